@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/database-schema.js';
+import type { GenerationRecords } from '../generation/generation-ports.js';
+import type { Metrics } from '../observability/metrics.js';
+import { finishGeneration, insertGeneration } from './generation-repository.js';
+import { releaseCredits, reserveCredits, settleCredits } from './ledger.js';
+
+/** The generation use case's records, over the database: one row per generation, ledger entries around it. */
+export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Metrics): GenerationRecords {
+  return {
+    async start({ id, accountId, apiKeyId, request, reservedMicros, createdAt }) {
+      await insertGeneration(db, {
+        id,
+        accountId,
+        apiKeyId,
+        model: request.model,
+        responseFormat: request.responseFormat,
+        outputFormat: request.outputFormat,
+        size: request.size === 'auto' ? 'auto' : `${request.size.width}x${request.size.height}`,
+        quality: request.quality,
+        n: request.n,
+        // Ephemeral means ephemeral: not even the prompt is kept.
+        prompt: request.responseFormat === 'b64_ephemeral' ? null : (request.prompt ?? null),
+        inputImageCount: request.images.length,
+        hasMask: request.mask !== undefined,
+        reservedMicros,
+        createdAt,
+      });
+    },
+    reserve: (input) => reserveCredits(db, input),
+    async release({ accountId, generationId, reservedMicros }) {
+      await releaseCredits(db, { accountId, generationId, reservedMicros });
+    },
+    async succeed(input) {
+      const settlement = await settleCredits(db, {
+        accountId: input.accountId,
+        generationId: input.id,
+        reservedMicros: input.reservedMicros,
+        costMicros: input.costMicros,
+        now: input.finishedAt,
+      });
+      await finishGeneration(db, input.id, {
+        status: 'success',
+        provider: input.provider,
+        route: input.route,
+        costMicros: settlement.chargedMicros,
+        latencyMs: input.latencyMs,
+        imageCount: input.imageCount,
+        outputIds: input.outputIds,
+        warnings: input.warnings,
+        attempts: input.attempts,
+        errorMessage: null,
+        errorType: null,
+        httpStatus: 200,
+        finishedAt: input.finishedAt,
+      });
+      const model = input.model;
+      metrics.generations.inc({ model, provider: input.provider, outcome: 'success' });
+      metrics.generationCostMicros.inc({ model, provider: input.provider }, settlement.chargedMicros);
+      for (const attempt of input.attempts) metrics.attempts.inc({ provider: attempt.provider, outcome: attempt.outcome === 'success' ? 'ok' : (attempt.errorKind ?? 'error') });
+    },
+    async fail({ id, model, error, attempts, finishedAt }) {
+      const last = attempts.at(-1);
+      await finishGeneration(db, id, {
+        status: 'error',
+        provider: null,
+        route: last ? `${last.provider}:${last.model}` : null,
+        costMicros: 0,
+        latencyMs: null,
+        imageCount: 0,
+        outputIds: [],
+        warnings: [],
+        attempts,
+        errorMessage: error.message,
+        errorType: error.type,
+        httpStatus: error.status,
+        finishedAt,
+      });
+      metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
+      for (const attempt of attempts) metrics.attempts.inc({ provider: attempt.provider, outcome: attempt.outcome === 'success' ? 'ok' : (attempt.errorKind ?? 'error') });
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import type { DatabaseSchema, LedgerEntryKind } from '../db/database-schema.js';
+import { ApiError } from '../errors/api-error.js';
+
+/*
+ * Credits move in three steps per generation: reserve (before any upstream call) → settle (on
+ * success: keep the cost, give back the rest) or release (on failure: give back everything).
+ * Every movement is one ledger entry written in the same transaction as the balance change, so
+ * for a limited account `balance_micros = sum(ledger_entries.amount_micros)` always holds.
+ * Unlimited accounts (balance NULL) get the same entries; `NULL ± x` keeps them NULL.
+ */
+
+/**
+ * The predicate of the partial unique index `ledger_entries_closing_once` (migration 0001), written
+ * identically: PostgreSQL and SQLite pick the ON CONFLICT arbiter index by matching it.
+ */
+const LEDGER_CLOSING_PREDICATE = sql<boolean>`kind in ('settle', 'release')`;
+
+export interface ReserveCreditsInput {
+  accountId: string;
+  /** Micro-USD to hold, >= 0. */
+  amountMicros: number;
+  generationId: string;
+  now?: number;
+}
+
+export interface SettleCreditsInput {
+  accountId: string;
+  generationId: string;
+  /** What `reserveCredits` held for this generation. */
+  reservedMicros: number;
+  /** The final price of what was delivered. */
+  costMicros: number;
+  now?: number;
+}
+
+export interface ReleaseCreditsInput {
+  accountId: string;
+  generationId: string;
+  reservedMicros: number;
+  /** Why the reserve is given back, e.g. the error type. */
+  note?: string;
+  now?: number;
+}
+
+export interface SettlementResult {
+  /** False when this generation's reserve was already settled or released: nothing changed. */
+  applied: boolean;
+  /** Micro-USD given back to the account. */
+  refundedMicros: number;
+  /** Micro-USD kept: record this as the generation's cost. Never more than the reserve. */
+  chargedMicros: number;
+}
+
+/**
+ * Holds credits for a generation. The balance check and the decrement are ONE conditional UPDATE,
+ * so concurrent requests can never overdraw (fixes ANCHOR W4: the public service checked a
+ * snapshot taken at auth time). Returns false, writing nothing, when the balance is too low.
+ */
+export async function reserveCredits(db: Kysely<DatabaseSchema>, input: ReserveCreditsInput): Promise<boolean> {
+  const amount = requireMicros(input.amountMicros, 'amountMicros');
+  // Nothing to hold; a free generation needs no ledger line (its settle is skipped as well).
+  if (amount === 0) return true;
+  const now = input.now ?? Date.now();
+  return db.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('accounts')
+      .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
+      .where('id', '=', input.accountId)
+      .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
+    return true;
+  });
+}
+
+/**
+ * Closes a reserve after success: the account keeps `min(cost, reserved)` and gets the rest back.
+ * A cost above the reserve is NOT charged beyond it (the quote was what the client agreed to);
+ * the entry's note records the difference so operators can fix the price table.
+ * At most one settle or release per generation is applied (a unique index enforces it).
+ */
+export async function settleCredits(db: Kysely<DatabaseSchema>, input: SettleCreditsInput): Promise<SettlementResult> {
+  const reserved = requireMicros(input.reservedMicros, 'reservedMicros');
+  const cost = requireMicros(input.costMicros, 'costMicros');
+  const charged = Math.min(cost, reserved);
+  const refunded = reserved - charged;
+  if (reserved === 0 && cost === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
+  const note =
+    cost > reserved
+      ? `cost ${cost} micro-USD exceeded the reserve ${reserved} by ${cost - reserved}; charged the reserve only`
+      : null;
+  const applied = await closeReserve(db, input.accountId, input.generationId, 'settle', refunded, note, input.now ?? Date.now());
+  return applied ? { applied, refundedMicros: refunded, chargedMicros: charged } : { applied, refundedMicros: 0, chargedMicros: 0 };
+}
+
+/** Closes a reserve after failure: everything goes back. Same once-only rule as `settleCredits`. */
+export async function releaseCredits(db: Kysely<DatabaseSchema>, input: ReleaseCreditsInput): Promise<SettlementResult> {
+  const reserved = requireMicros(input.reservedMicros, 'reservedMicros');
+  if (reserved === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
+  const applied = await closeReserve(db, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now());
+  return { applied, refundedMicros: applied ? reserved : 0, chargedMicros: 0 };
+}
+
+/**
+ * Adds credits (a deposit or an operator's top-up). Returns the new balance (`null` = unlimited:
+ * the grant is recorded, the account stays unlimited). Throws `not_found` for an unknown account.
+ */
+export async function grantCredits(
+  db: Kysely<DatabaseSchema>,
+  accountId: string,
+  micros: number,
+  note: string | null,
+  now: number = Date.now(),
+): Promise<number | null> {
+  return db.transaction().execute((trx) => grantCreditsInTransaction(trx, accountId, micros, note, now));
+}
+
+/** `grantCredits` for a caller that already holds a transaction (e.g. creating an account). */
+export async function grantCreditsInTransaction(
+  trx: Transaction<DatabaseSchema>,
+  accountId: string,
+  micros: number,
+  note: string | null,
+  now: number,
+): Promise<number | null> {
+  const amount = requireMicros(micros, 'micros');
+  if (amount === 0) throw new ApiError({ kind: 'invalid_request', param: 'credits', message: 'A grant must be more than 0' });
+  const updated = await trx
+    .updateTable('accounts')
+    .set((eb) => ({ balance_micros: eb('balance_micros', '+', amount) }))
+    .where('id', '=', accountId)
+    .returning('balance_micros')
+    .executeTakeFirst();
+  if (updated === undefined) throw new ApiError({ kind: 'not_found', message: `Account '${accountId}' not found` });
+  await insertLedgerEntry(trx, accountId, 'grant', amount, null, note, now);
+  return updated.balance_micros;
+}
+
+async function closeReserve(
+  db: Kysely<DatabaseSchema>,
+  accountId: string,
+  generationId: string,
+  kind: 'settle' | 'release',
+  refundMicros: number,
+  note: string | null,
+  now: number,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    // The entry goes first: if this generation was already closed, the insert is skipped and
+    // the balance is left alone, so a retried settle can't refund twice.
+    const inserted = await trx
+      .insertInto('ledger_entries')
+      .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: refundMicros, generation_id: generationId, note, created_at: now })
+      .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
+      .executeTakeFirst();
+    if (inserted.numInsertedOrUpdatedRows === 0n) return false;
+    if (refundMicros > 0) {
+      await trx
+        .updateTable('accounts')
+        .set((eb) => ({ balance_micros: eb('balance_micros', '+', refundMicros) }))
+        .where('id', '=', accountId)
+        .execute();
+    }
+    return true;
+  });
+}
+
+async function insertLedgerEntry(
+  trx: Transaction<DatabaseSchema>,
+  accountId: string,
+  kind: LedgerEntryKind,
+  amountMicros: number,
+  generationId: string | null,
+  note: string | null,
+  now: number,
+): Promise<void> {
+  await trx
+    .insertInto('ledger_entries')
+    .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: amountMicros, generation_id: generationId, note, created_at: now })
+    .execute();
+}
+
+/** Money arguments are non-negative integer micro-USD; anything else is a bug in the caller. */
+function requireMicros(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer number of micro-USD, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import type { AppConfig } from './config/app-config.js';
+import { loadCatalog } from './catalog/load-catalog.js';
+import type { Catalog } from './catalog/catalog.js';
+import { createDatabase, type Database } from './db/create-database.js';
+import { migrate } from './db/migrate.js';
+import { findApiKeyByToken, touchApiKey } from './accounts/api-key-repository.js';
+import { createGenerationRecords } from './accounts/generation-records.js';
+import type { GenerationPorts } from './generation/generation-ports.js';
+import type { FindKey } from './http/plugins/authenticate.js';
+import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
+import { createMetrics, type Metrics } from './observability/metrics.js';
+import type { ImageProvider } from './providers/provider.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
+import { createTestProvider } from './providers/test/test-provider.js';
+import type { ImageStore } from './storage/image-store.js';
+import { createLocalDiskStore } from './storage/local-disk-store.js';
+import { createImageStorer } from './storage/store-generated-images.js';
+import { createResultDownloader } from './generation/download-result.js';
+
+/** Everything a running gateway holds: built once at boot, injected everywhere (tests swap parts). */
+export interface AppContext {
+  config: AppConfig;
+  database: Database;
+  catalog: Catalog;
+  store: ImageStore;
+  registry: ProviderRegistry;
+  policy: AddressPolicy;
+  metrics: Metrics;
+  ports: GenerationPorts;
+  findKey: FindKey;
+  clock: () => number;
+  close(): Promise<void>;
+}
+
+export interface AppContextOverrides {
+  clock?: () => number;
+  providers?: ImageProvider[];
+  catalog?: Catalog;
+  store?: ImageStore;
+  metrics?: Metrics;
+}
+
+export async function createAppContext(config: AppConfig, overrides: AppContextOverrides = {}): Promise<AppContext> {
+  const clock = overrides.clock ?? Date.now;
+  const catalog = overrides.catalog ?? loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}) });
+  const policy = createAddressPolicy(config.urlAllowlist);
+  const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const store = overrides.store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
+  const registry = createProviderRegistry(overrides.providers ?? [createTestProvider()]);
+  const metrics = overrides.metrics ?? createMetrics();
+  const records = createGenerationRecords(database.db, metrics);
+
+  const findKey: FindKey = async (token) => {
+    const found = await findApiKeyByToken(database.db, token);
+    if (!found) return undefined;
+    const { apiKey } = found;
+    touchApiKey(database.db, apiKey.id, clock()).catch(() => undefined);
+    return { apiKeyId: apiKey.id, apiKeyName: apiKey.name, accountId: apiKey.accountId, isAdmin: apiKey.isAdmin };
+  };
+
+  return {
+    config,
+    database,
+    catalog,
+    store,
+    registry,
+    policy,
+    metrics,
+    findKey,
+    clock,
+    ports: {
+      registry,
+      records,
+      clock,
+      storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),
+      downloadResult: createResultDownloader({ policy, maxBytes: config.maxImageBytes, timeoutMs: config.downloadTimeoutMs }),
+    },
+    close: () => database.close(),
+  };
+}

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+
+/**
+ * The schema of one catalog model, as written in YAML (`src/catalog/models/*.yaml`) and in the
+ * operator's `IMAGEROUTER_CONFIG`. Prices are USD decimals in files and integer micro-USD inside.
+ *
+ * Objects are strict: an unknown key is an error at boot, because a misspelt `prcing:` would
+ * otherwise be dropped silently and leave a route unpriced or a capability at its default.
+ */
+
+const usd = z.number().nonnegative();
+
+/** A calendar date, `YYYY-MM-DD`; `2025-13-40` is refused, not rolled over. */
+const calendarDate = z
+  .string()
+  // `abort`: a malformed date gets one message, not a second "not a calendar date".
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be YYYY-MM-DD', abort: true })
+  .refine(isCalendarDate, 'is not a calendar date');
+
+function isCalendarDate(text: string): boolean {
+  const time = Date.parse(`${text}T00:00:00Z`);
+  // Some engines roll `02-30` over to March instead of refusing it: compare the round trip.
+  return Number.isFinite(time) && new Date(time).toISOString().startsWith(text);
+}
+
+export const fixedPricingSchema = z.strictObject({
+  type: z.literal('fixed'),
+  /** USD per delivered image. */
+  value: usd,
+});
+
+export const tablePricingSchema = z.strictObject({
+  type: z.literal('table'),
+  /** USD per image by size and quality; `*` matches any. The first matching row wins. */
+  rows: z
+    .array(z.strictObject({ size: z.string().default('*'), quality: z.string().default('*'), value: usd }))
+    .min(1),
+});
+
+/**
+ * `min` and `average` of the two usage-based kinds are hints for listings and price sorting only
+ * (the charge comes from usage); without them the estimate stands for all three, which overstates
+ * rather than understates the price.
+ */
+const usageHints = { min: usd.optional(), average: usd.optional() };
+
+/** Listings show min ≤ average ≤ max: the public catalog shipped an average below its min (W13). */
+function hintsWithinEstimate(pricing: { min?: number | undefined; average?: number | undefined; estimate: number }): boolean {
+  const min = pricing.min ?? 0;
+  const average = pricing.average ?? pricing.estimate;
+  return min <= average && average <= pricing.estimate && min <= pricing.estimate;
+}
+const HINTS_MESSAGE = 'must satisfy min <= average <= estimate';
+
+export const tokensPricingSchema = z
+  .strictObject({
+    type: z.literal('tokens'),
+    /** USD per million tokens, from the upstream's `usage`. */
+    input_text_per_million: usd.default(0),
+    input_image_per_million: usd.default(0),
+    output_image_per_million: usd,
+    /** Reserved before the call, USD per image (the worst case). */
+    estimate: usd,
+    ...usageHints,
+  })
+  .refine(hintsWithinEstimate, { message: HINTS_MESSAGE, path: ['average'] });
+
+export const upstreamPricingSchema = z
+  .strictObject({
+    type: z.literal('upstream'),
+    /** Reserved before the call, USD per image; the upstream-reported cost is settled after. */
+    estimate: usd,
+    ...usageHints,
+  })
+  .refine(hintsWithinEstimate, { message: HINTS_MESSAGE, path: ['average'] });
+
+export const pricingSchema = z.discriminatedUnion('type', [
+  fixedPricingSchema,
+  tablePricingSchema,
+  tokensPricingSchema,
+  upstreamPricingSchema,
+]);
+export type Pricing = z.infer<typeof pricingSchema>;
+
+export const routeSchema = z.strictObject({
+  /** Provider id (or a configured named instance of one). */
+  provider: z.string().min(1),
+  /** The model name the upstream expects. */
+  model: z.string().min(1),
+  /** Lower runs first under the `priority` strategy. */
+  priority: z.number().int().default(0),
+  /** Share of traffic under the `weighted` strategy. */
+  weight: z.number().nonnegative().default(1),
+  /** Overrides the model's pricing for this route. */
+  pricing: pricingSchema.optional(),
+  /** Provider-specific settings handed to the adapter. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type Route = z.infer<typeof routeSchema>;
+
+const sizeText = z.string().regex(/^(auto|\d+x\d+)$/, "must be 'auto' or 'WIDTHxHEIGHT'");
+
+export const capabilitiesSchema = z
+  .strictObject({
+    /** Accepts input images (image to image). */
+    edit: z.boolean().default(false),
+    /** Accepts a mask (inpainting). */
+    mask: z.boolean().default(false),
+    /** Maximum number of input images. */
+    max_input_images: z.number().int().min(0).max(16).default(0),
+    /** Allowed sizes; absent means any size within `size_range`. */
+    sizes: z.array(sizeText).min(1).optional(),
+    /** Bounds for custom sizes (each edge, pixels). */
+    size_range: z
+      .strictObject({ min: z.number().int().positive(), max: z.number().int().positive() })
+      .refine((range) => range.min <= range.max, { message: 'min must not exceed max', path: ['min'] })
+      .default({ min: 64, max: 4096 }),
+    /** Allowed `quality` values; `auto` is always accepted. */
+    qualities: z.array(z.enum(['auto', 'low', 'medium', 'high'])).default(['auto']),
+    /** Maximum `n`. */
+    max_n: z.number().int().min(1).max(16).default(1),
+    /** OpenAI parameters this model's routes understand and receive as-is (e.g. `background`). */
+    parameters: z.array(z.string()).default([]),
+  })
+  // The edit flag and the image count must agree, or validation would accept images the model
+  // then refuses (or refuse every image of an edit model).
+  .refine((capabilities) => capabilities.edit === capabilities.max_input_images > 0, {
+    message: 'must be at least 1 when edit is true and 0 when it is false',
+    path: ['max_input_images'],
+  })
+  .refine((capabilities) => !capabilities.mask || capabilities.edit, {
+    message: 'a mask applies to an input image, so mask: true needs edit: true',
+    path: ['mask'],
+  });
+export type Capabilities = z.infer<typeof capabilitiesSchema>;
+
+export const modelSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][\w.-]*\/[\w.:-]+$/, "must look like 'author/name'"),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    aliases: z.array(z.string().regex(/^\S+$/, 'must be non-empty without spaces')).default([]),
+    release_date: calendarDate,
+    output: z.array(z.enum(['image', 'video'])).min(1).default(['image']),
+    /** Retired models stay listed so their ids get a helpful message. */
+    status: z.enum(['active', 'retired']).default('active'),
+    /** Shown when a retired model is requested. */
+    retired_message: z.string().optional(),
+    /**
+     * Curated place in the popular list while usage is too thin to rank it (1 = first). Models
+     * without one follow the ranked ones.
+     */
+    popularity_rank: z.number().int().positive().optional(),
+    /**
+     * A deployment self-check model (`test/test`): listed last in default orders, so a fresh
+     * install does not advertise it as its most popular model.
+     */
+    self_test: z.boolean().default(false),
+    capabilities: capabilitiesSchema.default(capabilitiesSchema.parse({})),
+    /** Default pricing of every route that has none of its own. */
+    pricing: pricingSchema.optional(),
+    routes: z.array(routeSchema).default([]),
+  })
+  .refine((model) => !model.aliases.includes(model.id), { message: 'must not repeat the model id', path: ['aliases'] })
+  .refine((model) => new Set(model.aliases).size === model.aliases.length, {
+    message: 'must not contain duplicates',
+    path: ['aliases'],
+  });
+export type Model = z.infer<typeof modelSchema>;
+
+/** A model file: `{ models: [...] }`. */
+export const modelFileSchema = z.strictObject({ models: z.array(modelSchema) });

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app.js';
+import { createAppContext, type AppContext } from '../app-context.js';
+import { loadAppConfig } from '../config/app-config.js';
+import { countAdminKeys, createApiKey, ensureAdminKey } from '../accounts/api-key-repository.js';
+import { sweepExpiredImages } from '../storage/sweep-expired-images.js';
+
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const SHUTDOWN_GRACE_MS = 30_000;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  context: AppContext;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the gateway: config → database and migrations → admin key → HTTP → retention sweeps. */
+export async function startServer(env: NodeJS.ProcessEnv = process.env, options: { logger?: boolean; handleSignals?: boolean } = {}): Promise<RunningServer> {
+  const config = loadAppConfig(env);
+  const context = await createAppContext(config);
+  await prepareAdminKey(context);
+  const app = await buildApp(context, { ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const address = await app.listen({ port: config.port, host: config.host });
+
+  const sweep = () =>
+    sweepExpiredImages({ db: context.database.db, store: context.store, now: context.clock(), retentionDays: config.retentionDays })
+      .then((count) => {
+        if (count > 0) app.log.info({ count }, 'deleted expired images');
+      })
+      .catch((error: unknown) => app.log.error({ err: error }, 'retention sweep failed'));
+  void sweep();
+  const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(sweeper);
+      // Stop accepting, let in-flight generations finish (bounded), then close the database.
+      const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      force.unref();
+      await app.close();
+      clearTimeout(force);
+      await context.close();
+    })());
+
+  if (options.handleSignals !== false) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        app.log.info({ signal }, 'shutting down');
+        stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.log.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  return { app, context, url, stop };
+}
+
+/** An admin key from the environment, or one created and printed once on the very first start. */
+async function prepareAdminKey(context: AppContext): Promise<void> {
+  const db = context.database.db;
+  if (context.config.adminKey) {
+    await ensureAdminKey(db, context.config.adminKey);
+    return;
+  }
+  if ((await countAdminKeys(db)) > 0) return;
+  const created = await createApiKey(db, { name: 'admin', admin: true });
+  process.stdout.write(
+    [
+      '',
+      'No admin key existed, so one was created. It is shown this once; store it now:',
+      '',
+      `  ${created.key}`,
+      '',
+      'Create keys for your apps with: npx imagerouter keys create --name <name>',
+      '',
+    ].join('\n') + '\n',
+  );
+}

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything the gateway reads from its environment, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Base directory for the SQLite file and stored images. */
+  dataDir: string;
+  /** Base of hosted image URLs, without a trailing slash. */
+  publicUrl: string;
+  /** `undefined` → SQLite under the data dir; `postgres://...` → PostgreSQL. */
+  databaseUrl: string | undefined;
+  /** If set, a key with admin rights. */
+  adminKey: string | undefined;
+  /** Optional YAML file that adds or overrides models. */
+  configFile: string | undefined;
+  /** Hosts or CIDRs the guarded downloader may reach despite being private or loopback. */
+  urlAllowlist: string[];
+  /** Days a stored image and its prompt are kept. */
+  retentionDays: number;
+  /** Whole-request deadline for a generation. */
+  requestTimeoutMs: number;
+  /** After this long without a result, the response commits 200 and sends whitespace heartbeats. */
+  heartbeatDelayMs: number;
+  /** Interval between heartbeat bytes. */
+  heartbeatIntervalMs: number;
+  /** Byte cap for one uploaded or downloaded image. */
+  maxImageBytes: number;
+  /** Timeout for downloading one image by URL. */
+  downloadTimeoutMs: number;
+  logLevel: string;
+}
+
+const integer = (fallback: number, min = 0) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min) {
+        context.addIssue({ code: 'custom', message: `must be an integer >= ${min}, got '${value}'` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const envSchema = z.object({
+  PORT: integer(3000),
+  HOST: z.string().default('0.0.0.0'),
+  IMAGEROUTER_DATA_DIR: z.string().default('./data'),
+  PUBLIC_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value) || value.startsWith('sqlite:'), {
+      message: "must be 'postgres://...' or 'sqlite:<path>' (or unset for SQLite in the data dir)",
+    }),
+  IMAGEROUTER_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  IMAGEROUTER_CONFIG: z.string().optional(),
+  IMAGEROUTER_URL_ALLOWLIST: z.string().default(''),
+  IMAGEROUTER_RETENTION_DAYS: integer(30, 1),
+  IMAGEROUTER_REQUEST_TIMEOUT_MS: integer(300_000, 1_000),
+  IMAGEROUTER_HEARTBEAT_DELAY_MS: integer(20_000, 100),
+  IMAGEROUTER_HEARTBEAT_INTERVAL_MS: integer(5_000, 100),
+  IMAGEROUTER_MAX_IMAGE_BYTES: integer(50 * 1024 * 1024, 1024),
+  IMAGEROUTER_DOWNLOAD_TIMEOUT_MS: integer(30_000, 100),
+  LOG_LEVEL: z.string().default('info'),
+});
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; a failure names the variable and the fix. */
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const values = parsed.data;
+  const publicUrl = (values.PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir: path.resolve(values.IMAGEROUTER_DATA_DIR),
+    publicUrl,
+    databaseUrl: values.DATABASE_URL === '' ? undefined : values.DATABASE_URL,
+    adminKey: values.IMAGEROUTER_ADMIN_KEY,
+    configFile: values.IMAGEROUTER_CONFIG === '' ? undefined : values.IMAGEROUTER_CONFIG,
+    urlAllowlist: values.IMAGEROUTER_URL_ALLOWLIST.split(',').map((entry) => entry.trim()).filter(Boolean),
+    retentionDays: values.IMAGEROUTER_RETENTION_DAYS,
+    requestTimeoutMs: values.IMAGEROUTER_REQUEST_TIMEOUT_MS,
+    heartbeatDelayMs: values.IMAGEROUTER_HEARTBEAT_DELAY_MS,
+    heartbeatIntervalMs: values.IMAGEROUTER_HEARTBEAT_INTERVAL_MS,
+    maxImageBytes: values.IMAGEROUTER_MAX_IMAGE_BYTES,
+    downloadTimeoutMs: values.IMAGEROUTER_DOWNLOAD_TIMEOUT_MS,
+    logLevel: values.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './database-schema.js';
+import { toSafeInteger } from './to-safe-integer.js';
+
+export type SqlDialect = 'sqlite' | 'postgres';
+
+/** An open database: the query builder, which dialect is behind it, and how to close it. */
+export interface Database {
+  db: Kysely<DatabaseSchema>;
+  dialect: SqlDialect;
+  close(): Promise<void>;
+}
+
+export interface CreateDatabaseOptions {
+  /** Unset → SQLite at `<dataDir>/imagerouter.db`; `sqlite:<path>` or `sqlite::memory:`; `postgres(ql)://...`. */
+  databaseUrl?: string | undefined;
+  /** Base directory of the default SQLite file. */
+  dataDir: string;
+  /** Errors of idle pooled Postgres connections (e.g. a server restart); the pool replaces them. */
+  onBackgroundError?: (error: Error) => void;
+}
+
+export const DEFAULT_SQLITE_FILE = 'imagerouter.db';
+/** Enough for one replica: requests hold a connection only for a statement or a short transaction. */
+export const POSTGRES_POOL_SIZE = 10;
+/** How long a SQLite writer waits for another process's lock before failing with SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+const POSTGRES_INT8_OID = 20;
+
+/** Opens (and for SQLite, creates) the database. Does not migrate: call `migrate()` next. */
+export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
+  const url = options.databaseUrl?.trim();
+  if (url === undefined || url === '') {
+    return openSqlite(path.join(options.dataDir, DEFAULT_SQLITE_FILE));
+  }
+  if (url.startsWith('sqlite:')) {
+    return openSqlite(sqliteFileFromUrl(url));
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return openPostgres(url, options.onBackgroundError ?? warnBackgroundError);
+  }
+  throw new Error(`Unsupported DATABASE_URL '${redactUrl(url)}': use 'postgres://...', 'sqlite:<path>', or leave it unset for SQLite in the data dir`);
+}
+
+/** `sqlite:<path>`, `sqlite:///abs/path` or `sqlite::memory:` → the file name better-sqlite3 takes. */
+export function sqliteFileFromUrl(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:') return ':memory:';
+  const file = rest.startsWith('//') ? rest.slice(2) : rest;
+  if (file === '') throw new Error("DATABASE_URL 'sqlite:' needs a path, e.g. 'sqlite:./data/imagerouter.db'");
+  return path.resolve(file);
+}
+
+function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new BetterSqlite3(file);
+  // WAL lets readers proceed while one request writes; NORMAL sync is durable across process
+  // crashes in WAL mode (only an OS crash can lose the last commits) and much faster than FULL.
+  if (file !== ':memory:') connection.pragma('journal_mode = WAL');
+  connection.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('synchronous = NORMAL');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: connection }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, onBackgroundError: (error: Error) => void): Promise<Database> {
+  // Per pool rather than the global pg.types, so other pg users in the process are unaffected.
+  // BIGINT (money, timestamps, COUNT) comes back as a number, the same as on SQLite.
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(POSTGRES_INT8_OID, (text: string) => toSafeInteger(text, 'bigint'));
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, types });
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', onBackgroundError);
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${reason}`, { cause: error });
+  }
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+function warnBackgroundError(error: Error): void {
+  process.emitWarning(`PostgreSQL pool: ${error.message}`, { code: 'IMAGEROUTER_DB_POOL' });
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}

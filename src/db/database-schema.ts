@@ -1,0 +1,119 @@
+/**
+ * Kysely's view of the tables, identical on SQLite and PostgreSQL.
+ *
+ * Conventions (so both dialects behave the same):
+ * - money is integer micro-USD (BIGINT on Postgres, returned as a JS number by `create-database.ts`);
+ * - timestamps are integer epoch milliseconds (BIGINT), never dialect date types;
+ * - booleans are INTEGER 0/1 (SQLite has no boolean type);
+ * - JSON is TEXT, (de)serialised by the repositories in `accounts/`.
+ * Column names are snake_case as in SQL; repositories map rows to camelCase records.
+ */
+
+/** A 0/1 integer standing for a boolean. */
+export type IntegerBoolean = 0 | 1;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  /** Micro-USD available. NULL = unlimited (a self-hosted operator's own account). */
+  balance_micros: number | null;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** sha256 hex of the key; the plaintext is never stored (fixes ANCHOR W16). */
+  key_hash: string;
+  /** The first characters of the key, for recognising it in lists. */
+  key_prefix: string;
+  is_admin: IntegerBoolean;
+  created_at: number;
+  /** Set once; a revoked key stops authenticating at once. */
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export const LEDGER_ENTRY_KINDS = ['grant', 'reserve', 'settle', 'release'] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+
+/**
+ * Append-only. `amount_micros` is the signed change of the account's balance:
+ * grant +credits, reserve −reserved, settle +(reserved − charged) (the part given back, ≥ 0),
+ * release +reserved. For a limited account, balance = sum(amount_micros) at all times;
+ * unlimited accounts get the same entries while their balance stays NULL.
+ */
+export interface LedgerEntriesTable {
+  id: string;
+  account_id: string;
+  kind: LedgerEntryKind;
+  amount_micros: number;
+  /** The generation a reserve/settle/release belongs to; NULL for grants. */
+  generation_id: string | null;
+  note: string | null;
+  created_at: number;
+}
+
+export const GENERATION_STATUSES = ['processing', 'success', 'error'] as const;
+export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
+
+export interface GenerationsTable {
+  id: string;
+  account_id: string;
+  api_key_id: string;
+  model: string;
+  /** The provider that delivered (NULL while processing or when every attempt failed). */
+  provider: string | null;
+  /** The route id that delivered. */
+  route: string | null;
+  status: GenerationStatus;
+  response_format: string;
+  output_format: string;
+  /** `auto` or `WIDTHxHEIGHT`, as requested. */
+  size: string;
+  quality: string;
+  n: number;
+  /** NULL for `b64_ephemeral` requests and after the retention window. */
+  prompt: string | null;
+  input_image_count: number;
+  has_mask: IntegerBoolean;
+  reserved_micros: number;
+  /** What the account was charged (0 until settled, 0 on error). */
+  cost_micros: number;
+  latency_ms: number | null;
+  image_count: number;
+  /** JSON array of stored image ids. */
+  output_ids: string;
+  /** JSON array of warnings. */
+  warnings: string;
+  /** JSON array of routing attempts. */
+  attempts: string;
+  error_message: string | null;
+  error_type: string | null;
+  http_status: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface StoredImagesTable {
+  /** Random and unguessable: it is the only secret in a hosted image URL. */
+  id: string;
+  generation_id: string;
+  /** Without the dot. */
+  extension: string;
+  content_type: string;
+  byte_size: number;
+  width: number;
+  height: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface DatabaseSchema {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  generations: GenerationsTable;
+  stored_images: StoredImagesTable;
+}

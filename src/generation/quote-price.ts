@@ -1,0 +1,53 @@
+import type { PricingMicros } from '../catalog/pricing-micros.js';
+import type { ProviderResult } from '../providers/provider.js';
+import type { ImageSize, Quality } from './image-request.js';
+
+export { microsToUsd } from '../catalog/pricing-micros.js';
+
+export interface PriceContext {
+  size: ImageSize | 'auto';
+  quality: Quality;
+}
+
+function tableRowMatches(row: { size: string; quality: string }, context: PriceContext): boolean {
+  const sizeText = context.size === 'auto' ? 'auto' : `${context.size.width}x${context.size.height}`;
+  return (row.size === '*' || row.size === sizeText) && (row.quality === '*' || row.quality === context.quality);
+}
+
+/** What one image may cost at most: the amount reserved before the call. */
+export function estimateImageMicros(pricing: PricingMicros, context: PriceContext): number {
+  switch (pricing.type) {
+    case 'fixed':
+      return pricing.valueMicros;
+    case 'table': {
+      const row = pricing.rows.find((candidate) => tableRowMatches(candidate, context));
+      // No matching row: reserve the dearest so the estimate is never too low.
+      return row ? row.valueMicros : Math.max(...pricing.rows.map((candidate) => candidate.valueMicros));
+    }
+    case 'tokens':
+    case 'upstream':
+      return pricing.estimateMicros;
+  }
+}
+
+/** What the delivered images actually cost, from the route's price kind and what the upstream reported. */
+export function actualCostMicros(pricing: PricingMicros, context: PriceContext, delivered: number, results: ProviderResult[]): number {
+  switch (pricing.type) {
+    case 'fixed':
+    case 'table':
+      return estimateImageMicros(pricing, context) * delivered;
+    case 'tokens':
+      return results.reduce((sum, result) => {
+        const usage = result.usage;
+        if (!usage) return sum + pricing.estimateMicros * result.images.length;
+        // A price per million tokens in micro-USD is micro-micro-USD per token: divide once, round up.
+        const perMillion =
+          (usage.inputTextTokens ?? 0) * pricing.inputTextPerMillionMicros +
+          (usage.inputImageTokens ?? 0) * pricing.inputImagePerMillionMicros +
+          (usage.outputImageTokens ?? 0) * pricing.outputImagePerMillionMicros;
+        return sum + Math.ceil(perMillion / 1_000_000);
+      }, 0);
+    case 'upstream':
+      return results.reduce((sum, result) => sum + (result.reportedCostMicros ?? pricing.estimateMicros * result.images.length), 0);
+  }
+}

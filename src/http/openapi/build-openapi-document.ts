@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { imageRequestFieldsSchema } from '../schemas/image-request-schema.js';
+import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
+
+type JsonObject = Record<string, unknown>;
+
+const toJson = (schema: z.ZodType): JsonObject => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  return rest;
+};
+
+const errorResponses = (statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+  );
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: the message names the parameter (`error.param`).',
+  401: 'Missing or invalid API key.',
+  402: 'Insufficient credits.',
+  403: 'The key may not do this.',
+  404: 'Not found.',
+  410: 'The model is retired.',
+  413: 'Body or file too large.',
+  415: 'Unsupported Content-Type.',
+  429: 'Rate limited (see Retry-After).',
+  502: 'The provider failed.',
+  503: 'No provider is configured for the model.',
+  504: 'The provider did not answer before the deadline.',
+};
+
+function imageOperation(summary: string, description: string): JsonObject {
+  const fields = toJson(imageRequestFieldsSchema);
+  const properties = (fields['properties'] ?? {}) as JsonObject;
+  const { image: _image, images: _images, mask: _mask, ...textProperties } = properties;
+  return {
+    summary,
+    description,
+    tags: ['Images'],
+    security: [{ bearer: [] }],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: fields },
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['model'],
+            properties: {
+              ...textProperties,
+              'image[]': { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 16, description: 'Input images (also accepted as `image`).' },
+              'mask[]': { type: 'string', format: 'binary', description: 'PNG/WebP mask with alpha; transparent pixels mark the area to edit (also `mask`).' },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description: 'The images. Headers: X-Generation-Id, X-ImageRouter-Attempts.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/ImageResponse' } } },
+      },
+      ...errorResponses([400, 401, 402, 404, 410, 413, 415, 429, 502, 503, 504]),
+    },
+  };
+}
+
+const queryParameter = (name: string, description: string, schema: JsonObject = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+
+/** The served OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
+export function buildOpenApiDocument(serverUrl: string): JsonObject {
+  const generate = imageOperation(
+    'Generate or edit images (JSON or multipart)',
+    'The unified image endpoint. JSON may carry input images as data URIs, base64 or http(s) URLs; multipart carries files in `image[]` and `mask[]`.',
+  );
+  const modelFilters = [
+    queryParameter('type', "Output type: 'image' or 'video'."),
+    queryParameter('provider', 'Case-insensitive substring of the author prefix or of a route provider id.'),
+    queryParameter('free', "'true': only models with a free route; 'false': only paid ones."),
+    queryParameter('name', 'Case-insensitive substring of the id or an alias.'),
+    queryParameter('sort', "'name', 'provider', 'price' or 'date'."),
+    queryParameter('limit', 'Positive integer.', { type: 'integer', minimum: 1 }),
+  ];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'ImageRouter (self-hosted) API',
+      version: '0.1.0',
+      description: 'One OpenAI-compatible API for image generation and editing with any model from any provider.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from `imagerouter keys create`.' } },
+      schemas: {
+        Error: toJson(errorResponseSchema),
+        ImageResponse: toJson(imageResponseSchema),
+        Credits: toJson(creditsResponseSchema),
+      },
+    },
+    tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Operations' }],
+    paths: {
+      '/v1/openai/images/generations': { post: { ...generate, operationId: 'generateImages' } },
+      '/v1/openai/images/edits': { post: { ...generate, operationId: 'editImages' } },
+      '/v1/images/generations': { post: { ...generate, operationId: 'generateImagesOpenAI' } },
+      '/v1/images/edits': { post: { ...generate, operationId: 'editImagesOpenAI' } },
+      '/v1/models': {
+        get: {
+          tags: ['Models'],
+          summary: 'List models (object keyed by id)',
+          parameters: [...modelFilters, queryParameter('include_retired', "'true' to include retired models.")],
+          responses: { '200': { description: 'Models keyed by id.' }, ...errorResponses([400]) },
+        },
+      },
+      '/v1/models/{id}': {
+        get: {
+          tags: ['Models'],
+          summary: 'One model (slashes in the id may be sent as is or encoded)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The model.' }, ...errorResponses([404]) },
+        },
+      },
+      '/v2/models': {
+        get: {
+          tags: ['Models'],
+          summary: 'List models (array form)',
+          parameters: [
+            ...modelFilters,
+            queryParameter('outputType', "'image' or 'video'."),
+            queryParameter('inputType', "'image', 'mask', 'quality' or 'size'."),
+            queryParameter('fields', 'Comma list of fields to keep (id is always kept).'),
+          ],
+          responses: { '200': { description: 'An array of models.' }, ...errorResponses([400]) },
+        },
+      },
+      '/v1/openai/models': { get: { tags: ['Models'], summary: "Models in OpenAI's list form", responses: { '200': { description: '{object:"list", data:[...]}' } } } },
+      '/operations/get-popular-models': {
+        post: { tags: ['Models'], summary: 'Top 10 models by successful generations over the last 7 days', responses: { '200': { description: 'An array of models.' } } },
+      },
+      '/v1/credits': {
+        get: {
+          tags: ['Account'],
+          summary: "The calling key's account balance and usage",
+          security: [{ bearer: [] }],
+          parameters: [queryParameter('by_api_key', "'true' adds usage per API key.")],
+          responses: { '200': { description: 'Balance.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Credits' } } } }, ...errorResponses([401]) },
+        },
+      },
+      '/storage/{file}': {
+        get: {
+          tags: ['Images'],
+          summary: 'A hosted image (`{id}.{ext}`)',
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The image bytes.' }, ...errorResponses([404]) },
+        },
+      },
+      '/health': { get: { tags: ['Operations'], summary: 'Liveness', responses: { '200': { description: '{status:"ok"}' } } } },
+      '/ready': { get: { tags: ['Operations'], summary: 'Readiness (database reachable)', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
+      '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
+      '/openapi.json': { get: { tags: ['Operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
+    },
+  };
+}

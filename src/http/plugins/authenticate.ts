@@ -1,0 +1,42 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../errors/api-error.js';
+
+/** Who is calling: resolved from the Bearer key on every request (never cached, so revocation is immediate). */
+export interface AuthContext {
+  apiKeyId: string;
+  apiKeyName: string;
+  accountId: string;
+  isAdmin: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext | null;
+  }
+}
+
+export type FindKey = (token: string) => Promise<AuthContext | undefined>;
+
+export function readBearerToken(header: string | undefined): string {
+  if (!header || !header.startsWith('Bearer ')) {
+    throw new ApiError({ kind: 'authentication', message: 'Authorization header must be provided as Bearer token', code: 'missing_api_key' });
+  }
+  const token = header.slice('Bearer '.length).trim();
+  if (token === '') {
+    throw new ApiError({ kind: 'authentication', message: 'Authorization header must be provided as Bearer token', code: 'missing_api_key' });
+  }
+  return token;
+}
+
+/** An `onRequest` hook: runs before the body is read, so anonymous uploads are refused unread. */
+export function authenticate(findKey: FindKey, options: { admin?: boolean } = {}) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const token = readBearerToken(request.headers.authorization);
+    const auth = await findKey(token);
+    if (!auth) throw new ApiError({ kind: 'authentication', message: 'Invalid API key', code: 'invalid_api_key' });
+    if (options.admin && !auth.isAdmin) {
+      throw new ApiError({ kind: 'permission', message: 'This endpoint needs an admin API key.', code: 'admin_required' });
+    }
+    request.auth = auth;
+  };
+}

@@ -1,0 +1,162 @@
+import type { FastifyRequest } from 'fastify';
+import { ApiError, invalidParam } from '../errors/api-error.js';
+
+/** The most input images any model may take, and so the most files we read. */
+export const MAX_INPUT_IMAGES = 16;
+const MAX_TEXT_FIELDS = 64;
+
+/** An input image before decoding: uploaded bytes, or a reference (data URI, base64, URL) from a text field. */
+export type RawImageInput = { kind: 'bytes'; bytes: Buffer; param: string } | { kind: 'reference'; value: string; param: string };
+
+/** A request body as read from the wire, before validation. */
+export interface RawImageBody {
+  /** Text fields (multipart) or the JSON object, minus image and mask fields. */
+  fields: Record<string, unknown>;
+  images: RawImageInput[];
+  masks: RawImageInput[];
+}
+
+export interface ReadImageBodyLimits {
+  maxImageBytes: number;
+}
+
+const IMAGE_FIELDS = new Set(['image', 'image[]']);
+const MASK_FIELDS = new Set(['mask', 'mask[]']);
+
+function tooManyImages(): ApiError {
+  return invalidParam('image[]', `Too many input images: at most ${MAX_INPUT_IMAGES} can be sent.`);
+}
+
+/** Reads a JSON or multipart image request. Files stay in memory: nothing touches the disk. */
+export async function readImageBody(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<RawImageBody> {
+  if (request.isMultipart()) return readMultipart(request, limits);
+  return readJson(request.body);
+}
+
+function readJson(body: unknown): RawImageBody {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError({
+      kind: 'invalid_request',
+      param: 'body',
+      message: 'The request body must be a JSON object (Content-Type: application/json) or a multipart form (multipart/form-data).',
+    });
+  }
+  const fields: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  const images: RawImageInput[] = [];
+  const masks: RawImageInput[] = [];
+  for (const name of ['image', 'image[]', 'images']) {
+    const value = fields[name];
+    if (value === undefined || value === null) continue;
+    delete fields[name];
+    const list = Array.isArray(value) ? value : [value];
+    for (const item of list) {
+      const reference = referenceOf(item);
+      if (reference === undefined) {
+        throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
+      }
+      images.push({ kind: 'reference', value: reference, param: `${name}[${images.length}]` });
+    }
+  }
+  if (images.length > MAX_INPUT_IMAGES) throw tooManyImages();
+  for (const name of ['mask', 'mask[]']) {
+    const value = fields[name];
+    if (value === undefined || value === null) continue;
+    delete fields[name];
+    const list = Array.isArray(value) ? value : [value];
+    for (const item of list) {
+      const reference = referenceOf(item);
+      if (reference === undefined) throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
+      masks.push({ kind: 'reference', value: reference, param: name });
+    }
+  }
+  return { fields, images, masks };
+}
+
+function referenceOf(item: unknown): string | undefined {
+  if (typeof item === 'string' && item.trim() !== '') return item.trim();
+  if (item && typeof item === 'object' && 'image_url' in item) {
+    const url = (item as { image_url: unknown }).image_url;
+    if (typeof url === 'string' && url.trim() !== '') return url.trim();
+    if (url && typeof url === 'object' && 'url' in url && typeof (url as { url: unknown }).url === 'string') {
+      return (url as { url: string }).url.trim();
+    }
+  }
+  return undefined;
+}
+
+async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<RawImageBody> {
+  const fields: Record<string, unknown> = {};
+  const images: RawImageInput[] = [];
+  const masks: RawImageInput[] = [];
+  const parts = request.parts({
+    limits: {
+      fileSize: limits.maxImageBytes,
+      // One more than allowed, so that a 17th image is reported as such, not as a parser limit.
+      files: MAX_INPUT_IMAGES * 2 + 3,
+      fields: MAX_TEXT_FIELDS,
+      fieldSize: Math.ceil(limits.maxImageBytes * 1.4),
+    },
+  });
+  try {
+    for await (const part of parts) {
+      const name = part.fieldname;
+      if (part.type === 'file') {
+        if (IMAGE_FIELDS.has(name)) {
+          if (images.length >= MAX_INPUT_IMAGES) throw tooManyImages();
+          images.push({ kind: 'bytes', bytes: await part.toBuffer(), param: name });
+        } else if (MASK_FIELDS.has(name)) {
+          if (masks.length >= 1) throw invalidParam(name, "Only one mask can be sent ('mask' or 'mask[]').");
+          masks.push({ kind: 'bytes', bytes: await part.toBuffer(), param: name });
+        } else {
+          // Drain it so the parser can go on to the error response cleanly.
+          part.file.resume();
+          throw invalidParam(name, `Unexpected file field '${name}'. Send input images as 'image[]' (or 'image') and a mask as 'mask[]' (or 'mask').`);
+        }
+        continue;
+      }
+      const value = typeof part.value === 'string' ? part.value : String(part.value);
+      if (IMAGE_FIELDS.has(name)) {
+        if (images.length >= MAX_INPUT_IMAGES) throw tooManyImages();
+        images.push({ kind: 'reference', value, param: name });
+      } else if (MASK_FIELDS.has(name)) {
+        if (masks.length >= 1) throw invalidParam(name, "Only one mask can be sent ('mask' or 'mask[]').");
+        masks.push({ kind: 'reference', value, param: name });
+      } else {
+        fields[name] = value;
+      }
+    }
+  } catch (error) {
+    throw mapMultipartError(error, limits);
+  }
+  return { fields, images, masks };
+}
+
+function mapMultipartError(error: unknown, limits: ReadImageBodyLimits): unknown {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ApiError({
+        kind: 'invalid_request',
+        status: 413,
+        param: 'image[]',
+        code: 'file_too_large',
+        message: `An uploaded file is larger than ${limits.maxImageBytes} bytes.`,
+      });
+    case 'FST_FILES_LIMIT':
+      return tooManyImages();
+    case 'FST_FIELDS_LIMIT':
+      return invalidParam('body', `Too many form fields: at most ${MAX_TEXT_FIELDS}.`);
+    case 'FST_PARTS_LIMIT':
+      return invalidParam('body', 'Too many form parts.');
+    case 'FST_PROTO_VIOLATION':
+      return invalidParam('body', 'Form field names may not be prototype properties.');
+    case 'FST_MP_PREMATURE_CLOSE':
+      return invalidParam('body', 'The multipart body ended before it was complete.');
+    default:
+      if (error instanceof Error && /Multipart|boundary|Unexpected end of form/i.test(error.message)) {
+        return invalidParam('body', `Malformed multipart body: ${error.message}`);
+      }
+      return error;
+  }
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { GenerationFailure, generateImages, type GenerationOutput } from '../../generation/generate-images.js';
+import { formatAttemptsHeader } from '../../routing/attempt.js';
+import { readImageBody } from '../read-image-body.js';
+import { parseImageRequest } from '../parse-image-request.js';
+import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
+import { authenticate } from '../plugins/authenticate.js';
+
+/** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
+export const IMAGE_PATHS = [
+  '/v1/openai/images/generations',
+  '/v1/openai/images/edits',
+  '/v1/images/generations',
+  '/v1/images/edits',
+] as const;
+
+/** JSON bodies may carry up to 16 images in base64. */
+const JSON_BODY_LIMIT_FACTOR = 24;
+
+export async function imageRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
+  const { config } = context;
+  app.addHook('onRequest', authenticate(context.findKey));
+  for (const url of IMAGE_PATHS) {
+    app.post(url, { bodyLimit: config.maxImageBytes * JSON_BODY_LIMIT_FACTOR }, (request, reply) => handleImageRequest(context, request, reply));
+  }
+}
+
+async function handleImageRequest(context: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { config } = context;
+  const startedAt = context.clock();
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableFinished) controller.abort(new DOMException('The client closed the request.', 'AbortError'));
+  };
+  reply.raw.on('close', onClose);
+  const deadlineTimer = setTimeout(
+    () => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')),
+    config.requestTimeoutMs,
+  );
+  const auth = request.auth;
+  try {
+    if (!auth) throw new Error('image route reached without authentication');
+    const raw = await readImageBody(request, { maxImageBytes: config.maxImageBytes });
+    const parsed = await parseImageRequest(raw, context.catalog, {
+      policy: context.policy,
+      maxBytes: config.maxImageBytes,
+      timeoutMs: config.downloadTimeoutMs,
+      signal: controller.signal,
+    });
+    const work = generateImages(context.ports, {
+      ...parsed,
+      caller: { accountId: auth.accountId, apiKeyId: auth.apiKeyId },
+      signal: controller.signal,
+      deadline: startedAt + config.requestTimeoutMs,
+      startedAt,
+    });
+    const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: config.heartbeatDelayMs, intervalMs: config.heartbeatIntervalMs }, {
+      toBody: responseBody,
+      onError: (error) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
+    });
+    if (outcome.kind === 'streamed') return reply;
+    const output = outcome.value;
+    reply.header('X-Generation-Id', output.id);
+    reply.header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
+    return reply.code(200).header('cache-control', 'no-store').send(responseBody(output));
+  } catch (error) {
+    if (error instanceof GenerationFailure) {
+      reply.header('X-Generation-Id', error.generationId);
+      if (error.attempts.length > 0) reply.header('X-ImageRouter-Attempts', formatAttemptsHeader(error.attempts));
+      throw error.error;
+    }
+    throw error;
+  } finally {
+    clearTimeout(deadlineTimer);
+    reply.raw.off('close', onClose);
+  }
+}
+
+/** The response body: `warnings` only when there are any, field order as in the public service. */
+function responseBody(output: GenerationOutput) {
+  return {
+    created: output.created,
+    data: output.data,
+    latency: output.latency,
+    cost: output.cost,
+    id: output.id,
+    ...(output.warnings.length > 0 ? { warnings: output.warnings } : {}),
+  };
+}

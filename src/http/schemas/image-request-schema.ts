@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { OUTPUT_FORMATS } from '../../images/image-format.js';
+import { QUALITIES, RESPONSE_FORMATS } from '../../generation/image-request.js';
+
+export const MAX_PROMPT_LENGTH = 10_000;
+export const MAX_N = 16;
+
+/** `WIDTHxHEIGHT` with any of the separators clients use. */
+export const SIZE_PATTERN = /^(\d{1,5})\s*[xX×*]\s*(\d{1,5})$/;
+
+const enumMessage = (param: string, values: readonly string[]) => (issue: { input?: unknown }) =>
+  `Invalid enum value for '${param}'. Expected ${values.map((value) => `'${value}'`).join(' | ')}, received '${String(issue.input)}'`;
+
+/** Multipart sends every field as text; JSON may send numbers. Both mean the same. */
+const integerField = (param: string, min: number, max: number) =>
+  z
+    .union([z.number(), z.string()], { error: `'${param}' must be an integer between ${min} and ${max}` })
+    .transform((value, context) => {
+      const parsed = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: 'custom', message: `'${param}' must be an integer between ${min} and ${max}, received '${String(value)}'` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+/** An input image in JSON: a data URI, bare base64, an http(s) URL, or OpenAI's `{image_url}` object. */
+const imageReference = z.union([z.string(), z.object({ image_url: z.string() }).transform((value) => value.image_url)]);
+const imageReferences = z.union([imageReference.transform((value) => [value]), z.array(imageReference)]);
+
+/**
+ * The fields of an image request, from JSON or multipart text fields. Key order is the order in
+ * which problems are reported (only the first one is returned, as the public service does).
+ */
+export const imageRequestFieldsSchema = z.object({
+  prompt: z
+    .string({ error: "'prompt' must be a string" })
+    .max(
+      MAX_PROMPT_LENGTH,
+      "'prompt' must be 10,000 characters or less. Please contact your ImageRouter operator if you need a higher limit.",
+    )
+    .optional()
+    .describe('What to draw or how to edit. Optional for models that need none.'),
+  model: z
+    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? "'model' is a required parameter" : "'model' must be a string") })
+    .trim()
+    .min(1, "'model' is a required parameter")
+    .describe("Model id from GET /v1/models, e.g. 'test/test' or 'openai/gpt-image-1'."),
+  response_format: z
+    .enum(RESPONSE_FORMATS, { error: enumMessage('response_format', RESPONSE_FORMATS) })
+    .default('url')
+    .describe("'url' (hosted file), 'b64_json' (inline, also stored) or 'b64_ephemeral' (inline; neither image nor prompt is stored)."),
+  quality: z.enum(QUALITIES, { error: enumMessage('quality', QUALITIES) }).default('auto'),
+  size: z
+    .string({ error: "'size' must be 'auto' or in the format 'WIDTHxHEIGHT' (e.g. '1024x768')" })
+    .trim()
+    .refine((value) => value === 'auto' || SIZE_PATTERN.test(value), {
+      error: "'size' must be 'auto' or in the format 'WIDTHxHEIGHT' (e.g. '1024x768')",
+    })
+    .default('auto')
+    .describe("'auto' or WIDTHxHEIGHT; 'x', 'X', '×' and '*' are accepted between the numbers."),
+  output_format: z
+    .string({ error: "'output_format' must be one of: 'png', 'jpeg' (or 'jpg'), 'webp'" })
+    .transform((value) => {
+      const lower = value.trim().toLowerCase();
+      return lower === 'jpg' ? 'jpeg' : lower;
+    })
+    .pipe(z.enum(OUTPUT_FORMATS, { error: "'output_format' must be one of: 'png', 'jpeg' (or 'jpg'), 'webp'" }))
+    .default('webp'),
+  n: integerField('n', 1, MAX_N).default(1).describe('Number of images, up to the model maximum.'),
+  image: imageReferences.optional().describe('JSON only: input images as data URIs, bare base64 or http(s) URLs.'),
+  images: imageReferences.optional().describe("JSON only: OpenAI's form, a list of {image_url}."),
+  mask: imageReference.optional().describe('JSON only: the mask as a data URI, bare base64 or http(s) URL.'),
+});
+
+export type ImageRequestFields = z.output<typeof imageRequestFieldsSchema>;
+
+/** Fields the gateway interprets itself; anything else is an `extra` parameter. */
+export const KNOWN_IMAGE_FIELDS = new Set([...Object.keys(imageRequestFieldsSchema.shape), 'image[]', 'mask[]', 'stream']);

@@ -1,0 +1,57 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics; one registry per app so tests don't share counters. */
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  generations: Counter<'model' | 'provider' | 'outcome'>;
+  generationCostMicros: Counter<'model' | 'provider'>;
+  images: Counter<'model' | 'output_format'>;
+  attempts: Counter<'provider' | 'outcome'>;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'imagerouter_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'imagerouter_http_requests_total',
+      help: 'HTTP requests by route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'imagerouter_http_request_duration_seconds',
+      help: 'HTTP request duration by route pattern',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    generations: new Counter({
+      name: 'imagerouter_generations_total',
+      help: 'Finished generations by model, serving provider and outcome',
+      labelNames: ['model', 'provider', 'outcome'],
+      registers: [registry],
+    }),
+    generationCostMicros: new Counter({
+      name: 'imagerouter_generation_cost_micro_usd_total',
+      help: 'Money charged for generations, in micro-USD',
+      labelNames: ['model', 'provider'],
+      registers: [registry],
+    }),
+    images: new Counter({
+      name: 'imagerouter_images_total',
+      help: 'Images delivered',
+      labelNames: ['model', 'output_format'],
+      registers: [registry],
+    }),
+    attempts: new Counter({
+      name: 'imagerouter_provider_attempts_total',
+      help: 'Calls to upstream providers by outcome (ok or error kind)',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { insertStoredImage } from '../accounts/generation-repository.js';
+import type { DatabaseSchema } from '../db/database-schema.js';
+import type { FinishedImage, StoredImageRef } from '../generation/generation-ports.js';
+import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../images/image-format.js';
+import type { ImageStore } from './image-store.js';
+
+const DAY_MS = 86_400_000;
+
+export interface ImageStorerOptions {
+  db: Kysely<DatabaseSchema>;
+  store: ImageStore;
+  /** Read per call: the base URL may be known only once the server listens. */
+  publicUrl: () => string;
+  retentionDays: number;
+  clock: () => number;
+}
+
+/** Stores a generation's images under random ids and records them with their expiry. */
+export function createImageStorer(options: ImageStorerOptions) {
+  return async (generationId: string, images: FinishedImage[]): Promise<StoredImageRef[]> =>
+    Promise.all(
+      images.map(async (image) => {
+        // A random UUID is the only secret in a hosted URL: 122 random bits, not guessable.
+        const id = randomUUID();
+        const extension = EXTENSION_BY_FORMAT[image.format];
+        const key = `${id}.${extension}`;
+        const contentType = MIME_BY_FORMAT[image.format];
+        await options.store.put(key, image.bytes, contentType);
+        const now = options.clock();
+        await insertStoredImage(options.db, {
+          id,
+          generationId,
+          extension,
+          contentType,
+          byteSize: image.bytes.length,
+          width: image.width,
+          height: image.height,
+          createdAt: now,
+          expiresAt: now + options.retentionDays * DAY_MS,
+        });
+        return { key, url: `${options.publicUrl()}/storage/${key}` };
+      }),
+    );
+}
