@@ -61,7 +61,10 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     const found = await findApiKeyByToken(database.db, token);
     if (!found) return undefined;
     const { apiKey } = found;
-    touchApiKey(database.db, apiKey.id, clock()).catch(() => undefined);
+    // `last_used_at` is bookkeeping: a failed write must not fail the request, but it is worth a log line.
+    touchApiKey(database.db, apiKey.id, clock()).catch((error: unknown) => {
+      process.emitWarning(`Could not record the last use of key ${apiKey.id}: ${error instanceof Error ? error.message : String(error)}`);
+    });
     return { apiKeyId: apiKey.id, apiKeyName: apiKey.name, accountId: apiKey.accountId, isAdmin: apiKey.isAdmin };
   };
 
