@@ -7,6 +7,7 @@ import { sweepExpiredImages } from '../storage/sweep-expired-images.js';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 30_000;
+const IDLE_REAP_INTERVAL_MS = 100;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -40,7 +41,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       // Stop accepting, let in-flight generations finish (bounded), then close the database.
       const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();
+      // Keep-alive connections turn idle as their last response ends: close them as they do.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), IDLE_REAP_INTERVAL_MS);
       await app.close();
+      clearInterval(reaper);
       clearTimeout(force);
       await context.close();
     })());

@@ -27,6 +27,8 @@ export interface AppConfig {
   heartbeatIntervalMs: number;
   /** Byte cap for one uploaded or downloaded image. */
   maxImageBytes: number;
+  /** Byte cap for a whole request body (all uploads together, or a JSON body with base64 images). */
+  maxRequestBytes: number;
   /** Timeout for downloading one image by URL. */
   downloadTimeoutMs: number;
   logLevel: string;
@@ -65,6 +67,7 @@ const envSchema = z.object({
   IMAGEROUTER_HEARTBEAT_DELAY_MS: integer(20_000, 100),
   IMAGEROUTER_HEARTBEAT_INTERVAL_MS: integer(5_000, 100),
   IMAGEROUTER_MAX_IMAGE_BYTES: integer(50 * 1024 * 1024, 1024),
+  IMAGEROUTER_MAX_REQUEST_BYTES: integer(200 * 1024 * 1024, 1024),
   IMAGEROUTER_DOWNLOAD_TIMEOUT_MS: integer(30_000, 100),
   LOG_LEVEL: z.string().default('info'),
 });
@@ -99,6 +102,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     heartbeatDelayMs: values.IMAGEROUTER_HEARTBEAT_DELAY_MS,
     heartbeatIntervalMs: values.IMAGEROUTER_HEARTBEAT_INTERVAL_MS,
     maxImageBytes: values.IMAGEROUTER_MAX_IMAGE_BYTES,
+    maxRequestBytes: values.IMAGEROUTER_MAX_REQUEST_BYTES,
     downloadTimeoutMs: values.IMAGEROUTER_DOWNLOAD_TIMEOUT_MS,
     logLevel: values.LOG_LEVEL,
   };

@@ -18,6 +18,8 @@ export interface RawImageBody {
 
 export interface ReadImageBodyLimits {
   maxImageBytes: number;
+  /** All files of one request together. */
+  maxRequestBytes: number;
 }
 
 const IMAGE_FIELDS = new Set(['image', 'image[]']);
@@ -88,6 +90,21 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
   const fields: Record<string, unknown> = {};
   const images: RawImageInput[] = [];
   const masks: RawImageInput[] = [];
+  let totalBytes = 0;
+  const readFile = async (part: { toBuffer(): Promise<Buffer> }, param: string) => {
+    const bytes = await part.toBuffer();
+    totalBytes += bytes.length;
+    if (totalBytes > limits.maxRequestBytes) {
+      throw new ApiError({
+        kind: 'invalid_request',
+        status: 413,
+        param,
+        code: 'request_too_large',
+        message: `The uploaded files together exceed ${limits.maxRequestBytes} bytes.`,
+      });
+    }
+    return bytes;
+  };
   const parts = request.parts({
     limits: {
       fileSize: limits.maxImageBytes,
@@ -103,10 +120,10 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
       if (part.type === 'file') {
         if (IMAGE_FIELDS.has(name)) {
           if (images.length >= MAX_INPUT_IMAGES) throw tooManyImages();
-          images.push({ kind: 'bytes', bytes: await part.toBuffer(), param: name });
+          images.push({ kind: 'bytes', bytes: await readFile(part, name), param: name });
         } else if (MASK_FIELDS.has(name)) {
           if (masks.length >= 1) throw invalidParam(name, "Only one mask can be sent ('mask' or 'mask[]').");
-          masks.push({ kind: 'bytes', bytes: await part.toBuffer(), param: name });
+          masks.push({ kind: 'bytes', bytes: await readFile(part, name), param: name });
         } else {
           // Drain it so the parser can go on to the error response cleanly.
           part.file.resume();

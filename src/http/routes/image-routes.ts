@@ -15,14 +15,11 @@ export const IMAGE_PATHS = [
   '/v1/images/edits',
 ] as const;
 
-/** JSON bodies may carry up to 16 images in base64. */
-const JSON_BODY_LIMIT_FACTOR = 24;
-
 export async function imageRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { config } = context;
   app.addHook('onRequest', authenticate(context.findKey));
   for (const url of IMAGE_PATHS) {
-    app.post(url, { bodyLimit: config.maxImageBytes * JSON_BODY_LIMIT_FACTOR }, (request, reply) => handleImageRequest(context, request, reply));
+    app.post(url, { bodyLimit: config.maxRequestBytes }, (request, reply) => handleImageRequest(context, request, reply));
   }
 }
 
@@ -41,7 +38,7 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
   const auth = request.auth;
   try {
     if (!auth) throw new Error('image route reached without authentication');
-    const raw = await readImageBody(request, { maxImageBytes: config.maxImageBytes });
+    const raw = await readImageBody(request, { maxImageBytes: config.maxImageBytes, maxRequestBytes: config.maxRequestBytes });
     const parsed = await parseImageRequest(raw, context.catalog, {
       policy: context.policy,
       maxBytes: config.maxImageBytes,

@@ -1,0 +1,232 @@
+import http from 'node:http';
+import { elapsedMs, requestsPerSecond } from './stats.js';
+
+/** The only host the load client talks to: benchmarks never leave the machine. */
+export const LOOPBACK_HOST = '127.0.0.1';
+const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+const NANOSECONDS_PER_MILLISECOND = 1_000_000n;
+/** How much of an unexpected body goes into an error message. */
+const BODY_SNIPPET_CHARACTERS = 300;
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  /** Path and query, e.g. `/v1/openai/images/generations`. */
+  path: string;
+  headers?: Readonly<Record<string, string>>;
+  /** Sent as is; build it once outside the loop. */
+  body?: Buffer;
+}
+
+export interface LoadResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface LoadOptions {
+  port: number;
+  /** Requests in flight at all times (closed loop): each worker sends its next request when its last one ends. */
+  concurrency: number;
+  /** Requests before this are sent but not measured: JIT, connections, caches and queues settle. */
+  warmupMs: number;
+  /** The measurement window ends after this long… */
+  durationMs: number;
+  /** …or at this many completed requests, whichever comes first. */
+  maxRequests: number;
+  requestTimeoutMs?: number;
+  /** The request to send as the `index`-th (0-based, warmup included). Called in the hot loop: keep it cheap. */
+  request(index: number): LoadRequest;
+  /** Runs once on the first response, which must be 2xx; throw to abort the run (the only place to parse bodies). */
+  verifyFirst?(response: LoadResponse): Promise<void> | void;
+  /**
+   * Runs on every 2xx response; a returned string marks it as an error of that kind. It must stay
+   * cheap (look at headers first), for it runs in the hot loop.
+   */
+  failureOf?(status: number, headers: http.IncomingHttpHeaders, body: () => Buffer): string | undefined;
+}
+
+export interface LoadResult {
+  concurrency: number;
+  /** Latency of every measured request (sent inside the window), errors included, in ms. */
+  latenciesMs: number[];
+  /** Responses completed inside the window, whenever they were sent: the throughput numerator. */
+  completedInWindow: number;
+  windowMs: number;
+  requestsPerSecond: number;
+  /** Measured requests that failed: non-2xx, rejected by `failureOf`, or no response at all. */
+  errors: number;
+  /** `HTTP 503`, `ECONNRESET`, … → count, over measured requests. */
+  errorKinds: Record<string, number>;
+  /** Mean body size of measured 2xx responses in bytes. */
+  meanBodyBytes: number;
+}
+
+type Outcome =
+  | { kind: 'response'; status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[]; length: number }
+  | { kind: 'failure'; reason: string };
+
+/**
+ * A closed-loop load generator over plain `node:http` with a keep-alive agent of `concurrency`
+ * sockets. Bodies are read fully as Buffers and never parsed, so the client keeps up with
+ * multi-megabyte responses. The window starts after the warmup and ends at `durationMs` or
+ * `maxRequests` completions; the load is then kept up until every measured request has finished,
+ * so the last ones do not see an emptier server than the rest.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { concurrency } = options;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+
+  const windowStart = process.hrtime.bigint() + BigInt(options.warmupMs) * NANOSECONDS_PER_MILLISECOND;
+  const deadline = windowStart + BigInt(options.durationMs) * NANOSECONDS_PER_MILLISECOND;
+  let windowEnd: bigint | undefined;
+  let completedInWindow = 0;
+  let measuredInFlight = 0;
+  let issued = 0;
+  let firstSeen = false;
+  let fatal: Error | undefined;
+  let bodyBytes = 0;
+  let okCount = 0;
+  const latenciesMs: number[] = [];
+  const errorKinds: Record<string, number> = {};
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (fatal !== undefined) return;
+      const startNs = process.hrtime.bigint();
+      if (windowEnd === undefined && startNs >= deadline) windowEnd = deadline;
+      if (windowEnd !== undefined && measuredInFlight === 0) return;
+      const measured = windowEnd === undefined && startNs >= windowStart;
+      if (measured) measuredInFlight += 1;
+      const outcome = await send(agent, options.port, options.request(issued++), timeoutMs);
+      const endNs = process.hrtime.bigint();
+      if (measured) measuredInFlight -= 1;
+
+      if (windowEnd === undefined && endNs > deadline) windowEnd = deadline;
+      if (endNs >= windowStart && (windowEnd === undefined || endNs <= windowEnd)) {
+        completedInWindow += 1;
+        if (windowEnd === undefined && completedInWindow >= options.maxRequests) windowEnd = endNs;
+      }
+
+      if (!firstSeen) {
+        firstSeen = true;
+        try {
+          await verifyFirstOutcome(outcome, options.verifyFirst);
+        } catch (error) {
+          fatal = error instanceof Error ? error : new Error(String(error));
+          return;
+        }
+      }
+      if (!measured) continue;
+      latenciesMs.push(elapsedMs(startNs, endNs));
+      const failure = failureOf(outcome, options.failureOf);
+      if (failure !== undefined) {
+        errorKinds[failure] = (errorKinds[failure] ?? 0) + 1;
+      } else if (outcome.kind === 'response') {
+        okCount += 1;
+        bodyBytes += outcome.length;
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  if (fatal !== undefined) throw fatal;
+  const windowNs = (windowEnd ?? deadline) - windowStart;
+  const errors = Object.values(errorKinds).reduce((sum, count) => sum + count, 0);
+  return {
+    concurrency,
+    latenciesMs,
+    completedInWindow,
+    windowMs: elapsedMs(0n, windowNs),
+    requestsPerSecond: requestsPerSecond(completedInWindow, windowNs),
+    errors,
+    errorKinds,
+    meanBodyBytes: okCount === 0 ? Number.NaN : bodyBytes / okCount,
+  };
+}
+
+/** One request outside any load (setup, checks); rejects on network errors, never on a status. */
+export async function requestOnce(port: number, request: LoadRequest, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<LoadResponse> {
+  const agent = new http.Agent({ keepAlive: false });
+  try {
+    const outcome = await send(agent, port, request, timeoutMs);
+    if (outcome.kind === 'failure') throw new Error(`${request.method} ${request.path} failed: ${outcome.reason}`);
+    return { status: outcome.status, headers: outcome.headers, body: Buffer.concat(outcome.chunks, outcome.length) };
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** The port of an absolute URL, after checking it points at the loopback host the client may use. */
+export function loopbackPort(url: string): number {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' || parsed.hostname !== LOOPBACK_HOST) {
+    throw new Error(`the load client only talks to http://${LOOPBACK_HOST}, not ${parsed.origin}`);
+  }
+  return Number(parsed.port || '80');
+}
+
+/** Short text of a body for error messages. */
+export function bodySnippet(body: Buffer): string {
+  const text = body.subarray(0, BODY_SNIPPET_CHARACTERS * 4).toString('utf8').trim();
+  return text.length > BODY_SNIPPET_CHARACTERS ? `${text.slice(0, BODY_SNIPPET_CHARACTERS)}…` : text;
+}
+
+async function verifyFirstOutcome(outcome: Outcome, verify: LoadOptions['verifyFirst']): Promise<void> {
+  if (outcome.kind === 'failure') throw new Error(`the first request failed: ${outcome.reason}`);
+  const body = Buffer.concat(outcome.chunks, outcome.length);
+  if (outcome.status < 200 || outcome.status > 299) {
+    throw new Error(`the first request answered HTTP ${outcome.status}: ${bodySnippet(body)}`);
+  }
+  await verify?.({ status: outcome.status, headers: outcome.headers, body });
+}
+
+function failureOf(outcome: Outcome, check: LoadOptions['failureOf']): string | undefined {
+  if (outcome.kind === 'failure') return outcome.reason;
+  if (outcome.status < 200 || outcome.status > 299) return `HTTP ${outcome.status}`;
+  return check?.(outcome.status, outcome.headers, () => Buffer.concat(outcome.chunks, outcome.length));
+}
+
+/** Sends one request and reads the whole body; never rejects (network errors become `failure`). */
+function send(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: number): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const fail = (error: Error): void => resolve({ kind: 'failure', reason: errorCode(error) });
+    const outgoing = http.request(
+      {
+        host: LOOPBACK_HOST,
+        port,
+        method: request.method,
+        path: request.path,
+        agent,
+        headers: { ...request.headers, 'content-length': String(request.body?.length ?? 0) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let length = 0;
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          length += chunk.length;
+        });
+        response.on('end', () => resolve({ kind: 'response', status: response.statusCode ?? 0, headers: response.headers, chunks, length }));
+        response.on('error', fail);
+        // A connection cut mid-body may end in `close` alone; `resolve` keeps the first outcome.
+        response.on('close', () => {
+          if (!response.complete) resolve({ kind: 'failure', reason: 'ABORTED' });
+        });
+      },
+    );
+    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'TIMEOUT' })));
+    outgoing.on('error', fail);
+    outgoing.end(request.body);
+  });
+}
+
+function errorCode(error: Error): string {
+  const code: unknown = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : error.message;
+}

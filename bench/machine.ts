@@ -1,0 +1,22 @@
+import os from 'node:os';
+import sharp from 'sharp';
+import { formatInteger } from './stats.js';
+
+const BYTES_PER_GIB = 1024 ** 3;
+/** libuv's default when `UV_THREADPOOL_SIZE` is not set; sharp and file I/O share this pool. */
+const DEFAULT_UV_THREADPOOL_SIZE = 4;
+
+/** What the numbers depend on, as markdown bullet lines: numbers without these mean little. */
+export function machineDetails(now: Date = new Date()): string {
+  const cpus = os.cpus();
+  const models = [...new Set(cpus.map((cpu) => cpu.model.trim()))].join(', ') || 'unknown';
+  const threadpool = process.env['UV_THREADPOOL_SIZE'] ?? `${DEFAULT_UV_THREADPOOL_SIZE} (default)`;
+  return [
+    `- Date: ${now.toISOString()}`,
+    `- CPU: ${models} × ${cpus.length} (os.availableParallelism() = ${os.availableParallelism()})`,
+    `- Memory: ${(os.totalmem() / BYTES_PER_GIB).toFixed(1)} GiB (${formatInteger(os.totalmem())} bytes)`,
+    `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
+    `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}`,
+    `- sharp: ${sharp.versions.sharp}; libvips: ${sharp.versions.vips}; sharp.concurrency(): ${sharp.concurrency()}`,
+  ].join('\n');
+}

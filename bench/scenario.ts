@@ -1,0 +1,22 @@
+/** The contract of one benchmark scenario: `bench/run.ts` runs a list of these. */
+
+/** Knobs shared by every scenario, set from the command line. */
+export interface BenchSettings {
+  /** Unmeasured load before each measured load level. */
+  warmupMs: number;
+  /** Longest measurement window of one load level. */
+  durationMs: number;
+  /** Most completed requests in one load level's window. */
+  maxRequests: number;
+  /** Measured iterations of a micro-benchmark (per variant). */
+  iterations: number;
+}
+
+export interface Scenario {
+  /** What to type to run only this one: `npm run bench -- <name>`. */
+  name: string;
+  /** Heading of its section in the report. */
+  title: string;
+  /** Runs it and returns its section's body as markdown (tables and notes, without the heading). */
+  run(settings: BenchSettings, progress: (message: string) => void): Promise<string>;
+}
