@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_ENTRY = path.join(ROOT, 'dist', 'main.js');
 const CLI_ENTRY = path.join(ROOT, 'bin', 'imagerouter.js');
 const START_TIMEOUT_MS = 30_000;
+const ADMIN_KEY_BYTES = 24;
 const HEALTH_POLL_INTERVAL_MS = 100;
 /** The gateway drains in-flight requests on SIGTERM; past this it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -28,6 +30,8 @@ export interface GatewayProcess {
   env: NodeJS.ProcessEnv;
   /** Creates an unlimited API key with the real CLI (`imagerouter keys create`). */
   createKey(name: string): Promise<string>;
+  /** Of the child process (for CPU accounting); `undefined` only if it failed to spawn. */
+  pid: number | undefined;
   /** The last lines the gateway printed (warnings and errors at LOG_LEVEL=warn). */
   recentOutput(): string;
   /** SIGTERM, wait for exit (SIGKILL after a grace period), delete the data dir. Idempotent. */
@@ -66,6 +70,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
     // Hosted image URLs must name the loopback address the load client is allowed to use.
     PUBLIC_URL: url,
     LOG_LEVEL: 'warn',
+    // A throwaway admin key, so a first start does not print the banner of a newly created one.
+    IMAGEROUTER_ADMIN_KEY: randomBytes(ADMIN_KEY_BYTES).toString('base64url'),
     ...options.env,
   };
 
@@ -80,7 +86,13 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   // Always drained: a full pipe would block the gateway.
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = once(child, 'exit');
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (error) => {
+      output.push(`spawn failed: ${error.message}`);
+      resolve();
+    });
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -100,6 +112,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
     url,
     env,
     createKey: (name) => createKeyWithCli(env, name),
+    pid: child.pid,
     recentOutput: () => output.join('\n'),
     stop,
   };

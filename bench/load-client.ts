@@ -57,6 +57,8 @@ export interface LoadResult {
   errors: number;
   /** `HTTP 503`, `ECONNRESET`, … → count, over measured requests. */
   errorKinds: Record<string, number>;
+  /** Every response or failure of the run, warmup and cool-down included (to share out CPU time). */
+  totalCompleted: number;
   /** Mean body size of measured 2xx responses in bytes. */
   meanBodyBytes: number;
 }
@@ -84,6 +86,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let completedInWindow = 0;
   let measuredInFlight = 0;
   let issued = 0;
+  let totalCompleted = 0;
   let firstSeen = false;
   let fatal: Error | undefined;
   let bodyBytes = 0;
@@ -101,6 +104,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (measured) measuredInFlight += 1;
       const outcome = await send(agent, options.port, options.request(issued++), timeoutMs);
       const endNs = process.hrtime.bigint();
+      totalCompleted += 1;
       if (measured) measuredInFlight -= 1;
 
       if (windowEnd === undefined && endNs > deadline) windowEnd = deadline;
@@ -146,6 +150,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSecond: requestsPerSecond(completedInWindow, windowNs),
     errors,
     errorKinds,
+    totalCompleted,
     meanBodyBytes: okCount === 0 ? Number.NaN : bodyBytes / okCount,
   };
 }

@@ -60,6 +60,11 @@ export function formatRate(rate: number): string {
   return rate < 100 ? rate.toFixed(1) : rate.toFixed(0);
 }
 
+/** A number with fixed decimals, or a dash when it could not be measured. */
+export function formatFixed(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '–';
+}
+
 /** An integer with thousands separators (`1,048,576`), so byte counts read at a glance. */
 export function formatInteger(value: number): string {
   if (!Number.isFinite(value)) return '–';

@@ -16,12 +16,14 @@ import { loggerOptions } from './observability/logger-options.js';
 export interface BuildAppOptions {
   /** `false` silences request logs (tests and benchmarks). */
   logger?: boolean;
+  /** Where log lines go instead of stdout, one JSON line per write (tests capture them). */
+  logStream?: { write(line: string): void };
 }
 
 /** Builds the HTTP app around a context; `listen` is the caller's business (tests use `inject`). */
 export async function buildApp(context: AppContext, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(context.config.logLevel),
+    logger: options.logger === false ? false : loggerOptions(context.config.logLevel, options.logStream),
     genReqId: (request) => {
       const header = request.headers['x-request-id'];
       return typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();

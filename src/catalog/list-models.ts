@@ -2,7 +2,7 @@ import type { Catalog } from './catalog.js';
 import { toModelEntryV1, toModelEntryV2, type ModelEntryV1, type ModelEntryV2 } from './model-entries.js';
 import { parseModelsV1Query, parseModelsV2Query } from './models-query.js';
 import { modelNotFound } from './resolve-model-for-request.js';
-import type { ModelAvailability } from './resolved-model.js';
+import type { ModelAvailability, ResolvedModel } from './resolved-model.js';
 import { selectModels } from './select-models.js';
 
 /**
@@ -55,9 +55,17 @@ export function getModelV2(catalog: Catalog, id: string, availability: ModelAvai
   return toModelEntryV2(model, availability(model));
 }
 
+/** One model in OpenAI's form. */
+export interface OpenAIModel {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+}
+
 export interface OpenAIModelList {
   object: 'list';
-  data: Array<{ id: string; object: 'model'; created: number; owned_by: string }>;
+  data: OpenAIModel[];
 }
 
 /**
@@ -71,11 +79,20 @@ export function listModelsOpenAI(catalog: Catalog, availability: ModelAvailabili
     data: catalog
       .all()
       .filter((model) => model.status !== 'retired' && availability(model))
-      .map((model) => ({
-        id: model.id,
-        object: 'model',
-        created: Date.parse(`${model.release_date}T00:00:00Z`) / 1000,
-        owned_by: model.author,
-      })),
+      .map(toOpenAIModel),
   };
+}
+
+/**
+ * `GET /v1/openai/models/{id}` (OpenAI SDKs' `models.retrieve`): one item of that list; a model
+ * the list leaves out is a 404 here too. Aliases resolve to the canonical id.
+ */
+export function getModelOpenAI(catalog: Catalog, id: string, availability: ModelAvailability): OpenAIModel {
+  const model = catalog.get(id);
+  if (model === undefined || model.status === 'retired' || !availability(model)) throw modelNotFound(id);
+  return toOpenAIModel(model);
+}
+
+function toOpenAIModel(model: ResolvedModel): OpenAIModel {
+  return { id: model.id, object: 'model', created: Date.parse(`${model.release_date}T00:00:00Z`) / 1000, owned_by: model.author };
 }

@@ -9,6 +9,11 @@ export const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers["api-key"]',
   'req.headers.cookie',
+  // Headers logged under other names, e.g. @fastify/multipart's `busboyOptions` at trace level.
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers["api-key"]',
+  '*.headers.cookie',
   'headers.authorization',
   'authorization',
   'apiKey',
@@ -30,9 +35,10 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]');
 }
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream === undefined ? {} : { stream }),
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
     serializers: {
       req(request: { method: string; url: string; ip?: string; id?: string }) {

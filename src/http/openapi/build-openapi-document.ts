@@ -133,6 +133,14 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         },
       },
       '/v1/openai/models': { get: { tags: ['Models'], summary: "Models in OpenAI's list form", responses: { '200': { description: '{object:"list", data:[...]}' } } } },
+      '/v1/openai/models/{id}': {
+        get: {
+          tags: ['Models'],
+          summary: "One model in OpenAI's form (OpenAI SDKs' models.retrieve)",
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: '{id, object:"model", created, owned_by}' }, ...errorResponses([404]) },
+        },
+      },
       '/operations/get-popular-models': {
         post: { tags: ['Models'], summary: 'Top 10 models by successful generations over the last 7 days', responses: { '200': { description: 'An array of models.' } } },
       },

@@ -18,6 +18,9 @@ export const IMAGE_PATHS = [
 export async function imageRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
   const { config } = context;
   app.addHook('onRequest', authenticate(context.findKey));
+  // Only JSON and multipart are image requests: any other Content-Type (Fastify would parse
+  // text/plain by default) is a 415, as the OpenAPI document says.
+  app.removeContentTypeParser('text/plain');
   for (const url of IMAGE_PATHS) {
     app.post(url, { bodyLimit: config.maxRequestBytes }, (request, reply) => handleImageRequest(context, request, reply));
   }

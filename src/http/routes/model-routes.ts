@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { popularModelCounts } from '../../accounts/generation-repository.js';
-import { getModelV1, getModelV2, listModelsOpenAI, listModelsV1, listModelsV2, popularModels, type ModelAvailability } from '../../catalog/list-models.js';
+import { getModelOpenAI, getModelV1, getModelV2, listModelsOpenAI, listModelsV1, listModelsV2, popularModels, type ModelAvailability } from '../../catalog/list-models.js';
 
 const POPULAR_WINDOW_MS = 7 * 86_400_000;
 
@@ -17,6 +17,7 @@ export async function modelRoutes(app: FastifyInstance, context: AppContext): Pr
   app.get('/v2/models', async (request) => listModelsV2(catalog, request.query, availability));
   app.get<{ Params: { '*': string } }>('/v2/models/*', async (request) => getModelV2(catalog, decodeURIComponent(request.params['*']), availability));
   app.get('/v1/openai/models', async () => listModelsOpenAI(catalog, availability));
+  app.get<{ Params: { '*': string } }>('/v1/openai/models/*', async (request) => getModelOpenAI(catalog, decodeURIComponent(request.params['*']), availability));
   app.get('/v1/openai/images/models', async (request) => listModelsV1(catalog, request.query, availability));
 
   const popular = async () => {

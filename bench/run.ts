@@ -1,0 +1,91 @@
+/**
+ * `npm run bench [-- <scenario>... [--duration <s>] ...]`: runs benchmark scenarios and prints one
+ * markdown report (machine details, then a section per scenario) on stdout; progress goes to
+ * stderr, so `npm run bench > report.md` keeps only the report.
+ */
+import { parseArgs } from 'node:util';
+import { formatConversionScenario } from './format-conversion.js';
+import { gatewayTestModelScenario } from './gateway-test-model.js';
+import { machineDetails } from './machine.js';
+import type { BenchSettings, Scenario } from './scenario.js';
+import { testRenderScenario } from './test-render.js';
+
+/** In report order; a new scenario is one more file and one more entry here. */
+const SCENARIOS: readonly Scenario[] = [gatewayTestModelScenario, testRenderScenario, formatConversionScenario];
+
+const DEFAULTS = { warmupSeconds: 1, durationSeconds: 8, maxRequests: 2000, iterations: 30 } as const;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+const USAGE = `Usage: npm run bench -- [scenario...] [options]
+
+Scenarios (all when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
+
+Options:
+  --warmup <seconds>     unmeasured load before each load level (default ${DEFAULTS.warmupSeconds})
+  --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds})
+  --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
+  --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
+  --help                 show this`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      'max-requests': { type: 'string' },
+      iterations: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const settings: BenchSettings = {
+    warmupMs: positiveNumber('--warmup', values.warmup, DEFAULTS.warmupSeconds, 0) * 1000,
+    durationMs: positiveNumber('--duration', values.duration, DEFAULTS.durationSeconds, 0.1) * 1000,
+    maxRequests: Math.round(positiveNumber('--max-requests', values['max-requests'], DEFAULTS.maxRequests, 1)),
+    iterations: Math.round(positiveNumber('--iterations', values.iterations, DEFAULTS.iterations, 1)),
+  };
+  const chosen = pickScenarios(positionals);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // `exit` handlers (see gateway-process.ts) kill child gateways and remove their data dirs.
+    process.once(signal, () => process.exit(SIGNAL_EXIT_CODES[signal]));
+  }
+
+  const startedAt = Date.now();
+  const progress = (message: string): void => {
+    process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
+  };
+  const sections = ['# ImageRouter benchmark', '', machineDetails(new Date(startedAt))];
+  process.stdout.write(`${sections.join('\n')}\n`);
+  for (const scenario of chosen) {
+    progress(`scenario ${scenario.name}`);
+    const body = await scenario.run(settings, progress);
+    process.stdout.write(`\n## ${scenario.title}\n\n${body}\n`);
+  }
+  progress(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+}
+
+function pickScenarios(names: readonly string[]): Scenario[] {
+  if (names.length === 0) return [...SCENARIOS];
+  return names.map((name) => {
+    const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+    if (!scenario) throw new Error(`unknown scenario '${name}'; choose from ${SCENARIOS.map((candidate) => candidate.name).join(', ')}`);
+    return scenario;
+  });
+}
+
+function positiveNumber(flag: string, text: string | undefined, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${flag} must be a number >= ${min}, got '${text}'`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
