@@ -151,9 +151,16 @@ describe('models', () => {
     expect(model.id).toBe(MODEL);
   });
 
-  // `/v1/models` keeps ImageRouter's object-keyed-by-id shape (SPEC.md), so the SDK's list on the
-  // `/v1` base URL finds no `data` array and yields nothing. OpenAI clients list from /v1/openai.
-  it.todo('models.list on /v1 (needs a decision: /v1/models is ImageRouter-shaped)');
+  // `/v1/models` keeps ImageRouter's object-keyed-by-id shape (SPEC.md) for curl and other clients;
+  // OpenAI SDK requests (X-Stainless-Lang) get the OpenAI list form.
+  it('models.list on /v1 contains test/test, while curl still gets the keyed object', async () => {
+    const client = new OpenAI({ apiKey: gateway.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toContain(MODEL);
+    const plain = (await (await fetch(`${gateway.url}/v1/models`)).json()) as Record<string, unknown>;
+    expect(plain[MODEL]).toMatchObject({ output: ['image'] });
+  });
 
   it('models.retrieve on /v1 finds test/test', async () => {
     const client = new OpenAI({ apiKey: gateway.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
