@@ -18,7 +18,8 @@ export interface FinishImagesInput {
 export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput): Promise<FinishedImage[]> {
   return Promise.all(
     input.images.map(async (image) => {
-      const bytes = 'url' in image ? await ports.downloadResult(image.url, input.provider, input.signal) : image.bytes;
+      const bytes =
+        'url' in image ? await ports.downloadResult(image.url, input.provider, input.signal) : 'base64' in image ? Buffer.from(image.base64.toString('latin1'), 'base64') : image.bytes;
       const format = sniffImageFormat(bytes);
       if (!format) {
         throw new UpstreamError({ provider: input.provider, kind: 'upstream_error', message: `The provider '${input.provider}' returned data that is not an image.` });

@@ -154,7 +154,13 @@ async function generateAll(ports: GenerationPorts, input: GenerateImagesInput, r
     const outcome = await runRoutes({
       routes: route ? [route, ...routes.filter((candidate) => candidate !== route)] : routes,
       registry: ports.registry,
-      call: { request: input.request, n: input.request.n - delivered, signal: input.signal, deadline: input.deadline },
+      call: {
+        request: input.request,
+        n: input.request.n - delivered,
+        signal: input.signal,
+        deadline: input.deadline,
+        endpoint: { instance: 'test', baseUrl: 'local:', apiKey: undefined, keyIndex: 0, settings: {} },
+      },
       clock: ports.clock,
       attempts,
     });

@@ -1,6 +1,20 @@
 import type { ImageFormat } from '../images/image-format.js';
 import type { GenerationWarning, ImageRequest } from '../generation/image-request.js';
 
+/** Where one attempt goes: an upstream instance, one of its keys, and its settings. */
+export interface ProviderEndpoint {
+  /** The provider instance id: a built-in provider (`openai`) or a named instance (`azure-eu`). */
+  instance: string;
+  /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** One key of the instance's comma-separated list; `undefined` for servers without auth. */
+  apiKey: string | undefined;
+  /** Position of that key in the list: for circuit breakers and logs (never log the key itself). */
+  keyIndex: number;
+  /** Instance settings from the config file (e.g. Azure `api_version`, `deployment`, `flavor`). */
+  settings: Record<string, unknown>;
+}
+
 /** One call of one route: what an adapter receives. */
 export interface ProviderCall {
   /** The validated client request. */
@@ -15,6 +29,8 @@ export interface ProviderCall {
   deadline: number;
   /** Route-level options from the catalog (provider-specific settings). */
   options: Record<string, unknown>;
+  /** The upstream instance and key chosen for this attempt. */
+  endpoint: ProviderEndpoint;
 }
 
 /** One image produced by a provider. */
@@ -26,6 +42,13 @@ export type ProviderImage =
       format: ImageFormat;
     }
   | {
+      /**
+       * Base64 text exactly as the upstream sent it (ASCII bytes). Kept encoded so that a
+       * `b64_*` response in the same format passes it through without decoding and re-encoding.
+       */
+      base64: Buffer;
+    }
+  | {
       /** A URL the gateway must download (through the guarded downloader) at once. */
       url: string;
     };
@@ -33,7 +56,7 @@ export type ProviderImage =
 /** What an adapter returns for one call. */
 export interface ProviderResult {
   images: ProviderImage[];
-  /** Settings the provider could not honour. */
+  /** Settings the provider could not honour, or adapted. */
   warnings: GenerationWarning[];
   /** Cost the upstream reported, in micro-USD, for `upstream` pricing. */
   reportedCostMicros?: number;
@@ -45,10 +68,21 @@ export interface ProviderResult {
   };
 }
 
+/** What `imagerouter doctor` learns by probing an endpoint. */
+export interface ProbeResult {
+  ok: boolean;
+  /** One line for the operator: what was called and what came back (never a key). */
+  detail: string;
+}
+
 /** The one contract every upstream adapter implements. */
 export interface ImageProvider {
-  /** Provider id as used in catalog routes, e.g. `openai`, `test`. */
+  /** Adapter id, e.g. `openai`, `bfl`, `test`. */
   readonly id: string;
+  /** Images one call can return for this model; the router fans out above it. Default: any number. */
+  maxImagesPerCall?(upstreamModel: string, options: Record<string, unknown>): number;
   /** Generate (or edit) images; throws `UpstreamError` on failure. */
   generate(call: ProviderCall): Promise<ProviderResult>;
+  /** A cheap authenticated request (models list or health) for `imagerouter doctor`. */
+  probe?(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult>;
 }

@@ -27,6 +27,7 @@ function callFor(request: Partial<ImageRequest>, call: Partial<Omit<ProviderCall
     signal: new AbortController().signal,
     deadline: Date.now() + 60_000,
     options: {},
+    endpoint: { instance: 'test', baseUrl: 'local:', apiKey: undefined, keyIndex: 0, settings: {} },
     ...call,
   };
 }

@@ -1,0 +1,97 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { UpstreamError } from '../../errors/upstream-error.js';
+
+/** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
+const upstreamAgent = new Agent({
+  connect: { timeout: 10_000 },
+  keepAliveTimeout: 30_000,
+  // Generations take minutes; the request deadline (the signal) bounds them instead.
+  headersTimeout: 0,
+  bodyTimeout: 0,
+  connections: 128,
+});
+
+export interface UpstreamRequest {
+  provider: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | FormData;
+  signal: AbortSignal;
+  /** Refuse bodies larger than this (a misbehaving upstream must not exhaust memory). */
+  maxBodyBytes?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Sends one upstream request and reads the whole body. Network failures become `UpstreamError`s
+ * (`unavailable` when nothing answered, `upstream_error` when the connection broke mid-response);
+ * an abort rejects with the signal's reason so the router can tell deadline from disconnect.
+ * HTTP error statuses are returned, not thrown: each adapter maps its provider's error bodies.
+ */
+export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
+  const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let body: string | Buffer | undefined;
+  const headers: Record<string, string> = { ...input.headers };
+  if (input.body instanceof FormData) {
+    // undici's fetch encodes FormData; `request` needs bytes, so let a Response do the encoding.
+    const encoded = new Response(input.body);
+    body = Buffer.from(await encoded.arrayBuffer());
+    headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
+  } else {
+    body = input.body;
+  }
+  try {
+    const response = await request(input.url, {
+      method: input.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: input.signal,
+      dispatcher: input.dispatcher ?? upstreamAgent,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buffer = chunk as Buffer;
+      size += buffer.length;
+      if (size > maxBodyBytes) {
+        response.body.destroy();
+        throw new UpstreamError({ provider: input.provider, kind: 'upstream_error', message: `The provider '${input.provider}' sent a response larger than ${maxBodyBytes} bytes.` });
+      }
+      chunks.push(buffer);
+    }
+    return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+  } catch (error) {
+    if (input.signal.aborted) throw input.signal.reason as Error;
+    if (error instanceof UpstreamError) throw error;
+    throw networkError(input.provider, error);
+  }
+}
+
+function networkError(provider: string, error: unknown): UpstreamError {
+  const code = (error as { code?: unknown }).code;
+  const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || error instanceof undiciErrors.ConnectTimeoutError;
+  return new UpstreamError({
+    provider,
+    kind: refused ? 'unavailable' : 'upstream_error',
+    message: refused ? `The provider '${provider}' could not be reached.` : `The connection to '${provider}' broke before the response was complete.`,
+    cause: error,
+  });
+}
+
+/** Parses a JSON body leniently: `undefined` when it is not JSON (truncated, HTML error pages, ...). */
+export function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,25 @@
+import type { ImageRequest } from '../../src/generation/image-request.js';
+import type { ImageProvider, ProviderEndpoint } from '../../src/providers/provider.js';
+import type { FakeUpstream, RecordedCall } from '../fakes/fake-upstream.js';
+
+/**
+ * How the one contract suite drives an adapter against its fake. Each provider adds a file
+ * `test/contract/cases/<id>-case.ts` whose default export is a `ContractCase` (or a list of them).
+ */
+export interface ContractCase {
+  /** Shown in test names, e.g. `openai` or `openai-compatible (azure)`. */
+  name: string;
+  startFake(): Promise<FakeUpstream>;
+  createProvider(): ImageProvider;
+  /** The endpoint pointing at the fake, with a recognisable test key. */
+  endpoint(fake: FakeUpstream): ProviderEndpoint;
+  /** Upstream model for the basic text-to-image call. */
+  upstreamModel: string;
+  options?: Record<string, unknown>;
+  /** Overrides for the request (e.g. a size the model accepts). */
+  request?: Partial<ImageRequest>;
+  /** Whether the call's credential arrived on an API call (header name differs per provider). */
+  carriesCredential(call: RecordedCall, apiKey: string): boolean;
+}
+
+export const CONTRACT_API_KEY = 'contract-test-key-0123456789abcdef';

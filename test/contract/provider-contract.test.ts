@@ -1,0 +1,165 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../src/errors/upstream-error.js';
+import { createResultDownloader } from '../../src/generation/download-result.js';
+import { finishImages } from '../../src/generation/finish-images.js';
+import type { ImageRequest } from '../../src/generation/image-request.js';
+import { createAddressPolicy } from '../../src/net/address-policy.js';
+import type { ImageProvider, ProviderCall } from '../../src/providers/provider.js';
+import type { FakeScenario, FakeUpstream } from '../fakes/fake-upstream.js';
+import { CONTRACT_API_KEY, type ContractCase } from './contract-case.js';
+
+const casesDir = path.join(import.meta.dirname, 'cases');
+const cases: ContractCase[] = [];
+for (const file of (await readdir(casesDir)).filter((name) => name.endsWith('-case.ts')).sort()) {
+  const module = (await import(pathToFileURL(path.join(casesDir, file)).href)) as { default: ContractCase | ContractCase[] };
+  cases.push(...(Array.isArray(module.default) ? module.default : [module.default]));
+}
+
+const baseRequest: ImageRequest = {
+  model: 'contract/model',
+  prompt: 'a lighthouse on a cliff at dawn',
+  quality: 'auto',
+  size: 'auto',
+  n: 1,
+  responseFormat: 'b64_json',
+  outputFormat: 'png',
+  images: [],
+  mask: undefined,
+  extra: {},
+};
+
+const downloadResult = createResultDownloader({ policy: createAddressPolicy(['127.0.0.1']), maxBytes: 50 * 1024 * 1024, timeoutMs: 5_000 });
+
+describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as const))('provider contract: %s', (_name, contractCase) => {
+  let fake: FakeUpstream;
+  let provider: ImageProvider;
+
+  beforeAll(async () => {
+    fake = await contractCase.startFake();
+    provider = contractCase.createProvider();
+  });
+  afterAll(() => fake?.close());
+
+  const call = (overrides: Partial<ProviderCall> = {}, requestOverrides: Partial<ImageRequest> = {}): ProviderCall => {
+    const request = { ...baseRequest, ...contractCase.request, ...requestOverrides };
+    return {
+      request,
+      upstreamModel: contractCase.upstreamModel,
+      n: request.n,
+      signal: AbortSignal.timeout(20_000),
+      deadline: Date.now() + 20_000,
+      options: contractCase.options ?? {},
+      endpoint: contractCase.endpoint(fake),
+      ...overrides,
+    };
+  };
+  const scripted = (scenario: FakeScenario) => (fake.supports.has(scenario) ? it : it.skip);
+  const expectUpstreamError = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UpstreamError);
+    return error as UpstreamError;
+  };
+
+  it('returns the requested number of real images, credentials only on API calls', async () => {
+    const perCall = Math.min(2, provider.maxImagesPerCall?.(contractCase.upstreamModel, contractCase.options ?? {}) ?? 2);
+    fake.calls.length = 0;
+    const result = await provider.generate(call({ n: perCall }, { n: perCall }));
+    expect(result.images).toHaveLength(perCall);
+    const images = await finishImages({ downloadResult }, { images: result.images, outputFormat: 'png', provider: provider.id, signal: AbortSignal.timeout(10_000) });
+    for (const image of images) {
+      const metadata = await sharp(image.bytes).metadata();
+      expect(metadata.format).toBe('png');
+      expect(metadata.width).toBeGreaterThan(0);
+    }
+    const apiCalls = fake.calls.filter((recorded) => recorded.kind === 'api');
+    expect(apiCalls.length).toBeGreaterThan(0);
+    expect(apiCalls.some((recorded) => contractCase.carriesCredential(recorded, CONTRACT_API_KEY))).toBe(true);
+    for (const cdnCall of fake.calls.filter((recorded) => recorded.kind === 'cdn')) {
+      expect(JSON.stringify(cdnCall.headers)).not.toContain(CONTRACT_API_KEY);
+      expect(cdnCall.query.toString()).not.toContain(CONTRACT_API_KEY);
+    }
+  });
+
+  scripted('rate_limited')('maps 429 to a retryable rate limit with Retry-After', async () => {
+    fake.enqueue('rate_limited');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('rate_limited');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(2000);
+    expect(error.message).not.toContain(CONTRACT_API_KEY);
+  });
+
+  scripted('bad_request')('maps 400 to a non-retryable invalid request', async () => {
+    fake.enqueue('bad_request');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('invalid_request');
+    expect(error.retryable).toBe(false);
+  });
+
+  scripted('content_policy')('maps a content-policy refusal to our 400 content_policy_violation', async () => {
+    fake.enqueue('content_policy');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('content_policy');
+    expect(error.status).toBe(400);
+    expect(error.type).toBe('content_policy_violation');
+    expect(error.retryable).toBe(false);
+  });
+
+  scripted('server_error')('maps 5xx to a retryable upstream error', async () => {
+    fake.enqueue('server_error');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.retryable).toBe(true);
+  });
+
+  scripted('unauthorized')('maps a bad key to an authentication error without echoing the key', async () => {
+    fake.enqueue('unauthorized');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('authentication');
+    expect(error.message).not.toContain(CONTRACT_API_KEY);
+  });
+
+  scripted('slow')('gives up when the deadline passes', async () => {
+    fake.enqueue('slow');
+    fake.slowMs = 5_000;
+    const started = Date.now();
+    const signal = AbortSignal.timeout(300);
+    await expect(provider.generate(call({ signal, deadline: Date.now() + 300 }))).rejects.toBeDefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  scripted('malformed')('rejects a malformed 200 body as an upstream error', async () => {
+    fake.enqueue('malformed');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('upstream_error');
+  });
+
+  scripted('truncated')('rejects a truncated 200 body as an upstream error', async () => {
+    fake.enqueue('truncated');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(error.kind).toBe('upstream_error');
+  });
+
+  scripted('job_failed')('reports a failed async job', async () => {
+    fake.enqueue('job_failed');
+    const error = await expectUpstreamError(provider.generate(call()));
+    expect(['upstream_error', 'invalid_request']).toContain(error.kind);
+  });
+
+  scripted('result_gone')('reports a result URL that is gone', async () => {
+    fake.enqueue('result_gone');
+    const error = await expectUpstreamError(
+      provider.generate(call()).then((result) =>
+        finishImages({ downloadResult }, { images: result.images, outputFormat: 'png', provider: provider.id, signal: AbortSignal.timeout(5_000) }),
+      ),
+    );
+    expect(error.kind).toBe('upstream_error');
+    expect(error.message).toContain('no longer available');
+  });
+});
