@@ -12,7 +12,9 @@ import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ImageProvider } from './providers/provider.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
-import { createTestProvider } from './providers/test/test-provider.js';
+import { createBuiltInAdapters } from './providers/built-in-adapters.js';
+import { resolveProviderInstances } from './providers/provider-instances.js';
+import { createRouterState, type RouterState } from './routing/router-state.js';
 import type { ImageStore } from './storage/image-store.js';
 import { createLocalDiskStore } from './storage/local-disk-store.js';
 import { createImageStorer } from './storage/store-generated-images.js';
@@ -27,6 +29,7 @@ export interface AppContext {
   registry: ProviderRegistry;
   policy: AddressPolicy;
   metrics: Metrics;
+  router: RouterState;
   ports: GenerationPorts;
   findKey: FindKey;
   clock: () => number;
@@ -35,7 +38,11 @@ export interface AppContext {
 
 export interface AppContextOverrides {
   clock?: () => number;
+  /** Adapters (default: every built-in one). */
   providers?: ImageProvider[];
+  /** Where provider variables (`OPENAI_API_KEY`, ...) are read; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  random?: () => number;
   catalog?: Catalog;
   store?: ImageStore;
   metrics?: Metrics;
@@ -53,7 +60,9 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     throw error;
   }
   const store = overrides.store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
-  const registry = createProviderRegistry(overrides.providers ?? [createTestProvider()]);
+  const instances = resolveProviderInstances(overrides.env ?? process.env, catalog.config.providers, config.configFile);
+  const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
+  const router = createRouterState({ clock, ...(overrides.random ? { random: overrides.random } : {}) });
   const metrics = overrides.metrics ?? createMetrics();
   const records = createGenerationRecords(database.db, metrics);
 
@@ -78,8 +87,10 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     metrics,
     findKey,
     clock,
+    router,
     ports: {
       registry,
+      router,
       records,
       clock,
       storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),

@@ -82,6 +82,9 @@ export const pricingSchema = z.discriminatedUnion('type', [
 ]);
 export type Pricing = z.infer<typeof pricingSchema>;
 
+export const ROUTING_STRATEGIES = ['priority', 'weighted', 'cheapest', 'fastest'] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
 export const routeSchema = z.strictObject({
   /** Provider id (or a configured named instance of one). */
   provider: z.string().min(1),
@@ -95,6 +98,13 @@ export const routeSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   /** Provider-specific settings handed to the adapter. */
   options: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * Content-policy refusals are final by default (another upstream would only be shopped the same
+   * prompt); a route may opt in to falling back on them.
+   */
+  fallback_on_content_policy: z.boolean().default(false),
+  /** Abandon this route after this long and try the next one (within the request deadline). */
+  timeout_ms: z.number().int().positive().optional(),
 });
 export type Route = z.infer<typeof routeSchema>;
 
@@ -160,6 +170,11 @@ export const modelSchema = z
     /** Default pricing of every route that has none of its own. */
     pricing: pricingSchema.optional(),
     routes: z.array(routeSchema).default([]),
+    /**
+     * How the routes are ordered per request: `priority` (lowest first), `weighted` (random by
+     * `weight`), `cheapest` (by this request's price), `fastest` (by recent latency).
+     */
+    routing: z.strictObject({ strategy: z.enum(ROUTING_STRATEGIES).default('priority') }).default({ strategy: 'priority' }),
   })
   .refine((model) => !model.aliases.includes(model.id), { message: 'must not repeat the model id', path: ['aliases'] })
   .refine((model) => new Set(model.aliases).size === model.aliases.length, {

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { convertImage, imageSize } from '../images/convert-image.js';
 import type { ImageFormat, OutputFormat } from '../images/image-format.js';
@@ -8,40 +9,78 @@ import type { FinishedImage, GenerationPorts } from './generation-ports.js';
 export type { FinishedImage } from './generation-ports.js';
 
 export interface FinishImagesInput {
-  images: ProviderImage[];
+  images: Array<{ image: ProviderImage; provider: string }>;
   outputFormat: OutputFormat;
-  provider: string;
+  /** The response is base64: keep an upstream's base64 text when the format already matches. */
+  keepBase64: boolean;
   signal: AbortSignal;
 }
 
-/** Downloads, verifies and converts provider images; bytes already in the right format are kept as they are. */
+/** Enough base64 for any header sharp needs (PNG IHDR, WebP VP8X, JPEG SOF after EXIF/ICC); a multiple of 4. */
+const HEADER_BASE64_CHARS = 128 * 1024;
+
+/**
+ * Downloads, verifies (magic bytes and header) and converts provider images. Bytes already in the
+ * requested format are kept as they are; base64 text in the requested format is passed through
+ * without being decoded and encoded again.
+ */
 export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput): Promise<FinishedImage[]> {
-  return Promise.all(
-    input.images.map(async (image) => {
-      const bytes =
-        'url' in image ? await ports.downloadResult(image.url, input.provider, input.signal) : 'base64' in image ? Buffer.from(image.base64.toString('latin1'), 'base64') : image.bytes;
-      const format = sniffImageFormat(bytes);
-      if (!format) {
-        throw new UpstreamError({ provider: input.provider, kind: 'upstream_error', message: `The provider '${input.provider}' returned data that is not an image.` });
-      }
-      const converted = await convertOrBlame(bytes, format, input.outputFormat, input.provider);
-      const size = await imageSize(converted).catch((error: unknown) => {
-        throw corruptImage(input.provider, error);
-      });
-      return { bytes: converted, format: input.outputFormat, width: size.width, height: size.height };
-    }),
-  );
+  return Promise.all(input.images.map(({ image, provider }) => finishImage(ports, input, image, provider)));
 }
 
-async function convertOrBlame(bytes: Buffer, from: ImageFormat, to: OutputFormat, provider: string): Promise<Buffer> {
+async function finishImage(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput, image: ProviderImage, provider: string): Promise<FinishedImage> {
+  if ('base64' in image) {
+    const header = await readBase64Header(image.base64);
+    if (header?.format === input.outputFormat && input.keepBase64) {
+      return { format: header.format, width: header.width, height: header.height, base64: image.base64, decoded: undefined };
+    }
+    return finishBytes(decodeBase64(image.base64, provider), input.outputFormat, provider);
+  }
+  const bytes = 'url' in image ? await ports.downloadResult(image.url, provider, input.signal) : image.bytes;
+  return finishBytes(bytes, input.outputFormat, provider);
+}
+
+async function finishBytes(bytes: Buffer, outputFormat: OutputFormat, provider: string): Promise<FinishedImage> {
+  const format = sniffImageFormat(bytes);
+  if (!format) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned data that is not an image.` });
   try {
-    return await convertImage(bytes, from, to);
+    const converted = format === outputFormat ? bytes : await convertImage(bytes, format, outputFormat);
+    const size = await imageSize(converted);
+    return { format: outputFormat, width: size.width, height: size.height, base64: undefined, decoded: converted };
   } catch (error) {
-    throw corruptImage(provider, error);
+    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned a corrupt image.`, cause: error });
   }
 }
 
-/** An image sharp can't read came from upstream: the provider's fault, not ours (502, retryable elsewhere). */
-function corruptImage(provider: string, cause: unknown): UpstreamError {
-  return new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned a corrupt image.`, cause });
+/** Format and size from the first bytes only; `undefined` when the header can't be read that way. */
+async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; width: number; height: number } | undefined> {
+  const prefix = Buffer.from(base64.subarray(0, HEADER_BASE64_CHARS).toString('latin1'), 'base64');
+  const format = sniffImageFormat(prefix);
+  if (!format) return undefined;
+  try {
+    const metadata = await sharp(prefix).metadata();
+    if (!metadata.width || !metadata.height) return undefined;
+    const rotated = (metadata.orientation ?? 1) >= 5;
+    return { format, width: rotated ? metadata.height : metadata.width, height: rotated ? metadata.width : metadata.height };
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeBase64(base64: Buffer, provider: string): Buffer {
+  const bytes = Buffer.from(base64.toString('latin1'), 'base64');
+  if (bytes.length === 0) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });
+  return bytes;
+}
+
+/** The encoded bytes of a finished image (decoding kept base64 only when something needs bytes). */
+export function finishedImageBytes(image: FinishedImage): Buffer {
+  if (image.decoded) return image.decoded;
+  if (image.base64) return Buffer.from(image.base64.toString('latin1'), 'base64');
+  throw new Error('finished image without content');
+}
+
+/** The base64 text of a finished image, as bytes. */
+export function finishedImageBase64(image: FinishedImage): Buffer {
+  return image.base64 ?? Buffer.from(finishedImageBytes(image).toString('base64'), 'latin1');
 }

@@ -3,11 +3,13 @@ import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { Attempt } from '../routing/attempt.js';
+import { orderRoutes } from '../routing/order-routes.js';
 import { runRoutes } from '../routing/run-routes.js';
+import { formatUsd } from '../accounts/format-usd.js';
 import type { ProviderResult } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
 import type { GenerationWarning, ImageRequest } from './image-request.js';
-import { finishImages, type FinishedImage } from './finish-images.js';
+import { finishedImageBase64, finishImages, type FinishedImage } from './finish-images.js';
 import { actualCostMicros, estimateImageMicros, microsToUsd } from './quote-price.js';
 
 export interface GenerationCaller {
@@ -31,7 +33,8 @@ export interface GenerateImagesInput {
 export interface GenerationOutput {
   id: string;
   created: number;
-  data: Array<{ url: string } | { b64_json: string }>;
+  /** `b64_json` is base64 TEXT as bytes: serialised into the body without becoming a JS string. */
+  data: Array<{ url: string } | { b64_json: Buffer }>;
   latency: number;
   cost: number;
   warnings: GenerationWarning[];
@@ -56,8 +59,14 @@ export class GenerationFailure extends Error {
  */
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
   const { request, model, caller } = input;
-  const routes = routableRoutes(model, ports);
   const priceContext = { size: request.size, quality: request.quality };
+  const routes = orderRoutes({
+    routes: routableRoutes(model, ports),
+    strategy: model.routing.strategy,
+    priceOf: (route) => estimateImageMicros(route.pricingMicros, priceContext),
+    latency: ports.router.latency,
+    random: ports.router.random,
+  });
   // Reserve the dearest route's price: a fallback may land there.
   const reservedMicros = Math.max(...routes.map((route) => estimateImageMicros(route.pricingMicros, priceContext))) * request.n;
   const id = randomUUID();
@@ -76,33 +85,37 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
     const error = new ApiError({
       kind: 'insufficient_credits',
       code: 'insufficient_credits',
-      message: `Insufficient credits: this request needs $${microsToUsd(reservedMicros).toFixed(6).replace(/0+$/, '0')} and the account's balance is lower. Ask your operator for more credits.`,
+      message: `Insufficient credits: this request needs $${formatUsd(reservedMicros, 6)} and the account's balance is lower. Ask your operator for more credits.`,
     });
     await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
     throw new GenerationFailure(id, error, attempts);
   }
 
   try {
-    const { route, results } = await generateAll(ports, input, routes, attempts);
-    const providerImages = results.flatMap((result) => result.images);
+    const delivered = await generateAll(ports, input, routes, attempts);
+    const lastRoute = delivered.at(-1)!.route;
+    const providerImages = delivered.flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider })));
     const images = await finishImages(ports, {
       images: providerImages.slice(0, request.n),
       outputFormat: request.outputFormat,
-      provider: route.provider,
+      keepBase64: request.responseFormat !== 'url',
       signal: input.signal,
     });
-    const costMicros = Math.min(actualCostMicros(route.pricingMicros, priceContext, images.length, results), reservedMicros);
+    const costMicros = Math.min(
+      delivered.reduce((sum, { route, result }) => sum + actualCostMicros(route.pricingMicros, priceContext, result.images.length, [result]), 0),
+      reservedMicros,
+    );
     const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
     const finishedAt = ports.clock();
-    const warnings = [...input.warnings, ...results.flatMap((result) => result.warnings)];
+    const warnings = [...input.warnings, ...delivered.flatMap(({ result }) => result.warnings)];
     await ports.records.succeed({
       id,
       model: model.id,
       accountId: caller.accountId,
       reservedMicros,
       costMicros,
-      provider: route.provider,
-      route: `${route.provider}:${route.model}`,
+      provider: lastRoute.provider,
+      route: `${lastRoute.provider}:${lastRoute.model}`,
       latencyMs: finishedAt - input.startedAt,
       imageCount: images.length,
       outputIds: stored.map((image) => image.key),
@@ -131,51 +144,54 @@ type PricedRoute = Extract<ResolvedRoute, { priced: true }>;
 
 /** Routes whose provider is configured and that have a price (a model with no price is never free by accident). */
 function routableRoutes(model: ResolvedModel, ports: GenerationPorts): PricedRoute[] {
-  const routes = pricedRoutes(model)
-    .filter((route) => ports.registry.get(route.provider))
-    .sort((a, b) => a.priority - b.priority);
-  if (routes.length === 0) {
-    const providers = [...new Set(model.routes.map((route) => route.provider))];
-    throw new ApiError({
-      kind: 'unavailable',
-      code: 'model_unavailable',
-      message: `The model '${model.id}' is not available on this gateway: none of its providers (${providers.join(', ') || 'none'}) is configured.`,
-    });
-  }
-  return routes;
+  const priced = pricedRoutes(model);
+  const routes = priced.filter((route) => ports.registry.get(route.provider));
+  if (routes.length > 0) return routes;
+  const needed = [...new Set(priced.map((route) => route.provider))].map((provider) => {
+    const instance = ports.registry.describe(provider);
+    return instance?.missing ? `${instance.missing} (${provider})` : provider;
+  });
+  throw new ApiError({
+    kind: 'unavailable',
+    code: 'model_unavailable',
+    message:
+      needed.length > 0
+        ? `The model '${model.id}' is not available on this gateway: no provider for it is configured. Set ${needed.join(' or ')}.`
+        : `The model '${model.id}' is not available on this gateway: it has no priced route.`,
+  });
 }
 
-/** Calls until `n` images arrived: routes that give one image per call are fanned out. */
+/** The most rounds of "ask for the images still missing" before giving up on a short-delivering upstream. */
+const MAX_DELIVERY_ROUNDS = 3;
+
+/** Calls until `n` images arrived; a route that delivers short is asked again for the rest. */
 async function generateAll(ports: GenerationPorts, input: GenerateImagesInput, routes: PricedRoute[], attempts: Attempt[]) {
-  const results: ProviderResult[] = [];
-  let delivered = 0;
-  let route: PricedRoute | undefined;
-  while (delivered < input.request.n) {
+  const delivered: Array<{ route: PricedRoute; result: ProviderResult }> = [];
+  let count = 0;
+  for (let round = 0; count < input.request.n; round += 1) {
+    if (round >= MAX_DELIVERY_ROUNDS) {
+      const provider = delivered.at(-1)?.route.provider ?? routes[0]?.provider ?? 'unknown';
+      throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned ${count} of ${input.request.n} images.` });
+    }
+    const last = delivered.at(-1)?.route;
     const outcome = await runRoutes({
-      routes: route ? [route, ...routes.filter((candidate) => candidate !== route)] : routes,
+      // The rest goes to the route that answered, if it still can.
+      routes: last ? [last, ...routes.filter((candidate) => candidate !== last)] : routes,
       registry: ports.registry,
-      call: {
-        request: input.request,
-        n: input.request.n - delivered,
-        signal: input.signal,
-        deadline: input.deadline,
-        endpoint: { instance: 'test', baseUrl: 'local:', apiKey: undefined, keyIndex: 0, settings: {} },
-      },
+      call: { request: input.request, n: input.request.n - count, signal: input.signal, deadline: input.deadline },
       clock: ports.clock,
       attempts,
+      state: ports.router,
     });
-    if (outcome.result.images.length === 0) {
-      throw new UpstreamError({ provider: outcome.route.provider, kind: 'upstream_error', message: `The provider '${outcome.route.provider}' returned no image.` });
+    for (const result of outcome.results) {
+      delivered.push({ route: outcome.route, result });
+      count += result.images.length;
     }
-    route = outcome.route;
-    results.push(outcome.result);
-    delivered += outcome.result.images.length;
   }
-  if (!route) throw new ApiError({ kind: 'internal', message: 'No route answered.' });
-  return { route, results };
+  return delivered;
 }
 
-function responseData(request: ImageRequest, images: FinishedImage[], stored: Array<{ url: string }>) {
+function responseData(request: ImageRequest, images: FinishedImage[], stored: Array<{ url: string }>): GenerationOutput['data'] {
   if (request.responseFormat === 'url') return stored.map((image) => ({ url: image.url }));
-  return images.map((image) => ({ b64_json: image.bytes.toString('base64') }));
+  return images.map((image) => ({ b64_json: finishedImageBase64(image) }));
 }

@@ -1,15 +1,19 @@
 import type { ApiError } from '../errors/api-error.js';
 import type { ImageFormat } from '../images/image-format.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { RouterState } from '../routing/router-state.js';
 import type { Attempt } from '../routing/attempt.js';
 import type { GenerationWarning, ImageRequest } from './image-request.js';
 
 /** A generated image after post-processing, in the requested output format. */
 export interface FinishedImage {
-  bytes: Buffer;
   format: ImageFormat;
   width: number;
   height: number;
+  /** Base64 text kept from the upstream (pass-through), when it is already in the right format. */
+  base64: Buffer | undefined;
+  /** Encoded bytes, when they were decoded, downloaded or converted. */
+  decoded: Buffer | undefined;
 }
 
 /** A stored image: its storage key and public URL. */
@@ -44,6 +48,7 @@ export interface GenerationRecords {
 /** Everything the generation use case needs from the outside world, injected. */
 export interface GenerationPorts {
   registry: ProviderRegistry;
+  router: RouterState;
   records: GenerationRecords;
   clock: () => number;
   /** Stores images of one generation; returns their keys and public URLs in order. */

@@ -20,7 +20,7 @@ export async function respondWithHeartbeat<T extends object>(
   reply: FastifyReply,
   work: Promise<T>,
   options: HeartbeatOptions,
-  streamed: { toBody: (value: T) => object; onError: (error: unknown) => void },
+  streamed: { toBody: (value: T) => Buffer; onError: (error: unknown) => void },
 ): Promise<HeartbeatOutcome<T>> {
   let delayTimer: NodeJS.Timeout | undefined;
   const delay = new Promise<'delay'>((resolve) => {
@@ -49,7 +49,7 @@ export async function respondWithHeartbeat<T extends object>(
   clearInterval(interval);
   if (raw.destroyed) return { kind: 'streamed' };
   if (outcome.ok) {
-    raw.end(JSON.stringify(streamed.toBody(outcome.value)));
+    raw.end(streamed.toBody(outcome.value));
   } else {
     streamed.onError(outcome.error);
     raw.end(JSON.stringify(errorBody(toApiError(outcome.error), true)));

@@ -16,7 +16,10 @@ export interface ProviderDefinition {
   keyEnv: string[];
   /** Servers that run without auth are configured by a base URL alone. */
   keyRequired: boolean;
-  /** Adapter settings, e.g. the openai-compatible `flavor`. */
+  /**
+   * Adapter settings, e.g. the openai-compatible `flavor`. Two are the router's: `max_retries`
+   * (retries on one route for transient errors) and `circuit_breaker` (false: never skip it).
+   */
   settings: Record<string, unknown>;
 }
 
@@ -82,7 +85,16 @@ export const PROVIDER_DEFINITIONS: readonly ProviderDefinition[] = [
   { id: 'localai', adapter: 'openai-compatible', title: 'LocalAI', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'localai' } },
   { id: 'vllm', adapter: 'openai-compatible', title: 'vLLM-Omni', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'vllm' } },
   { id: 'sglang', adapter: 'openai-compatible', title: 'SGLang Diffusion', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'sglang' } },
-  { id: 'test', adapter: 'test', title: 'Local test renderer (test/test)', defaultBaseUrl: 'local:', keyEnv: [], keyRequired: false, settings: {} },
+  // Its failures are on purpose ([[fail:429]]): answer them at once, and never let them open a circuit.
+  {
+    id: 'test',
+    adapter: 'test',
+    title: 'Local test renderer (test/test)',
+    defaultBaseUrl: 'local:',
+    keyEnv: [],
+    keyRequired: false,
+    settings: { max_retries: 0, circuit_breaker: false },
+  },
 ];
 
 /** `azure-eu` → `AZURE_EU`: the prefix of an instance's variables. */

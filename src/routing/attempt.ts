@@ -2,23 +2,31 @@ import type { ErrorKind } from '../errors/api-error.js';
 
 /** One call to one route, kept in the generation record and summarised in a response header. */
 export interface Attempt {
+  /** Provider instance id. */
   provider: string;
   /** The upstream model name. */
   model: string;
-  outcome: 'success' | 'error';
+  /** Which of the instance's keys (never the key itself). */
+  keyIndex: number;
+  /** `skipped`: not called because its circuit breaker is open. */
+  outcome: 'success' | 'error' | 'skipped';
   durationMs: number;
   errorKind?: ErrorKind;
   /** The upstream HTTP status, when there was one. */
   upstreamStatus?: number;
+  /** How long the router waited before the next try on this route. */
+  retryAfterMs?: number;
   message?: string;
 }
 
-/** `test→429 12ms, test→ok 40ms`: the `X-ImageRouter-Attempts` header. */
+/** `openai#0=429;12ms, openai#0=ok;840ms`: the `X-ImageRouter-Attempts` header. */
 export function formatAttemptsHeader(attempts: Attempt[]): string {
   return attempts
     .map((attempt) => {
-      const outcome = attempt.outcome === 'success' ? 'ok' : String(attempt.upstreamStatus ?? attempt.errorKind ?? 'error');
-      return `${attempt.provider}=${outcome};${attempt.durationMs}ms`;
+      const outcome =
+        attempt.outcome === 'success' ? 'ok' : attempt.outcome === 'skipped' ? 'circuit_open' : String(attempt.upstreamStatus ?? attempt.errorKind ?? 'error');
+      const wait = attempt.retryAfterMs === undefined ? '' : `;retry_in=${attempt.retryAfterMs}ms`;
+      return `${attempt.provider}#${attempt.keyIndex}=${outcome};${attempt.durationMs}ms${wait}`;
     })
     .join(', ');
 }

@@ -1,64 +1,201 @@
 import { ApiError, type ErrorKind } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
-import type { ProviderRegistry } from '../providers/registry.js';
 import type { ProviderCall, ProviderResult } from '../providers/provider.js';
+import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.js';
 import type { Attempt } from './attempt.js';
-
-/** Kinds after which another route may well succeed. Bad requests and refusals would fail again. */
-const FALLBACK_KINDS = new Set<ErrorKind>(['rate_limited', 'quota_exceeded', 'authentication', 'permission', 'unavailable', 'timeout', 'upstream_error']);
+import { retryDelayMs } from './backoff.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import { routeKey } from './order-routes.js';
+import type { RouterState } from './router-state.js';
 
 /** The part of a catalog route the router needs. */
 export interface RoutableRoute {
   provider: string;
   model: string;
   options: Record<string, unknown>;
+  fallback_on_content_policy: boolean;
+  timeout_ms?: number | undefined;
 }
 
 export interface RouteOutcome<R extends RoutableRoute> {
   route: R;
-  result: ProviderResult;
+  /** One result per call (several when the route gives fewer images per call than wanted). */
+  results: ProviderResult[];
 }
 
 export interface RunRoutesInput<R extends RoutableRoute> {
+  /** Already in the order to try them. */
   routes: R[];
   registry: ProviderRegistry;
-  call: Omit<ProviderCall, 'upstreamModel' | 'options'>;
+  call: Omit<ProviderCall, 'upstreamModel' | 'options' | 'endpoint'>;
   clock: () => number;
   /** Appended to as attempts finish, so the record has them even when everything fails. */
   attempts: Attempt[];
+  state: RouterState;
 }
 
-/** Tries the routes in order, falling back on failures another upstream might not have. */
+/** Worth another try on the same route, after a pause. */
+const RETRYABLE = new Set<ErrorKind>(['rate_limited', 'unavailable', 'timeout', 'upstream_error']);
+/** This key can't serve, another key of the same instance might. */
+const KEY_PROBLEM = new Set<ErrorKind>(['authentication', 'quota_exceeded', 'permission']);
+/** Another route might succeed. Invalid requests and content-policy refusals would fail again. */
+const FALLBACK = new Set<ErrorKind>([...RETRYABLE, ...KEY_PROBLEM, 'not_found']);
+/** Failures that say the upstream (or this key) is unhealthy: they count against its breaker. */
+const BREAKER_FAILURE = new Set<ErrorKind>([...RETRYABLE, ...KEY_PROBLEM]);
+
+/**
+ * Tries the routes in order. On each route: retries with backoff for transient errors (honouring
+ * Retry-After up to a cap, never past the deadline), moves to the instance's next key on key
+ * problems, skips keys whose circuit is open, and fans out when a call yields fewer images than
+ * wanted. Falls back to the next route only for kinds another upstream could fix.
+ */
 export async function runRoutes<R extends RoutableRoute>(input: RunRoutesInput<R>): Promise<RouteOutcome<R>> {
-  let lastError: unknown;
+  let lastError: ApiError | undefined;
   for (const route of input.routes) {
-    const provider = input.registry.get(route.provider);
-    if (!provider) continue;
-    const started = input.clock();
+    const registered = input.registry.get(route.provider);
+    if (!registered) continue;
     try {
-      const result = await provider.generate({ ...input.call, upstreamModel: route.model, options: route.options });
-      input.attempts.push({ provider: route.provider, model: route.model, outcome: 'success', durationMs: input.clock() - started });
-      return { route, result };
+      const results = await fanOut(input, route, registered);
+      return { route, results };
     } catch (error) {
-      const apiError = asUpstreamError(error, route.provider, input.call.signal);
-      input.attempts.push({
-        provider: route.provider,
-        model: route.model,
-        outcome: 'error',
-        durationMs: input.clock() - started,
-        errorKind: apiError.kind,
-        ...(apiError instanceof UpstreamError && apiError.upstreamStatus !== undefined ? { upstreamStatus: apiError.upstreamStatus } : {}),
-        message: apiError.message,
-      });
+      const apiError = error instanceof ApiError ? error : toUpstreamError(error, route.provider, input.call.signal);
       lastError = apiError;
-      if (input.call.signal.aborted || !FALLBACK_KINDS.has(apiError.kind)) throw apiError;
+      if (input.call.signal.aborted) throw apiError;
+      const fallback = FALLBACK.has(apiError.kind) || (apiError.kind === 'content_policy' && route.fallback_on_content_policy);
+      if (!fallback) throw apiError;
     }
   }
-  throw lastError ?? new ApiError({ kind: 'unavailable', message: 'No route could serve this model.' });
+  if (lastError) throw lastError;
+  throw new UpstreamError({
+    provider: input.routes[0]?.provider ?? 'none',
+    kind: 'unavailable',
+    code: 'all_routes_unavailable',
+    message: 'Every provider of this model is temporarily unavailable (circuit open after repeated failures). Try again shortly.',
+  });
 }
 
-function asUpstreamError(error: unknown, provider: string, signal: AbortSignal): ApiError {
-  if (error instanceof UpstreamError) return error;
+/** Calls a route as many times as needed for `n` images, in parallel. Partial success returns what arrived. */
+async function fanOut<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, registered: RegisteredProvider): Promise<ProviderResult[]> {
+  const perCall = Math.max(1, registered.adapter.maxImagesPerCall?.(route.model, route.options) ?? input.call.n);
+  const chunks: number[] = [];
+  for (let remaining = input.call.n; remaining > 0; remaining -= perCall) chunks.push(Math.min(perCall, remaining));
+  const settled = await Promise.allSettled(chunks.map((n) => attemptRoute(input, route, registered, n)));
+  const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  if (results.length > 0) return results;
+  const firstFailure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  throw firstFailure?.reason;
+}
+
+async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, registered: RegisteredProvider, n: number): Promise<ProviderResult> {
+  const { state, call } = input;
+  const instance = registered.instance;
+  const keyCount = Math.max(1, instance.apiKeys.length);
+  const cursor = state.keyCursor.get(instance.id) ?? 0;
+  state.keyCursor.set(instance.id, cursor + 1);
+  const keyOrder = Array.from({ length: keyCount }, (_, offset) => (cursor + offset) % keyCount);
+  const badKeys = new Set<number>();
+  const breakers = instance.settings['circuit_breaker'] === false ? alwaysClosed : state.breakers;
+  const maxRetries = typeof instance.settings['max_retries'] === 'number' ? instance.settings['max_retries'] : state.backoff.maxRetries;
+  let keyPosition = 0;
+  let retries = 0;
+  let lastError: ApiError | undefined;
+
+  for (;;) {
+    const keyIndex = nextUsableKey(keyOrder, keyPosition, badKeys, (index) => breakers.tryAcquire(`${instance.id}#${index}`));
+    if (keyIndex === undefined) {
+      if (lastError) throw lastError;
+      input.attempts.push({ provider: route.provider, model: route.model, keyIndex: keyOrder[0] ?? 0, outcome: 'skipped', durationMs: 0, errorKind: 'unavailable' });
+      throw new UpstreamError({ provider: route.provider, kind: 'unavailable', message: `The provider '${route.provider}' is skipped: its circuit is open after repeated failures.` });
+    }
+    keyPosition = keyOrder.indexOf(keyIndex);
+    const breakerKey = `${instance.id}#${keyIndex}`;
+    const started = input.clock();
+    const signal = route.timeout_ms ? AbortSignal.any([call.signal, AbortSignal.timeout(route.timeout_ms)]) : call.signal;
+    try {
+      const result = await registered.adapter.generate({
+        ...call,
+        n,
+        signal,
+        upstreamModel: route.model,
+        options: route.options,
+        endpoint: { instance: instance.id, baseUrl: instance.baseUrl ?? '', apiKey: instance.apiKeys[keyIndex], keyIndex, settings: instance.settings },
+      });
+      const durationMs = input.clock() - started;
+      breakers.success(breakerKey);
+      state.latency.record(routeKey(route), durationMs);
+      input.attempts.push({ provider: route.provider, model: route.model, keyIndex, outcome: 'success', durationMs });
+      return result;
+    } catch (error) {
+      const durationMs = input.clock() - started;
+      const routeTimedOut = !call.signal.aborted && signal.aborted;
+      const apiError = routeTimedOut
+        ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
+        : error instanceof ApiError
+          ? error
+          : toUpstreamError(error, route.provider, call.signal);
+      lastError = apiError;
+      const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
+      const attempt: Attempt = {
+        provider: route.provider,
+        model: route.model,
+        keyIndex,
+        outcome: 'error',
+        durationMs,
+        errorKind: apiError.kind,
+        ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+        message: apiError.message,
+      };
+      input.attempts.push(attempt);
+      if (call.signal.aborted) {
+        // The client left or the deadline passed: that says nothing about the upstream's health.
+        breakers.release(breakerKey);
+        throw apiError;
+      }
+      if (BREAKER_FAILURE.has(apiError.kind)) breakers.failure(breakerKey);
+      else breakers.success(breakerKey);
+
+      if (KEY_PROBLEM.has(apiError.kind)) {
+        badKeys.add(keyIndex);
+        keyPosition += 1;
+        continue;
+      }
+      if (!RETRYABLE.has(apiError.kind) || routeTimedOut) throw apiError;
+      // Rate limited with another key at hand: use it at once instead of waiting.
+      if (apiError.kind === 'rate_limited' && keyOrder.length > badKeys.size + 1) {
+        badKeys.add(keyIndex);
+        keyPosition += 1;
+        continue;
+      }
+      if (retries >= maxRetries) throw apiError;
+      retries += 1;
+      const delay = retryDelayMs(state.backoff, retries, apiError.retryAfterMs, state.random);
+      if (delay === undefined || input.clock() + delay >= call.deadline) throw apiError;
+      attempt.retryAfterMs = delay;
+      await state.sleep(delay, call.signal).catch((sleepError: unknown) => {
+        throw toUpstreamError(sleepError, route.provider, call.signal);
+      });
+    }
+  }
+}
+
+const alwaysClosed: Pick<CircuitBreakers, 'tryAcquire' | 'success' | 'failure' | 'release'> = {
+  tryAcquire: () => true,
+  success: () => undefined,
+  failure: () => undefined,
+  release: () => undefined,
+};
+
+function nextUsableKey(order: number[], from: number, bad: Set<number>, acquire: (index: number) => boolean): number | undefined {
+  for (let offset = 0; offset < order.length; offset += 1) {
+    const index = order[(from + offset) % order.length]!;
+    if (!bad.has(index) && acquire(index)) return index;
+  }
+  return undefined;
+}
+
+/** Anything an adapter threw that is not ours yet: an abort (deadline or client) or a bug. */
+function toUpstreamError(error: unknown, provider: string, signal: AbortSignal): ApiError {
+  if (error instanceof ApiError) return error;
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
@@ -70,7 +207,5 @@ function asUpstreamError(error: unknown, provider: string, signal: AbortSignal):
       cause: error,
     });
   }
-  // A client error an adapter found in the request itself (it keeps its `param`).
-  if (error instanceof ApiError) return error;
   return new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' failed unexpectedly.`, cause: error });
 }

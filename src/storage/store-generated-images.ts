@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { insertStoredImage } from '../accounts/generation-repository.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import type { FinishedImage, StoredImageRef } from '../generation/generation-ports.js';
+import { finishedImageBytes } from '../generation/finish-images.js';
 import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../images/image-format.js';
 import type { ImageStore } from './image-store.js';
 
@@ -27,14 +28,15 @@ export function createImageStorer(options: ImageStorerOptions) {
         const extension = EXTENSION_BY_FORMAT[image.format];
         const key = `${id}.${extension}`;
         const contentType = MIME_BY_FORMAT[image.format];
-        await options.store.put(key, image.bytes, contentType);
+        const bytes = finishedImageBytes(image);
+        await options.store.put(key, bytes, contentType);
         const now = options.clock();
         await insertStoredImage(options.db, {
           id,
           generationId,
           extension,
           contentType,
-          byteSize: image.bytes.length,
+          byteSize: bytes.length,
           width: image.width,
           height: image.height,
           createdAt: now,

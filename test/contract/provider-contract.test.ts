@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors/upstream-error.js';
 import { createResultDownloader } from '../../src/generation/download-result.js';
-import { finishImages } from '../../src/generation/finish-images.js';
+import { finishedImageBytes, finishImages } from '../../src/generation/finish-images.js';
 import type { ImageRequest } from '../../src/generation/image-request.js';
 import { createAddressPolicy } from '../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../src/providers/provider.js';
@@ -72,9 +72,9 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     fake.calls.length = 0;
     const result = await provider.generate(call({ n: perCall }, { n: perCall }));
     expect(result.images).toHaveLength(perCall);
-    const images = await finishImages({ downloadResult }, { images: result.images, outputFormat: 'png', provider: provider.id, signal: AbortSignal.timeout(10_000) });
+    const images = await finishImages({ downloadResult }, { images: result.images.map((image) => ({ image, provider: provider.id })), outputFormat: 'png', keepBase64: false, signal: AbortSignal.timeout(10_000) });
     for (const image of images) {
-      const metadata = await sharp(image.bytes).metadata();
+      const metadata = await sharp(finishedImageBytes(image)).metadata();
       expect(metadata.format).toBe('png');
       expect(metadata.width).toBeGreaterThan(0);
     }
@@ -156,7 +156,7 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     fake.enqueue('result_gone');
     const error = await expectUpstreamError(
       provider.generate(call()).then((result) =>
-        finishImages({ downloadResult }, { images: result.images, outputFormat: 'png', provider: provider.id, signal: AbortSignal.timeout(5_000) }),
+        finishImages({ downloadResult }, { images: result.images.map((image) => ({ image, provider: provider.id })), outputFormat: 'png', keepBase64: false, signal: AbortSignal.timeout(5_000) }),
       ),
     );
     expect(error.kind).toBe('upstream_error');

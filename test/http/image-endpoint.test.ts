@@ -285,7 +285,7 @@ describe('upstream failures', () => {
     expect(Number(result.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const generationId = result.headers.get('x-generation-id') ?? '';
     expect(generationId).toMatch(UUID);
-    expect(result.headers.get('x-imagerouter-attempts')).toMatch(/^test=429;\d+ms$/);
+    expect(result.headers.get('x-imagerouter-attempts')).toMatch(/^test#0=429;\d+ms$/);
     expect(await record(generationId)).toMatchObject({ status: 'error', httpStatus: 429, costMicros: 0, errorType: 'rate_limit_error' });
     expect(await remainingCredits(limitedKey)).toBe('1.0000');
   });
@@ -356,7 +356,7 @@ describe('money', () => {
     expect(result.status, result.text).toBe(200);
     expect(result.headers.get('x-generation-id')).toMatch(UUID);
     expect(result.headers.get('x-generation-id')).toBe(result.body.id);
-    expect(result.headers.get('x-imagerouter-attempts')).toMatch(/^test=ok;\d+ms$/);
+    expect(result.headers.get('x-imagerouter-attempts')).toMatch(/^test#0=ok;\d+ms$/);
     expect(result.body.cost).toBe(0.01);
     expect(result.body.created).toBeGreaterThan(1e12);
     expect(Number.isInteger(result.body.latency)).toBe(true);

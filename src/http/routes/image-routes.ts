@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
-import { GenerationFailure, generateImages, type GenerationOutput } from '../../generation/generate-images.js';
+import { GenerationFailure, generateImages } from '../../generation/generate-images.js';
 import { formatAttemptsHeader } from '../../routing/attempt.js';
 import { readImageBody } from '../read-image-body.js';
 import { parseImageRequest } from '../parse-image-request.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
+import { serializeImageResponse } from '../serialize-image-response.js';
 import { authenticate } from '../plugins/authenticate.js';
 
 /** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
@@ -56,14 +57,14 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
       startedAt,
     });
     const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: config.heartbeatDelayMs, intervalMs: config.heartbeatIntervalMs }, {
-      toBody: responseBody,
+      toBody: serializeImageResponse,
       onError: (error) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
     });
     if (outcome.kind === 'streamed') return reply;
     const output = outcome.value;
     reply.header('X-Generation-Id', output.id);
     reply.header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
-    return reply.code(200).header('cache-control', 'no-store').send(responseBody(output));
+    return reply.code(200).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(serializeImageResponse(output));
   } catch (error) {
     if (error instanceof GenerationFailure) {
       reply.header('X-Generation-Id', error.generationId);
@@ -75,16 +76,4 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
     clearTimeout(deadlineTimer);
     reply.raw.off('close', onClose);
   }
-}
-
-/** The response body: `warnings` only when there are any, field order as in the public service. */
-function responseBody(output: GenerationOutput) {
-  return {
-    created: output.created,
-    data: output.data,
-    latency: output.latency,
-    cost: output.cost,
-    id: output.id,
-    ...(output.warnings.length > 0 ? { warnings: output.warnings } : {}),
-  };
 }

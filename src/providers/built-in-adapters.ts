@@ -1,0 +1,7 @@
+import type { ImageProvider } from './provider.js';
+import { createTestProvider } from './test/test-provider.js';
+
+/** One instance of every adapter; provider instances (`openai`, `azure-eu`, ...) share them. */
+export function createBuiltInAdapters(): ImageProvider[] {
+  return [createTestProvider()];
+}
