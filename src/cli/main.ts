@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/app-config.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { startServer } from './serve-command.js';
 
@@ -14,6 +15,7 @@ export async function runCli(argv: string[]): Promise<void> {
       await startServer();
     });
   registerKeysCommand(program);
+  registerDoctorCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

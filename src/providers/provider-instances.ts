@@ -85,7 +85,7 @@ export function resolveProviderInstances(env: NodeJS.ProcessEnv, providersSectio
 
 function instanceOf(definition: ProviderDefinition, env: NodeJS.ProcessEnv, keyVariableOverride: string | undefined): ProviderInstance {
   const prefix = envPrefix(definition.id);
-  const keyVariables = keyVariableOverride ? [keyVariableOverride] : [`${prefix}_API_KEY`, ...definition.keyEnv];
+  const keyVariables = keyVariableOverride ? [keyVariableOverride] : [...new Set([`${prefix}_API_KEY`, ...definition.keyEnv])];
   const keyVariable = keyVariables.find((name) => splitKeys(env[name]).length > 0);
   const apiKeys = splitKeys(keyVariable ? env[keyVariable] : undefined);
   const baseUrlVariable = `${prefix}_BASE_URL`;
