@@ -73,7 +73,8 @@ export async function parseImageRequest(
       outputFormat: fields.output_format,
       images,
       mask,
-      extra,
+      // Only what the model's routes understand travels on; the rest is in `warnings` already.
+      extra: Object.fromEntries(Object.entries(extra).filter(([name]) => model.capabilities.parameters.includes(name))),
     },
   };
 }

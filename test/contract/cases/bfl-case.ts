@@ -1,0 +1,19 @@
+import { createBflAdapter } from '../../../src/providers/bfl/bfl-adapter.js';
+import { startBflFake } from '../../fakes/bfl-fake.js';
+import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+
+/** Polls every 10 ms: the fake answers `Pending` twice before `Ready`. */
+const FAST_POLLING = { poll_interval_ms: 10 };
+
+const bflCase = (upstreamModel: string): ContractCase => ({
+  name: `bfl (${upstreamModel})`,
+  startFake: () => startBflFake({ apiKey: CONTRACT_API_KEY }),
+  createProvider: createBflAdapter,
+  endpoint: (fake) => ({ instance: 'bfl', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: FAST_POLLING }),
+  upstreamModel,
+  options: FAST_POLLING,
+  carriesCredential: (call, apiKey) => call.headers['x-key'] === apiKey,
+});
+
+/** FLUX.2 (pixel sizes, per-megapixel cost) and Kontext (aspect ratios, PNG by default). */
+export default [bflCase('flux-2-pro'), bflCase('flux-kontext-pro')];
