@@ -15,6 +15,7 @@ import { createProviderRegistry, type ProviderRegistry } from './providers/regis
 import { createBuiltInAdapters } from './providers/built-in-adapters.js';
 import { resolveProviderInstances } from './providers/provider-instances.js';
 import { createRouterState, type RouterState } from './routing/router-state.js';
+import { parseRoutingConfig } from './routing/routing-config.js';
 import type { ImageStore } from './storage/image-store.js';
 import { createLocalDiskStore } from './storage/local-disk-store.js';
 import { createImageStorer } from './storage/store-generated-images.js';
@@ -52,6 +53,11 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const clock = overrides.clock ?? Date.now;
   const catalog = overrides.catalog ?? loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}) });
   const policy = createAddressPolicy(config.urlAllowlist);
+  // Everything that can reject the configuration runs before the database is opened.
+  const instances = resolveProviderInstances(overrides.env ?? process.env, catalog.config.providers, config.configFile);
+  const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
+  const routing = parseRoutingConfig(catalog.config.routing, config.configFile);
+  const router = createRouterState({ clock, backoff: routing.backoff, breaker: routing.breaker, ...(overrides.random ? { random: overrides.random } : {}) });
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
   try {
     await migrate(database);
@@ -60,9 +66,6 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     throw error;
   }
   const store = overrides.store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
-  const instances = resolveProviderInstances(overrides.env ?? process.env, catalog.config.providers, config.configFile);
-  const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
-  const router = createRouterState({ clock, ...(overrides.random ? { random: overrides.random } : {}) });
   const metrics = overrides.metrics ?? createMetrics();
   const records = createGenerationRecords(database.db, metrics);
 

@@ -131,7 +131,7 @@ async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, r
       const apiError = routeTimedOut
         ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
         : error instanceof ApiError
-          ? error
+          ? relabel(error, route.provider)
           : toUpstreamError(error, route.provider, call.signal);
       lastError = apiError;
       const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
@@ -169,7 +169,8 @@ async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, r
       if (retries >= maxRetries) throw apiError;
       retries += 1;
       const delay = retryDelayMs(state.backoff, retries, apiError.retryAfterMs, state.random);
-      if (delay === undefined || input.clock() + delay >= call.deadline) throw apiError;
+      // The deadline is wall-clock time, like the adapters' own checks.
+      if (delay === undefined || Date.now() + delay >= call.deadline) throw apiError;
       attempt.retryAfterMs = delay;
       await state.sleep(delay, call.signal).catch((sleepError: unknown) => {
         throw toUpstreamError(sleepError, route.provider, call.signal);
@@ -191,6 +192,24 @@ function nextUsableKey(order: number[], from: number, bad: Set<number>, acquire:
     if (!bad.has(index) && acquire(index)) return index;
   }
   return undefined;
+}
+
+/**
+ * Adapters name themselves (`bfl`); the client and the record must see the instance that failed
+ * (`bfl-eu`), so errors from a named instance are relabelled.
+ */
+function relabel(error: ApiError, instance: string): ApiError {
+  if (!(error instanceof UpstreamError) || error.provider === instance) return error;
+  return new UpstreamError({
+    provider: instance,
+    kind: error.kind,
+    message: error.message.split(`'${error.provider}'`).join(`'${instance}'`),
+    status: error.status,
+    ...(error.upstreamStatus === undefined ? {} : { upstreamStatus: error.upstreamStatus }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.code === undefined ? {} : { code: error.code }),
+    cause: error,
+  });
 }
 
 /** Anything an adapter threw that is not ours yet: an abort (deadline or client) or a bug. */

@@ -53,7 +53,8 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
       ...parsed,
       caller: { accountId: auth.accountId, apiKeyId: auth.apiKeyId },
       signal: controller.signal,
-      deadline: startedAt + config.requestTimeoutMs,
+      // Wall-clock time: adapters compare it with Date.now() while polling.
+      deadline: Date.now() + config.requestTimeoutMs,
       startedAt,
     });
     const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: config.heartbeatDelayMs, intervalMs: config.heartbeatIntervalMs }, {

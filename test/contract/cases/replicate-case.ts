@@ -1,0 +1,16 @@
+import { createReplicateAdapter } from '../../../src/providers/replicate/replicate-adapter.js';
+import { startReplicateFake } from '../../fakes/replicate-fake.js';
+import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+
+/** FLUX schnell, the official model every Replicate account can run, with test-speed polling. */
+const replicateCase: ContractCase = {
+  name: 'replicate',
+  startFake: () => startReplicateFake({ apiKey: CONTRACT_API_KEY }),
+  createProvider: createReplicateAdapter,
+  endpoint: (fake) => ({ instance: 'replicate', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
+  upstreamModel: 'black-forest-labs/flux-schnell',
+  options: { poll_interval_ms: 10 },
+  carriesCredential: (call, apiKey) => call.headers['authorization'] === `Bearer ${apiKey}`,
+};
+
+export default replicateCase;
