@@ -58,6 +58,7 @@ export const tokensPricingSchema = z
     /** USD per million tokens, from the upstream's `usage`. */
     input_text_per_million: usd.default(0),
     input_image_per_million: usd.default(0),
+    output_text_per_million: usd.default(0),
     output_image_per_million: usd,
     /** Reserved before the call, USD per image (the worst case). */
     estimate: usd,

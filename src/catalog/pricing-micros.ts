@@ -21,6 +21,7 @@ export type PricingMicros =
       inputTextPerMillionMicros: number;
       inputImagePerMillionMicros: number;
       outputImagePerMillionMicros: number;
+      outputTextPerMillionMicros: number;
       /** Reserved before the call, per image. */
       estimateMicros: number;
       /** Listing hints: what an image usually costs at least / on average. */
@@ -56,6 +57,7 @@ export function pricingToMicros(pricing: Pricing): PricingMicros {
         inputTextPerMillionMicros: usdToMicros(pricing.input_text_per_million),
         inputImagePerMillionMicros: usdToMicros(pricing.input_image_per_million),
         outputImagePerMillionMicros: usdToMicros(pricing.output_image_per_million),
+        outputTextPerMillionMicros: usdToMicros(pricing.output_text_per_million),
         estimateMicros: usdToMicros(pricing.estimate),
         minMicros: optionalMicros(pricing.min),
         averageMicros: optionalMicros(pricing.average),

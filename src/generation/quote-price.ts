@@ -44,7 +44,8 @@ export function actualCostMicros(pricing: PricingMicros, context: PriceContext, 
         const perMillion =
           (usage.inputTextTokens ?? 0) * pricing.inputTextPerMillionMicros +
           (usage.inputImageTokens ?? 0) * pricing.inputImagePerMillionMicros +
-          (usage.outputImageTokens ?? 0) * pricing.outputImagePerMillionMicros;
+          (usage.outputImageTokens ?? 0) * pricing.outputImagePerMillionMicros +
+          (usage.outputTextTokens ?? 0) * pricing.outputTextPerMillionMicros;
         return sum + Math.ceil(perMillion / 1_000_000);
       }, 0);
     case 'upstream':

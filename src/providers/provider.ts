@@ -65,6 +65,8 @@ export interface ProviderResult {
     inputTextTokens?: number;
     inputImageTokens?: number;
     outputImageTokens?: number;
+    /** Text the model wrote, thinking included (billed as output text by e.g. Gemini 3). */
+    outputTextTokens?: number;
   };
 }
 

@@ -1,0 +1,64 @@
+import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
+import { prepareInputImage } from '../shared/input-image-conversion.js';
+import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
+import { malformedResponse } from '../shared/upstream-error-from-response.js';
+import { buildGeminiRequest, GEMINI_INPUT_FORMATS } from './gemini-request.js';
+import { geminiResult } from './gemini-response.js';
+import { googleUpstreamError } from './google-error.js';
+import { probeGoogleEndpoint } from './google-probe.js';
+
+/**
+ * One `generateContent` call yields one image: `candidateCount` is not for images (the AI SDK
+ * refuses n > 1 too), so the router fans out.
+ */
+const IMAGES_PER_CALL = 1;
+
+/**
+ * Google's Gemini native image models ("Nano Banana") over `models/{model}:generateContent`, on
+ * the Developer API (`x-goog-api-key`) or Vertex AI (Bearer token). Synchronous: one request, the
+ * image comes back inline as base64 and is handed on untouched.
+ */
+export function createGeminiAdapter(): ImageProvider {
+  return {
+    id: 'gemini',
+    maxImagesPerCall: () => IMAGES_PER_CALL,
+    generate: generateGeminiImages,
+    probe: probeGoogleEndpoint,
+  };
+}
+
+async function generateGeminiImages(call: ProviderCall): Promise<ProviderResult> {
+  const images = await Promise.all(call.request.images.map((image) => prepareInputImage(image, { formats: GEMINI_INPUT_FORMATS })));
+  const request = buildGeminiRequest(call, images);
+  const body = JSON.stringify(request.body);
+  const result: ProviderResult = { images: [], warnings: request.warnings };
+  // The router asks for one image per call; should a caller ask for more, each is its own call.
+  for (let index = 0; index < call.n; index += 1) {
+    const one = await generateOne(call, request.url, request.headers, body);
+    result.images.push(...one.images);
+    if (one.usage) result.usage = addUsage(result.usage, one.usage);
+  }
+  return result;
+}
+
+async function generateOne(call: ProviderCall, url: string, headers: Record<string, string>, body: string): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
+  const provider = call.endpoint.instance;
+  const secrets = [call.endpoint.apiKey];
+  const response = await upstreamFetch({ provider, method: 'POST', url, headers, body, signal: call.signal });
+  if (response.status < 200 || response.status >= 300) throw googleUpstreamError(provider, response, secrets);
+  const json = parseJsonBody(response.body);
+  if (json === undefined) throw malformedResponse(provider, 'the body is not JSON');
+  return geminiResult(provider, json, IMAGES_PER_CALL, secrets);
+}
+
+function addUsage(total: ProviderResult['usage'], more: NonNullable<ProviderResult['usage']>): NonNullable<ProviderResult['usage']> {
+  const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+  const inputTextTokens = sum(total?.inputTextTokens, more.inputTextTokens);
+  const inputImageTokens = sum(total?.inputImageTokens, more.inputImageTokens);
+  const outputImageTokens = sum(total?.outputImageTokens, more.outputImageTokens);
+  return {
+    ...(inputTextTokens === undefined ? {} : { inputTextTokens }),
+    ...(inputImageTokens === undefined ? {} : { inputImageTokens }),
+    ...(outputImageTokens === undefined ? {} : { outputImageTokens }),
+  };
+}

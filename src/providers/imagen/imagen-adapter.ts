@@ -1,0 +1,48 @@
+import { probeGoogleEndpoint } from '../gemini/google-probe.js';
+import { googleUpstreamError } from '../gemini/google-error.js';
+import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
+import { malformedResponse } from '../shared/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
+import { buildImagenRequest } from './imagen-request.js';
+import { imagenResult } from './imagen-response.js';
+import { parseImagenRouteOptions } from './imagen-route-options.js';
+
+/**
+ * Google Imagen 3/4 over `models/{model}:predict`, on the Gemini Developer API
+ * (`x-goog-api-key`) or Vertex AI (Bearer token). Synchronous; up to four images per call
+ * (`sampleCount`), returned inline as base64 and handed on untouched.
+ */
+export function createImagenAdapter(): ImageProvider {
+  return {
+    id: 'imagen',
+    maxImagesPerCall: (_model, options) => parseImagenRouteOptions(options).maxImagesPerCall,
+    generate: generateImagenImages,
+    probe: probeGoogleEndpoint,
+  };
+}
+
+async function generateImagenImages(call: ProviderCall): Promise<ProviderResult> {
+  const perCall = parseImagenRouteOptions(call.options).maxImagesPerCall;
+  const result: ProviderResult = { images: [], warnings: [] };
+  // The router never asks for more than `maxImagesPerCall`; a direct caller gets its n in chunks.
+  for (let remaining = call.n; remaining > 0; remaining -= perCall) {
+    const count = Math.min(perCall, remaining);
+    const request = buildImagenRequest(call, count);
+    // Every chunk adapts the same settings: report them once.
+    if (remaining === call.n) result.warnings.push(...request.warnings);
+    const one = await predict(call, request.url, request.headers, JSON.stringify(request.body), count);
+    result.images.push(...one.images);
+    result.warnings.push(...one.warnings);
+  }
+  return result;
+}
+
+async function predict(call: ProviderCall, url: string, headers: Record<string, string>, body: string, count: number): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
+  const provider = call.endpoint.instance;
+  const secrets = [call.endpoint.apiKey];
+  const response = await upstreamFetch({ provider, method: 'POST', url, headers, body, signal: call.signal });
+  if (response.status < 200 || response.status >= 300) throw googleUpstreamError(provider, response, secrets);
+  const json = parseJsonBody(response.body);
+  if (json === undefined) throw malformedResponse(provider, 'the body is not JSON');
+  return imagenResult(provider, call.upstreamModel, json, count, secrets);
+}
