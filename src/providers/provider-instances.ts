@@ -35,6 +35,17 @@ const instanceConfigSchema = z
 
 const providersSectionSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'instance ids are lower-case letters, digits and dashes'), instanceConfigSchema);
 
+/** `type: openai-compatible`: any OpenAI-shaped server, by base URL, key optional. */
+const GENERIC_OPENAI_COMPATIBLE: ProviderDefinition = {
+  id: 'openai-compatible',
+  adapter: 'openai-compatible',
+  title: 'OpenAI-compatible server',
+  defaultBaseUrl: undefined,
+  keyEnv: [],
+  keyRequired: false,
+  settings: { flavor: 'generic' },
+};
+
 export class ProviderConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -61,9 +72,9 @@ export function resolveProviderInstances(env: NodeJS.ProcessEnv, providersSectio
     throw new ProviderConfigError(`${configFile}: providers${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
   }
   for (const [id, config] of Object.entries(parsed.data)) {
-    const base = PROVIDER_DEFINITIONS.find((definition) => definition.id === config.type) ?? PROVIDER_DEFINITIONS.find((definition) => definition.adapter === config.type);
+    const base = PROVIDER_DEFINITIONS.find((definition) => definition.id === config.type) ?? (config.type === GENERIC_OPENAI_COMPATIBLE.id ? GENERIC_OPENAI_COMPATIBLE : undefined);
     if (!base) {
-      const known = [...new Set(PROVIDER_DEFINITIONS.map((definition) => definition.id))].join(', ');
+      const known = [...PROVIDER_DEFINITIONS.map((definition) => definition.id), GENERIC_OPENAI_COMPATIBLE.id].join(', ');
       throw new ProviderConfigError(`${configFile}: providers.${id}.type: unknown provider type '${config.type}' (known: ${known})`);
     }
     const definition: ProviderDefinition = {

@@ -194,7 +194,7 @@ describe('GET /v2/models', () => {
   });
 
   it('fields= returns only the id and those fields', async () => {
-    const result = await get('/v2/models?fields=name,aliases&name=gemini');
+    const result = await get('/v2/models?fields=name,aliases&name=gemini-fixture');
     expectJsonOk(result);
     expect(result.body).toEqual([{ id: 'testlab/gemini-fixture', name: 'Gemini lookalike', aliases: ['gemini-fixture-alias'] }]);
     expectApiError(await get('/v2/models?fields=name,colour'), { status: 400, param: 'fields', mentions: 'colour' });

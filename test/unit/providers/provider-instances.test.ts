@@ -46,3 +46,15 @@ describe('resolveProviderInstances', () => {
     expect(() => resolveProviderInstances({}, { 'x': { type: 'azure', colour: 'red' } }, 'ops.yaml')).toThrow(/providers\.x/);
   });
 });
+
+describe('type: openai-compatible', () => {
+  it('is a generic server by base URL, key optional', () => {
+    const instances = resolveProviderInstances({}, { 'my-server': { type: 'openai-compatible', base_url: 'http://10.0.0.9:8000/v1' } });
+    expect(instances.find((instance) => instance.id === 'my-server')).toMatchObject({
+      adapter: 'openai-compatible',
+      configured: true,
+      baseUrl: 'http://10.0.0.9:8000/v1',
+      settings: { flavor: 'generic' },
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
+import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
+import { redactSecrets } from '../shared/upstream-error-from-response.js';
+import { upstreamFetch } from '../shared/upstream-fetch.js';
+import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
+import { openAIModelProfile } from './openai-models.js';
+import { OPENAI_PROVIDER_ID } from './openai-parameters.js';
+import { buildOpenAIRequest, openAIHeaders, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
+import { readOpenAIImages } from './openai-response.js';
+import { isRecord } from './openai-wire-types.js';
+
+/**
+ * The OpenAI Images API (`/images/generations`, `/images/edits`): one synchronous request per call,
+ * no polling. Errors are mapped from OpenAI's `{error: {message, type, param, code}}`.
+ */
+export function createOpenAIAdapter(): ImageProvider {
+  return {
+    id: OPENAI_PROVIDER_ID,
+    maxImagesPerCall: (upstreamModel, options) => openAIModelProfile(upstreamModel, options).maxImagesPerCall,
+    generate: generateWithOpenAI,
+    probe: probeOpenAI,
+  };
+}
+
+async function generateWithOpenAI(call: ProviderCall): Promise<ProviderResult> {
+  const request = buildOpenAIRequest(call, await prepareInputs(call));
+  const signal = withDeadline(call.signal, call.deadline);
+  const response = await upstreamFetch({
+    provider: OPENAI_PROVIDER_ID,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: encodeBody(request.body),
+    signal,
+  }).catch((error: unknown) => {
+    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
+    if (signal.aborted && !call.signal.aborted) {
+      throw new UpstreamError({ provider: OPENAI_PROVIDER_ID, kind: 'timeout', message: `The provider '${OPENAI_PROVIDER_ID}' did not answer before the request deadline.`, cause: error });
+    }
+    throw error;
+  });
+  if (response.status < 200 || response.status >= 300) throw openAIErrorFromResponse(response, [call.endpoint.apiKey]);
+  const result = readOpenAIImages(response.body, call.request.images.length > 0);
+  return { images: result.images, warnings: request.warnings, ...(result.usage ? { usage: result.usage } : {}) };
+}
+
+/**
+ * Input images in a format the model takes (EXIF orientation applied), and the client's mask
+ * (already OpenAI's convention: alpha 0 = edit) as a PNG at image 1's displayed size.
+ */
+async function prepareInputs(call: ProviderCall): Promise<PreparedInputs> {
+  const { images, mask } = call.request;
+  if (images.length === 0) return { images: [], mask: undefined };
+  const profile = openAIModelProfile(call.upstreamModel, call.options);
+  // A model without edits: nothing worth converting, the builder refuses the images with a 400.
+  if (profile.maxInputImages === 0) return { images, mask: mask?.bytes };
+  const formats = profile.inputFormats;
+  const first = images[0]!;
+  const [prepared, preparedMask] = await Promise.all([
+    Promise.all(images.map((image) => prepareInputImage(image, { formats }))),
+    mask ? convertMask(mask, { width: first.width, height: first.height }, 'alpha') : Promise.resolve(undefined),
+  ]);
+  return { images: prepared, mask: preparedMask };
+}
+
+function encodeBody(body: OpenAIRequestBody): string | FormData {
+  if (body.type === 'json') return JSON.stringify(body.json);
+  const form = new FormData();
+  for (const field of body.fields) {
+    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
+    else form.append(field.name, field.value);
+  }
+  return form;
+}
+
+/** The call's signal, also aborted at `deadline` (the router's signal may be looser than the deadline). */
+function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
+  const remaining = deadline - Date.now();
+  return AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, remaining))]);
+}
+
+/** `GET /models`: cheap, authenticated, and it proves the key can see the API. */
+async function probeOpenAI(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+  const url = `${endpoint.baseUrl}/models`;
+  try {
+    const response = await upstreamFetch({ provider: OPENAI_PROVIDER_ID, method: 'GET', url, headers: openAIHeaders(endpoint), signal });
+    if (response.status === 200) {
+      const body = JSON.parse(response.body.toString('utf8')) as unknown;
+      const count = isRecord(body) && Array.isArray(body['data']) ? body['data'].length : undefined;
+      return { ok: true, detail: `GET ${url} answered 200${count === undefined ? '' : ` (${count} models)`}` };
+    }
+    const { message, code } = readOpenAIError(response.body);
+    const reason = [code, message && redactSecrets(message, [endpoint.apiKey])].filter(Boolean).join(': ');
+    return { ok: false, detail: `GET ${url} answered HTTP ${response.status}${reason ? ` (${reason})` : ''}` };
+  } catch (error) {
+    if (signal.aborted) return { ok: false, detail: `GET ${url} did not answer in time` };
+    const reason = error instanceof UpstreamError ? error.message : 'the answer was not JSON';
+    return { ok: false, detail: `GET ${url} failed: ${reason}` };
+  }
+}
