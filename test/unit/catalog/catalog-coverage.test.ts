@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../../src/catalog/load-catalog.js';
+import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
+import { ApiError } from '../../../src/errors/api-error.js';
+import type { ImageRequest, ImageSize, InputImage, Quality } from '../../../src/generation/image-request.js';
+import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
+import { falProfileFor } from '../../../src/providers/fal/fal-model-profiles.js';
+import { buildFalSubmitRequest, falEndpointFor } from '../../../src/providers/fal/fal-request.js';
+import { buildGeminiRequest } from '../../../src/providers/gemini/gemini-request.js';
+import { buildImagenRequest } from '../../../src/providers/imagen/imagen-request.js';
+import { buildOpenAICompatibleRequest } from '../../../src/providers/openai-compatible/openai-compatible-request.js';
+import { buildOpenAIRequest } from '../../../src/providers/openai/openai-request.js';
+import { PROVIDER_DEFINITIONS, type ProviderDefinition } from '../../../src/providers/provider-definitions.js';
+import type { ProviderCall } from '../../../src/providers/provider.js';
+import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
+import { readRouteOptions } from '../../../src/providers/replicate/replicate-route-options.js';
+
+/**
+ * The built-in catalog as shipped: big enough to be useful, every active model complete, and every
+ * route one its adapter can really call. The last part builds a text-to-image request for each
+ * route with the adapter's pure request builder (no network): an upstream model name or a route
+ * option the adapter does not know fails there (`provider_misconfigured`, an unknown BFL family,
+ * a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
+ * Qwen-Image-Edit) are built with the one-image request they serve.
+ */
+const catalog = loadCatalog();
+const models = catalog.all();
+const activeModels = models.filter((model) => model.status === 'active' && !model.output.includes('video'));
+const definitions = new Map(PROVIDER_DEFINITIONS.map((definition) => [definition.id, definition]));
+
+/** Text-to-image request builders by adapter id; `test` renders locally and has none. */
+type Builder = (call: ProviderCall) => unknown;
+const BUILDERS: Readonly<Record<string, Builder>> = {
+  openai: (call) => buildOpenAIRequest(call),
+  gemini: (call) => buildGeminiRequest(call, []),
+  imagen: (call) => buildImagenRequest(call, call.n),
+  bfl: (call) => buildBflRequest(call, { images: [], mask: undefined }),
+  fal: (call) => {
+    const endpointId = falEndpointFor(call);
+    return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images: [], mask: undefined });
+  },
+  replicate: (call) => {
+    const route = readRouteOptions(call.endpoint.instance, call.upstreamModel, call.options, call.endpoint.settings);
+    return buildReplicateRequest(call, route, {}, Date.now());
+  },
+  'openai-compatible': (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined }),
+};
+const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
+
+/** An input image as the adapters receive it; the pure builders only re-encode the bytes. */
+const INPUT_IMAGE: InputImage = { bytes: Buffer.from('not decoded by the builders'), format: 'png', width: 1024, height: 1024, hasAlpha: true };
+
+/**
+ * Edit requests (one input image), for routes whose endpoint edits only: such an endpoint answers
+ * a text-to-image request with a 400 naming `image[]`, which is right, so its route is checked with
+ * the request it does serve.
+ */
+const EDIT_BUILDERS: Readonly<Record<string, Builder>> = {
+  bfl: (call) => buildBflRequest(call, { images: [{ ...INPUT_IMAGE }], mask: undefined }),
+  fal: (call) => {
+    const endpointId = falEndpointFor(call);
+    return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images: [{ ...INPUT_IMAGE }], mask: undefined });
+  },
+  replicate: (call) => {
+    const route = readRouteOptions(call.endpoint.instance, call.upstreamModel, call.options, call.endpoint.settings);
+    return buildReplicateRequest(call, route, { image: INPUT_IMAGE }, Date.now());
+  },
+  'openai-compatible': (call) => buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined }),
+};
+
+/** The 400 an edit-only endpoint gives a request without an image. */
+function needsAnImage(error: unknown): boolean {
+  return error instanceof ApiError && error.kind === 'invalid_request' && error.param === 'image[]';
+}
+
+function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderDefinition, size: ImageSize | 'auto', quality: Quality): ProviderCall {
+  const request: ImageRequest = {
+    model: model.id,
+    prompt: 'a lighthouse on a cliff at dawn',
+    quality,
+    size,
+    n: 1,
+    responseFormat: 'b64_json',
+    outputFormat: 'png',
+    images: [],
+    mask: undefined,
+    extra: {},
+  };
+  return {
+    request,
+    upstreamModel: route.model,
+    n: 1,
+    signal: AbortSignal.timeout(10_000),
+    deadline: Date.now() + 60_000,
+    options: route.options,
+    endpoint: {
+      instance: route.provider,
+      baseUrl: definition.defaultBaseUrl ?? 'http://upstream.invalid/v1',
+      apiKey: 'catalog-coverage-test-key',
+      keyIndex: 0,
+      settings: definition.settings,
+    },
+  };
+}
+
+/** `auto`, every listed size, and one plain size for models that take any size in a range. */
+function sizesToTry(model: ResolvedModel): Array<ImageSize | 'auto'> {
+  const { sizes, size_range: range } = model.capabilities;
+  const listed = (sizes ?? []).filter((size) => size !== 'auto').map(parseSize);
+  if (sizes === undefined && range.min <= 1024 && range.max >= 1024) listed.push({ width: 1024, height: 1024 });
+  return ['auto', ...listed];
+}
+
+function parseSize(text: string): ImageSize {
+  const [width = 0, height = 0] = text.split('x').map(Number);
+  return { width, height };
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const kind = (error as { kind?: unknown }).kind;
+  return `${error.name}${kind === undefined ? '' : ` ${String(kind)}`}${code === undefined ? '' : ` (${String(code)})`}: ${error.message}`;
+}
+
+describe('the built-in catalog', () => {
+  it('holds well over 40 image models', () => {
+    expect(models.length).toBeGreaterThanOrEqual(50);
+    expect(models.every((model) => model.output.includes('image'))).toBe(true);
+  });
+
+  it('has at least 40 active models with a priced route', () => {
+    const servable = activeModels.filter((model) => model.routes.some((route) => route.priced));
+    expect(servable.length, servable.map((model) => model.id).join(', ')).toBeGreaterThanOrEqual(40);
+  });
+
+  it('gives every active model a release date, capabilities and a route to a known provider instance', () => {
+    const problems: string[] = [];
+    for (const model of activeModels) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(model.release_date)) problems.push(`${model.id}: release_date '${model.release_date}'`);
+      if (model.capabilities.max_n < 1 || model.capabilities.qualities.length === 0) problems.push(`${model.id}: incomplete capabilities`);
+      if (model.routes.length === 0) problems.push(`${model.id}: no route`);
+      for (const route of model.routes) {
+        if (!definitions.has(route.provider)) problems.push(`${model.id}: unknown provider instance '${route.provider}'`);
+      }
+      if (!model.self_test && !model.routes.some((route) => route.priced)) problems.push(`${model.id}: no priced route`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('names each id and alias once', () => {
+    const names = models.flatMap((model) => [model.id, ...model.aliases]);
+    expect(names.length).toBe(new Set(names).size);
+  });
+});
+
+const routeCases = activeModels.flatMap((model) => model.routes.map((route, index) => [`${model.id} → ${route.provider}:${route.model} (#${index})`, model, route] as const));
+
+describe('every active route builds a text-to-image request with its adapter', () => {
+  it('has routes to check', () => {
+    expect(routeCases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(routeCases)('%s', (_name, model, route) => {
+    const definition = definitions.get(route.provider);
+    expect(definition, `no provider instance '${route.provider}'`).toBeDefined();
+    if (!definition) return;
+    if (LOCAL_ADAPTERS.has(definition.adapter)) return;
+    const build = BUILDERS[definition.adapter];
+    expect(build, `no request builder known for adapter '${definition.adapter}'`).toBeDefined();
+    if (!build) return;
+
+    const failures: string[] = [];
+    const attempts: Array<[ImageSize | 'auto', Quality]> = [
+      ...sizesToTry(model).map((size) => [size, 'auto'] as [ImageSize | 'auto', Quality]),
+      ...model.capabilities.qualities.filter((quality) => quality !== 'auto').map((quality) => ['auto', quality] as [ImageSize | 'auto', Quality]),
+    ];
+    for (const [size, quality] of attempts) {
+      try {
+        try {
+          build(textToImageCall(model, route, definition, size, quality));
+        } catch (error) {
+          const buildEdit = EDIT_BUILDERS[definition.adapter];
+          if (!needsAnImage(error) || !model.capabilities.edit || !buildEdit) throw error;
+          const call = textToImageCall(model, route, definition, size, quality);
+          buildEdit({ ...call, request: { ...call.request, images: [INPUT_IMAGE] } });
+        }
+      } catch (error) {
+        const sizeText = size === 'auto' ? 'auto' : `${size.width}x${size.height}`;
+        failures.push(`size ${sizeText}, quality ${quality}: ${describeError(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
