@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import sharp from 'sharp';
-import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuUsage } from './cpu-time.js';
+import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot, type CpuUsage } from './cpu-time.js';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
-import { bodySnippet, loopbackPort, requestOnce, runLoad, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
+import { bodySnippet, loopbackPort, requestOnce, runLoad, WARMUP_ROUNDS, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { formatFixed, formatInteger, formatKiB, formatMs, formatRate, markdownTable, summarize } from './stats.js';
 
@@ -14,7 +14,7 @@ type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
 const PROMPT_COUNT = 8;
 /** test/test's default (`size: auto`) edge, checked on the first response. */
 const DEFAULT_EDGE = 1024;
-/** The extra row: renders ~16x cheaper, so what remains is mostly the gateway's own work. */
+/** The extra row: 16x fewer pixels render ~7x cheaper, so the gateway's own work shows. */
 const SMALL_SIZE = { edge: 256, concurrency: 16 } as const;
 const WEBP_MAGIC = { riff: 'RIFF', webp: 'WEBP' } as const;
 
@@ -44,9 +44,7 @@ export const gatewayTestModelScenario: Scenario = {
       const rows: string[][] = [];
       for (const level of levels) {
         progress(`${level.responseFormat} ${sizeLabel(level.edge)} c=${level.concurrency} …`);
-        const before = cpuSnapshot(gateway.pid);
-        const result = await runLevel(gateway, key, level, settings);
-        const cpu = cpuUsageBetween(before, cpuSnapshot(gateway.pid));
+        const { result, cpu } = await runLevel(gateway, key, level, settings);
         rows.push(tableRow(level, result, cpu));
         progress(`  ${formatRate(result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.latenciesMs).p50)} ms, ${result.errors} errors`);
       }
@@ -80,13 +78,14 @@ const COLUMNS = [
 function describe(settings: BenchSettings): string {
   return (
     `POST ${GENERATIONS_PATH} with \`{"prompt":"bench <i>","model":"test/test","response_format":…,"output_format":"webp"}\` ` +
-    `(${PROMPT_COUNT} distinct prompts), closed loop at each concurrency: ${settings.warmupMs / 1000} s warmup, then ` +
-    `${settings.durationMs / 1000} s or ${formatInteger(settings.maxRequests)} responses, whichever comes first. ` +
-    '`requests` counts the measured requests (latencies); `req/s` counts the responses completed inside the window. ' +
-    'The gateway runs in its own process (SQLite, LOG_LEVEL=warn) on the same machine as the load client. ' +
-    '`gateway CPU ms/req` is the gateway process\'s CPU time (all threads: event loop, libuv pool, libvips) per response over the ' +
-    'whole level, warmup and cool-down included; `client CPU ms/req` is the load client\'s own; `other CPU (cores)` is what ' +
-    'everything else on the machine kept busy meanwhile (other processes, hypervisor steal): well above 0, the row is disturbed.'
+    `(${PROMPT_COUNT} distinct prompts) in a closed loop at each concurrency. Warmup: at least ${settings.warmupMs / 1000} s and ` +
+    `${WARMUP_ROUNDS} responses per connection; then a window of ${settings.durationMs / 1000} s or ` +
+    `${formatInteger(settings.maxRequests)} responses, whichever comes first. \`requests\`: requests sent inside the window ` +
+    '(the latency sample; the load is kept up until they have all finished); `req/s`: responses completed inside the window. ' +
+    'The gateway runs in its own process (SQLite, LOG_LEVEL=warn) on the same machine as the load client. CPU columns cover the ' +
+    'window exactly, per response completed in it: the gateway process (all threads: event loop, libuv pool, libvips) and the ' +
+    'load client; `other CPU (cores)` is what everything else on the machine kept busy meanwhile (other processes, hypervisor ' +
+    'steal): well above 0, the row was disturbed.'
   );
 }
 
@@ -105,8 +104,8 @@ function tableRow(level: Level, result: LoadResult, cpu: CpuUsage): string[] {
     formatMs(latency.p99),
     formatMs(latency.max),
     formatKiB(result.meanBodyBytes),
-    formatMs(cpu.gatewayMs / result.totalCompleted),
-    formatMs(cpu.clientMs / result.totalCompleted),
+    formatMs(cpu.gatewayMs / result.completedInWindow),
+    formatMs(cpu.clientMs / result.completedInWindow),
     formatFixed(otherCores(cpu), 2),
   ];
 }
@@ -115,7 +114,8 @@ function sizeLabel(edge: number | undefined): string {
   return edge === undefined ? `${DEFAULT_EDGE}x${DEFAULT_EDGE} (auto)` : `${edge}x${edge}`;
 }
 
-function runLevel(gateway: GatewayProcess, key: string, level: Level, settings: BenchSettings): Promise<LoadResult> {
+/** One load level, with the CPU time spent during exactly its measurement window. */
+async function runLevel(gateway: GatewayProcess, key: string, level: Level, settings: BenchSettings): Promise<{ result: LoadResult; cpu: CpuUsage }> {
   const requests = Array.from({ length: PROMPT_COUNT }, (_, index): LoadRequest => ({
     method: 'POST',
     path: GENERATIONS_PATH,
@@ -130,7 +130,9 @@ function runLevel(gateway: GatewayProcess, key: string, level: Level, settings: 
       }),
     ),
   }));
-  return runLoad({
+  let windowStart: CpuSnapshot | undefined;
+  let cpu: CpuUsage | undefined;
+  const result = await runLoad({
     port: gateway.port,
     concurrency: level.concurrency,
     warmupMs: settings.warmupMs,
@@ -139,7 +141,15 @@ function runLevel(gateway: GatewayProcess, key: string, level: Level, settings: 
     request: (index) => requests[index % requests.length] ?? unreachable(),
     verifyFirst: (response) => verifyImageResponse(response, level),
     failureOf: heartbeatFailure,
+    onWindowStart: () => {
+      windowStart = cpuSnapshot(gateway.pid);
+    },
+    onWindowEnd: () => {
+      if (windowStart !== undefined) cpu = cpuUsageBetween(windowStart, cpuSnapshot(gateway.pid));
+    },
   });
+  if (cpu === undefined) throw new Error('the load client reported no measurement window');
+  return { result, cpu };
 }
 
 /**

@@ -5,6 +5,8 @@ import { elapsedMs, requestsPerSecond } from './stats.js';
 export const LOOPBACK_HOST = '127.0.0.1';
 const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 const NANOSECONDS_PER_MILLISECOND = 1_000_000n;
+/** The warmup lasts until this many responses per connection came back (besides `warmupMs`). */
+export const WARMUP_ROUNDS = 2;
 /** How much of an unexpected body goes into an error message. */
 const BODY_SNIPPET_CHARACTERS = 300;
 
@@ -27,11 +29,15 @@ export interface LoadOptions {
   port: number;
   /** Requests in flight at all times (closed loop): each worker sends its next request when its last one ends. */
   concurrency: number;
-  /** Requests before this are sent but not measured: JIT, connections, caches and queues settle. */
+  /**
+   * Least unmeasured load before the window opens (JIT, connections, caches); the warmup also
+   * lasts until `WARMUP_ROUNDS` responses per connection came back, so the server's queue is in
+   * its steady state even when one response takes longer than this.
+   */
   warmupMs: number;
-  /** The measurement window ends after this long… */
+  /** The measurement window closes after this long… */
   durationMs: number;
-  /** …or at this many completed requests, whichever comes first. */
+  /** …or at this many completed responses, whichever comes first. */
   maxRequests: number;
   requestTimeoutMs?: number;
   /** The request to send as the `index`-th (0-based, warmup included). Called in the hot loop: keep it cheap. */
@@ -43,6 +49,9 @@ export interface LoadOptions {
    * cheap (look at headers first), for it runs in the hot loop.
    */
   failureOf?(status: number, headers: http.IncomingHttpHeaders, body: () => Buffer): string | undefined;
+  /** Called as the window opens and closes, e.g. to read CPU counters over exactly the window. */
+  onWindowStart?(): void;
+  onWindowEnd?(): void;
 }
 
 export interface LoadResult {
@@ -52,13 +61,13 @@ export interface LoadResult {
   /** Responses completed inside the window, whenever they were sent: the throughput numerator. */
   completedInWindow: number;
   windowMs: number;
+  /** How long the warmup took (at least `warmupMs`). */
+  warmupMs: number;
   requestsPerSecond: number;
   /** Measured requests that failed: non-2xx, rejected by `failureOf`, or no response at all. */
   errors: number;
   /** `HTTP 503`, `ECONNRESET`, … → count, over measured requests. */
   errorKinds: Record<string, number>;
-  /** Every response or failure of the run, warmup and cool-down included (to share out CPU time). */
-  totalCompleted: number;
   /** Mean body size of measured 2xx responses in bytes. */
   meanBodyBytes: number;
 }
@@ -70,7 +79,7 @@ type Outcome =
 /**
  * A closed-loop load generator over plain `node:http` with a keep-alive agent of `concurrency`
  * sockets. Bodies are read fully as Buffers and never parsed, so the client keeps up with
- * multi-megabyte responses. The window starts after the warmup and ends at `durationMs` or
+ * multi-megabyte responses. The window opens after the warmup and closes at `durationMs` or
  * `maxRequests` completions; the load is then kept up until every measured request has finished,
  * so the last ones do not see an emptier server than the rest.
  */
@@ -79,14 +88,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const durationNs = BigInt(options.durationMs) * NANOSECONDS_PER_MILLISECOND;
+  const runStart = process.hrtime.bigint();
+  const earliestWindowStart = runStart + BigInt(options.warmupMs) * NANOSECONDS_PER_MILLISECOND;
 
-  const windowStart = process.hrtime.bigint() + BigInt(options.warmupMs) * NANOSECONDS_PER_MILLISECOND;
-  const deadline = windowStart + BigInt(options.durationMs) * NANOSECONDS_PER_MILLISECOND;
-  let windowEnd: bigint | undefined;
+  let window: { start: bigint; deadline: bigint; end: bigint | undefined; timer: NodeJS.Timeout } | undefined;
   let completedInWindow = 0;
+  let totalCompleted = 0;
   let measuredInFlight = 0;
   let issued = 0;
-  let totalCompleted = 0;
   let firstSeen = false;
   let fatal: Error | undefined;
   let bodyBytes = 0;
@@ -94,24 +104,38 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const errorKinds: Record<string, number> = {};
 
+  const closeWindow = (at: bigint): void => {
+    if (window === undefined || window.end !== undefined) return;
+    window.end = at;
+    clearTimeout(window.timer);
+    options.onWindowEnd?.();
+  };
+  const openWindow = (): void => {
+    const now = process.hrtime.bigint();
+    if (window !== undefined || fatal !== undefined || now < earliestWindowStart || totalCompleted < WARMUP_ROUNDS * concurrency) return;
+    const deadline = now + durationNs;
+    window = { start: now, deadline, end: undefined, timer: setTimeout(() => closeWindow(deadline), options.durationMs) };
+    options.onWindowStart?.();
+  };
+  const warmupTimer = setTimeout(openWindow, options.warmupMs);
+
   const worker = async (): Promise<void> => {
     for (;;) {
       if (fatal !== undefined) return;
+      if (window?.end !== undefined && measuredInFlight === 0) return;
       const startNs = process.hrtime.bigint();
-      if (windowEnd === undefined && startNs >= deadline) windowEnd = deadline;
-      if (windowEnd !== undefined && measuredInFlight === 0) return;
-      const measured = windowEnd === undefined && startNs >= windowStart;
+      const measured = window !== undefined && window.end === undefined && startNs < window.deadline;
       if (measured) measuredInFlight += 1;
       const outcome = await send(agent, options.port, options.request(issued++), timeoutMs);
       const endNs = process.hrtime.bigint();
       totalCompleted += 1;
       if (measured) measuredInFlight -= 1;
 
-      if (windowEnd === undefined && endNs > deadline) windowEnd = deadline;
-      if (endNs >= windowStart && (windowEnd === undefined || endNs <= windowEnd)) {
+      if (window !== undefined && endNs >= window.start && endNs <= (window.end ?? window.deadline)) {
         completedInWindow += 1;
-        if (windowEnd === undefined && completedInWindow >= options.maxRequests) windowEnd = endNs;
+        if (completedInWindow >= options.maxRequests) closeWindow(endNs);
       }
+      openWindow();
 
       if (!firstSeen) {
         firstSeen = true;
@@ -137,20 +161,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
+    clearTimeout(warmupTimer);
+    if (window !== undefined) clearTimeout(window.timer);
     agent.destroy();
   }
   if (fatal !== undefined) throw fatal;
-  const windowNs = (windowEnd ?? deadline) - windowStart;
+  if (window?.end === undefined) throw new Error('the measurement window never closed');
+  const windowNs = window.end - window.start;
   const errors = Object.values(errorKinds).reduce((sum, count) => sum + count, 0);
   return {
     concurrency,
     latenciesMs,
     completedInWindow,
     windowMs: elapsedMs(0n, windowNs),
+    warmupMs: elapsedMs(runStart, window.start),
     requestsPerSecond: requestsPerSecond(completedInWindow, windowNs),
     errors,
     errorKinds,
-    totalCompleted,
     meanBodyBytes: okCount === 0 ? Number.NaN : bodyBytes / okCount,
   };
 }

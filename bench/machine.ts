@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { formatInteger } from './stats.js';
 
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BYTES_PER_GIB = 1024 ** 3;
 /** libuv's default when `UV_THREADPOOL_SIZE` is not set; sharp and file I/O share this pool. */
 const DEFAULT_UV_THREADPOOL_SIZE = 4;
@@ -19,5 +23,28 @@ export function machineDetails(now: Date = new Date()): string {
     `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
     `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}`,
     `- sharp: ${sharp.versions.sharp}; libvips: ${sharp.versions.vips}; sharp.concurrency(): ${sharp.concurrency()}`,
+    `- Code: ${codeVersion()}`,
   ].join('\n');
+}
+
+/**
+ * The commit measured, and whether src/ differed from it: the gateway runs from the working tree.
+ * Read-only git commands only.
+ */
+function codeVersion(): string {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    let changed: boolean;
+    try {
+      git('diff', '--quiet', 'HEAD', '--', 'src');
+      changed = git('ls-files', '--others', '--exclude-standard', '--', 'src') !== '';
+    } catch {
+      // `git diff --quiet` exits 1 when there are differences.
+      changed = true;
+    }
+    return `commit ${commit}${changed ? ', with uncommitted changes in src/' : ', src/ as committed'}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
 }

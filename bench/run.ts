@@ -5,15 +5,16 @@
  */
 import { parseArgs } from 'node:util';
 import { formatConversionScenario } from './format-conversion.js';
+import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { testRenderScenario } from './test-render.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
-const SCENARIOS: readonly Scenario[] = [gatewayTestModelScenario, testRenderScenario, formatConversionScenario];
+const SCENARIOS: readonly Scenario[] = [gatewayTestModelScenario, gatewayOverheadScenario, testRenderScenario, formatConversionScenario];
 
-const DEFAULTS = { warmupSeconds: 1, durationSeconds: 8, maxRequests: 2000, iterations: 30 } as const;
+const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const USAGE = `Usage: npm run bench -- [scenario...] [options]
@@ -21,7 +22,8 @@ const USAGE = `Usage: npm run bench -- [scenario...] [options]
 Scenarios (all when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
 
 Options:
-  --warmup <seconds>     unmeasured load before each load level (default ${DEFAULTS.warmupSeconds})
+  --warmup <seconds>     least unmeasured load before each load level, which also waits for
+                         2 responses per connection (default ${DEFAULTS.warmupSeconds})
   --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds})
   --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})

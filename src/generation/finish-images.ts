@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { convertImage, imageSize } from '../images/convert-image.js';
 import type { ImageFormat, OutputFormat } from '../images/image-format.js';
+import { readImageHeader } from '../images/read-image-header.js';
 import { sniffImageFormat } from '../images/sniff-image-format.js';
 import type { ProviderImage } from '../providers/provider.js';
 import type { FinishedImage, GenerationPorts } from './generation-ports.js';
@@ -16,8 +17,10 @@ export interface FinishImagesInput {
   signal: AbortSignal;
 }
 
-/** Enough base64 for any header sharp needs (PNG IHDR, WebP VP8X, JPEG SOF after EXIF/ICC); a multiple of 4. */
+/** Enough base64 for a header (PNG IHDR, WebP VP8X, JPEG SOF after EXIF/ICC); a multiple of 4. */
 const HEADER_BASE64_CHARS = 128 * 1024;
+/** What the cheap header reader needs for PNG, GIF and WebP; JPEG may need the longer prefix. */
+const SHORT_HEADER_BASE64_CHARS = 64;
 
 /**
  * Downloads, verifies (magic bytes and header) and converts provider images. Bytes already in the
@@ -45,7 +48,7 @@ async function finishBytes(bytes: Buffer, outputFormat: OutputFormat, provider: 
   if (!format) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned data that is not an image.` });
   try {
     const converted = format === outputFormat ? bytes : await convertImage(bytes, format, outputFormat);
-    const size = await imageSize(converted);
+    const size = readImageHeader(converted) ?? (await imageSize(converted));
     return { format: outputFormat, width: size.width, height: size.height, base64: undefined, decoded: converted };
   } catch (error) {
     throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned a corrupt image.`, cause: error });
@@ -54,7 +57,11 @@ async function finishBytes(bytes: Buffer, outputFormat: OutputFormat, provider: 
 
 /** Format and size from the first bytes only; `undefined` when the header can't be read that way. */
 async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; width: number; height: number } | undefined> {
+  const short = readImageHeader(Buffer.from(base64.subarray(0, SHORT_HEADER_BASE64_CHARS).toString('latin1'), 'base64'));
+  if (short && short.format !== 'jpeg') return short;
   const prefix = Buffer.from(base64.subarray(0, HEADER_BASE64_CHARS).toString('latin1'), 'base64');
+  const header = readImageHeader(prefix);
+  if (header) return header;
   const format = sniffImageFormat(prefix);
   if (!format) return undefined;
   try {
@@ -67,8 +74,17 @@ async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; 
   }
 }
 
+/** Base64 characters decoded per step: small strings stay in the young generation, cheap to collect. */
+const DECODE_CHUNK_CHARS = 64 * 1024;
+
 function decodeBase64(base64: Buffer, provider: string): Buffer {
-  const bytes = Buffer.from(base64.toString('latin1'), 'base64');
+  // Decoded piecewise into one buffer, instead of through a multi-megabyte string.
+  const target = Buffer.allocUnsafe(Math.ceil(base64.length / 4) * 3);
+  let written = 0;
+  for (let start = 0; start < base64.length; start += DECODE_CHUNK_CHARS) {
+    written += target.write(base64.toString('latin1', start, Math.min(base64.length, start + DECODE_CHUNK_CHARS)), written, 'base64');
+  }
+  const bytes = target.subarray(0, written);
   if (bytes.length === 0) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });
   return bytes;
 }
@@ -76,7 +92,7 @@ function decodeBase64(base64: Buffer, provider: string): Buffer {
 /** The encoded bytes of a finished image (decoding kept base64 only when something needs bytes). */
 export function finishedImageBytes(image: FinishedImage): Buffer {
   if (image.decoded) return image.decoded;
-  if (image.base64) return Buffer.from(image.base64.toString('latin1'), 'base64');
+  if (image.base64) return decodeBase64(image.base64, 'upstream');
   throw new Error('finished image without content');
 }
 

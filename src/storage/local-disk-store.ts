@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageStore } from './image-store.js';
 
@@ -22,14 +21,23 @@ export function createLocalDiskStore(directory: string): ImageStore {
   return {
     async put(key, bytes) {
       await ensureDirectory();
+      // Written in place, without a temp file and rename: the id is random and only handed out
+      // after the write completed, so nobody can read a half-written file. `wx` refuses to
+      // overwrite, should an id ever repeat.
       const target = fileFor(key);
-      // Write then rename: a concurrent reader sees the old state or the whole file.
-      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temporary, bytes);
       try {
-        await rename(temporary, target);
+        // One write call: `writeFile` splits big buffers into 512 KiB chunks, each a thread-pool round trip.
+        const handle = await open(target, 'wx');
+        try {
+          for (let written = 0; written < bytes.length; ) {
+            written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
+          }
+        } finally {
+          await handle.close();
+        }
       } catch (error) {
-        await unlink(temporary).catch(() => undefined);
+        // A failed write may leave a partial file of ours; an existing one (EEXIST) is not ours.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await unlink(target).catch(() => undefined);
         throw error;
       }
     },
