@@ -34,6 +34,8 @@ export interface AppContext {
   ports: GenerationPorts;
   findKey: FindKey;
   clock: () => number;
+  /** Generations that outlive their request (async mode): shutdown waits for them. */
+  background: Set<Promise<unknown>>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     metrics,
     findKey,
     clock,
+    background: new Set(),
     router,
     ports: {
       registry,

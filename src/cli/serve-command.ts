@@ -46,6 +46,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       await app.close();
       clearInterval(reaper);
       clearTimeout(force);
+      // Async generations have no connection to drain: wait for them too, as long as the grace lasts.
+      if (context.background.size > 0) {
+        await Promise.race([Promise.allSettled([...context.background]), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
+      }
       await context.close();
     })());
 

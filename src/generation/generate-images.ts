@@ -27,6 +27,8 @@ export interface GenerateImagesInput {
   deadline: number;
   /** When the request arrived (epoch ms): the response's `created` and the start of `latency`. */
   startedAt: number;
+  /** Called once the generation is recorded and its credits are held (async mode answers 202 then). */
+  onRecorded?: (generationId: string) => void;
 }
 
 /** The body of a successful image response, plus what the HTTP layer puts in headers. */
@@ -92,6 +94,7 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
   }
 
   try {
+    input.onRecorded?.(id);
     const delivered = await generateAll(ports, input, routes, attempts);
     const lastRoute = delivered.at(-1)!.route;
     const providerImages = delivered.flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider })));

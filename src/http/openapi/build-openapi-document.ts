@@ -56,6 +56,7 @@ function imageOperation(summary: string, description: string): JsonObject {
       },
     },
     responses: {
+      '202': { description: 'With `Prefer: respond-async`: accepted; poll GET /v1/generations/{id} (also in `Location`).' },
       '200': {
         description: 'The images. Headers: X-Generation-Id, X-ImageRouter-Attempts.',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ImageResponse' } } },
@@ -151,6 +152,15 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           security: [{ bearer: [] }],
           parameters: [queryParameter('by_api_key', "'true' adds usage per API key.")],
           responses: { '200': { description: 'Balance.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Credits' } } } }, ...errorResponses([401]) },
+        },
+      },
+      '/v1/generations/{id}': {
+        get: {
+          tags: ['Images'],
+          summary: 'One of your generations: status, cost, attempts; the images once done (async mode: `Prefer: respond-async` on the image endpoint answers 202 with this id)',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The generation.' }, ...errorResponses([401, 404]) },
         },
       },
       '/storage/{file}': {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-key-repository.js';
-import { getGeneration } from '../../accounts/generation-repository.js';
+import { getGeneration, type GenerationRecord } from '../../accounts/generation-repository.js';
 import { usdToMicros } from '../../catalog/pricing-micros.js';
 import { ApiError, invalidParam } from '../../errors/api-error.js';
 import { authenticate } from '../plugins/authenticate.js';
@@ -60,7 +60,32 @@ export async function adminRoutes(app: FastifyInstance, context: AppContext): Pr
       if (!auth || !generation || (!auth.isAdmin && generation.accountId !== auth.accountId)) {
         throw new ApiError({ kind: 'not_found', param: 'id', message: `No generation '${request.params.id}'.` });
       }
-      return generation;
+      return generationBody(generation, context.config.publicUrl);
     });
   });
+}
+
+/**
+ * A generation as its owner sees it: status, cost, attempts, and once finished the hosted images
+ * (async mode's result) or the error with the status it would have had.
+ */
+function generationBody(generation: GenerationRecord, publicUrl: string) {
+  return {
+    id: generation.id,
+    object: 'image.generation',
+    status: generation.status,
+    model: generation.model,
+    created: generation.createdAt,
+    finished: generation.finishedAt,
+    provider: generation.provider,
+    cost: generation.costMicros / 1_000_000,
+    latency: generation.latencyMs,
+    response_format: generation.responseFormat,
+    ...(generation.status === 'success' ? { data: generation.outputIds.map((key) => ({ url: `${publicUrl}/storage/${key}` })) } : {}),
+    ...(generation.status === 'error'
+      ? { error: { message: generation.errorMessage ?? 'The generation failed.', type: generation.errorType ?? 'internal_error', status: generation.httpStatus ?? 500 } }
+      : {}),
+    warnings: generation.warnings,
+    attempts: generation.attempts,
+  };
 }

@@ -7,6 +7,7 @@ import { parseImageRequest } from '../parse-image-request.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
 import { serializeImageResponse } from '../serialize-image-response.js';
 import { authenticate } from '../plugins/authenticate.js';
+import { invalidParam } from '../../errors/api-error.js';
 
 /** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
 export const IMAGE_PATHS = [
@@ -40,6 +41,8 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
     config.requestTimeoutMs,
   );
   const auth = request.auth;
+  // Async mode hands the generation over to the background; then the deadline timer stays.
+  let detached = false;
   try {
     if (!auth) throw new Error('image route reached without authentication');
     const raw = await readImageBody(request, { maxImageBytes: config.maxImageBytes, maxRequestBytes: config.maxRequestBytes });
@@ -49,6 +52,12 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
       timeoutMs: config.downloadTimeoutMs,
       signal: controller.signal,
     });
+    const asyncMode = /\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''));
+    if (asyncMode && parsed.request.responseFormat === 'b64_ephemeral') {
+      throw invalidParam('response_format', "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.");
+    }
+    let recordedId: ((id: string) => void) | undefined;
+    const recorded = new Promise<string>((resolve) => (recordedId = resolve));
     const work = generateImages(context.ports, {
       ...parsed,
       caller: { accountId: auth.accountId, apiKeyId: auth.apiKeyId },
@@ -56,7 +65,29 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
       // Wall-clock time: adapters compare it with Date.now() while polling.
       deadline: Date.now() + config.requestTimeoutMs,
       startedAt,
+      ...(asyncMode ? { onRecorded: (id: string) => recordedId?.(id) } : {}),
     });
+    if (asyncMode) {
+      const first = await Promise.race([recorded, work.then(() => undefined)]);
+      const id = first ?? (await recorded);
+      // From here the work belongs to nobody's connection: only the deadline stops it.
+      reply.raw.off('close', onClose);
+      detached = true;
+      const background = work
+        .catch((error: unknown) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId: id }, 'async generation failed'))
+        .finally(() => {
+          clearTimeout(deadlineTimer);
+          context.background.delete(background);
+        });
+      context.background.add(background);
+      const location = `${config.publicUrl}/v1/generations/${id}`;
+      return reply
+        .code(202)
+        .header('X-Generation-Id', id)
+        .header('Location', location)
+        .header('cache-control', 'no-store')
+        .send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
+    }
     const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: config.heartbeatDelayMs, intervalMs: config.heartbeatIntervalMs }, {
       toBody: serializeImageResponse,
       onError: (error) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
@@ -74,7 +105,9 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
     }
     throw error;
   } finally {
-    clearTimeout(deadlineTimer);
-    reply.raw.off('close', onClose);
+    if (!detached) {
+      clearTimeout(deadlineTimer);
+      reply.raw.off('close', onClose);
+    }
   }
 }
