@@ -176,7 +176,8 @@ describe('downloadImageUrl: address policy', () => {
     const error = await failure(downloadImageUrl('http://169.254.169.254/latest/meta-data/', options({ timeoutMs: 10_000 })));
     expect(error.reason).toBe('blocked_address');
     expect(error.message).toContain('(169.254.169.254)');
-    expect(performance.now() - started).toBeLessThan(100);
+    // Far below the 10 s timeout: it never tried to connect (a loaded CI machine can still pause).
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it.each([
@@ -278,7 +279,7 @@ describe('downloadImageUrl: redirects', () => {
     const started = performance.now();
     const error = await failure(downloadImageUrl(server.url('/start'), options({ timeoutMs: 10_000 })));
     expect(error.reason).toBe('blocked_address');
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it.each(['file:///etc/passwd', 'http://admin:secret@127.0.0.1/image.png', 'gopher://127.0.0.1:70/'])(
@@ -362,7 +363,7 @@ describe('downloadImageUrl: status, size and time limits', () => {
     const error = await failure(downloadImageUrl(server.url('/huge.png'), options({ maxBytes: MEBIBYTE })));
     expect(error.reason).toBe('too_large');
     expect(error.message).toBe(`download exceeded ${MEBIBYTE} bytes`);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(2_500);
     await expectAllConnectionsClosed(server);
   });
 
@@ -390,7 +391,7 @@ describe('downloadImageUrl: status, size and time limits', () => {
     expect(error.reason).toBe('timeout');
     expect(error.message).toBe('download timed out after 300 ms');
     expect(elapsed).toBeGreaterThanOrEqual(295);
-    expect(elapsed).toBeLessThan(500);
+    expect(elapsed).toBeLessThan(2_000);
     await expectAllConnectionsClosed(server);
   });
 
@@ -402,7 +403,7 @@ describe('downloadImageUrl: status, size and time limits', () => {
     const started = performance.now();
     const error = await failure(downloadImageUrl(server.url('/trickle.png'), options({ timeoutMs: 300 })));
     expect(error.reason).toBe('timeout');
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
     await expectAllConnectionsClosed(server);
   });
 
@@ -419,7 +420,7 @@ describe('downloadImageUrl: status, size and time limits', () => {
     setTimeout(() => controller.abort(reason), 50);
     const started = performance.now();
     await expect(downloadImageUrl(server.url('/slow.png'), options({ signal: controller.signal }))).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(performance.now() - started).toBeLessThan(2_000);
     await expectAllConnectionsClosed(server);
   });
 
