@@ -3,13 +3,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../src/errors/upstream-error.js';
 import { createResultDownloader } from '../../src/generation/download-result.js';
 import { finishedImageBytes, finishImages } from '../../src/generation/finish-images.js';
 import type { ImageRequest } from '../../src/generation/image-request.js';
 import { createAddressPolicy } from '../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../src/providers/provider.js';
 import type { FakeScenario, FakeUpstream } from '../fakes/fake-upstream.js';
+import { upstreamFailure } from '../helpers/caught-error.js';
+import { providerCall, timeLimit, type ProviderCallOverrides } from '../helpers/provider-call.js';
 import { CONTRACT_API_KEY, type ContractCase } from './contract-case.js';
 
 const casesDir = path.join(import.meta.dirname, 'cases');
@@ -19,18 +20,8 @@ for (const file of (await readdir(casesDir)).filter((name) => name.endsWith('-ca
   cases.push(...(Array.isArray(module.default) ? module.default : [module.default]));
 }
 
-const baseRequest: ImageRequest = {
-  model: 'contract/model',
-  prompt: 'a lighthouse on a cliff at dawn',
-  quality: 'auto',
-  size: 'auto',
-  n: 1,
-  responseFormat: 'b64_json',
-  outputFormat: 'png',
-  images: [],
-  mask: undefined,
-  extra: {},
-};
+/** Model and prompt as the contract suite has always sent them; the rest are `imageRequest()` defaults. */
+const baseRequest: Partial<ImageRequest> = { model: 'contract/model', prompt: 'a lighthouse on a cliff at dawn' };
 
 const downloadResult = createResultDownloader({ policy: createAddressPolicy(['127.0.0.1']), maxBytes: 50 * 1024 * 1024, timeoutMs: 5_000 });
 
@@ -44,33 +35,21 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
   });
   afterAll(() => fake?.close());
 
-  const call = (overrides: Partial<ProviderCall> = {}, requestOverrides: Partial<ImageRequest> = {}): ProviderCall => {
-    const request = { ...baseRequest, ...contractCase.request, ...requestOverrides };
-    return {
-      request,
+  const call = (overrides: Omit<ProviderCallOverrides, 'request'> = {}, requestOverrides: Partial<ImageRequest> = {}): ProviderCall =>
+    providerCall({
+      request: { ...baseRequest, ...contractCase.request, ...requestOverrides },
       upstreamModel: contractCase.upstreamModel,
-      n: request.n,
-      signal: AbortSignal.timeout(20_000),
-      deadline: Date.now() + 20_000,
+      ...timeLimit(20_000),
       options: contractCase.options ?? {},
       endpoint: contractCase.endpoint(fake),
       ...overrides,
-    };
-  };
+    });
   // The fake starts in beforeAll, after collection: whether a scenario applies is known only at run time.
   const scripted = (scenario: FakeScenario) => (name: string, body: () => Promise<void>) =>
     it(name, async (context) => {
       if (!fake.supports.has(scenario)) context.skip();
       await body();
     });
-  const expectUpstreamError = async (promise: Promise<unknown>) => {
-    const error = await promise.then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  };
 
   it('returns the requested number of real images, credentials only on API calls', async () => {
     const perCall = Math.min(2, provider.maxImagesPerCall?.(contractCase.upstreamModel, contractCase.options ?? {}) ?? 2);
@@ -94,7 +73,7 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   scripted('rate_limited')('maps 429 to a retryable rate limit with Retry-After', async () => {
     fake.enqueue('rate_limited');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('rate_limited');
     expect(error.retryable).toBe(true);
     expect(error.retryAfterMs).toBe(2000);
@@ -103,14 +82,14 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   scripted('bad_request')('maps 400 to a non-retryable invalid request', async () => {
     fake.enqueue('bad_request');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('invalid_request');
     expect(error.retryable).toBe(false);
   });
 
   scripted('content_policy')('maps a content-policy refusal to our 400 content_policy_violation', async () => {
     fake.enqueue('content_policy');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('content_policy');
     expect(error.status).toBe(400);
     expect(error.type).toBe('content_policy_violation');
@@ -119,13 +98,13 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   scripted('server_error')('maps 5xx to a retryable upstream error', async () => {
     fake.enqueue('server_error');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.retryable).toBe(true);
   });
 
   scripted('unauthorized')('maps a bad key to an authentication error without echoing the key', async () => {
     fake.enqueue('unauthorized');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('authentication');
     expect(error.message).not.toContain(CONTRACT_API_KEY);
   });
@@ -141,25 +120,25 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   scripted('malformed')('rejects a malformed 200 body as an upstream error', async () => {
     fake.enqueue('malformed');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('upstream_error');
   });
 
   scripted('truncated')('rejects a truncated 200 body as an upstream error', async () => {
     fake.enqueue('truncated');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('upstream_error');
   });
 
   scripted('job_failed')('reports a failed async job', async () => {
     fake.enqueue('job_failed');
-    const error = await expectUpstreamError(provider.generate(call()));
+    const error = await upstreamFailure(provider.generate(call()));
     expect(['upstream_error', 'invalid_request']).toContain(error.kind);
   });
 
   scripted('result_gone')('reports a result URL that is gone', async () => {
     fake.enqueue('result_gone');
-    const error = await expectUpstreamError(
+    const error = await upstreamFailure(
       provider.generate(call()).then((result) =>
         finishImages({ downloadResult }, { images: result.images.map((image) => ({ image, provider: provider.id })), outputFormat: 'png', keepBase64: false, signal: AbortSignal.timeout(5_000) }),
       ),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import {
+  FAKE_SCENARIOS,
   fakeImage,
   sendJson,
   sendMalformed,
@@ -24,19 +25,7 @@ import {
  *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
  * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
  */
-export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = [
-  'success',
-  'rate_limited',
-  'bad_request',
-  'content_policy',
-  'server_error',
-  'unauthorized',
-  'slow',
-  'malformed',
-  'truncated',
-  'job_failed',
-  'result_gone',
-];
+export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS;
 
 export interface FalFakeOptions {
   /** The one key the fake accepts (`Authorization: Key <apiKey>`). */

@@ -1,6 +1,7 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { fakeImage, sendJson, sendMalformed, sendTruncatedJson, sleep, startFakeUpstream, type FakeContext, type FakeScenario, type FakeUpstream, type RecordedCall } from './fake-upstream.js';
+import { fakeImage, sendJson, type FakeContext, type RecordedCall } from './fake-upstream.js';
+import { checkGoogleAuth, GoogleBadRequest, nextGoogleTurn, parsedOrRefused, parseGooglePath, playSharedGoogleScenario, sendGoogleAnswer, sendGoogleError, startGoogleFake, type GoogleFake } from './google-fake.js';
 
 /**
  * A wire-faithful Gemini `generateContent` server (gemini.md §10): Developer API paths
@@ -16,9 +17,7 @@ export const GEMINI_FAKE_KEY = 'AIza-fake-gemini-key-0123456789abcdef';
 /** Gemini-specific answers beyond the shared scenarios, scripted with `enqueueReply` (they win over scenarios). */
 export type GeminiReply = 'image_safety' | 'no_image' | 'text_only' | 'thought_image' | 'two_images';
 
-export interface GeminiFake extends FakeUpstream {
-  enqueueReply(...replies: GeminiReply[]): void;
-}
+export type GeminiFake = GoogleFake<GeminiReply>;
 
 const STANDARD_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'];
 const FLASH_31_RATIOS = [...STANDARD_RATIOS, '1:4', '4:1', '1:8', '8:1'];
@@ -68,64 +67,6 @@ export function geminiOutputSize(model: GeminiFakeModel, ratio: string, tier: st
   return [Math.round(Math.sqrt((area * a) / b) / 16) * 16, Math.round(Math.sqrt((area * b) / a) / 16) * 16];
 }
 
-/** A `google.rpc.Status` error body. */
-export function sendGoogleError(response: ServerResponse, code: number, status: string, message: string, details: unknown[] = []): void {
-  sendJson(response, code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
-}
-
-/** 429 as Google sends it: no Retry-After header, the delay in `RetryInfo`. */
-export function sendGoogleRateLimit(response: ServerResponse): void {
-  sendGoogleError(response, 429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.', [
-    { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' }] },
-    { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
-    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' },
-  ]);
-}
-
-/** Which API a path belongs to, and the model and method it names. */
-export interface GooglePath {
-  vertex: boolean;
-  model: string;
-  method: string;
-}
-
-const DEVELOPER_PATH = /^\/v1beta\/models\/([^/:]+):([A-Za-z]+)$/;
-const VERTEX_PATH = /^\/v1\/projects\/[^/]+\/locations\/[^/]+\/publishers\/google\/models\/([^/:]+):([A-Za-z]+)$/;
-
-export function parseGooglePath(path: string): GooglePath | undefined {
-  const developer = DEVELOPER_PATH.exec(path);
-  if (developer) return { vertex: false, model: decodeURIComponent(developer[1]!), method: developer[2]! };
-  const vertex = VERTEX_PATH.exec(path);
-  return vertex ? { vertex: true, model: decodeURIComponent(vertex[1]!), method: vertex[2]! } : undefined;
-}
-
-/**
- * Checks the credential the way each API does and answers the failure; `true` when the call may go
- * on. `forceBadKey` answers as if the key were wrong (the `unauthorized` scenario).
- */
-export function checkGoogleAuth(call: RecordedCall, response: ServerResponse, vertex: boolean, apiKey: string, forceBadKey = false): boolean {
-  if (vertex) {
-    const authorization = call.headers['authorization'];
-    if (!forceBadKey && authorization === `Bearer ${apiKey}`) return true;
-    const reason = authorization === undefined ? 'CREDENTIALS_MISSING' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED';
-    sendGoogleError(response, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [
-      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com', metadata: { service: 'aiplatform.googleapis.com' } },
-    ]);
-    return false;
-  }
-  const key = call.headers['x-goog-api-key'] ?? call.query.get('key') ?? undefined;
-  if (!forceBadKey && key === apiKey) return true;
-  if (key === undefined && !forceBadKey) {
-    sendGoogleError(response, 403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
-    return false;
-  }
-  sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
-    { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
-    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
-  ]);
-  return false;
-}
-
 /** Reads `camelCase` or `snake_case` (the REST API accepts both in requests). */
 export function field(object: unknown, camel: string, snake: string): unknown {
   if (typeof object !== 'object' || object === null) return undefined;
@@ -133,26 +74,18 @@ export function field(object: unknown, camel: string, snake: string): unknown {
   return record[camel] ?? record[snake];
 }
 
-class BadRequest extends Error {}
-
 export async function startGeminiFake(options: { apiKey?: string } = {}): Promise<GeminiFake> {
   const apiKey = options.apiKey ?? GEMINI_FAKE_KEY;
-  const replies: GeminiReply[] = [];
-  const fake = await startFakeUpstream({
-    basePath: '/v1beta',
-    supports: ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'],
-    handler: (request, response, call, context) => handle(request, response, call, context, apiKey, replies),
-  });
-  return Object.assign(fake, { enqueueReply: (...more: GeminiReply[]) => void replies.push(...more) });
+  return startGoogleFake<GeminiReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, call: RecordedCall, context: FakeContext, apiKey: string, replies: GeminiReply[]): Promise<void> {
+async function handle(response: ServerResponse, call: RecordedCall, context: FakeContext, apiKey: string, replies: GeminiReply[]): Promise<void> {
   if (call.method === 'GET' && call.path === '/v1beta/models') {
     if (checkGoogleAuth(call, response, false, apiKey)) sendJson(response, 200, { models: [{ name: 'models/gemini-2.5-flash-image', supportedGenerationMethods: ['generateContent', 'countTokens'] }], nextPageToken: 'next' });
     return;
   }
   const path = parseGooglePath(call.path);
-  if (request.method !== 'POST' || !path || (path.method !== 'generateContent' && path.method !== 'countTokens')) {
+  if (call.method !== 'POST' || !path || (path.method !== 'generateContent' && path.method !== 'countTokens')) {
     response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' }).end('<!DOCTYPE html><title>Error 404 (Not Found)!!1</title>');
     return;
   }
@@ -160,9 +93,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, call: 
     if (checkGoogleAuth(call, response, path.vertex, apiKey)) sendJson(response, 200, { totalTokens: 1 });
     return;
   }
-  const reply = replies.shift();
-  const scenario: FakeScenario = reply ? 'success' : context.nextScenario();
-  if (!checkGoogleAuth(call, response, path.vertex, apiKey, scenario === 'unauthorized')) return;
+  const turn = nextGoogleTurn(call, response, context, replies, path.vertex, apiKey);
+  if (!turn) return;
+  const { reply, scenario } = turn;
   const model = GEMINI_FAKE_MODELS[path.model];
   if (!model) {
     const message = path.vertex
@@ -171,34 +104,14 @@ async function handle(request: IncomingMessage, response: ServerResponse, call: 
     sendGoogleError(response, 404, 'NOT_FOUND', message);
     return;
   }
-  let parsed: ParsedGenerate;
-  try {
-    parsed = await parseGenerate(call.body, model);
-  } catch (error) {
-    if (!(error instanceof BadRequest)) throw error;
-    sendGoogleError(response, 400, 'INVALID_ARGUMENT', error.message);
-    return;
+  const parsed = await parsedOrRefused(response, () => parseGenerate(call.body, model));
+  if (!parsed) return;
+  if (scenario === 'server_error') return sendGoogleError(response, 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
+  if (scenario === 'content_policy') {
+    return sendJson(response, 200, { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: parsed.textTokens, totalTokenCount: parsed.textTokens }, modelVersion: path.model, responseId: 'fake-blocked' });
   }
-  switch (scenario) {
-    case 'rate_limited':
-      return sendGoogleRateLimit(response);
-    case 'bad_request':
-      return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
-    case 'server_error':
-      return sendGoogleError(response, 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
-    case 'content_policy':
-      return sendJson(response, 200, { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: parsed.textTokens, totalTokenCount: parsed.textTokens }, modelVersion: path.model, responseId: 'fake-blocked' });
-    case 'malformed':
-      return sendMalformed(response);
-    case 'slow':
-      await sleep(context.slowMs);
-      break;
-    default:
-      break;
-  }
-  const body = await answer(path.model, model, parsed, reply);
-  if (scenario === 'truncated') sendTruncatedJson(response, body);
-  else sendJson(response, 200, body);
+  if (await playSharedGoogleScenario(response, scenario, context)) return;
+  sendGoogleAnswer(response, scenario, await answer(path.model, model, parsed, reply));
 }
 
 interface ParsedGenerate {
@@ -217,13 +130,13 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
   try {
     body = JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new BadRequest('Invalid JSON payload received. Unexpected token.');
+    throw new GoogleBadRequest('Invalid JSON payload received. Unexpected token.');
   }
   const contents = field(body, 'contents', 'contents');
   // Production accepts a single Content object as well as a list (gemini.md quirk 9).
   const turn = Array.isArray(contents) ? (contents[0] as unknown) : contents;
   const parts = field(turn, 'parts', 'parts');
-  if (!Array.isArray(parts) || parts.length === 0) throw new BadRequest('* GenerateContentRequest.contents: contents is not specified');
+  if (!Array.isArray(parts) || parts.length === 0) throw new GoogleBadRequest('* GenerateContentRequest.contents: contents is not specified');
   let textTokens = 0;
   const inputImages: ParsedGenerate['inputImages'] = [];
   for (const [index, part] of parts.entries()) {
@@ -231,24 +144,24 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
     const inline = field(part, 'inlineData', 'inline_data');
     if (typeof text === 'string') textTokens += Math.ceil(text.length / 4);
     else if (inline !== undefined) inputImages.push(await readInlineImage(inline, index));
-    else throw new BadRequest(`* GenerateContentRequest.contents[0].parts[${index}].data: required oneof field 'data' must have one initialized field`);
+    else throw new GoogleBadRequest(`* GenerateContentRequest.contents[0].parts[${index}].data: required oneof field 'data' must have one initialized field`);
   }
   const config = field(body, 'generationConfig', 'generation_config');
   const modalities = field(config, 'responseModalities', 'response_modalities');
   if (!Array.isArray(modalities) || modalities.some((value) => typeof value !== 'string' || !['TEXT', 'IMAGE'].includes(value.toUpperCase()))) {
-    throw new BadRequest("Invalid value at 'generation_config.response_modalities': expected TEXT or IMAGE");
+    throw new GoogleBadRequest("Invalid value at 'generation_config.response_modalities': expected TEXT or IMAGE");
   }
   const candidateCount = field(config, 'candidateCount', 'candidate_count');
-  if (typeof candidateCount === 'number' && candidateCount > 1) throw new BadRequest('Multiple candidates is not enabled for this model.');
-  if (field(config, 'thinkingConfig', 'thinking_config') !== undefined && !model.thinks) throw new BadRequest('Thinking is not supported for this model.');
+  if (typeof candidateCount === 'number' && candidateCount > 1) throw new GoogleBadRequest('Multiple candidates is not enabled for this model.');
+  if (field(config, 'thinkingConfig', 'thinking_config') !== undefined && !model.thinks) throw new GoogleBadRequest('Thinking is not supported for this model.');
   const imageConfig = field(config, 'imageConfig', 'image_config');
   const aspectRatio = field(imageConfig, 'aspectRatio', 'aspect_ratio');
   const imageSize = field(imageConfig, 'imageSize', 'image_size');
   if (aspectRatio !== undefined && (typeof aspectRatio !== 'string' || !model.ratios.includes(aspectRatio))) {
-    throw new BadRequest(`* GenerateContentRequest.generation_config.image_config.aspect_ratio: unsupported aspect ratio ${String(aspectRatio)}`);
+    throw new GoogleBadRequest(`* GenerateContentRequest.generation_config.image_config.aspect_ratio: unsupported aspect ratio ${String(aspectRatio)}`);
   }
   if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize))) {
-    throw new BadRequest(`* GenerateContentRequest.generation_config.image_config.image_size: unsupported image size ${String(imageSize)} for this model`);
+    throw new GoogleBadRequest(`* GenerateContentRequest.generation_config.image_config.image_size: unsupported image size ${String(imageSize)} for this model`);
   }
   return {
     textTokens,
@@ -262,16 +175,16 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
 async function readInlineImage(inline: unknown, index: number): Promise<{ width: number; height: number }> {
   const mimeType = field(inline, 'mimeType', 'mime_type');
   const data = field(inline, 'data', 'data');
-  if (typeof mimeType !== 'string' || !INPUT_MIME_TYPES.includes(mimeType)) throw new BadRequest(`Unsupported MIME type: ${String(mimeType)}`);
+  if (typeof mimeType !== 'string' || !INPUT_MIME_TYPES.includes(mimeType)) throw new GoogleBadRequest(`Unsupported MIME type: ${String(mimeType)}`);
   if (typeof data !== 'string' || !BASE64.test(data)) {
-    throw new BadRequest(`Invalid value at 'contents[0].parts[${index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${String(data).slice(0, 24)}..."`);
+    throw new GoogleBadRequest(`Invalid value at 'contents[0].parts[${index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${String(data).slice(0, 24)}..."`);
   }
   try {
     const metadata = await sharp(Buffer.from(data, 'base64')).metadata();
     if (!metadata.width || !metadata.height || `image/${metadata.format}` !== mimeType) throw new Error('mismatch');
     return { width: metadata.width, height: metadata.height };
   } catch {
-    throw new BadRequest('Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
+    throw new GoogleBadRequest('Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
   }
 }
 

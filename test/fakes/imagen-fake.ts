@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { fakeImage, sendJson, sendMalformed, sendTruncatedJson, sleep, startFakeUpstream, type FakeContext, type FakeScenario, type FakeUpstream, type RecordedCall } from './fake-upstream.js';
-import { checkGoogleAuth, parseGooglePath, sendGoogleError, sendGoogleRateLimit } from './gemini-fake.js';
+import { fakeImage, sendJson, type FakeContext, type RecordedCall } from './fake-upstream.js';
+import { checkGoogleAuth, GoogleBadRequest, nextGoogleTurn, parsedOrRefused, parseGooglePath, playSharedGoogleScenario, sendGoogleAnswer, sendGoogleError, startGoogleFake, type GoogleFake } from './google-fake.js';
 
 /**
  * A wire-faithful Imagen `:predict` server (imagen.md §10): Developer API and Vertex paths with
@@ -14,9 +14,7 @@ export const IMAGEN_FAKE_KEY = 'AIza-fake-imagen-key-0123456789abcdef';
 /** Imagen-specific answers beyond the shared scenarios (they win over scenarios). */
 export type ImagenReply = 'partially_filtered' | 'all_filtered_silently' | 'nested_bytes';
 
-export interface ImagenFake extends FakeUpstream {
-  enqueueReply(...replies: ImagenReply[]): void;
-}
+export type ImagenFake = GoogleFake<ImagenReply>;
 
 export interface ImagenFakeModel {
   tiers: string[];
@@ -35,17 +33,9 @@ const VERTEX_ONLY = ['negativePrompt', 'seed', 'addWatermark', 'enhancePrompt', 
 const FILTERED_REASON =
   'Unable to show generated images. All images were filtered out because they violated Vertex AI\'s usage guidelines. You will not be charged for blocked images. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 56562880';
 
-class BadRequest extends Error {}
-
 export async function startImagenFake(options: { apiKey?: string } = {}): Promise<ImagenFake> {
   const apiKey = options.apiKey ?? IMAGEN_FAKE_KEY;
-  const replies: ImagenReply[] = [];
-  const fake = await startFakeUpstream({
-    basePath: '/v1beta',
-    supports: ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'],
-    handler: (_request, response, call, context) => handle(response, call, context, apiKey, replies),
-  });
-  return Object.assign(fake, { enqueueReply: (...more: ImagenReply[]) => void replies.push(...more) });
+  return startGoogleFake<ImagenReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
 }
 
 async function handle(response: ServerResponse, call: RecordedCall, context: FakeContext, apiKey: string, replies: ImagenReply[]): Promise<void> {
@@ -59,39 +49,19 @@ async function handle(response: ServerResponse, call: RecordedCall, context: Fak
     if (!response.headersSent) response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' }).end('<!DOCTYPE html><title>Error 404 (Not Found)!!1</title>');
     return;
   }
-  const reply = replies.shift();
-  const scenario: FakeScenario = reply ? 'success' : context.nextScenario();
-  if (!checkGoogleAuth(call, response, path.vertex, apiKey, scenario === 'unauthorized')) return;
+  const turn = nextGoogleTurn(call, response, context, replies, path.vertex, apiKey);
+  if (!turn) return;
+  const { reply, scenario } = turn;
   const model = IMAGEN_FAKE_MODELS[path.model];
   if (!model) {
     sendGoogleError(response, 404, 'NOT_FOUND', `models/${path.model} is not found for API version v1beta, or is not supported for predict. Call ListModels to see the list of available models and their supported methods.`);
     return;
   }
-  let parsed: ParsedPredict;
-  try {
-    parsed = parsePredict(call.body, model, path.vertex);
-  } catch (error) {
-    if (!(error instanceof BadRequest)) throw error;
-    sendGoogleError(response, 400, 'INVALID_ARGUMENT', error.message);
-    return;
-  }
-  switch (scenario) {
-    case 'rate_limited':
-      return sendGoogleRateLimit(response);
-    case 'bad_request':
-      return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.');
-    case 'server_error':
-      return sendGoogleError(response, 500, 'INTERNAL', 'Internal error encountered.');
-    case 'content_policy':
-      return sendJson(response, 200, parsed.includeRaiReason ? { predictions: Array.from({ length: parsed.sampleCount }, () => ({ raiFilteredReason: FILTERED_REASON })) } : {});
-    case 'malformed':
-      return sendMalformed(response);
-    case 'slow':
-      await sleep(context.slowMs);
-      break;
-    default:
-      break;
-  }
+  const parsed = await parsedOrRefused(response, () => parsePredict(call.body, model, path.vertex));
+  if (!parsed) return;
+  if (scenario === 'server_error') return sendGoogleError(response, 500, 'INTERNAL', 'Internal error encountered.');
+  if (scenario === 'content_policy') return sendJson(response, 200, parsed.includeRaiReason ? { predictions: Array.from({ length: parsed.sampleCount }, () => ({ raiFilteredReason: FILTERED_REASON })) } : {});
+  if (await playSharedGoogleScenario(response, scenario, context)) return;
   if (reply === 'all_filtered_silently') return sendJson(response, 200, {});
   const delivered = reply === 'partially_filtered' ? parsed.sampleCount - 1 : parsed.sampleCount;
   const [width, height] = SIZES_1K[parsed.aspectRatio]!.map((edge) => edge * (parsed.imageSize === '2K' ? 2 : 1)) as [number, number];
@@ -102,9 +72,7 @@ async function handle(response: ServerResponse, call: RecordedCall, context: Fak
     predictions.push(reply === 'nested_bytes' ? { image: { bytesBase64Encoded: data, mimeType: parsed.mimeType } } : { mimeType: parsed.mimeType, bytesBase64Encoded: data });
   }
   if (delivered < parsed.sampleCount && parsed.includeRaiReason) predictions.push({ raiFilteredReason: FILTERED_REASON.replace('All images were', '1 image was') });
-  const body = { predictions };
-  if (scenario === 'truncated') sendTruncatedJson(response, body);
-  else sendJson(response, 200, body);
+  sendGoogleAnswer(response, scenario, { predictions });
 }
 
 interface ParsedPredict {
@@ -120,24 +88,24 @@ function parsePredict(raw: Buffer, model: ImagenFakeModel, vertex: boolean): Par
   try {
     body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw new BadRequest('Invalid JSON payload received. Unexpected token.');
+    throw new GoogleBadRequest('Invalid JSON payload received. Unexpected token.');
   }
   const instances = body['instances'];
   const prompt = Array.isArray(instances) ? (instances[0] as Record<string, unknown> | undefined)?.['prompt'] : undefined;
-  if (typeof prompt !== 'string' || prompt.length === 0) throw new BadRequest('Prompt is required.');
+  if (typeof prompt !== 'string' || prompt.length === 0) throw new GoogleBadRequest('Prompt is required.');
   const parameters = (body['parameters'] ?? {}) as Record<string, unknown>;
   const sampleCount = parameters['sampleCount'] ?? 4;
-  if (typeof sampleCount !== 'number' || !Number.isInteger(sampleCount) || sampleCount < 1 || sampleCount > 4) throw new BadRequest('Number of images must be in the range [1, 4].');
+  if (typeof sampleCount !== 'number' || !Number.isInteger(sampleCount) || sampleCount < 1 || sampleCount > 4) throw new GoogleBadRequest('Number of images must be in the range [1, 4].');
   const aspectRatio = parameters['aspectRatio'] ?? '1:1';
-  if (typeof aspectRatio !== 'string' || !SIZES_1K[aspectRatio]) throw new BadRequest(`Unsupported aspect ratio: ${String(aspectRatio)}`);
+  if (typeof aspectRatio !== 'string' || !SIZES_1K[aspectRatio]) throw new GoogleBadRequest(`Unsupported aspect ratio: ${String(aspectRatio)}`);
   const imageSize = parameters['sampleImageSize'];
-  if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize))) throw new BadRequest(`sampleImageSize ${String(imageSize)} is not supported for this model.`);
+  if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize))) throw new GoogleBadRequest(`sampleImageSize ${String(imageSize)} is not supported for this model.`);
   const personGeneration = parameters['personGeneration'];
-  if (personGeneration !== undefined && !PERSON_GENERATION.includes(String(personGeneration))) throw new BadRequest(`Invalid personGeneration: ${String(personGeneration)}`);
+  if (personGeneration !== undefined && !PERSON_GENERATION.includes(String(personGeneration))) throw new GoogleBadRequest(`Invalid personGeneration: ${String(personGeneration)}`);
   const vertexOnly = VERTEX_ONLY.find((name) => parameters[name] !== undefined);
-  if (!vertex && vertexOnly) throw new BadRequest(`${vertexOnly} parameter is not supported in Gemini API.`);
+  if (!vertex && vertexOnly) throw new GoogleBadRequest(`${vertexOnly} parameter is not supported in Gemini API.`);
   const outputOptions = (parameters['outputOptions'] ?? {}) as Record<string, unknown>;
   const mimeType = outputOptions['mimeType'] ?? 'image/png';
-  if (mimeType !== 'image/png' && mimeType !== 'image/jpeg') throw new BadRequest(`Unsupported output mime type: ${String(mimeType)}`);
+  if (mimeType !== 'image/png' && mimeType !== 'image/jpeg') throw new GoogleBadRequest(`Unsupported output mime type: ${String(mimeType)}`);
   return { sampleCount, aspectRatio, imageSize: imageSize as string | undefined, mimeType, includeRaiReason: parameters['includeRaiReason'] === true };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
-import type { ImageRequest, ImageSize, InputImage, Quality } from '../../../src/generation/image-request.js';
+import type { ImageSize, InputImage, Quality } from '../../../src/generation/image-request.js';
 import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
 import { falProfileFor } from '../../../src/providers/fal/fal-model-profiles.js';
 import { buildFalSubmitRequest, falEndpointFor } from '../../../src/providers/fal/fal-request.js';
@@ -14,6 +14,7 @@ import { PROVIDER_DEFINITIONS, type ProviderDefinition } from '../../../src/prov
 import type { ProviderCall } from '../../../src/providers/provider.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
 import { readRouteOptions } from '../../../src/providers/replicate/replicate-route-options.js';
+import { providerCall } from '../../helpers/provider-call.js';
 
 /**
  * The built-in catalog as shipped: big enough to be useful, every active model complete, and every
@@ -74,33 +75,18 @@ function needsAnImage(error: unknown): boolean {
 }
 
 function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderDefinition, size: ImageSize | 'auto', quality: Quality): ProviderCall {
-  const request: ImageRequest = {
-    model: model.id,
-    prompt: 'a lighthouse on a cliff at dawn',
-    quality,
-    size,
-    n: 1,
-    responseFormat: 'b64_json',
-    outputFormat: 'png',
-    images: [],
-    mask: undefined,
-    extra: {},
-  };
-  return {
-    request,
+  return providerCall({
+    request: { model: model.id, prompt: 'a lighthouse on a cliff at dawn', quality, size },
     upstreamModel: route.model,
-    n: 1,
     signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 60_000,
     options: route.options,
     endpoint: {
       instance: route.provider,
       baseUrl: definition.defaultBaseUrl ?? 'http://upstream.invalid/v1',
       apiKey: 'catalog-coverage-test-key',
-      keyIndex: 0,
       settings: definition.settings,
     },
-  };
+  });
 }
 
 /** `auto`, every listed size, and one plain size for models that take any size in a range. */

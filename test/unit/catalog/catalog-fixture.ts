@@ -6,6 +6,8 @@ import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { Catalog } from '../../../src/catalog/catalog.js';
 import type { ModelAvailability } from '../../../src/catalog/resolved-model.js';
 
+export { thrownBy } from '../../helpers/caught-error.js';
+
 const SHIPPED_TEST_MODELS = path.resolve(import.meta.dirname, '../../../src/catalog/models/test.yaml');
 const directories: string[] = [];
 
@@ -26,16 +28,6 @@ export function modelsDir(files: Record<string, string>, options: { withTestMode
   const directory = writeFiles(files);
   if (options.withTestModel ?? true) copyFileSync(SHIPPED_TEST_MODELS, path.join(directory, 'test.yaml'));
   return directory;
-}
-
-/** Catch the error a function throws, typed, so assertions can read its fields. */
-export function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
 }
 
 /**

@@ -6,30 +6,15 @@ import type { ImageRequest } from '../../../src/generation/image-request.js';
 import { sniffImageFormat } from '../../../src/images/sniff-image-format.js';
 import type { ProviderCall, ProviderImage } from '../../../src/providers/provider.js';
 import { MAX_TEST_DELAY_MS, createTestProvider, parsePromptDirectives, testProvider } from '../../../src/providers/test/test-provider.js';
+import { providerCall } from '../../helpers/provider-call.js';
 
 function callFor(request: Partial<ImageRequest>, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return {
-    request: {
-      model: 'test/test',
-      prompt: 'a lighthouse',
-      quality: 'auto',
-      size: { width: 256, height: 128 },
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'png',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+  return providerCall({
+    request: { model: 'test/test', prompt: 'a lighthouse', size: { width: 256, height: 128 }, ...request },
     upstreamModel: 'test',
-    n: request.n ?? 1,
-    signal: new AbortController().signal,
-    deadline: Date.now() + 60_000,
-    options: {},
-    endpoint: { instance: 'test', baseUrl: 'local:', apiKey: undefined, keyIndex: 0, settings: {} },
+    endpoint: { instance: 'test', baseUrl: 'local:', apiKey: undefined },
     ...call,
-  };
+  });
 }
 
 function bytesOf(image: ProviderImage | undefined): Buffer {

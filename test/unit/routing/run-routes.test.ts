@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorKind } from '../../../src/errors/api-error.js';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
-import type { ImageRequest } from '../../../src/generation/image-request.js';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../../../src/providers/provider.js';
 import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 import type { Attempt } from '../../../src/routing/attempt.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
 import { runRoutes, type RoutableRoute } from '../../../src/routing/run-routes.js';
+import { imageRequest } from '../../helpers/provider-call.js';
 
 type Step = 'ok' | { kind: ErrorKind; status: number; retryAfterMs?: number } | { hangMs: number };
 
@@ -50,7 +50,7 @@ const instance = (id: string, apiKeys = ['key-a']): ProviderInstance => ({
 
 const route = (provider: string, extra: Partial<RoutableRoute> = {}): RoutableRoute => ({ provider, model: `${provider}-model`, options: {}, fallback_on_content_policy: false, ...extra });
 
-const request: ImageRequest = { model: 'm/x', prompt: 'p', quality: 'auto', size: 'auto', n: 1, responseFormat: 'url', outputFormat: 'png', images: [], mask: undefined, extra: {} };
+const request = imageRequest({ model: 'm/x', prompt: 'p', responseFormat: 'url' });
 
 function setup(scripts: Record<string, Step[]>, instances: ProviderInstance[], options: { perCall?: number; now?: { value: number }; breakerThreshold?: number } = {}) {
   const calls: Array<{ instance: string; keyIndex: number; apiKey: string | undefined; n: number }> = [];

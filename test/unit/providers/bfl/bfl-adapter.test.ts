@@ -1,12 +1,13 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createBflAdapter } from '../../../../src/providers/bfl/bfl-adapter.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { startBflFake, type BflFake } from '../../../fakes/bfl-fake.js';
 import { jsonOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 const KEY = 'bfl_adapter_key_0123456789';
 const adapter = createBflAdapter();
@@ -22,38 +23,15 @@ beforeEach(() => {
   fake.pollingUrlFor = (id, origin) => `${origin}/us1/v1/get_result?id=${id}`;
 });
 
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<ProviderCall> = {}): ProviderCall {
-  return {
-    request: {
-      model: 'black-forest-labs/test',
-      prompt: 'a lighthouse at dawn',
-      quality: 'auto',
-      size: 'auto',
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'png',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
+  return providerCall({
+    request: { model: 'black-forest-labs/test', prompt: 'a lighthouse at dawn', ...request },
     upstreamModel,
-    n: 1,
-    signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 10_000,
+    ...timeLimit(10_000),
     options: { poll_interval_ms: 5 },
-    endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} },
+    endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: KEY },
     ...overrides,
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
+  });
 }
 
 const submits = () => fake.calls.filter((call) => call.method === 'POST');
@@ -134,7 +112,7 @@ describe('bfl adapter: the task flow', () => {
 describe('bfl adapter: the polling URL and the key', () => {
   it('refuses a polling URL on another origin without sending the key there', async () => {
     fake.pollingUrlFor = (id, origin) => `${origin.replace('127.0.0.1', 'localhost')}/us1/v1/get_result?id=${id}`;
-    const error = await failureOf(adapter.generate(callFor('flux-2-pro')));
+    const error = await upstreamFailure(adapter.generate(callFor('flux-2-pro')));
     expect(error).toMatchObject({ kind: 'upstream_error', code: 'untrusted_polling_url' });
     expect(error.message).not.toContain(KEY);
     // localhost reaches the same fake: no poll arrived, so the key never left.
@@ -143,36 +121,36 @@ describe('bfl adapter: the polling URL and the key', () => {
 
   it('refuses an http polling URL on a bfl.ai-looking host', async () => {
     fake.pollingUrlFor = (id) => `http://api.us1.bfl.ai/v1/get_result?id=${id}`;
-    expect(await failureOf(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ code: 'untrusted_polling_url' });
+    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ code: 'untrusted_polling_url' });
   });
 });
 
 describe('bfl adapter: errors', () => {
   it('maps Request Moderated and Content Moderated to content_policy with the reasons', async () => {
     fake.enqueue('content_policy');
-    const input = await failureOf(adapter.generate(callFor('flux-2-pro')));
+    const input = await upstreamFailure(adapter.generate(callFor('flux-2-pro')));
     expect(input).toMatchObject({ kind: 'content_policy', code: 'content_policy_violation' });
     expect(input.message).toContain('Request Moderated (Derivative Works Filter)');
     fake.enqueueBfl('content_moderated');
-    const output = await failureOf(adapter.generate(callFor('flux-2-pro')));
+    const output = await upstreamFailure(adapter.generate(callFor('flux-2-pro')));
     expect(output.message).toContain('Content Moderated (NSFW)');
     expect(output.retryable).toBe(false);
   });
 
   it('maps Error to a retryable job failure and Task not found to a failure without more polling', async () => {
     fake.enqueue('job_failed');
-    expect(await failureOf(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'upstream_error', code: 'job_failed', retryable: true });
+    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'upstream_error', code: 'job_failed', retryable: true });
     fake.calls.length = 0;
     fake.enqueueBfl('task_not_found');
-    expect(await failureOf(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ code: 'task_not_found' });
+    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ code: 'task_not_found' });
     expect(polls()).toHaveLength(1);
   });
 
   it('maps 402 to quota_exceeded and BFL’s 403 for a wrong key to authentication, without the key', async () => {
     fake.enqueueBfl('insufficient_credits');
-    expect(await failureOf(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'quota_exceeded', upstreamStatus: 402 });
+    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'quota_exceeded', upstreamStatus: 402 });
     const wrongKey = 'bfl_wrong_key_9876543210';
-    const error = await failureOf(adapter.generate(callFor('flux-2-pro', {}, { endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 1, settings: {} } })));
+    const error = await upstreamFailure(adapter.generate(callFor('flux-2-pro', {}, { endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 1, settings: {} } })));
     expect(error).toMatchObject({ kind: 'authentication', upstreamStatus: 403 });
     expect(error.message).toContain('Not authenticated - Invalid Authentication');
     expect(error.message).not.toContain(wrongKey);
@@ -180,7 +158,7 @@ describe('bfl adapter: errors', () => {
 
   it('reports a 422 with the field BFL named', async () => {
     // A route that wrongly declares FLUX.1.1 [pro] a FLUX.2 endpoint sends sizes in multiples of 16.
-    const error = await failureOf(adapter.generate(callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: { family: 'flux2', poll_interval_ms: 5 } })));
+    const error = await upstreamFailure(adapter.generate(callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: { family: 'flux2', poll_interval_ms: 5 } })));
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422 });
     expect(error.message).toContain('width: Input should be a multiple of 32');
   });
@@ -188,7 +166,7 @@ describe('bfl adapter: errors', () => {
   it('gives up at the deadline with the last status', async () => {
     fake.pendingPolls = 10_000;
     const started = Date.now();
-    const error = await failureOf(adapter.generate(callFor('flux-2-klein-4b', {}, { deadline: Date.now() + 150 })));
+    const error = await upstreamFailure(adapter.generate(callFor('flux-2-klein-4b', {}, { deadline: Date.now() + 150 })));
     expect(error).toMatchObject({ kind: 'timeout' });
     expect(error.message).toContain('last status: Pending');
     expect(Date.now() - started).toBeLessThan(1_000);

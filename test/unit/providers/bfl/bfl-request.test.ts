@@ -5,46 +5,24 @@ import type { ImageRequest } from '../../../../src/generation/image-request.js';
 import { FLUX2_MAX_PIXELS } from '../../../../src/providers/bfl/bfl-model-specs.js';
 import { buildBflRequest, type BflPreparedImage, type BflPreparedInputs } from '../../../../src/providers/bfl/bfl-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { thrownBy } from '../../../helpers/caught-error.js';
+import { providerCall } from '../../../helpers/provider-call.js';
 
 const BASE_URL = 'https://api.bfl.ai/v1';
 const KEY = 'bfl_unit_key_0123456789';
 
 function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, options: Record<string, unknown> = {}): ProviderCall {
-  return {
-    request: {
-      model: 'black-forest-labs/test',
-      prompt: 'a red fox in the snow',
-      quality: 'auto',
-      size: 'auto',
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'jpeg',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+  return providerCall({
+    request: { model: 'black-forest-labs/test', prompt: 'a red fox in the snow', outputFormat: 'jpeg', ...request },
     upstreamModel,
-    n: 1,
-    signal: new AbortController().signal,
-    deadline: Date.now() + 60_000,
     options,
-    endpoint: { instance: 'bfl', baseUrl: BASE_URL, apiKey: KEY, keyIndex: 0, settings: {} },
-  };
+    endpoint: { instance: 'bfl', baseUrl: BASE_URL, apiKey: KEY },
+  });
 }
 
 const image = (label: string, width = 640, height = 480, hasAlpha = false): BflPreparedImage => ({ bytes: Buffer.from(label), width, height, hasAlpha });
 const base64 = (label: string) => Buffer.from(label).toString('base64');
 const NO_INPUTS: BflPreparedInputs = { images: [], mask: undefined };
-
-function errorOf(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('buildBflRequest: FLUX.2', () => {
   it('builds the exact text-to-image request, with multipart-style string values converted', () => {
@@ -106,16 +84,16 @@ describe('buildBflRequest: FLUX.2', () => {
     expect(built.body).toEqual({ prompt: 'a red fox in the snow', seed: 7, output_format: 'jpeg' });
     expect(built.warnings).toEqual([expect.objectContaining({ type: 'unsupported', setting: 'prompt_upsampling' })]);
     const five = { images: ['a', 'b', 'c', 'd', 'e'].map((label) => image(label)), mask: undefined };
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-klein-9b'), five))).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-klein-9b'), five))).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
   });
 
   it('refuses what BFL would refuse, naming the parameter', () => {
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro', { prompt: undefined }), NO_INPUTS))).toMatchObject({ kind: 'invalid_request', param: 'prompt' });
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro', { extra: { safety_tolerance: 6 } }), NO_INPUTS))).toMatchObject({ param: 'safety_tolerance' });
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro', { extra: { seed: '4.5' } }), NO_INPUTS))).toMatchObject({ param: 'seed' });
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro', { extra: { prompt_upsampling: 'yes' } }), NO_INPUTS))).toMatchObject({ param: 'prompt_upsampling' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', { prompt: undefined }), NO_INPUTS))).toMatchObject({ kind: 'invalid_request', param: 'prompt' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', { extra: { safety_tolerance: 6 } }), NO_INPUTS))).toMatchObject({ param: 'safety_tolerance' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', { extra: { seed: '4.5' } }), NO_INPUTS))).toMatchObject({ param: 'seed' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', { extra: { prompt_upsampling: 'yes' } }), NO_INPUTS))).toMatchObject({ param: 'prompt_upsampling' });
     const mask = { images: [image('one')], mask: Buffer.from('mask') };
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro'), mask))).toMatchObject({ param: 'mask' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro'), mask))).toMatchObject({ param: 'mask' });
   });
 });
 
@@ -132,7 +110,7 @@ describe('buildBflRequest: FLUX.1 endpoints', () => {
 
   it('FLUX1.1 [pro] takes no prompt at all and no input images', () => {
     expect(buildBflRequest(callFor('flux-pro-1.1', { prompt: undefined }), NO_INPUTS).body).toEqual({ output_format: 'jpeg' });
-    expect(errorOf(() => buildBflRequest(callFor('flux-pro-1.1'), { images: [image('x')], mask: undefined }))).toMatchObject({ param: 'image[]' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-pro-1.1'), { images: [image('x')], mask: undefined }))).toMatchObject({ param: 'image[]' });
   });
 
   it('Ultra sends a gcd-reduced aspect ratio, raw and a FLUX.1 safety tolerance of 6', () => {
@@ -181,14 +159,14 @@ describe('buildBflRequest: FLUX.1 endpoints', () => {
     const transparent = buildBflRequest(callFor('flux-pro-1.0-fill', { size: { width: 640, height: 480 } }), { images: [image('photo', 640, 480, true)], mask: undefined });
     expect(transparent.body).toEqual({ prompt: 'a red fox in the snow', image: base64('photo'), output_format: 'jpeg' });
     expect(transparent.warnings).toEqual([]);
-    expect(errorOf(() => buildBflRequest(callFor('flux-pro-1.0-fill'), { images: [image('photo')], mask: undefined }))).toMatchObject({ param: 'mask' });
-    expect(errorOf(() => buildBflRequest(callFor('flux-pro-1.0-fill'), NO_INPUTS))).toMatchObject({ param: 'image[]' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-pro-1.0-fill'), { images: [image('photo')], mask: undefined }))).toMatchObject({ param: 'mask' });
+    expect(thrownBy(() => buildBflRequest(callFor('flux-pro-1.0-fill'), NO_INPUTS))).toMatchObject({ param: 'image[]' });
   });
 });
 
 describe('buildBflRequest: endpoints', () => {
   it('refuses an unknown endpoint as not_found on this route', () => {
-    const error = errorOf(() => buildBflRequest(callFor('flux-9-ultra'), NO_INPUTS));
+    const error = thrownBy(() => buildBflRequest(callFor('flux-9-ultra'), NO_INPUTS));
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ kind: 'not_found' });
   });
@@ -197,10 +175,10 @@ describe('buildBflRequest: endpoints', () => {
     const built = buildBflRequest(callFor('flux-2-pro-2027', { size: { width: 1024, height: 1024 } }, { family: 'flux2' }), NO_INPUTS);
     expect(built.url).toBe('https://api.bfl.ai/v1/flux-2-pro-2027');
     expect(built.body).toMatchObject({ width: 1024, height: 1024 });
-    expect(errorOf(() => buildBflRequest(callFor('flux-2-pro', {}, { family: 'toString' }), NO_INPUTS))).toBeInstanceOf(UpstreamError);
+    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', {}, { family: 'toString' }), NO_INPUTS))).toBeInstanceOf(UpstreamError);
   });
 
   it('never throws a plain Error for bad client input', () => {
-    expect(errorOf(() => buildBflRequest(callFor('flux-kontext-pro', { extra: { safety_tolerance: -1 } }), NO_INPUTS))).toBeInstanceOf(ApiError);
+    expect(thrownBy(() => buildBflRequest(callFor('flux-kontext-pro', { extra: { safety_tolerance: -1 } }), NO_INPUTS))).toBeInstanceOf(ApiError);
   });
 });

@@ -1,10 +1,10 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { createFalAdapter } from '../../../../src/providers/fal/fal-adapter.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { startFalFake, type FalFakeOptions } from '../../../fakes/fal-fake.js';
 import { jsonOf, sendJson, sleep, startFakeUpstream, type FakeUpstream } from '../../../fakes/fake-upstream.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
 import { FAL_TEST_KEY, dataUriBytes, falCall, halfTransparentMask, inputImage } from './fal-test-helpers.js';
 
 const fal = createFalAdapter();
@@ -25,15 +25,6 @@ async function startFake(options: Partial<FalFakeOptions> = {}): Promise<FakeUps
 function callTo(upstream: FakeUpstream, request: Parameters<typeof falCall>[0] = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
   const base = falCall({ size: { width: 256, height: 192 }, ...request });
   return { ...base, ...call, options: { ...FAST, ...call.options }, endpoint: { ...base.endpoint, baseUrl: upstream.baseUrl, ...call.endpoint } };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
 }
 
 const apiCalls = (upstream: FakeUpstream) => upstream.calls.filter((call) => call.kind === 'api');
@@ -124,14 +115,14 @@ describe('fal adapter: failures', () => {
   it('refuses the wrong key with an authentication error', async () => {
     const upstream = await startFake();
     const call = callTo(upstream);
-    const error = await rejection(fal.generate({ ...call, endpoint: { ...call.endpoint, apiKey: 'wrong-key-0123456789' } }));
+    const error = await upstreamFailure(fal.generate({ ...call, endpoint: { ...call.endpoint, apiKey: 'wrong-key-0123456789' } }));
     expect(error).toMatchObject({ kind: 'authentication', upstreamStatus: 401 });
   });
 
   it('maps a 422 on submit to invalid_request without polling', async () => {
     const upstream = await startFake();
     upstream.enqueue('bad_request');
-    const error = await rejection(fal.generate(callTo(upstream)));
+    const error = await upstreamFailure(fal.generate(callTo(upstream)));
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422 });
     expect(apiCalls(upstream)).toHaveLength(1);
   });
@@ -139,7 +130,7 @@ describe('fal adapter: failures', () => {
   it('treats an error from the result URL as the job failing', async () => {
     const upstream = await startFake();
     upstream.enqueue('job_failed');
-    const error = await rejection(fal.generate(callTo(upstream)));
+    const error = await upstreamFailure(fal.generate(callTo(upstream)));
     expect(error).toMatchObject({ kind: 'upstream_error', upstreamStatus: 500 });
     expect(error.retryable).toBe(true);
   });
@@ -148,7 +139,7 @@ describe('fal adapter: failures', () => {
     const upstream = await startFake({ nsfwIndexes: [0] });
     const partly = await fal.generate(callTo(upstream, { n: 2 }, { n: 2 }));
     expect(partly.images).toHaveLength(1);
-    const all = await rejection(fal.generate(callTo(upstream)));
+    const all = await upstreamFailure(fal.generate(callTo(upstream)));
     expect(all).toMatchObject({ kind: 'content_policy', status: 400 });
   });
 
@@ -172,7 +163,7 @@ describe('fal adapter: failures', () => {
     upstream.enqueue('slow');
     upstream.slowMs = 10_000;
     const started = Date.now();
-    const error = await rejection(fal.generate(callTo(upstream, {}, { deadline: Date.now() + 150 })));
+    const error = await upstreamFailure(fal.generate(callTo(upstream, {}, { deadline: Date.now() + 150 })));
     expect(error).toMatchObject({ kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(1_000);
     while (!upstream.calls.some((call) => call.method === 'PUT')) await sleep(5);
@@ -185,7 +176,7 @@ describe('fal adapter: failures', () => {
       handler: (request, response) =>
         request.method === 'POST' ? sendJson(response, 200, { status: 'IN_QUEUE', request_id: 'r1' }) : sendJson(response, 200, { status: 'EXPLODED' }),
     });
-    const error = await rejection(fal.generate(callTo(fake)));
+    const error = await upstreamFailure(fal.generate(callTo(fake)));
     expect(error).toMatchObject({ kind: 'upstream_error' });
     expect(error.message).toContain('not a queue status');
   });

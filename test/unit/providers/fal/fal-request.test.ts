@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../../src/errors/api-error.js';
 import { falProfileFor } from '../../../../src/providers/fal/fal-model-profiles.js';
 import { buildFalSubmitRequest, falEndpointFor, type PreparedFalImage } from '../../../../src/providers/fal/fal-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { thrownApiError } from '../../../helpers/caught-error.js';
 import { FAL_TEST_KEY, falCall } from './fal-test-helpers.js';
 
 const image = (label: string, width = 512, height = 512, format: 'png' | 'jpeg' = 'png'): PreparedFalImage => ({ bytes: Buffer.from(label), format, width, height });
@@ -13,16 +13,6 @@ const uri = (label: string, mime = 'image/png') => `data:${mime};base64,${Buffer
 function build(call: ProviderCall, images: PreparedFalImage[] = [], mask?: Buffer) {
   const endpointId = falEndpointFor(call);
   return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images, mask });
-}
-
-function thrown(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an ApiError');
 }
 
 describe('buildFalSubmitRequest: text to image', () => {
@@ -174,15 +164,15 @@ describe('buildFalSubmitRequest: editing', () => {
 
   it('refuses a mask on a route without an inpainting endpoint, naming the parameter', () => {
     const call = falCall({ mask: { bytes: Buffer.from('m'), format: 'png', width: 8, height: 8, hasAlpha: true } }, { upstreamModel: 'fal-ai/flux/dev' });
-    const error = thrown(() => falEndpointFor(call));
+    const error = thrownApiError(() => falEndpointFor(call));
     expect(error).toMatchObject({ kind: 'invalid_request', param: 'mask' });
   });
 
   it('refuses a prompt-only request to an edit-only endpoint, and too many images', () => {
     const editOnly = falCall({}, { upstreamModel: 'fal-ai/qwen-image-edit' });
-    expect(thrown(() => build(editOnly))).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
+    expect(thrownApiError(() => build(editOnly))).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
     const tooMany = falCall({}, { upstreamModel: 'fal-ai/qwen-image-edit' });
-    expect(thrown(() => build(tooMany, [image('a'), image('b')])).message).toContain('at most 1 input image');
+    expect(thrownApiError(() => build(tooMany, [image('a'), image('b')])).message).toContain('at most 1 input image');
   });
 });
 
@@ -202,6 +192,6 @@ describe('buildFalSubmitRequest: extra parameters', () => {
   it('passes a Recraft raster style and refuses vector styles (SVG) with a 400 on style', () => {
     const recraft = { upstreamModel: 'fal-ai/recraft/v3/text-to-image' };
     expect(build(falCall({ extra: { style: 'digital_illustration/pixel_art' } }, recraft)).body['style']).toBe('digital_illustration/pixel_art');
-    expect(thrown(() => build(falCall({ extra: { style: 'vector_illustration/line_art' } }, recraft)))).toMatchObject({ kind: 'invalid_request', param: 'style' });
+    expect(thrownApiError(() => build(falCall({ extra: { style: 'vector_illustration/line_art' } }, recraft)))).toMatchObject({ kind: 'invalid_request', param: 'style' });
   });
 });

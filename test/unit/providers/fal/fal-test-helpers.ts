@@ -1,34 +1,19 @@
 import sharp from 'sharp';
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 export const FAL_TEST_KEY = 'fal-test-key-id:fal-test-secret-0123456789';
 
-/** A call as the router makes it; `request` and call fields overridable. */
+/** A call as the router makes it; `request` and call fields overridable (a given `endpoint` replaces fal's whole). */
 export function falCall(request: Partial<ImageRequest> = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  const fullRequest: ImageRequest = {
-    model: 'black-forest-labs/FLUX-1-schnell',
-    prompt: 'a lighthouse on a cliff at dawn',
-    quality: 'auto',
-    size: 'auto',
-    n: 1,
-    responseFormat: 'b64_json',
-    outputFormat: 'png',
-    images: [],
-    mask: undefined,
-    extra: {},
-    ...request,
-  };
-  return {
-    request: fullRequest,
+  return providerCall({
+    request: { model: 'black-forest-labs/FLUX-1-schnell', prompt: 'a lighthouse on a cliff at dawn', ...request },
     upstreamModel: 'fal-ai/flux/schnell',
-    n: fullRequest.n,
-    signal: AbortSignal.timeout(20_000),
-    deadline: Date.now() + 20_000,
-    options: {},
-    endpoint: { instance: 'fal', baseUrl: 'https://queue.fal.run', apiKey: FAL_TEST_KEY, keyIndex: 0, settings: {} },
+    ...timeLimit(20_000),
+    endpoint: { instance: 'fal', baseUrl: 'https://queue.fal.run', apiKey: FAL_TEST_KEY },
     ...call,
-  };
+  });
 }
 
 /** A real decoded input image, as the gateway hands it to providers. */

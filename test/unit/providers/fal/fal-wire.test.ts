@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { falErrorFromResponse } from '../../../../src/providers/fal/fal-errors.js';
 import { falAppPath, falQueueUrls, isTrustedQueueUrl } from '../../../../src/providers/fal/fal-queue-urls.js';
 import { falResultImages } from '../../../../src/providers/fal/fal-result.js';
+import { thrownUpstreamError } from '../../../helpers/caught-error.js';
 import { FAL_TEST_KEY } from './fal-test-helpers.js';
 
 const response = (status: number, body: unknown, headers: Record<string, string> = {}) => ({
@@ -10,16 +10,6 @@ const response = (status: number, body: unknown, headers: Record<string, string>
   headers,
   body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
 });
-
-function thrown(action: () => unknown): UpstreamError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an UpstreamError');
-}
 
 describe('falAppPath and falQueueUrls: the owner/app trap', () => {
   it('keeps owner/app only (one more segment under workflows/ and comfy/)', () => {
@@ -123,9 +113,9 @@ describe('falResultImages', () => {
   it('drops images the safety checker blacked out, and refuses when all of them were', () => {
     const body = { images: [{ url: 'https://fal.media/1.jpeg' }, { url: 'https://fal.media/2.jpeg' }], has_nsfw_concepts: [true, false] };
     expect(falResultImages('fal', body, true)).toEqual([{ url: 'https://fal.media/2.jpeg' }]);
-    const allFlagged = thrown(() => falResultImages('fal', { ...body, has_nsfw_concepts: [true, true] }, true));
+    const allFlagged = thrownUpstreamError(() => falResultImages('fal', { ...body, has_nsfw_concepts: [true, true] }, true));
     expect(allFlagged).toMatchObject({ kind: 'content_policy', code: 'content_policy_violation' });
-    expect(thrown(() => falResultImages('fal', { images: [{ url: 'https://fal.media/1.jpeg' }], nsfw_content_detected: [true] }, true)).kind).toBe('content_policy');
+    expect(thrownUpstreamError(() => falResultImages('fal', { images: [{ url: 'https://fal.media/1.jpeg' }], nsfw_content_detected: [true] }, true)).kind).toBe('content_policy');
   });
 
   it('keeps flagged images when the operator turned the safety checker off (fal did not black them out)', () => {
@@ -135,7 +125,7 @@ describe('falResultImages', () => {
 
   it('rejects results without usable images as malformed', () => {
     for (const body of [{ detail: 'x' }, { images: [] }, { images: [{ url: 'ftp://x/y.png' }] }, { images: [{}] }, undefined]) {
-      expect(thrown(() => falResultImages('fal', body, true)).kind).toBe('upstream_error');
+      expect(thrownUpstreamError(() => falResultImages('fal', body, true)).kind).toBe('upstream_error');
     }
   });
 });

@@ -1,13 +1,13 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest } from '../../../../src/generation/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createGeminiAdapter } from '../../../../src/providers/gemini/gemini-adapter.js';
-import type { ProviderCall, ProviderEndpoint, ProviderImage } from '../../../../src/providers/provider.js';
+import type { ProviderCall, ProviderEndpoint } from '../../../../src/providers/provider.js';
 import { fakeImage, jsonOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
 import { startGeminiFake, type GeminiFake } from '../../../fakes/gemini-fake.js';
-import { googleCall } from './gemini-call.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { decoded, googleCall } from './gemini-call.js';
 
 const KEY = 'AIza-gemini-adapter-key-0123456789';
 const PRO = { image_sizes: ['1K', '2K', '4K'] };
@@ -27,21 +27,6 @@ const vertex = (): Partial<ProviderEndpoint> => ({ instance: 'gemini-vertex', ba
 
 function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ProviderCall {
   return googleCall(model, request, { ...overrides, endpoint: { apiKey: KEY, ...developer(), ...overrides.endpoint } });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
-
-async function decoded(image: ProviderImage | undefined): Promise<{ width: number; height: number; format: string }> {
-  if (!image || !('base64' in image)) throw new Error('expected a base64 image');
-  const metadata = await sharp(Buffer.from(image.base64.toString('latin1'), 'base64')).metadata();
-  return { width: metadata.width!, height: metadata.height!, format: metadata.format! };
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
@@ -104,50 +89,50 @@ describe('gemini adapter against the fake', () => {
 
   it('IMAGE_SAFETY with HTTP 200 is a content-policy error; a blocked prompt too', async () => {
     fake.enqueueReply('image_safety');
-    const unsafe = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')));
+    const unsafe = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')));
     expect(unsafe.kind).toBe('content_policy');
     expect(unsafe.message).toContain('IMAGE_SAFETY');
     fake.enqueue('content_policy');
-    expect((await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')))).message).toContain('PROHIBITED_CONTENT');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')))).message).toContain('PROHIBITED_CONTENT');
   });
 
   it('a text-only reply or NO_IMAGE is a retryable upstream error', async () => {
     fake.enqueueReply('text_only', 'no_image');
-    const talked = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')));
+    const talked = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')));
     expect(talked.kind).toBe('upstream_error');
     expect(talked.message).toContain("I can't draw that");
-    expect((await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')))).message).toContain('NO_IMAGE');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')))).message).toContain('NO_IMAGE');
   });
 
   it('429 carries RetryInfo as retryAfterMs; 503 overloaded is unavailable', async () => {
     fake.enqueue('rate_limited', 'server_error');
-    const limited = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')));
+    const limited = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')));
     expect(limited).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000, upstreamStatus: 429 });
-    expect((await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('unavailable');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('unavailable');
   });
 
   it('a wrong key is a 400 API_KEY_INVALID → authentication, without the key in the message; no key → permission', async () => {
-    const wrong = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: 'AIza-wrong-key-000000000000' } })));
+    const wrong = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: 'AIza-wrong-key-000000000000' } })));
     expect(wrong).toMatchObject({ kind: 'authentication', upstreamStatus: 400 });
     expect(wrong.message).not.toContain('AIza-wrong-key');
-    const none = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: undefined } })));
+    const none = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: undefined } })));
     expect(none).toMatchObject({ kind: 'permission', upstreamStatus: 403 });
   });
 
   it('a retired or unknown model id is not_found, so the router can try another route', async () => {
-    expect((await failureOf(adapter.generate(callFor('gemini-2.0-flash-exp-image-generation')))).kind).toBe('not_found');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.0-flash-exp-image-generation')))).kind).toBe('not_found');
   });
 
   it('the fake refuses what Google refuses: imageSize on 2.5 Flash is a 400 invalid request', async () => {
-    const error = await failureOf(adapter.generate(callFor('gemini-2.5-flash-image', { size: { width: 2048, height: 2048 } }, { options: PRO })));
+    const error = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', { size: { width: 2048, height: 2048 } }, { options: PRO })));
     expect(error.kind).toBe('invalid_request');
     expect(error.message).toContain('image_size');
   });
 
   it('malformed and truncated 200 bodies are upstream errors', async () => {
     fake.enqueue('malformed', 'truncated');
-    expect((await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('upstream_error');
-    expect((await failureOf(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('upstream_error');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('upstream_error');
+    expect((await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image')))).kind).toBe('upstream_error');
   });
 
   it('Vertex: the publisher model path with a Bearer token, no x-goog-api-key', async () => {
@@ -157,7 +142,7 @@ describe('gemini adapter against the fake', () => {
     expect(call?.path).toBe('/v1/projects/p1/locations/global/publishers/google/models/gemini-3-pro-image:generateContent');
     expect(call?.headers['authorization']).toBe(`Bearer ${KEY}`);
     expect(call?.headers['x-goog-api-key']).toBeUndefined();
-    const expired = await failureOf(adapter.generate(callFor('gemini-3-pro-image', {}, { endpoint: { ...vertex(), apiKey: 'ya29.expired-token-000000' } })));
+    const expired = await upstreamFailure(adapter.generate(callFor('gemini-3-pro-image', {}, { endpoint: { ...vertex(), apiKey: 'ya29.expired-token-000000' } })));
     expect(expired).toMatchObject({ kind: 'authentication', upstreamStatus: 401, provider: 'gemini-vertex' });
   });
 

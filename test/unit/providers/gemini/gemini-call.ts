@@ -1,37 +1,26 @@
+import sharp from 'sharp';
 import type { ImageRequest } from '../../../../src/generation/image-request.js';
-import type { ProviderCall, ProviderEndpoint } from '../../../../src/providers/provider.js';
+import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import { providerCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 export const GEMINI_BASE = 'https://generativelanguage.googleapis.com/v1beta';
 export const VERTEX_BASE = 'https://aiplatform.googleapis.com/v1/projects/my-proj/locations/global/publishers/google';
 export const TEST_KEY = 'AIza-unit-test-key-0123456789abcdef';
 
 /** A provider call for the Gemini/Imagen tests: text to image, `auto` everything, unless overridden. */
-export function googleCall(
-  upstreamModel: string,
-  request: Partial<ImageRequest> = {},
-  overrides: Partial<Omit<ProviderCall, 'request' | 'endpoint'>> & { endpoint?: Partial<ProviderEndpoint> } = {},
-): ProviderCall {
-  const { endpoint, ...rest } = overrides;
-  return {
-    request: {
-      model: 'google/test',
-      prompt: 'a lighthouse at dawn',
-      quality: 'auto',
-      size: 'auto',
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'png',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+export function googleCall(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ProviderCall {
+  return providerCall({
+    request: { model: 'google/test', prompt: 'a lighthouse at dawn', ...request },
     upstreamModel,
-    n: request.n ?? 1,
-    signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 10_000,
-    options: {},
-    ...rest,
-    endpoint: { instance: 'gemini', baseUrl: GEMINI_BASE, apiKey: TEST_KEY, keyIndex: 0, settings: {}, ...endpoint },
-  };
+    ...timeLimit(10_000),
+    ...overrides,
+    endpoint: { instance: 'gemini', baseUrl: GEMINI_BASE, apiKey: TEST_KEY, ...overrides.endpoint },
+  });
+}
+
+/** Size and format of a base64 image the Gemini and Imagen adapters return (fails the test on other shapes). */
+export async function decoded(image: ProviderImage | undefined): Promise<{ width: number; height: number; format: string }> {
+  if (!image || !('base64' in image)) throw new Error('expected a base64 image');
+  const metadata = await sharp(Buffer.from(image.base64.toString('latin1'), 'base64')).metadata();
+  return { width: metadata.width!, height: metadata.height!, format: metadata.format! };
 }

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../../src/errors/api-error.js';
 import type { InputImage } from '../../../../src/generation/image-request.js';
 import { buildGeminiRequest, type GeminiPreparedImage } from '../../../../src/providers/gemini/gemini-request.js';
+import { thrownApiError } from '../../../helpers/caught-error.js';
 import { GEMINI_BASE, googleCall, TEST_KEY, VERTEX_BASE } from './gemini-call.js';
 
 const PRO_OPTIONS = { image_sizes: ['1K', '2K', '4K'] };
 const png: GeminiPreparedImage = { bytes: Buffer.from('png-bytes'), format: 'png' };
 const jpeg: GeminiPreparedImage = { bytes: Buffer.from('jpeg-bytes'), format: 'jpeg' };
 const webp: GeminiPreparedImage = { bytes: Buffer.from('webp-bytes'), format: 'webp' };
-
-function thrown(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('buildGeminiRequest: the exact outgoing request', () => {
   it('text to image with size auto: prompt part, IMAGE modality, no imageConfig, key in the header only', () => {
@@ -52,13 +42,13 @@ describe('buildGeminiRequest: the exact outgoing request', () => {
 
   it('refuses a mask instead of repainting the whole picture', () => {
     const mask: InputImage = { bytes: Buffer.from('m'), format: 'png', width: 8, height: 8, hasAlpha: true };
-    const error = thrown(() => buildGeminiRequest(googleCall('gemini-2.5-flash-image', { mask }), [png]));
+    const error = thrownApiError(() => buildGeminiRequest(googleCall('gemini-2.5-flash-image', { mask }), [png]));
     expect(error.kind).toBe('invalid_request');
     expect(error.param).toBe('mask');
   });
 
   it('needs a prompt or an image', () => {
-    expect(thrown(() => buildGeminiRequest(googleCall('gemini-2.5-flash-image', { prompt: undefined }), [])).param).toBe('prompt');
+    expect(thrownApiError(() => buildGeminiRequest(googleCall('gemini-2.5-flash-image', { prompt: undefined }), [])).param).toBe('prompt');
   });
 });
 
@@ -138,11 +128,11 @@ describe('buildGeminiRequest: other parameters', () => {
   });
 
   it('refuses a mistyped route option as the operator’s error, naming it', () => {
-    const error = thrown(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { image_size: ['2K'] } }), []));
+    const error = thrownApiError(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { image_size: ['2K'] } }), []));
     expect(error.kind).toBe('internal');
     expect(error.message).toContain('options');
-    expect(thrown(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { image_sizes: ['2k'] } }), [])).message).toContain('options.image_sizes.0');
-    expect(thrown(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { response_modalities: ['TEXT'] } }), [])).message).toContain('must include IMAGE');
+    expect(thrownApiError(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { image_sizes: ['2k'] } }), [])).message).toContain('options.image_sizes.0');
+    expect(thrownApiError(() => buildGeminiRequest(googleCall('gemini-3-pro-image', {}, { options: { response_modalities: ['TEXT'] } }), [])).message).toContain('must include IMAGE');
   });
 });
 

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { geminiResult } from '../../../../src/providers/gemini/gemini-response.js';
+import { thrownUpstreamError } from '../../../helpers/caught-error.js';
 
 const KEY = 'AIza-response-test-key-0123456789';
 
-function failure(body: unknown): UpstreamError {
-  try {
-    geminiResult('gemini', body, 1, [KEY]);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an error');
-}
+/** The error `geminiResult` throws for `body` (fails the test unless it is an `UpstreamError`). */
+const failure = (body: unknown) => thrownUpstreamError(() => geminiResult('gemini', body, 1, [KEY]));
 
 const imagePart = (data: string, extra: Record<string, unknown> = {}) => ({ inlineData: { mimeType: 'image/png', data }, ...extra });
 const candidate = (parts: unknown[], finishReason = 'STOP') => ({ content: { role: 'model', parts }, finishReason, index: 0 });

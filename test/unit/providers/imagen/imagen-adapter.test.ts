@@ -1,12 +1,11 @@
-import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest } from '../../../../src/generation/image-request.js';
 import { createImagenAdapter } from '../../../../src/providers/imagen/imagen-adapter.js';
-import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { jsonOf } from '../../../fakes/fake-upstream.js';
 import { startImagenFake, type ImagenFake } from '../../../fakes/imagen-fake.js';
-import { googleCall } from '../gemini/gemini-call.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { decoded, googleCall } from '../gemini/gemini-call.js';
 
 const KEY = 'AIza-imagen-adapter-key-0123456789';
 const IMAGEN_4 = { image_sizes: ['1K', '2K'] };
@@ -23,21 +22,6 @@ beforeEach(() => {
 
 function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ProviderCall {
   return googleCall(model, request, { ...overrides, endpoint: { instance: 'imagen', apiKey: KEY, baseUrl: fake.baseUrl, ...overrides.endpoint } });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
-
-async function decoded(image: ProviderImage | undefined): Promise<{ width: number; height: number; format: string }> {
-  if (!image || !('base64' in image)) throw new Error('expected a base64 image');
-  const metadata = await sharp(Buffer.from(image.base64.toString('latin1'), 'base64')).metadata();
-  return { width: metadata.width!, height: metadata.height!, format: metadata.format! };
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
@@ -74,11 +58,11 @@ describe('imagen adapter against the fake', () => {
 
   it('everything filtered is a content-policy error, with or without the RAI reason', async () => {
     fake.enqueue('content_policy');
-    const withReason = await failureOf(adapter.generate(callFor('imagen-3.0-generate-002')));
+    const withReason = await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')));
     expect(withReason.kind).toBe('content_policy');
     expect(withReason.message).toContain('usage guidelines');
     fake.enqueueReply('all_filtered_silently');
-    expect((await failureOf(adapter.generate(callFor('imagen-3.0-generate-002')))).kind).toBe('content_policy');
+    expect((await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).kind).toBe('content_policy');
   });
 
   it('a partly filtered batch delivers what survived, with a warning', async () => {
@@ -90,14 +74,14 @@ describe('imagen adapter against the fake', () => {
 
   it('maps Google errors: 429 with RetryInfo, 500, bad key, retired model', async () => {
     fake.enqueue('rate_limited', 'server_error');
-    expect(await failureOf(adapter.generate(callFor('imagen-3.0-generate-002')))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
-    expect((await failureOf(adapter.generate(callFor('imagen-3.0-generate-002')))).retryable).toBe(true);
-    expect((await failureOf(adapter.generate(callFor('imagen-3.0-generate-002', {}, { endpoint: { apiKey: 'AIza-wrong-0000000000000' } })))).kind).toBe('authentication');
-    expect((await failureOf(adapter.generate(callFor('imagen-2.0-generate-001')))).kind).toBe('not_found');
+    expect(await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
+    expect((await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).retryable).toBe(true);
+    expect((await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002', {}, { endpoint: { apiKey: 'AIza-wrong-0000000000000' } })))).kind).toBe('authentication');
+    expect((await upstreamFailure(adapter.generate(callFor('imagen-2.0-generate-001')))).kind).toBe('not_found');
   });
 
   it('the fake refuses what Google refuses: sampleImageSize on Imagen 3 is an invalid request', async () => {
-    const error = await failureOf(adapter.generate(callFor('imagen-3.0-generate-002', { size: { width: 2048, height: 2048 } }, { options: IMAGEN_4 })));
+    const error = await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002', { size: { width: 2048, height: 2048 } }, { options: IMAGEN_4 })));
     expect(error.kind).toBe('invalid_request');
   });
 

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../../src/errors/api-error.js';
 import type { InputImage } from '../../../../src/generation/image-request.js';
 import { buildImagenRequest } from '../../../../src/providers/imagen/imagen-request.js';
 import { GEMINI_BASE, googleCall, TEST_KEY, VERTEX_BASE } from '../gemini/gemini-call.js';
+import { thrownApiError } from '../../../helpers/caught-error.js';
 
 const IMAGEN_4 = { image_sizes: ['1K', '2K'] };
 const imagen = (model: string, request: Parameters<typeof googleCall>[1] = {}, overrides: Parameters<typeof googleCall>[2] = {}) =>
   googleCall(model, request, { ...overrides, endpoint: { instance: 'imagen', ...overrides.endpoint } });
-
-function thrown(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('buildImagenRequest: the exact outgoing request', () => {
   it('text to image with size auto: sampleCount always sent, RAI reasons asked for, PNG, key in the header only', () => {
@@ -74,10 +64,10 @@ describe('buildImagenRequest: the exact outgoing request', () => {
 
   it('refuses input images, masks and an empty prompt; refuses a bad route option as the operator’s error', () => {
     const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 8, height: 8, hasAlpha: false };
-    expect(thrown(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { images: [image] }), 1)).param).toBe('image[]');
-    expect(thrown(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { mask: image }), 1)).param).toBe('mask');
-    expect(thrown(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { prompt: '' }), 1)).param).toBe('prompt');
-    const option = thrown(() => buildImagenRequest(imagen('imagen-3.0-generate-002', {}, { options: { max_images_per_call: 8 } }), 1));
+    expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { images: [image] }), 1)).param).toBe('image[]');
+    expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { mask: image }), 1)).param).toBe('mask');
+    expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { prompt: '' }), 1)).param).toBe('prompt');
+    const option = thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', {}, { options: { max_images_per_call: 8 } }), 1));
     expect(option.kind).toBe('internal');
     expect(option.message).toContain('options.max_images_per_call');
   });

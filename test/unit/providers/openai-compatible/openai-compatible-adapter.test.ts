@@ -1,6 +1,5 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { InputImage } from '../../../../src/generation/image-request.js';
 import { createOpenAICompatibleAdapter } from '../../../../src/providers/openai-compatible/openai-compatible-adapter.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
@@ -11,6 +10,7 @@ import { LOCALAI_LOADING_MODEL, startLocalAIFake } from '../../../fakes/localai-
 import { startOpenAICompatibleFake } from '../../../fakes/openai-compatible-fake.js';
 import { startTogetherFake } from '../../../fakes/together-fake.js';
 import { startXaiFake, XAI_TICKS_PER_IMAGE, XAI_TICKS_PER_INPUT_IMAGE } from '../../../fakes/xai-fake.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
 import { API_KEY, callFor, type CallOverrides } from './openai-compatible-fixtures.js';
 
 const fakes: FakeUpstream[] = [];
@@ -48,15 +48,6 @@ async function sizeOfBase64(image: ProviderImage | undefined): Promise<string> {
   return `${metadata.format}:${metadata.width}x${metadata.height}`;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
-}
-
 describe('openai-compatible adapter: how many requests', () => {
   it('splits n above the flavor limit: Together n=6 → 4 + 2, real images at the requested size', async () => {
     const fake = await started(startTogetherFake(API_KEY));
@@ -81,7 +72,7 @@ describe('openai-compatible adapter: how many requests', () => {
     expect(apiCalls(onePerRequest).map((call) => (jsonOf(call) as { n: number }).n)).toEqual([3, 2, 1]);
 
     const empty = await started(startFakeUpstream({ basePath: '/v1', supports: ['success'], handler: (_request, response) => sendJson(response, 200, { created: 1, data: [] }) }));
-    const error = await rejection(adapter.generate(callAt(empty, 'generic', { n: 2, request: { n: 2 } })));
+    const error = await upstreamFailure(adapter.generate(callAt(empty, 'generic', { n: 2, request: { n: 2 } })));
     expect(error.kind).toBe('upstream_error');
     expect(apiCalls(empty)).toHaveLength(1);
   });
@@ -155,23 +146,23 @@ describe('openai-compatible adapter: masks', () => {
 describe('openai-compatible adapter: errors', () => {
   it('LocalAI still loading its model: unavailable, with its Retry-After', async () => {
     const fake = await started(startLocalAIFake());
-    const error = await rejection(adapter.generate(callAt(fake, 'localai', { apiKey: undefined, upstreamModel: LOCALAI_LOADING_MODEL })));
+    const error = await upstreamFailure(adapter.generate(callAt(fake, 'localai', { apiKey: undefined, upstreamModel: LOCALAI_LOADING_MODEL })));
     expect(error.kind).toBe('unavailable');
     expect(error.retryAfterMs).toBe(5000);
   });
 
   it('a model the instance does not serve is not_found; an unknown Azure deployment too', async () => {
     const deepInfra = await started(startDeepInfraFake(API_KEY));
-    expect((await rejection(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'acme/none' })))).kind).toBe('not_found');
+    expect((await upstreamFailure(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'acme/none' })))).kind).toBe('not_found');
     const azure = await started(startAzureFake(API_KEY));
-    expect((await rejection(adapter.generate(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/missing` })))).kind).toBe('not_found');
+    expect((await upstreamFailure(adapter.generate(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/missing` })))).kind).toBe('not_found');
   });
 
   it('vLLM-Omni would refuse a URL answer: the adapter always asks for b64_json', async () => {
     const fake = await started(startOpenAICompatibleFake({ flavor: 'vllm', apiKey: API_KEY }));
     const result = await adapter.generate(callAt(fake, 'vllm', { request: { size: { width: 256, height: 128 }, outputFormat: 'webp' } }));
     expect(await sizeOfBase64(result.images[0])).toBe('webp:256x128');
-    const forced = await rejection(adapter.generate(callAt(fake, 'vllm', { settings: { response_format: 'url' } })));
+    const forced = await upstreamFailure(adapter.generate(callAt(fake, 'vllm', { settings: { response_format: 'url' } })));
     expect(forced.kind).toBe('invalid_request');
   });
 });

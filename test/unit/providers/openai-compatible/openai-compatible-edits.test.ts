@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { buildOpenAICompatibleRequest } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
-import { API_KEY, callFor, dataUriOf, formFields, imageOne, imageThree, imageTwo, inputImage, jsonBody, jsonHeaders, maskBytes, noInputs, thrown } from './openai-compatible-fixtures.js';
+import { thrownApiError } from '../../../helpers/caught-error.js';
+import { API_KEY, callFor, dataUriOf, formFields, imageOne, imageThree, imageTwo, inputImage, jsonBody, jsonHeaders, maskBytes, noInputs } from './openai-compatible-fixtures.js';
 
 describe('buildOpenAICompatibleRequest: xAI edits', () => {
   it('edits are JSON with data URIs: one image as `image` (keeps its ratio), several as `images`', () => {
@@ -28,7 +29,7 @@ describe('buildOpenAICompatibleRequest: xAI edits', () => {
   });
 
   it('cannot carry a mask (xAI edits by prompt only): not_found, so the model’s next route gets it', () => {
-    const error = thrown(() => buildOpenAICompatibleRequest(callFor('xai', { request: { images: [inputImage()], mask: inputImage() } }), { images: [imageOne], mask: undefined }));
+    const error = thrownApiError(() => buildOpenAICompatibleRequest(callFor('xai', { request: { images: [inputImage()], mask: inputImage() } }), { images: [imageOne], mask: undefined }));
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error.kind).toBe('not_found');
     expect(error.message).toBe("The provider 'xai' takes no masks for 'upstream-model'; this request needs another route.");
@@ -48,7 +49,7 @@ describe('buildOpenAICompatibleRequest: Together images', () => {
   });
 
   it('several images for a single-image field (Kontext): the next route must serve them', () => {
-    const error = thrown(() =>
+    const error = thrownApiError(() =>
       buildOpenAICompatibleRequest(callFor('together', { request: { images: [inputImage(), inputImage()] }, options: { image_field: 'image_url' } }), { images: [imageOne, imageTwo], mask: undefined }),
     );
     expect(error.kind).toBe('not_found');
@@ -56,7 +57,7 @@ describe('buildOpenAICompatibleRequest: Together images', () => {
   });
 
   it('a route with `edits: false` hands edits to the next route', () => {
-    const error = thrown(() => buildOpenAICompatibleRequest(callFor('together', { request: { images: [inputImage()] }, options: { edits: false } }), { images: [imageOne], mask: undefined }));
+    const error = thrownApiError(() => buildOpenAICompatibleRequest(callFor('together', { request: { images: [inputImage()] }, options: { edits: false } }), { images: [imageOne], mask: undefined }));
     expect(error.kind).toBe('not_found');
     expect(buildOpenAICompatibleRequest(callFor('together', { options: { edits: false } }), noInputs).url).toBe('https://api.together.xyz/v1/images/generations');
   });
@@ -122,7 +123,7 @@ describe('buildOpenAICompatibleRequest: LocalAI images', () => {
   });
 
   it('inpaints one image only', () => {
-    const error = thrown(() =>
+    const error = thrownApiError(() =>
       buildOpenAICompatibleRequest(callFor('localai', { request: { images: [inputImage(), inputImage()], mask: inputImage() } }), { images: [imageOne, imageTwo], mask: maskBytes }),
     );
     expect(error.kind).toBe('not_found');

@@ -1,8 +1,7 @@
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
-import { expect } from 'vitest';
-import { ApiError } from '../../../../src/errors/api-error.js';
 import type { FormValue, OpenAICompatibleHttpRequest, PreparedImage, PreparedInputs } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
+import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 export const API_KEY = 'unit-test-key-0123456789abcdef';
 
@@ -18,19 +17,6 @@ export const BASE_URLS: Record<string, string> = {
   deepinfra: 'https://api.deepinfra.com/v1/openai',
 };
 
-export const baseRequest: ImageRequest = {
-  model: 'acme/model',
-  prompt: 'a lighthouse on a cliff at dawn',
-  quality: 'auto',
-  size: 'auto',
-  n: 1,
-  responseFormat: 'b64_json',
-  outputFormat: 'png',
-  images: [],
-  mask: undefined,
-  extra: {},
-};
-
 export interface CallOverrides {
   request?: Partial<ImageRequest>;
   settings?: Record<string, unknown>;
@@ -43,22 +29,19 @@ export interface CallOverrides {
 
 /** A call to the instance named after its flavor (`xai`, `azure`, ...). */
 export function callFor(flavor: string, overrides: CallOverrides = {}): ProviderCall {
-  const request = { ...baseRequest, ...overrides.request };
-  return {
-    request,
+  return providerCall({
+    request: { model: 'acme/model', prompt: 'a lighthouse on a cliff at dawn', ...overrides.request },
     upstreamModel: overrides.upstreamModel ?? 'upstream-model',
-    n: overrides.n ?? request.n,
-    signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 10_000,
-    options: overrides.options ?? {},
+    n: overrides.n,
+    ...timeLimit(10_000),
+    options: overrides.options,
     endpoint: {
       instance: flavor,
       baseUrl: overrides.baseUrl ?? BASE_URLS[flavor] ?? 'http://upstream',
       apiKey: 'apiKey' in overrides ? overrides.apiKey : API_KEY,
-      keyIndex: 0,
       settings: { flavor, ...overrides.settings },
     },
-  };
+  });
 }
 
 /** Stand-in bytes: the builder never looks inside images, so their text shows up in assertions. */
@@ -86,14 +69,4 @@ export function jsonBody(request: OpenAICompatibleHttpRequest): Record<string, u
 export function formFields(request: OpenAICompatibleHttpRequest): Array<[string, string]> {
   if (request.body.type !== 'form') throw new Error('expected a form body');
   return request.body.fields.map(([name, value]: [string, FormValue]) => [name, typeof value === 'string' ? value : `file:${value.filename}:${value.contentType}:${value.bytes.toString()}`]);
-}
-
-export function thrown(action: () => unknown): ApiError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected an error');
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCallConfig } from '../../../../src/providers/openai-compatible/openai-compatible-config.js';
 import { buildOpenAICompatibleRequest, imagesPerRequest } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
-import { API_KEY, callFor, formFields, imageOne, imageTwo, inputImage, jsonBody, jsonHeaders, maskBytes, noInputs, thrown } from './openai-compatible-fixtures.js';
+import { thrownApiError } from '../../../helpers/caught-error.js';
+import { API_KEY, callFor, formFields, imageOne, imageTwo, inputImage, jsonBody, jsonHeaders, maskBytes, noInputs } from './openai-compatible-fixtures.js';
 
 describe('buildOpenAICompatibleRequest: text to image', () => {
   it('generic: OpenAI fields, b64_json, passes OpenAI extras and reports the rest', () => {
@@ -191,10 +192,10 @@ describe('buildOpenAICompatibleRequest: Together', () => {
 
 describe('configuration', () => {
   it('an unknown flavor or route option is a configuration error naming the instance', () => {
-    const flavor = thrown(() => buildOpenAICompatibleRequest(callFor('generic', { settings: { flavor: 'dalle' } }), noInputs));
+    const flavor = thrownApiError(() => buildOpenAICompatibleRequest(callFor('generic', { settings: { flavor: 'dalle' } }), noInputs));
     expect(flavor.kind).toBe('internal');
     expect(flavor.message).toContain("provider 'generic' settings: flavor");
-    const option = thrown(() => buildOpenAICompatibleRequest(callFor('together', { options: { stpes: { low: 1 } } }), noInputs));
+    const option = thrownApiError(() => buildOpenAICompatibleRequest(callFor('together', { options: { stpes: { low: 1 } } }), noInputs));
     expect(option.kind).toBe('internal');
     expect(option.message).toContain("route options for provider 'together'");
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { errorFromResponse } from '../../../../src/providers/openai-compatible/openai-compatible-errors.js';
 import { parseImagesResponse } from '../../../../src/providers/openai-compatible/openai-compatible-response.js';
 import type { UpstreamResponse } from '../../../../src/providers/shared/upstream-fetch.js';
+import { thrownUpstreamError } from '../../../helpers/caught-error.js';
 import { API_KEY } from './openai-compatible-fixtures.js';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -11,16 +11,6 @@ const response = (status: number, body: unknown, headers: Record<string, string>
   headers,
   body: typeof body === 'string' ? Buffer.from(body) : json(body),
 });
-
-function thrownBy(action: () => unknown): UpstreamError {
-  try {
-    action();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UpstreamError);
-    return error as UpstreamError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parseImagesResponse', () => {
   it('keeps base64 text exactly as sent (for pass-through) and strips a data URI prefix', () => {
@@ -48,14 +38,14 @@ describe('parseImagesResponse', () => {
   });
 
   it('xAI respect_moderation: false on a 200 is a content-policy refusal', () => {
-    const error = thrownBy(() => parseImagesResponse('xai', json({ data: [{ url: '', respect_moderation: false }] })));
+    const error = thrownUpstreamError(() => parseImagesResponse('xai', json({ data: [{ url: '', respect_moderation: false }] })));
     expect(error.kind).toBe('content_policy');
     expect(error.code).toBe('content_policy_violation');
   });
 
   it('malformed answers are upstream errors: not JSON, no data, empty data, an item without an image', () => {
     for (const body of [Buffer.from('<html>Bad gateway</html>'), json({ images: [] }), json({ data: [] }), json({ data: [{ revised_prompt: 'x' }] })]) {
-      const error = thrownBy(() => parseImagesResponse('together', body));
+      const error = thrownUpstreamError(() => parseImagesResponse('together', body));
       expect(error.kind).toBe('upstream_error');
       expect(error.retryable).toBe(true);
     }

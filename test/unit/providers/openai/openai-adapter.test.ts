@@ -1,6 +1,5 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest } from '../../../../src/generation/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
@@ -8,6 +7,8 @@ import { createOpenAIAdapter } from '../../../../src/providers/openai/openai-ada
 import { formDataOf, jsonOf } from '../../../fakes/fake-upstream.js';
 import { OPENAI_FAKE_API_KEY, startOpenAIFake, type OpenAIFake } from '../../../fakes/openai-fake.js';
 import { halfMask, noisyImage, solidImage } from '../../../fixtures/images/make-test-images.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 const adapter = createOpenAIAdapter();
 let fake: OpenAIFake;
@@ -21,42 +22,18 @@ beforeEach(() => {
 });
 
 function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return {
-    request: {
-      model: `openai/${upstreamModel}`,
-      prompt: 'A cute baby sea otter',
-      quality: 'auto',
-      size: 'auto',
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'png',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+  return providerCall({
+    request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
     upstreamModel,
-    n: request.n ?? 1,
-    signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 10_000,
-    options: {},
-    endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY, keyIndex: 0, settings: {} },
+    ...timeLimit(10_000),
+    endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY },
     ...call,
-  };
+  });
 }
 
 function decoded(image: ProviderImage | undefined): Buffer {
   if (!image || !('base64' in image)) throw new Error('expected a base64 image');
   return Buffer.from(image.base64.toString('latin1'), 'base64');
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
 }
 
 describe('openai adapter: generations', () => {
@@ -96,7 +73,7 @@ describe('openai adapter: generations', () => {
     fake.enqueue('slow');
     fake.slowMs = 5_000;
     const started = Date.now();
-    const error = await failure(adapter.generate(callFor('gpt-image-1', {}, { signal: new AbortController().signal, deadline: Date.now() + 200 })));
+    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1', {}, { signal: new AbortController().signal, deadline: Date.now() + 200 })));
     expect([error.kind, error.retryable]).toEqual(['timeout', true]);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -162,26 +139,26 @@ describe('openai adapter: errors', () => {
     ['unverified_organization', 'permission', 403, false],
   ] as const)('maps %s to %s', async (scripted, kind, upstreamStatus, retryable) => {
     fake.failNext(scripted);
-    const error = await failure(adapter.generate(callFor('gpt-image-1')));
+    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1')));
     expect([error.kind, error.retryable]).toEqual([kind, retryable]);
     if (kind !== 'content_policy') expect(error.upstreamStatus).toBe(upstreamStatus);
   });
 
   it('maps a rate limit to rate_limited with Retry-After and the code', async () => {
     fake.enqueue('rate_limited');
-    const error = await failure(adapter.generate(callFor('gpt-image-1')));
+    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1')));
     expect([error.kind, error.retryAfterMs, error.code]).toEqual(['rate_limited', 2000, 'rate_limit_exceeded']);
   });
 
   it('maps a retired model (404 model_not_found) to not_found, so the router tries another route', async () => {
-    const error = await failure(adapter.generate(callFor('dall-e-2')));
+    const error = await upstreamFailure(adapter.generate(callFor('dall-e-2')));
     expect([error.kind, error.code, error.upstreamStatus]).toEqual(['not_found', 'model_not_found', 404]);
     expect(error.message).toContain('has been deprecated');
   });
 
   it('maps a wrong key to authentication without echoing any of it', async () => {
     const wrongKey = 'sk-wrong-key-abcdefghijklmnopqrstuvwxyz';
-    const error = await failure(adapter.generate(callFor('gpt-image-1', {}, { endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} } })));
+    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1', {}, { endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} } })));
     expect([error.kind, error.code]).toEqual(['authentication', 'invalid_api_key']);
     expect(error.message).not.toContain(wrongKey);
     expect(error.message).not.toContain(wrongKey.slice(-4));
@@ -189,8 +166,8 @@ describe('openai adapter: errors', () => {
 
   it('maps an HTML 200 and a truncated 200 to upstream errors', async () => {
     fake.enqueue('malformed', 'truncated');
-    expect((await failure(adapter.generate(callFor('gpt-image-1')))).kind).toBe('upstream_error');
-    expect((await failure(adapter.generate(callFor('gpt-image-1')))).kind).toBe('upstream_error');
+    expect((await upstreamFailure(adapter.generate(callFor('gpt-image-1')))).kind).toBe('upstream_error');
+    expect((await upstreamFailure(adapter.generate(callFor('gpt-image-1')))).kind).toBe('upstream_error');
   });
 });
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { InputImage } from '../../../../src/generation/image-request.js';
 import { defaultModelsDir } from '../../../../src/catalog/load-catalog.js';
 import { modelFileSchema } from '../../../../src/catalog/model-schema.js';
 import { readYamlFile } from '../../../../src/catalog/read-yaml-file.js';
@@ -8,6 +8,7 @@ import { OPENAI_MODEL_FAMILIES, OPENAI_MODEL_PROFILES, openAIModelProfile } from
 import { sentParameters } from '../../../../src/providers/openai/openai-parameters.js';
 import { buildOpenAIRequest } from '../../../../src/providers/openai/openai-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { providerCall } from '../../../helpers/provider-call.js';
 
 const models = modelFileSchema.parse(readYamlFile(path.join(defaultModelsDir(), 'openai.yaml'))).models;
 
@@ -16,8 +17,13 @@ const EVERY_EXTRA = { style: 'vivid', background: 'opaque', output_compression: 
 const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 64, height: 64, hasAlpha: false };
 
 function editCall(family: string, edit: boolean): ProviderCall {
-  const request: ImageRequest = { model: 'm', prompt: 'p', quality: 'auto', size: 'auto', n: 1, responseFormat: 'b64_json', outputFormat: 'png', images: edit ? [image] : [], mask: undefined, extra: EVERY_EXTRA };
-  return { request, upstreamModel: `model-of-${family}`, n: 1, signal: new AbortController().signal, deadline: Date.now() + 1000, options: { family }, endpoint: { instance: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'k', keyIndex: 0, settings: {} } };
+  return providerCall({
+    request: { model: 'm', prompt: 'p', images: edit ? [image] : [], extra: EVERY_EXTRA },
+    upstreamModel: `model-of-${family}`,
+    deadline: Date.now() + 1000,
+    options: { family },
+    endpoint: { instance: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'k' },
+  });
 }
 
 describe('openai catalog', () => {

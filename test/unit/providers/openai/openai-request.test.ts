@@ -3,33 +3,18 @@ import { ApiError } from '../../../../src/errors/api-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { buildOpenAIRequest, type OpenAIFormField, type PreparedInputs } from '../../../../src/providers/openai/openai-request.js';
+import { providerCall } from '../../../helpers/provider-call.js';
 
 const API_KEY = 'sk-unit-test-0123456789abcdef';
 const BASE_URL = 'https://api.openai.com/v1';
 
 function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return {
-    request: {
-      model: `openai/${upstreamModel}`,
-      prompt: 'A cute baby sea otter',
-      quality: 'auto',
-      size: 'auto',
-      n: 1,
-      responseFormat: 'b64_json',
-      outputFormat: 'png',
-      images: [],
-      mask: undefined,
-      extra: {},
-      ...request,
-    },
+  return providerCall({
+    request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
     upstreamModel,
-    n: request.n ?? 1,
-    signal: new AbortController().signal,
-    deadline: Date.now() + 60_000,
-    options: {},
-    endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY, keyIndex: 0, settings: {} },
+    endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY },
     ...call,
-  };
+  });
 }
 
 /** An input image description; the builder reads sizes only, the bytes come prepared. */

@@ -1,11 +1,12 @@
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { createReplicateAdapter } from '../../../../src/providers/replicate/replicate-adapter.js';
 import { fakeImage, jsonOf, sendJson, startFakeUpstream, type FakeHandler, type FakeUpstream } from '../../../fakes/fake-upstream.js';
 import { FAKE_NSFW_ERROR, SDXL_VERSION, startReplicateFake, type ReplicateFake } from '../../../fakes/replicate-fake.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 const KEY = 'r8_adapter_test_token_0123456789';
 const adapter = createReplicateAdapter();
@@ -20,39 +21,15 @@ afterEach(() => {
   fake.pendingPolls = 0;
 });
 
-function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<ProviderCall> = {}): ProviderCall {
-  const full: ImageRequest = {
-    model: 'acme/model',
-    prompt: 'a red fox in snow',
-    quality: 'auto',
-    size: 'auto',
-    n: 1,
-    responseFormat: 'b64_json',
-    outputFormat: 'webp',
-    images: [],
-    mask: undefined,
-    extra: {},
-    ...request,
-  };
-  return {
-    request: full,
+function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
+  return providerCall({
+    request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
     upstreamModel,
-    n: full.n,
-    signal: AbortSignal.timeout(10_000),
-    deadline: Date.now() + 10_000,
+    ...timeLimit(10_000),
     options: { poll_interval_ms: 5 },
-    endpoint: { instance: 'replicate', baseUrl: upstream.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} },
+    endpoint: { instance: 'replicate', baseUrl: upstream.baseUrl, apiKey: KEY },
     ...overrides,
-  };
-}
-
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(UpstreamError);
-  return error as UpstreamError;
+  });
 }
 
 function urlOf(image: ProviderImage | undefined): string {
@@ -101,7 +78,7 @@ describe('replicate adapter against the fake', () => {
   it('reports a failed prediction as an upstream error: its free-text error is shown, not classified', async () => {
     fake.pendingPolls = 1;
     fake.enqueue('job_failed');
-    const error = await failure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
+    const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
     expect(error.kind).toBe('upstream_error');
     expect(error.code).toBe('prediction_failed');
     expect(error.message).toContain(FAKE_NSFW_ERROR);
@@ -122,7 +99,7 @@ describe('replicate adapter against the fake', () => {
   it('gives up at the deadline with a timeout, and cancels', async () => {
     fake.pendingPolls = 10_000;
     const before = fake.canceled.length;
-    const error = await failure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { deadline: Date.now() + 150 })));
+    const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { deadline: Date.now() + 150 })));
     expect(error.kind).toBe('timeout');
     await vi.waitFor(() => expect(fake.canceled.length).toBe(before + 1));
   });
@@ -158,7 +135,7 @@ describe('replicate adapter against the fake', () => {
 
   it('maps a 422 to a non-retryable invalid request that quotes the detail', async () => {
     fake.enqueue('bad_request');
-    const error = await failure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
+    const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422 });
     expect(error.message).toContain('input.num_outputs: Must be less than or equal to 4');
   });
@@ -209,7 +186,7 @@ describe('replicate adapter on unusual upstream answers', () => {
   it('refuses to send the token to a poll URL on another origin', async () => {
     const upstream = await scriptedUpstream((_request, response, call) => sendJson(response, 201, prediction('https://evil.example', {})));
     try {
-      const error = await failure(adapter.generate(callFor(upstream, 'luma/photon')));
+      const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(error.kind).toBe('upstream_error');
       expect(error.message).toContain('https://evil.example');
       expect(upstream.calls).toHaveLength(1);
@@ -237,7 +214,7 @@ describe('replicate adapter on unusual upstream answers', () => {
       return sendJson(response, 200, { id: 'abc123', status: 'succeeded', output: ['ftp://files.example/out.png'] });
     });
     try {
-      const error = await failure(adapter.generate(callFor(upstream, 'luma/photon')));
+      const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(upstream.calls.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /v1/models/luma/photon/predictions', 'GET /v1/predictions/abc123']);
       expect(error).toMatchObject({ kind: 'upstream_error' });
       expect(error.message).toContain('neither a URL nor a base64 data URI');
@@ -250,10 +227,10 @@ describe('replicate adapter on unusual upstream answers', () => {
     let status = 'succeeded';
     const upstream = await scriptedUpstream((_request, response, _call, context) => sendJson(response, 201, prediction(context.origin, { status, data_removed: status === 'succeeded' })));
     try {
-      const removed = await failure(adapter.generate(callFor(upstream, 'luma/photon')));
+      const removed = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(removed.message).toContain('already removed');
       status = 'canceled';
-      const canceled = await failure(adapter.generate(callFor(upstream, 'luma/photon')));
+      const canceled = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(canceled).toMatchObject({ kind: 'upstream_error', code: 'prediction_canceled' });
     } finally {
       await upstream.close();
@@ -265,7 +242,7 @@ describe('replicate adapter on unusual upstream answers', () => {
       sendJson(response, 402, { title: 'Insufficient credit', detail: `You have insufficient credit to run this model (token ${KEY}).`, status: 402 }),
     );
     try {
-      const error = await failure(adapter.generate(callFor(upstream, 'luma/photon')));
+      const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(error).toMatchObject({ kind: 'quota_exceeded', retryable: false });
       expect(error.message).not.toContain(KEY);
     } finally {

@@ -5,6 +5,8 @@ import type { ImageRequest, InputImage } from '../../../../src/generation/image-
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { buildReplicateRequest, type PreparedInputs } from '../../../../src/providers/replicate/replicate-request.js';
 import { readRouteOptions } from '../../../../src/providers/replicate/replicate-route-options.js';
+import { thrownBy } from '../../../helpers/caught-error.js';
+import { providerCall } from '../../../helpers/provider-call.js';
 
 const NOW = 1_750_000_000_000;
 const KEY = 'r8_unit_test_token_0123456789';
@@ -12,44 +14,19 @@ const SDXL = 'stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e9
 const PNG_BYTES = Buffer.from('89504e470d0a1a0a', 'hex');
 const input = (width: number, height: number): InputImage => ({ bytes: PNG_BYTES, format: 'png', width, height, hasAlpha: true });
 
-function call(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<ProviderCall> = {}): ProviderCall {
-  const full: ImageRequest = {
-    model: 'acme/model',
-    prompt: 'a red fox in snow',
-    quality: 'auto',
-    size: 'auto',
-    n: 1,
-    responseFormat: 'b64_json',
-    outputFormat: 'webp',
-    images: [],
-    mask: undefined,
-    extra: {},
-    ...request,
-  };
-  return {
-    request: full,
+function call(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
+  return providerCall({
+    request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
     upstreamModel,
-    n: full.n,
-    signal: new AbortController().signal,
     deadline: NOW + 300_000,
-    options: {},
-    endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY, keyIndex: 0, settings: {} },
+    endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY },
     ...overrides,
-  };
+  });
 }
 
 function build(target: ProviderCall, prepared: PreparedInputs = {}) {
   const route = readRouteOptions(target.endpoint.instance, target.upstreamModel, target.options, target.endpoint.settings);
   return buildReplicateRequest(target, route, prepared, NOW);
-}
-
-function rejection(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('buildReplicateRequest: text to image', () => {
@@ -99,7 +76,7 @@ describe('buildReplicateRequest: text to image', () => {
   });
 
   it('refuses a request without a prompt', () => {
-    const error = rejection(() => build(call('black-forest-labs/flux-schnell', { prompt: undefined })));
+    const error = thrownBy(() => build(call('black-forest-labs/flux-schnell', { prompt: undefined })));
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ kind: 'invalid_request', param: 'prompt' });
   });
@@ -170,10 +147,10 @@ describe('buildReplicateRequest: editing', () => {
   });
 
   it('refuses several images, images on text-only models, and masks where there is no mask input', () => {
-    const many = rejection(() => build(call('black-forest-labs/flux-dev', { images: [input(8, 8), input(8, 8)] }), prepared));
+    const many = thrownBy(() => build(call('black-forest-labs/flux-dev', { images: [input(8, 8), input(8, 8)] }), prepared));
     expect(many).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
-    expect(rejection(() => build(call('black-forest-labs/flux-schnell', { images: [input(8, 8)] }), prepared))).toMatchObject({ param: 'image[]' });
-    expect(rejection(() => build(call('stability-ai/stable-diffusion-3.5-large', { images: [input(8, 8)], mask: input(8, 8) }), prepared))).toMatchObject({ param: 'mask' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { images: [input(8, 8)] }), prepared))).toMatchObject({ param: 'image[]' });
+    expect(thrownBy(() => build(call('stability-ai/stable-diffusion-3.5-large', { images: [input(8, 8)], mask: input(8, 8) }), prepared))).toMatchObject({ param: 'mask' });
   });
 });
 
@@ -200,10 +177,10 @@ describe('buildReplicateRequest: quality and parameters', () => {
   });
 
   it('refuses values outside the model schema with a 400 naming the parameter', () => {
-    expect(rejection(() => build(call('black-forest-labs/flux-schnell', { extra: { seed: 'abc' } })))).toMatchObject({ kind: 'invalid_request', param: 'seed' });
-    expect(rejection(() => build(call('black-forest-labs/flux-schnell', { extra: { output_compression: 101 } })))).toMatchObject({ param: 'output_compression' });
-    expect(rejection(() => build(call(SDXL, { extra: { scheduler: 'EULER' } })))).toMatchObject({ param: 'scheduler' });
-    expect(rejection(() => build(call('black-forest-labs/flux-schnell', { extra: { go_fast: 'yes' } })))).toMatchObject({ param: 'go_fast' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { seed: 'abc' } })))).toMatchObject({ kind: 'invalid_request', param: 'seed' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { output_compression: 101 } })))).toMatchObject({ param: 'output_compression' });
+    expect(thrownBy(() => build(call(SDXL, { extra: { scheduler: 'EULER' } })))).toMatchObject({ param: 'scheduler' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { go_fast: 'yes' } })))).toMatchObject({ param: 'go_fast' });
   });
 });
 
@@ -227,10 +204,10 @@ describe('route options', () => {
       ['luma/photon', { pol_interval_ms: 10 }],
       ['luma/photon', { wait_seconds: 61 }],
     ] as const) {
-      const error = rejection(() => readRouteOptions('replicate', model, options, {}));
+      const error = thrownBy(() => readRouteOptions('replicate', model, options, {}));
       expect(error).toBeInstanceOf(UpstreamError);
       expect(error).toMatchObject({ kind: 'internal', code: 'provider_misconfigured' });
     }
-    expect(rejection(() => build(call('flux-schnell', {}, { options: { profile: 'flux-schnell' } })))).toMatchObject({ kind: 'internal' });
+    expect(thrownBy(() => build(call('flux-schnell', {}, { options: { profile: 'flux-schnell' } })))).toMatchObject({ kind: 'internal' });
   });
 });
