@@ -82,7 +82,12 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
     createdAt: input.startedAt,
   });
 
-  const reserved = await ports.records.reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros });
+  const reserved = await ports.records.reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros }).catch(async (error: unknown) => {
+    // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
+    const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
+    await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
+    throw new GenerationFailure(id, apiError, attempts);
+  });
   if (!reserved) {
     const error = new ApiError({
       kind: 'insufficient_credits',

@@ -1,0 +1,106 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { modelSchema } from '../../../src/catalog/model-schema.js';
+import { resolveModel } from '../../../src/catalog/resolved-model.js';
+import { UpstreamError } from '../../../src/errors/upstream-error.js';
+import { GenerationFailure, generateImages } from '../../../src/generation/generate-images.js';
+import type { GenerationPorts, GenerationRecords } from '../../../src/generation/generation-ports.js';
+import type { ImageProvider } from '../../../src/providers/provider.js';
+import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
+import { createProviderRegistry } from '../../../src/providers/registry.js';
+import { createRouterState } from '../../../src/routing/router-state.js';
+import { imageRequest } from '../../helpers/provider-call.js';
+
+const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+
+const instance = (id: string): ProviderInstance => ({ id, adapter: id, title: id, baseUrl: `https://${id}.example`, apiKeys: ['k'], settings: {}, configured: true, missing: undefined, keyVariables: [], baseUrlVariable: '' });
+
+/** An adapter that yields one PNG per call, or fails with the given error. */
+const adapter = (id: string, fail?: UpstreamError): ImageProvider => ({
+  id,
+  maxImagesPerCall: () => 1,
+  async generate(call) {
+    if (fail) throw fail;
+    return { images: Array.from({ length: call.n }, () => ({ bytes: png, format: 'png' as const })), warnings: [] };
+  },
+});
+
+const model = resolveModel(
+  modelSchema.parse({
+    id: 'acme/two-routes',
+    release_date: '2026-01-01',
+    capabilities: { max_n: 4 },
+    routing: { strategy: 'cheapest' },
+    routes: [
+      { provider: 'dear', model: 'm', priority: 0, pricing: { type: 'fixed', value: 0.05 } },
+      { provider: 'cheap', model: 'm', priority: 1, pricing: { type: 'fixed', value: 0.02 } },
+    ],
+  }),
+  'test',
+);
+
+function recordingPorts(adapters: ImageProvider[], overrides: Partial<GenerationRecords> = {}) {
+  const events: string[] = [];
+  const records: GenerationRecords = {
+    start: async () => void events.push('start'),
+    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), true),
+    release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
+    succeed: async ({ costMicros, provider }) => void events.push(`succeed ${costMicros} ${provider}`),
+    fail: async ({ error }) => void events.push(`fail ${error.kind}`),
+    ...overrides,
+  };
+  const ports: GenerationPorts = {
+    registry: createProviderRegistry(adapters, [instance('dear'), instance('cheap')]),
+    router: createRouterState({ clock: Date.now, random: () => 0.5 }),
+    records,
+    clock: Date.now,
+    storeImages: async (_id, images) => images.map((_image, index) => ({ key: `k${index}.png`, url: `http://x/k${index}.png` })),
+    downloadResult: async () => png,
+  };
+  return { ports, events };
+}
+
+const input = (n: number) => ({
+  request: imageRequest({ model: model.id, n, responseFormat: 'url' as const }),
+  model,
+  warnings: [],
+  caller: { accountId: 'a', apiKeyId: 'k' },
+  signal: new AbortController().signal,
+  deadline: Date.now() + 10_000,
+  startedAt: Date.now(),
+});
+
+describe('generateImages', () => {
+  it('reserves the dearest route, serves from the cheapest first, and charges what was delivered', async () => {
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')]);
+    const output = await generateImages(ports, input(3));
+    expect(output.data).toHaveLength(3);
+    expect(output.cost).toBe(0.06);
+    expect(events).toEqual(['start', 'reserve 150000', 'succeed 60000 cheap']);
+  });
+
+  it('releases the hold and records the failure when every route fails', async () => {
+    const down = new UpstreamError({ provider: 'x', kind: 'unavailable', message: 'down' });
+    const { ports, events } = recordingPorts([adapter('dear', down), adapter('cheap', down)]);
+    ports.router.backoff.maxRetries = 0;
+    await expect(generateImages(ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
+    expect(events).toEqual(['start', 'reserve 50000', 'release 50000', 'fail unavailable']);
+  });
+
+  it('records a failed reserve instead of leaving the generation processing', async () => {
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], {
+      reserve: async () => Promise.reject(new Error('database is locked')),
+    });
+    const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GenerationFailure);
+    expect((error as GenerationFailure).error).toMatchObject({ kind: 'internal', status: 500 });
+    expect(events).toEqual(['start', 'fail internal']);
+  });
+
+  it('answers 402 without calling any provider when the balance is short', async () => {
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], { reserve: async () => false });
+    const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
+    expect((error as GenerationFailure).error).toMatchObject({ kind: 'insufficient_credits', status: 402 });
+    expect(events).toEqual(['start', 'fail insufficient_credits']);
+  });
+});
