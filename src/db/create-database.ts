@@ -43,7 +43,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   if (/^postgres(ql)?:\/\//.test(url)) {
     return openPostgres(url, options.onBackgroundError ?? warnBackgroundError);
   }
-  throw new Error(`Unsupported DATABASE_URL '${redactUrl(url)}': use 'postgres://...', 'sqlite:<path>', or leave it unset for SQLite in the data dir`);
+  throw new Error(`Unsupported DATABASE_URL '${redactDatabaseUrl(url)}': use 'postgres://...', 'sqlite:<path>', or leave it unset for SQLite in the data dir`);
 }
 
 /** `sqlite:<path>`, `sqlite:///abs/path` or `sqlite::memory:` → the file name better-sqlite3 takes. */
@@ -106,7 +106,7 @@ async function openPostgres(url: string, onBackgroundError: (error: Error) => vo
   } catch (error) {
     await db.destroy();
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot connect to PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${reason}`, { cause: error });
+    throw new Error(`Cannot connect to PostgreSQL at ${redactDatabaseUrl(url)} (DATABASE_URL): ${reason}`, { cause: error });
   }
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
@@ -116,7 +116,7 @@ function warnBackgroundError(error: Error): void {
 }
 
 /** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
+export function redactDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

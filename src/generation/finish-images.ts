@@ -33,8 +33,9 @@ export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'
 
 async function finishImage(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput, image: ProviderImage, provider: string): Promise<FinishedImage> {
   if ('base64' in image) {
-    const header = await readBase64Header(image.base64);
-    if (header?.format === input.outputFormat && input.keepBase64) {
+    // Only a base64 response can pass the upstream's text through; anything else needs the bytes.
+    const header = input.keepBase64 ? await readBase64Header(image.base64) : undefined;
+    if (header?.format === input.outputFormat) {
       return { format: header.format, width: header.width, height: header.height, base64: image.base64, decoded: undefined };
     }
     return finishBytes(decodeBase64(image.base64, provider), input.outputFormat, provider);

@@ -10,7 +10,8 @@ import type { ProviderResult } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
 import type { GenerationWarning, ImageRequest } from './image-request.js';
 import { finishedImageBase64, finishImages, type FinishedImage } from './finish-images.js';
-import { actualCostMicros, estimateImageMicros, microsToUsd } from './quote-price.js';
+import { actualCostMicros, estimateImageMicros } from './quote-price.js';
+import { microsToUsd } from '../catalog/pricing-micros.js';
 
 export interface GenerationCaller {
   accountId: string;
@@ -109,8 +110,14 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
       keepBase64: request.responseFormat !== 'url',
       signal: input.signal,
     });
+    // Only the images the client gets are charged: an upstream that returned more than asked pays for the rest.
+    let uncharged = request.n;
     const costMicros = Math.min(
-      delivered.reduce((sum, { route, result }) => sum + actualCostMicros(route.pricingMicros, priceContext, result.images.length, [result]), 0),
+      delivered.reduce((sum, { route, result }) => {
+        const kept = Math.min(result.images.length, uncharged);
+        uncharged -= kept;
+        return sum + actualCostMicros(route.pricingMicros, priceContext, result, kept);
+      }, 0),
       reservedMicros,
     );
     const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
@@ -142,8 +149,11 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
     };
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-    await ports.records.release({ accountId: caller.accountId, generationId: id, reservedMicros });
-    await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() });
+    // Both, even if one of them fails: a hold must not outlive its generation, nor a record stay `processing`.
+    await Promise.allSettled([
+      ports.records.release({ accountId: caller.accountId, generationId: id, reservedMicros }),
+      ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }),
+    ]);
     throw new GenerationFailure(id, apiError, attempts);
   }
 }

@@ -2,7 +2,6 @@ import type { PricingMicros } from '../catalog/pricing-micros.js';
 import type { ProviderResult } from '../providers/provider.js';
 import type { ImageSize, Quality } from './image-request.js';
 
-export { microsToUsd } from '../catalog/pricing-micros.js';
 
 export interface PriceContext {
   size: ImageSize | 'auto';
@@ -30,25 +29,27 @@ export function estimateImageMicros(pricing: PricingMicros, context: PriceContex
   }
 }
 
-/** What the delivered images actually cost, from the route's price kind and what the upstream reported. */
-export function actualCostMicros(pricing: PricingMicros, context: PriceContext, delivered: number, results: ProviderResult[]): number {
+/**
+ * What one provider call's delivered images cost: the price per image for `fixed` and `table`;
+ * for `tokens` and `upstream`, what the upstream reports (its estimate when it reports nothing).
+ */
+export function actualCostMicros(pricing: PricingMicros, context: PriceContext, result: ProviderResult, delivered: number): number {
   switch (pricing.type) {
     case 'fixed':
     case 'table':
       return estimateImageMicros(pricing, context) * delivered;
-    case 'tokens':
-      return results.reduce((sum, result) => {
-        const usage = result.usage;
-        if (!usage) return sum + pricing.estimateMicros * result.images.length;
-        // A price per million tokens in micro-USD is micro-micro-USD per token: divide once, round up.
-        const perMillion =
-          (usage.inputTextTokens ?? 0) * pricing.inputTextPerMillionMicros +
-          (usage.inputImageTokens ?? 0) * pricing.inputImagePerMillionMicros +
-          (usage.outputImageTokens ?? 0) * pricing.outputImagePerMillionMicros +
-          (usage.outputTextTokens ?? 0) * pricing.outputTextPerMillionMicros;
-        return sum + Math.ceil(perMillion / 1_000_000);
-      }, 0);
+    case 'tokens': {
+      const usage = result.usage;
+      if (!usage) return pricing.estimateMicros * delivered;
+      // A price per million tokens in micro-USD is micro-micro-USD per token: divide once, round up.
+      const perMillion =
+        (usage.inputTextTokens ?? 0) * pricing.inputTextPerMillionMicros +
+        (usage.inputImageTokens ?? 0) * pricing.inputImagePerMillionMicros +
+        (usage.outputImageTokens ?? 0) * pricing.outputImagePerMillionMicros +
+        (usage.outputTextTokens ?? 0) * pricing.outputTextPerMillionMicros;
+      return Math.ceil(perMillion / 1_000_000);
+    }
     case 'upstream':
-      return results.reduce((sum, result) => sum + (result.reportedCostMicros ?? pricing.estimateMicros * result.images.length), 0);
+      return result.reportedCostMicros ?? pricing.estimateMicros * delivered;
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { type Database, type SqlDialect, createDatabase, redactUrl } from '../../src/db/create-database.js';
+import { type Database, type SqlDialect, createDatabase, redactDatabaseUrl } from '../../src/db/create-database.js';
 import type { DatabaseSchema } from '../../src/db/database-schema.js';
 import { migrate } from '../../src/db/migrate.js';
 
@@ -41,7 +41,7 @@ export interface DatabaseHarness {
 
 const postgresProblem = await probePostgres(TEST_DATABASE_URL);
 if (postgresProblem !== undefined) {
-  const message = `PostgreSQL at ${redactUrl(TEST_DATABASE_URL)} is unreachable (${postgresProblem})`;
+  const message = `PostgreSQL at ${redactDatabaseUrl(TEST_DATABASE_URL)} is unreachable (${postgresProblem})`;
   if (process.env.CI === 'true') throw new Error(`${message}; CI requires it. Set TEST_DATABASE_URL or start PostgreSQL.`);
   const warned = globalThis as { imagerouterPostgresWarned?: boolean };
   if (warned.imagerouterPostgresWarned !== true) {

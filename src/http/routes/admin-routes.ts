@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-key-repository.js';
 import { getGeneration, type GenerationRecord } from '../../accounts/generation-repository.js';
-import { usdToMicros } from '../../catalog/pricing-micros.js';
+import { microsToUsd, usdToMicros } from '../../catalog/pricing-micros.js';
 import { ApiError, invalidParam } from '../../errors/api-error.js';
 import { authenticate } from '../plugins/authenticate.js';
 
@@ -78,7 +78,7 @@ function generationBody(generation: GenerationRecord, publicUrl: string) {
     created: generation.createdAt,
     finished: generation.finishedAt,
     provider: generation.provider,
-    cost: generation.costMicros / 1_000_000,
+    cost: microsToUsd(generation.costMicros),
     latency: generation.latencyMs,
     response_format: generation.responseFormat,
     ...(generation.status === 'success' ? { data: generation.outputIds.map((key) => ({ url: `${publicUrl}/storage/${key}` })) } : {}),

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, redactUrl, sqliteFileFromUrl } from '../../../src/db/create-database.js';
+import { createDatabase, redactDatabaseUrl, sqliteFileFromUrl } from '../../../src/db/create-database.js';
 import { TEST_DATABASE_URL, postgresAvailable } from '../../helpers/test-databases.js';
 
 describe('createDatabase on SQLite', () => {
@@ -62,10 +62,10 @@ describe('createDatabase on SQLite', () => {
   });
 });
 
-describe('redactUrl', () => {
+describe('redactDatabaseUrl', () => {
   it('hides only the password', () => {
-    expect(redactUrl('postgres://app:s3cret@db.internal:5432/ir')).toBe('postgres://app:***@db.internal:5432/ir');
-    expect(redactUrl('postgres://app@db/ir')).toBe('postgres://app@db/ir');
+    expect(redactDatabaseUrl('postgres://app:s3cret@db.internal:5432/ir')).toBe('postgres://app:***@db.internal:5432/ir');
+    expect(redactDatabaseUrl('postgres://app@db/ir')).toBe('postgres://app@db/ir');
   });
 });
 

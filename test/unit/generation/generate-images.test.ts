@@ -79,12 +79,34 @@ describe('generateImages', () => {
     expect(events).toEqual(['start', 'reserve 150000', 'succeed 60000 cheap']);
   });
 
+  it('charges only the images the client gets when an upstream returns more', async () => {
+    const generous: ImageProvider = {
+      id: 'cheap',
+      async generate(call) {
+        return { images: Array.from({ length: call.n + 2 }, () => ({ bytes: png, format: 'png' as const })), warnings: [] };
+      },
+    };
+    const { ports, events } = recordingPorts([adapter('dear'), generous]);
+    const output = await generateImages(ports, input(2));
+    expect(output.data).toHaveLength(2);
+    expect(output.cost).toBe(0.04);
+    expect(events).toEqual(['start', 'reserve 100000', 'succeed 40000 cheap']);
+  });
+
   it('releases the hold and records the failure when every route fails', async () => {
     const down = new UpstreamError({ provider: 'x', kind: 'unavailable', message: 'down' });
     const { ports, events } = recordingPorts([adapter('dear', down), adapter('cheap', down)]);
     ports.router.backoff.maxRetries = 0;
     await expect(generateImages(ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
     expect(events).toEqual(['start', 'reserve 50000', 'release 50000', 'fail unavailable']);
+  });
+
+  it('records the failure even when releasing the hold fails', async () => {
+    const { ports, events } = recordingPorts([adapter('dear', new UpstreamError({ provider: 'dear', kind: 'invalid_request', message: 'no' }))], {
+      release: async () => Promise.reject(new Error('database is locked')),
+    });
+    await expect(generateImages(ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
+    expect(events).toEqual(['start', 'reserve 50000', 'fail invalid_request']);
   });
 
   it('records a failed reserve instead of leaving the generation processing', async () => {
