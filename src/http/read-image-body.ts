@@ -44,34 +44,27 @@ function readJson(body: unknown): RawImageBody {
     });
   }
   const fields: Record<string, unknown> = { ...(body as Record<string, unknown>) };
-  const images: RawImageInput[] = [];
-  const masks: RawImageInput[] = [];
-  for (const name of ['image', 'image[]', 'images']) {
-    const value = fields[name];
-    if (value === undefined || value === null) continue;
-    delete fields[name];
-    const list = Array.isArray(value) ? value : [value];
-    for (const item of list) {
-      const reference = referenceOf(item);
-      if (reference === undefined) {
-        throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
-      }
-      images.push({ kind: 'reference', value: reference, param: `${name}[${images.length}]` });
-    }
-  }
+  const images = takeReferences(fields, ['image', 'image[]', 'images'], (index) => `image[${index}]`);
   if (images.length > MAX_INPUT_IMAGES) throw tooManyImages();
-  for (const name of ['mask', 'mask[]']) {
+  const masks = takeReferences(fields, ['mask', 'mask[]'], () => 'mask');
+  if (masks.length > 1) throw invalidParam('mask', "Only one mask can be sent ('mask' or 'mask[]').");
+  return { fields, images, masks };
+}
+
+/** Moves the image references under `names` out of `fields`, in order; `paramOf` names each one for errors. */
+function takeReferences(fields: Record<string, unknown>, names: readonly string[], paramOf: (index: number) => string): RawImageInput[] {
+  const inputs: RawImageInput[] = [];
+  for (const name of names) {
     const value = fields[name];
-    if (value === undefined || value === null) continue;
     delete fields[name];
-    const list = Array.isArray(value) ? value : [value];
-    for (const item of list) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
       const reference = referenceOf(item);
       if (reference === undefined) throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
-      masks.push({ kind: 'reference', value: reference, param: name });
+      inputs.push({ kind: 'reference', value: reference, param: paramOf(inputs.length) });
     }
   }
-  return { fields, images, masks };
+  return inputs;
 }
 
 function referenceOf(item: unknown): string | undefined {

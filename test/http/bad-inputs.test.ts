@@ -241,7 +241,7 @@ const badInputs: BadInput[] = [
     name: 'an image URL to localhost by name',
     send: () => json({ model: MODEL, prompt: 'x', 'image[]': [`http://localhost:${new URL(gateway.url).port}/health`] }),
     status: 400,
-    param: 'image[][0]',
+    param: 'image[0]',
     code: 'download_blocked_address',
   },
   {
@@ -329,6 +329,13 @@ const badInputs: BadInput[] = [
       form([['model', MODEL], ['image[]', file(png, 'image.png')], ['mask[]', file(maskPng, 'mask1.png')], ['mask[]', file(maskPng, 'mask2.png')]]),
     status: 400,
     param: 'mask[]',
+    mentions: 'one mask',
+  },
+  {
+    name: 'two masks in JSON',
+    send: () => json({ model: MODEL, prompt: 'x', image: dataUri(png), mask: [dataUri(maskPng), dataUri(maskPng)] }),
+    status: 400,
+    param: 'mask',
     mentions: 'one mask',
   },
   { name: 'stream: true', send: () => json({ model: MODEL, prompt: 'x', stream: true }), status: 400, param: 'stream' },

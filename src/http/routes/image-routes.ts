@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
-import { GenerationFailure, generateImages } from '../../generation/generate-images.js';
+import { GenerationFailure, generateImages, type GenerateImagesInput } from '../../generation/generate-images.js';
 import { formatAttemptsHeader } from '../../routing/attempt.js';
 import { readImageBody } from '../read-image-body.js';
 import { parseImageRequest } from '../parse-image-request.js';
@@ -56,30 +56,14 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
     if (asyncMode && parsed.request.responseFormat === 'b64_ephemeral') {
       throw invalidParam('response_format', "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.");
     }
-    let recordedId: ((id: string) => void) | undefined;
-    const recorded = new Promise<string>((resolve) => (recordedId = resolve));
-    const work = generateImages(context.ports, {
-      ...parsed,
-      caller: { accountId: auth.accountId, apiKeyId: auth.apiKeyId },
-      signal: controller.signal,
-      // Wall-clock time: adapters compare it with Date.now() while polling.
-      deadline: Date.now() + config.requestTimeoutMs,
-      startedAt,
-      ...(asyncMode ? { onRecorded: (id: string) => recordedId?.(id) } : {}),
-    });
+    const caller = { accountId: auth.accountId, apiKeyId: auth.apiKeyId };
+    // Wall-clock time: adapters compare it with Date.now() while polling.
+    const generation = { ...parsed, caller, signal: controller.signal, deadline: Date.now() + config.requestTimeoutMs, startedAt };
     if (asyncMode) {
-      const first = await Promise.race([recorded, work.then(() => undefined)]);
-      const id = first ?? (await recorded);
+      const id = await startInBackground(context, request, generation, () => clearTimeout(deadlineTimer));
       // From here the work belongs to nobody's connection: only the deadline stops it.
       reply.raw.off('close', onClose);
       detached = true;
-      const background = work
-        .catch((error: unknown) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId: id }, 'async generation failed'))
-        .finally(() => {
-          clearTimeout(deadlineTimer);
-          context.background.delete(background);
-        });
-      context.background.add(background);
       const location = `${config.publicUrl}/v1/generations/${id}`;
       return reply
         .code(202)
@@ -88,6 +72,7 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
         .header('cache-control', 'no-store')
         .send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
     }
+    const work = generateImages(context.ports, generation);
     const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: config.heartbeatDelayMs, intervalMs: config.heartbeatIntervalMs }, {
       toBody: serializeImageResponse,
       onError: (error) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
@@ -110,4 +95,23 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
       reply.raw.off('close', onClose);
     }
   }
+}
+
+/**
+ * Async mode: runs the generation detached from the request and resolves with its id once it is
+ * recorded and its credits are held; failures before that point reject, with their real status.
+ */
+async function startInBackground(context: AppContext, request: FastifyRequest, generation: GenerateImagesInput, onSettled: () => void): Promise<string> {
+  let recordedId: (id: string) => void = () => undefined;
+  const recorded = new Promise<string>((resolve) => (recordedId = resolve));
+  const work = generateImages(context.ports, { ...generation, onRecorded: (id) => recordedId(id) });
+  const id = (await Promise.race([recorded, work.then(() => undefined)])) ?? (await recorded);
+  const background = work
+    .catch((error: unknown) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId: id }, 'async generation failed'))
+    .finally(() => {
+      onSettled();
+      context.background.delete(background);
+    });
+  context.background.add(background);
+  return id;
 }
