@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import type { GenerationRecords } from '../generation/generation-ports.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Attempt } from '../routing/attempt.js';
 import { finishGeneration, insertGeneration } from './generation-repository.js';
 import { releaseCredits, reserveCredits, settleCredits } from './ledger.js';
 
@@ -57,7 +58,8 @@ export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Met
       const model = input.model;
       metrics.generations.inc({ model, provider: input.provider, outcome: 'success' });
       metrics.generationCostMicros.inc({ model, provider: input.provider }, settlement.chargedMicros);
-      for (const attempt of input.attempts) metrics.attempts.inc({ provider: attempt.provider, outcome: attempt.outcome === 'success' ? 'ok' : (attempt.errorKind ?? 'error') });
+      metrics.images.inc({ model }, input.imageCount);
+      countAttempts(metrics, input.attempts);
     },
     async fail({ id, model, error, attempts, finishedAt }) {
       const last = attempts.at(-1);
@@ -77,7 +79,14 @@ export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Met
         finishedAt,
       });
       metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
-      for (const attempt of attempts) metrics.attempts.inc({ provider: attempt.provider, outcome: attempt.outcome === 'success' ? 'ok' : (attempt.errorKind ?? 'error') });
+      countAttempts(metrics, attempts);
     },
   };
+}
+
+function countAttempts(metrics: Metrics, attempts: readonly Attempt[]): void {
+  for (const attempt of attempts) {
+    const outcome = attempt.outcome === 'success' ? 'ok' : attempt.outcome === 'skipped' ? 'circuit_open' : (attempt.errorKind ?? 'error');
+    metrics.attempts.inc({ provider: attempt.provider, outcome });
+  }
 }

@@ -7,7 +7,7 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   generations: Counter<'model' | 'provider' | 'outcome'>;
   generationCostMicros: Counter<'model' | 'provider'>;
-  images: Counter<'model' | 'output_format'>;
+  images: Counter<'model'>;
   attempts: Counter<'provider' | 'outcome'>;
 }
 
@@ -44,7 +44,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     images: new Counter({
       name: 'imagerouter_images_total',
       help: 'Images delivered',
-      labelNames: ['model', 'output_format'],
+      labelNames: ['model'],
       registers: [registry],
     }),
     attempts: new Counter({

@@ -125,6 +125,8 @@ describe('operations', () => {
     expect(line).toMatch(/model="test\/test"/);
     expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(1);
     expect(result.text).toMatch(/imagerouter_http_requests_total\{[^}]*route="\/v1\/openai\/images\/generations"[^}]*\} \d+/);
+    expect(result.text).toMatch(/^imagerouter_images_total\{model="test\/test"\} [1-9]\d*$/m);
+    expect(result.text).toMatch(/^imagerouter_provider_attempts_total\{provider="test",outcome="ok"\} [1-9]\d*$/m);
   });
 
   it('GET /openapi.json is an OpenAPI 3.1 document with the image paths', async () => {
