@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
 import { imageRequestFieldsSchema } from '../schemas/image-request-schema.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
 
@@ -68,20 +69,21 @@ function imageOperation(summary: string, description: string): JsonObject {
 
 const queryParameter = (name: string, description: string, schema: JsonObject = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 
+/** Query parameters from the zod schema that parses them, so the document can't drift from the code. */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const properties = (toJson(schema)['properties'] ?? {}) as Record<string, JsonObject>;
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return queryParameter(name, typeof description === 'string' ? description : '', rest);
+  });
+}
+
 /** The served OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string): JsonObject {
   const generate = imageOperation(
     'Generate or edit images (JSON or multipart)',
     'The unified image endpoint. JSON may carry input images as data URIs, base64 or http(s) URLs; multipart carries files in `image[]` and `mask[]`.',
   );
-  const modelFilters = [
-    queryParameter('type', "Output type: 'image' or 'video'."),
-    queryParameter('provider', 'Case-insensitive substring of the author prefix or of a route provider id.'),
-    queryParameter('free', "'true': only models with a free route; 'false': only paid ones."),
-    queryParameter('name', 'Case-insensitive substring of the id or an alias.'),
-    queryParameter('sort', "'name', 'provider', 'price' or 'date'."),
-    queryParameter('limit', 'Positive integer.', { type: 'integer', minimum: 1 }),
-  ];
   return {
     openapi: '3.1.0',
     info: {
@@ -108,7 +110,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         get: {
           tags: ['Models'],
           summary: 'List models (object keyed by id)',
-          parameters: [...modelFilters, queryParameter('include_retired', "'true' to include retired models.")],
+          parameters: queryParameters(modelsV1QuerySchema),
           responses: { '200': { description: 'Models keyed by id.' }, ...errorResponses([400]) },
         },
       },
@@ -124,12 +126,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         get: {
           tags: ['Models'],
           summary: 'List models (array form)',
-          parameters: [
-            ...modelFilters,
-            queryParameter('outputType', "'image' or 'video'."),
-            queryParameter('inputType', "'image', 'mask', 'quality' or 'size'."),
-            queryParameter('fields', 'Comma list of fields to keep (id is always kept).'),
-          ],
+          parameters: queryParameters(modelsV2QuerySchema),
           responses: { '200': { description: 'An array of models.' }, ...errorResponses([400]) },
         },
       },
