@@ -131,7 +131,7 @@ async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, r
       const apiError = routeTimedOut
         ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
         : error instanceof ApiError
-          ? relabel(error, route.provider)
+          ? error
           : toUpstreamError(error, route.provider, call.signal);
       lastError = apiError;
       const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
@@ -192,24 +192,6 @@ function nextUsableKey(order: number[], from: number, bad: Set<number>, acquire:
     if (!bad.has(index) && acquire(index)) return index;
   }
   return undefined;
-}
-
-/**
- * Adapters name themselves (`bfl`); the client and the record must see the instance that failed
- * (`bfl-eu`), so errors from a named instance are relabelled.
- */
-function relabel(error: ApiError, instance: string): ApiError {
-  if (!(error instanceof UpstreamError) || error.provider === instance) return error;
-  return new UpstreamError({
-    provider: instance,
-    kind: error.kind,
-    message: error.message.split(`'${error.provider}'`).join(`'${instance}'`),
-    status: error.status,
-    ...(error.upstreamStatus === undefined ? {} : { upstreamStatus: error.upstreamStatus }),
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-    ...(error.code === undefined ? {} : { code: error.code }),
-    cause: error,
-  });
 }
 
 /** Anything an adapter threw that is not ours yet: an abort (deadline or client) or a bug. */

@@ -127,6 +127,25 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  /** The endpoint of the case under another instance name (`bfl-eu`, `azure-us`, ...). */
+  const namedEndpoint = () => ({ ...contractCase.endpoint(fake), instance: 'named-instance' });
+  const httpErrorScenario = (['bad_request', 'server_error', 'unauthorized', 'rate_limited'] as const).find((scenario) => supportsOf.get(contractCase)?.has(scenario));
+
+  it('names the instance it called, not the adapter, in an HTTP error', async () => {
+    expect(httpErrorScenario).toBeDefined();
+    fake.enqueue(httpErrorScenario!);
+    const error = await upstreamFailure(provider.generate(call({ endpoint: namedEndpoint() })));
+    expect(error.provider).toBe('named-instance');
+    expect(error.message).toContain("'named-instance'");
+  });
+
+  scripted('malformed')('names the instance it called in a malformed-response error', async () => {
+    fake.enqueue('malformed');
+    const error = await upstreamFailure(provider.generate(call({ endpoint: namedEndpoint() })));
+    expect(error.provider).toBe('named-instance');
+    expect(error.message).toContain("'named-instance'");
+  });
+
   scripted('malformed')('rejects a malformed 200 body as an upstream error', async () => {
     fake.enqueue('malformed');
     const error = await upstreamFailure(provider.generate(call()));

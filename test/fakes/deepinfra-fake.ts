@@ -39,7 +39,8 @@ export async function startDeepInfraFake(apiKey: string): Promise<FakeUpstream> 
     basePath: '/v1/openai',
     supports: supportedScenarios(REPLIES),
     handler: async (_request, response, call, context) => {
-      if (String(call.headers.authorization ?? '').toLowerCase() !== `bearer ${apiKey}`.toLowerCase()) return sendJson(response, 401, REPLIES.unauthorized?.body);
+      // The scheme is case-insensitive (`bearer` in DeepInfra's examples); the token is not.
+      if (/^bearer (.+)$/i.exec(String(call.headers.authorization ?? ''))?.[1] !== apiKey) return sendJson(response, 401, REPLIES.unauthorized?.body);
       if (call.method === 'GET' && call.path === '/v1/openai/models') return sendJson(response, 200, { object: 'list', data: Object.keys(MODELS).map((id) => ({ id, object: 'model' })) });
       const edits = call.path === '/v1/openai/images/edits';
       if (call.method !== 'POST' || (!edits && call.path !== '/v1/openai/images/generations')) return sendJson(response, 404, { detail: 'Not Found' });

@@ -3,7 +3,7 @@ import type { ImageRequest } from '../../generation/image-request.js';
 import type { ImageFormat } from '../../images/image-format.js';
 import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
-import { malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
+import { errorText, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
 import { bflHttpError } from './bfl-errors.js';
 import { bflModelSpec, type BflModelSpec } from './bfl-model-specs.js';
@@ -36,7 +36,7 @@ interface TaskOutcome {
 }
 
 async function generateWithBfl(call: ProviderCall): Promise<ProviderResult> {
-  const spec = bflModelSpec(call.upstreamModel, call.options);
+  const spec = bflModelSpec(call.endpoint.instance, call.upstreamModel, call.options);
   const request = buildBflRequest(call, await prepareInputs(call.request, spec));
   // The router asks one image per call; should a caller ask more, each image is its own task.
   const outcomes = await Promise.all(Array.from({ length: Math.max(1, call.n) }, () => runTask(call, request)));
@@ -66,22 +66,22 @@ async function prepareInputs(request: ImageRequest, spec: BflModelSpec): Promise
 }
 
 async function runTask(call: ProviderCall, request: BflRequest): Promise<TaskOutcome> {
-  const { apiKey, baseUrl } = call.endpoint;
-  const response = await upstreamFetch({ provider: 'bfl', method: 'POST', url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal: call.signal });
-  if (response.status < 200 || response.status >= 300) throw bflHttpError(response, apiKey);
+  const { apiKey, baseUrl, instance: provider } = call.endpoint;
+  const response = await upstreamFetch({ provider, method: 'POST', url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal: call.signal });
+  if (response.status < 200 || response.status >= 300) throw bflHttpError(provider, response, apiKey);
   const submit = readSubmitResponse(parseJsonBody(response.body));
-  if (!submit) throw malformedResponse('bfl', 'the submit response has no task id');
+  if (!submit) throw malformedResponse(provider, 'the submit response has no task id');
 
-  const pollingUrl = resolvePollingUrl(submit, baseUrl);
+  const pollingUrl = resolvePollingUrl(provider, submit, baseUrl);
   if (!mayReceiveKey(pollingUrl, baseUrl)) {
     throw new UpstreamError({
-      provider: 'bfl',
+      provider,
       kind: 'upstream_error',
       code: 'untrusted_polling_url',
-      message: `The provider 'bfl' returned a polling URL on '${pollingUrl.protocol}//${pollingUrl.host}', which is neither an https *.bfl.ai host nor the configured base URL; the key was not sent there.`,
+      message: `The provider '${provider}' returned a polling URL on '${pollingUrl.protocol}//${pollingUrl.host}', which is neither an https *.bfl.ai host nor the configured base URL; the key was not sent there.`,
     });
   }
-  const sample = await pollBflTask({ url: pollingUrl, apiKey, intervalMs: pollIntervalMs(call.options, call.endpoint.settings), signal: call.signal, deadline: call.deadline });
+  const sample = await pollBflTask({ provider, url: pollingUrl, apiKey, intervalMs: pollIntervalMs(call.options, call.endpoint.settings), signal: call.signal, deadline: call.deadline });
   return { sample, costCredits: submit.costCredits };
 }
 
@@ -89,7 +89,7 @@ async function runTask(call: ProviderCall, request: BflRequest): Promise<TaskOut
 async function probeBfl(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${endpoint.baseUrl}/credits`;
   try {
-    const response = await upstreamFetch({ provider: 'bfl', method: 'GET', url, headers: endpoint.apiKey ? { 'x-key': endpoint.apiKey } : {}, signal });
+    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: endpoint.apiKey ? { 'x-key': endpoint.apiKey } : {}, signal });
     const json = parseJsonBody(response.body);
     if (response.status !== 200) {
       const message = readErrorMessage(json);
@@ -102,6 +102,6 @@ async function probeBfl(endpoint: ProviderEndpoint, signal: AbortSignal): Promis
       : { ok: true, detail: `GET ${url} answered 200: ${credits} credits ($${(credits / 100).toFixed(2)}) left` };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, detail: `GET ${url} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, detail: `GET ${url} failed: ${errorText(error, [endpoint.apiKey])}` };
   }
 }

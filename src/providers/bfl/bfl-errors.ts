@@ -3,16 +3,14 @@ import { contentPolicyError, upstreamErrorFromResponse } from '../shared/upstrea
 import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { BFL_STATUS, readErrorMessage, readModerationReasons } from './bfl-wire-types.js';
 
-const PROVIDER = 'bfl';
-
 /**
  * An HTTP error from BFL (submit, poll or credits). Kinds follow the status, except 403: BFL's
  * FastAPI key check answers a missing or wrong `x-key` with 403 "Not authenticated", so on this
  * API a 403 is a bad key. 402 (credits used up) is `quota_exceeded`, 422 a rejected field.
  */
-export function bflHttpError(response: UpstreamResponse, apiKey: string | undefined): UpstreamError {
+export function bflHttpError(provider: string, response: UpstreamResponse, apiKey: string | undefined): UpstreamError {
   const upstreamMessage = readErrorMessage(parseJsonBody(response.body));
-  return upstreamErrorFromResponse(PROVIDER, response, {
+  return upstreamErrorFromResponse(provider, response, {
     ...(response.status === 403 ? { kind: 'authentication' as const } : {}),
     ...(upstreamMessage === undefined ? {} : { upstreamMessage }),
     secrets: [apiKey],
@@ -24,29 +22,29 @@ export function bflHttpError(response: UpstreamResponse, apiKey: string | undefi
  * Moderation (of the prompt and input images before, or of the output after generation) is the
  * client's problem and is not retried elsewhere; `Error`/`Failed` may succeed on a new attempt.
  */
-export function bflTaskError(status: string | undefined, details: unknown, apiKey: string | undefined): UpstreamError | undefined {
+export function bflTaskError(provider: string, status: string | undefined, details: unknown, apiKey: string | undefined): UpstreamError | undefined {
   switch (status) {
     case BFL_STATUS.requestModerated:
     case BFL_STATUS.contentModerated: {
       const reasons = readModerationReasons(details);
-      return contentPolicyError(PROVIDER, `${status}${reasons ? ` (${reasons})` : ''}`, [apiKey]);
+      return contentPolicyError(provider, `${status}${reasons ? ` (${reasons})` : ''}`, [apiKey]);
     }
     case BFL_STATUS.error:
     case BFL_STATUS.failed:
-      return new UpstreamError({ provider: PROVIDER, kind: 'upstream_error', code: 'job_failed', message: `The provider '${PROVIDER}' reported that the task failed (status '${status}').` });
+      return new UpstreamError({ provider, kind: 'upstream_error', code: 'job_failed', message: `The provider '${provider}' reported that the task failed (status '${status}').` });
     case BFL_STATUS.taskNotFound:
-      return taskNotFoundError();
+      return taskNotFoundError(provider);
     default:
       return undefined;
   }
 }
 
 /** The task expired or never existed: polling further is pointless, a new attempt may work. */
-export function taskNotFoundError(): UpstreamError {
+export function taskNotFoundError(provider: string): UpstreamError {
   return new UpstreamError({
-    provider: PROVIDER,
+    provider,
     kind: 'upstream_error',
     code: 'task_not_found',
-    message: `The provider '${PROVIDER}' no longer knows the task (status 'Task not found').`,
+    message: `The provider '${provider}' no longer knows the task (status 'Task not found').`,
   });
 }

@@ -143,13 +143,13 @@ function isFamily(value: unknown): value is BflFamily {
  * catalog data), else the known endpoint table. An unknown endpoint is a `not_found` on this route,
  * so the router can fall back to another one.
  */
-export function bflModelSpec(upstreamModel: string, options: Record<string, unknown>): BflModelSpec {
+export function bflModelSpec(provider: string, upstreamModel: string, options: Record<string, unknown>): BflModelSpec {
   const family = options['family'] ?? BFL_ENDPOINT_FAMILIES[upstreamModel];
   if (isFamily(family)) return BFL_FAMILIES[family];
   const known = Object.keys(BFL_FAMILIES).join(', ');
   throw new UpstreamError({
-    provider: 'bfl',
+    provider,
     kind: 'not_found',
-    message: `The BFL endpoint '${upstreamModel}' is unknown to this gateway; set the route option 'family' (one of ${known}).`,
+    message: `The BFL endpoint '${upstreamModel}' (provider '${provider}') is unknown to this gateway; set the route option 'family' (one of ${known}).`,
   });
 }

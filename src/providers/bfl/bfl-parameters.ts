@@ -2,9 +2,6 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, Quality } from '../../generation/image-request.js';
 import type { BflModelSpec } from './bfl-model-specs.js';
 
-/** The BFL knobs a client may send as extra parameters (JSON values, or strings from multipart). */
-export const BFL_PARAMETERS = ['seed', 'safety_tolerance', 'prompt_upsampling', 'raw'] as const;
-
 export interface BflParameterFields {
   seed?: number;
   safety_tolerance?: number;
@@ -19,7 +16,7 @@ export interface BflParameterFields {
  * 400, not BFL's 422 after a round trip), and the quality knob. BFL knobs the endpoint lacks get an
  * `unsupported` warning; other extras were already reported by the gateway against the catalog.
  */
-export function bflParameterFields(spec: BflModelSpec, extra: Record<string, unknown>, quality: Quality): { fields: BflParameterFields; warnings: GenerationWarning[] } {
+export function bflParameterFields(provider: string, spec: BflModelSpec, extra: Record<string, unknown>, quality: Quality): { fields: BflParameterFields; warnings: GenerationWarning[] } {
   const fields: BflParameterFields = {};
   const warnings: GenerationWarning[] = [];
   if (extra['seed'] !== undefined) fields.seed = integerParam('seed', extra['seed'], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
@@ -28,16 +25,16 @@ export function bflParameterFields(spec: BflModelSpec, extra: Record<string, unk
     const upsampling = booleanParam('prompt_upsampling', extra['prompt_upsampling']);
     if (spec.promptUpsampling === 'prompt_upsampling') fields.prompt_upsampling = upsampling;
     else if (spec.promptUpsampling === 'disable_pup') fields.disable_pup = !upsampling;
-    else warnings.push(unsupported('prompt_upsampling', `${spec.title} has no prompt upsampling; 'prompt_upsampling' was ignored.`));
+    else warnings.push(unsupported(provider, 'prompt_upsampling', `${spec.title} has no prompt upsampling; 'prompt_upsampling' was ignored.`));
   }
   if (extra['raw'] !== undefined) {
     const raw = booleanParam('raw', extra['raw']);
     if (spec.raw) fields.raw = raw;
-    else warnings.push(unsupported('raw', `'raw' exists only on FLUX1.1 [pro] Ultra; ${spec.title} ignored it.`));
+    else warnings.push(unsupported(provider, 'raw', `'raw' exists only on FLUX1.1 [pro] Ultra; ${spec.title} ignored it.`));
   }
   if (quality !== 'auto') {
     if (spec.qualitySteps) fields.steps = spec.qualitySteps[quality];
-    else warnings.push(unsupported('quality', `${spec.title} has no quality setting; quality '${quality}' was ignored.`));
+    else warnings.push(unsupported(provider, 'quality', `${spec.title} has no quality setting; quality '${quality}' was ignored.`));
   }
   return { fields, warnings };
 }
@@ -57,6 +54,6 @@ function booleanParam(name: string, value: unknown): boolean {
   throw invalidParam(name, `'${name}' must be true or false, got ${JSON.stringify(value)}.`);
 }
 
-function unsupported(setting: string, message: string): GenerationWarning {
-  return { type: 'unsupported', setting, provider: 'bfl', message };
+function unsupported(provider: string, setting: string, message: string): GenerationWarning {
+  return { type: 'unsupported', setting, provider, message };
 }

@@ -30,12 +30,12 @@ export function pollIntervalMs(options: Record<string, unknown>, settings: Recor
  * Where to poll: the `polling_url` BFL returned (the global endpoint hands out a cluster host such
  * as `api.us1.bfl.ai`, which is authoritative), else `{base}/get_result`; always with `?id=`.
  */
-export function resolvePollingUrl(submit: BflSubmitResponse, baseUrl: string): URL {
+export function resolvePollingUrl(provider: string, submit: BflSubmitResponse, baseUrl: string): URL {
   let url: URL;
   try {
     url = new URL(submit.pollingUrl ?? `${baseUrl}/get_result`);
   } catch {
-    throw malformedResponse('bfl', 'the polling_url is not a URL');
+    throw malformedResponse(provider, 'the polling_url is not a URL');
   }
   if (!url.searchParams.has('id')) url.searchParams.set('id', submit.id);
   return url;
@@ -57,6 +57,8 @@ export function mayReceiveKey(url: URL, baseUrl: string): boolean {
 }
 
 export interface PollInput {
+  /** The instance polled (`bfl`, `bfl-eu`): named in errors. */
+  provider: string;
   url: URL;
   apiKey: string | undefined;
   intervalMs: number;
@@ -77,14 +79,14 @@ export async function pollBflTask(input: PollInput): Promise<string> {
   for (;;) {
     const remaining = input.deadline - Date.now();
     if (remaining <= 0) {
-      throw new UpstreamError({ provider: 'bfl', kind: 'timeout', message: `The provider 'bfl' did not finish the task before the deadline (last status: ${lastStatus}).` });
+      throw new UpstreamError({ provider: input.provider, kind: 'timeout', message: `The provider '${input.provider}' did not finish the task before the deadline (last status: ${lastStatus}).` });
     }
     await abortableSleep(Math.min(waitMs, remaining), input.signal);
     waitMs = input.intervalMs;
 
     let response: UpstreamResponse;
     try {
-      response = await upstreamFetch({ provider: 'bfl', method: 'GET', url: input.url.href, headers: input.apiKey ? { 'x-key': input.apiKey } : {}, signal: input.signal });
+      response = await upstreamFetch({ provider: input.provider, method: 'GET', url: input.url.href, headers: input.apiKey ? { 'x-key': input.apiKey } : {}, signal: input.signal });
     } catch (error) {
       failures += 1;
       if (!(error instanceof UpstreamError) || failures > MAX_CONSECUTIVE_POLL_FAILURES) throw error;
@@ -92,20 +94,20 @@ export async function pollBflTask(input: PollInput): Promise<string> {
     }
     if (TRANSIENT_POLL_STATUSES.has(response.status)) {
       failures += 1;
-      if (failures > MAX_CONSECUTIVE_POLL_FAILURES) throw bflHttpError(response, input.apiKey);
+      if (failures > MAX_CONSECUTIVE_POLL_FAILURES) throw bflHttpError(input.provider, response, input.apiKey);
       waitMs = Math.max(input.intervalMs, parseRetryAfter(response.headers) ?? 0);
       continue;
     }
     failures = 0;
-    if (response.status === 404) throw taskNotFoundError();
-    if (response.status < 200 || response.status >= 300) throw bflHttpError(response, input.apiKey);
+    if (response.status === 404) throw taskNotFoundError(input.provider);
+    if (response.status < 200 || response.status >= 300) throw bflHttpError(input.provider, response, input.apiKey);
     const result = readResultResponse(parseJsonBody(response.body));
-    if (!result) throw malformedResponse('bfl', 'the task status is not a JSON object');
+    if (!result) throw malformedResponse(input.provider, 'the task status is not a JSON object');
     if (result.status === BFL_STATUS.ready) {
-      if (!result.sample) throw malformedResponse('bfl', "a 'Ready' task has no result.sample URL");
+      if (!result.sample) throw malformedResponse(input.provider, "a 'Ready' task has no result.sample URL");
       return result.sample;
     }
-    const failure = bflTaskError(result.status, result.details, input.apiKey);
+    const failure = bflTaskError(input.provider, result.status, result.details, input.apiKey);
     if (failure) throw failure;
     lastStatus = result.status ?? 'no status';
   }

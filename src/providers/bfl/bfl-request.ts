@@ -35,12 +35,13 @@ export interface BflRequest {
  * and leave as raw base64 strings (no `data:` prefix, as BFL's own clients send them).
  */
 export function buildBflRequest(call: ProviderCall, inputs: BflPreparedInputs): BflRequest {
-  const spec = bflModelSpec(call.upstreamModel, call.options);
+  const provider = call.endpoint.instance;
+  const spec = bflModelSpec(provider, call.upstreamModel, call.options);
   const { request } = call;
   if (spec.promptRequired && !request.prompt) throw invalidParam('prompt', `${spec.title} needs a prompt.`);
   const first = inputs.images[0];
-  const size = bflSizeFields(spec, request.size, first ? { width: first.width, height: first.height } : undefined);
-  const parameters = bflParameterFields(spec, request.extra, request.quality);
+  const size = bflSizeFields(provider, spec, request.size, first ? { width: first.width, height: first.height } : undefined);
+  const parameters = bflParameterFields(provider, spec, request.extra, request.quality);
   const body: Record<string, unknown> = {
     ...(request.prompt === undefined ? {} : { prompt: request.prompt }),
     ...imageFields(spec, inputs),

@@ -17,12 +17,12 @@ const WIDEST_RATIO = { width: 21, height: 9 };
  * the image will not come back at exactly that size. `auto` sends nothing: the endpoint picks
  * (FLUX.2 and Kontext follow the input image, FLUX1.1 uses 1024x768, Ultra 16:9).
  */
-export function bflSizeFields(spec: BflModelSpec, size: ImageSize | 'auto', inputSize: ImageSize | undefined): { fields: BflSizeFields; warnings: GenerationWarning[] } {
+export function bflSizeFields(provider: string, spec: BflModelSpec, size: ImageSize | 'auto', inputSize: ImageSize | undefined): { fields: BflSizeFields; warnings: GenerationWarning[] } {
   if (size === 'auto') return { fields: {}, warnings: [] };
   switch (spec.size.kind) {
     case 'pixels': {
       const sent = pixelSize(size, spec.size);
-      const warnings = sameSize(sent, size) ? [] : [adapted(`${spec.title} takes widths and heights in multiples of ${spec.size.multiple}${boundsText(spec.size)}; '${formatSize(size)}' was sent as ${formatSize(sent)}.`)];
+      const warnings = sameSize(sent, size) ? [] : [adapted(provider, `${spec.title} takes widths and heights in multiples of ${spec.size.multiple}${boundsText(spec.size)}; '${formatSize(size)}' was sent as ${formatSize(sent)}.`)];
       return { fields: { width: sent.width, height: sent.height }, warnings };
     }
     case 'aspect_ratio': {
@@ -30,11 +30,11 @@ export function bflSizeFields(spec: BflModelSpec, size: ImageSize | 'auto', inpu
       const reason = clamped ? `is outside the 21:9 to 9:21 range ${spec.title} accepts, so it was sent as the nearest ratio` : 'was sent as the aspect ratio';
       return {
         fields: { aspect_ratio: ratio },
-        warnings: [adapted(`'${formatSize(size)}' ${reason} ${ratio}; ${spec.title} chooses the pixel dimensions itself.`)],
+        warnings: [adapted(provider, `'${formatSize(size)}' ${reason} ${ratio}; ${spec.title} chooses the pixel dimensions itself.`)],
       };
     }
     case 'input': {
-      const warnings = inputSize && sameSize(inputSize, size) ? [] : [adapted(`${spec.title} returns an image the size of the input image${inputSize ? ` (${formatSize(inputSize)})` : ''}, not '${formatSize(size)}'.`)];
+      const warnings = inputSize && sameSize(inputSize, size) ? [] : [adapted(provider, `${spec.title} returns an image the size of the input image${inputSize ? ` (${formatSize(inputSize)})` : ''}, not '${formatSize(size)}'.`)];
       return { fields: {}, warnings };
     }
   }
@@ -79,6 +79,6 @@ function sameSize(a: ImageSize, b: ImageSize): boolean {
   return a.width === b.width && a.height === b.height;
 }
 
-function adapted(message: string): GenerationWarning {
-  return { type: 'adapted', setting: 'size', provider: 'bfl', message };
+function adapted(provider: string, message: string): GenerationWarning {
+  return { type: 'adapted', setting: 'size', provider, message };
 }

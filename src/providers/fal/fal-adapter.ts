@@ -1,5 +1,5 @@
 import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
+import { errorText, malformedResponse } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
 import { falErrorFromResponse } from './fal-errors.js';
 import { prepareFalInputs } from './fal-input-images.js';
@@ -84,6 +84,6 @@ async function probeFal(endpoint: ProviderEndpoint, signal: AbortSignal): Promis
     return { ok: false, detail: `GET ${url} failed (${error.kind}): ${error.message}` };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, detail: `GET ${url} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, detail: `GET ${url} failed: ${errorText(error, [endpoint.apiKey])}` };
   }
 }

@@ -1,7 +1,6 @@
 import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
 import { prepareInputImage } from '../shared/input-image-conversion.js';
-import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
+import { postForJson } from '../shared/post-json.js';
 import { buildGeminiRequest, GEMINI_INPUT_FORMATS } from './gemini-request.js';
 import { geminiResult } from './gemini-response.js';
 import { googleUpstreamError } from './google-error.js';
@@ -44,10 +43,7 @@ async function generateGeminiImages(call: ProviderCall): Promise<ProviderResult>
 async function generateOne(call: ProviderCall, url: string, headers: Record<string, string>, body: string): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const response = await upstreamFetch({ provider, method: 'POST', url, headers, body, signal: call.signal });
-  if (response.status < 200 || response.status >= 300) throw googleUpstreamError(provider, response, secrets);
-  const json = parseJsonBody(response.body);
-  if (json === undefined) throw malformedResponse(provider, 'the body is not JSON');
+  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));
   return geminiResult(provider, json, IMAGES_PER_CALL, secrets);
 }
 

@@ -2,6 +2,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning } from '../../generation/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
 import type { ProviderCall } from '../provider.js';
+import type { PreparedImage } from '../shared/input-image-conversion.js';
 import type { GeminiRequestBody, GeminiRequestPart } from './gemini-wire-types.js';
 import { geminiSizeProfile, parseGeminiRouteOptions } from './gemini-route-options.js';
 import { googleAuthHeaders, googleModelUrl } from './google-endpoint.js';
@@ -11,10 +12,7 @@ import { adaptedSizeWarning, chooseGoogleImageSize } from './google-image-size.j
 export const GEMINI_INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
 
 /** An input image as the adapter prepared it: EXIF applied, in one of `GEMINI_INPUT_FORMATS`. */
-export interface GeminiPreparedImage {
-  bytes: Buffer;
-  format: ImageFormat;
-}
+export type GeminiPreparedImage = PreparedImage;
 
 /** One `POST {base}/models/{model}:generateContent` with a JSON body. */
 export interface GeminiRequest {

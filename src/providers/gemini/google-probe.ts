@@ -1,4 +1,5 @@
 import type { ProbeResult, ProviderEndpoint } from '../provider.js';
+import { errorText } from '../shared/upstream-error-from-response.js';
 import { upstreamFetch } from '../shared/upstream-fetch.js';
 import { googleAuthHeaders, googleModelsUrl, googleModelUrl, isVertexEndpoint } from './google-endpoint.js';
 import { googleUpstreamError } from './google-error.js';
@@ -30,6 +31,6 @@ export async function probeGoogleEndpoint(endpoint: ProviderEndpoint, signal: Ab
     const error = googleUpstreamError(endpoint.instance, response, [endpoint.apiKey]);
     return { ok: false, detail: `${what}: ${error.message} (${error.kind})` };
   } catch (error) {
-    return { ok: false, detail: `${what} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, detail: `${what} failed: ${errorText(error, [endpoint.apiKey])}` };
   }
 }

@@ -1,8 +1,7 @@
 import { probeGoogleEndpoint } from '../gemini/google-probe.js';
 import { googleUpstreamError } from '../gemini/google-error.js';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
+import { postForJson } from '../shared/post-json.js';
 import { buildImagenRequest } from './imagen-request.js';
 import { imagenResult } from './imagen-response.js';
 import { parseImagenRouteOptions } from './imagen-route-options.js';
@@ -40,9 +39,6 @@ async function generateImagenImages(call: ProviderCall): Promise<ProviderResult>
 async function predict(call: ProviderCall, url: string, headers: Record<string, string>, body: string, count: number): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const response = await upstreamFetch({ provider, method: 'POST', url, headers, body, signal: call.signal });
-  if (response.status < 200 || response.status >= 300) throw googleUpstreamError(provider, response, secrets);
-  const json = parseJsonBody(response.body);
-  if (json === undefined) throw malformedResponse(provider, 'the body is not JSON');
+  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));
   return imagenResult(provider, call.upstreamModel, json, count, secrets);
 }

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { GenerationWarning, ImageRequest } from '../../generation/image-request.js';
 import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
+import { errorText } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { maxImagesPerCallOption, resolveCallConfig } from './openai-compatible-config.js';
 import { upstreamTarget } from './openai-compatible-endpoints.js';
@@ -115,7 +116,7 @@ async function probe(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<P
     url = upstreamTarget(endpoint.baseUrl, '', config).probeUrl;
     headers = { ...authHeaders(config.profile.auth, endpoint.apiKey), accept: 'application/json' };
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    return { ok: false, detail: errorText(error, [endpoint.apiKey]) };
   }
   const shown = `GET ${new URL(url).pathname}`;
   try {
@@ -126,7 +127,7 @@ async function probe(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<P
     }
     return { ok: false, detail: `${shown} → ${errorFromResponse(endpoint.instance, response, endpoint.apiKey).message}` };
   } catch (error) {
-    return { ok: false, detail: `${shown} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, detail: `${shown} failed: ${errorText(error, [endpoint.apiKey])}` };
   }
 }
 

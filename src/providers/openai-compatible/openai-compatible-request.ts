@@ -1,17 +1,14 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { GenerationWarning } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
+import { MIME_BY_FORMAT } from '../../images/image-format.js';
 import type { ProviderCall } from '../provider.js';
+import type { PreparedImage } from '../shared/input-image-conversion.js';
 import { resolveCallConfig, type CallConfig } from './openai-compatible-config.js';
 import { upstreamTarget, type UpstreamTarget } from './openai-compatible-endpoints.js';
 import type { AuthStyle, ImageEncoding } from './openai-compatible-flavors.js';
 import { translateParameters } from './openai-compatible-parameters.js';
 
-/** An input image after `prepareInputImage` (EXIF applied, a format the upstream reads). */
-export interface PreparedImage {
-  bytes: Buffer;
-  format: ImageFormat;
-}
+export type { PreparedImage } from '../shared/input-image-conversion.js';
 
 /** What the adapter prepared with sharp before building: the builder itself does no I/O. */
 export interface PreparedInputs {

@@ -24,10 +24,11 @@ export function createOpenAIAdapter(): ImageProvider {
 }
 
 async function generateWithOpenAI(call: ProviderCall): Promise<ProviderResult> {
+  const provider = call.endpoint.instance;
   const request = buildOpenAIRequest(call, await prepareInputs(call));
   const signal = withDeadline(call.signal, call.deadline);
   const response = await upstreamFetch({
-    provider: OPENAI_PROVIDER_ID,
+    provider,
     method: request.method,
     url: request.url,
     headers: request.headers,
@@ -36,12 +37,12 @@ async function generateWithOpenAI(call: ProviderCall): Promise<ProviderResult> {
   }).catch((error: unknown) => {
     // The call's own signal aborting is the router's to report; only our deadline timer is ours.
     if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({ provider: OPENAI_PROVIDER_ID, kind: 'timeout', message: `The provider '${OPENAI_PROVIDER_ID}' did not answer before the request deadline.`, cause: error });
+      throw new UpstreamError({ provider, kind: 'timeout', message: `The provider '${provider}' did not answer before the request deadline.`, cause: error });
     }
     throw error;
   });
-  if (response.status < 200 || response.status >= 300) throw openAIErrorFromResponse(response, [call.endpoint.apiKey]);
-  const result = readOpenAIImages(response.body, call.request.images.length > 0);
+  if (response.status < 200 || response.status >= 300) throw openAIErrorFromResponse(provider, response, [call.endpoint.apiKey]);
+  const result = readOpenAIImages(provider, response.body, call.request.images.length > 0);
   return { images: result.images, warnings: request.warnings, ...(result.usage ? { usage: result.usage } : {}) };
 }
 
@@ -84,7 +85,7 @@ function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
 async function probeOpenAI(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${endpoint.baseUrl}/models`;
   try {
-    const response = await upstreamFetch({ provider: OPENAI_PROVIDER_ID, method: 'GET', url, headers: openAIHeaders(endpoint), signal });
+    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: openAIHeaders(endpoint), signal });
     if (response.status === 200) {
       const body = JSON.parse(response.body.toString('utf8')) as unknown;
       const count = isRecord(body) && Array.isArray(body['data']) ? body['data'].length : undefined;

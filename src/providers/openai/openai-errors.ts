@@ -2,7 +2,6 @@ import type { ErrorKind } from '../../errors/api-error.js';
 import type { UpstreamError } from '../../errors/upstream-error.js';
 import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { contentPolicyError, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
-import { OPENAI_PROVIDER_ID } from './openai-parameters.js';
 import { isRecord, text, type OpenAIErrorBody } from './openai-wire-types.js';
 
 /** Refusals by the safety system: `moderation_blocked` (GPT image), `content_policy_violation` (DALL·E). */
@@ -37,18 +36,18 @@ export function readOpenAIError(body: Buffer): OpenAIErrorFields {
 }
 
 /**
- * Maps an OpenAI error response to an `UpstreamError`, by status and the structured `code`/`type`
+ * Maps an OpenAI error response to an `UpstreamError` naming `provider` (the instance called), by status and the structured `code`/`type`
  * (never by message text). 429 is two different things: `rate_limit_exceeded` (wait and retry)
  * and `insufficient_quota` (switch, never retry the same key).
  */
-export function openAIErrorFromResponse(response: UpstreamResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
+export function openAIErrorFromResponse(provider: string, response: UpstreamResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
   const { message, type, code } = readOpenAIError(response.body);
   const matches = (codes: ReadonlySet<string>) => (code !== undefined && codes.has(code)) || (type !== undefined && codes.has(type));
-  if (matches(CONTENT_POLICY_CODES)) return contentPolicyError(OPENAI_PROVIDER_ID, message, secrets);
+  if (matches(CONTENT_POLICY_CODES)) return contentPolicyError(provider, message, secrets);
   let kind: ErrorKind | undefined;
   if (matches(QUOTA_CODES)) kind = 'quota_exceeded';
   else if (matches(MODEL_GONE_CODES)) kind = 'not_found';
-  return upstreamErrorFromResponse(OPENAI_PROVIDER_ID, response, {
+  return upstreamErrorFromResponse(provider, response, {
     ...(kind ? { kind } : {}),
     ...(message ? { upstreamMessage: message } : {}),
     ...(code ? { code } : {}),

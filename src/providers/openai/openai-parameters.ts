@@ -40,9 +40,10 @@ const ALPHA_FORMATS = ['png', 'webp'];
 export function readExtraParameters(call: ProviderCall, profile: OpenAIModelProfile, isEdit: boolean, warnings: GenerationWarning[]): OpenAIExtraParameters {
   const { extra, outputFormat } = call.request;
   const model = call.upstreamModel;
+  const provider = call.endpoint.instance;
   const result: OpenAIExtraParameters = {};
   const unsupported = (setting: ExtraName, why = `is not supported by OpenAI's ${model}`) =>
-    warnings.push({ type: 'unsupported', setting, provider: OPENAI_PROVIDER_ID, message: `'${setting}' ${why} and was not sent.` });
+    warnings.push({ type: 'unsupported', setting, provider, message: `'${setting}' ${why} and was not sent.` });
 
   for (const name of OPENAI_EXTRA_PARAMETERS) {
     const value = extra[name];

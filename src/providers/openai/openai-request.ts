@@ -2,16 +2,11 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageRequest } from '../../generation/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
 import type { ProviderCall, ProviderEndpoint } from '../provider.js';
+import type { PreparedImage } from '../shared/input-image-conversion.js';
 import { formatSize, nearestSize } from '../shared/size-mapping.js';
 import { fitGptImage2Size } from './gpt-image-2-size.js';
 import { openAIModelProfile, type OpenAIModelProfile } from './openai-models.js';
-import { OPENAI_PROVIDER_ID, readExtraParameters, routeOption, routeSetting } from './openai-parameters.js';
-
-/** An input image after preparation (EXIF applied, in a format the model takes). */
-export interface PreparedImage {
-  bytes: Buffer;
-  format: ImageFormat;
-}
+import { readExtraParameters, routeOption, routeSetting } from './openai-parameters.js';
 
 /** What the adapter prepares with sharp before building the request (the builder does no I/O). */
 export interface PreparedInputs {
@@ -68,9 +63,9 @@ export function buildOpenAIRequest(call: ProviderCall, inputs: PreparedInputs = 
   const extras = readExtraParameters(call, profile, isEdit, warnings);
   const parameters: Record<string, string | number> = {
     n,
-    size: wireSize(request, profile, model, warnings),
+    size: wireSize(call.endpoint.instance, request, profile, model, warnings),
   };
-  const quality = wireQuality(request, profile, model, warnings);
+  const quality = wireQuality(call.endpoint.instance, request, profile, model, warnings);
   if (quality !== undefined) parameters['quality'] = quality;
   if (profile.gptImageParameters) parameters['output_format'] = request.outputFormat;
   if (profile.responseFormat) {
@@ -155,28 +150,28 @@ function checkEditInputs(request: ImageRequest, inputs: PreparedInputs, profile:
  * `adapted` warning; gpt-image-2 gets the closest size its rules allow. `auto` stays `auto`,
  * except on DALL·E, which refuses it: there it is OpenAI's own default, 1024x1024.
  */
-function wireSize(request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string {
+function wireSize(provider: string, request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string {
   if (request.size === 'auto') return profile.autoSize;
   const asked = formatSize(request.size);
   const sent = profile.sizes === 'flexible' ? formatSize(fitGptImage2Size(request.size)) : profile.sizes.includes(asked) ? asked : nearestSize(request.size, profile.sizes);
   if (sent !== asked) {
-    warnings.push({ type: 'adapted', setting: 'size', provider: OPENAI_PROVIDER_ID, message: `OpenAI's ${model} does not take ${asked}; ${sent} was sent instead.` });
+    warnings.push({ type: 'adapted', setting: 'size', provider, message: `OpenAI's ${model} does not take ${asked}; ${sent} was sent instead.` });
   }
   return sent;
 }
 
 /** GPT image models take the gateway's qualities as they are; dall-e-3 has standard/hd; dall-e-2 none. */
-function wireQuality(request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string | undefined {
+function wireQuality(provider: string, request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string | undefined {
   const { quality } = request;
   if (profile.gptImageParameters) return quality;
   if (profile.family === 'dall-e-3') {
     if (quality === 'low') {
-      warnings.push({ type: 'adapted', setting: 'quality', provider: OPENAI_PROVIDER_ID, message: `OpenAI's ${model} has no 'low' quality; 'standard' was sent.` });
+      warnings.push({ type: 'adapted', setting: 'quality', provider, message: `OpenAI's ${model} has no 'low' quality; 'standard' was sent.` });
     }
     return quality === 'high' ? 'hd' : 'standard';
   }
   if (quality !== 'auto') {
-    warnings.push({ type: 'unsupported', setting: 'quality', provider: OPENAI_PROVIDER_ID, message: `OpenAI's ${model} has a single quality; '${quality}' was not sent.` });
+    warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `OpenAI's ${model} has a single quality; '${quality}' was not sent.` });
   }
   return undefined;
 }

@@ -1,7 +1,6 @@
 import type { ProviderImage, ProviderResult } from '../provider.js';
 import { malformedResponse } from '../shared/upstream-error-from-response.js';
 import { base64Value, parseJsonWithBase64 } from './extract-base64-fields.js';
-import { OPENAI_PROVIDER_ID } from './openai-parameters.js';
 import { isRecord, text, tokenCount, type OpenAIImagesResponse, type OpenAIUsage } from './openai-wire-types.js';
 
 export interface OpenAIImagesResult {
@@ -13,13 +12,13 @@ export interface OpenAIImagesResult {
  * Reads a 200 `ImagesResponse`: `b64_json` values as base64 bytes sliced from the body (never
  * decoded or copied here), `url` values for the gateway to download, and the token usage.
  */
-export function readOpenAIImages(body: Buffer, hadInputImages: boolean): OpenAIImagesResult {
+export function readOpenAIImages(provider: string, body: Buffer, hadInputImages: boolean): OpenAIImagesResult {
   const parsed = parseJsonWithBase64(body, 'b64_json');
-  if (!parsed) throw malformedResponse(OPENAI_PROVIDER_ID, 'the body is not JSON');
+  if (!parsed) throw malformedResponse(provider, 'the body is not JSON');
   const response: unknown = parsed.json;
-  if (!isRecord(response)) throw malformedResponse(OPENAI_PROVIDER_ID, 'the body is not a JSON object');
+  if (!isRecord(response)) throw malformedResponse(provider, 'the body is not a JSON object');
   const { data, usage }: OpenAIImagesResponse = response;
-  if (!Array.isArray(data)) throw malformedResponse(OPENAI_PROVIDER_ID, "the body has no 'data' array");
+  if (!Array.isArray(data)) throw malformedResponse(provider, "the body has no 'data' array");
   const images = data.map((item, index): ProviderImage => {
     if (isRecord(item)) {
       const base64 = base64Value(item['b64_json'], parsed.values);
@@ -27,7 +26,7 @@ export function readOpenAIImages(body: Buffer, hadInputImages: boolean): OpenAII
       const url = text(item['url']);
       if (url) return { url };
     }
-    throw malformedResponse(OPENAI_PROVIDER_ID, `data[${index}] has neither 'b64_json' nor 'url'`);
+    throw malformedResponse(provider, `data[${index}] has neither 'b64_json' nor 'url'`);
   });
   return { images, usage: isRecord(usage) ? readUsage(usage, hadInputImages) : undefined };
 }

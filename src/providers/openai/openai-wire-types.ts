@@ -4,13 +4,6 @@
  * field the adapter doesn't need never fails a generation.
  */
 
-/** One item of `data[]`: GPT image models send `b64_json`; DALL·E `url` (default) or `b64_json`. */
-export interface OpenAIImageItem {
-  /** After `parseJsonWithBase64`: the index of the extracted value (or the string, on the slow path). */
-  b64_json?: unknown;
-  url?: unknown;
-}
-
 /** Token usage of GPT image models (absent for DALL·E). */
 export interface OpenAIUsage {
   input_tokens?: unknown;

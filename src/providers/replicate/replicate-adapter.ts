@@ -5,7 +5,7 @@ import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, Provid
 import { abortableSleep } from '../shared/abortable-sleep.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { parseRetryAfter } from '../shared/retry-after.js';
-import { malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
+import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { resolveProfile, type ReplicateModelProfile } from './replicate-model-profiles.js';
 import { imagesOfPrediction, outputStrings, predictionFailure, trustedPredictionUrl } from './replicate-prediction-output.js';
@@ -152,6 +152,6 @@ async function probeReplicate(endpoint: ProviderEndpoint, signal: AbortSignal): 
     return { ok: false, detail: `GET /account → HTTP ${response.status}${message ? `: ${redactSecrets(message, secrets).slice(0, 200)}` : ''}` };
   } catch (error) {
     if (signal.aborted) throw signal.reason as Error;
-    return { ok: false, detail: `GET /account failed: ${error instanceof Error ? redactSecrets(error.message, secrets) : String(error)}` };
+    return { ok: false, detail: `GET /account failed: ${errorText(error, secrets)}` };
   }
 }

@@ -7,11 +7,17 @@ export interface InputImageRequirements {
   formats: ReadonlyArray<ImageFormat>;
 }
 
+/** An input image after `prepareInputImage`: EXIF applied, in a format the upstream reads. */
+export interface PreparedImage {
+  bytes: Buffer;
+  format: ImageFormat;
+}
+
 /**
  * An input image as an upstream accepts it: EXIF orientation applied (upstreams disagree on honouring
  * it) and re-encoded only when the format isn't accepted or a rotation was needed.
  */
-export async function prepareInputImage(image: InputImage, requirements: InputImageRequirements): Promise<{ bytes: Buffer; format: ImageFormat }> {
+export async function prepareInputImage(image: InputImage, requirements: InputImageRequirements): Promise<PreparedImage> {
   const metadata = await sharp(image.bytes).metadata();
   const rotated = (metadata.orientation ?? 1) > 1;
   if (!rotated && requirements.formats.includes(image.format)) return { bytes: image.bytes, format: image.format };

@@ -16,6 +16,11 @@ export function redactSecrets(text: string, secrets: ReadonlyArray<string | unde
   return result.replace(KEY_LIKE, '[REDACTED]');
 }
 
+/** A caught error as text for an operator-facing detail (`imagerouter doctor`), credentials removed. */
+export function errorText(error: unknown, secrets: ReadonlyArray<string | undefined>): string {
+  return redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+}
+
 export interface UpstreamErrorDetails {
   /** A kind the adapter read from the body (content policy, quota, ...); else derived from the status. */
   kind?: ErrorKind;

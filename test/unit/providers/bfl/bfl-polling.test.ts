@@ -31,13 +31,13 @@ describe('mayReceiveKey', () => {
 
 describe('resolvePollingUrl', () => {
   it('keeps the returned polling_url, adding the id only when missing', () => {
-    expect(resolvePollingUrl({ id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result?id=abc', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
-    expect(resolvePollingUrl({ id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
+    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result?id=abc', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
+    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
   });
 
   it('falls back to {base}/get_result without a polling_url, and refuses a malformed one', () => {
-    expect(resolvePollingUrl({ id: 'abc', pollingUrl: undefined, costCredits: undefined }, BASE_URL).href).toBe('https://api.bfl.ai/v1/get_result?id=abc');
-    expect(() => resolvePollingUrl({ id: 'abc', pollingUrl: 'not a url', costCredits: undefined }, BASE_URL)).toThrow(/malformed/);
+    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: undefined, costCredits: undefined }, BASE_URL).href).toBe('https://api.bfl.ai/v1/get_result?id=abc');
+    expect(() => resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'not a url', costCredits: undefined }, BASE_URL)).toThrow(/malformed/);
   });
 });
 

@@ -178,6 +178,16 @@ describe('buildBflRequest: endpoints', () => {
     expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', {}, { family: 'toString' }), NO_INPUTS))).toBeInstanceOf(UpstreamError);
   });
 
+  it('names the instance called (not the adapter) in its warnings and errors', () => {
+    const named = (upstreamModel: string, request: Partial<ImageRequest>): ProviderCall => ({ ...callFor(upstreamModel, request), endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: KEY, keyIndex: 0, settings: {} } });
+    const built = buildBflRequest(named('flux-2-max', { size: { width: 1000, height: 600 }, quality: 'high', extra: { raw: true } }), NO_INPUTS);
+    expect(built.warnings.map((warning) => warning.setting).sort()).toEqual(['quality', 'raw', 'size']);
+    for (const warning of built.warnings) expect(warning.provider).toBe('named-instance');
+    const error = thrownBy(() => buildBflRequest(named('flux-9-ultra', {}), NO_INPUTS));
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect(error).toMatchObject({ kind: 'not_found', provider: 'named-instance' });
+  });
+
   it('never throws a plain Error for bad client input', () => {
     expect(thrownBy(() => buildBflRequest(callFor('flux-kontext-pro', { extra: { safety_tolerance: -1 } }), NO_INPUTS))).toBeInstanceOf(ApiError);
   });

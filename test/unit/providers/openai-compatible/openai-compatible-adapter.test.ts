@@ -158,6 +158,12 @@ describe('openai-compatible adapter: errors', () => {
     expect((await upstreamFailure(adapter.generate(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/missing` })))).kind).toBe('not_found');
   });
 
+  it('DeepInfra takes the scheme in any case but the token exactly: a wrongly cased key is a 401', async () => {
+    const deepInfra = await started(startDeepInfraFake(API_KEY));
+    const error = await upstreamFailure(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'stabilityai/sdxl-turbo', apiKey: API_KEY.toUpperCase() })));
+    expect(error.kind).toBe('authentication');
+  });
+
   it('vLLM-Omni would refuse a URL answer: the adapter always asks for b64_json', async () => {
     const fake = await started(startOpenAICompatibleFake({ flavor: 'vllm', apiKey: API_KEY }));
     const result = await adapter.generate(callAt(fake, 'vllm', { request: { size: { width: 256, height: 128 }, outputFormat: 'webp' } }));

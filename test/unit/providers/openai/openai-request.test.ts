@@ -111,6 +111,17 @@ describe('buildOpenAIRequest: generations', () => {
     expect(request.warnings).toEqual([{ type: 'unsupported', setting: 'quality', provider: 'openai', message: "OpenAI's dall-e-2 has a single quality; 'high' was not sent." }]);
   });
 
+  it('names the instance called (not the adapter) in its warnings', () => {
+    const call = providerCall({
+      request: { model: 'openai/dall-e-2', prompt: 'A cute baby sea otter', quality: 'high', size: { width: 512, height: 512 }, extra: { style: 'vivid' } },
+      upstreamModel: 'dall-e-2',
+      endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: API_KEY },
+    });
+    const request = buildOpenAIRequest(call);
+    expect(request.warnings.map((warning) => warning.setting).sort()).toEqual(['quality', 'style']);
+    for (const warning of request.warnings) expect(warning.provider).toBe('named-instance');
+  });
+
   it('adapts a size a fixed-size model lacks to the nearest one, with a warning', () => {
     const gpt = buildOpenAIRequest(callFor('gpt-image-1.5', { size: { width: 1920, height: 1080 } }));
     expect(gpt.body.type === 'json' && gpt.body.json['size']).toBe('1536x1024');
