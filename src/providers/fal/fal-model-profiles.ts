@@ -65,60 +65,47 @@ const seedream = (size: FalSizeRule, edit: boolean): FalModelProfile => ({
 
 const QWEN_STEPS = { low: 15, medium: 30, high: 50 };
 
+/** FLUX.1 endpoints: up to 4 images, FLUX sizes and formats, `seed` and `guidance_scale`. */
+function fluxTextToImage(steps: FalModelProfile['steps']): FalModelProfile {
+  return {
+    imageInput: 'none',
+    maxInputImages: 0,
+    requiresImage: false,
+    takesMask: false,
+    maxImagesPerCall: 4,
+    sendsNumImages: true,
+    size: FLUX_SIZE,
+    steps,
+    outputFormats: FLUX_FORMATS,
+    parameters: ['seed', 'guidance_scale'],
+  };
+}
+
+/** FLUX.1 image to image and inpainting: one input image (≤ 1 MP: fal bills the output, which keeps its size). */
+function fluxFromImage(steps: FalModelProfile['steps'], takesMask: boolean): FalModelProfile {
+  return {
+    imageInput: 'image_url',
+    maxInputImages: 1,
+    requiresImage: true,
+    takesMask,
+    maxImagesPerCall: 4,
+    sendsNumImages: true,
+    size: { kind: 'input' },
+    steps,
+    outputFormats: FLUX_FORMATS,
+    parameters: ['seed', 'guidance_scale', 'strength'],
+    maxInputPixels: MEGAPIXEL,
+  };
+}
+
 export const FAL_MODEL_PROFILES: Readonly<Record<string, FalModelProfile>> = {
-  'fal-ai/flux/schnell': {
-    imageInput: 'none',
-    maxInputImages: 0,
-    requiresImage: false,
-    takesMask: false,
-    maxImagesPerCall: 4,
-    sendsNumImages: true,
-    size: FLUX_SIZE,
-    // Range 1–12, default 4: schnell is distilled for few steps.
-    steps: { low: 2, medium: 4, high: 8 },
-    outputFormats: FLUX_FORMATS,
-    parameters: ['seed', 'guidance_scale'],
-  },
-  'fal-ai/flux/dev': {
-    imageInput: 'none',
-    maxInputImages: 0,
-    requiresImage: false,
-    takesMask: false,
-    maxImagesPerCall: 4,
-    sendsNumImages: true,
-    size: FLUX_SIZE,
-    // Range 1–50, default 28.
-    steps: { low: 14, medium: 28, high: 40 },
-    outputFormats: FLUX_FORMATS,
-    parameters: ['seed', 'guidance_scale'],
-  },
-  'fal-ai/flux/dev/image-to-image': {
-    imageInput: 'image_url',
-    maxInputImages: 1,
-    requiresImage: true,
-    takesMask: false,
-    maxImagesPerCall: 4,
-    sendsNumImages: true,
-    size: { kind: 'input' },
-    // Range 10–50, default 40.
-    steps: { low: 20, medium: 40, high: 50 },
-    outputFormats: FLUX_FORMATS,
-    parameters: ['seed', 'guidance_scale', 'strength'],
-    maxInputPixels: MEGAPIXEL,
-  },
-  'fal-ai/flux-lora/inpainting': {
-    imageInput: 'image_url',
-    maxInputImages: 1,
-    requiresImage: true,
-    takesMask: true,
-    maxImagesPerCall: 4,
-    sendsNumImages: true,
-    size: { kind: 'input' },
-    steps: { low: 14, medium: 28, high: 40 },
-    outputFormats: FLUX_FORMATS,
-    parameters: ['seed', 'guidance_scale', 'strength'],
-    maxInputPixels: MEGAPIXEL,
-  },
+  // Range 1–12, default 4: schnell is distilled for few steps.
+  'fal-ai/flux/schnell': fluxTextToImage({ low: 2, medium: 4, high: 8 }),
+  // Range 1–50, default 28.
+  'fal-ai/flux/dev': fluxTextToImage({ low: 14, medium: 28, high: 40 }),
+  // Range 10–50, default 40.
+  'fal-ai/flux/dev/image-to-image': fluxFromImage({ low: 20, medium: 40, high: 50 }, false),
+  'fal-ai/flux-lora/inpainting': fluxFromImage({ low: 14, medium: 28, high: 40 }, true),
   'fal-ai/bytedance/seedream/v4/text-to-image': seedream(SEEDREAM_4_SIZE, false),
   'fal-ai/bytedance/seedream/v4/edit': seedream(SEEDREAM_4_SIZE, true),
   'fal-ai/bytedance/seedream/v4.5/text-to-image': seedream(SEEDREAM_45_SIZE, false),
