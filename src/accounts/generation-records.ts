@@ -4,7 +4,7 @@ import type { GenerationRecords } from '../generation/generation-ports.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Attempt } from '../routing/attempt.js';
 import { finishGeneration, insertGeneration } from './generation-repository.js';
-import { releaseCredits, reserveCredits, settleCredits } from './ledger.js';
+import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
 
 /** The generation use case's records, over the database: one row per generation, ledger entries around it. */
 export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Metrics): GenerationRecords {
@@ -33,27 +33,33 @@ export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Met
       await releaseCredits(db, { accountId, generationId, reservedMicros });
     },
     async succeed(input) {
-      const settlement = await settleCredits(db, {
-        accountId: input.accountId,
-        generationId: input.id,
-        reservedMicros: input.reservedMicros,
-        costMicros: input.costMicros,
-        now: input.finishedAt,
-      });
-      await finishGeneration(db, input.id, {
-        status: 'success',
-        provider: input.provider,
-        route: input.route,
-        costMicros: settlement.chargedMicros,
-        latencyMs: input.latencyMs,
-        imageCount: input.imageCount,
-        outputIds: input.outputIds,
-        warnings: input.warnings,
-        attempts: input.attempts,
-        errorMessage: null,
-        errorType: null,
-        httpStatus: 200,
-        finishedAt: input.finishedAt,
+      // One transaction: if the record can't be written the charge rolls back too, and the
+      // caller's failure path releases the whole hold and records the error (cost 0) truthfully.
+      const settlement = await db.transaction().execute(async (trx) => {
+        const settled = await settleCreditsInTransaction(trx, {
+          accountId: input.accountId,
+          generationId: input.id,
+          reservedMicros: input.reservedMicros,
+          costMicros: input.costMicros,
+          now: input.finishedAt,
+        });
+        const recorded = await finishGeneration(trx, input.id, {
+          status: 'success',
+          provider: input.provider,
+          route: input.route,
+          costMicros: settled.chargedMicros,
+          latencyMs: input.latencyMs,
+          imageCount: input.imageCount,
+          outputIds: input.outputIds,
+          warnings: input.warnings,
+          attempts: input.attempts,
+          errorMessage: null,
+          errorType: null,
+          httpStatus: 200,
+          finishedAt: input.finishedAt,
+        });
+        if (!recorded) throw new Error(`Generation ${input.id} was no longer processing when its success was recorded`);
+        return settled;
       });
       const model = input.model;
       metrics.generations.inc({ model, provider: input.provider, outcome: 'success' });

@@ -83,6 +83,15 @@ export async function reserveCredits(db: Kysely<DatabaseSchema>, input: ReserveC
  * At most one settle or release per generation is applied (a unique index enforces it).
  */
 export async function settleCredits(db: Kysely<DatabaseSchema>, input: SettleCreditsInput): Promise<SettlementResult> {
+  return db.transaction().execute((trx) => settleCreditsInTransaction(trx, input));
+}
+
+/**
+ * `settleCredits` inside the caller's transaction, so the settle and the generation's record
+ * commit or roll back together: a ledger that charged must never sit beside a record that says
+ * the generation failed.
+ */
+export async function settleCreditsInTransaction(trx: Transaction<DatabaseSchema>, input: SettleCreditsInput): Promise<SettlementResult> {
   const reserved = requireMicros(input.reservedMicros, 'reservedMicros');
   const cost = requireMicros(input.costMicros, 'costMicros');
   const charged = Math.min(cost, reserved);
@@ -92,7 +101,7 @@ export async function settleCredits(db: Kysely<DatabaseSchema>, input: SettleCre
     cost > reserved
       ? `cost ${cost} micro-USD exceeded the reserve ${reserved} by ${cost - reserved}; charged the reserve only`
       : null;
-  const applied = await closeReserve(db, input.accountId, input.generationId, 'settle', refunded, note, input.now ?? Date.now());
+  const applied = await closeReserve(trx, input.accountId, input.generationId, 'settle', refunded, note, input.now ?? Date.now());
   return applied ? { applied, refundedMicros: refunded, chargedMicros: charged } : { applied, refundedMicros: 0, chargedMicros: 0 };
 }
 
@@ -100,7 +109,9 @@ export async function settleCredits(db: Kysely<DatabaseSchema>, input: SettleCre
 export async function releaseCredits(db: Kysely<DatabaseSchema>, input: ReleaseCreditsInput): Promise<SettlementResult> {
   const reserved = requireMicros(input.reservedMicros, 'reservedMicros');
   if (reserved === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
-  const applied = await closeReserve(db, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now());
+  const applied = await db
+    .transaction()
+    .execute((trx) => closeReserve(trx, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now()));
   return { applied, refundedMicros: applied ? reserved : 0, chargedMicros: 0 };
 }
 
@@ -140,7 +151,7 @@ export async function grantCreditsInTransaction(
 }
 
 async function closeReserve(
-  db: Kysely<DatabaseSchema>,
+  trx: Transaction<DatabaseSchema>,
   accountId: string,
   generationId: string,
   kind: 'settle' | 'release',
@@ -148,24 +159,22 @@ async function closeReserve(
   note: string | null,
   now: number,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    // The entry goes first: if this generation was already closed, the insert is skipped and
-    // the balance is left alone, so a retried settle can't refund twice.
-    const inserted = await trx
-      .insertInto('ledger_entries')
-      .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: refundMicros, generation_id: generationId, note, created_at: now })
-      .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 0n) return false;
-    if (refundMicros > 0) {
-      await trx
-        .updateTable('accounts')
-        .set((eb) => ({ balance_micros: eb('balance_micros', '+', refundMicros) }))
-        .where('id', '=', accountId)
-        .execute();
-    }
-    return true;
-  });
+  // The entry goes first: if this generation was already closed, the insert is skipped and
+  // the balance is left alone, so a retried settle can't refund twice.
+  const inserted = await trx
+    .insertInto('ledger_entries')
+    .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: refundMicros, generation_id: generationId, note, created_at: now })
+    .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
+    .executeTakeFirst();
+  if (inserted.numInsertedOrUpdatedRows === 0n) return false;
+  if (refundMicros > 0) {
+    await trx
+      .updateTable('accounts')
+      .set((eb) => ({ balance_micros: eb('balance_micros', '+', refundMicros) }))
+      .where('id', '=', accountId)
+      .execute();
+  }
+  return true;
 }
 
 async function insertLedgerEntry(

@@ -29,8 +29,12 @@ export interface AppConfig {
   maxImageBytes: number;
   /** Byte cap for a whole request body (all uploads together, or a JSON body with base64 images). */
   maxRequestBytes: number;
+  /** Byte cap for all images one request downloads by URL together. */
+  maxInputBytes: number;
   /** Timeout for downloading one image by URL. */
   downloadTimeoutMs: number;
+  /** If set, `/metrics` requires `Authorization: Bearer <token>`; unset, it is open (local use). */
+  metricsToken: string | undefined;
   logLevel: string;
 }
 
@@ -68,7 +72,9 @@ const envSchema = z.object({
   IMAGEROUTER_HEARTBEAT_INTERVAL_MS: integer(5_000, 100),
   IMAGEROUTER_MAX_IMAGE_BYTES: integer(50 * 1024 * 1024, 1024),
   IMAGEROUTER_MAX_REQUEST_BYTES: integer(200 * 1024 * 1024, 1024),
+  IMAGEROUTER_MAX_INPUT_BYTES: integer(0, 1024),
   IMAGEROUTER_DOWNLOAD_TIMEOUT_MS: integer(30_000, 100),
+  IMAGEROUTER_METRICS_TOKEN: z.string().optional(),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -103,7 +109,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     heartbeatIntervalMs: values.IMAGEROUTER_HEARTBEAT_INTERVAL_MS,
     maxImageBytes: values.IMAGEROUTER_MAX_IMAGE_BYTES,
     maxRequestBytes: values.IMAGEROUTER_MAX_REQUEST_BYTES,
+    // Unset: the request cap, so a URL-only JSON body can pull in no more than an upload could carry.
+    maxInputBytes: values.IMAGEROUTER_MAX_INPUT_BYTES || values.IMAGEROUTER_MAX_REQUEST_BYTES,
     downloadTimeoutMs: values.IMAGEROUTER_DOWNLOAD_TIMEOUT_MS,
+    metricsToken: values.IMAGEROUTER_METRICS_TOKEN === '' ? undefined : values.IMAGEROUTER_METRICS_TOKEN,
     logLevel: values.LOG_LEVEL,
   };
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { findApiKeyByToken, revokeApiKey } from '../../src/accounts/api-key-repository.js';
+import { getGeneration } from '../../src/accounts/generation-repository.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -92,6 +94,65 @@ forEachDatabase((harness) => {
       expect(id).toBeTruthy();
       const credits = await fetch(`${gateway.url}/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
       expect(((await credits.json()) as { remaining_credits: string }).remaining_credits).toBe('0.0100');
+
+      const record = await getGeneration(gateway.context.database.db, id!);
+      expect(record).toMatchObject({ status: 'error', costMicros: 0, reservedMicros: 10_000, httpStatus: 503, errorType: 'service_unavailable', imageCount: 0, outputIds: [] });
+      expect(record?.attempts).toMatchObject([{ provider: 'test', outcome: 'error', errorKind: 'unavailable' }]);
+      expect(await ledgerOf(id!)).toEqual([
+        ['reserve', -10_000],
+        ['release', 10_000],
+      ]);
     });
+
+    it('charges nothing when the success cannot be recorded: settle and record are one transaction', async () => {
+      const key = await gateway.createKey({ creditsMicros: 10_000 });
+      // The database itself refuses the success record, after the settle ran in the same transaction.
+      await rejectSuccessRecords(true);
+      let response: Response;
+      try {
+        response = await generate(key, { size: '64x64', response_format: 'b64_json' });
+      } finally {
+        await rejectSuccessRecords(false);
+      }
+      expect(response.status).toBe(500);
+      const id = response.headers.get('x-generation-id');
+      expect(id).toBeTruthy();
+      const credits = await fetch(`${gateway.url}/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
+      expect(((await credits.json()) as { remaining_credits: string }).remaining_credits).toBe('0.0100');
+      const record = await getGeneration(gateway.context.database.db, id!);
+      expect(record).toMatchObject({ status: 'error', costMicros: 0, httpStatus: 500 });
+      expect(await ledgerOf(id!)).toEqual([
+        ['reserve', -10_000],
+        ['release', 10_000],
+      ]);
+    });
+
+    async function ledgerOf(generationId: string): Promise<Array<[string, number]>> {
+      const rows = await gateway.context.database.db
+        .selectFrom('ledger_entries')
+        .select(['kind', 'amount_micros'])
+        .where('generation_id', '=', generationId)
+        .orderBy('created_at')
+        .orderBy('kind', 'desc')
+        .execute();
+      return rows.map((row) => [row.kind, Number(row.amount_micros)]);
+    }
+
+    /** A trigger that aborts any update marking a generation `success`, in the dialect's own syntax. */
+    async function rejectSuccessRecords(on: boolean): Promise<void> {
+      const db = gateway.context.database.db;
+      if (harness.dialect === 'sqlite') {
+        await sql`drop trigger if exists reject_success`.execute(db);
+        if (on) {
+          await sql`create trigger reject_success before update of status on generations when new.status = 'success' begin select raise(abort, 'injected: success record refused'); end`.execute(db);
+        }
+        return;
+      }
+      await sql`drop trigger if exists reject_success on generations`.execute(db);
+      if (on) {
+        await sql`create or replace function reject_success() returns trigger language plpgsql as $$ begin raise exception 'injected: success record refused'; end $$`.execute(db);
+        await sql`create trigger reject_success before update on generations for each row when (new.status = 'success') execute function reject_success()`.execute(db);
+      }
+    }
   });
 });

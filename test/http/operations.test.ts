@@ -129,6 +129,30 @@ describe('operations', () => {
     expect(result.text).toMatch(/^imagerouter_provider_attempts_total\{provider="test",outcome="ok"\} [1-9]\d*$/m);
   });
 
+  it('GET /metrics with IMAGEROUTER_METRICS_TOKEN set needs that Bearer token', async () => {
+    const token = 'scrape-0123456789abcdef';
+    const guarded = await startTestGateway({ IMAGEROUTER_METRICS_TOKEN: token });
+    try {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${guarded.key}` }]) {
+        const refused = await fetch(`${guarded.url}/metrics`, { headers });
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+        const text = await refused.text();
+        expect(JSON.parse(text)).toMatchObject({ error: { type: 'unauthorized', code: 'metrics_token_required' } });
+        expect(text).not.toContain('imagerouter_');
+        expect(text).not.toContain(token);
+      }
+      const allowed = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('# TYPE imagerouter_generation_cost_micro_usd_total counter');
+      // Only /metrics is guarded: the probes a load balancer uses stay open.
+      expect((await fetch(`${guarded.url}/health`)).status).toBe(200);
+      expect((await fetch(`${guarded.url}/ready`)).status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('GET /openapi.json is an OpenAPI 3.1 document with the image paths', async () => {
     const result = await getJson(gateway.url, '/openapi.json');
     expect(result.status).toBe(200);

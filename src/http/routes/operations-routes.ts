@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
@@ -15,8 +16,22 @@ export async function operationsRoutes(app: FastifyInstance, context: AppContext
     }
   });
 
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+  // Metrics carry spend per model and provider: with a token set, only a scraper that has it may read them.
+  const expected = context.config.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${context.config.metricsToken}`);
+  app.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
+    if (expected && !sameSecret(request.headers.authorization, expected)) {
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer realm="metrics"')
+        .send({ error: { message: 'GET /metrics needs Authorization: Bearer <IMAGEROUTER_METRICS_TOKEN>.', type: 'unauthorized', code: 'metrics_token_required' } });
+    }
     const body = await context.metrics.registry.metrics();
     return reply.type(context.metrics.registry.contentType).send(body);
   });
+}
+
+/** Constant-time comparison, so response timing does not reveal how much of a guess was right. */
+function sameSecret(given: string | undefined, expected: Buffer): boolean {
+  const bytes = Buffer.from(given ?? '');
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
