@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../../src/errors/api-error.js';
 import type { ImageRequest } from '../../src/generation/image-request.js';
 import type { ImageProvider, ProviderEndpoint } from '../../src/providers/provider.js';
 import type { FakeUpstream, RecordedCall } from '../fakes/fake-upstream.js';
@@ -20,6 +21,24 @@ export interface ContractCase {
   request?: Partial<ImageRequest>;
   /** Whether the call's credential arrived on an API call (header name differs per provider). */
   carriesCredential(call: RecordedCall, apiKey: string): boolean;
+  /** The error the fake's failed async job (`job_failed`) ends in; required when the fake can fail one. */
+  jobFailed?: ExpectedUpstreamError;
+  /**
+   * The error the adapter raises itself when the call's `deadline` passes while its signal is still
+   * live. Absent for adapters bounded only by the signal (the router aborts it at the deadline).
+   */
+  ownDeadline?: ExpectedUpstreamError;
 }
+
+/** An `UpstreamError` as the router and the client see it; `code: undefined` means it must have none. */
+export interface ExpectedUpstreamError {
+  kind: ErrorKind;
+  status: number;
+  code: string | undefined;
+  retryable: boolean;
+}
+
+/** What adapters that keep their own deadline timer raise when it fires first. */
+export const DEADLINE_TIMEOUT: ExpectedUpstreamError = { kind: 'timeout', status: 504, code: undefined, retryable: true };
 
 export const CONTRACT_API_KEY = 'contract-test-key-0123456789abcdef';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UpstreamError } from '../../src/errors/upstream-error.js';
 import { createResultDownloader } from '../../src/generation/download-result.js';
 import { finishedImageBytes, finishImages } from '../../src/generation/finish-images.js';
 import type { ImageRequest } from '../../src/generation/image-request.js';
@@ -11,7 +12,7 @@ import type { ImageProvider, ProviderCall } from '../../src/providers/provider.j
 import type { FakeScenario, FakeUpstream } from '../fakes/fake-upstream.js';
 import { upstreamFailure } from '../helpers/caught-error.js';
 import { providerCall, timeLimit, type ProviderCallOverrides } from '../helpers/provider-call.js';
-import { CONTRACT_API_KEY, type ContractCase } from './contract-case.js';
+import { CONTRACT_API_KEY, type ContractCase, type ExpectedUpstreamError } from './contract-case.js';
 
 const casesDir = path.join(import.meta.dirname, 'cases');
 const cases: ContractCase[] = [];
@@ -22,6 +23,9 @@ for (const file of (await readdir(casesDir)).filter((name) => name.endsWith('-ca
 
 /** Model and prompt as the contract suite has always sent them; the rest are `imageRequest()` defaults. */
 const baseRequest: Partial<ImageRequest> = { model: 'contract/model', prompt: 'a lighthouse on a cliff at dawn' };
+
+/** The fields a case declares for an expected error, read off the actual one. */
+const expectedShape = (error: UpstreamError): ExpectedUpstreamError => ({ kind: error.kind, status: error.status, code: error.code, retryable: error.retryable });
 
 const downloadResult = createResultDownloader({ policy: createAddressPolicy(['127.0.0.1']), maxBytes: 50 * 1024 * 1024, timeoutMs: 5_000 });
 
@@ -102,6 +106,7 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     expect(error.kind).toBe('content_policy');
     expect(error.status).toBe(400);
     expect(error.type).toBe('content_policy_violation');
+    expect(error.code).toBe('content_policy_violation');
     expect(error.retryable).toBe(false);
   });
 
@@ -118,14 +123,34 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     expect(error.message).not.toContain(CONTRACT_API_KEY);
   });
 
-  scripted('slow')('gives up when the deadline passes', async () => {
+  scripted('slow')("gives up when its signal aborts at the deadline, rejecting with the signal's own reason", async () => {
     fake.enqueue('slow');
     fake.slowMs = 5_000;
     const started = Date.now();
     const signal = AbortSignal.timeout(300);
-    await expect(provider.generate(call({ signal, deadline: Date.now() + 300 }))).rejects.toBeDefined();
+    // A later deadline keeps adapters' own timers out of it: only the signal can end this call.
+    const rejection = await provider.generate(call({ signal, deadline: Date.now() + 20_000 })).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(signal.aborted).toBe(true);
+    // The router tells a deadline (504) from a client that left (499) by this reason alone.
+    expect(rejection).toBe(signal.reason);
+    expect(rejection).toMatchObject({ name: 'TimeoutError' });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  const ownDeadline = contractCase.ownDeadline;
+  if (ownDeadline) {
+    scripted('slow')('gives up with its own timeout when the deadline passes before the signal aborts', async () => {
+      fake.enqueue('slow');
+      fake.slowMs = 5_000;
+      const started = Date.now();
+      const error = await upstreamFailure(provider.generate(call({ deadline: Date.now() + 300 })));
+      expect(expectedShape(error)).toEqual(ownDeadline);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+  }
 
   /** The endpoint of the case under another instance name (`bfl-eu`, `azure-us`, ...). */
   const namedEndpoint = () => ({ ...contractCase.endpoint(fake), instance: 'named-instance' });
@@ -158,10 +183,11 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     expect(error.kind).toBe('upstream_error');
   });
 
-  scripted('job_failed')('reports a failed async job', async () => {
+  scripted('job_failed')('reports a failed async job as the error its case declares', async () => {
+    expect(contractCase.jobFailed, 'a case whose fake can fail a job must declare the error it ends in').toBeDefined();
     fake.enqueue('job_failed');
     const error = await upstreamFailure(provider.generate(call()));
-    expect(['upstream_error', 'invalid_request']).toContain(error.kind);
+    expect(expectedShape(error)).toEqual(contractCase.jobFailed);
   });
 
   scripted('result_gone')('reports a result URL that is gone', async () => {

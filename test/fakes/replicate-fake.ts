@@ -8,19 +8,26 @@ import { fakeImage, sendJson, sendMalformed, sendTruncatedJson, startFakeUpstrea
  * input the model's schema does not have, as official models do. Outputs are real images at the
  * size the model would render, hosted under `/cdn/` like replicate.delivery.
  *
+ * `job_failed` and `content_policy` end the created prediction `failed` with a string `error`
+ * (`failureError`, or the NSFW refusal), answered as HTTP 200 and billed like any other.
+ *
  * Timing: a prediction ends after `pendingPolls` polls that answer `processing`. With
  * `pendingPolls = 0` and `Prefer: wait` the create answers with the finished prediction; with
  * more, it answers `processing` at once, as if the wait window had run out.
  */
 export interface ReplicateFake extends FakeUpstream {
   pendingPolls: number;
+  /** The `error` a `job_failed` prediction ends with (default {@link FAKE_UNKNOWN_ERROR}); tests set other E-codes. */
+  failureError: string;
   /** Ids of predictions that received a cancel. */
   readonly canceled: string[];
 }
 
 export const SDXL_VERSION = '7762fd07cf82c948538e41f63f77d685e02b063e37e496e96eefd46c929f9bdc';
+/** Replicate refuses as a created, billed prediction that ends `failed` (HTTP 200), never as an HTTP error. */
 export const FAKE_NSFW_ERROR = 'NSFW content detected. Try running it again, or try a different prompt.';
-const SUPPORTED: FakeScenario[] = ['success', 'rate_limited', 'bad_request', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated', 'job_failed', 'result_gone'];
+export const FAKE_UNKNOWN_ERROR = 'Prediction failed for an unknown reason. (E1000)';
+const SUPPORTED: FakeScenario[] = ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated', 'job_failed', 'result_gone'];
 
 type Check = (value: unknown) => string | undefined;
 const text: Check = (value) => (typeof value === 'string' ? undefined : 'Invalid type. Expected: string');
@@ -134,7 +141,7 @@ const invalid = (response: ServerResponse, fields: Array<{ type: string; field: 
 export async function startReplicateFake(options: { apiKey?: string } = {}): Promise<ReplicateFake> {
   const apiKey = options.apiKey ?? 'r8_fake_token_0123456789abcdefghijklmnopqrs';
   const predictions = new Map<string, FakePrediction>();
-  const state = { pendingPolls: 0, counter: 0 };
+  const state = { pendingPolls: 0, counter: 0, failureError: FAKE_UNKNOWN_ERROR };
   const canceled: string[] = [];
 
   const json = (prediction: FakePrediction, origin: string) => {
@@ -149,8 +156,8 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
   };
 
   const finish = async (prediction: FakePrediction, context: FakeContext) => {
-    if (prediction.scenario === 'job_failed') {
-      Object.assign(prediction, { status: 'failed', error: FAKE_NSFW_ERROR });
+    if (prediction.scenario === 'job_failed' || prediction.scenario === 'content_policy') {
+      Object.assign(prediction, { status: 'failed', error: prediction.scenario === 'content_policy' ? FAKE_NSFW_ERROR : state.failureError });
       return;
     }
     const [width, height] = await prediction.schema.size(prediction.input);
@@ -261,12 +268,19 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
     },
   });
 
-  // An accessor, not a copied value: tests set it between calls.
+  // Accessors, not copied values: tests set them between calls.
   Object.defineProperty(fake, 'pendingPolls', {
     enumerable: true,
     get: () => state.pendingPolls,
     set: (value: number) => {
       state.pendingPolls = value;
+    },
+  });
+  Object.defineProperty(fake, 'failureError', {
+    enumerable: true,
+    get: () => state.failureError,
+    set: (value: string) => {
+      state.failureError = value;
     },
   });
   return Object.assign(fake, { canceled }) as ReplicateFake;

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ProviderImage } from '../provider.js';
-import { malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
+import { contentPolicyError, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
 import type { Prediction } from './replicate-wire-types.js';
 
 /** Replicate's own API origin: `urls.get` may point there even when the base URL is a proxy. */
@@ -56,9 +56,37 @@ export function imagesOfPrediction(provider: string, prediction: Prediction, sec
   });
 }
 
-/** Failed, canceled or aborted predictions. The `error` text is shown, never parsed: it has no codes to rely on. */
+/**
+ * Refusals end as a created, billed prediction with status `failed` (HTTP 200), not as an HTTP
+ * error: the safety checker's `NSFW content detected. ...` or `... flagged as sensitive. (E005)`.
+ * Retrying them only buys more refused predictions.
+ */
+const REFUSAL = /\bE005\b|\bNSFW\b|flagged as sensitive/i;
+/**
+ * E1001, or PyTorch's own OOM text from models that report raw exceptions: the same input fails
+ * the same way again. Looser wording ("might have run out of memory?") is left retryable.
+ */
+const OUT_OF_MEMORY = /\bE1001\b|CUDA out of memory/i;
+
+/**
+ * Failed, canceled or aborted predictions. The `error` is free text; refusals and E1001 are
+ * recognised, everything else (E1000 unknown, E6716 start timeout, model crashes) stays a
+ * retryable upstream error.
+ */
 export function predictionFailure(provider: string, prediction: Prediction, secrets: ReadonlyArray<string | undefined>): UpstreamError {
-  const detail = prediction.error ? `: ${redactSecrets(prediction.error, secrets).slice(0, 400)}` : '';
-  const what = prediction.status === 'canceled' ? 'was canceled' : 'failed';
-  return new UpstreamError({ provider, kind: 'upstream_error', code: `prediction_${prediction.status}`, message: `The provider '${provider}' reports that prediction ${prediction.id} ${what}${detail}` });
+  const { error } = prediction;
+  const detail = error ? `: ${redactSecrets(error, secrets).slice(0, 400)}` : '';
+  if (prediction.status === 'canceled') {
+    return new UpstreamError({ provider, kind: 'upstream_error', code: 'prediction_canceled', message: `The provider '${provider}' reports that prediction ${prediction.id} was canceled${detail}` });
+  }
+  if (error !== undefined && REFUSAL.test(error)) return contentPolicyError(provider, error, secrets);
+  if (error !== undefined && OUT_OF_MEMORY.test(error)) {
+    return new UpstreamError({
+      provider,
+      kind: 'invalid_request',
+      code: 'prediction_out_of_memory',
+      message: `The provider '${provider}' ran out of memory on prediction ${prediction.id}; try a smaller size or fewer images${detail}`,
+    });
+  }
+  return new UpstreamError({ provider, kind: 'upstream_error', code: `prediction_${prediction.status}`, message: `The provider '${provider}' reports that prediction ${prediction.id} failed${detail}` });
 }

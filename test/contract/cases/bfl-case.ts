@@ -1,6 +1,6 @@
 import { createBflAdapter } from '../../../src/providers/bfl/bfl-adapter.js';
 import { startBflFake } from '../../fakes/bfl-fake.js';
-import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 /** Polls every 10 ms: the fake answers `Pending` twice before `Ready`. */
 const FAST_POLLING = { poll_interval_ms: 10 };
@@ -13,6 +13,9 @@ const bflCase = (upstreamModel: string): ContractCase => ({
   upstreamModel,
   options: FAST_POLLING,
   carriesCredential: (call, apiKey) => call.headers['x-key'] === apiKey,
+  // A task polled to status `Error`: BFL says nothing more, so it may succeed on another try.
+  jobFailed: { kind: 'upstream_error', status: 502, code: 'job_failed', retryable: true },
+  ownDeadline: DEADLINE_TIMEOUT,
 });
 
 /** FLUX.2 (pixel sizes, per-megapixel cost) and Kontext (aspect ratios, PNG by default). */

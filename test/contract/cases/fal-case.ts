@@ -1,6 +1,6 @@
 import { createFalAdapter } from '../../../src/providers/fal/fal-adapter.js';
 import { FAL_FAKE_SCENARIOS, startFalFake } from '../../fakes/fal-fake.js';
-import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 /** Polls every 5 ms: the fake answers `IN_QUEUE`, then `IN_PROGRESS`, before `COMPLETED`. */
 const FAST_POLLING = { poll_interval_ms: 5 };
@@ -16,6 +16,9 @@ const falCase = (name: string, upstreamModel: string, options: Record<string, un
   // Small images keep the suite fast; FLUX takes any multiple of 16.
   request: { size: { width: 256, height: 192 } },
   carriesCredential: (call, apiKey) => call.headers['authorization'] === `Key ${apiKey}`,
+  // The result of a failed job is a plain HTTP 500 with no `error_type`.
+  jobFailed: { kind: 'upstream_error', status: 502, code: undefined, retryable: true },
+  ownDeadline: DEADLINE_TIMEOUT,
 });
 
 /**

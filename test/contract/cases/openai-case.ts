@@ -1,6 +1,6 @@
 import { createOpenAIAdapter } from '../../../src/providers/openai/openai-adapter.js';
 import { startOpenAIFake } from '../../fakes/openai-fake.js';
-import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 const openAICase = (name: string, upstreamModel: string, options: Record<string, unknown> = {}): ContractCase => ({
   name,
@@ -11,6 +11,7 @@ const openAICase = (name: string, upstreamModel: string, options: Record<string,
   upstreamModel,
   options,
   carriesCredential: (call, apiKey) => call.headers['authorization'] === `Bearer ${apiKey}`,
+  ownDeadline: DEADLINE_TIMEOUT,
 });
 
 /**

@@ -1,6 +1,6 @@
 import { createReplicateAdapter } from '../../../src/providers/replicate/replicate-adapter.js';
 import { startReplicateFake } from '../../fakes/replicate-fake.js';
-import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
+import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 /** FLUX schnell, the official model every Replicate account can run, with test-speed polling. */
 const replicateCase: ContractCase = {
@@ -11,6 +11,9 @@ const replicateCase: ContractCase = {
   upstreamModel: 'black-forest-labs/flux-schnell',
   options: { poll_interval_ms: 10 },
   carriesCredential: (call, apiKey) => call.headers['authorization'] === `Bearer ${apiKey}`,
+  // The fake fails the job with E1000 (unknown): worth another try. Refusals are `content_policy`.
+  jobFailed: { kind: 'upstream_error', status: 502, code: 'prediction_failed', retryable: true },
+  ownDeadline: DEADLINE_TIMEOUT,
 };
 
 export default replicateCase;

@@ -2,11 +2,16 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import type { ProviderInstance } from '../../../../src/providers/provider-instances.js';
+import { createProviderRegistry } from '../../../../src/providers/registry.js';
 import { createReplicateAdapter } from '../../../../src/providers/replicate/replicate-adapter.js';
+import type { Attempt } from '../../../../src/routing/attempt.js';
+import { createRouterState } from '../../../../src/routing/router-state.js';
+import { runRoutes } from '../../../../src/routing/run-routes.js';
 import { fakeImage, jsonOf, sendJson, startFakeUpstream, type FakeHandler, type FakeUpstream } from '../../../fakes/fake-upstream.js';
-import { FAKE_NSFW_ERROR, SDXL_VERSION, startReplicateFake, type ReplicateFake } from '../../../fakes/replicate-fake.js';
+import { FAKE_NSFW_ERROR, FAKE_UNKNOWN_ERROR, SDXL_VERSION, startReplicateFake, type ReplicateFake } from '../../../fakes/replicate-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
+import { imageRequest, providerCall, timeLimit } from '../../../helpers/provider-call.js';
 
 const KEY = 'r8_adapter_test_token_0123456789';
 const adapter = createReplicateAdapter();
@@ -19,6 +24,7 @@ afterAll(() => fake.close());
 afterEach(() => {
   fake.calls.length = 0;
   fake.pendingPolls = 0;
+  fake.failureError = FAKE_UNKNOWN_ERROR;
 });
 
 function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
@@ -75,13 +81,44 @@ describe('replicate adapter against the fake', () => {
     expect(poll?.method).toBe('GET');
   });
 
-  it('reports a failed prediction as an upstream error: its free-text error is shown, not classified', async () => {
+  it('reports an NSFW refusal, a failed prediction answered 200, as our 400 content_policy_violation', async () => {
     fake.pendingPolls = 1;
+    fake.enqueue('content_policy');
+    const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
+    expect(error).toMatchObject({ kind: 'content_policy', status: 400, type: 'content_policy_violation', code: 'content_policy_violation', retryable: false });
+    expect(error.message).toContain(FAKE_NSFW_ERROR);
+  });
+
+  it('reports an E005 "flagged as sensitive" prediction as a content-policy refusal, with the key redacted', async () => {
+    fake.pendingPolls = 1;
+    fake.failureError = `The input or output was flagged as sensitive. (E005) [token ${KEY}]`;
     fake.enqueue('job_failed');
     const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
-    expect(error.kind).toBe('upstream_error');
-    expect(error.code).toBe('prediction_failed');
-    expect(error.message).toContain(FAKE_NSFW_ERROR);
+    expect(error).toMatchObject({ kind: 'content_policy', status: 400, code: 'content_policy_violation', retryable: false });
+    expect(error.message).toContain('The input or output was flagged as sensitive. (E005)');
+    expect(error.message).not.toContain(KEY);
+  });
+
+  it('fails an out-of-memory prediction (E1001, or a raw CUDA OOM) to the client, not retried, suggesting a smaller size', async () => {
+    for (const text of ['The model ran out of memory. (E1001)', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.25 GiB.']) {
+      fake.failureError = text;
+      fake.enqueue('job_failed');
+      const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
+      expect(error).toMatchObject({ kind: 'invalid_request', status: 400, code: 'prediction_out_of_memory', retryable: false });
+      expect(error.message).toContain(text);
+      expect(error.message).toMatch(/smaller size/);
+    }
+  });
+
+  it('keeps an unknown (E1000), start-timeout (E6716) or unrecognised failure a retryable upstream error', async () => {
+    const unrecognised = ['Traceback (most recent call last): ValueError: bad seed', 'Prediction failed. It might have run out of memory?'];
+    for (const text of [FAKE_UNKNOWN_ERROR, 'Timed out waiting for the prediction to start. (E6716)', ...unrecognised]) {
+      fake.failureError = text;
+      fake.enqueue('job_failed');
+      const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
+      expect(error).toMatchObject({ kind: 'upstream_error', status: 502, code: 'prediction_failed', retryable: true });
+      expect(error.message).toContain(text);
+    }
   });
 
   it('cancels the prediction when the client goes away, and rejects with the client reason', async () => {
@@ -248,5 +285,40 @@ describe('replicate adapter on unusual upstream answers', () => {
     } finally {
       await upstream.close();
     }
+  });
+});
+
+describe('replicate refusals through the router', () => {
+  const instanceOn = (id: string): ProviderInstance => ({
+    id,
+    adapter: 'replicate',
+    title: id,
+    baseUrl: fake.baseUrl,
+    apiKeys: [KEY],
+    settings: {},
+    configured: true,
+    missing: undefined,
+    keyVariables: [],
+    baseUrlVariable: '',
+  });
+
+  it('creates one billed prediction for a refusal: no retry, no fallback to the next route', async () => {
+    const state = createRouterState({ clock: Date.now, random: () => 0.5 });
+    state.sleep = async () => undefined;
+    const registry = createProviderRegistry([adapter], [instanceOn('replicate'), instanceOn('replicate-backup')]);
+    const routes = ['replicate', 'replicate-backup'].map((provider) => ({ provider, model: 'black-forest-labs/flux-schnell', options: { poll_interval_ms: 5 }, fallback_on_content_policy: false }));
+    fake.enqueue('content_policy');
+    const attempts: Attempt[] = [];
+    const error = await runRoutes({
+      routes,
+      registry,
+      call: { request: imageRequest({ model: 'acme/model', prompt: 'a red fox in snow' }), n: 1, ...timeLimit(10_000) },
+      clock: Date.now,
+      attempts,
+      state,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: 'content_policy', status: 400, code: 'content_policy_violation' });
+    expect(apiCalls().filter((call) => call.method === 'POST' && call.path.endsWith('/predictions'))).toHaveLength(1);
+    expect(attempts.map((attempt) => [attempt.provider, attempt.errorKind])).toEqual([['replicate', 'content_policy']]);
   });
 });
