@@ -41,6 +41,8 @@ export interface ImageRequest {
   /**
    * OpenAI parameters the gateway does not interpret itself (`user`, `style`, `background`,
    * `output_compression`, ...): passed to routes that support them, else reported as warnings.
+   * Those the gateway knows as numbers or booleans (`seed`, `prompt_upsampling`, ...) are already
+   * typed, even when a multipart form carried them as text; the rest are as the client sent them.
    */
   extra: Record<string, unknown>;
 }

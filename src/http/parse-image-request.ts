@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ResolvedModel } from '../catalog/resolved-model.js';
 import { resolveModelForRequest } from '../catalog/resolve-model-for-request.js';
@@ -5,14 +6,20 @@ import { ApiError, invalidParam } from '../errors/api-error.js';
 import { checkCapabilities } from '../generation/check-capabilities.js';
 import type { GenerationWarning, ImageRequest, ImageSize } from '../generation/image-request.js';
 import { validateMask } from '../images/validate-mask.js';
+import { DownloadBudget } from '../net/download-budget.js';
 import type { RawImageBody } from './read-image-body.js';
-import { resolveImageInput, type ResolveImageInputOptions } from './resolve-image-input.js';
-import { KNOWN_IMAGE_FIELDS, SIZE_PATTERN, imageRequestFieldsSchema } from './schemas/image-request-schema.js';
+import { resolveImageInput, resolveImageInputs, type ResolveImageInputOptions } from './resolve-image-input.js';
+import { KNOWN_IMAGE_FIELDS, SIZE_PATTERN, extraParametersSchema, imageRequestFieldsSchema } from './schemas/image-request-schema.js';
 
 export interface ParsedImageRequest {
   request: ImageRequest;
   model: ResolvedModel;
   warnings: GenerationWarning[];
+}
+
+export interface ParseImageRequestOptions extends Omit<ResolveImageInputOptions, 'budget'> {
+  /** Bytes all image URLs of the request (images and mask) may download together. */
+  maxInputBytes: number;
 }
 
 /** Fields OpenAI SDKs send that mean nothing here and deserve no warning. */
@@ -25,14 +32,10 @@ const SILENT_FIELDS = new Set(['stream']);
 export async function parseImageRequest(
   raw: RawImageBody,
   catalog: Catalog,
-  imageOptions: ResolveImageInputOptions,
+  options: ParseImageRequestOptions,
 ): Promise<ParsedImageRequest> {
   const parsed = imageRequestFieldsSchema.safeParse(raw.fields);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const param = issue?.path[0] === undefined ? 'body' : String(issue.path[0]);
-    throw invalidParam(param, issue?.message ?? 'Invalid request');
-  }
+  if (!parsed.success) throw firstProblem(parsed.error);
   const fields = parsed.data;
   const stream = raw.fields['stream'];
   if (stream === true || stream === 'true') {
@@ -40,10 +43,15 @@ export async function parseImageRequest(
   }
   const model = resolveModelForRequest(catalog, fields.model);
   const size = parseSize(fields.size);
-  const extra: Record<string, unknown> = {};
+  const untyped: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(raw.fields)) {
-    if (!KNOWN_IMAGE_FIELDS.has(name) && value !== undefined && value !== null) extra[name] = value;
+    if (!KNOWN_IMAGE_FIELDS.has(name) && value !== undefined && value !== null) untyped[name] = value;
   }
+  // Typed here, once, so that no adapter has to know which body type carried the value. A malformed
+  // value is refused even when the model would drop the parameter: the request itself is wrong.
+  const typedExtra = extraParametersSchema.safeParse(untyped);
+  if (!typedExtra.success) throw firstProblem(typedExtra.error);
+  const extra: Record<string, unknown> = typedExtra.data;
   const warnings = checkCapabilities(model.capabilities, {
     modelId: model.id,
     size,
@@ -54,7 +62,9 @@ export async function parseImageRequest(
     extraParameters: Object.keys(extra).filter((name) => !SILENT_FIELDS.has(name)),
   });
 
-  const images = await Promise.all(raw.images.map((input) => resolveImageInput(input, imageOptions)));
+  // Made here, once per request: a budget shared across requests would let one starve the others.
+  const imageOptions: ResolveImageInputOptions = { ...options, budget: new DownloadBudget(options.maxInputBytes) };
+  const images = await resolveImageInputs(raw.images, imageOptions);
   const maskInput = raw.masks[0];
   const mask = maskInput ? await resolveImageInput(maskInput, imageOptions) : undefined;
   const firstImage = images[0];
@@ -77,6 +87,13 @@ export async function parseImageRequest(
       extra: Object.fromEntries(Object.entries(extra).filter(([name]) => model.capabilities.parameters.includes(name))),
     },
   };
+}
+
+/** Only the first problem is reported, as the public service does, naming its parameter. */
+function firstProblem(error: z.ZodError): ApiError {
+  const issue = error.issues[0];
+  const param = issue?.path[0] === undefined ? 'body' : String(issue.path[0]);
+  return invalidParam(param, issue?.message ?? 'Invalid request');
 }
 
 function parseSize(text: string): ImageSize | 'auto' {

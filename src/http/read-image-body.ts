@@ -18,7 +18,7 @@ export interface RawImageBody {
 
 export interface ReadImageBodyLimits {
   maxImageBytes: number;
-  /** All files of one request together. */
+  /** Every part of one request together: files and text fields, names included. */
   maxRequestBytes: number;
 }
 
@@ -27,6 +27,16 @@ const MASK_FIELDS = new Set(['mask', 'mask[]']);
 
 function tooManyImages(): ApiError {
   return invalidParam('image[]', `Too many input images: at most ${MAX_INPUT_IMAGES} can be sent.`);
+}
+
+function requestTooLarge(param: string, limits: ReadImageBodyLimits): ApiError {
+  return new ApiError({
+    kind: 'invalid_request',
+    status: 413,
+    param,
+    code: 'request_too_large',
+    message: `The request body exceeds ${limits.maxRequestBytes} bytes (IMAGEROUTER_MAX_REQUEST_BYTES): files and text fields count together.`,
+  });
 }
 
 /** Reads a JSON or multipart image request. Files stay in memory: nothing touches the disk. */
@@ -83,28 +93,28 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
   const fields: Record<string, unknown> = {};
   const images: RawImageInput[] = [];
   const masks: RawImageInput[] = [];
+  // Text fields count as much as files: a data URI in 'image[]' carries an image just as well, and
+  // Fastify's bodyLimit never sees a multipart body (the plugin streams it past the body parser).
   let totalBytes = 0;
+  const count = (bytes: number, param: string) => {
+    totalBytes += bytes;
+    if (totalBytes > limits.maxRequestBytes) throw requestTooLarge(param, limits);
+  };
   const readFile = async (part: { toBuffer(): Promise<Buffer> }, param: string) => {
     const bytes = await part.toBuffer();
-    totalBytes += bytes.length;
-    if (totalBytes > limits.maxRequestBytes) {
-      throw new ApiError({
-        kind: 'invalid_request',
-        status: 413,
-        param,
-        code: 'request_too_large',
-        message: `The uploaded files together exceed ${limits.maxRequestBytes} bytes.`,
-      });
-    }
+    count(Buffer.byteLength(param) + bytes.length, param);
     return bytes;
   };
+  // busboy buffers a whole text field before handing it over and silently cuts it at this size, so
+  // it bounds the memory of one field and `valueTruncated` must be refused, never passed on.
+  const fieldSize = Math.min(Math.ceil(limits.maxImageBytes * 1.4), limits.maxRequestBytes);
   const parts = request.parts({
     limits: {
       fileSize: limits.maxImageBytes,
       // One more than allowed, so that a 17th image is reported as such, not as a parser limit.
       files: MAX_INPUT_IMAGES * 2 + 3,
       fields: MAX_TEXT_FIELDS,
-      fieldSize: Math.ceil(limits.maxImageBytes * 1.4),
+      fieldSize,
     },
   });
   try {
@@ -124,7 +134,10 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
         }
         continue;
       }
+      if (part.valueTruncated) throw fieldTooLarge(name, fieldSize, limits);
       const value = typeof part.value === 'string' ? part.value : String(part.value);
+      // A field sent as application/json arrives parsed: count what was sent, not its String().
+      count(Buffer.byteLength(name) + Buffer.byteLength(typeof part.value === 'string' ? part.value : JSON.stringify(part.value) ?? ''), name);
       if (IMAGE_FIELDS.has(name)) {
         if (images.length >= MAX_INPUT_IMAGES) throw tooManyImages();
         images.push({ kind: 'reference', value, param: name });
@@ -136,9 +149,24 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
       }
     }
   } catch (error) {
+    // Leaving the loop early leaves busboy parsing (and buffering) the rest of the body for nobody:
+    // detach it and let the rest drain unread, so a 413 costs no more memory than the cap.
+    request.raw.unpipe();
+    request.raw.resume();
     throw mapMultipartError(error, limits);
   }
   return { fields, images, masks };
+}
+
+function fieldTooLarge(param: string, fieldSize: number, limits: ReadImageBodyLimits): ApiError {
+  if (fieldSize >= limits.maxRequestBytes) return requestTooLarge(param, limits);
+  return new ApiError({
+    kind: 'invalid_request',
+    status: 413,
+    param,
+    code: 'field_too_large',
+    message: `'${param}' is longer than ${fieldSize} bytes, more than an image of IMAGEROUTER_MAX_IMAGE_BYTES (${limits.maxImageBytes}) takes as base64.`,
+  });
 }
 
 function mapMultipartError(error: unknown, limits: ReadImageBodyLimits): unknown {

@@ -2,6 +2,7 @@ import { invalidParam } from '../errors/api-error.js';
 import type { InputImage } from '../generation/image-request.js';
 import { readInputImage } from '../images/read-input-image.js';
 import type { AddressPolicy } from '../net/address-policy.js';
+import type { DownloadBudget } from '../net/download-budget.js';
 import { DownloadError, downloadErrorToApiError } from '../net/download-error.js';
 import { downloadImageUrl } from '../net/guarded-download.js';
 import type { RawImageInput } from './read-image-body.js';
@@ -11,10 +12,27 @@ export interface ResolveImageInputOptions {
   maxBytes: number;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** One per request, shared by all its inputs: what their URL downloads may take together. */
+  budget: DownloadBudget;
 }
 
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,/i;
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * Resolves several inputs at once. The first failure fails the request, so it also aborts the
+ * downloads still running: none of them keeps a socket open until its own timeout.
+ */
+export async function resolveImageInputs(inputs: readonly RawImageInput[], options: ResolveImageInputOptions): Promise<InputImage[]> {
+  const siblings = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, siblings.signal]) : siblings.signal;
+  try {
+    return await Promise.all(inputs.map((input) => resolveImageInput(input, { ...options, signal })));
+  } catch (error) {
+    siblings.abort(error);
+    throw error;
+  }
+}
 
 /** Turns an uploaded file, data URI, base64 text or URL into a decoded, validated input image. */
 export async function resolveImageInput(input: RawImageInput, options: ResolveImageInputOptions): Promise<InputImage> {
@@ -30,6 +48,7 @@ async function bytesOfReference(value: string, param: string, options: ResolveIm
         policy: options.policy,
         maxBytes: options.maxBytes,
         timeoutMs: options.timeoutMs,
+        budget: options.budget,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       return download.bytes;

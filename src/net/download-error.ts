@@ -5,6 +5,7 @@ export type DownloadErrorReason =
   | 'invalid_url'
   | 'blocked_address'
   | 'too_large'
+  | 'budget_exceeded'
   | 'timeout'
   | 'http_status'
   | 'network'
@@ -39,12 +40,15 @@ export class DownloadError extends Error {
 /**
  * For a URL the client sent: a 400 naming the parameter, e.g.
  * `'image[0]' download failed with HTTP 404`. Every reason is the client's to fix (another URL, or
- * the operator's allowlist), so all map to invalid_request.
+ * the operator's allowlist), so all map to invalid_request. Passing the request's shared budget is
+ * a 413 like any other request over its byte cap, and names the setting that sets it.
  */
 export function downloadErrorToApiError(error: DownloadError, param: string): ApiError {
+  const overBudget = error.reason === 'budget_exceeded';
   return new ApiError({
     kind: 'invalid_request',
-    message: `'${param}' ${error.message}`,
+    message: `'${param}' ${error.message}${overBudget ? ' (IMAGEROUTER_MAX_INPUT_BYTES)' : ''}`,
+    ...(overBudget ? { status: 413 } : {}),
     param,
     // A stable code per reason, e.g. `download_blocked_address`, for clients that branch on it.
     code: `download_${error.reason}`,

@@ -3,6 +3,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
+import type { DownloadBudget } from './download-budget.js';
 import { DownloadError } from './download-error.js';
 
 export const DEFAULT_MAX_REDIRECTS = 5;
@@ -18,6 +19,11 @@ export interface DownloadImageOptions {
   policy: AddressPolicy;
   /** Byte cap for the body; more is rejected without buffering past it. */
   maxBytes: number;
+  /**
+   * Bytes shared with the other downloads of the same request; every chunk is taken from it as it
+   * arrives, so the effective cap is min(maxBytes, what the budget has left) at every moment.
+   */
+  budget?: DownloadBudget;
   /** Bound on the whole download: DNS, connect, headers, body and every redirect. */
   timeoutMs: number;
   /** Aborts the download; the rejection is then `signal.reason`, not a DownloadError. */
@@ -100,7 +106,7 @@ async function followRedirects(url: string, options: DownloadImageOptions, signa
           message: `download failed with HTTP ${response.statusCode}`,
         });
       }
-      const bytes = await readCapped(response, options.maxBytes);
+      const bytes = await readCapped(response, options.maxBytes, options.budget);
       return { bytes, contentType: headerValue(response.headers, 'content-type'), finalUrl: current.href };
     } catch (error) {
       if (error instanceof DownloadError || signal.aborted) throw error;
@@ -178,21 +184,24 @@ function familyNumber(family: LookupOptions['family']): number {
   return 0;
 }
 
-/** Reads the body, failing as soon as the declared or received size passes the cap. */
-async function readCapped(response: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
-  const declaredLength = Number(headerValue(response.headers, 'content-length'));
-  if (Number.isFinite(declaredLength) && declaredLength > maxBytes) {
+/** Reads the body, failing as soon as the declared or received size passes the cap or the budget. */
+async function readCapped(response: Dispatcher.ResponseData, maxBytes: number, budget: DownloadBudget | undefined): Promise<Buffer> {
+  const fail = (error: DownloadError): never => {
     discardBody(response.body);
-    throw tooLarge(maxBytes);
+    throw error;
+  };
+  const declaredLength = Number(headerValue(response.headers, 'content-length'));
+  if (Number.isFinite(declaredLength)) {
+    if (declaredLength > maxBytes) fail(tooLarge(maxBytes));
+    // Only an early refusal: concurrent downloads may still take what is left, so the chunks decide.
+    if (budget && declaredLength > budget.remaining) fail(overBudget(budget));
   }
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of response.body as AsyncIterable<Buffer>) {
     received += chunk.length;
-    if (received > maxBytes) {
-      discardBody(response.body);
-      throw tooLarge(maxBytes);
-    }
+    if (received > maxBytes) fail(tooLarge(maxBytes));
+    if (budget && !budget.take(chunk.length)) fail(overBudget(budget));
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, received);
@@ -206,6 +215,13 @@ function discardBody(body: Dispatcher.ResponseData['body']): void {
 
 function tooLarge(maxBytes: number): DownloadError {
   return new DownloadError({ reason: 'too_large', message: `download exceeded ${maxBytes} bytes` });
+}
+
+function overBudget(budget: DownloadBudget): DownloadError {
+  return new DownloadError({
+    reason: 'budget_exceeded',
+    message: `download exceeded ${budget.limit} bytes, the most all downloads of one request may take together`,
+  });
 }
 
 function parseStartUrl(url: string): URL {

@@ -133,7 +133,8 @@ describe('operations', () => {
     const token = 'scrape-0123456789abcdef';
     const guarded = await startTestGateway({ IMAGEROUTER_METRICS_TOKEN: token });
     try {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${guarded.key}` }]) {
+      const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${guarded.key}` }];
+      for (const headers of attempts) {
         const refused = await fetch(`${guarded.url}/metrics`, { headers });
         expect(refused.status).toBe(401);
         expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');

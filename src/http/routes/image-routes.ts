@@ -49,6 +49,7 @@ async function handleImageRequest(context: AppContext, request: FastifyRequest, 
     const parsed = await parseImageRequest(raw, context.catalog, {
       policy: context.policy,
       maxBytes: config.maxImageBytes,
+      maxInputBytes: config.maxInputBytes,
       timeoutMs: config.downloadTimeoutMs,
       signal: controller.signal,
     });

@@ -77,3 +77,71 @@ export type ImageRequestFields = z.output<typeof imageRequestFieldsSchema>;
 
 /** Fields the gateway interprets itself; anything else is an `extra` parameter. */
 export const KNOWN_IMAGE_FIELDS = new Set([...Object.keys(imageRequestFieldsSchema.shape), 'image[]', 'mask[]', 'stream']);
+
+/**
+ * Plain decimals only: `Number()` alone would also take `''` (0), `0x10`, `1e3` and `Infinity`,
+ * none of which a client typing a seed or a guidance scale means.
+ */
+const DECIMAL_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/**
+ * Only the type is settled here. Whether a value must be an integer, and its range, differ by
+ * upstream (a Replicate seed stops at 2^32-1, BFL's `safety_tolerance` at 5 or 6), so those checks
+ * stay with the adapters, which already make them, and a JSON number reaches them exactly as before.
+ */
+const numberParameter = (param: string) =>
+  z.union([z.number(), z.string()], { error: `'${param}' must be a number` }).transform((value, context) => {
+    if (typeof value === 'number') return value;
+    const text = value.trim();
+    if (!DECIMAL_TEXT.test(text)) {
+      context.addIssue({ code: 'custom', message: `'${param}' must be a number, received '${value}'` });
+      return z.NEVER;
+    }
+    return Number(text);
+  });
+
+/** Python's `requests` writes `True`/`False` into forms, hence the case-insensitive match. */
+const booleanParameter = (param: string) =>
+  z.union([z.boolean(), z.string()], { error: `'${param}' must be true or false` }).transform((value, context) => {
+    if (typeof value === 'boolean') return value;
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === 'false') return text === 'true';
+    context.addIssue({ code: 'custom', message: `'${param}' must be true or false, received '${value}'` });
+    return z.NEVER;
+  });
+
+/**
+ * The pass-through (`extra`) parameters some adapter reads as a number or a boolean, by name.
+ * Unlisted parameters are never coerced, even when their text looks numeric: the gateway can't know
+ * their type, and some are text that happens to look like a number (Replicate's `megapixels: "0.25"`,
+ * a `negative_prompt` of "7"); adapters that know a model's schema (Replicate) convert those themselves.
+ */
+const EXTRA_PARAMETER_TYPES: Readonly<Record<string, 'number' | 'boolean'>> = {
+  seed: 'number',
+  output_compression: 'number',
+  safety_tolerance: 'number',
+  steps: 'number',
+  num_inference_steps: 'number',
+  guidance: 'number',
+  guidance_scale: 'number',
+  true_cfg_scale: 'number',
+  cfg: 'number',
+  strength: 'number',
+  prompt_strength: 'number',
+  image_reference_weight: 'number',
+  high_noise_frac: 'number',
+  prompt_upsampling: 'boolean',
+  raw: 'boolean',
+  go_fast: 'boolean',
+};
+
+/**
+ * Typed `extra` parameters, whichever body carried them: multipart sends every field as text, JSON
+ * sends numbers (or, from some clients, numeric text too). Every other parameter passes through as
+ * received. Nulls must be removed first: they mean "not set" and are dropped, as always.
+ */
+export const extraParametersSchema = z.looseObject(
+  Object.fromEntries(
+    Object.entries(EXTRA_PARAMETER_TYPES).map(([param, type]) => [param, (type === 'number' ? numberParameter(param) : booleanParameter(param)).optional()]),
+  ),
+);

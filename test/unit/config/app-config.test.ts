@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadAppConfig } from '../../../src/config/app-config.js';
+
+describe('loadAppConfig: IMAGEROUTER_MAX_INPUT_BYTES', () => {
+  it('defaults to the request cap when unset', () => {
+    const config = loadAppConfig({});
+    expect(config.maxRequestBytes).toBe(200 * 1024 * 1024);
+    expect(config.maxInputBytes).toBe(config.maxRequestBytes);
+  });
+
+  it('follows a configured request cap when unset or empty', () => {
+    expect(loadAppConfig({ IMAGEROUTER_MAX_REQUEST_BYTES: '300000' }).maxInputBytes).toBe(300_000);
+    expect(loadAppConfig({ IMAGEROUTER_MAX_REQUEST_BYTES: '300000', IMAGEROUTER_MAX_INPUT_BYTES: ' ' }).maxInputBytes).toBe(300_000);
+  });
+
+  it('parses a value of its own, independent of the request cap', () => {
+    const config = loadAppConfig({ IMAGEROUTER_MAX_REQUEST_BYTES: '300000', IMAGEROUTER_MAX_INPUT_BYTES: '5000000' });
+    expect(config.maxInputBytes).toBe(5_000_000);
+    expect(config.maxRequestBytes).toBe(300_000);
+  });
+
+  it.each(['abc', '1.5', '-1', '0', '1023'])('rejects %s, naming the variable', (value) => {
+    expect(() => loadAppConfig({ IMAGEROUTER_MAX_INPUT_BYTES: value })).toThrow(ConfigError);
+    expect(() => loadAppConfig({ IMAGEROUTER_MAX_INPUT_BYTES: value })).toThrow(/IMAGEROUTER_MAX_INPUT_BYTES: must be an integer >= 1024/);
+  });
+});
