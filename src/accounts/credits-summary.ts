@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { ApiError } from '../errors/api-error.js';
-import { formatUsd } from './format-usd.js';
+import { formatUsd } from '../domain/money.js';
 
 /** The public service prints credits with `toFixed(4)` (ANCHOR §3.4); clients parse these strings. */
 export const CREDITS_DECIMALS = 4;

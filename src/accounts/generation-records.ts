@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import type { GenerationRecords } from '../generation/generation-ports.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Attempt } from '../routing/attempt.js';
+import type { Attempt } from '../domain/attempt.js';
 import { finishGeneration, insertGeneration } from './generation-repository.js';
 import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
 

@@ -1,7 +1,8 @@
 import type { Capabilities } from './model-schema.js';
 import { modelInputs, type ModelInputs } from './model-inputs.js';
 import { modelPriceRange } from './model-price.js';
-import { microsToUsd, type PriceRangeMicros, type PricingMicros } from './pricing-micros.js';
+import { microsToUsd } from '../domain/money.js';
+import type { PriceRangeMicros, PricingMicros } from './pricing-micros.js';
 import type { ResolvedModel, ResolvedRoute } from './resolved-model.js';
 
 /** USD per image, as floats: the JSON face of `PriceRangeMicros`. */

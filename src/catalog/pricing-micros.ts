@@ -1,16 +1,5 @@
+import { usdToMicros } from '../domain/money.js';
 import type { Pricing } from './model-schema.js';
-
-/** Integer micro-USD per USD: money is converted once, at load, and never multiplied as floats again. */
-export const MICROS_PER_USD = 1_000_000;
-
-export function usdToMicros(usd: number): number {
-  return Math.round(usd * MICROS_PER_USD);
-}
-
-/** For JSON responses only: the one place micro-USD become a float again. */
-export function microsToUsd(micros: number): number {
-  return micros / MICROS_PER_USD;
-}
 
 /** A route's pricing in integer micro-USD; the same kinds as `Pricing`, every amount converted. */
 export type PricingMicros =

@@ -3,8 +3,8 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-key-rep
 import { loadAppConfig } from '../config/app-config.js';
 import { createDatabase, type Database } from '../db/create-database.js';
 import { migrate } from '../db/migrate.js';
-import { usdToMicros } from '../catalog/pricing-micros.js';
-import { formatUsd } from '../accounts/format-usd.js';
+import { usdToMicros } from '../domain/money.js';
+import { formatUsd } from '../domain/money.js';
 
 async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
   const config = loadAppConfig();

@@ -1,6 +1,6 @@
 import { invalidParam } from '../errors/api-error.js';
 import type { Capabilities } from '../catalog/model-schema.js';
-import type { GenerationWarning, ImageSize, Quality } from './image-request.js';
+import type { GenerationWarning, ImageSize, Quality } from '../domain/image-request.js';
 
 export interface CapabilityCheckInput {
   modelId: string;

@@ -1,13 +1,13 @@
 import sharp from 'sharp';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { convertImage, imageSize } from '../images/convert-image.js';
-import type { ImageFormat, OutputFormat } from '../images/image-format.js';
+import type { ImageFormat, OutputFormat } from '../domain/image-format.js';
 import { readImageHeader } from '../images/read-image-header.js';
 import { sniffImageFormat } from '../images/sniff-image-format.js';
 import type { ProviderImage } from '../providers/provider.js';
-import type { FinishedImage, GenerationPorts } from './generation-ports.js';
+import type { GenerationPorts } from './generation-ports.js';
+import { decodeBase64Text, type FinishedImage } from '../domain/finished-image.js';
 
-export type { FinishedImage } from './generation-ports.js';
 
 export interface FinishImagesInput {
   images: Array<{ image: ProviderImage; provider: string }>;
@@ -75,29 +75,8 @@ async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; 
   }
 }
 
-/** Base64 characters decoded per step: small strings stay in the young generation, cheap to collect. */
-const DECODE_CHUNK_CHARS = 64 * 1024;
-
 function decodeBase64(base64: Buffer, provider: string): Buffer {
-  // Decoded piecewise into one buffer, instead of through a multi-megabyte string.
-  const target = Buffer.allocUnsafe(Math.ceil(base64.length / 4) * 3);
-  let written = 0;
-  for (let start = 0; start < base64.length; start += DECODE_CHUNK_CHARS) {
-    written += target.write(base64.toString('latin1', start, Math.min(base64.length, start + DECODE_CHUNK_CHARS)), written, 'base64');
-  }
-  const bytes = target.subarray(0, written);
+  const bytes = decodeBase64Text(base64);
   if (bytes.length === 0) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });
   return bytes;
-}
-
-/** The encoded bytes of a finished image (decoding kept base64 only when something needs bytes). */
-export function finishedImageBytes(image: FinishedImage): Buffer {
-  if (image.decoded) return image.decoded;
-  if (image.base64) return decodeBase64(image.base64, 'upstream');
-  throw new Error('finished image without content');
-}
-
-/** The base64 text of a finished image, as bytes. */
-export function finishedImageBase64(image: FinishedImage): Buffer {
-  return image.base64 ?? Buffer.from(finishedImageBytes(image).toString('base64'), 'latin1');
 }

@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog/resolved-model.js';
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
-import type { Attempt } from '../routing/attempt.js';
+import type { Attempt } from '../domain/attempt.js';
 import { orderRoutes } from '../routing/order-routes.js';
 import { runRoutes } from '../routing/run-routes.js';
-import { formatUsd } from '../accounts/format-usd.js';
+import { formatUsd, microsToUsd } from '../domain/money.js';
 import type { ProviderResult } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
-import type { GenerationWarning, ImageRequest } from './image-request.js';
-import { finishedImageBase64, finishImages, type FinishedImage } from './finish-images.js';
+import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
+import { finishImages } from './finish-images.js';
+import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
-import { microsToUsd } from '../catalog/pricing-micros.js';
+
 
 export interface GenerationCaller {
   accountId: string;

@@ -1,26 +1,9 @@
 import type { ApiError } from '../errors/api-error.js';
-import type { ImageFormat } from '../images/image-format.js';
+import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
-import type { Attempt } from '../routing/attempt.js';
-import type { GenerationWarning, ImageRequest } from './image-request.js';
-
-/** A generated image after post-processing, in the requested output format. */
-export interface FinishedImage {
-  format: ImageFormat;
-  width: number;
-  height: number;
-  /** Base64 text kept from the upstream (pass-through), when it is already in the right format. */
-  base64: Buffer | undefined;
-  /** Encoded bytes, when they were decoded, downloaded or converted. */
-  decoded: Buffer | undefined;
-}
-
-/** A stored image: its storage key and public URL. */
-export interface StoredImageRef {
-  key: string;
-  url: string;
-}
+import type { Attempt } from '../domain/attempt.js';
+import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
 /** Where the use case records what happened; implemented over the database by `accounts/`. */
 export interface GenerationRecords {

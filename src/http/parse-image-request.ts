@@ -4,7 +4,7 @@ import type { ResolvedModel } from '../catalog/resolved-model.js';
 import { resolveModelForRequest } from '../catalog/resolve-model-for-request.js';
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import { checkCapabilities } from '../generation/check-capabilities.js';
-import type { GenerationWarning, ImageRequest, ImageSize } from '../generation/image-request.js';
+import type { GenerationWarning, ImageRequest, ImageSize } from '../domain/image-request.js';
 import { validateMask } from '../images/validate-mask.js';
 import { DownloadBudget } from '../net/download-budget.js';
 import type { RawImageBody } from './read-image-body.js';

@@ -1,5 +1,5 @@
 import { invalidParam } from '../errors/api-error.js';
-import type { InputImage } from '../generation/image-request.js';
+import type { InputImage } from '../domain/image-request.js';
 import { readInputImage } from '../images/read-input-image.js';
 import type { AddressPolicy } from '../net/address-policy.js';
 import type { DownloadBudget } from '../net/download-budget.js';

@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
-import type { ImageSize } from '../generation/image-request.js';
+import type { ImageSize } from '../domain/image-request.js';
 import { encodeAs, type EncodeOptions } from './convert-image.js';
-import type { OutputFormat } from './image-format.js';
+import type { OutputFormat } from '../domain/image-format.js';
 
 export interface MaskedEditOutput extends EncodeOptions {
   /** Encoding of the result; PNG (lossless) unless the caller wants its final format at once. */

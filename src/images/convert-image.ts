@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
-import type { ImageSize } from '../generation/image-request.js';
-import type { ImageFormat, OutputFormat } from './image-format.js';
+import type { ImageSize } from '../domain/image-request.js';
+import type { ImageFormat, OutputFormat } from '../domain/image-format.js';
 
 /** Lossy quality (1-100) used when the client did not ask for one: visually clean, ~3x smaller than 100. */
 export const DEFAULT_LOSSY_QUALITY = 90;

@@ -1,4 +1,4 @@
-import type { ImageFormat } from './image-format.js';
+import type { ImageFormat } from '../domain/image-format.js';
 
 export interface ImageHeader {
   format: ImageFormat;

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { ApiError, invalidParam } from '../errors/api-error.js';
-import type { InputImage } from '../generation/image-request.js';
+import type { InputImage } from '../domain/image-request.js';
 import { sniffImageFormat } from './sniff-image-format.js';
 
 /** Longest accepted edge of an input image or mask, in pixels. */

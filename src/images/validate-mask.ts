@@ -1,6 +1,6 @@
 import { invalidParam } from '../errors/api-error.js';
-import type { InputImage } from '../generation/image-request.js';
-import type { ImageFormat } from './image-format.js';
+import type { InputImage } from '../domain/image-request.js';
+import type { ImageFormat } from '../domain/image-format.js';
 
 /** Formats that carry the alpha channel a mask is read from (OpenAI accepts PNG; WebP is as good). */
 const MASK_FORMATS: ReadonlySet<ImageFormat> = new Set(['png', 'webp']);

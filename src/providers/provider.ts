@@ -1,5 +1,5 @@
-import type { ImageFormat } from '../images/image-format.js';
-import type { GenerationWarning, ImageRequest } from '../generation/image-request.js';
+import type { ImageFormat } from '../domain/image-format.js';
+import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
 /** Where one attempt goes: an upstream instance, one of its keys, and its settings. */
 export interface ProviderEndpoint {

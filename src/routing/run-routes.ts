@@ -2,7 +2,7 @@ import { ApiError, type ErrorKind } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { ProviderCall, ProviderResult } from '../providers/provider.js';
 import type { ProviderRegistry, RegisteredProvider } from '../providers/registry.js';
-import type { Attempt } from './attempt.js';
+import type { Attempt } from '../domain/attempt.js';
 import { retryDelayMs } from './backoff.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { routeKey } from './order-routes.js';

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { insertStoredImage } from '../accounts/generation-repository.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
-import type { FinishedImage, StoredImageRef } from '../generation/generation-ports.js';
-import { finishedImageBytes } from '../generation/finish-images.js';
-import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../images/image-format.js';
+import { finishedImageBytes, type FinishedImage, type StoredImageRef } from '../domain/finished-image.js';
+import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../domain/image-format.js';
 import type { ImageStore } from './image-store.js';
 
 const DAY_MS = 86_400_000;

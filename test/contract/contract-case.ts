@@ -1,5 +1,5 @@
 import type { ErrorKind } from '../../src/errors/api-error.js';
-import type { ImageRequest } from '../../src/generation/image-request.js';
+import type { ImageRequest } from '../../src/domain/image-request.js';
 import type { ImageProvider, ProviderEndpoint } from '../../src/providers/provider.js';
 import type { FakeUpstream, RecordedCall } from '../fakes/fake-upstream.js';
 

@@ -1,4 +1,4 @@
-import type { ImageRequest } from '../../src/generation/image-request.js';
+import type { ImageRequest } from '../../src/domain/image-request.js';
 import type { ProviderCall, ProviderEndpoint } from '../../src/providers/provider.js';
 
 /**

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../accounts/api-key-repository.js';
 import { getGeneration, type GenerationRecord } from '../../accounts/generation-repository.js';
-import { microsToUsd, usdToMicros } from '../../catalog/pricing-micros.js';
+import { microsToUsd, usdToMicros } from '../../domain/money.js';
 import { ApiError, invalidParam } from '../../errors/api-error.js';
 import { authenticate } from '../plugins/authenticate.js';
 

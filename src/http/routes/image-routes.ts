@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { GenerationFailure, generateImages, type GenerateImagesInput } from '../../generation/generate-images.js';
-import { formatAttemptsHeader } from '../../routing/attempt.js';
+import { formatAttemptsHeader } from '../format-attempts-header.js';
 import { readImageBody } from '../read-image-body.js';
 import { parseImageRequest } from '../parse-image-request.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { getStoredImage } from '../../accounts/generation-repository.js';
 import type { AppContext } from '../../app-context.js';
-import { formatForExtension, MIME_BY_FORMAT } from '../../images/image-format.js';
+import { formatForExtension, MIME_BY_FORMAT } from '../../domain/image-format.js';
 import { isSafeStorageKey } from '../../storage/local-disk-store.js';
 
 /** Caches may keep an image at most a year, and never past its expiry. */

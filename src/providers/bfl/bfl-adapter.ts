@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { ImageRequest } from '../../generation/image-request.js';
-import type { ImageFormat } from '../../images/image-format.js';
+import type { ImageRequest } from '../../domain/image-request.js';
+import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { errorText, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';

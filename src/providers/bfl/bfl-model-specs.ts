@@ -1,4 +1,4 @@
-import type { Quality } from '../../generation/image-request.js';
+import type { Quality } from '../../domain/image-request.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 
 /**

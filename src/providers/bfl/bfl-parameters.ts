@@ -1,5 +1,5 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning, Quality } from '../../generation/image-request.js';
+import type { GenerationWarning, Quality } from '../../domain/image-request.js';
 import type { BflModelSpec } from './bfl-model-specs.js';
 
 export interface BflParameterFields {

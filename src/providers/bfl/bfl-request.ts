@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
-import type { OutputFormat } from '../../images/image-format.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
+import type { OutputFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import { bflModelSpec, type BflModelSpec } from './bfl-model-specs.js';
 import { bflParameterFields } from './bfl-parameters.js';

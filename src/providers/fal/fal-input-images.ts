@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { GenerationWarning, ImageRequest } from '../../generation/image-request.js';
-import type { ImageFormat } from '../../images/image-format.js';
+import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
+import type { ImageFormat } from '../../domain/image-format.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import type { FalModelProfile } from './fal-model-profiles.js';
 import type { PreparedFalImage } from './fal-request.js';

@@ -1,5 +1,5 @@
-import type { ImageSize, Quality } from '../../generation/image-request.js';
-import type { OutputFormat } from '../../images/image-format.js';
+import type { ImageSize, Quality } from '../../domain/image-request.js';
+import type { OutputFormat } from '../../domain/image-format.js';
 
 /**
  * What one fal endpoint accepts, by its exact endpoint id. fal apps differ in every field (image

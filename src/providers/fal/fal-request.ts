@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning, ImageSize } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
+import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
+import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import { falModelProfile, type FalModelProfile } from './fal-model-profiles.js';
 import { falImageSize } from './fal-size.js';

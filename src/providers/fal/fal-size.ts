@@ -1,4 +1,4 @@
-import type { GenerationWarning, ImageSize } from '../../generation/image-request.js';
+import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
 import { formatSize } from '../shared/size-mapping.js';
 import type { FalSizeRule } from './fal-model-profiles.js';
 

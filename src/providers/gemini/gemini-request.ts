@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
+import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
 import type { GeminiRequestBody, GeminiRequestPart } from './gemini-wire-types.js';

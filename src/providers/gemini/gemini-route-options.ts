@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../../errors/api-error.js';
-import type { ImageSize } from '../../generation/image-request.js';
+import type { ImageSize } from '../../domain/image-request.js';
 import type { GoogleSizeProfile } from './google-image-size.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { GenerationWarning, ImageSize } from '../../generation/image-request.js';
+import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
 import { formatSize, nearestAspectRatio } from '../shared/size-mapping.js';
 
 /**

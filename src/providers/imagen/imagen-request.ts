@@ -1,5 +1,5 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
 import { googleAuthHeaders, googleModelUrl } from '../gemini/google-endpoint.js';
 import { adaptedSizeWarning, chooseGoogleImageSize } from '../gemini/google-image-size.js';
 import type { ProviderCall } from '../provider.js';

@@ -1,4 +1,4 @@
-import type { GenerationWarning } from '../../generation/image-request.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderImage } from '../provider.js';
 import { contentPolicyError, malformedResponse } from '../shared/upstream-error-from-response.js';
 import { readImagenResponse } from './imagen-wire-types.js';

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { GenerationWarning, ImageRequest } from '../../generation/image-request.js';
+import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { errorText } from '../shared/upstream-error-from-response.js';

@@ -1,4 +1,4 @@
-import type { ImageFormat, OutputFormat } from '../../images/image-format.js';
+import type { ImageFormat, OutputFormat } from '../../domain/image-format.js';
 import type { MaskConvention } from '../shared/input-image-conversion.js';
 
 /**

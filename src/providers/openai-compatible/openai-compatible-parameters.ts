@@ -1,4 +1,4 @@
-import type { GenerationWarning, ImageRequest, ImageSize } from '../../generation/image-request.js';
+import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/image-request.js';
 import { formatSize, nearestAspectRatio, nearestSize, parseAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
 import type { CallConfig } from './openai-compatible-config.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';

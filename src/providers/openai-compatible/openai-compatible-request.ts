@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT } from '../../images/image-format.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
+import { MIME_BY_FORMAT } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
 import { resolveCallConfig, type CallConfig } from './openai-compatible-config.js';

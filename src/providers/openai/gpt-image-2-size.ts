@@ -1,4 +1,4 @@
-import type { ImageSize } from '../../generation/image-request.js';
+import type { ImageSize } from '../../domain/image-request.js';
 
 /** gpt-image-2 size rules (wire reference §3.1): both edges multiples of 16 ... */
 export const GPT_IMAGE_2_EDGE_STEP = 16;

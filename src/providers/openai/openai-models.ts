@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors/api-error.js';
-import type { ImageFormat } from '../../images/image-format.js';
+import type { ImageFormat } from '../../domain/image-format.js';
 
 /**
  * The parameter sets of OpenAI's image models. OpenAI rejects parameters a model does not take

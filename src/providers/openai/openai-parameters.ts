@@ -1,5 +1,5 @@
 import { ApiError, invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderCall } from '../provider.js';
 import type { OpenAIModelProfile } from './openai-models.js';
 

@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning, ImageRequest } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
+import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
+import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall, ProviderEndpoint } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
 import { formatSize, nearestSize } from '../shared/size-mapping.js';

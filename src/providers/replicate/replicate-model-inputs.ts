@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { GenerationWarning, ImageRequest, ImageSize } from '../../generation/image-request.js';
-import { MIME_BY_FORMAT, type ImageFormat } from '../../images/image-format.js';
+import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/image-request.js';
+import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import { formatSize, nearestAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
 import { coerceParameter, OPENAI_PARAMETER_NAMES } from './replicate-input-parameters.js';
 import type { AspectRatioSizing, PixelSizing, ReplicateModelProfile } from './replicate-model-profiles.js';

@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationWarning } from '../../generation/image-request.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderCall } from '../provider.js';
 import { buildModelInput, type PreparedInputs } from './replicate-model-inputs.js';
 import type { ReplicateModelProfile } from './replicate-model-profiles.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import type { ImageSize, InputImage } from '../../generation/image-request.js';
-import type { ImageFormat } from '../../images/image-format.js';
+import type { ImageSize, InputImage } from '../../domain/image-request.js';
+import type { ImageFormat } from '../../domain/image-format.js';
 
 /** What an upstream accepts for an input image. */
 export interface InputImageRequirements {

@@ -1,4 +1,4 @@
-import type { ImageSize } from '../../generation/image-request.js';
+import type { ImageSize } from '../../domain/image-request.js';
 
 /** `16:9` → {width: 16, height: 9}. */
 export function parseAspectRatio(ratio: string): ImageSize {

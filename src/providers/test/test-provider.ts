@@ -1,7 +1,7 @@
 import { invalidParam } from '../../errors/api-error.js';
 import { UpstreamError, kindForUpstreamStatus } from '../../errors/upstream-error.js';
-import type { ImageSize } from '../../generation/image-request.js';
-import { renderTestImage } from '../../images/render-test-image.js';
+import type { ImageSize } from '../../domain/image-request.js';
+import { renderTestImage } from './render-test-image.js';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
 
 /** Longest `[[delay:ms]]` a prompt may ask for (all delays of one prompt together). */

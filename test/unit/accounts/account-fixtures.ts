@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type CreatedApiKey, createApiKey } from '../../../src/accounts/api-key-repository.js';
 import type { NewGeneration } from '../../../src/accounts/generation-repository.js';
-import { MICROS_PER_USD } from '../../../src/accounts/format-usd.js';
+import { MICROS_PER_USD } from '../../../src/domain/money.js';
 import type { DatabaseSchema } from '../../../src/db/database-schema.js';
 
 /** A key on a new account with `usd` credits (`null` = unlimited). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
-import type { ImageSize, InputImage, Quality } from '../../../src/generation/image-request.js';
+import type { ImageSize, InputImage, Quality } from '../../../src/domain/image-request.js';
 import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
 import { falProfileFor } from '../../../src/providers/fal/fal-model-profiles.js';
 import { buildFalSubmitRequest, falEndpointFor } from '../../../src/providers/fal/fal-request.js';

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
-import { finishedImageBase64, finishedImageBytes, finishImages } from '../../../src/generation/finish-images.js';
+import { finishedImageBase64, finishedImageBytes } from '../../../src/domain/finished-image.js';
+import { finishImages } from '../../../src/generation/finish-images.js';
 import type { ProviderImage } from '../../../src/providers/provider.js';
 
 const noDownloads = { downloadResult: async (): Promise<Buffer> => Promise.reject(new Error('no downloads here')) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageFormat } from '../../../src/images/image-format.js';
+import type { ImageFormat } from '../../../src/domain/image-format.js';
 import { sniffImageFormat } from '../../../src/images/sniff-image-format.js';
 import { solidImage } from '../../fixtures/images/make-test-images.js';
 

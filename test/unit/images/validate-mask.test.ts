@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../src/errors/api-error.js';
-import type { InputImage } from '../../../src/generation/image-request.js';
+import type { InputImage } from '../../../src/domain/image-request.js';
 import { readInputImage } from '../../../src/images/read-input-image.js';
 import { validateMask } from '../../../src/images/validate-mask.js';
 import { solidImage } from '../../fixtures/images/make-test-images.js';

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
-import type { ImageRequest } from '../../../src/generation/image-request.js';
+import type { ImageRequest } from '../../../src/domain/image-request.js';
 import { sniffImageFormat } from '../../../src/images/sniff-image-format.js';
 import type { ProviderCall, ProviderImage } from '../../../src/providers/provider.js';
 import { MAX_TEST_DELAY_MS, createTestProvider, parsePromptDirectives, testProvider } from '../../../src/providers/test/test-provider.js';

@@ -4,7 +4,7 @@ import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import type { ImageProvider, ProviderCall, ProviderResult } from '../../../src/providers/provider.js';
 import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
-import type { Attempt } from '../../../src/routing/attempt.js';
+import type { Attempt } from '../../../src/domain/attempt.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
 import { runRoutes, type RoutableRoute } from '../../../src/routing/run-routes.js';
 import { imageRequest } from '../../helpers/provider-call.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createBflAdapter } from '../../../../src/providers/bfl/bfl-adapter.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
 import { UpstreamError } from '../../../../src/errors/upstream-error.js';
-import type { ImageRequest } from '../../../../src/generation/image-request.js';
+import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { FLUX2_MAX_PIXELS } from '../../../../src/providers/bfl/bfl-model-specs.js';
 import { buildBflRequest, type BflPreparedImage, type BflPreparedInputs } from '../../../../src/providers/bfl/bfl-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';

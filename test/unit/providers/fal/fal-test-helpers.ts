@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
 

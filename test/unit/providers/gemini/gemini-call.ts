@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ImageRequest } from '../../../../src/generation/image-request.js';
+import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { providerCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 

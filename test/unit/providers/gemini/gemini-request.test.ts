@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InputImage } from '../../../../src/generation/image-request.js';
+import type { InputImage } from '../../../../src/domain/image-request.js';
 import { buildGeminiRequest, type GeminiPreparedImage } from '../../../../src/providers/gemini/gemini-request.js';
 import { thrownApiError } from '../../../helpers/caught-error.js';
 import { GEMINI_BASE, googleCall, TEST_KEY, VERTEX_BASE } from './gemini-call.js';

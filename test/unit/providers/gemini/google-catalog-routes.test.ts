@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageSize } from '../../../../src/generation/image-request.js';
+import type { ImageSize } from '../../../../src/domain/image-request.js';
 import { loadCatalog } from '../../../../src/catalog/load-catalog.js';
 import { createGeminiAdapter } from '../../../../src/providers/gemini/gemini-adapter.js';
 import { createImagenAdapter } from '../../../../src/providers/imagen/imagen-adapter.js';

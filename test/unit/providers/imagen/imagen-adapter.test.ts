@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageRequest } from '../../../../src/generation/image-request.js';
+import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { createImagenAdapter } from '../../../../src/providers/imagen/imagen-adapter.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { jsonOf } from '../../../fakes/fake-upstream.js';

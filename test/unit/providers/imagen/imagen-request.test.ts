@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InputImage } from '../../../../src/generation/image-request.js';
+import type { InputImage } from '../../../../src/domain/image-request.js';
 import { buildImagenRequest } from '../../../../src/providers/imagen/imagen-request.js';
 import { GEMINI_BASE, googleCall, TEST_KEY, VERTEX_BASE } from '../gemini/gemini-call.js';
 import { thrownApiError } from '../../../helpers/caught-error.js';

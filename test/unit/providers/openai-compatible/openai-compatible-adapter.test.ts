@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InputImage } from '../../../../src/generation/image-request.js';
+import type { InputImage } from '../../../../src/domain/image-request.js';
 import { createOpenAICompatibleAdapter } from '../../../../src/providers/openai-compatible/openai-compatible-adapter.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
 import { startAzureFake } from '../../../fakes/azure-fake.js';

@@ -1,4 +1,4 @@
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import type { FormValue, OpenAICompatibleHttpRequest, PreparedImage, PreparedInputs } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
 import { providerCall, timeLimit } from '../../../helpers/provider-call.js';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageRequest } from '../../../../src/generation/image-request.js';
+import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { createOpenAIAdapter } from '../../../../src/providers/openai/openai-adapter.js';

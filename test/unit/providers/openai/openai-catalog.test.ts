@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InputImage } from '../../../../src/generation/image-request.js';
+import type { InputImage } from '../../../../src/domain/image-request.js';
 import { defaultModelsDir } from '../../../../src/catalog/load-catalog.js';
 import { modelFileSchema } from '../../../../src/catalog/model-schema.js';
 import { readYamlFile } from '../../../../src/catalog/read-yaml-file.js';

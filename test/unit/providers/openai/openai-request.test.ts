@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { buildOpenAIRequest, type OpenAIFormField, type PreparedInputs } from '../../../../src/providers/openai/openai-request.js';
 import { providerCall } from '../../../helpers/provider-call.js';

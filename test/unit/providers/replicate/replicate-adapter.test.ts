@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import type { ProviderInstance } from '../../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../../src/providers/registry.js';
 import { createReplicateAdapter } from '../../../../src/providers/replicate/replicate-adapter.js';
-import type { Attempt } from '../../../../src/routing/attempt.js';
+import type { Attempt } from '../../../../src/domain/attempt.js';
 import { createRouterState } from '../../../../src/routing/router-state.js';
 import { runRoutes } from '../../../../src/routing/run-routes.js';
 import { fakeImage, jsonOf, sendJson, startFakeUpstream, type FakeHandler, type FakeUpstream } from '../../../fakes/fake-upstream.js';

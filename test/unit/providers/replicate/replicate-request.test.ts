@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
 import { UpstreamError } from '../../../../src/errors/upstream-error.js';
-import type { ImageRequest, InputImage } from '../../../../src/generation/image-request.js';
+import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { buildReplicateRequest, type PreparedInputs } from '../../../../src/providers/replicate/replicate-request.js';
 import { readRouteOptions } from '../../../../src/providers/replicate/replicate-route-options.js';

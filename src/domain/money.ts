@@ -1,5 +1,15 @@
 /** Micro-USD per USD: money inside the gateway is integer micro-USD. */
 export const MICROS_PER_USD = 1_000_000;
+
+/** USD decimals (YAML prices, CLI credits) become integer micro-USD once, at the edge. */
+export function usdToMicros(usd: number): number {
+  return Math.round(usd * MICROS_PER_USD);
+}
+
+/** For JSON responses only: the one place micro-USD become a float again. */
+export function microsToUsd(micros: number): number {
+  return micros / MICROS_PER_USD;
+}
 const MICRO_DECIMALS = 6;
 
 /**

@@ -1,4 +1,4 @@
-import type { ImageFormat, OutputFormat } from '../images/image-format.js';
+import type { ImageFormat, OutputFormat } from './image-format.js';
 
 export const QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
 export type Quality = (typeof QUALITIES)[number];

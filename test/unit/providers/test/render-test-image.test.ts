@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/errors/api-error.js';
-import type { InputImage } from '../../../src/generation/image-request.js';
-import { OUTPUT_FORMATS } from '../../../src/images/image-format.js';
-import { renderTestImage, type TestImageSpec } from '../../../src/images/render-test-image.js';
-import { sniffImageFormat } from '../../../src/images/sniff-image-format.js';
-import { asInputImage, halfMask, noisyImage, pixelAt, rgbaPixels, solidImage } from '../../fixtures/images/make-test-images.js';
+import { ApiError } from '../../../../src/errors/api-error.js';
+import type { InputImage } from '../../../../src/domain/image-request.js';
+import { OUTPUT_FORMATS } from '../../../../src/domain/image-format.js';
+import { renderTestImage, type TestImageSpec } from '../../../../src/providers/test/render-test-image.js';
+import { sniffImageFormat } from '../../../../src/images/sniff-image-format.js';
+import { asInputImage, halfMask, noisyImage, pixelAt, rgbaPixels, solidImage } from '../../../fixtures/images/make-test-images.js';
 
 const base: TestImageSpec = { prompt: 'a lighthouse on a cliff at dusk', width: 320, height: 192, quality: 'auto', outputFormat: 'png' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUsd } from '../../../src/accounts/format-usd.js';
+import { formatUsd } from '../../../src/domain/money.js';
 
 describe('formatUsd', () => {
   it.each([

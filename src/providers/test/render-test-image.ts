@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import sharp, { type OverlayOptions } from 'sharp';
-import { invalidParam } from '../errors/api-error.js';
-import type { InputImage, Quality } from '../generation/image-request.js';
-import { applyMaskedEdit } from './apply-mask.js';
-import { encodeAs, type EncodeOptions } from './convert-image.js';
-import type { OutputFormat } from './image-format.js';
+import { invalidParam } from '../../errors/api-error.js';
+import type { InputImage, Quality } from '../../domain/image-request.js';
+import { applyMaskedEdit } from '../../images/apply-mask.js';
+import { encodeAs, type EncodeOptions } from '../../images/convert-image.js';
+import type { OutputFormat } from '../../domain/image-format.js';
 
 /** Longest edge the renderer draws: bounds its memory (4096² RGBA is 64 MB) whatever the catalog says. */
 export const MAX_TEST_IMAGE_EDGE = 4096;
