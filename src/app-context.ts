@@ -4,10 +4,15 @@ import { loadCatalog } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createDatabase, type Database } from './db/create-database.js';
 import { migrate } from './db/migrate.js';
-import { findApiKeyByToken, touchApiKey } from './accounts/api-key-repository.js';
+import { createAccountServices, type CreditsService } from './accounts/account-services.js';
+import type { ApiKeyService } from './accounts/api-key-service.js';
+import type { CatalogQueries } from './catalog/catalog-queries.js';
+import { pingDatabase } from './db/ping-database.js';
+import { createImageFetcher } from './generation/fetch-input-images.js';
+import { createGenerationService, type GenerationService } from './generation/generation-service.js';
+import { createStoredImageReader, type StoredImageReader } from './storage/stored-image-reader.js';
 import { createGenerationRecords } from './accounts/generation-records.js';
-import type { GenerationPorts } from './generation/generation-ports.js';
-import type { FindKey } from './http/plugins/authenticate.js';
+import type { BackgroundWork, UseCasePorts } from './generation/generation-ports.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ImageProvider } from './providers/provider.js';
@@ -21,6 +26,9 @@ import { createLocalDiskStore } from './storage/local-disk-store.js';
 import { createImageStorer } from './storage/store-generated-images.js';
 import { createResultDownloader } from './generation/download-result.js';
 
+/** The window of `/operations/get-popular-models`. */
+const POPULAR_WINDOW_MS = 7 * 86_400_000;
+
 /** Everything a running gateway holds: built once at boot, injected everywhere (tests swap parts). */
 export interface AppContext {
   config: AppConfig;
@@ -31,11 +39,16 @@ export interface AppContext {
   policy: AddressPolicy;
   metrics: Metrics;
   router: RouterState;
-  ports: GenerationPorts;
-  findKey: FindKey;
+  ports: UseCasePorts;
   clock: () => number;
   /** Generations that outlive their request (async mode): shutdown waits for them. */
-  background: Set<Promise<unknown>>;
+  background: BackgroundWork;
+  keys: ApiKeyService;
+  credits: CreditsService;
+  generations: GenerationService;
+  catalogQueries: CatalogQueries;
+  storedImages: StoredImageReader;
+  readiness: { check(): Promise<{ database: string; models: number }> };
   close(): Promise<void>;
 }
 
@@ -71,15 +84,19 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const metrics = overrides.metrics ?? createMetrics();
   const records = createGenerationRecords(database.db, metrics);
 
-  const findKey: FindKey = async (token) => {
-    const found = await findApiKeyByToken(database.db, token);
-    if (!found) return undefined;
-    const { apiKey } = found;
-    // `last_used_at` is bookkeeping: a failed write must not fail the request, but it is worth a log line.
-    touchApiKey(database.db, apiKey.id, clock()).catch((error: unknown) => {
-      process.emitWarning(`Could not record the last use of key ${apiKey.id}: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    return { apiKeyId: apiKey.id, apiKeyName: apiKey.name, accountId: apiKey.accountId, isAdmin: apiKey.isAdmin };
+  const accounts = createAccountServices(database.db, clock);
+  const background: BackgroundWork = new Set();
+  const ports: UseCasePorts = {
+    registry,
+    router,
+    records,
+    clock,
+    storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),
+    downloadResult: createResultDownloader({ policy, maxBytes: config.maxImageBytes, timeoutMs: config.downloadTimeoutMs }),
+    catalog,
+    imageFetcher: createImageFetcher({ policy, maxImageBytes: config.maxImageBytes, maxInputBytes: config.maxInputBytes, timeoutMs: config.downloadTimeoutMs }),
+    requestTimeoutMs: config.requestTimeoutMs,
+    background,
   };
 
   return {
@@ -90,17 +107,24 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     registry,
     policy,
     metrics,
-    findKey,
     clock,
-    background: new Set(),
+    background,
     router,
-    ports: {
-      registry,
-      router,
-      records,
-      clock,
-      storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),
-      downloadResult: createResultDownloader({ policy, maxBytes: config.maxImageBytes, timeoutMs: config.downloadTimeoutMs }),
+    ports,
+    keys: accounts.keys,
+    credits: accounts.credits,
+    generations: createGenerationService(ports, accounts.generations),
+    catalogQueries: {
+      catalog,
+      availability: (model) => model.status === 'active' && model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
+      recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
+    },
+    storedImages: createStoredImageReader({ db: database.db, store, clock }),
+    readiness: {
+      async check() {
+        await pingDatabase(database.db);
+        return { database: database.dialect, models: catalog.all().length };
+      },
     },
     close: () => database.close(),
   };

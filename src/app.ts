@@ -3,14 +3,9 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
+import type { HttpServices } from './http/http-services.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
-import { adminRoutes } from './http/routes/admin-routes.js';
-import { creditsRoutes } from './http/routes/credits-routes.js';
-import { docsRoutes } from './http/routes/docs-routes.js';
-import { imageRoutes } from './http/routes/image-routes.js';
-import { modelRoutes } from './http/routes/model-routes.js';
-import { operationsRoutes } from './http/routes/operations-routes.js';
-import { storageRoutes } from './http/routes/storage-routes.js';
+import { registerRoutes } from './http/register-routes.js';
 import { loggerOptions } from './observability/logger-options.js';
 
 export interface BuildAppOptions {
@@ -49,12 +44,32 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     context.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  await app.register(operationsRoutes, context);
-  await app.register(docsRoutes, context);
-  await app.register(modelRoutes, context);
-  await app.register(storageRoutes, context);
-  await app.register(creditsRoutes, context);
-  await app.register(adminRoutes, context);
-  await app.register(imageRoutes, context);
+  await registerRoutes(app, httpServices(context), context.clock);
   return app;
+}
+
+/** The services HTTP may use, out of everything the context holds (never the database handle). */
+function httpServices(context: AppContext): HttpServices {
+  const { config } = context;
+  return {
+    settings: {
+      // Read per use: a server started on port 0 learns its public URL only once it listens.
+      get publicUrl() {
+        return config.publicUrl;
+      },
+      logLevel: config.logLevel,
+      maxImageBytes: config.maxImageBytes,
+      maxRequestBytes: config.maxRequestBytes,
+      heartbeatDelayMs: config.heartbeatDelayMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      metricsToken: config.metricsToken,
+    },
+    keys: context.keys,
+    credits: context.credits,
+    generations: context.generations,
+    catalog: context.catalogQueries,
+    storedImages: context.storedImages,
+    readiness: context.readiness,
+    metrics: context.metrics,
+  };
 }

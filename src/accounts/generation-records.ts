@@ -1,10 +1,35 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
-import type { GenerationRecords } from '../generation/generation-ports.js';
-import type { Metrics } from '../observability/metrics.js';
 import type { Attempt } from '../domain/attempt.js';
+import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
+import type { ApiError } from '../errors/api-error.js';
+import type { Metrics } from '../observability/metrics.js';
 import { finishGeneration, insertGeneration } from './generation-repository.js';
 import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
+
+
+/** What the generation use case records: one row per generation, and the ledger entries around it. */
+export interface GenerationRecords {
+  start(input: { id: string; accountId: string; apiKeyId: string; request: ImageRequest; reservedMicros: number; createdAt: number }): Promise<void>;
+  reserve(input: { accountId: string; generationId: string; amountMicros: number }): Promise<boolean>;
+  release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
+  succeed(input: {
+    id: string;
+    model: string;
+    accountId: string;
+    reservedMicros: number;
+    costMicros: number;
+    provider: string;
+    route: string;
+    latencyMs: number;
+    imageCount: number;
+    outputIds: string[];
+    warnings: GenerationWarning[];
+    attempts: Attempt[];
+    finishedAt: number;
+  }): Promise<void>;
+  fail(input: { id: string; model: string; error: ApiError; attempts: Attempt[]; finishedAt: number }): Promise<void>;
+}
 
 /** The generation use case's records, over the database: one row per generation, ledger entries around it. */
 export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Metrics): GenerationRecords {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidParam } from '../errors/api-error.js';
+import { invalidParamFromZod } from '../errors/invalid-param-from-zod.js';
 import { INPUT_TYPES, type InputType } from './model-inputs.js';
 
 /**
@@ -124,7 +125,5 @@ function selectionOf(query: ModelsV1Query): ModelSelection {
 function parseQuery<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.output<Schema> {
   const result = schema.safeParse(typeof raw === 'object' && raw !== null ? raw : {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const param = typeof issue?.path[0] === 'string' ? issue.path[0] : 'query';
-  throw invalidParam(param, issue?.message ?? 'invalid query string', 'invalid_query');
+  throw invalidParamFromZod(result.error, 'query', 'invalid_query');
 }

@@ -57,106 +57,135 @@ export class GenerationFailure extends Error {
   }
 }
 
+/** What the steps of one generation share once it is recorded. */
+interface OpenGeneration {
+  ports: GenerationPorts;
+  input: GenerateImagesInput;
+  id: string;
+  reservedMicros: number;
+  attempts: Attempt[];
+}
+
+/** One route's answer, kept with the route that gave it (for its price and the record). */
+interface Delivery {
+  route: PricedRoute;
+  result: ProviderResult;
+}
+
 /**
- * The use case: quote → reserve → route → post-process → store → settle → record. Every path
- * out of it leaves one finished generation record and no credit hold.
+ * The money-and-providers half of the use case: quote → record → reserve → route → post-process →
+ * store → settle → record. Every path out of it leaves one finished generation record and no
+ * credit hold. (`runGeneration` does the resolve, check and fetch steps before it.)
  */
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
-  const { request, model, caller } = input;
-  const priceContext = { size: request.size, quality: request.quality };
-  const routes = orderRoutes({
-    routes: routableRoutes(model, ports),
-    strategy: model.routing.strategy,
+  const routes = orderedRoutes(ports, input);
+  const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros: reserveFor(routes, input.request), attempts: [] };
+  await recordAndReserve(generation);
+  try {
+    input.onRecorded?.(generation.id);
+    const delivered = await generateAll(ports, input, routes, generation.attempts);
+    return await finishSuccessfully(generation, delivered);
+  } catch (error) {
+    throw await finishWithFailure(generation, error);
+  }
+}
+
+function priceContextOf(request: ImageRequest) {
+  return { size: request.size, quality: request.quality };
+}
+
+function orderedRoutes(ports: GenerationPorts, input: GenerateImagesInput): PricedRoute[] {
+  const priceContext = priceContextOf(input.request);
+  return orderRoutes({
+    routes: routableRoutes(input.model, ports),
+    strategy: input.model.routing.strategy,
     priceOf: (route) => estimateImageMicros(route.pricingMicros, priceContext),
     latency: ports.router.latency,
     random: ports.router.random,
   });
-  // Reserve the dearest route's price: a fallback may land there.
-  const reservedMicros = Math.max(...routes.map((route) => estimateImageMicros(route.pricingMicros, priceContext))) * request.n;
-  const id = randomUUID();
-  const attempts: Attempt[] = [];
-  await ports.records.start({
-    id,
-    accountId: caller.accountId,
-    apiKeyId: caller.apiKeyId,
-    request,
-    reservedMicros,
-    createdAt: input.startedAt,
-  });
+}
 
+/** The dearest route's price × n: a fallback may land there. */
+function reserveFor(routes: PricedRoute[], request: ImageRequest): number {
+  const priceContext = priceContextOf(request);
+  return Math.max(...routes.map((route) => estimateImageMicros(route.pricingMicros, priceContext))) * request.n;
+}
+
+/** The `processing` record, then the hold. A failed or refused reserve still ends the record. */
+async function recordAndReserve(generation: OpenGeneration): Promise<void> {
+  const { ports, input, id, reservedMicros, attempts } = generation;
+  const { caller, model } = input;
+  await ports.records.start({ id, accountId: caller.accountId, apiKeyId: caller.apiKeyId, request: input.request, reservedMicros, createdAt: input.startedAt });
   const reserved = await ports.records.reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros }).catch(async (error: unknown) => {
     // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
     const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
     await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
     throw new GenerationFailure(id, apiError, attempts);
   });
-  if (!reserved) {
-    const error = new ApiError({
-      kind: 'insufficient_credits',
-      code: 'insufficient_credits',
-      message: `Insufficient credits: this request needs $${formatUsd(reservedMicros, 6)} and the account's balance is lower. Ask your operator for more credits.`,
-    });
-    await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
-    throw new GenerationFailure(id, error, attempts);
-  }
+  if (reserved) return;
+  const error = new ApiError({
+    kind: 'insufficient_credits',
+    code: 'insufficient_credits',
+    message: `Insufficient credits: this request needs $${formatUsd(reservedMicros, 6)} and the account's balance is lower. Ask your operator for more credits.`,
+  });
+  await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
+  throw new GenerationFailure(id, error, attempts);
+}
 
-  try {
-    input.onRecorded?.(id);
-    const delivered = await generateAll(ports, input, routes, attempts);
-    const lastRoute = delivered.at(-1)!.route;
-    const providerImages = delivered.flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider })));
-    const images = await finishImages(ports, {
-      images: providerImages.slice(0, request.n),
-      outputFormat: request.outputFormat,
-      keepBase64: request.responseFormat !== 'url',
-      signal: input.signal,
-    });
-    // Only the images the client gets are charged: an upstream that returned more than asked pays for the rest.
-    let uncharged = request.n;
-    const costMicros = Math.min(
-      delivered.reduce((sum, { route, result }) => {
-        const kept = Math.min(result.images.length, uncharged);
-        uncharged -= kept;
-        return sum + actualCostMicros(route.pricingMicros, priceContext, result, kept);
-      }, 0),
-      reservedMicros,
-    );
-    const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
-    const finishedAt = ports.clock();
-    const warnings = [...input.warnings, ...delivered.flatMap(({ result }) => result.warnings)];
-    await ports.records.succeed({
-      id,
-      model: model.id,
-      accountId: caller.accountId,
-      reservedMicros,
-      costMicros,
-      provider: lastRoute.provider,
-      route: `${lastRoute.provider}:${lastRoute.model}`,
-      latencyMs: finishedAt - input.startedAt,
-      imageCount: images.length,
-      outputIds: stored.map((image) => image.key),
-      warnings,
-      attempts,
-      finishedAt,
-    });
-    return {
-      id,
-      created: input.startedAt,
-      data: responseData(request, images, stored),
-      latency: finishedAt - input.startedAt,
-      cost: microsToUsd(costMicros),
-      warnings,
-      attempts,
-    };
-  } catch (error) {
-    const apiError = error instanceof ApiError ? error : new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-    // Both, even if one of them fails: a hold must not outlive its generation, nor a record stay `processing`.
-    await Promise.allSettled([
-      ports.records.release({ accountId: caller.accountId, generationId: id, reservedMicros }),
-      ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }),
-    ]);
-    throw new GenerationFailure(id, apiError, attempts);
-  }
+/** Post-process, store, then settle and record in one step; the response body comes last. */
+async function finishSuccessfully(generation: OpenGeneration, delivered: Delivery[]): Promise<GenerationOutput> {
+  const { ports, input, id, reservedMicros, attempts } = generation;
+  const { request } = input;
+  const images = await finishImages(ports, {
+    images: delivered.flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider }))).slice(0, request.n),
+    outputFormat: request.outputFormat,
+    keepBase64: request.responseFormat !== 'url',
+    signal: input.signal,
+  });
+  const costMicros = Math.min(chargedMicros(delivered, request), reservedMicros);
+  const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
+  const finishedAt = ports.clock();
+  const warnings = [...input.warnings, ...delivered.flatMap(({ result }) => result.warnings)];
+  const lastRoute = delivered.at(-1)!.route;
+  await ports.records.succeed({
+    id,
+    model: input.model.id,
+    accountId: input.caller.accountId,
+    reservedMicros,
+    costMicros,
+    provider: lastRoute.provider,
+    route: `${lastRoute.provider}:${lastRoute.model}`,
+    latencyMs: finishedAt - input.startedAt,
+    imageCount: images.length,
+    outputIds: stored.map((image) => image.key),
+    warnings,
+    attempts,
+    finishedAt,
+  });
+  const latency = finishedAt - input.startedAt;
+  return { id, created: input.startedAt, data: responseData(request, images, stored), latency, cost: microsToUsd(costMicros), warnings, attempts };
+}
+
+/** Only the images the client gets are charged: an upstream that returned more than asked pays for the rest. */
+function chargedMicros(delivered: Delivery[], request: ImageRequest): number {
+  let uncharged = request.n;
+  return delivered.reduce((sum, { route, result }) => {
+    const kept = Math.min(result.images.length, uncharged);
+    uncharged -= kept;
+    return sum + actualCostMicros(route.pricingMicros, priceContextOf(request), result, kept);
+  }, 0);
+}
+
+/** Gives the hold back and records the error; both, even if one of them fails. */
+async function finishWithFailure(generation: OpenGeneration, error: unknown): Promise<GenerationFailure> {
+  const { ports, input, id, reservedMicros, attempts } = generation;
+  const apiError = error instanceof ApiError ? error : new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
+  // A hold must not outlive its generation, nor a record stay `processing`.
+  await Promise.allSettled([
+    ports.records.release({ accountId: input.caller.accountId, generationId: id, reservedMicros }),
+    ports.records.fail({ id, model: input.model.id, error: apiError, attempts, finishedAt: ports.clock() }),
+  ]);
+  return new GenerationFailure(id, apiError, attempts);
 }
 
 type PricedRoute = Extract<ResolvedRoute, { priced: true }>;
@@ -184,8 +213,8 @@ function routableRoutes(model: ResolvedModel, ports: GenerationPorts): PricedRou
 const MAX_DELIVERY_ROUNDS = 3;
 
 /** Calls until `n` images arrived; a route that delivers short is asked again for the rest. */
-async function generateAll(ports: GenerationPorts, input: GenerateImagesInput, routes: PricedRoute[], attempts: Attempt[]) {
-  const delivered: Array<{ route: PricedRoute; result: ProviderResult }> = [];
+async function generateAll(ports: GenerationPorts, input: GenerateImagesInput, routes: PricedRoute[], attempts: Attempt[]): Promise<Delivery[]> {
+  const delivered: Delivery[] = [];
   let count = 0;
   for (let round = 0; count < input.request.n; round += 1) {
     if (round >= MAX_DELIVERY_ROUNDS) {

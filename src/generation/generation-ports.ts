@@ -1,32 +1,14 @@
-import type { ApiError } from '../errors/api-error.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { ImageFetcher } from './fetch-input-images.js';
+import type { GenerationRecords } from '../accounts/generation-records.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
 import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
-/** Where the use case records what happened; implemented over the database by `accounts/`. */
-export interface GenerationRecords {
-  start(input: { id: string; accountId: string; apiKeyId: string; request: ImageRequest; reservedMicros: number; createdAt: number }): Promise<void>;
-  reserve(input: { accountId: string; generationId: string; amountMicros: number }): Promise<boolean>;
-  release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
-  succeed(input: {
-    id: string;
-    model: string;
-    accountId: string;
-    reservedMicros: number;
-    costMicros: number;
-    provider: string;
-    route: string;
-    latencyMs: number;
-    imageCount: number;
-    outputIds: string[];
-    warnings: GenerationWarning[];
-    attempts: Attempt[];
-    finishedAt: number;
-  }): Promise<void>;
-  fail(input: { id: string; model: string; error: ApiError; attempts: Attempt[]; finishedAt: number }): Promise<void>;
-}
+/** Where the use case records what happened: one row per generation, ledger entries around it. */
+export type { GenerationRecords } from '../accounts/generation-records.js';
 
 /** Everything the generation use case needs from the outside world, injected. */
 export interface GenerationPorts {
@@ -38,4 +20,16 @@ export interface GenerationPorts {
   storeImages(generationId: string, images: FinishedImage[]): Promise<StoredImageRef[]>;
   /** Downloads an upstream result URL through the guarded downloader. */
   downloadResult(url: string, provider: string, signal: AbortSignal): Promise<Buffer>;
+}
+
+/** Generations that outlive their request (async mode, jobs): shutdown waits for them. */
+export type BackgroundWork = Set<Promise<unknown>>;
+
+/** What the whole use case needs: the generation's ports plus what resolve, check and fetch use. */
+export interface UseCasePorts extends GenerationPorts {
+  catalog: Catalog;
+  imageFetcher: ImageFetcher;
+  /** `IMAGEROUTER_REQUEST_TIMEOUT_MS`: the deadline of every generation. */
+  requestTimeoutMs: number;
+  background: BackgroundWork;
 }

@@ -1,20 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError, invalidParam } from '../errors/api-error.js';
+import type { GenerationRequest, ImageReference } from '../generation/generation-request.js';
 
 /** The most input images any model may take, and so the most files we read. */
 export const MAX_INPUT_IMAGES = 16;
 const MAX_TEXT_FIELDS = 64;
 
-/** An input image before decoding: uploaded bytes, or a reference (data URI, base64, URL) from a text field. */
-export type RawImageInput = { kind: 'bytes'; bytes: Buffer; param: string } | { kind: 'reference'; value: string; param: string };
-
 /** A request body as read from the wire, before validation. */
-export interface RawImageBody {
-  /** Text fields (multipart) or the JSON object, minus image and mask fields. */
-  fields: Record<string, unknown>;
-  images: RawImageInput[];
-  masks: RawImageInput[];
-}
+export type RawImageBody = GenerationRequest;
 
 export interface ReadImageBodyLimits {
   maxImageBytes: number;
@@ -62,8 +55,8 @@ function readJson(body: unknown): RawImageBody {
 }
 
 /** Moves the image references under `names` out of `fields`, in order; `paramOf` names each one for errors. */
-function takeReferences(fields: Record<string, unknown>, names: readonly string[], paramOf: (index: number) => string): RawImageInput[] {
-  const inputs: RawImageInput[] = [];
+function takeReferences(fields: Record<string, unknown>, names: readonly string[], paramOf: (index: number) => string): ImageReference[] {
+  const inputs: ImageReference[] = [];
   for (const name of names) {
     const value = fields[name];
     delete fields[name];
@@ -91,8 +84,8 @@ function referenceOf(item: unknown): string | undefined {
 
 async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<RawImageBody> {
   const fields: Record<string, unknown> = {};
-  const images: RawImageInput[] = [];
-  const masks: RawImageInput[] = [];
+  const images: ImageReference[] = [];
+  const masks: ImageReference[] = [];
   // Text fields count as much as files: a data URI in 'image[]' carries an image just as well, and
   // Fastify's bodyLimit never sees a multipart body (the plugin streams it past the body parser).
   let totalBytes = 0;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
-import { imageRequestFieldsSchema } from '../schemas/image-request-schema.js';
+import { imageRequestFieldsSchema } from '../../generation/image-request-schema.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
 
 type JsonObject = Record<string, unknown>;

@@ -1,21 +1,29 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyService, Caller } from '../../accounts/api-key-service.js';
 import { ApiError } from '../../errors/api-error.js';
 
 /** Who is calling: resolved from the Bearer key on every request (never cached, so revocation is immediate). */
-export interface AuthContext {
-  apiKeyId: string;
-  apiKeyName: string;
-  accountId: string;
-  isAdmin: boolean;
-}
+export type AuthContext = Caller;
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Set by `authenticate` on authenticated routes; `null` elsewhere (declared with `decorateRequest`). */
     auth: AuthContext | null;
   }
 }
 
-export type FindKey = (token: string) => Promise<AuthContext | undefined>;
+export type FindKey = ApiKeyService['authenticate'];
+
+/** Declares `request.auth` on the root instance, so every request object has the same shape. */
+export function declareRequestAuth(app: FastifyInstance): void {
+  app.decorateRequest('auth', null);
+}
+
+/** The authenticated caller of a route behind `authenticate`: its absence is a wiring bug, not a client error. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.auth) throw new Error(`${request.routeOptions.url ?? 'route'} reached without authentication`);
+  return request.auth;
+}
 
 export function readBearerToken(header: string | undefined): string {
   if (!header || !header.startsWith('Bearer ')) {

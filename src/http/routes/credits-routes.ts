@@ -1,13 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app-context.js';
-import { creditsSummary } from '../../accounts/credits-summary.js';
-import { authenticate } from '../plugins/authenticate.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { CreditsService } from '../../accounts/account-services.js';
+import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 
-export async function creditsRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
-  app.addHook('onRequest', authenticate(context.findKey));
-  app.get<{ Querystring: { by_api_key?: string } }>('/v1/credits', async (request) => {
-    const auth = request.auth;
-    if (!auth) throw new Error('credits route reached without authentication');
-    return creditsSummary(context.database.db, auth.accountId, { byApiKey: request.query.by_api_key === 'true' });
-  });
-}
+export const creditsRoutes: FastifyPluginAsync<{ findKey: FindKey; credits: CreditsService }> = async (app, { findKey, credits }) => {
+  app.addHook('onRequest', authenticate(findKey));
+  app.get<{ Querystring: { by_api_key?: string } }>('/v1/credits', async (request) =>
+    credits.summary(callerOf(request).accountId, { byApiKey: request.query.by_api_key === 'true' }),
+  );
+};

@@ -1,23 +1,28 @@
 import { timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../../app-context.js';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Metrics } from '../../observability/metrics.js';
+import type { ReadinessCheck } from '../http-services.js';
 
-export async function operationsRoutes(app: FastifyInstance, context: AppContext): Promise<void> {
+export interface OperationsRoutesOptions {
+  readiness: ReadinessCheck;
+  metrics: Metrics;
+  metricsToken: string | undefined;
+}
+
+export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (app, { readiness, metrics, metricsToken }) => {
   app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   /** Ready when the database answers: what a load balancer should route on. */
   app.get('/ready', { logLevel: 'warn' }, async (_request, reply) => {
     try {
-      await sql`select 1`.execute(context.database.db);
-      return { status: 'ready', database: context.database.dialect, models: context.catalog.all().length };
+      return { status: 'ready', ...(await readiness.check()) };
     } catch {
       return reply.code(503).send({ status: 'not_ready', error: { message: 'The database does not answer.', type: 'service_unavailable' } });
     }
   });
 
   // Metrics carry spend per model and provider: with a token set, only a scraper that has it may read them.
-  const expected = context.config.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${context.config.metricsToken}`);
+  const expected = metricsToken === undefined ? undefined : Buffer.from(`Bearer ${metricsToken}`);
   app.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
     if (expected && !sameSecret(request.headers.authorization, expected)) {
       return reply
@@ -25,10 +30,10 @@ export async function operationsRoutes(app: FastifyInstance, context: AppContext
         .header('www-authenticate', 'Bearer realm="metrics"')
         .send({ error: { message: 'GET /metrics needs Authorization: Bearer <IMAGEROUTER_METRICS_TOKEN>.', type: 'unauthorized', code: 'metrics_token_required' } });
     }
-    const body = await context.metrics.registry.metrics();
-    return reply.type(context.metrics.registry.contentType).send(body);
+    const body = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(body);
   });
-}
+};
 
 /** Constant-time comparison, so response timing does not reveal how much of a guess was right. */
 function sameSecret(given: string | undefined, expected: Buffer): boolean {

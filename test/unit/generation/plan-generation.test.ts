@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import { ApiError } from '../../../src/errors/api-error.js';
-import { parseImageRequest, type ParsedImageRequest } from '../../../src/http/parse-image-request.js';
-import { createAddressPolicy } from '../../../src/net/address-policy.js';
+import { planGeneration, type GenerationPlan } from '../../../src/generation/plan-generation.js';
 import { modelsDir } from '../catalog/catalog-fixture.js';
 
 /**
@@ -21,11 +20,9 @@ models:
     routes: [{ provider: fal, model: acme-typed }]
 `;
 
-const IMAGE_OPTIONS = { policy: createAddressPolicy([]), maxBytes: 1024, timeoutMs: 1000, maxInputBytes: 1024 };
-
-function parse(fields: Record<string, unknown>): Promise<ParsedImageRequest> {
+async function parse(fields: Record<string, unknown>): Promise<GenerationPlan> {
   const catalog = loadCatalog({ builtinDir: modelsDir({ 'typed.yaml': MODEL }) });
-  return parseImageRequest({ fields: { model: 'acme/typed', prompt: 'a red kite', ...fields }, images: [], masks: [] }, catalog, IMAGE_OPTIONS);
+  return planGeneration(catalog, { fields: { model: 'acme/typed', prompt: 'a red kite', ...fields }, images: [], masks: [] });
 }
 
 async function rejection(fields: Record<string, unknown>): Promise<ApiError> {
@@ -37,7 +34,7 @@ async function rejection(fields: Record<string, unknown>): Promise<ApiError> {
   return error as ApiError;
 }
 
-describe('parseImageRequest: numbers and booleans from multipart text', () => {
+describe('planGeneration: numbers and booleans from multipart text', () => {
   it('turns decimal text into numbers and true/false text into booleans', async () => {
     const { request, warnings } = await parse({
       n: '2',
@@ -110,10 +107,13 @@ describe('parseImageRequest: numbers and booleans from multipart text', () => {
 
   it('refuses a malformed number even for a model that would not take it', async () => {
     const catalog = loadCatalog();
-    const error = await parseImageRequest({ fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] }, catalog, IMAGE_OPTIONS).then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    expect(() => planGeneration(catalog, { fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] })).toThrow(ApiError);
+    let error: unknown;
+    try {
+      planGeneration(catalog, { fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] });
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).toMatchObject({ status: 400, param: 'seed' });
   });
 });

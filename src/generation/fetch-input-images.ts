@@ -2,18 +2,55 @@ import { invalidParam } from '../errors/api-error.js';
 import type { InputImage } from '../domain/image-request.js';
 import { readInputImage } from '../images/read-input-image.js';
 import type { AddressPolicy } from '../net/address-policy.js';
-import type { DownloadBudget } from '../net/download-budget.js';
+import { DownloadBudget } from '../net/download-budget.js';
 import { DownloadError, downloadErrorToApiError } from '../net/download-error.js';
 import { downloadImageUrl } from '../net/guarded-download.js';
-import type { RawImageInput } from './read-image-body.js';
+import type { ImageReference } from './generation-request.js';
 
-export interface ResolveImageInputOptions {
+/** A request's decoded input images and mask. */
+export interface FetchedInputs {
+  images: InputImage[];
+  mask: InputImage | undefined;
+}
+
+/**
+ * The use case's port for input images: uploads, data URIs, base64 text and URLs become decoded,
+ * validated images. Other sources (our own stored images) plug in here.
+ */
+export interface ImageFetcher {
+  fetch(inputs: { images: readonly ImageReference[]; mask: ImageReference | undefined }, signal: AbortSignal): Promise<FetchedInputs>;
+}
+
+export interface ImageFetcherOptions {
+  policy: AddressPolicy;
+  /** Byte cap of one image, uploaded or downloaded. */
+  maxImageBytes: number;
+  /** Bytes all URL downloads of one request may take together. */
+  maxInputBytes: number;
+  /** Timeout of one download. */
+  timeoutMs: number;
+}
+
+interface ResolveImageInputOptions {
   policy: AddressPolicy;
   maxBytes: number;
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal: AbortSignal;
   /** One per request, shared by all its inputs: what their URL downloads may take together. */
   budget: DownloadBudget;
+}
+
+/** Input images through the guarded downloader (URLs) or from the request itself. */
+export function createImageFetcher(options: ImageFetcherOptions): ImageFetcher {
+  return {
+    async fetch(inputs, signal) {
+      // One budget per request: a budget shared across requests would let one starve the others.
+      const resolve = { policy: options.policy, maxBytes: options.maxImageBytes, timeoutMs: options.timeoutMs, signal, budget: new DownloadBudget(options.maxInputBytes) };
+      const images = await resolveImageInputs(inputs.images, resolve);
+      const mask = inputs.mask ? await resolveImageInput(inputs.mask, resolve) : undefined;
+      return { images, mask };
+    },
+  };
 }
 
 const DATA_URI = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w-]+=[\w.-]+)*;base64,/i;
@@ -23,9 +60,9 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * Resolves several inputs at once. The first failure fails the request, so it also aborts the
  * downloads still running: none of them keeps a socket open until its own timeout.
  */
-export async function resolveImageInputs(inputs: readonly RawImageInput[], options: ResolveImageInputOptions): Promise<InputImage[]> {
+async function resolveImageInputs(inputs: readonly ImageReference[], options: ResolveImageInputOptions): Promise<InputImage[]> {
   const siblings = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, siblings.signal]) : siblings.signal;
+  const signal = AbortSignal.any([options.signal, siblings.signal]);
   try {
     return await Promise.all(inputs.map((input) => resolveImageInput(input, { ...options, signal })));
   } catch (error) {
@@ -35,7 +72,7 @@ export async function resolveImageInputs(inputs: readonly RawImageInput[], optio
 }
 
 /** Turns an uploaded file, data URI, base64 text or URL into a decoded, validated input image. */
-export async function resolveImageInput(input: RawImageInput, options: ResolveImageInputOptions): Promise<InputImage> {
+async function resolveImageInput(input: ImageReference, options: ResolveImageInputOptions): Promise<InputImage> {
   if (input.kind === 'bytes') return readInputImage(input.bytes, input.param);
   const bytes = await bytesOfReference(input.value, input.param, options);
   return readInputImage(bytes, input.param);
@@ -49,7 +86,7 @@ async function bytesOfReference(value: string, param: string, options: ResolveIm
         maxBytes: options.maxBytes,
         timeoutMs: options.timeoutMs,
         budget: options.budget,
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: options.signal,
       });
       return download.bytes;
     } catch (error) {

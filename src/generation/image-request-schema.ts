@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { OUTPUT_FORMATS } from '../../domain/image-format.js';
-import { QUALITIES, RESPONSE_FORMATS } from '../../domain/image-request.js';
+import { OUTPUT_FORMATS } from '../domain/image-format.js';
+import { QUALITIES, RESPONSE_FORMATS } from '../domain/image-request.js';
 
 export const MAX_PROMPT_LENGTH = 10_000;
 export const MAX_N = 16;

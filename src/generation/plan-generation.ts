@@ -1,0 +1,88 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { ResolvedModel } from '../catalog/resolved-model.js';
+import { resolveModelForRequest } from '../catalog/resolve-model-for-request.js';
+import type { GenerationWarning, ImageRequest, ImageSize } from '../domain/image-request.js';
+import { ApiError, invalidParam } from '../errors/api-error.js';
+import { invalidParamFromZod } from '../errors/invalid-param-from-zod.js';
+import { checkCapabilities } from './check-capabilities.js';
+import type { GenerationRequest } from './generation-request.js';
+import { KNOWN_IMAGE_FIELDS, SIZE_PATTERN, extraParametersSchema, imageRequestFieldsSchema } from './image-request-schema.js';
+
+/** A request that passed every check that needs no I/O: what is left is fetching its images. */
+export interface GenerationPlan {
+  /** The validated request, without its images yet. */
+  request: Omit<ImageRequest, 'images' | 'mask'>;
+  model: ResolvedModel;
+  warnings: GenerationWarning[];
+}
+
+/** Fields OpenAI SDKs send that mean nothing here and deserve no warning. */
+const SILENT_FIELDS = new Set(['stream']);
+
+/**
+ * Resolve and check: fields (zod, the first problem named), the model (aliases, retirement), the
+ * model's capabilities. Cheap and synchronous, so a bad request fails before any image is fetched.
+ */
+export function planGeneration(catalog: Catalog, input: GenerationRequest): GenerationPlan {
+  const parsed = imageRequestFieldsSchema.safeParse(input.fields);
+  if (!parsed.success) throw invalidParamFromZod(parsed.error);
+  const fields = parsed.data;
+  const stream = input.fields['stream'];
+  if (stream === true || stream === 'true') {
+    throw invalidParam('stream', "'stream' is not supported: images are returned in one response.");
+  }
+  const model = resolveModelForRequest(catalog, fields.model);
+  const size = parseSize(fields.size);
+  const extra = typedExtraParameters(input.fields);
+  const warnings = checkCapabilities(model.capabilities, {
+    modelId: model.id,
+    size,
+    quality: fields.quality,
+    n: fields.n,
+    imageCount: input.images.length,
+    hasMask: input.masks.length > 0,
+    extraParameters: Object.keys(extra).filter((name) => !SILENT_FIELDS.has(name)),
+  });
+  return {
+    model,
+    warnings,
+    request: {
+      model: model.id,
+      prompt: fields.prompt,
+      quality: fields.quality,
+      size,
+      n: fields.n,
+      responseFormat: fields.response_format,
+      outputFormat: fields.output_format,
+      // Only what the model's routes understand travels on; the rest is in `warnings` already.
+      extra: Object.fromEntries(Object.entries(extra).filter(([name]) => model.capabilities.parameters.includes(name))),
+    },
+  };
+}
+
+/**
+ * The parameters the gateway does not interpret, typed here, once, so that no adapter has to know
+ * which body type carried the value. A malformed value is refused even when the model would drop
+ * the parameter: the request itself is wrong.
+ */
+function typedExtraParameters(fields: Record<string, unknown>): Record<string, unknown> {
+  const untyped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (!KNOWN_IMAGE_FIELDS.has(name) && value !== undefined && value !== null) untyped[name] = value;
+  }
+  const typed = extraParametersSchema.safeParse(untyped);
+  if (!typed.success) throw invalidParamFromZod(typed.error);
+  return typed.data;
+}
+
+function parseSize(text: string): ImageSize | 'auto' {
+  if (text === 'auto') return 'auto';
+  const match = SIZE_PATTERN.exec(text);
+  if (!match) throw invalidParam('size', "'size' must be 'auto' or in the format 'WIDTHxHEIGHT' (e.g. '1024x768')");
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  if (width < 1 || height < 1) {
+    throw new ApiError({ kind: 'invalid_request', param: 'size', message: `'size' must have a positive width and height, got '${text}'` });
+  }
+  return { width, height };
+}

@@ -1,0 +1,60 @@
+import { invalidParam } from '../errors/api-error.js';
+import { validateMask } from '../images/validate-mask.js';
+import type { FetchedInputs } from './fetch-input-images.js';
+import { generateImages, type GenerationCaller, type GenerationOutput } from './generate-images.js';
+import type { UseCasePorts } from './generation-ports.js';
+import type { GenerationRequest } from './generation-request.js';
+import { planGeneration } from './plan-generation.js';
+import { startRequestDeadline } from './request-deadline.js';
+
+export interface RunGenerationInput {
+  /** The request as an entry point received it: fields as sent, images unread. */
+  request: GenerationRequest;
+  caller: GenerationCaller;
+  /** The caller's own abort, e.g. a client that disconnects. The deadline is added here. */
+  signal?: AbortSignal;
+  /** When the request arrived (epoch ms), if before the call: the response's `created` and the start of `latency`. */
+  startedAt?: number;
+  /** Runs in the background (async mode): its result must be kept to be fetched later. */
+  detached?: boolean;
+  /** Called once the generation is recorded and its credits are held. */
+  onRecorded?: (generationId: string) => void;
+}
+
+/**
+ * The use case, for every entry point (HTTP, async mode, MCP, CLI, jobs): resolve → check →
+ * fetch input images → quote → reserve → route → finish → store → settle → record, under one
+ * deadline. Errors before the record is written are plain `ApiError`s; later ones are
+ * `GenerationFailure`s carrying the generation id and attempts.
+ */
+export async function runGeneration(ports: UseCasePorts, input: RunGenerationInput): Promise<GenerationOutput> {
+  const startedAt = input.startedAt ?? ports.clock();
+  const deadline = startRequestDeadline(ports.requestTimeoutMs, input.signal);
+  try {
+    const plan = planGeneration(ports.catalog, input.request);
+    if (input.detached && plan.request.responseFormat === 'b64_ephemeral') {
+      throw invalidParam('response_format', "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.");
+    }
+    const inputs = await fetchInputs(ports, input.request, deadline.signal);
+    return await generateImages(ports, {
+      request: { ...plan.request, ...inputs },
+      model: plan.model,
+      warnings: plan.warnings,
+      caller: input.caller,
+      signal: deadline.signal,
+      deadline: deadline.at,
+      startedAt,
+      ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
+    });
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** Input images and mask, decoded; the mask must fit the first image. */
+async function fetchInputs(ports: UseCasePorts, request: GenerationRequest, signal: AbortSignal): Promise<FetchedInputs> {
+  const fetched = await ports.imageFetcher.fetch({ images: request.images, mask: request.masks[0] }, signal);
+  const first = fetched.images[0];
+  if (fetched.mask && first) validateMask(fetched.mask, first);
+  return fetched;
+}

@@ -1,0 +1,37 @@
+import type { CreditsService } from '../accounts/account-services.js';
+import type { ApiKeyService } from '../accounts/api-key-service.js';
+import type { CatalogQueries } from '../catalog/catalog-queries.js';
+import type { GenerationService } from '../generation/generation-service.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { StoredImageReader } from '../storage/stored-image-reader.js';
+
+/** The settings HTTP itself applies (body limits, heartbeats, URLs); the rest belong to the services. */
+export interface HttpSettings {
+  publicUrl: string;
+  logLevel: string;
+  maxImageBytes: number;
+  maxRequestBytes: number;
+  heartbeatDelayMs: number;
+  heartbeatIntervalMs: number;
+  metricsToken: string | undefined;
+}
+
+/** Whether the gateway can serve: the database answers. Throws when it does not. */
+export interface ReadinessCheck {
+  check(): Promise<{ database: string; models: number }>;
+}
+
+/**
+ * Everything the HTTP layer may use. Each routes plugin receives only the services it needs,
+ * never the database handle: routes map requests and responses, the services do the work.
+ */
+export interface HttpServices {
+  settings: HttpSettings;
+  keys: ApiKeyService;
+  credits: CreditsService;
+  generations: GenerationService;
+  catalog: CatalogQueries;
+  storedImages: StoredImageReader;
+  readiness: ReadinessCheck;
+  metrics: Metrics;
+}

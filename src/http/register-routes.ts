@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpServices } from './http-services.js';
+import { declareRequestAuth } from './plugins/authenticate.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { creditsRoutes } from './routes/credits-routes.js';
+import { docsRoutes } from './routes/docs-routes.js';
+import { generationRoutes } from './routes/generation-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
+import { modelRoutes } from './routes/model-routes.js';
+import { operationsRoutes } from './routes/operations-routes.js';
+import { storageRoutes } from './routes/storage-routes.js';
+
+/** Every route plugin, each given only the services it uses. */
+export async function registerRoutes(app: FastifyInstance, services: HttpServices, clock: () => number): Promise<void> {
+  const { settings } = services;
+  const findKey = services.keys.authenticate;
+  declareRequestAuth(app);
+  await app.register(operationsRoutes, { readiness: services.readiness, metrics: services.metrics, metricsToken: settings.metricsToken });
+  await app.register(docsRoutes, { publicUrl: settings.publicUrl });
+  await app.register(modelRoutes, { catalog: services.catalog });
+  await app.register(storageRoutes, { storedImages: services.storedImages });
+  await app.register(creditsRoutes, { findKey, credits: services.credits });
+  await app.register(adminRoutes, { findKey, keys: services.keys });
+  await app.register(generationRoutes, { findKey, generations: services.generations, settings });
+  await app.register(imageRoutes, { findKey, generations: services.generations, settings, clock });
+}
