@@ -86,100 +86,112 @@ async function fanOut<R extends RoutableRoute>(input: RunRoutesInput<R>, route: 
   throw firstFailure?.reason;
 }
 
+/** One route's keys as this request walks them: rotated start, keys found bad skipped. */
+interface KeyWalk {
+  order: number[];
+  position: number;
+  bad: Set<number>;
+}
+
+/**
+ * One route until it gives a result or a reason to stop: the next usable key, one call, then on
+ * failure another key, a retry after backoff, or the error.
+ */
 async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, registered: RegisteredProvider, n: number): Promise<ProviderResult> {
-  const { state, call } = input;
+  const { state } = input;
   const instance = registered.instance;
-  const keyCount = Math.max(1, instance.apiKeys.length);
-  const cursor = state.keyCursor.get(instance.id) ?? 0;
-  state.keyCursor.set(instance.id, cursor + 1);
-  const keyOrder = Array.from({ length: keyCount }, (_, offset) => (cursor + offset) % keyCount);
-  const badKeys = new Set<number>();
+  const keys = startKeyWalk(state, instance.id, instance.apiKeys.length);
   const breakers = instance.settings['circuit_breaker'] === false ? alwaysClosed : state.breakers;
   const maxRetries = typeof instance.settings['max_retries'] === 'number' ? instance.settings['max_retries'] : state.backoff.maxRetries;
-  let keyPosition = 0;
   let retries = 0;
   let lastError: ApiError | undefined;
-
   for (;;) {
-    const keyIndex = nextUsableKey(keyOrder, keyPosition, badKeys, (index) => breakers.tryAcquire(`${instance.id}#${index}`));
-    if (keyIndex === undefined) {
-      if (lastError) throw lastError;
-      input.attempts.push({ provider: route.provider, model: route.model, keyIndex: keyOrder[0] ?? 0, outcome: 'skipped', durationMs: 0, errorKind: 'unavailable' });
-      throw new UpstreamError({ provider: route.provider, kind: 'unavailable', message: `The provider '${route.provider}' is skipped: its circuit is open after repeated failures.` });
-    }
-    keyPosition = keyOrder.indexOf(keyIndex);
-    const breakerKey = `${instance.id}#${keyIndex}`;
-    const started = input.clock();
-    const signal = route.timeout_ms ? AbortSignal.any([call.signal, AbortSignal.timeout(route.timeout_ms)]) : call.signal;
-    try {
-      const result = await registered.adapter.generate({
-        ...call,
-        n,
-        signal,
-        upstreamModel: route.model,
-        options: route.options,
-        endpoint: { instance: instance.id, baseUrl: instance.baseUrl ?? '', apiKey: instance.apiKeys[keyIndex], keyIndex, settings: instance.settings },
-      });
-      const durationMs = input.clock() - started;
-      breakers.success(breakerKey);
-      state.latency.record(routeKey(route), durationMs);
-      input.attempts.push({ provider: route.provider, model: route.model, keyIndex, outcome: 'success', durationMs });
-      return result;
-    } catch (error) {
-      const durationMs = input.clock() - started;
-      const routeTimedOut = !call.signal.aborted && signal.aborted;
-      const apiError = routeTimedOut
-        ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
-        : error instanceof ApiError
-          ? error
-          : toUpstreamError(error, route.provider, call.signal);
-      lastError = apiError;
-      const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
-      const attempt: Attempt = {
-        provider: route.provider,
-        model: route.model,
-        keyIndex,
-        outcome: 'error',
-        durationMs,
-        errorKind: apiError.kind,
-        ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
-        message: apiError.message,
-      };
-      input.attempts.push(attempt);
-      if (call.signal.aborted) {
-        // The client left or the deadline passed: that says nothing about the upstream's health.
-        breakers.release(breakerKey);
-        throw apiError;
-      }
-      if (BREAKER_FAILURE.has(apiError.kind)) breakers.failure(breakerKey);
-      else breakers.success(breakerKey);
-
-      if (KEY_PROBLEM.has(apiError.kind)) {
-        badKeys.add(keyIndex);
-        keyPosition += 1;
-        continue;
-      }
-      if (!RETRYABLE.has(apiError.kind) || routeTimedOut) throw apiError;
-      // Rate limited with another key at hand: use it at once instead of waiting.
-      if (apiError.kind === 'rate_limited' && keyOrder.length > badKeys.size + 1) {
-        badKeys.add(keyIndex);
-        keyPosition += 1;
-        continue;
-      }
-      if (retries >= maxRetries) throw apiError;
-      retries += 1;
-      const delay = retryDelayMs(state.backoff, retries, apiError.retryAfterMs, state.random);
-      // The deadline is wall-clock time, like the adapters' own checks.
-      if (delay === undefined || Date.now() + delay >= call.deadline) throw apiError;
-      attempt.retryAfterMs = delay;
-      await state.sleep(delay, call.signal).catch((sleepError: unknown) => {
-        throw toUpstreamError(sleepError, route.provider, call.signal);
-      });
-    }
+    const keyIndex = nextUsableKey(keys.order, keys.position, keys.bad, (index) => breakers.tryAcquire(`${instance.id}#${index}`));
+    if (keyIndex === undefined) throw lastError ?? circuitOpen(input, route, keys);
+    keys.position = keys.order.indexOf(keyIndex);
+    const call = await callRoute(input, route, registered, { keyIndex, n, breakers });
+    if (call.ok) return call.result;
+    lastError = call.error;
+    const next = afterFailure(call.error, call.routeTimedOut, keys, keyIndex);
+    if (next === 'next_key') continue;
+    if (next === 'fail' || retries >= maxRetries) throw call.error;
+    retries += 1;
+    const delay = retryDelayMs(state.backoff, retries, call.error.retryAfterMs, state.random);
+    // The deadline is wall-clock time, like the adapters' own checks.
+    if (delay === undefined || Date.now() + delay >= input.call.deadline) throw call.error;
+    call.attempt.retryAfterMs = delay;
+    await state.sleep(delay, input.call.signal).catch((sleepError: unknown) => {
+      throw toUpstreamError(sleepError, route.provider, input.call.signal);
+    });
   }
 }
 
-const alwaysClosed: Pick<CircuitBreakers, 'tryAcquire' | 'success' | 'failure' | 'release'> = {
+function startKeyWalk(state: RouterState, instanceId: string, keyCount: number): KeyWalk {
+  const count = Math.max(1, keyCount);
+  const cursor = state.keyCursor.get(instanceId) ?? 0;
+  state.keyCursor.set(instanceId, cursor + 1);
+  return { order: Array.from({ length: count }, (_, offset) => (cursor + offset) % count), position: 0, bad: new Set() };
+}
+
+/** Every key's circuit is open: recorded as a skipped attempt. */
+function circuitOpen<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, keys: KeyWalk): UpstreamError {
+  input.attempts.push({ provider: route.provider, model: route.model, keyIndex: keys.order[0] ?? 0, outcome: 'skipped', durationMs: 0, errorKind: 'unavailable' });
+  return new UpstreamError({ provider: route.provider, kind: 'unavailable', message: `The provider '${route.provider}' is skipped: its circuit is open after repeated failures.` });
+}
+
+type Breakers = Pick<CircuitBreakers, 'tryAcquire' | 'success' | 'failure' | 'release'>;
+type CallOutcome = { ok: true; result: ProviderResult } | { ok: false; error: ApiError; attempt: Attempt; routeTimedOut: boolean };
+
+/** One call with one key: the attempt recorded, the breaker told, the error classified. */
+async function callRoute<R extends RoutableRoute>(
+  input: RunRoutesInput<R>,
+  route: R,
+  registered: RegisteredProvider,
+  { keyIndex, n, breakers }: { keyIndex: number; n: number; breakers: Breakers },
+): Promise<CallOutcome> {
+  const { call, state } = input;
+  const instance = registered.instance;
+  const breakerKey = `${instance.id}#${keyIndex}`;
+  const started = input.clock();
+  const signal = route.timeout_ms ? AbortSignal.any([call.signal, AbortSignal.timeout(route.timeout_ms)]) : call.signal;
+  try {
+    const endpoint = { instance: instance.id, baseUrl: instance.baseUrl ?? '', apiKey: instance.apiKeys[keyIndex], keyIndex, settings: instance.settings };
+    const result = await registered.adapter.generate({ ...call, n, signal, upstreamModel: route.model, options: route.options, endpoint });
+    const durationMs = input.clock() - started;
+    breakers.success(breakerKey);
+    state.latency.record(routeKey(route), durationMs);
+    input.attempts.push({ provider: route.provider, model: route.model, keyIndex, outcome: 'success', durationMs });
+    return { ok: true, result };
+  } catch (error) {
+    const routeTimedOut = !call.signal.aborted && signal.aborted;
+    const apiError = routeTimedOut
+      ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
+      : toUpstreamError(error, route.provider, call.signal);
+    const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
+    const attempt: Attempt = { provider: route.provider, model: route.model, keyIndex, outcome: 'error', durationMs: input.clock() - started, errorKind: apiError.kind, ...(upstreamStatus === undefined ? {} : { upstreamStatus }), message: apiError.message };
+    input.attempts.push(attempt);
+    // The client left or the deadline passed: that says nothing about the upstream's health.
+    if (call.signal.aborted) breakers.release(breakerKey);
+    else if (BREAKER_FAILURE.has(apiError.kind)) breakers.failure(breakerKey);
+    else breakers.success(breakerKey);
+    if (call.signal.aborted) throw apiError;
+    return { ok: false, error: apiError, attempt, routeTimedOut };
+  }
+}
+
+/** What a failed call leads to: another key of the instance, a retry on this route, or the end of it. */
+function afterFailure(error: ApiError, routeTimedOut: boolean, keys: KeyWalk, keyIndex: number): 'next_key' | 'retry' | 'fail' {
+  // Rate limited with another key at hand: use it at once instead of waiting.
+  const switchKey = KEY_PROBLEM.has(error.kind) || (error.kind === 'rate_limited' && keys.order.length > keys.bad.size + 1);
+  if (switchKey) {
+    keys.bad.add(keyIndex);
+    keys.position += 1;
+    return 'next_key';
+  }
+  return RETRYABLE.has(error.kind) && !routeTimedOut ? 'retry' : 'fail';
+}
+
+const alwaysClosed: Breakers = {
   tryAcquire: () => true,
   success: () => undefined,
   failure: () => undefined,
