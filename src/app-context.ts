@@ -85,6 +85,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const records = createGenerationRecords(database.db, metrics);
 
   const accounts = createAccountServices(database.db, clock);
+  const storedImages = createStoredImageReader({ db: database.db, store, clock });
   const background: BackgroundWork = new Set();
   const ports: UseCasePorts = {
     registry,
@@ -94,7 +95,14 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),
     downloadResult: createResultDownloader({ policy, maxBytes: config.maxImageBytes, timeoutMs: config.downloadTimeoutMs }),
     catalog,
-    imageFetcher: createImageFetcher({ policy, maxImageBytes: config.maxImageBytes, maxInputBytes: config.maxInputBytes, timeoutMs: config.downloadTimeoutMs }),
+    imageFetcher: createImageFetcher({
+      policy,
+      maxImageBytes: config.maxImageBytes,
+      maxInputBytes: config.maxInputBytes,
+      timeoutMs: config.downloadTimeoutMs,
+      // Read per request: a server on port 0 learns its URL only once it listens.
+      ownStorage: { reader: storedImages, origins: () => ({ publicUrl: config.publicUrl, port: config.port }) },
+    }),
     requestTimeoutMs: config.requestTimeoutMs,
     background,
   };
@@ -119,7 +127,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       availability: (model) => model.status === 'active' && model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
       recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
     },
-    storedImages: createStoredImageReader({ db: database.db, store, clock }),
+    storedImages,
     readiness: {
       async check() {
         await pingDatabase(database.db);

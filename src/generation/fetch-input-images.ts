@@ -1,4 +1,6 @@
-import { invalidParam } from '../errors/api-error.js';
+import { ApiError, invalidParam } from '../errors/api-error.js';
+import type { StoredImageReader } from '../storage/stored-image-reader.js';
+import { ownStoredFile, type OwnOrigins } from './own-storage-url.js';
 import type { InputImage } from '../domain/image-request.js';
 import { readInputImage } from '../images/read-input-image.js';
 import type { AddressPolicy } from '../net/address-policy.js';
@@ -29,6 +31,8 @@ export interface ImageFetcherOptions {
   maxInputBytes: number;
   /** Timeout of one download. */
   timeoutMs: number;
+  /** This gateway's hosted images, read from storage when an input URL names one. */
+  ownStorage?: { reader: StoredImageReader; origins: () => OwnOrigins };
 }
 
 interface ResolveImageInputOptions {
@@ -38,6 +42,7 @@ interface ResolveImageInputOptions {
   signal: AbortSignal;
   /** One per request, shared by all its inputs: what their URL downloads may take together. */
   budget: DownloadBudget;
+  ownStorage: ImageFetcherOptions['ownStorage'];
 }
 
 /** Input images through the guarded downloader (URLs) or from the request itself. */
@@ -45,7 +50,14 @@ export function createImageFetcher(options: ImageFetcherOptions): ImageFetcher {
   return {
     async fetch(inputs, signal) {
       // One budget per request: a budget shared across requests would let one starve the others.
-      const resolve = { policy: options.policy, maxBytes: options.maxImageBytes, timeoutMs: options.timeoutMs, signal, budget: new DownloadBudget(options.maxInputBytes) };
+      const resolve = {
+        policy: options.policy,
+        maxBytes: options.maxImageBytes,
+        timeoutMs: options.timeoutMs,
+        signal,
+        budget: new DownloadBudget(options.maxInputBytes),
+        ownStorage: options.ownStorage,
+      };
       const images = await resolveImageInputs(inputs.images, resolve);
       const mask = inputs.mask ? await resolveImageInput(inputs.mask, resolve) : undefined;
       return { images, mask };
@@ -79,6 +91,8 @@ async function resolveImageInput(input: ImageReference, options: ResolveImageInp
 }
 
 async function bytesOfReference(value: string, param: string, options: ResolveImageInputOptions): Promise<Buffer> {
+  const ownFile = options.ownStorage ? ownStoredFile(value, options.ownStorage.origins()) : undefined;
+  if (ownFile !== undefined && options.ownStorage) return storedImageBytes(ownFile, param, options.ownStorage.reader, options);
   if (/^https?:\/\//i.test(value)) {
     try {
       const download = await downloadImageUrl(value, {
@@ -110,4 +124,17 @@ async function bytesOfReference(value: string, param: string, options: ResolveIm
     throw invalidParam(param, `'${param}' is not valid base64 image data, a data URI or an http(s) URL.`);
   }
   return Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+}
+
+/** One of our hosted images: no network and no allowlist, but the same size checks as an upload. */
+async function storedImageBytes(file: string, param: string, reader: StoredImageReader, options: ResolveImageInputOptions): Promise<Buffer> {
+  const image = await reader.read(file);
+  if (!image) {
+    throw invalidParam(param, `'${param}' names an image on this gateway that does not exist or has expired (images are kept for the retention period).`, 'image_not_found');
+  }
+  if (image.bytes.length > options.maxBytes) throw invalidParam(param, `'${param}' is larger than ${options.maxBytes} bytes.`);
+  if (!options.budget.take(image.bytes.length)) {
+    throw new ApiError({ kind: 'invalid_request', status: 413, param, code: 'input_too_large', message: `'${param}': the request's input images exceed ${options.budget.limit} bytes together (IMAGEROUTER_MAX_INPUT_BYTES).` });
+  }
+  return image.bytes;
 }

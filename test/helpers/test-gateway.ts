@@ -31,6 +31,7 @@ export async function startTestGateway(env: Record<string, string> = {}, overrid
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   // Hosted URLs must point at the real port.
   context.config.publicUrl = env['PUBLIC_URL'] ?? address;
+  context.config.port = Number(new URL(address).port);
   const createKey: TestGateway['createKey'] = async (options = {}) =>
     (
       await createApiKey(context.database.db, {
