@@ -24,7 +24,8 @@ const SILENT_FIELDS = new Set(['stream']);
  * model's capabilities. Cheap and synchronous, so a bad request fails before any image is fetched.
  */
 export function planGeneration(catalog: Catalog, input: GenerationRequest): GenerationPlan {
-  const parsed = imageRequestFieldsSchema.safeParse(input.fields);
+  const legacy = legacyQuality(input.fields['quality']);
+  const parsed = imageRequestFieldsSchema.safeParse(legacy ? { ...input.fields, quality: legacy.quality } : input.fields);
   if (!parsed.success) throw invalidParamFromZod(parsed.error);
   const fields = parsed.data;
   const stream = input.fields['stream'];
@@ -43,6 +44,7 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
     hasMask: input.masks.length > 0,
     extraParameters: Object.keys(extra).filter((name) => !SILENT_FIELDS.has(name)),
   });
+  if (legacy) warnings.unshift(legacy.warning);
   return {
     model,
     warnings,
@@ -58,6 +60,17 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
       extra: Object.fromEntries(Object.entries(extra).filter(([name]) => model.capabilities.parameters.includes(name))),
     },
   };
+}
+
+/** DALL·E's quality names, which OpenAI-era clients (LangChain's DallEAPIWrapper) still send by default. */
+const LEGACY_QUALITIES: Readonly<Record<string, string>> = { standard: 'medium', hd: 'high' };
+
+/** A DALL·E quality name, understood rather than refused, and reported as adapted. */
+function legacyQuality(value: unknown): { quality: string; warning: GenerationWarning } | undefined {
+  const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  const quality = name === undefined ? undefined : LEGACY_QUALITIES[name];
+  if (quality === undefined) return undefined;
+  return { quality, warning: { type: 'adapted', setting: 'quality', message: `'quality' '${name}' is DALL·E's name for '${quality}'; '${quality}' was used.` } };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GenerationFailure } from '../../generation/generate-images.js';
+import type { GenerationRequest } from '../../generation/generation-request.js';
 import type { GenerationService } from '../../generation/generation-service.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
 import type { HttpSettings } from '../http-services.js';
@@ -38,7 +39,7 @@ async function handleImageRequest({ generations, settings, clock }: ImageRoutesO
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   try {
-    const body = await readImageBody(request, settings);
+    const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
     const generation = { request: body, caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId }, startedAt };
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
       const id = await generations.start({
@@ -66,6 +67,19 @@ async function handleImageRequest({ generations, settings, clock }: ImageRoutesO
   } finally {
     disconnect.dispose();
   }
+}
+
+/**
+ * OpenAI's paths answer as OpenAI does: its GPT image models always return `b64_json`, so SDKs that
+ * send no `response_format` (the Vercel AI SDK, OpenAI's own for `gpt-image-*`) read `b64_json`.
+ * ImageRouter's `/v1/openai/images/*` keep the public service's default, `url`. An explicit
+ * `response_format` always wins.
+ */
+function withPathDefaults(body: GenerationRequest, path: string | undefined): GenerationRequest {
+  const openAIPath = path === '/v1/images/generations' || path === '/v1/images/edits';
+  const given = body.fields['response_format'];
+  if (!openAIPath || (given !== undefined && given !== null && given !== '')) return body;
+  return { ...body, fields: { ...body.fields, response_format: 'b64_json' } };
 }
 
 /** Aborts when the client goes away before the response is complete. */

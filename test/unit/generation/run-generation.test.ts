@@ -122,7 +122,7 @@ describe('runGeneration', () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ model: 'acme/painter', prompt: 'x', n: '9' }, 'n'],
       [{ model: 'acme/painter', prompt: 'x', seed: 'abc' }, 'seed'],
-      [{ model: 'acme/painter', prompt: 'x', quality: 'hd' }, 'quality'],
+      [{ model: 'acme/painter', prompt: 'x', quality: 'ultra' }, 'quality'],
       [{ model: 'acme/nope', prompt: 'x' }, 'model'],
     ];
     for (const [fields, param] of cases) {
