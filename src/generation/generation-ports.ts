@@ -4,8 +4,6 @@ import type { GenerationRecords } from '../accounts/generation-records.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
-import type { Attempt } from '../domain/attempt.js';
-import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
 /** Where the use case records what happened: one row per generation, ledger entries around it. */
 export type { GenerationRecords } from '../accounts/generation-records.js';

@@ -77,7 +77,6 @@ models:
 
 let gateway: TestGateway;
 let workDir: string;
-let jqPath: string | undefined;
 
 async function findExecutable(name: string): Promise<string | undefined> {
   try {
@@ -87,7 +86,7 @@ async function findExecutable(name: string): Promise<string | undefined> {
   }
 }
 
-jqPath = await findExecutable('jq');
+const jqPath = await findExecutable('jq');
 const jqMissingInCi = jqPath === undefined && process.env.CI === 'true';
 if (jqPath === undefined && !jqMissingInCi) {
   console.warn('jq is not installed: skipping the `| jq -r ... | xargs curl` recipe of SPEC.md (CI=true makes this a failure).');

@@ -221,7 +221,7 @@ describe('replicate adapter on unusual upstream answers', () => {
   });
 
   it('refuses to send the token to a poll URL on another origin', async () => {
-    const upstream = await scriptedUpstream((_request, response, call) => sendJson(response, 201, prediction('https://evil.example', {})));
+    const upstream = await scriptedUpstream((_request, response) => sendJson(response, 201, prediction('https://evil.example', {})));
     try {
       const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(error.kind).toBe('upstream_error');
