@@ -95,7 +95,6 @@ export function boundaryRule(/** @type {Record<string, readonly string[] | '*'>}
   return /** @type {const} */ (['error', { basePath: root, zones }]);
 }
 
-
 export default defineConfig(
   { ignores: ['dist/', 'coverage/', 'data/', 'node_modules/'] },
   js.configs.recommended,

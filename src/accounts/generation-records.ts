@@ -7,10 +7,16 @@ import type { Metrics } from '../observability/metrics.js';
 import { finishGeneration, insertGeneration } from './generation-repository.js';
 import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
 
-
 /** What the generation use case records: one row per generation, and the ledger entries around it. */
 export interface GenerationRecords {
-  start(input: { id: string; accountId: string; apiKeyId: string; request: ImageRequest; reservedMicros: number; createdAt: number }): Promise<void>;
+  start(input: {
+    id: string;
+    accountId: string;
+    apiKeyId: string;
+    request: ImageRequest;
+    reservedMicros: number;
+    createdAt: number;
+  }): Promise<void>;
   reserve(input: { accountId: string; generationId: string; amountMicros: number }): Promise<boolean>;
   release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
   succeed(input: {
