@@ -13,8 +13,9 @@ export interface RequestDeadline {
  * (async mode, jobs) belongs to no connection, and only the deadline stops it.
  */
 export function startRequestDeadline(timeoutMs: number, callerSignal?: AbortSignal): RequestDeadline {
+  const at = Date.now() + timeoutMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The request deadline passed.', 'TimeoutError')), timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
-  return { signal, at: Date.now() + timeoutMs, clear: () => clearTimeout(timer) };
+  return { signal, at, clear: () => clearTimeout(timer) };
 }

@@ -34,6 +34,9 @@ export interface RunRoutesInput<R extends RoutableRoute> {
   state: RouterState;
 }
 
+/** Timers may fire a few ms before the wall clock reaches the deadline they were set for. */
+const DEADLINE_SLACK_MS = 10;
+
 /** Worth another try on the same route, after a pause. */
 const RETRYABLE = new Set<ErrorKind>(['rate_limited', 'unavailable', 'timeout', 'upstream_error']);
 /** This key can't serve, another key of the same instance might. */
@@ -60,7 +63,9 @@ export async function runRoutes<R extends RoutableRoute>(input: RunRoutesInput<R
     } catch (error) {
       const apiError = error instanceof ApiError ? error : toUpstreamError(error, route.provider, input.call.signal);
       lastError = apiError;
-      if (input.call.signal.aborted) throw apiError;
+      // Past the request deadline no other route can answer in time: an adapter that noticed the
+      // deadline a moment before the signal fired must not send the request to the next provider.
+      if (input.call.signal.aborted || Date.now() + DEADLINE_SLACK_MS >= input.call.deadline) throw apiError;
       const fallback = FALLBACK.has(apiError.kind) || (apiError.kind === 'content_policy' && route.fallback_on_content_policy);
       if (!fallback) throw apiError;
     }

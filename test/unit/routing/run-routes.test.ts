@@ -66,7 +66,7 @@ function setup(scripts: Record<string, Step[]>, instances: ProviderInstance[], o
     const promise = runRoutes({
       routes,
       registry,
-      call: { request, n: overrides.n ?? 1, signal: overrides.signal ?? new AbortController().signal, deadline: overrides.deadline ?? now.value + 60_000 },
+      call: { request, n: overrides.n ?? 1, signal: overrides.signal ?? new AbortController().signal, deadline: overrides.deadline ?? Date.now() + 60_000 },
       clock: () => Date.now(),
       attempts,
       state,
