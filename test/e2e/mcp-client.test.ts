@@ -230,6 +230,12 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     }
   });
 
+  it('the OpenAPI document lists /mcp', async () => {
+    const document = (await getJson(gateway.url, '/openapi.json')).body;
+    expect(Object.keys(document.paths['/mcp'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
+    expect(document.paths['/mcp'].post.security).toEqual([{ bearer: [] }]);
+  });
+
   it('a client that disconnects mid-generation stops it, and the credits come back', async () => {
     const key = await gateway.createKey({ creditsMicros: 1_000_000, name: 'mcp-disconnects' });
     const apiKeyId = await apiKeyIdOf(key);
