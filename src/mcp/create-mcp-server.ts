@@ -95,8 +95,9 @@ function imageFields({ prompt, model, size, quality, n, output_format }: Generat
 }
 
 function editRequest(input: EditImageInput): GenerationRequest {
-  const images: ImageReference[] = input.images.map((value, index) => ({ kind: 'reference', value, param: `image[${index}]` }));
-  const masks: ImageReference[] = input.mask === undefined ? [] : [{ kind: 'reference', value: input.mask, param: 'mask' }];
+  // Trimmed as the JSON body's references are, so both entry points accept the same values.
+  const images: ImageReference[] = input.images.map((value, index) => ({ kind: 'reference', value: value.trim(), param: `image[${index}]` }));
+  const masks: ImageReference[] = input.mask === undefined ? [] : [{ kind: 'reference', value: input.mask.trim(), param: 'mask' }];
   return { fields: imageFields(input), images, masks };
 }
 

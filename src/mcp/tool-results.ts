@@ -37,7 +37,7 @@ export async function imageToolResult(output: GenerationOutput, storedImages: St
   ];
   const content: Array<TextContent | ImageContent> = [{ type: 'text', text: lines.join('\n') }];
   for (const preview of previews) if (preview?.image) content.push(preview.image);
-  return { content, structuredContent: { ...structured } };
+  return { content, structuredContent: structured };
 }
 
 interface PreviewContent {
