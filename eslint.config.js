@@ -58,7 +58,9 @@ export const layers = {
   storage: ['domain', 'errors', 'db', 'accounts'],
   generation: belowGeneration,
   // Never db/ directly: it reaches the database through accounts/ and storage/.
-  http: [...belowGeneration.filter((entry) => entry !== 'db'), 'generation'],
+  // The MCP tools: like routes, they get services and never the database.
+  mcp: [...belowGeneration.filter((entry) => entry !== 'db'), 'generation'],
+  http: [...belowGeneration.filter((entry) => entry !== 'db'), 'generation', 'mcp'],
   // Builds the services http/ is given, so it sits below http/.
   'app-context.ts': [...belowGeneration, 'generation'],
   'app.ts': '*',

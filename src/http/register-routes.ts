@@ -6,6 +6,7 @@ import { creditsRoutes } from './routes/credits-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { generationRoutes } from './routes/generation-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
+import { mcpRoutes } from './routes/mcp-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
@@ -23,4 +24,11 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(adminRoutes, { findKey, keys: services.keys });
   await app.register(generationRoutes, { findKey, generations: services.generations, settings });
   await app.register(imageRoutes, { findKey, generations: services.generations, settings, clock });
+  await app.register(mcpRoutes, {
+    findKey,
+    generations: services.generations,
+    catalog: services.catalog,
+    storedImages: services.storedImages,
+    maxRequestBytes: settings.maxRequestBytes,
+  });
 }

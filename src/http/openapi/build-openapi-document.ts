@@ -100,7 +100,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         Credits: toJson(creditsResponseSchema),
       },
     },
-    tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Operations' }],
+    tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Agents' }, { name: 'Operations' }],
     paths: {
       '/v1/openai/images/generations': { post: { ...generate, operationId: 'generateImages' } },
       '/v1/openai/images/edits': { post: { ...generate, operationId: 'editImages' } },
@@ -167,6 +167,23 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'The image bytes.' }, ...errorResponses([404]) },
         },
+      },
+      '/mcp': {
+        post: {
+          tags: ['Agents'],
+          summary: 'Model Context Protocol (Streamable HTTP, stateless): tools generate_image, edit_image, list_models',
+          description:
+            'JSON-RPC messages of MCP; use an MCP client rather than calling it by hand. Tool calls run the same generation as the image endpoint, charged to the key; failures are tool results with `isError: true` and the gateway\'s message.',
+          security: [{ bearer: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A JSON-RPC request or notification.' } } } },
+          responses: {
+            '200': { description: 'The JSON-RPC response, as a server-sent event stream.' },
+            '202': { description: 'A notification was accepted.' },
+            ...errorResponses([401]),
+          },
+        },
+        get: { tags: ['Agents'], summary: 'Not offered (stateless server): 405', responses: { '405': { description: 'Method not allowed.' } } },
+        delete: { tags: ['Agents'], summary: 'Not offered (stateless server): 405', responses: { '405': { description: 'Method not allowed.' } } },
       },
       '/health': { get: { tags: ['Operations'], summary: 'Liveness', responses: { '200': { description: '{status:"ok"}' } } } },
       '/ready': { get: { tags: ['Operations'], summary: 'Readiness (database reachable)', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
