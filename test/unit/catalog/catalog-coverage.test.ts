@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bindRouteOptions } from '../../../src/catalog/bind-route-options.js';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
@@ -10,8 +11,10 @@ import { buildGeminiRequest } from '../../../src/providers/gemini/gemini-request
 import { buildImagenRequest } from '../../../src/providers/imagen/imagen-request.js';
 import { buildOpenAICompatibleRequest } from '../../../src/providers/openai-compatible/openai-compatible-request.js';
 import { buildOpenAIRequest } from '../../../src/providers/openai/openai-request.js';
-import { PROVIDER_DEFINITIONS, type ProviderDefinition } from '../../../src/providers/provider-definitions.js';
+import { createBuiltInAdapters } from '../../../src/providers/built-in-providers.js';
 import type { ProviderCall } from '../../../src/providers/provider.js';
+import { resolveProviderInstances, type ProviderInstance } from '../../../src/providers/provider-instances.js';
+import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
 import { readRouteOptions } from '../../../src/providers/replicate/replicate-route-options.js';
 import { providerCall } from '../../helpers/provider-call.js';
@@ -24,10 +27,12 @@ import { providerCall } from '../../helpers/provider-call.js';
  * a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
  * Qwen-Image-Edit) are built with the one-image request they serve.
  */
-const catalog = loadCatalog();
+const instances = resolveProviderInstances({}, undefined);
+// Bound as at boot: every route's options parsed by its provider's schema (a bad one throws here).
+const catalog = bindRouteOptions(loadCatalog(), createProviderRegistry(createBuiltInAdapters(), instances));
 const models = catalog.all();
 const activeModels = models.filter((model) => model.status === 'active' && !model.output.includes('video'));
-const definitions = new Map(PROVIDER_DEFINITIONS.map((definition) => [definition.id, definition]));
+const definitions = new Map(instances.map((instance) => [instance.id, instance]));
 
 /** Text-to-image request builders by adapter id; `test` renders locally and has none. */
 type Builder = (call: ProviderCall) => unknown;
@@ -74,7 +79,7 @@ function needsAnImage(error: unknown): boolean {
   return error instanceof ApiError && error.kind === 'invalid_request' && error.param === 'image[]';
 }
 
-function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderDefinition, size: ImageSize | 'auto', quality: Quality): ProviderCall {
+function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderInstance, size: ImageSize | 'auto', quality: Quality): ProviderCall {
   return providerCall({
     request: { model: model.id, prompt: 'a lighthouse on a cliff at dawn', quality, size },
     upstreamModel: route.model,
@@ -82,7 +87,7 @@ function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition:
     options: route.options,
     endpoint: {
       instance: route.provider,
-      baseUrl: definition.defaultBaseUrl ?? 'http://upstream.invalid/v1',
+      baseUrl: definition.baseUrl ?? 'http://upstream.invalid/v1',
       apiKey: 'catalog-coverage-test-key',
       settings: definition.settings,
     },

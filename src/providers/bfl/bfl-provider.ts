@@ -1,0 +1,11 @@
+import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { createBflAdapter } from './bfl-adapter.js';
+
+/** Black Forest Labs' own FLUX API. */
+export const bflProvider = defineProvider({
+  id: 'bfl',
+  instances: [{ id: 'bfl', title: 'Black Forest Labs FLUX API', defaultBaseUrl: 'https://api.bfl.ai/v1', keyEnv: [], keyRequired: true, settings: {} }],
+  routeOptions: rawRouteOptionsSchema,
+  settings: routerSettingsSchema,
+  createAdapter: createBflAdapter,
+});

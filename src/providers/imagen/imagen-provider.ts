@@ -1,0 +1,20 @@
+import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { createImagenAdapter } from './imagen-adapter.js';
+
+/** Imagen shares Gemini's API and keys, on its own instance so each can be routed and probed apart. */
+export const imagenProvider = defineProvider({
+  id: 'imagen',
+  instances: [
+    {
+      id: 'imagen',
+      title: 'Google Imagen (:predict)',
+      defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
+      keyEnv: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+      keyRequired: true,
+      settings: {},
+    },
+  ],
+  routeOptions: rawRouteOptionsSchema,
+  settings: routerSettingsSchema,
+  createAdapter: createImagenAdapter,
+});
