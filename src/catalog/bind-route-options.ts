@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Catalog } from './catalog.js';
 import { CatalogError, type CatalogProblem } from './catalog-error.js';
-import type { ResolvedModel, ResolvedRoute } from './resolved-model.js';
+import { deepFreeze, type ResolvedModel, type ResolvedRoute } from './resolved-model.js';
 import { schemaProblems } from './schema-problems.js';
 
 /**
@@ -39,15 +39,7 @@ function bindModel(model: ResolvedModel, schemas: RouteOptionsSchemas, problems:
       return route;
     }
     changed = true;
-    return { ...route, options: asOptionsRecord(parsed.data) };
+    return { ...route, options: parsed.data };
   });
-  return changed ? Object.freeze({ ...model, routes: Object.freeze(routes) as ResolvedRoute[] }) : model;
-}
-
-/**
- * Parsed options are whatever the adapter's schema makes of them; the catalog only carries them to
- * the router, which hands them back to the same adapter, so their shape is the adapter's business.
- */
-function asOptionsRecord(value: unknown): Record<string, unknown> {
-  return value as Record<string, unknown>;
+  return changed ? deepFreeze({ ...model, routes }) : model;
 }

@@ -51,8 +51,11 @@ export interface ProviderDefinition<Options = unknown, Settings = InstanceSettin
  */
 export type AnyProviderDefinition = ProviderDefinition<unknown, InstanceSettings>;
 
-/** Ties the schemas' output types to the adapter's, then erases them for the registry. */
-export function defineProvider<Options, Settings extends InstanceSettings>(definition: ProviderDefinition<Options, Settings>): AnyProviderDefinition {
+/**
+ * Ties the schemas' output types to the adapter's: the compiler checks that the adapter reads what
+ * its schemas produce. `BUILT_IN_PROVIDERS` then holds every definition as `AnyProviderDefinition`.
+ */
+export function defineProvider<Options, Settings extends InstanceSettings>(definition: ProviderDefinition<Options, Settings>): ProviderDefinition<Options, Settings> {
   return definition;
 }
 
@@ -68,6 +71,3 @@ export const routerSettingsSchema = z.looseObject({
 
 /** Route options of an adapter that has none: any key is a mistake worth stopping the boot for. */
 export const noRouteOptionsSchema = z.strictObject({});
-
-/** Route options of an adapter that still reads them itself, key by key. */
-export const rawRouteOptionsSchema = z.record(z.string(), z.unknown());

@@ -25,7 +25,7 @@ export interface ProviderEndpoint<Settings = InstanceSettings> {
  * One call of one route: what an adapter receives. `Options` is what the adapter's route-options
  * schema made of the catalog route's `options:` at boot, so adapters read typed fields, never raw maps.
  */
-export interface ProviderCall<Options = Record<string, unknown>, Settings = InstanceSettings> {
+export interface ProviderCall<Options = unknown, Settings = InstanceSettings> {
   /** The validated client request. */
   request: ImageRequest;
   /** The model name the upstream expects (the route's `model`). */
@@ -91,7 +91,7 @@ export interface ProbeResult {
  * the provider's schemas (see `provider-definition.ts`); the router holds adapters as
  * `ImageProvider` (both unknown) and hands each one only what its own schemas produced.
  */
-export interface ImageProvider<Options = Record<string, unknown>, Settings = InstanceSettings> {
+export interface ImageProvider<Options = unknown, Settings = InstanceSettings> {
   /** Adapter id, e.g. `openai`, `bfl`, `test`. */
   readonly id: string;
   /** Images one call can return for this model; the router fans out above it. Default: any number. */

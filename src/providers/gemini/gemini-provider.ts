@@ -1,5 +1,7 @@
-import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { defineProvider } from '../provider-definition.js';
 import { createGeminiAdapter } from './gemini-adapter.js';
+import { geminiRouteOptionsSchema } from './gemini-route-options.js';
+import { googleSettingsSchema } from './google-endpoint.js';
 
 /** Gemini native image models; the Developer API key doubles as Google's general one. */
 export const geminiProvider = defineProvider({
@@ -14,7 +16,7 @@ export const geminiProvider = defineProvider({
       settings: {},
     },
   ],
-  routeOptions: rawRouteOptionsSchema,
-  settings: routerSettingsSchema,
+  routeOptions: geminiRouteOptionsSchema,
+  settings: googleSettingsSchema,
   createAdapter: createGeminiAdapter,
 });

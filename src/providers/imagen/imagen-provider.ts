@@ -1,5 +1,7 @@
-import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { googleSettingsSchema } from '../gemini/google-endpoint.js';
+import { defineProvider } from '../provider-definition.js';
 import { createImagenAdapter } from './imagen-adapter.js';
+import { imagenRouteOptionsSchema } from './imagen-route-options.js';
 
 /** Imagen shares Gemini's API and keys, on its own instance so each can be routed and probed apart. */
 export const imagenProvider = defineProvider({
@@ -14,7 +16,7 @@ export const imagenProvider = defineProvider({
       settings: {},
     },
   ],
-  routeOptions: rawRouteOptionsSchema,
-  settings: routerSettingsSchema,
+  routeOptions: imagenRouteOptionsSchema,
+  settings: googleSettingsSchema,
   createAdapter: createImagenAdapter,
 });

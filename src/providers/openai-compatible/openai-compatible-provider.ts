@@ -1,5 +1,6 @@
-import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { defineProvider } from '../provider-definition.js';
 import { createOpenAICompatibleAdapter, OPENAI_COMPATIBLE_ADAPTER_ID } from './openai-compatible-adapter.js';
+import { openAICompatibleRouteOptionsSchema, openAICompatibleSettingsSchema } from './openai-compatible-config.js';
 
 /**
  * Every OpenAI-shaped image server. Each built-in instance is one server kind, told apart by its
@@ -31,7 +32,7 @@ export const openAICompatibleProvider = defineProvider({
     { id: 'sglang', title: 'SGLang Diffusion', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'sglang' } },
   ],
   typeDefaults: { title: 'OpenAI-compatible server', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'generic' } },
-  routeOptions: rawRouteOptionsSchema,
-  settings: routerSettingsSchema,
+  routeOptions: openAICompatibleRouteOptionsSchema,
+  settings: openAICompatibleSettingsSchema,
   createAdapter: createOpenAICompatibleAdapter,
 });

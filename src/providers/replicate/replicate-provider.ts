@@ -1,5 +1,6 @@
-import { defineProvider, rawRouteOptionsSchema, routerSettingsSchema } from '../provider-definition.js';
+import { defineProvider } from '../provider-definition.js';
 import { createReplicateAdapter } from './replicate-adapter.js';
+import { replicateRouteOptionsSchema, replicateSettingsSchema } from './replicate-route-options.js';
 
 /** Replicate's predictions API; `REPLICATE_API_TOKEN` is what Replicate's own clients read. */
 export const replicateProvider = defineProvider({
@@ -14,7 +15,7 @@ export const replicateProvider = defineProvider({
       settings: {},
     },
   ],
-  routeOptions: rawRouteOptionsSchema,
-  settings: routerSettingsSchema,
+  routeOptions: replicateRouteOptionsSchema,
+  settings: replicateSettingsSchema,
   createAdapter: createReplicateAdapter,
 });
