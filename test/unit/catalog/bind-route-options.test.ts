@@ -25,6 +25,26 @@ describe('route options are parsed by their adapter at boot', () => {
     expect((error as CatalogError).message).toMatch(/config\.yaml: model 'test\/test', route test \(test\/test\): options\.colour: unknown field/);
   });
 
+  it('names the model, the route and the option of a bad adapter option, every one at once', () => {
+    const yaml = [
+      'models:',
+      '  "black-forest-labs/FLUX-1.1-pro":',
+      '    routes:',
+      '      - provider: bfl',
+      '        model: flux-pro-1.1',
+      '        options: {title: "FLUX1.1 [pro]", size: {kind: pixels, multiple: 0, min: 256, max: 1440}, prompt_required: false, safety_tolerance_max: 6, prompt_upsampling: prompt_upsampling}',
+      '  "acme/new-flux":',
+      '    release_date: "2026-01-01"',
+      '    pricing: {type: fixed, value: 0.04}',
+      '    routes: [{provider: bfl, model: flux-3, options: {poll_interval_ms: 10}}]',
+      '',
+    ].join('\n');
+    const message = (thrownBy(() => bootCatalog(yaml)) as Error).message;
+    expect(message).toContain("model 'black-forest-labs/FLUX-1.1-pro', route bfl (flux-pro-1.1): options.size.multiple: Too small: expected number to be >0");
+    expect(message).toContain("model 'acme/new-flux', route bfl (flux-3): options.title: required (string)");
+    expect(message).toContain("model 'acme/new-flux', route bfl (flux-3): options.size: required (object)");
+  });
+
   it('checks routes of named instances with their type, configured or not', () => {
     const yaml = ['providers:', '  local-renderer: {type: test}', 'models:', '  "test/test":', '    routes: [{provider: local-renderer, model: test/test, options: {speed: 2}}]', ''].join('\n');
     expect((thrownBy(() => bootCatalog(yaml)) as Error).message).toContain("route local-renderer (test/test): options.speed: unknown field");
