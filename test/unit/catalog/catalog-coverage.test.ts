@@ -30,9 +30,9 @@ import { providerCall } from '../../helpers/provider-call.js';
 /**
  * The built-in catalog as shipped: big enough to be useful, every active model complete, and every
  * route one its adapter can really call. The last part builds a text-to-image request for each
- * route with the adapter's pure request builder (no network): an upstream model name or a route
- * option the adapter does not know fails there (`provider_misconfigured`, an unknown BFL family,
- * a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
+ * route with the adapter's pure request builder (no network), its options parsed by the provider's
+ * schema as at boot: an upstream model name or a route option the adapter can't use fails there
+ * (`provider_misconfigured`, a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
  * Qwen-Image-Edit) are built with the one-image request they serve.
  */
 const instances = resolveProviderInstances({}, undefined);
