@@ -45,9 +45,11 @@ export interface ProviderDefinition<Options = unknown, Settings = InstanceSettin
 }
 
 /**
- * The registry holds every provider at once, so their option types are erased here. It is sound
- * because the registry hands an adapter only values its own two schemas produced (route options in
- * `catalog/bind-route-options.ts`, settings in `provider-instances.ts`).
+ * The registry holds every provider at once, so their option types are erased here: the one
+ * unchecked step (a typed adapter is assignable because `ImageProvider`'s methods take their
+ * parameters bivariantly). It is sound because the registry hands an adapter only values its own
+ * two schemas produced (route options in `catalog/bind-route-options.ts`, settings in
+ * `provider-instances.ts`).
  */
 export type AnyProviderDefinition = ProviderDefinition<unknown, InstanceSettings>;
 
