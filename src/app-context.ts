@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { AppConfig } from './config/app-config.js';
+import { bindRouteOptions } from './catalog/bind-route-options.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createDatabase, type Database } from './db/create-database.js';
@@ -17,7 +18,7 @@ import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ImageProvider } from './providers/provider.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
-import { createBuiltInAdapters } from './providers/built-in-adapters.js';
+import { createBuiltInAdapters } from './providers/built-in-providers.js';
 import { resolveProviderInstances } from './providers/provider-instances.js';
 import { createRouterState, type RouterState } from './routing/router-state.js';
 import { parseRoutingConfig } from './routing/routing-config.js';
@@ -66,11 +67,12 @@ export interface AppContextOverrides {
 
 export async function createAppContext(config: AppConfig, overrides: AppContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? Date.now;
-  const catalog = overrides.catalog ?? loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}) });
+  const loadedCatalog = overrides.catalog ?? loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}) });
   const policy = createAddressPolicy(config.urlAllowlist);
   // Everything that can reject the configuration runs before the database is opened.
-  const instances = resolveProviderInstances(overrides.env ?? process.env, catalog.config.providers, config.configFile);
+  const instances = resolveProviderInstances(overrides.env ?? process.env, loadedCatalog.config.providers, config.configFile);
   const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
+  const catalog = bindRouteOptions(loadedCatalog, registry);
   const routing = parseRoutingConfig(catalog.config.routing, config.configFile);
   const router = createRouterState({ clock, backoff: routing.backoff, breaker: routing.breaker, ...(overrides.random ? { random: overrides.random } : {}) });
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });

@@ -97,7 +97,10 @@ export const routeSchema = z.strictObject({
   weight: z.number().nonnegative().default(1),
   /** Overrides the model's pricing for this route. */
   pricing: pricingSchema.optional(),
-  /** Provider-specific settings handed to the adapter. */
+  /**
+   * What the upstream model takes (sizes, inputs, images per call, …), in the fields of the route's
+   * provider: its adapter's schema parses them at boot (`bind-route-options.ts`), not this one.
+   */
   options: z.record(z.string(), z.unknown()).default({}),
   /**
    * Content-policy refusals are final by default (another upstream would only be shopped the same

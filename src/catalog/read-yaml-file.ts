@@ -11,7 +11,9 @@ export function displayPath(file: string): string {
 
 /**
  * Reads and parses one YAML file. Syntax errors and duplicate keys (which YAML would otherwise
- * resolve by keeping the last one) become a `CatalogError` naming the file and the line.
+ * resolve by keeping the last one) become a `CatalogError` naming the file and the line. Merge
+ * keys (`<<: *anchor`) are on: routes of one upstream family share their options block and state
+ * only what differs.
  */
 export function readYamlFile(file: string): unknown {
   const shown = displayPath(file);
@@ -22,7 +24,7 @@ export function readYamlFile(file: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CatalogError([{ file: shown, path: '', message: `cannot read the file (${reason})` }]);
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
     throw new CatalogError(
       document.errors.map((error) => ({ file: shown, path: '', message: `invalid YAML: ${error.message}` })),

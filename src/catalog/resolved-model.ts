@@ -1,8 +1,12 @@
 import type { Model, Route } from './model-schema.js';
 import { priceRangeMicros, pricingToMicros, type PriceRangeMicros, type PricingMicros } from './pricing-micros.js';
 
-/** A route with its effective price: its own pricing, else the model's. */
-export type ResolvedRoute = Omit<Route, 'pricing'> &
+/**
+ * A route with its effective price: its own pricing, else the model's. Its `options` are the YAML
+ * map as loaded; `bindRouteOptions` replaces them at boot with what the provider's schema made of
+ * them, which only that provider's adapter reads.
+ */
+export type ResolvedRoute = Omit<Route, 'pricing' | 'options'> & { options: unknown } &
   (
     | { priced: true; pricingMicros: PricingMicros; priceRangeMicros: PriceRangeMicros }
     /** Neither the route nor its model has a price: never routed to (never a silent $0). */
@@ -51,7 +55,7 @@ export function pricedRoutes(model: ResolvedModel): Array<Extract<ResolvedRoute,
 }
 
 /** Models are shared by every request; freezing makes an accidental mutation throw instead of leaking. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);

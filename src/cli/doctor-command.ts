@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { loadAppConfig } from '../config/app-config.js';
+import { bindRouteOptions } from '../catalog/bind-route-options.js';
 import { loadCatalog } from '../catalog/load-catalog.js';
-import { createBuiltInAdapters } from '../providers/built-in-adapters.js';
+import { createBuiltInAdapters } from '../providers/built-in-providers.js';
 import type { ImageProvider } from '../providers/provider.js';
 import { resolveProviderInstances, type ProviderInstance } from '../providers/provider-instances.js';
+import { createProviderRegistry } from '../providers/registry.js';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -22,6 +24,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv, adapters: ImageProvider[
   const config = loadAppConfig(env);
   const catalog = loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}) });
   const instances = resolveProviderInstances(env, catalog.config.providers, config.configFile);
+  // The same checks as `serve`: a route option the gateway would refuse at boot fails the doctor too.
+  bindRouteOptions(catalog, createProviderRegistry(adapters, instances));
   const modelsPerInstance = new Map<string, number>();
   for (const model of catalog.all()) {
     if (model.status !== 'active') continue;

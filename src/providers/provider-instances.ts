@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { envPrefix, PROVIDER_DEFINITIONS, type ProviderDefinition } from './provider-definitions.js';
+import { BUILT_IN_PROVIDERS } from './built-in-providers.js';
+import type { InstanceSettings } from './provider.js';
+import type { AnyProviderDefinition, InstanceDefinition } from './provider-definition.js';
 
 /** One upstream the gateway may call: a built-in provider or a named instance from the config file. */
 export interface ProviderInstance {
@@ -10,7 +12,8 @@ export interface ProviderInstance {
   baseUrl: string | undefined;
   /** Keys from the comma-separated variable: load is spread over them and fails over between them. */
   apiKeys: string[];
-  settings: Record<string, unknown>;
+  /** Parsed by the provider's settings schema: what the adapter receives as `endpoint.settings`. */
+  settings: InstanceSettings;
   /** Ready to route to: a base URL, and a key when the upstream needs one. */
   configured: boolean;
   /** What the operator must set when it is not configured, e.g. `OPENAI_API_KEY`. */
@@ -35,16 +38,11 @@ const instanceConfigSchema = z
 
 const providersSectionSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'instance ids are lower-case letters, digits and dashes'), instanceConfigSchema);
 
-/** `type: openai-compatible`: any OpenAI-shaped server, by base URL, key optional. */
-const GENERIC_OPENAI_COMPATIBLE: ProviderDefinition = {
-  id: 'openai-compatible',
-  adapter: 'openai-compatible',
-  title: 'OpenAI-compatible server',
-  defaultBaseUrl: undefined,
-  keyEnv: [],
-  keyRequired: false,
-  settings: { flavor: 'generic' },
-};
+/** An instance definition with the provider that speaks to it. */
+interface PlacedInstance {
+  provider: AnyProviderDefinition;
+  definition: InstanceDefinition;
+}
 
 export class ProviderConfigError extends Error {
   constructor(message: string) {
@@ -63,8 +61,14 @@ const splitKeys = (value: string | undefined) =>
  * Every provider instance with its configuration from the environment and the config file's
  * `providers:` section. Keys are never logged or returned by the API; only their count is.
  */
-export function resolveProviderInstances(env: NodeJS.ProcessEnv, providersSection: unknown, configFile = 'IMAGEROUTER_CONFIG'): ProviderInstance[] {
-  const instances = PROVIDER_DEFINITIONS.map((definition) => instanceOf(definition, env, undefined));
+export function resolveProviderInstances(
+  env: NodeJS.ProcessEnv,
+  providersSection: unknown,
+  configFile = 'IMAGEROUTER_CONFIG',
+  providers: readonly AnyProviderDefinition[] = BUILT_IN_PROVIDERS,
+): ProviderInstance[] {
+  const builtIn: PlacedInstance[] = providers.flatMap((provider) => provider.instances.map((definition) => ({ provider, definition })));
+  const instances = builtIn.map((placed) => instanceOf(placed, env, undefined, `the built-in instance '${placed.definition.id}'`));
   if (providersSection === undefined || providersSection === null) return instances;
   const parsed = providersSectionSchema.safeParse(providersSection);
   if (!parsed.success) {
@@ -72,21 +76,21 @@ export function resolveProviderInstances(env: NodeJS.ProcessEnv, providersSectio
     throw new ProviderConfigError(`${configFile}: providers${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
   }
   for (const [id, config] of Object.entries(parsed.data)) {
-    const base = PROVIDER_DEFINITIONS.find((definition) => definition.id === config.type) ?? (config.type === GENERIC_OPENAI_COMPATIBLE.id ? GENERIC_OPENAI_COMPATIBLE : undefined);
+    const base = builtIn.find((placed) => placed.definition.id === config.type) ?? typeDefaults(providers, config.type);
     if (!base) {
-      const known = [...PROVIDER_DEFINITIONS.map((definition) => definition.id), GENERIC_OPENAI_COMPATIBLE.id].join(', ');
+      const known = [...builtIn.map((placed) => placed.definition.id), ...providers.filter((provider) => provider.typeDefaults).map((provider) => provider.id)].join(', ');
       throw new ProviderConfigError(`${configFile}: providers.${id}.type: unknown provider type '${config.type}' (known: ${known})`);
     }
-    const definition: ProviderDefinition = {
-      ...base,
+    const definition: InstanceDefinition = {
+      ...base.definition,
       id,
-      title: config.title ?? `${base.title} (${id})`,
-      defaultBaseUrl: config.base_url ?? base.defaultBaseUrl,
+      title: config.title ?? `${base.definition.title} (${id})`,
+      defaultBaseUrl: config.base_url ?? base.definition.defaultBaseUrl,
       // A named instance has its own keys: never inherit the built-in's SDK variables.
       keyEnv: config.api_key_env ? [config.api_key_env] : [],
-      settings: { ...base.settings, ...config.settings },
+      settings: { ...base.definition.settings, ...config.settings },
     };
-    const instance = instanceOf(definition, env, config.api_key_env);
+    const instance = instanceOf({ provider: base.provider, definition }, env, config.api_key_env, `${configFile}: providers.${id}`);
     const existing = instances.findIndex((candidate) => candidate.id === id);
     if (existing >= 0) instances[existing] = instance;
     else instances.push(instance);
@@ -94,7 +98,23 @@ export function resolveProviderInstances(env: NodeJS.ProcessEnv, providersSectio
   return instances;
 }
 
-function instanceOf(definition: ProviderDefinition, env: NodeJS.ProcessEnv, keyVariableOverride: string | undefined): ProviderInstance {
+/** `type: <adapter id>` for providers that name a generic kind of server (`openai-compatible`). */
+function typeDefaults(providers: readonly AnyProviderDefinition[], type: string): PlacedInstance | undefined {
+  const provider = providers.find((candidate) => candidate.id === type && candidate.typeDefaults);
+  return provider?.typeDefaults ? { provider, definition: { id: type, ...provider.typeDefaults } } : undefined;
+}
+
+/** `azure-eu` → `AZURE_EU`: the prefix of an instance's variables. */
+export function envPrefix(instanceId: string): string {
+  return instanceId.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/**
+ * Settings are parsed here, once, by the provider's own schema: a wrong setting stops the boot
+ * naming the instance and the setting, and the adapter receives typed values.
+ */
+function instanceOf(placed: PlacedInstance, env: NodeJS.ProcessEnv, keyVariableOverride: string | undefined, where: string): ProviderInstance {
+  const { provider, definition } = placed;
   const prefix = envPrefix(definition.id);
   const keyVariables = keyVariableOverride ? [keyVariableOverride] : [...new Set([`${prefix}_API_KEY`, ...definition.keyEnv])];
   const keyVariable = keyVariables.find((name) => splitKeys(env[name]).length > 0);
@@ -104,14 +124,22 @@ function instanceOf(definition: ProviderDefinition, env: NodeJS.ProcessEnv, keyV
   const missing = !baseUrl ? baseUrlVariable : definition.keyRequired && apiKeys.length === 0 ? keyVariables[0] : undefined;
   return {
     id: definition.id,
-    adapter: definition.adapter,
+    adapter: provider.id,
     title: definition.title,
     baseUrl,
     apiKeys,
-    settings: definition.settings,
+    settings: parseSettings(provider, definition.settings, where),
     configured: missing === undefined,
     missing,
     keyVariables,
     baseUrlVariable,
   };
+}
+
+function parseSettings(provider: AnyProviderDefinition, settings: InstanceSettings, where: string): InstanceSettings {
+  const parsed = provider.settings.safeParse(settings);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = ['settings', ...(issue?.path ?? [])].map(String).join('.');
+  throw new ProviderConfigError(`${where}: ${path}: ${issue?.message ?? 'invalid'}`);
 }

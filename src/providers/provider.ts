@@ -1,8 +1,14 @@
 import type { ImageFormat } from '../domain/image-format.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
-/** Where one attempt goes: an upstream instance, one of its keys, and its settings. */
-export interface ProviderEndpoint {
+/** Instance settings as every adapter may see them before its own schema types them. */
+export type InstanceSettings = Record<string, unknown>;
+
+/**
+ * Where one attempt goes: an upstream instance, one of its keys, and its settings. `Settings` is
+ * what the provider's settings schema made of the instance's `settings` at boot.
+ */
+export interface ProviderEndpoint<Settings = InstanceSettings> {
   /** The provider instance id: a built-in provider (`openai`) or a named instance (`azure-eu`). */
   instance: string;
   /** Base URL without a trailing slash, e.g. `https://api.openai.com/v1`. */
@@ -11,12 +17,15 @@ export interface ProviderEndpoint {
   apiKey: string | undefined;
   /** Position of that key in the list: for circuit breakers and logs (never log the key itself). */
   keyIndex: number;
-  /** Instance settings from the config file (e.g. Azure `api_version`, `deployment`, `flavor`). */
-  settings: Record<string, unknown>;
+  /** Instance settings (e.g. Azure `api_version`, `deployment`, `flavor`), parsed at boot. */
+  settings: Settings;
 }
 
-/** One call of one route: what an adapter receives. */
-export interface ProviderCall {
+/**
+ * One call of one route: what an adapter receives. `Options` is what the adapter's route-options
+ * schema made of the catalog route's `options:` at boot, so adapters read typed fields, never raw maps.
+ */
+export interface ProviderCall<Options = unknown, Settings = InstanceSettings> {
   /** The validated client request. */
   request: ImageRequest;
   /** The model name the upstream expects (the route's `model`). */
@@ -27,10 +36,10 @@ export interface ProviderCall {
   signal: AbortSignal;
   /** Epoch ms after which the call must give up. */
   deadline: number;
-  /** Route-level options from the catalog (provider-specific settings). */
-  options: Record<string, unknown>;
+  /** The route's `options:` from the catalog, as the adapter's schema parsed them at boot. */
+  options: Options;
   /** The upstream instance and key chosen for this attempt. */
-  endpoint: ProviderEndpoint;
+  endpoint: ProviderEndpoint<Settings>;
 }
 
 /** One image produced by a provider. */
@@ -77,14 +86,18 @@ export interface ProbeResult {
   detail: string;
 }
 
-/** The one contract every upstream adapter implements. */
-export interface ImageProvider {
+/**
+ * The one contract every upstream adapter implements. `Options` and `Settings` are the outputs of
+ * the provider's schemas (see `provider-definition.ts`); the router holds adapters as
+ * `ImageProvider` (both unknown) and hands each one only what its own schemas produced.
+ */
+export interface ImageProvider<Options = unknown, Settings = InstanceSettings> {
   /** Adapter id, e.g. `openai`, `bfl`, `test`. */
   readonly id: string;
   /** Images one call can return for this model; the router fans out above it. Default: any number. */
-  maxImagesPerCall?(upstreamModel: string, options: Record<string, unknown>): number;
+  maxImagesPerCall?(upstreamModel: string, options: Options): number;
   /** Generate (or edit) images; throws `UpstreamError` on failure. */
-  generate(call: ProviderCall): Promise<ProviderResult>;
+  generate(call: ProviderCall<Options, Settings>): Promise<ProviderResult>;
   /** A cheap authenticated request (models list or health) for `imagerouter doctor`. */
-  probe?(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult>;
+  probe?(endpoint: ProviderEndpoint<Settings>, signal: AbortSignal): Promise<ProbeResult>;
 }

@@ -1,4 +1,7 @@
+import type { z } from 'zod';
+import { BUILT_IN_PROVIDERS } from './built-in-providers.js';
 import type { ImageProvider } from './provider.js';
+import type { AnyProviderDefinition } from './provider-definition.js';
 import type { ProviderInstance } from './provider-instances.js';
 
 /** A configured instance and the adapter that speaks to it. */
@@ -15,11 +18,21 @@ export interface ProviderRegistry {
   instances(): ProviderInstance[];
   /** The instance by id even when not configured (to name the variable to set). */
   describe(instanceId: string): ProviderInstance | undefined;
+  /**
+   * The schema of a route's `options:` on this instance (its adapter's), configured or not, so a
+   * bad option stops the boot even before the key is set. `undefined` for an unknown instance.
+   */
+  routeOptionsSchema(instanceId: string): z.ZodType | undefined;
 }
 
-export function createProviderRegistry(adapters: ImageProvider[], instances: ProviderInstance[]): ProviderRegistry {
+/**
+ * Pairs instances with adapters. `providers` supplies the route-options schemas by adapter id, so
+ * an adapter replaced for a test keeps its provider's schema.
+ */
+export function createProviderRegistry(adapters: ImageProvider[], instances: ProviderInstance[], providers: readonly AnyProviderDefinition[] = BUILT_IN_PROVIDERS): ProviderRegistry {
   const adapterById = new Map(adapters.map((adapter) => [adapter.id, adapter]));
   const instanceById = new Map(instances.map((instance) => [instance.id, instance]));
+  const providerById = new Map(providers.map((provider) => [provider.id, provider]));
   const ready = new Map<string, RegisteredProvider>();
   for (const instance of instances) {
     const adapter = adapterById.get(instance.adapter);
@@ -29,5 +42,9 @@ export function createProviderRegistry(adapters: ImageProvider[], instances: Pro
     get: (instanceId) => ready.get(instanceId),
     instances: () => [...instanceById.values()],
     describe: (instanceId) => instanceById.get(instanceId),
+    routeOptionsSchema: (instanceId) => {
+      const instance = instanceById.get(instanceId);
+      return instance === undefined ? undefined : providerById.get(instance.adapter)?.routeOptions;
+    },
   };
 }

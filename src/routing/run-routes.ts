@@ -12,7 +12,7 @@ import type { RouterState } from './router-state.js';
 export interface RoutableRoute {
   provider: string;
   model: string;
-  options: Record<string, unknown>;
+  options: unknown;
   fallback_on_content_policy: boolean;
   timeout_ms?: number | undefined;
 }

@@ -1,6 +1,7 @@
 import type { ErrorKind } from '../../src/errors/api-error.js';
 import type { ImageRequest } from '../../src/domain/image-request.js';
-import type { ImageProvider, ProviderEndpoint } from '../../src/providers/provider.js';
+import type { ProviderEndpoint } from '../../src/providers/provider.js';
+import type { AnyProviderDefinition } from '../../src/providers/provider-definition.js';
 import type { FakeUpstream, RecordedCall } from '../fakes/fake-upstream.js';
 
 /**
@@ -11,11 +12,16 @@ export interface ContractCase {
   /** Shown in test names, e.g. `openai` or `openai-compatible (azure)`. */
   name: string;
   startFake(): Promise<FakeUpstream>;
-  createProvider(): ImageProvider;
-  /** The endpoint pointing at the fake, with a recognisable test key. */
+  /**
+   * The provider's registry entry: the suite builds the adapter from it and parses `options` and
+   * the endpoint's `settings` with its schemas, as the gateway does at boot.
+   */
+  provider: AnyProviderDefinition;
+  /** The endpoint pointing at the fake, with a recognisable test key (settings as in the config file). */
   endpoint(fake: FakeUpstream): ProviderEndpoint;
   /** Upstream model for the basic text-to-image call. */
   upstreamModel: string;
+  /** The route's `options:` as written in YAML. */
   options?: Record<string, unknown>;
   /** Overrides for the request (e.g. a size the model accepts). */
   request?: Partial<ImageRequest>;

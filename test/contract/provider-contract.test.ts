@@ -12,7 +12,7 @@ import { createAddressPolicy } from '../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../src/providers/provider.js';
 import type { FakeScenario, FakeUpstream } from '../fakes/fake-upstream.js';
 import { upstreamFailure } from '../helpers/caught-error.js';
-import { providerCall, timeLimit, type ProviderCallOverrides } from '../helpers/provider-call.js';
+import { parsedCall, timeLimit, type ProviderCallOverrides } from '../helpers/provider-call.js';
 import { CONTRACT_API_KEY, type ContractCase, type ExpectedUpstreamError } from './contract-case.js';
 
 const casesDir = path.join(import.meta.dirname, 'cases');
@@ -48,12 +48,12 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   beforeAll(async () => {
     fake = await contractCase.startFake();
-    provider = contractCase.createProvider();
+    provider = contractCase.provider.createAdapter();
   });
   afterAll(() => fake?.close());
 
   const call = (overrides: Omit<ProviderCallOverrides, 'request'> = {}, requestOverrides: Partial<ImageRequest> = {}): ProviderCall =>
-    providerCall({
+    parsedCall(contractCase.provider, {
       request: { ...baseRequest, ...contractCase.request, ...requestOverrides },
       upstreamModel: contractCase.upstreamModel,
       ...timeLimit(20_000),
@@ -66,7 +66,7 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
   };
 
   it('returns the requested number of real images, credentials only on API calls', async () => {
-    const perCall = Math.min(2, provider.maxImagesPerCall?.(contractCase.upstreamModel, contractCase.options ?? {}) ?? 2);
+    const perCall = Math.min(2, provider.maxImagesPerCall?.(contractCase.upstreamModel, call().options) ?? 2);
     fake.calls.length = 0;
     const result = await provider.generate(call({ n: perCall }, { n: perCall }));
     expect(result.images).toHaveLength(perCall);

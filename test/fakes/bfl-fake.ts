@@ -90,6 +90,8 @@ const kontext = (credits: number): Endpoint => ({
 
 const ENDPOINTS: Record<string, Endpoint> = {
   'flux-2-pro': flux2(8, ['disable_pup'], { first: 3, perMp: 1.5 }),
+  // BFL's preview of the next FLUX.2 [pro]: the built-in catalog has no route to it.
+  'flux-2-pro-preview': flux2(8, ['disable_pup'], { first: 3, perMp: 1.5 }),
   'flux-2-max': flux2(8, ['disable_pup'], { first: 7, perMp: 3 }),
   'flux-2-flex': flux2(8, ['prompt_upsampling', 'guidance', 'steps'], { first: 5, perMp: 5 }, { min: 1, max: 50 }),
   'flux-2-klein-4b': flux2(4, [], { first: 1.4, perMp: 0.1 }),

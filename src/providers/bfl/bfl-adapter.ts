@@ -6,7 +6,7 @@ import { convertMask, prepareInputImage } from '../shared/input-image-conversion
 import { errorText, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
 import { bflHttpError } from './bfl-errors.js';
-import { bflModelSpec, type BflModelSpec } from './bfl-model-specs.js';
+import type { BflModelSpec, BflRouteOptions, BflSettings } from './bfl-route-options.js';
 import { mayReceiveKey, pollBflTask, pollIntervalMs, resolvePollingUrl } from './bfl-polling.js';
 import { buildBflRequest, type BflPreparedInputs, type BflRequest } from './bfl-request.js';
 import { readCredits, readErrorMessage, readSubmitResponse } from './bfl-wire-types.js';
@@ -21,7 +21,7 @@ const MICROS_PER_CREDIT = 10_000;
  * `polling_url` until the task is `Ready`. One image per task; the result is a signed URL valid
  * for 10 minutes, which the gateway downloads at once (without the key).
  */
-export function createBflAdapter(): ImageProvider {
+export function createBflAdapter(): ImageProvider<BflRouteOptions, BflSettings> {
   return {
     id: 'bfl',
     maxImagesPerCall: () => 1,
@@ -30,14 +30,15 @@ export function createBflAdapter(): ImageProvider {
   };
 }
 
+type BflCall = ProviderCall<BflRouteOptions, BflSettings>;
+
 interface TaskOutcome {
   sample: string;
   costCredits: number | undefined;
 }
 
-async function generateWithBfl(call: ProviderCall): Promise<ProviderResult> {
-  const spec = bflModelSpec(call.endpoint.instance, call.upstreamModel, call.options);
-  const request = buildBflRequest(call, await prepareInputs(call.request, spec));
+async function generateWithBfl(call: BflCall): Promise<ProviderResult> {
+  const request = buildBflRequest(call, await prepareInputs(call.request, call.options.spec));
   // The router asks one image per call; should a caller ask more, each image is its own task.
   const outcomes = await Promise.all(Array.from({ length: Math.max(1, call.n) }, () => runTask(call, request)));
   const costs = outcomes.map((outcome) => outcome.costCredits);
@@ -65,7 +66,7 @@ async function prepareInputs(request: ImageRequest, spec: BflModelSpec): Promise
   return { images, mask };
 }
 
-async function runTask(call: ProviderCall, request: BflRequest): Promise<TaskOutcome> {
+async function runTask(call: BflCall, request: BflRequest): Promise<TaskOutcome> {
   const { apiKey, baseUrl, instance: provider } = call.endpoint;
   const response = await upstreamFetch({ provider, method: 'POST', url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal: call.signal });
   if (response.status < 200 || response.status >= 300) throw bflHttpError(provider, response, apiKey);
@@ -86,7 +87,7 @@ async function runTask(call: ProviderCall, request: BflRequest): Promise<TaskOut
 }
 
 /** `GET {base}/credits`: authenticated, free, and tells the operator the balance. */
-async function probeBfl(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+async function probeBfl(endpoint: ProviderEndpoint<BflSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${endpoint.baseUrl}/credits`;
   try {
     const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: endpoint.apiKey ? { 'x-key': endpoint.apiKey } : {}, signal });

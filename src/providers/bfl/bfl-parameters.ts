@@ -1,6 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, Quality } from '../../domain/image-request.js';
-import type { BflModelSpec } from './bfl-model-specs.js';
+import type { BflModelSpec } from './bfl-route-options.js';
 
 export interface BflParameterFields {
   seed?: number;

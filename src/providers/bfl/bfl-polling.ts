@@ -4,6 +4,7 @@ import { parseRetryAfter } from '../shared/retry-after.js';
 import { malformedResponse } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { bflHttpError, bflTaskError, taskNotFoundError } from './bfl-errors.js';
+import type { BflRouteOptions, BflSettings } from './bfl-route-options.js';
 import { BFL_STATUS, readResultResponse, type BflSubmitResponse } from './bfl-wire-types.js';
 
 /** BFL's guidance: poll about every 500 ms. */
@@ -18,12 +19,8 @@ const BFL_DOMAIN = 'bfl.ai';
  * The poll interval: the route option `poll_interval_ms`, else the instance setting of that name,
  * else BFL's recommended 500 ms.
  */
-export function pollIntervalMs(options: Record<string, unknown>, settings: Record<string, unknown>): number {
-  for (const value of [options['poll_interval_ms'], settings['poll_interval_ms']]) {
-    const number = typeof value === 'string' ? Number(value) : value;
-    if (typeof number === 'number' && Number.isFinite(number) && number > 0) return number;
-  }
-  return DEFAULT_POLL_INTERVAL_MS;
+export function pollIntervalMs(options: BflRouteOptions, settings: BflSettings): number {
+  return options.pollIntervalMs ?? settings.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS;
 }
 
 /**

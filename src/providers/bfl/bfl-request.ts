@@ -2,7 +2,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import type { OutputFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
-import { bflModelSpec, type BflModelSpec } from './bfl-model-specs.js';
+import type { BflModelSpec, BflRouteOptions, BflSettings } from './bfl-route-options.js';
 import { bflParameterFields } from './bfl-parameters.js';
 import { bflSizeFields } from './bfl-size.js';
 
@@ -34,9 +34,9 @@ export interface BflRequest {
  * Builds the submit request for one task (one image). Pure: images arrive prepared, as bytes,
  * and leave as raw base64 strings (no `data:` prefix, as BFL's own clients send them).
  */
-export function buildBflRequest(call: ProviderCall, inputs: BflPreparedInputs): BflRequest {
+export function buildBflRequest(call: ProviderCall<BflRouteOptions, BflSettings>, inputs: BflPreparedInputs): BflRequest {
   const provider = call.endpoint.instance;
-  const spec = bflModelSpec(provider, call.upstreamModel, call.options);
+  const { spec } = call.options;
   const { request } = call;
   if (spec.promptRequired && !request.prompt) throw invalidParam('prompt', `${spec.title} needs a prompt.`);
   const first = inputs.images[0];

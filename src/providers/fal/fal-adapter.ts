@@ -1,12 +1,12 @@
-import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
+import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { errorText, malformedResponse } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
 import { falErrorFromResponse } from './fal-errors.js';
 import { prepareFalInputs } from './fal-input-images.js';
-import { falProfileFor } from './fal-model-profiles.js';
 import { waitForFalResult } from './fal-queue.js';
 import { falQueueUrls } from './fal-queue-urls.js';
-import { buildFalSubmitRequest, falAuthHeaders, falEndpointFor, safetyCheckerSetting } from './fal-request.js';
+import { buildFalSubmitRequest, falAuthHeaders, falEndpointFor, safetyCheckerSetting, type FalCall } from './fal-request.js';
+import type { FalRouteOptions, FalSettings } from './fal-route-options.js';
 import { falResultImages } from './fal-result.js';
 import { readImageOutput, readQueueStatus } from './fal-wire-types.js';
 
@@ -17,7 +17,7 @@ export const DEFAULT_FAL_PLATFORM_URL = 'https://api.fal.ai/v1';
 const PROBE_ENDPOINT_ID = 'fal-ai/flux/schnell';
 
 /** The adapter for fal.ai's queue API (`queue.fal.run`): submit, poll, fetch, cancel on abort. */
-export function createFalAdapter(): ImageProvider {
+export function createFalAdapter(): ImageProvider<FalRouteOptions, FalSettings> {
   return {
     id: 'fal',
     maxImagesPerCall: falMaxImagesPerCall,
@@ -27,16 +27,14 @@ export function createFalAdapter(): ImageProvider {
 }
 
 /** `num_images` bound of every endpoint the route may call (its model, edit and inpaint endpoints). */
-function falMaxImagesPerCall(upstreamModel: string, options: Record<string, unknown>): number {
-  const endpoints = [upstreamModel, options['edit_model'], options['inpaint_model']].filter((value): value is string => typeof value === 'string' && value.length > 0);
-  return Math.min(...endpoints.map((endpointId) => falProfileFor(endpointId, options).maxImagesPerCall));
+function falMaxImagesPerCall(_upstreamModel: string, options: FalRouteOptions): number {
+  return Math.min(options.profile.maxImagesPerCall, options.edit?.profile.maxImagesPerCall ?? Infinity, options.inpaint?.profile.maxImagesPerCall ?? Infinity);
 }
 
-async function generateWithFal(call: ProviderCall): Promise<ProviderResult> {
+async function generateWithFal(call: FalCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const endpointId = falEndpointFor(call);
-  const profile = falProfileFor(endpointId, call.options);
+  const { model: endpointId, profile } = falEndpointFor(call);
   const inputs = await prepareFalInputs(call.request, profile, { provider, endpointId });
   const submit = buildFalSubmitRequest({ call, endpointId, profile, images: inputs.images, mask: inputs.mask });
   const warnings = [...inputs.warnings, ...submit.warnings];
@@ -65,17 +63,13 @@ async function generateWithFal(call: ProviderCall): Promise<ProviderResult> {
   return { images: falResultImages(provider, output, safetyCheckerOn), warnings };
 }
 
-function pollIntervalMs(call: Pick<ProviderCall, 'options' | 'endpoint'>): number {
-  for (const value of [call.options['poll_interval_ms'], call.endpoint.settings['poll_interval_ms']]) {
-    if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
-  }
-  return DEFAULT_POLL_INTERVAL_MS;
+function pollIntervalMs(call: Pick<FalCall, 'options' | 'endpoint'>): number {
+  return call.options.pollIntervalMs ?? call.endpoint.settings.poll_interval_ms ?? DEFAULT_POLL_INTERVAL_MS;
 }
 
 /** Reads one model price from the Platform API: proves the key without generating (or paying for) anything. */
-async function probeFal(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
-  const platformSetting = endpoint.settings['platform_url'];
-  const platformUrl = typeof platformSetting === 'string' && platformSetting.length > 0 ? platformSetting.replace(/\/+$/, '') : DEFAULT_FAL_PLATFORM_URL;
+async function probeFal(endpoint: ProviderEndpoint<FalSettings>, signal: AbortSignal): Promise<ProbeResult> {
+  const platformUrl = endpoint.settings.platform_url?.replace(/\/+$/, '') ?? DEFAULT_FAL_PLATFORM_URL;
   const url = `${platformUrl}/models/pricing?endpoint_id=${encodeURIComponent(PROBE_ENDPOINT_ID)}`;
   try {
     const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: falAuthHeaders(endpoint.apiKey), signal });

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
-import type { FalModelProfile } from './fal-model-profiles.js';
+import type { FalModelProfile } from './fal-route-options.js';
 import type { PreparedFalImage } from './fal-request.js';
 
 /** What fal apps decode from a data URI (they accept more, but these need no conversion anywhere). */

@@ -2,7 +2,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
-import { falModelProfile, type FalModelProfile } from './fal-model-profiles.js';
+import type { FalEndpoint, FalModelProfile, FalRouteOptions, FalSettings } from './fal-route-options.js';
 import { falImageSize } from './fal-size.js';
 
 /** An input image as the adapter prepared it (EXIF applied, within the endpoint's pixel limit). */
@@ -13,11 +13,13 @@ export interface PreparedFalImage {
   height: number;
 }
 
+export type FalCall = ProviderCall<FalRouteOptions, FalSettings>;
+
 export interface FalRequestInput {
-  call: ProviderCall;
+  call: FalCall;
   /** The endpoint chosen by `falEndpointFor`. */
   endpointId: string;
-  /** That endpoint's profile, with the route's overrides (`falProfileFor`). */
+  /** What that endpoint accepts. */
   profile: FalModelProfile;
   images: PreparedFalImage[];
   /** The mask already converted to fal's convention (white = repaint), as PNG bytes. */
@@ -39,19 +41,19 @@ const NUMERIC_PARAMETERS: ReadonlySet<string> = new Set(['seed', 'guidance_scale
 const NUMBER_TEXT = /^-?\d+(\.\d+)?$/;
 
 /**
- * Which fal endpoint serves this call: the route's `inpaint_model` for masks, its `edit_model` for
- * input images (e.g. `fal-ai/flux/dev/image-to-image`), else the route's model itself.
+ * Which fal endpoint serves this call: the route's `inpaint` endpoint for masks, its `edit`
+ * endpoint for input images (e.g. `fal-ai/flux/dev/image-to-image`), else the route's model itself.
  */
-export function falEndpointFor(call: Pick<ProviderCall, 'request' | 'upstreamModel' | 'options'>): string {
+export function falEndpointFor(call: Pick<FalCall, 'request' | 'upstreamModel' | 'options'>): FalEndpoint {
   const { request, upstreamModel, options } = call;
+  const own: FalEndpoint = { model: upstreamModel, profile: options.profile };
   if (request.mask) {
-    const inpaint = stringOption(options, 'inpaint_model');
-    if (inpaint) return inpaint;
-    if (falModelProfile(upstreamModel).takesMask) return upstreamModel;
-    throw invalidParam('mask', `The fal route '${upstreamModel}' has no inpainting endpoint (route option 'inpaint_model'), so it can't take a mask.`);
+    if (options.inpaint) return options.inpaint;
+    if (own.profile.takesMask) return own;
+    throw invalidParam('mask', `The fal route '${upstreamModel}' has no inpainting endpoint (route option 'inpaint'), so it can't take a mask.`);
   }
-  if (request.images.length > 0) return stringOption(options, 'edit_model') ?? upstreamModel;
-  return upstreamModel;
+  if (request.images.length > 0) return options.edit ?? own;
+  return own;
 }
 
 /** The queue submission: `POST {base}/{endpoint}` with the flat model input as JSON. Pure: no I/O. */
@@ -79,7 +81,7 @@ export function buildFalSubmitRequest(input: FalRequestInput): FalSubmitRequest 
 
   const safetyChecker = safetyCheckerSetting(call);
   if (safetyChecker !== undefined) body['enable_safety_checker'] = safetyChecker;
-  if (options['sync_mode'] === true) body['sync_mode'] = true;
+  if (options.syncMode) body['sync_mode'] = true;
 
   if (profile.imageInput === 'image_url' && images[0]) body['image_url'] = dataUri(images[0].bytes, images[0].format);
   if (profile.imageInput === 'image_urls' && images.length > 0) body['image_urls'] = images.map((image) => dataUri(image.bytes, image.format));
@@ -87,8 +89,7 @@ export function buildFalSubmitRequest(input: FalRequestInput): FalSubmitRequest 
 
   warnings.push(...passExtraParameters(request.extra, profile, body, { provider, endpointId }));
   // Fixed model inputs from the route (e.g. `acceleration: high`) go last: the operator's word wins.
-  const fixedInput = options['input'];
-  if (isRecord(fixedInput)) Object.assign(body, fixedInput);
+  if (options.input) Object.assign(body, options.input);
 
   return {
     url: `${endpoint.baseUrl}/${endpointId}`,
@@ -105,11 +106,8 @@ export function falAuthHeaders(apiKey: string | undefined): Record<string, strin
 }
 
 /** The safety checker decides whether flagged images count as refusals; `undefined` = fal's default (on). */
-export function safetyCheckerSetting(call: Pick<ProviderCall, 'options' | 'endpoint'>): boolean | undefined {
-  const fromRoute = call.options['enable_safety_checker'];
-  if (typeof fromRoute === 'boolean') return fromRoute;
-  const fromInstance = call.endpoint.settings['enable_safety_checker'];
-  return typeof fromInstance === 'boolean' ? fromInstance : undefined;
+export function safetyCheckerSetting(call: Pick<FalCall, 'options' | 'endpoint'>): boolean | undefined {
+  return call.options.enableSafetyChecker ?? call.endpoint.settings.enable_safety_checker;
 }
 
 function checkInputs(profile: FalModelProfile, endpointId: string, imageCount: number): void {
@@ -141,11 +139,3 @@ function dataUri(bytes: Buffer, format: ImageFormat): string {
   return `data:${MIME_BY_FORMAT[format]};base64,${bytes.toString('base64')}`;
 }
 
-function stringOption(options: Record<string, unknown>, name: string): string | undefined {
-  const value = options[name];
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

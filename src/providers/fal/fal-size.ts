@@ -1,6 +1,6 @@
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
 import { formatSize } from '../shared/size-mapping.js';
-import type { FalSizeRule } from './fal-model-profiles.js';
+import type { FalSizeRule } from './fal-route-options.js';
 
 export interface FalSizeChoice {
   /** What to send as `image_size`; `undefined` = leave it out (model default, or the input's size). */

@@ -1,7 +1,9 @@
-import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
+import type { ImageProvider, ProviderResult } from '../provider.js';
 import { prepareInputImage } from '../shared/input-image-conversion.js';
 import { postForJson } from '../shared/post-json.js';
-import { buildGeminiRequest, GEMINI_INPUT_FORMATS } from './gemini-request.js';
+import { buildGeminiRequest, GEMINI_INPUT_FORMATS, type GeminiCall } from './gemini-request.js';
+import type { GeminiRouteOptions } from './gemini-route-options.js';
+import type { GoogleSettings } from './google-endpoint.js';
 import { geminiResult } from './gemini-response.js';
 import { googleUpstreamError } from './google-error.js';
 import { probeGoogleEndpoint } from './google-probe.js';
@@ -17,7 +19,7 @@ const IMAGES_PER_CALL = 1;
  * the Developer API (`x-goog-api-key`) or Vertex AI (Bearer token). Synchronous: one request, the
  * image comes back inline as base64 and is handed on untouched.
  */
-export function createGeminiAdapter(): ImageProvider {
+export function createGeminiAdapter(): ImageProvider<GeminiRouteOptions, GoogleSettings> {
   return {
     id: 'gemini',
     maxImagesPerCall: () => IMAGES_PER_CALL,
@@ -26,7 +28,7 @@ export function createGeminiAdapter(): ImageProvider {
   };
 }
 
-async function generateGeminiImages(call: ProviderCall): Promise<ProviderResult> {
+async function generateGeminiImages(call: GeminiCall): Promise<ProviderResult> {
   const images = await Promise.all(call.request.images.map((image) => prepareInputImage(image, { formats: GEMINI_INPUT_FORMATS })));
   const request = buildGeminiRequest(call, images);
   const body = JSON.stringify(request.body);
@@ -40,7 +42,7 @@ async function generateGeminiImages(call: ProviderCall): Promise<ProviderResult>
   return result;
 }
 
-async function generateOne(call: ProviderCall, url: string, headers: Record<string, string>, body: string): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
+async function generateOne(call: GeminiCall, url: string, headers: Record<string, string>, body: string): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
   const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));

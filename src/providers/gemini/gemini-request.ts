@@ -4,8 +4,8 @@ import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
 import type { GeminiRequestBody, GeminiRequestPart } from './gemini-wire-types.js';
-import { geminiSizeProfile, parseGeminiRouteOptions } from './gemini-route-options.js';
-import { googleAuthHeaders, googleModelUrl } from './google-endpoint.js';
+import { geminiSizeProfile, type GeminiRouteOptions } from './gemini-route-options.js';
+import { googleAuthHeaders, googleModelUrl, type GoogleSettings } from './google-endpoint.js';
 import { adaptedSizeWarning, chooseGoogleImageSize } from './google-image-size.js';
 
 /** Input formats Gemini reads inline (it also reads HEIC/HEIF, which the gateway never has). */
@@ -13,6 +13,8 @@ export const GEMINI_INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 
 
 /** An input image as the adapter prepared it: EXIF applied, in one of `GEMINI_INPUT_FORMATS`. */
 export type GeminiPreparedImage = PreparedImage;
+
+export type GeminiCall = ProviderCall<GeminiRouteOptions, GoogleSettings>;
 
 /** One `POST {base}/models/{model}:generateContent` with a JSON body. */
 export interface GeminiRequest {
@@ -29,10 +31,9 @@ export interface GeminiRequest {
  * Gemini edits by prompt only, so a mask is refused rather than ignored: dropping it would repaint
  * the whole picture.
  */
-export function buildGeminiRequest(call: ProviderCall, images: ReadonlyArray<GeminiPreparedImage>): GeminiRequest {
-  const { request, endpoint } = call;
+export function buildGeminiRequest(call: GeminiCall, images: ReadonlyArray<GeminiPreparedImage>): GeminiRequest {
+  const { request, endpoint, options } = call;
   const provider = endpoint.instance;
-  const options = parseGeminiRouteOptions(call.options);
   if (request.mask) {
     throw invalidParam('mask', `'${call.upstreamModel}' edits by prompt only and takes no mask: describe the change in the prompt instead.`);
   }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ApiError } from '../../errors/api-error.js';
 import type { ImageSize } from '../../domain/image-request.js';
 import type { GoogleSizeProfile } from './google-image-size.js';
 
@@ -59,17 +58,6 @@ export const GEMINI_THINKING_LEVELS = ['MINIMAL', 'LOW', 'MEDIUM', 'HIGH'] as co
 
 const ratioText = z.string().regex(/^\d+:\d+$/, "must look like '16:9'");
 
-const routeOptionsSchema = z.strictObject({
-  image_sizes: z.array(z.enum(GEMINI_TIERS)).default([]),
-  aspect_ratios: z.array(ratioText).min(1).default([...GEMINI_ASPECT_RATIOS]),
-  size_table: z.enum(GEMINI_SIZE_TABLES).optional(),
-  response_modalities: z
-    .array(z.enum(GEMINI_RESPONSE_MODALITIES))
-    .refine((modalities) => modalities.includes('IMAGE'), 'must include IMAGE')
-    .default(['IMAGE']),
-  thinking_level: z.enum(GEMINI_THINKING_LEVELS).optional(),
-});
-
 export interface GeminiRouteOptions {
   imageSizes: ReadonlyArray<(typeof GEMINI_TIERS)[number]>;
   aspectRatios: ReadonlyArray<string>;
@@ -78,24 +66,28 @@ export interface GeminiRouteOptions {
   thinkingLevel: (typeof GEMINI_THINKING_LEVELS)[number] | undefined;
 }
 
-/** Reads a route's options; a bad option is the operator's mistake (500 naming the option), never the client's. */
-export function parseGeminiRouteOptions(options: Record<string, unknown>): GeminiRouteOptions {
-  const parsed = routeOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `options.${issue.path.join('.')}` : 'options';
-    throw new ApiError({ kind: 'internal', message: `The catalog route for provider 'gemini' has an invalid ${where}: ${issue?.message ?? 'invalid'}.` });
-  }
-  const value = parsed.data;
-  return {
-    imageSizes: value.image_sizes,
-    aspectRatios: value.aspect_ratios,
-    // Models with tiers are Gemini 3 models; 2.5 Flash Image has one fixed tier.
-    sizeTable: value.size_table ?? (value.image_sizes.length > 0 ? 'gemini-3' : 'gemini-2.5'),
-    responseModalities: value.response_modalities,
-    thinkingLevel: value.thinking_level,
-  };
-}
+/** A Gemini route's `options:`, parsed once at boot (a bad one stops the boot naming it). */
+export const geminiRouteOptionsSchema = z
+  .strictObject({
+    image_sizes: z.array(z.enum(GEMINI_TIERS)).default([]),
+    aspect_ratios: z.array(ratioText).min(1).default([...GEMINI_ASPECT_RATIOS]),
+    size_table: z.enum(GEMINI_SIZE_TABLES).optional(),
+    response_modalities: z
+      .array(z.enum(GEMINI_RESPONSE_MODALITIES))
+      .refine((modalities) => modalities.includes('IMAGE'), 'must include IMAGE')
+      .default(['IMAGE']),
+    thinking_level: z.enum(GEMINI_THINKING_LEVELS).optional(),
+  })
+  .transform(
+    (value): GeminiRouteOptions => ({
+      imageSizes: value.image_sizes,
+      aspectRatios: value.aspect_ratios,
+      // Models with tiers are Gemini 3 models; 2.5 Flash Image has one fixed tier.
+      sizeTable: value.size_table ?? (value.image_sizes.length > 0 ? 'gemini-3' : 'gemini-2.5'),
+      responseModalities: value.response_modalities,
+      thinkingLevel: value.thinking_level,
+    }),
+  );
 
 /** The size profile of a route, for `chooseGoogleImageSize`. */
 export function geminiSizeProfile(options: GeminiRouteOptions): GoogleSizeProfile {

@@ -1,7 +1,7 @@
 import type { ProbeResult, ProviderEndpoint } from '../provider.js';
 import { errorText } from '../shared/upstream-error-from-response.js';
 import { upstreamFetch } from '../shared/upstream-fetch.js';
-import { googleAuthHeaders, googleModelsUrl, googleModelUrl, isVertexEndpoint } from './google-endpoint.js';
+import { googleAuthHeaders, googleModelsUrl, googleModelUrl, isVertexEndpoint, type GoogleSettings } from './google-endpoint.js';
 import { googleUpstreamError } from './google-error.js';
 
 /** Vertex has no cheap project-scoped model list; counting tokens of one word is free and authenticated. */
@@ -12,9 +12,9 @@ const DEFAULT_VERTEX_PROBE_MODEL = 'gemini-2.5-flash-image';
  * one model; Vertex counts the tokens of a one-word prompt on `settings.probe_model`. Both cost
  * nothing and fail exactly like a generation would on a bad key, project or region.
  */
-export async function probeGoogleEndpoint(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+export async function probeGoogleEndpoint(endpoint: ProviderEndpoint<GoogleSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const vertex = isVertexEndpoint(endpoint);
-  const probeModel = typeof endpoint.settings['probe_model'] === 'string' ? endpoint.settings['probe_model'] : DEFAULT_VERTEX_PROBE_MODEL;
+  const probeModel = endpoint.settings.probe_model ?? DEFAULT_VERTEX_PROBE_MODEL;
   const url = vertex ? googleModelUrl(endpoint.baseUrl, probeModel, 'countTokens') : `${googleModelsUrl(endpoint.baseUrl)}?pageSize=1`;
   const what = vertex ? `POST ${url}` : `GET ${url}`;
   try {

@@ -1,27 +1,28 @@
 import { probeGoogleEndpoint } from '../gemini/google-probe.js';
 import { googleUpstreamError } from '../gemini/google-error.js';
-import type { ImageProvider, ProviderCall, ProviderResult } from '../provider.js';
+import type { GoogleSettings } from '../gemini/google-endpoint.js';
+import type { ImageProvider, ProviderResult } from '../provider.js';
 import { postForJson } from '../shared/post-json.js';
-import { buildImagenRequest } from './imagen-request.js';
+import { buildImagenRequest, type ImagenCall } from './imagen-request.js';
 import { imagenResult } from './imagen-response.js';
-import { parseImagenRouteOptions } from './imagen-route-options.js';
+import type { ImagenRouteOptions } from './imagen-route-options.js';
 
 /**
  * Google Imagen 3/4 over `models/{model}:predict`, on the Gemini Developer API
  * (`x-goog-api-key`) or Vertex AI (Bearer token). Synchronous; up to four images per call
  * (`sampleCount`), returned inline as base64 and handed on untouched.
  */
-export function createImagenAdapter(): ImageProvider {
+export function createImagenAdapter(): ImageProvider<ImagenRouteOptions, GoogleSettings> {
   return {
     id: 'imagen',
-    maxImagesPerCall: (_model, options) => parseImagenRouteOptions(options).maxImagesPerCall,
+    maxImagesPerCall: (_model, options) => options.maxImagesPerCall,
     generate: generateImagenImages,
     probe: probeGoogleEndpoint,
   };
 }
 
-async function generateImagenImages(call: ProviderCall): Promise<ProviderResult> {
-  const perCall = parseImagenRouteOptions(call.options).maxImagesPerCall;
+async function generateImagenImages(call: ImagenCall): Promise<ProviderResult> {
+  const perCall = call.options.maxImagesPerCall;
   const result: ProviderResult = { images: [], warnings: [] };
   // The router never asks for more than `maxImagesPerCall`; a direct caller gets its n in chunks.
   for (let remaining = call.n; remaining > 0; remaining -= perCall) {
@@ -36,7 +37,7 @@ async function generateImagenImages(call: ProviderCall): Promise<ProviderResult>
   return result;
 }
 
-async function predict(call: ProviderCall, url: string, headers: Record<string, string>, body: string, count: number): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
+async function predict(call: ImagenCall, url: string, headers: Record<string, string>, body: string, count: number): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
   const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));

@@ -1,10 +1,12 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
-import { googleAuthHeaders, googleModelUrl } from '../gemini/google-endpoint.js';
+import { googleAuthHeaders, googleModelUrl, type GoogleSettings } from '../gemini/google-endpoint.js';
 import { adaptedSizeWarning, chooseGoogleImageSize } from '../gemini/google-image-size.js';
 import type { ProviderCall } from '../provider.js';
-import { imagenSizeProfile, parseImagenRouteOptions } from './imagen-route-options.js';
+import { imagenSizeProfile, type ImagenRouteOptions } from './imagen-route-options.js';
 import type { ImagenRequestBody } from './imagen-wire-types.js';
+
+export type ImagenCall = ProviderCall<ImagenRouteOptions, GoogleSettings>;
 
 /** One `POST {base}/models/{model}:predict` with a JSON body. */
 export interface ImagenRequest {
@@ -22,10 +24,9 @@ const MAX_COMPRESSION_QUALITY = 100;
  * here (Vertex's editing model is another API), so input images and masks are refused. Fields the
  * Gemini API rejects (negativePrompt, seed, addWatermark, enhancePrompt) are never sent.
  */
-export function buildImagenRequest(call: ProviderCall, sampleCount: number): ImagenRequest {
-  const { request, endpoint } = call;
+export function buildImagenRequest(call: ImagenCall, sampleCount: number): ImagenRequest {
+  const { request, endpoint, options } = call;
   const provider = endpoint.instance;
-  const options = parseImagenRouteOptions(call.options);
   if (request.images.length > 0) throw invalidParam('image[]', `'${call.upstreamModel}' generates from text only and takes no input images.`);
   if (request.mask) throw invalidParam('mask', `'${call.upstreamModel}' takes no mask.`);
   if (!request.prompt) throw invalidParam('prompt', `'${call.upstreamModel}' needs a prompt.`);
@@ -59,7 +60,7 @@ export function buildImagenRequest(call: ProviderCall, sampleCount: number): Ima
  * `output_compression` as its quality); WebP gets PNG, which the gateway converts without a
  * second lossy step.
  */
-function outputOptions(call: ProviderCall, warnings: GenerationWarning[]): ImagenRequestBody['parameters']['outputOptions'] {
+function outputOptions(call: ImagenCall, warnings: GenerationWarning[]): ImagenRequestBody['parameters']['outputOptions'] {
   if (call.request.outputFormat !== 'jpeg') return { mimeType: 'image/png' };
   const compression = call.request.extra['output_compression'];
   if (compression === undefined) return { mimeType: 'image/jpeg' };

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ApiError } from '../../errors/api-error.js';
 import type { ImageSize } from '../../domain/image-request.js';
 import type { GoogleSizeProfile } from '../gemini/google-image-size.js';
 
@@ -33,13 +32,6 @@ const IMAGEN_1K_SIZES: Readonly<Record<string, ImageSize>> = {
 };
 const IMAGEN_TIER_SCALE: Readonly<Record<string, number>> = { '1K': 1, '2K': 2 };
 
-const routeOptionsSchema = z.strictObject({
-  image_sizes: z.array(z.enum(IMAGEN_TIERS)).default([]),
-  max_images_per_call: z.number().int().min(1).max(IMAGEN_MAX_SAMPLE_COUNT).default(IMAGEN_MAX_SAMPLE_COUNT),
-  person_generation: z.enum(IMAGEN_PERSON_GENERATION).optional(),
-  safety_setting: z.enum(IMAGEN_SAFETY_SETTINGS).optional(),
-});
-
 export interface ImagenRouteOptions {
   imageSizes: ReadonlyArray<(typeof IMAGEN_TIERS)[number]>;
   maxImagesPerCall: number;
@@ -47,22 +39,22 @@ export interface ImagenRouteOptions {
   safetySetting: (typeof IMAGEN_SAFETY_SETTINGS)[number] | undefined;
 }
 
-/** Reads a route's options; a bad option is the operator's mistake (500 naming the option), never the client's. */
-export function parseImagenRouteOptions(options: Record<string, unknown>): ImagenRouteOptions {
-  const parsed = routeOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `options.${issue.path.join('.')}` : 'options';
-    throw new ApiError({ kind: 'internal', message: `The catalog route for provider 'imagen' has an invalid ${where}: ${issue?.message ?? 'invalid'}.` });
-  }
-  const value = parsed.data;
-  return {
-    imageSizes: value.image_sizes,
-    maxImagesPerCall: value.max_images_per_call,
-    personGeneration: value.person_generation,
-    safetySetting: value.safety_setting,
-  };
-}
+/** An Imagen route's `options:`, parsed once at boot (a bad one stops the boot naming it). */
+export const imagenRouteOptionsSchema = z
+  .strictObject({
+    image_sizes: z.array(z.enum(IMAGEN_TIERS)).default([]),
+    max_images_per_call: z.number().int().min(1).max(IMAGEN_MAX_SAMPLE_COUNT).default(IMAGEN_MAX_SAMPLE_COUNT),
+    person_generation: z.enum(IMAGEN_PERSON_GENERATION).optional(),
+    safety_setting: z.enum(IMAGEN_SAFETY_SETTINGS).optional(),
+  })
+  .transform(
+    (value): ImagenRouteOptions => ({
+      imageSizes: value.image_sizes,
+      maxImagesPerCall: value.max_images_per_call,
+      personGeneration: value.person_generation,
+      safetySetting: value.safety_setting,
+    }),
+  );
 
 /** The size profile of a route, for `chooseGoogleImageSize`. Without tiers the model returns 1K. */
 export function imagenSizeProfile(options: ImagenRouteOptions): GoogleSizeProfile {

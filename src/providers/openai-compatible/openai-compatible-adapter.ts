@@ -1,14 +1,14 @@
 import sharp from 'sharp';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
-import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
+import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { errorText } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
-import { maxImagesPerCallOption, resolveCallConfig } from './openai-compatible-config.js';
+import { openAICompatibleRouteOptionsSchema, resolveCallConfig, type OpenAICompatibleSettings, type RouteOptions } from './openai-compatible-config.js';
 import { upstreamTarget } from './openai-compatible-endpoints.js';
 import { errorFromResponse } from './openai-compatible-errors.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';
-import { authHeaders, buildOpenAICompatibleRequest, imagesPerRequest, type OpenAICompatibleHttpRequest, type PreparedInputs } from './openai-compatible-request.js';
+import { authHeaders, buildOpenAICompatibleRequest, imagesPerRequest, type OpenAICompatibleCall, type OpenAICompatibleHttpRequest, type PreparedInputs } from './openai-compatible-request.js';
 import { parseImagesResponse } from './openai-compatible-response.js';
 
 export const OPENAI_COMPATIBLE_ADAPTER_ID = 'openai-compatible';
@@ -16,6 +16,8 @@ export const OPENAI_COMPATIBLE_ADAPTER_ID = 'openai-compatible';
 const DEFAULT_MAX_IMAGES_PER_CALL = 10;
 /** Model lists are small; a probe answer above this is not a model list. */
 const PROBE_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A probe concerns the instance, not a route. */
+const NO_ROUTE_OPTIONS = openAICompatibleRouteOptionsSchema.parse({});
 /** SGLang-style seeds: any non-negative 31-bit integer. */
 const SEED_RANGE = 2 ** 31;
 
@@ -29,11 +31,11 @@ export interface OpenAICompatibleAdapterOptions {
  * vLLM-Omni, SGLang, and any other `…/images/generations` server). The instance's
  * `settings.flavor` picks the wire details; everything else is the same code path.
  */
-export function createOpenAICompatibleAdapter(adapterOptions: OpenAICompatibleAdapterOptions = {}): ImageProvider {
+export function createOpenAICompatibleAdapter(adapterOptions: OpenAICompatibleAdapterOptions = {}): ImageProvider<RouteOptions, OpenAICompatibleSettings> {
   const randomSeed = adapterOptions.randomSeed ?? (() => Math.floor(Math.random() * SEED_RANGE));
   return {
     id: OPENAI_COMPATIBLE_ADAPTER_ID,
-    maxImagesPerCall: (_upstreamModel, options) => maxImagesPerCallOption(options) ?? DEFAULT_MAX_IMAGES_PER_CALL,
+    maxImagesPerCall: (_upstreamModel, options) => options.max_images_per_call ?? DEFAULT_MAX_IMAGES_PER_CALL,
     generate: (call) => generate(call, randomSeed),
     probe,
   };
@@ -44,7 +46,7 @@ export function createOpenAICompatibleAdapter(adapterOptions: OpenAICompatibleAd
  * DeepInfra 4, LocalAI inpainting 1), and again when a server returns fewer images than asked
  * (some ignore `n`). Each round must bring at least one image, so there are at most `call.n` rounds.
  */
-async function generate(call: ProviderCall, randomSeed: () => number): Promise<ProviderResult> {
+async function generate(call: OpenAICompatibleCall, randomSeed: () => number): Promise<ProviderResult> {
   const config = resolveCallConfig(call.endpoint, call.options);
   const inputs = await prepareInputs(call.request, config.profile);
   const perRequest = imagesPerRequest(config, inputs.images.length > 0, inputs.mask !== undefined);
@@ -81,7 +83,7 @@ async function prepareInputs(request: ImageRequest, profile: FlavorProfile): Pro
   return { images, mask: await convertMask(request.mask, { width, height }, profile.maskConvention) };
 }
 
-function send(request: OpenAICompatibleHttpRequest, call: ProviderCall): Promise<UpstreamResponse> {
+function send(request: OpenAICompatibleHttpRequest, call: OpenAICompatibleCall): Promise<UpstreamResponse> {
   const body = request.body.type === 'json' ? JSON.stringify(request.body.value) : formDataOf(request.body.fields);
   return upstreamFetch({ provider: call.endpoint.instance, method: request.method, url: request.url, headers: request.headers, body, signal: call.signal });
 }
@@ -108,11 +110,11 @@ function addUsage(total: ProviderResult['usage'], more: NonNullable<ProviderResu
  * `/image-generation-models`; Azure: the resource's data-plane `/openai/models`, which checks the key
  * and resource but not the deployment). Never throws; the detail never contains the key.
  */
-async function probe(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+async function probe(endpoint: ProviderEndpoint<OpenAICompatibleSettings>, signal: AbortSignal): Promise<ProbeResult> {
   let url: string;
   let headers: Record<string, string>;
   try {
-    const config = resolveCallConfig(endpoint, {});
+    const config = resolveCallConfig(endpoint, NO_ROUTE_OPTIONS);
     url = upstreamTarget(endpoint.baseUrl, '', config).probeUrl;
     headers = { ...authHeaders(config.profile.auth, endpoint.apiKey), accept: 'application/json' };
   } catch (error) {

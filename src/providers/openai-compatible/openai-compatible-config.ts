@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ApiError } from '../../errors/api-error.js';
 import type { ProviderEndpoint } from '../provider.js';
+import { routerSettingsSchema } from '../provider-definition.js';
 import { AUTH_STYLES, FLAVOR_PROFILES, FLAVORS, SIZE_PARAMS, type FlavorProfile } from './openai-compatible-flavors.js';
 
 /** Azure's current image API version (GPT-image 1/1.5/2, FLUX on Foundry). */
@@ -10,10 +10,10 @@ const positiveInteger = z.number().int().positive();
 const aspectRatio = z.string().regex(/^\d+(\.\d+)?:\d+(\.\d+)?$/, "must look like '16:9'");
 
 /**
- * Instance settings (provider definitions and the config file's `providers.<id>.settings`). Loose:
- * the instance config may carry settings of the gateway itself next to ours.
+ * Instance settings (the built-in instances' and the config file's `providers.<id>.settings`),
+ * parsed once at boot. Loose: the instance config may carry settings of the gateway itself next to ours.
  */
-const settingsSchema = z.looseObject({
+export const openAICompatibleSettingsSchema = routerSettingsSchema.extend({
   flavor: z.enum(FLAVORS).default('generic'),
   /** Overrides the flavor's auth header (e.g. `bearer` for an Azure Entra ID token). */
   auth: z.enum(AUTH_STYLES).optional(),
@@ -27,8 +27,12 @@ const settingsSchema = z.looseObject({
   max_images_per_request: positiveInteger.max(16).optional(),
 });
 
-/** Route options from the catalog (`routes[].options`). Strict: a misspelt option must not be ignored. */
-const routeOptionsSchema = z.strictObject({
+/**
+ * Route options from the catalog (`routes[].options`): what differs per model on one server, parsed
+ * once at boot. Strict: a misspelt option must not be ignored. What differs per server kind (auth,
+ * wire fields, edit transport) is the flavor's, in `openai-compatible-flavors.ts`.
+ */
+export const openAICompatibleRouteOptionsSchema = z.strictObject({
   /** How sizes travel for this model (e.g. `none` for a model with one fixed size). */
   size_param: z.enum(SIZE_PARAMS).optional(),
   /** Sizes this model takes (`WxH`); another size becomes the nearest one, with a warning. */
@@ -49,8 +53,8 @@ const routeOptionsSchema = z.strictObject({
   body: z.record(z.string(), z.unknown()).optional(),
 });
 
-export type RouteOptions = z.infer<typeof routeOptionsSchema>;
-export type OpenAICompatibleSettings = z.infer<typeof settingsSchema>;
+export type RouteOptions = z.infer<typeof openAICompatibleRouteOptionsSchema>;
+export type OpenAICompatibleSettings = z.infer<typeof openAICompatibleSettingsSchema>;
 
 /** Everything the builder needs to know about one call's flavor, instance and route. */
 export interface CallConfig {
@@ -59,13 +63,9 @@ export interface CallConfig {
   options: RouteOptions;
 }
 
-/**
- * The flavor's profile with the instance's and the route's overrides applied. Bad settings are a
- * configuration error of this gateway (500 naming the instance), not the client's or the upstream's.
- */
-export function resolveCallConfig(endpoint: ProviderEndpoint, routeOptions: Record<string, unknown>): CallConfig {
-  const settings = parseOrExplain(settingsSchema, endpoint.settings, `provider '${endpoint.instance}' settings`);
-  const options = parseOrExplain(routeOptionsSchema, routeOptions, `route options for provider '${endpoint.instance}'`);
+/** The flavor's profile with the instance's and the route's overrides applied (both parsed at boot). */
+export function resolveCallConfig(endpoint: Pick<ProviderEndpoint<OpenAICompatibleSettings>, 'settings'>, options: RouteOptions): CallConfig {
+  const { settings } = endpoint;
   const flavorProfile = FLAVOR_PROFILES[settings.flavor];
   const responseFormat = settings.response_format === undefined ? flavorProfile.responseFormat : settings.response_format === 'none' ? undefined : settings.response_format;
   const profile: FlavorProfile = {
@@ -80,16 +80,3 @@ export function resolveCallConfig(endpoint: ProviderEndpoint, routeOptions: Reco
   return { profile, settings, options };
 }
 
-/** `maxImagesPerCall` sees only the route options: a bad one is reported by `generate` instead. */
-export function maxImagesPerCallOption(routeOptions: Record<string, unknown>): number | undefined {
-  const parsed = routeOptionsSchema.safeParse(routeOptions);
-  return parsed.success ? parsed.data.max_images_per_call : undefined;
-}
-
-function parseOrExplain<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.infer<Schema> {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  throw new ApiError({ kind: 'internal', message: `Invalid ${what}: ${path}${issue?.message ?? 'invalid value'}` });
-}

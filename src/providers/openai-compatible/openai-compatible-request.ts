@@ -3,12 +3,14 @@ import type { GenerationWarning } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
-import { resolveCallConfig, type CallConfig } from './openai-compatible-config.js';
+import { resolveCallConfig, type CallConfig, type OpenAICompatibleSettings, type RouteOptions } from './openai-compatible-config.js';
 import { upstreamTarget, type UpstreamTarget } from './openai-compatible-endpoints.js';
 import type { AuthStyle, ImageEncoding } from './openai-compatible-flavors.js';
 import { translateParameters } from './openai-compatible-parameters.js';
 
 export type { PreparedImage } from '../shared/input-image-conversion.js';
+
+export type OpenAICompatibleCall = ProviderCall<RouteOptions, OpenAICompatibleSettings>;
 
 /** What the adapter prepared with sharp before building: the builder itself does no I/O. */
 export interface PreparedInputs {
@@ -38,7 +40,7 @@ export interface OpenAICompatibleHttpRequest {
  * `/images/generations` everywhere; input images go as the flavor takes them (multipart edits,
  * xAI's JSON edits, or image fields in the generations body), masks only where the upstream has them.
  */
-export function buildOpenAICompatibleRequest(call: ProviderCall, inputs: PreparedInputs): OpenAICompatibleHttpRequest {
+export function buildOpenAICompatibleRequest(call: OpenAICompatibleCall, inputs: PreparedInputs): OpenAICompatibleHttpRequest {
   const config = resolveCallConfig(call.endpoint, call.options);
   const target = upstreamTarget(call.endpoint.baseUrl, call.upstreamModel, config);
   const provider = call.endpoint.instance;
@@ -84,7 +86,7 @@ export function buildOpenAICompatibleRequest(call: ProviderCall, inputs: Prepare
 
 /** Together `image_url` / `reference_images`, LocalAI `file` / `files`; a route may name another field. */
 function jsonImageRequest(
-  call: ProviderCall,
+  call: OpenAICompatibleCall,
   inputs: PreparedInputs,
   config: CallConfig,
   target: UpstreamTarget,
@@ -103,7 +105,7 @@ function jsonImageRequest(
  * LocalAI's `/images/inpainting`: multipart `model`, `prompt`, `steps`, `image`, `mask` (white =
  * repaint). It renders one 512x512 image per request and answers with a URL on the LocalAI host.
  */
-function inpaintingRequest(call: ProviderCall, inputs: PreparedInputs, config: CallConfig, target: UpstreamTarget, headers: Record<string, string>): OpenAICompatibleHttpRequest {
+function inpaintingRequest(call: OpenAICompatibleCall, inputs: PreparedInputs, config: CallConfig, target: UpstreamTarget, headers: Record<string, string>): OpenAICompatibleHttpRequest {
   const provider = call.endpoint.instance;
   const [image, ...others] = inputs.images;
   if (!image || !inputs.mask) throw new Error('inpainting needs an image and a mask');

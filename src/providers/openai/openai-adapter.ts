@@ -1,29 +1,29 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
+import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { redactSecrets } from '../shared/upstream-error-from-response.js';
 import { upstreamFetch } from '../shared/upstream-fetch.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
-import { openAIModelProfile } from './openai-models.js';
-import { OPENAI_PROVIDER_ID } from './openai-parameters.js';
+import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
 import { buildOpenAIRequest, openAIHeaders, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
 import { readOpenAIImages } from './openai-response.js';
+import type { OpenAIRouteOptions, OpenAISettings } from './openai-route-options.js';
 import { isRecord } from './openai-wire-types.js';
 
 /**
  * The OpenAI Images API (`/images/generations`, `/images/edits`): one synchronous request per call,
  * no polling. Errors are mapped from OpenAI's `{error: {message, type, param, code}}`.
  */
-export function createOpenAIAdapter(): ImageProvider {
+export function createOpenAIAdapter(): ImageProvider<OpenAIRouteOptions, OpenAISettings> {
   return {
     id: OPENAI_PROVIDER_ID,
-    maxImagesPerCall: (upstreamModel, options) => openAIModelProfile(upstreamModel, options).maxImagesPerCall,
+    maxImagesPerCall: (_upstreamModel, options) => options.profile.maxImagesPerCall,
     generate: generateWithOpenAI,
     probe: probeOpenAI,
   };
 }
 
-async function generateWithOpenAI(call: ProviderCall): Promise<ProviderResult> {
+async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildOpenAIRequest(call, await prepareInputs(call));
   const signal = withDeadline(call.signal, call.deadline);
@@ -50,10 +50,10 @@ async function generateWithOpenAI(call: ProviderCall): Promise<ProviderResult> {
  * Input images in a format the model takes (EXIF orientation applied), and the client's mask
  * (already OpenAI's convention: alpha 0 = edit) as a PNG at image 1's displayed size.
  */
-async function prepareInputs(call: ProviderCall): Promise<PreparedInputs> {
+async function prepareInputs(call: OpenAICall): Promise<PreparedInputs> {
   const { images, mask } = call.request;
   if (images.length === 0) return { images: [], mask: undefined };
-  const profile = openAIModelProfile(call.upstreamModel, call.options);
+  const { profile } = call.options;
   // A model without edits: nothing worth converting, the builder refuses the images with a 400.
   if (profile.maxInputImages === 0) return { images, mask: mask?.bytes };
   const formats = profile.inputFormats;
@@ -82,7 +82,7 @@ function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
 }
 
 /** `GET /models`: cheap, authenticated, and it proves the key can see the API. */
-async function probeOpenAI(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+async function probeOpenAI(endpoint: ProviderEndpoint<OpenAISettings>, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${endpoint.baseUrl}/models`;
   try {
     const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: openAIHeaders(endpoint), signal });

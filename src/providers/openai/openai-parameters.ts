@@ -1,7 +1,9 @@
-import { ApiError, invalidParam } from '../../errors/api-error.js';
+import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderCall } from '../provider.js';
-import type { OpenAIModelProfile } from './openai-models.js';
+import { MODERATIONS, type OpenAIModelProfile, type OpenAIRouteOptions, type OpenAISettings } from './openai-route-options.js';
+
+export type OpenAICall = ProviderCall<OpenAIRouteOptions, OpenAISettings>;
 
 export const OPENAI_PROVIDER_ID = 'openai';
 
@@ -25,7 +27,6 @@ type ExtraName = (typeof OPENAI_EXTRA_PARAMETERS)[number];
 
 const STYLES = ['vivid', 'natural'];
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'];
-const MODERATIONS = ['auto', 'low'];
 const INPUT_FIDELITIES = ['high', 'low'];
 const MAX_OUTPUT_COMPRESSION = 100;
 /** Output formats that carry the alpha channel a transparent background needs. */
@@ -37,7 +38,7 @@ const ALPHA_FORMATS = ['png', 'webp'];
  * `moderation` falls back to the route or instance setting of the same name (ImageRouter's service
  * sends `low`).
  */
-export function readExtraParameters(call: ProviderCall, profile: OpenAIModelProfile, isEdit: boolean, warnings: GenerationWarning[]): OpenAIExtraParameters {
+export function readExtraParameters(call: OpenAICall, profile: OpenAIModelProfile, isEdit: boolean, warnings: GenerationWarning[]): OpenAIExtraParameters {
   const { extra, outputFormat } = call.request;
   const model = call.upstreamModel;
   const provider = call.endpoint.instance;
@@ -90,8 +91,8 @@ export function readExtraParameters(call: ProviderCall, profile: OpenAIModelProf
     }
   }
   if (result.moderation === undefined && profile.gptImageParameters) {
-    const routeDefault = routeSetting(call, 'moderation');
-    if (routeDefault !== undefined) result.moderation = routeOption('moderation', routeDefault, MODERATIONS, model);
+    const routeDefault = call.options.moderation ?? call.endpoint.settings.moderation;
+    if (routeDefault !== undefined) result.moderation = routeDefault;
   }
   return result;
 }
@@ -130,16 +131,3 @@ function compression(value: unknown): number {
   return number;
 }
 
-/** A route option, else the instance setting of the same name (the route wins). */
-export function routeSetting(call: ProviderCall, name: string): unknown {
-  return call.options[name] ?? call.endpoint.settings[name];
-}
-
-/** A route option with a fixed set of values; a wrong one is the operator's mistake, not the client's. */
-export function routeOption(name: string, value: unknown, allowed: ReadonlyArray<string>, model: string): string {
-  if (typeof value === 'string' && allowed.includes(value)) return value;
-  throw new ApiError({
-    kind: 'internal',
-    message: `The route option '${name}' of the OpenAI model '${model}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`,
-  });
-}

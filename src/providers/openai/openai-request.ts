@@ -1,12 +1,12 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
-import type { ProviderCall, ProviderEndpoint } from '../provider.js';
+import type { ProviderEndpoint } from '../provider.js';
 import type { PreparedImage } from '../shared/input-image-conversion.js';
 import { formatSize, nearestSize } from '../shared/size-mapping.js';
 import { fitGptImage2Size } from './gpt-image-2-size.js';
-import { openAIModelProfile, type OpenAIModelProfile } from './openai-models.js';
-import { readExtraParameters, routeOption, routeSetting } from './openai-parameters.js';
+import { readExtraParameters, type OpenAICall } from './openai-parameters.js';
+import type { OpenAIModelProfile, OpenAISettings } from './openai-route-options.js';
 
 /** What the adapter prepares with sharp before building the request (the builder does no I/O). */
 export interface PreparedInputs {
@@ -38,7 +38,6 @@ export const MAX_MASK_BYTES = 4 * 1024 * 1024;
 /** GPT image edit inputs: under 50 MB each. */
 export const MAX_GPT_IMAGE_INPUT_BYTES = 50 * 1024 * 1024;
 
-const RESPONSE_FORMATS = ['b64_json', 'url'];
 const FILE_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', gif: 'gif', avif: 'avif', tiff: 'tiff' };
 
 const NO_INPUTS: PreparedInputs = { images: [], mask: undefined };
@@ -48,9 +47,9 @@ const NO_INPUTS: PreparedInputs = { images: [], mask: undefined };
  * `/images/edits` when there are input images (`image` for one, `image[]` repeated for several,
  * `mask` as a PNG). Pure: no network, no image decoding.
  */
-export function buildOpenAIRequest(call: ProviderCall, inputs: PreparedInputs = NO_INPUTS): OpenAIRequest {
+export function buildOpenAIRequest(call: OpenAICall, inputs: PreparedInputs = NO_INPUTS): OpenAIRequest {
   const { request, upstreamModel: model } = call;
-  const profile = openAIModelProfile(model, call.options);
+  const { profile } = call.options;
   const isEdit = request.images.length > 0;
   if (inputs.images.length !== request.images.length || (request.mask !== undefined) !== (inputs.mask !== undefined)) {
     throw new Error('buildOpenAIRequest: every input image and the mask must be prepared first');
@@ -70,8 +69,7 @@ export function buildOpenAIRequest(call: ProviderCall, inputs: PreparedInputs = 
   if (profile.gptImageParameters) parameters['output_format'] = request.outputFormat;
   if (profile.responseFormat) {
     // Base64 by default: no second download, and no 60-minute URL to race against.
-    const responseFormat = routeSetting(call, 'response_format');
-    parameters['response_format'] = responseFormat === undefined ? 'b64_json' : routeOption('response_format', responseFormat, RESPONSE_FORMATS, model);
+    parameters['response_format'] = call.options.responseFormat ?? call.endpoint.settings.response_format ?? 'b64_json';
   }
   for (const [name, value] of Object.entries(extras)) {
     if (value !== undefined) parameters[name] = value as string | number;
@@ -100,12 +98,12 @@ export function buildOpenAIRequest(call: ProviderCall, inputs: PreparedInputs = 
 }
 
 /** Auth and the optional organization/project headers (instance settings `organization`, `project`). */
-export function openAIHeaders(endpoint: ProviderEndpoint): Record<string, string> {
+export function openAIHeaders(endpoint: Pick<ProviderEndpoint<OpenAISettings>, 'apiKey' | 'settings'>): Record<string, string> {
   const headers: Record<string, string> = {};
   if (endpoint.apiKey) headers['authorization'] = `Bearer ${endpoint.apiKey}`;
   const { organization, project } = endpoint.settings;
-  if (typeof organization === 'string' && organization !== '') headers['openai-organization'] = organization;
-  if (typeof project === 'string' && project !== '') headers['openai-project'] = project;
+  if (organization) headers['openai-organization'] = organization;
+  if (project) headers['openai-project'] = project;
   return headers;
 }
 

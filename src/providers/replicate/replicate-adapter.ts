@@ -1,16 +1,15 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageRequest } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
-import type { ImageProvider, ProbeResult, ProviderCall, ProviderEndpoint, ProviderResult } from '../provider.js';
+import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { abortableSleep } from '../shared/abortable-sleep.js';
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { parseRetryAfter } from '../shared/retry-after.js';
 import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
-import { resolveProfile, type ReplicateModelProfile } from './replicate-model-profiles.js';
 import { imagesOfPrediction, outputStrings, predictionFailure, trustedPredictionUrl } from './replicate-prediction-output.js';
-import { buildReplicateRequest, imagesPerPrediction, type PreparedInputs } from './replicate-request.js';
-import { readRouteOptions, type ReplicateRouteOptions } from './replicate-route-options.js';
+import { buildReplicateRequest, imagesPerPrediction, type PreparedInputs, type ReplicateCall } from './replicate-request.js';
+import { resolveReplicateRoute, type ReplicateModelProfile, type ReplicateRouteOptions, type ReplicateSettings, type ResolvedReplicateRoute } from './replicate-route-options.js';
 import { isTerminal, parseAccountName, parsePrediction, parseProblemDetails, type Prediction } from './replicate-wire-types.js';
 
 /** Formats Replicate models read from data URIs; others are re-encoded (PNG). */
@@ -27,22 +26,19 @@ const MAX_PREDICTION_BYTES = 64 * 1024 * 1024;
  * prediction ends, cancel it when the caller gives up. Outputs are URLs on replicate.delivery that
  * the gateway downloads without the token.
  */
-export function createReplicateAdapter(): ImageProvider {
+export function createReplicateAdapter(): ImageProvider<ReplicateRouteOptions, ReplicateSettings> {
   return {
     id: 'replicate',
-    maxImagesPerCall(upstreamModel, options) {
-      const profile = resolveProfile(upstreamModel, typeof options['profile'] === 'string' ? options['profile'] : undefined);
-      return profile ? imagesPerPrediction(profile) : 1;
-    },
+    maxImagesPerCall: (_upstreamModel, options) => imagesPerPrediction(options.profile),
     generate: generateWithReplicate,
     probe: probeReplicate,
   };
 }
 
-async function generateWithReplicate(call: ProviderCall): Promise<ProviderResult> {
+async function generateWithReplicate(call: ReplicateCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const route = readRouteOptions(provider, call.upstreamModel, call.options, call.endpoint.settings);
+  const route = resolveReplicateRoute(call.options, call.endpoint.settings);
   const prepared = await prepareInputs(call.request, route.profile);
   const request = buildReplicateRequest(call, route, prepared, Date.now());
   // The call's own deadline bounds every wait even if the caller's signal never fires.
@@ -74,7 +70,7 @@ async function generateWithReplicate(call: ProviderCall): Promise<ProviderResult
  * Polls until the prediction ends. File outputs may be complete while the status still says
  * `processing` (documented); once every wanted output is there the wait is over.
  */
-async function waitForPrediction(call: ProviderCall, route: ReplicateRouteOptions, created: Prediction, signal: AbortSignal, wanted: number): Promise<Prediction> {
+async function waitForPrediction(call: ReplicateCall, route: ResolvedReplicateRoute, created: Prediction, signal: AbortSignal, wanted: number): Promise<Prediction> {
   const provider = call.endpoint.instance;
   const pollUrl = trustedPredictionUrl(provider, call.endpoint.baseUrl, created.getUrl, `/predictions/${encodeURIComponent(created.id)}`);
   let prediction = created;
@@ -113,7 +109,7 @@ function predictionOf(provider: string, response: UpstreamResponse, secrets: Rea
   return prediction;
 }
 
-function cancelInBackground(call: ProviderCall, prediction: Prediction): void {
+function cancelInBackground(call: ReplicateCall, prediction: Prediction): void {
   let url: string;
   try {
     url = trustedPredictionUrl(call.endpoint.instance, call.endpoint.baseUrl, prediction.cancelUrl, `/predictions/${encodeURIComponent(prediction.id)}/cancel`);
@@ -133,12 +129,12 @@ async function prepareInputs(request: ImageRequest, profile: ReplicateModelProfi
   return { image, mask: await convertMask(request.mask, { width: first.width, height: first.height }, profile.mask.convention) };
 }
 
-function authorization(endpoint: ProviderEndpoint): Record<string, string> {
+function authorization(endpoint: Pick<ProviderEndpoint, 'apiKey'>): Record<string, string> {
   return endpoint.apiKey === undefined ? {} : { authorization: `Bearer ${endpoint.apiKey}` };
 }
 
 /** `GET /account`: the cheapest authenticated call (free, no prediction). */
-async function probeReplicate(endpoint: ProviderEndpoint, signal: AbortSignal): Promise<ProbeResult> {
+async function probeReplicate(endpoint: ProviderEndpoint<ReplicateSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const secrets = [endpoint.apiKey];
   try {
     const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url: `${endpoint.baseUrl}/account`, headers: authorization(endpoint), signal, maxBodyBytes: 1024 * 1024 });

@@ -3,7 +3,7 @@ import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/im
 import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import { formatSize, nearestAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
 import { coerceParameter, OPENAI_PARAMETER_NAMES } from './replicate-input-parameters.js';
-import type { AspectRatioSizing, PixelSizing, ReplicateModelProfile } from './replicate-model-profiles.js';
+import type { AspectRatioSizing, PixelSizing, ReplicateModelProfile } from './replicate-route-options.js';
 
 /** Images already prepared by the adapter (EXIF applied, mask in the model's convention). */
 export interface PreparedInputs {

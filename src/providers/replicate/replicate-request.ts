@@ -2,8 +2,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderCall } from '../provider.js';
 import { buildModelInput, type PreparedInputs } from './replicate-model-inputs.js';
-import type { ReplicateModelProfile } from './replicate-model-profiles.js';
-import type { ReplicateRouteOptions } from './replicate-route-options.js';
+import type { ReplicateModelProfile, ReplicateRouteOptions, ReplicateSettings, ResolvedReplicateRoute } from './replicate-route-options.js';
 
 export type { PreparedInputs } from './replicate-model-inputs.js';
 
@@ -11,6 +10,8 @@ export type { PreparedInputs } from './replicate-model-inputs.js';
 const MIN_CANCEL_AFTER_SECONDS = 5;
 /** `owner/name`, optionally `:version`; no slashes or spaces inside a part. */
 const MODEL_NAME = /^([^/:\s]+)\/([^/:\s]+)(?::([^/:\s]+))?$/;
+
+export type ReplicateCall = ProviderCall<ReplicateRouteOptions, ReplicateSettings>;
 
 /** One create-prediction request, ready to send. */
 export interface ReplicateRequest {
@@ -31,7 +32,7 @@ export interface ReplicateRequest {
  *   deadline; `Cancel-After` makes Replicate stop it (and its billing) at the deadline even if our
  *   cancel never arrives.
  */
-export function buildReplicateRequest(call: ProviderCall, route: ReplicateRouteOptions, prepared: PreparedInputs, now: number): ReplicateRequest {
+export function buildReplicateRequest(call: ReplicateCall, route: ResolvedReplicateRoute, prepared: PreparedInputs, now: number): ReplicateRequest {
   const model = MODEL_NAME.exec(call.upstreamModel);
   if (!model) {
     throw new UpstreamError({

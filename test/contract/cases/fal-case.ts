@@ -1,5 +1,6 @@
-import { createFalAdapter } from '../../../src/providers/fal/fal-adapter.js';
+import { falProvider } from '../../../src/providers/fal/fal-provider.js';
 import { FAL_FAKE_SCENARIOS, startFalFake } from '../../fakes/fal-fake.js';
+import { catalogRouteOptions } from '../../helpers/catalog-route-options.js';
 import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 /** Polls every 5 ms: the fake answers `IN_QUEUE`, then `IN_PROGRESS`, before `COMPLETED`. */
@@ -9,10 +10,11 @@ const falCase = (name: string, upstreamModel: string, options: Record<string, un
   name,
   // `sync_mode` results are data URIs: there is no hosted file to lose.
   startFake: () => startFalFake({ apiKey: CONTRACT_API_KEY, supports: options['sync_mode'] === true ? FAL_FAKE_SCENARIOS.filter((scenario) => scenario !== 'result_gone') : FAL_FAKE_SCENARIOS }),
-  createProvider: createFalAdapter,
+  provider: falProvider,
   endpoint: (fake) => ({ instance: 'fal', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
   upstreamModel,
-  options: { ...FAST_POLLING, ...options },
+  // What fal.yaml says of the endpoint, polling faster.
+  options: { ...catalogRouteOptions(falProvider, upstreamModel), ...FAST_POLLING, ...options },
   // Small images keep the suite fast; FLUX takes any multiple of 16.
   request: { size: { width: 256, height: 192 } },
   carriesCredential: (call, apiKey) => call.headers['authorization'] === `Key ${apiKey}`,

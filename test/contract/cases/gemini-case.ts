@@ -1,4 +1,4 @@
-import { createGeminiAdapter } from '../../../src/providers/gemini/gemini-adapter.js';
+import { geminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
 import { startGeminiFake } from '../../fakes/gemini-fake.js';
 import type { RecordedCall } from '../../fakes/fake-upstream.js';
 import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
@@ -7,7 +7,7 @@ import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
 const developerApi: ContractCase = {
   name: 'gemini (Developer API)',
   startFake: () => startGeminiFake({ apiKey: CONTRACT_API_KEY }),
-  createProvider: createGeminiAdapter,
+  provider: geminiProvider,
   endpoint: (fake) => ({ instance: 'gemini', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
   upstreamModel: 'gemini-2.5-flash-image',
   carriesCredential: (call: RecordedCall, apiKey: string) => call.headers['x-goog-api-key'] === apiKey && !call.query.has('key'),
@@ -16,7 +16,7 @@ const developerApi: ContractCase = {
 const vertex: ContractCase = {
   name: 'gemini (Vertex AI)',
   startFake: () => startGeminiFake({ apiKey: CONTRACT_API_KEY }),
-  createProvider: createGeminiAdapter,
+  provider: geminiProvider,
   endpoint: (fake) => ({
     instance: 'gemini-vertex',
     baseUrl: `${fake.origin}/v1/projects/contract-project/locations/global/publishers/google`,

@@ -1,4 +1,4 @@
-import { createImagenAdapter } from '../../../src/providers/imagen/imagen-adapter.js';
+import { imagenProvider } from '../../../src/providers/imagen/imagen-provider.js';
 import type { RecordedCall } from '../../fakes/fake-upstream.js';
 import { startImagenFake } from '../../fakes/imagen-fake.js';
 import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
@@ -6,7 +6,7 @@ import { CONTRACT_API_KEY, type ContractCase } from '../contract-case.js';
 const developerApi: ContractCase = {
   name: 'imagen (Developer API)',
   startFake: () => startImagenFake({ apiKey: CONTRACT_API_KEY }),
-  createProvider: createImagenAdapter,
+  provider: imagenProvider,
   endpoint: (fake) => ({ instance: 'imagen', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
   upstreamModel: 'imagen-4.0-generate-001',
   options: { image_sizes: ['1K', '2K'] },
@@ -16,7 +16,7 @@ const developerApi: ContractCase = {
 const vertex: ContractCase = {
   name: 'imagen (Vertex AI)',
   startFake: () => startImagenFake({ apiKey: CONTRACT_API_KEY }),
-  createProvider: createImagenAdapter,
+  provider: imagenProvider,
   endpoint: (fake) => ({
     instance: 'imagen-vertex',
     baseUrl: `${fake.origin}/v1/projects/contract-project/locations/us-central1/publishers/google/models`,

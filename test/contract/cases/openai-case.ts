@@ -1,15 +1,17 @@
-import { createOpenAIAdapter } from '../../../src/providers/openai/openai-adapter.js';
+import { openAIProvider } from '../../../src/providers/openai/openai-provider.js';
 import { startOpenAIFake } from '../../fakes/openai-fake.js';
+import { catalogRouteOptions } from '../../helpers/catalog-route-options.js';
 import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
 const openAICase = (name: string, upstreamModel: string, options: Record<string, unknown> = {}): ContractCase => ({
   name,
   // Only URL results (DALL·E with `response_format: url`) can go missing on the file host.
   startFake: () => startOpenAIFake({ apiKey: CONTRACT_API_KEY, urlResults: options['response_format'] === 'url' }),
-  createProvider: createOpenAIAdapter,
+  provider: openAIProvider,
   endpoint: (fake) => ({ instance: 'openai', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
   upstreamModel,
-  options,
+  // What openai.yaml says of the model, plus the case's own options.
+  options: { ...catalogRouteOptions(openAIProvider, upstreamModel), ...options },
   carriesCredential: (call, apiKey) => call.headers['authorization'] === `Bearer ${apiKey}`,
   ownDeadline: DEADLINE_TIMEOUT,
 });

@@ -1,4 +1,4 @@
-import { createOpenAICompatibleAdapter } from '../../../src/providers/openai-compatible/openai-compatible-adapter.js';
+import { openAICompatibleProvider } from '../../../src/providers/openai-compatible/openai-compatible-provider.js';
 import type { ProviderEndpoint } from '../../../src/providers/provider.js';
 import { startAzureFake } from '../../fakes/azure-fake.js';
 import { startDeepInfraFake } from '../../fakes/deepinfra-fake.js';
@@ -21,7 +21,7 @@ function flavorCase(name: string, upstreamModel: string, startFake: () => Promis
   return {
     name: `openai-compatible (${name})`,
     startFake,
-    createProvider: () => createOpenAICompatibleAdapter(),
+    provider: openAICompatibleProvider,
     endpoint: (fake) => endpoint(name, baseUrl(fake), settings),
     upstreamModel,
     carriesCredential: settings['flavor'] === 'azure' ? (call, apiKey) => call.headers['api-key'] === apiKey : bearer,

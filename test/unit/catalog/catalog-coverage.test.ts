@@ -1,50 +1,66 @@
 import { describe, expect, it } from 'vitest';
+import { bindRouteOptions } from '../../../src/catalog/bind-route-options.js';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import type { ImageSize, InputImage, Quality } from '../../../src/domain/image-request.js';
+import { bflProvider } from '../../../src/providers/bfl/bfl-provider.js';
 import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
-import { falProfileFor } from '../../../src/providers/fal/fal-model-profiles.js';
+import { falProvider } from '../../../src/providers/fal/fal-provider.js';
 import { buildFalSubmitRequest, falEndpointFor } from '../../../src/providers/fal/fal-request.js';
+import { geminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
 import { buildGeminiRequest } from '../../../src/providers/gemini/gemini-request.js';
+import { imagenProvider } from '../../../src/providers/imagen/imagen-provider.js';
 import { buildImagenRequest } from '../../../src/providers/imagen/imagen-request.js';
+import { openAICompatibleProvider } from '../../../src/providers/openai-compatible/openai-compatible-provider.js';
 import { buildOpenAICompatibleRequest } from '../../../src/providers/openai-compatible/openai-compatible-request.js';
+import { openAIProvider } from '../../../src/providers/openai/openai-provider.js';
 import { buildOpenAIRequest } from '../../../src/providers/openai/openai-request.js';
-import { PROVIDER_DEFINITIONS, type ProviderDefinition } from '../../../src/providers/provider-definitions.js';
+import { createBuiltInAdapters } from '../../../src/providers/built-in-providers.js';
 import type { ProviderCall } from '../../../src/providers/provider.js';
+import type { ProviderDefinition } from '../../../src/providers/provider-definition.js';
+import { resolveProviderInstances, type ProviderInstance } from '../../../src/providers/provider-instances.js';
+import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
-import { readRouteOptions } from '../../../src/providers/replicate/replicate-route-options.js';
+import { replicateProvider } from '../../../src/providers/replicate/replicate-provider.js';
+import { resolveReplicateRoute } from '../../../src/providers/replicate/replicate-route-options.js';
+import { yamlOptions } from '../../helpers/catalog-route-options.js';
 import { providerCall } from '../../helpers/provider-call.js';
 
 /**
  * The built-in catalog as shipped: big enough to be useful, every active model complete, and every
  * route one its adapter can really call. The last part builds a text-to-image request for each
- * route with the adapter's pure request builder (no network): an upstream model name or a route
- * option the adapter does not know fails there (`provider_misconfigured`, an unknown BFL family,
- * a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
+ * route with the adapter's pure request builder (no network), its options parsed by the provider's
+ * schema as at boot: an upstream model name or a route option the adapter can't use fails there
+ * (`provider_misconfigured`, a strict route-options schema), not at the first paying request. Edit-only endpoints (Fill,
  * Qwen-Image-Edit) are built with the one-image request they serve.
  */
+const instances = resolveProviderInstances({}, undefined);
 const catalog = loadCatalog();
 const models = catalog.all();
 const activeModels = models.filter((model) => model.status === 'active' && !model.output.includes('video'));
-const definitions = new Map(PROVIDER_DEFINITIONS.map((definition) => [definition.id, definition]));
+const definitions = new Map(instances.map((instance) => [instance.id, instance]));
+
+/** Builds from a call carrying the route's options as written in YAML. */
+type Builder = (call: ProviderCall<Record<string, unknown>>) => unknown;
+
+/** A builder of a typed adapter: options and settings are parsed by the provider's schemas first, as at boot. */
+function typed<Options, Settings>(provider: ProviderDefinition<Options, Settings>, build: (call: ProviderCall<Options, Settings>) => unknown): Builder {
+  return (call) => build({ ...call, options: provider.routeOptions.parse(call.options), endpoint: { ...call.endpoint, settings: provider.settings.parse(call.endpoint.settings) } });
+}
 
 /** Text-to-image request builders by adapter id; `test` renders locally and has none. */
-type Builder = (call: ProviderCall) => unknown;
 const BUILDERS: Readonly<Record<string, Builder>> = {
-  openai: (call) => buildOpenAIRequest(call),
-  gemini: (call) => buildGeminiRequest(call, []),
-  imagen: (call) => buildImagenRequest(call, call.n),
-  bfl: (call) => buildBflRequest(call, { images: [], mask: undefined }),
-  fal: (call) => {
-    const endpointId = falEndpointFor(call);
-    return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images: [], mask: undefined });
-  },
-  replicate: (call) => {
-    const route = readRouteOptions(call.endpoint.instance, call.upstreamModel, call.options, call.endpoint.settings);
-    return buildReplicateRequest(call, route, {}, Date.now());
-  },
-  'openai-compatible': (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined }),
+  openai: typed(openAIProvider, (call) => buildOpenAIRequest(call)),
+  gemini: typed(geminiProvider, (call) => buildGeminiRequest(call, [])),
+  imagen: typed(imagenProvider, (call) => buildImagenRequest(call, call.n)),
+  bfl: typed(bflProvider, (call) => buildBflRequest(call, { images: [], mask: undefined })),
+  fal: typed(falProvider, (call) => {
+    const { model: endpointId, profile } = falEndpointFor(call);
+    return buildFalSubmitRequest({ call, endpointId, profile, images: [], mask: undefined });
+  }),
+  replicate: typed(replicateProvider, (call) => buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now())),
+  'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
@@ -57,16 +73,13 @@ const INPUT_IMAGE: InputImage = { bytes: Buffer.from('not decoded by the builder
  * the request it does serve.
  */
 const EDIT_BUILDERS: Readonly<Record<string, Builder>> = {
-  bfl: (call) => buildBflRequest(call, { images: [{ ...INPUT_IMAGE }], mask: undefined }),
-  fal: (call) => {
-    const endpointId = falEndpointFor(call);
-    return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images: [{ ...INPUT_IMAGE }], mask: undefined });
-  },
-  replicate: (call) => {
-    const route = readRouteOptions(call.endpoint.instance, call.upstreamModel, call.options, call.endpoint.settings);
-    return buildReplicateRequest(call, route, { image: INPUT_IMAGE }, Date.now());
-  },
-  'openai-compatible': (call) => buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined }),
+  bfl: typed(bflProvider, (call) => buildBflRequest(call, { images: [{ ...INPUT_IMAGE }], mask: undefined })),
+  fal: typed(falProvider, (call) => {
+    const { model: endpointId, profile } = falEndpointFor(call);
+    return buildFalSubmitRequest({ call, endpointId, profile, images: [{ ...INPUT_IMAGE }], mask: undefined });
+  }),
+  replicate: typed(replicateProvider, (call) => buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), { image: INPUT_IMAGE }, Date.now())),
+  'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined })),
 };
 
 /** The 400 an edit-only endpoint gives a request without an image. */
@@ -74,15 +87,15 @@ function needsAnImage(error: unknown): boolean {
   return error instanceof ApiError && error.kind === 'invalid_request' && error.param === 'image[]';
 }
 
-function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderDefinition, size: ImageSize | 'auto', quality: Quality): ProviderCall {
+function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderInstance, size: ImageSize | 'auto', quality: Quality): ProviderCall<Record<string, unknown>> {
   return providerCall({
     request: { model: model.id, prompt: 'a lighthouse on a cliff at dawn', quality, size },
     upstreamModel: route.model,
     signal: AbortSignal.timeout(10_000),
-    options: route.options,
+    options: yamlOptions(route),
     endpoint: {
       instance: route.provider,
-      baseUrl: definition.defaultBaseUrl ?? 'http://upstream.invalid/v1',
+      baseUrl: definition.baseUrl ?? 'http://upstream.invalid/v1',
       apiKey: 'catalog-coverage-test-key',
       settings: definition.settings,
     },
@@ -132,6 +145,10 @@ describe('the built-in catalog', () => {
       if (!model.self_test && !model.routes.some((route) => route.priced)) problems.push(`${model.id}: no priced route`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('gives every route options its adapter parses, as the boot does', () => {
+    expect(() => bindRouteOptions(catalog, createProviderRegistry(createBuiltInAdapters(), instances))).not.toThrow();
   });
 
   it('names each id and alias once', () => {

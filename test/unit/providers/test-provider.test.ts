@@ -5,10 +5,10 @@ import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import type { ImageRequest } from '../../../src/domain/image-request.js';
 import { sniffImageFormat } from '../../../src/images/sniff-image-format.js';
 import type { ProviderCall, ProviderImage } from '../../../src/providers/provider.js';
-import { MAX_TEST_DELAY_MS, createTestProvider, parsePromptDirectives, testProvider } from '../../../src/providers/test/test-provider.js';
-import { providerCall } from '../../helpers/provider-call.js';
+import { MAX_TEST_DELAY_MS, createTestProvider, parsePromptDirectives, testProvider } from '../../../src/providers/test/test-adapter.js';
+import { providerCall, type ProviderCallOverrides } from '../../helpers/provider-call.js';
 
-function callFor(request: Partial<ImageRequest>, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
+function callFor(request: Partial<ImageRequest>, call: Omit<ProviderCallOverrides, 'request'> = {}): ProviderCall {
   return providerCall({
     request: { model: 'test/test', prompt: 'a lighthouse', size: { width: 256, height: 128 }, ...request },
     upstreamModel: 'test',

@@ -3,11 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createBflAdapter } from '../../../../src/providers/bfl/bfl-adapter.js';
+import { bflProvider } from '../../../../src/providers/bfl/bfl-provider.js';
+import type { BflRouteOptions, BflSettings } from '../../../../src/providers/bfl/bfl-route-options.js';
 import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
 import { startBflFake, type BflFake } from '../../../fakes/bfl-fake.js';
 import { jsonOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
+import { catalogRouteOptions } from '../../../helpers/catalog-route-options.js';
+import { catalogCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 const KEY = 'bfl_adapter_key_0123456789';
 const adapter = createBflAdapter();
@@ -23,14 +26,14 @@ beforeEach(() => {
   fake.pollingUrlFor = (id, origin) => `${origin}/us1/v1/get_result?id=${id}`;
 });
 
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return providerCall({
+/** A call to a catalog endpoint with its bfl.yaml options, polling every 5 ms. */
+function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ProviderCall<BflRouteOptions, BflSettings> {
+  return catalogCall(bflProvider, upstreamModel, {
     request: { model: 'black-forest-labs/test', prompt: 'a lighthouse at dawn', ...request },
-    upstreamModel,
     ...timeLimit(10_000),
-    options: { poll_interval_ms: 5 },
     endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: KEY },
     ...overrides,
+    options: { poll_interval_ms: 5, ...overrides.options },
   });
 }
 
@@ -47,7 +50,7 @@ describe('bfl adapter: the task flow', () => {
   it('submits with x-key, follows polling_url past Pending, and returns the result URL without downloading it', async () => {
     const result = await adapter.generate(callFor('flux-2-pro', { size: { width: 800, height: 1248 }, extra: { seed: 42 } }));
 
-    expect(adapter.maxImagesPerCall?.('flux-2-pro', {})).toBe(1);
+    expect(adapter.maxImagesPerCall?.('flux-2-pro', callFor('flux-2-pro').options)).toBe(1);
     const [submit] = submits();
     expect(submit?.path).toBe('/v1/flux-2-pro');
     expect(submit?.headers['x-key']).toBe(KEY);
@@ -158,7 +161,7 @@ describe('bfl adapter: errors', () => {
 
   it('reports a 422 with the field BFL named', async () => {
     // A route that wrongly declares FLUX.1.1 [pro] a FLUX.2 endpoint sends sizes in multiples of 16.
-    const error = await upstreamFailure(adapter.generate(callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: { family: 'flux2', poll_interval_ms: 5 } })));
+    const error = await upstreamFailure(adapter.generate(callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: catalogRouteOptions(bflProvider, 'flux-2-pro') })));
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422 });
     expect(error.message).toContain('width: Input should be a multiple of 32');
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { bflProvider } from '../../../../src/providers/bfl/bfl-provider.js';
 import { DEFAULT_POLL_INTERVAL_MS, mayReceiveKey, pollIntervalMs, resolvePollingUrl } from '../../../../src/providers/bfl/bfl-polling.js';
+import { bflSettingsSchema } from '../../../../src/providers/bfl/bfl-route-options.js';
+import { catalogCall } from '../../../helpers/provider-call.js';
 import { readErrorMessage, readModerationReasons, readResultResponse } from '../../../../src/providers/bfl/bfl-wire-types.js';
 
 const BASE_URL = 'https://api.bfl.ai/v1';
@@ -42,11 +45,18 @@ describe('resolvePollingUrl', () => {
 });
 
 describe('pollIntervalMs', () => {
+  const options = (pollInterval?: number) => catalogCall(bflProvider, 'flux-2-pro', { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
+
   it('takes the route option, then the instance setting, then 500 ms', () => {
-    expect(pollIntervalMs({ poll_interval_ms: 20 }, { poll_interval_ms: 900 })).toBe(20);
-    expect(pollIntervalMs({}, { poll_interval_ms: '900' })).toBe(900);
-    expect(pollIntervalMs({ poll_interval_ms: -1 }, { poll_interval_ms: 'soon' })).toBe(DEFAULT_POLL_INTERVAL_MS);
+    expect(pollIntervalMs(options(20), { poll_interval_ms: 900 })).toBe(20);
+    expect(pollIntervalMs(options(), { poll_interval_ms: 900 })).toBe(900);
+    expect(pollIntervalMs(options(), {})).toBe(DEFAULT_POLL_INTERVAL_MS);
     expect(DEFAULT_POLL_INTERVAL_MS).toBe(500);
+  });
+
+  it('refuses a bad interval at boot rather than ignoring it', () => {
+    expect(() => options(-1)).toThrow(/poll_interval_ms/);
+    expect(bflSettingsSchema.safeParse({ poll_interval_ms: 'soon' }).success).toBe(false);
   });
 });
 

@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest } from '../../../../src/domain/image-request.js';
-import { FLUX2_MAX_PIXELS } from '../../../../src/providers/bfl/bfl-model-specs.js';
+import { bflProvider } from '../../../../src/providers/bfl/bfl-provider.js';
 import { buildBflRequest, type BflPreparedImage, type BflPreparedInputs } from '../../../../src/providers/bfl/bfl-request.js';
+import { bflRouteOptionsSchema, type BflRouteOptions, type BflSettings } from '../../../../src/providers/bfl/bfl-route-options.js';
 import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { catalogRouteOptions } from '../../../helpers/catalog-route-options.js';
 import { thrownBy } from '../../../helpers/caught-error.js';
-import { providerCall } from '../../../helpers/provider-call.js';
+import { catalogCall, parsedCall } from '../../../helpers/provider-call.js';
 
 const BASE_URL = 'https://api.bfl.ai/v1';
 const KEY = 'bfl_unit_key_0123456789';
+/** 4 MP as BFL counts it for FLUX.2 (bfl.yaml). */
+const FLUX2_MAX_PIXELS = 2048 * 2048;
 
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, options: Record<string, unknown> = {}): ProviderCall {
-  return providerCall({
+/** A call to a catalog endpoint, with the options its route in bfl.yaml gives it. */
+function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, options: Record<string, unknown> = {}): ProviderCall<BflRouteOptions, BflSettings> {
+  return catalogCall(bflProvider, upstreamModel, {
     request: { model: 'black-forest-labs/test', prompt: 'a red fox in the snow', outputFormat: 'jpeg', ...request },
-    upstreamModel,
     options,
     endpoint: { instance: 'bfl', baseUrl: BASE_URL, apiKey: KEY },
   });
@@ -165,27 +168,34 @@ describe('buildBflRequest: FLUX.1 endpoints', () => {
 });
 
 describe('buildBflRequest: endpoints', () => {
-  it('refuses an unknown endpoint as not_found on this route', () => {
-    const error = thrownBy(() => buildBflRequest(callFor('flux-9-ultra'), NO_INPUTS));
-    expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ kind: 'not_found' });
+  it('refuses a route without its endpoint facts, naming each missing option', () => {
+    const parsed = bflRouteOptionsSchema.safeParse({ poll_interval_ms: 5 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(expect.arrayContaining(['title', 'size', 'prompt_required', 'safety_tolerance_max', 'prompt_upsampling']));
+    expect(bflRouteOptionsSchema.safeParse({ ...catalogRouteOptions(bflProvider, 'flux-2-pro'), image_field: undefined }).success).toBe(false);
+    expect(bflRouteOptionsSchema.safeParse({ ...catalogRouteOptions(bflProvider, 'flux-2-pro'), family: 'flux2' }).success).toBe(false);
   });
 
-  it('serves a new endpoint name through the route option family', () => {
-    const built = buildBflRequest(callFor('flux-2-pro-2027', { size: { width: 1024, height: 1024 } }, { family: 'flux2' }), NO_INPUTS);
+  it('serves a new endpoint name from the facts in its route options', () => {
+    const call = parsedCall(bflProvider, {
+      request: { prompt: 'a red fox in the snow', size: { width: 1024, height: 1024 } },
+      upstreamModel: 'flux-2-pro-2027',
+      options: catalogRouteOptions(bflProvider, 'flux-2-pro'),
+      endpoint: { instance: 'bfl', baseUrl: BASE_URL, apiKey: KEY },
+    });
+    const built = buildBflRequest(call, NO_INPUTS);
     expect(built.url).toBe('https://api.bfl.ai/v1/flux-2-pro-2027');
     expect(built.body).toMatchObject({ width: 1024, height: 1024 });
-    expect(thrownBy(() => buildBflRequest(callFor('flux-2-pro', {}, { family: 'toString' }), NO_INPUTS))).toBeInstanceOf(UpstreamError);
   });
 
-  it('names the instance called (not the adapter) in its warnings and errors', () => {
-    const named = (upstreamModel: string, request: Partial<ImageRequest>): ProviderCall => ({ ...callFor(upstreamModel, request), endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: KEY, keyIndex: 0, settings: {} } });
+  it('names the instance called (not the adapter) in its warnings', () => {
+    const named = (upstreamModel: string, request: Partial<ImageRequest>): ProviderCall<BflRouteOptions, BflSettings> => {
+      const call = callFor(upstreamModel, request);
+      return { ...call, endpoint: { ...call.endpoint, instance: 'named-instance' } };
+    };
     const built = buildBflRequest(named('flux-2-max', { size: { width: 1000, height: 600 }, quality: 'high', extra: { raw: true } }), NO_INPUTS);
     expect(built.warnings.map((warning) => warning.setting).sort()).toEqual(['quality', 'raw', 'size']);
     for (const warning of built.warnings) expect(warning.provider).toBe('named-instance');
-    const error = thrownBy(() => buildBflRequest(named('flux-9-ultra', {}), NO_INPUTS));
-    expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ kind: 'not_found', provider: 'named-instance' });
   });
 
   it('never throws a plain Error for bad client input', () => {

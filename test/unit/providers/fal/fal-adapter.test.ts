@@ -1,11 +1,13 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFalAdapter } from '../../../../src/providers/fal/fal-adapter.js';
-import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import type { FalCall } from '../../../../src/providers/fal/fal-request.js';
+import type { ProviderImage } from '../../../../src/providers/provider.js';
 import { startFalFake, type FalFakeOptions } from '../../../fakes/fal-fake.js';
 import { jsonOf, sendJson, sleep, startFakeUpstream, type FakeUpstream } from '../../../fakes/fake-upstream.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { FAL_TEST_KEY, dataUriBytes, falCall, halfTransparentMask, inputImage } from './fal-test-helpers.js';
+import type { ProviderCallOverrides } from '../../../helpers/provider-call.js';
+import { FAL_TEST_KEY, FLUX_LORA_INPAINTING, dataUriBytes, falCall, halfTransparentMask, inputImage } from './fal-test-helpers.js';
 
 const fal = createFalAdapter();
 const FAST = { poll_interval_ms: 5 };
@@ -22,9 +24,8 @@ async function startFake(options: Partial<FalFakeOptions> = {}): Promise<FakeUps
 }
 
 /** A call against the fake with fast polling; request and call fields overridable. */
-function callTo(upstream: FakeUpstream, request: Parameters<typeof falCall>[0] = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  const base = falCall({ size: { width: 256, height: 192 }, ...request });
-  return { ...base, ...call, options: { ...FAST, ...call.options }, endpoint: { ...base.endpoint, baseUrl: upstream.baseUrl, ...call.endpoint } };
+function callTo(upstream: FakeUpstream, request: Parameters<typeof falCall>[0] = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): FalCall {
+  return falCall({ size: { width: 256, height: 192 }, ...request }, { ...call, options: { ...FAST, ...call.options }, endpoint: { baseUrl: upstream.baseUrl, ...call.endpoint } });
 }
 
 const apiCalls = (upstream: FakeUpstream) => upstream.calls.filter((call) => call.kind === 'api');
@@ -55,7 +56,7 @@ describe('fal adapter: queue flow', () => {
 
   it('polls the edit endpoint under owner/app too (the sub-path would 404)', async () => {
     const upstream = await startFake();
-    const call = callTo(upstream, { images: [await inputImage(320, 240)], size: 'auto' }, { upstreamModel: 'fal-ai/flux/dev', options: { edit_model: 'fal-ai/flux/dev/image-to-image' } });
+    const call = callTo(upstream, { images: [await inputImage(320, 240)], size: 'auto' }, { upstreamModel: 'fal-ai/flux/dev' });
     const result = await fal.generate(call);
     expect(result.images).toHaveLength(1);
     const paths = apiCalls(upstream).map((recorded) => recorded.path);
@@ -96,7 +97,7 @@ describe('fal adapter: queue flow', () => {
     const call = callTo(
       upstream,
       { images: [await inputImage(2048, 1536, 'jpeg')], mask: await halfTransparentMask(2048, 1536), size: 'auto' },
-      { upstreamModel: 'fal-ai/flux/dev', options: { inpaint_model: 'fal-ai/flux-lora/inpainting' } },
+      { upstreamModel: 'fal-ai/flux/dev', options: { inpaint: FLUX_LORA_INPAINTING } },
     );
     const result = await fal.generate(call);
     expect(result.warnings).toEqual([{ type: 'adapted', setting: 'image[]', provider: 'fal', message: expect.stringContaining('2048x1536) was scaled to 1182x886') }]);
@@ -184,11 +185,13 @@ describe('fal adapter: failures', () => {
 
 describe('fal adapter: images per call and probe', () => {
   it('reports the smallest num_images bound of the endpoints a route may call', () => {
-    expect(fal.maxImagesPerCall?.('fal-ai/flux/dev', { edit_model: 'fal-ai/flux/dev/image-to-image' })).toBe(4);
-    expect(fal.maxImagesPerCall?.('fal-ai/bytedance/seedream/v4/text-to-image', { edit_model: 'fal-ai/bytedance/seedream/v4/edit' })).toBe(6);
-    expect(fal.maxImagesPerCall?.('fal-ai/recraft/v3/text-to-image', {})).toBe(1);
-    expect(fal.maxImagesPerCall?.('acme/unknown', {})).toBe(1);
-    expect(fal.maxImagesPerCall?.('acme/unknown', { max_images_per_call: 3 })).toBe(3);
+    const perCall = (upstreamModel: string, options: Record<string, unknown> = {}) => fal.maxImagesPerCall?.(upstreamModel, falCall({}, { upstreamModel, options }).options);
+    expect(perCall('fal-ai/flux/dev')).toBe(4);
+    expect(perCall('fal-ai/flux/dev', { inpaint: { ...FLUX_LORA_INPAINTING, max_images_per_call: 2 } })).toBe(2);
+    expect(perCall('fal-ai/bytedance/seedream/v4/text-to-image')).toBe(6);
+    expect(perCall('fal-ai/recraft/v3/text-to-image')).toBe(1);
+    expect(perCall('acme/unknown')).toBe(1);
+    expect(perCall('acme/unknown', { max_images_per_call: 3 })).toBe(3);
   });
 
   it('probes with an authenticated Platform API read', async () => {

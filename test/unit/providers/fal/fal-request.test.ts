@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { falProfileFor } from '../../../../src/providers/fal/fal-model-profiles.js';
-import { buildFalSubmitRequest, falEndpointFor, type PreparedFalImage } from '../../../../src/providers/fal/fal-request.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
+import { buildFalSubmitRequest, falEndpointFor, type FalCall, type PreparedFalImage } from '../../../../src/providers/fal/fal-request.js';
 import { thrownApiError } from '../../../helpers/caught-error.js';
-import { FAL_TEST_KEY, falCall } from './fal-test-helpers.js';
+import { FAL_TEST_KEY, FLUX_LORA_INPAINTING, falCall } from './fal-test-helpers.js';
 
 const image = (label: string, width = 512, height = 512, format: 'png' | 'jpeg' = 'png'): PreparedFalImage => ({ bytes: Buffer.from(label), format, width, height });
 /** Only its presence matters to endpoint selection; the builder sends the prepared image. */
 const clientImage = { bytes: Buffer.from('client image'), format: 'png' as const, width: 640, height: 480, hasAlpha: false };
 const uri = (label: string, mime = 'image/png') => `data:${mime};base64,${Buffer.from(label).toString('base64')}`;
 
-function build(call: ProviderCall, images: PreparedFalImage[] = [], mask?: Buffer) {
-  const endpointId = falEndpointFor(call);
-  return buildFalSubmitRequest({ call, endpointId, profile: falProfileFor(endpointId, call.options), images, mask });
+function build(call: FalCall, images: PreparedFalImage[] = [], mask?: Buffer) {
+  const { model: endpointId, profile } = falEndpointFor(call);
+  return buildFalSubmitRequest({ call, endpointId, profile, images, mask });
 }
 
 describe('buildFalSubmitRequest: text to image', () => {
@@ -64,9 +62,9 @@ describe('buildFalSubmitRequest: text to image', () => {
   });
 
   it('passes the safety checker and sync_mode settings, route before instance', () => {
-    const fromInstance = falCall({}, { endpoint: { ...falCall().endpoint, settings: { enable_safety_checker: false } } });
+    const fromInstance = falCall({}, { endpoint: { settings: { enable_safety_checker: false } } });
     expect(build(fromInstance).body['enable_safety_checker']).toBe(false);
-    const routeWins = falCall({}, { options: { enable_safety_checker: true, sync_mode: true }, endpoint: fromInstance.endpoint });
+    const routeWins = falCall({}, { options: { enable_safety_checker: true, sync_mode: true }, endpoint: { settings: { enable_safety_checker: false } } });
     expect(build(routeWins).body).toMatchObject({ enable_safety_checker: true, sync_mode: true });
   });
 
@@ -119,8 +117,8 @@ describe('buildFalSubmitRequest: sizes', () => {
 
 describe('buildFalSubmitRequest: editing', () => {
   it("switches to the route's edit endpoint and inlines the image as a data URI", () => {
-    const call = falCall({ images: [clientImage], quality: 'low', outputFormat: 'jpeg', extra: { strength: '0.8', seed: 7 } }, { upstreamModel: 'fal-ai/flux/dev', options: { edit_model: 'fal-ai/flux/dev/image-to-image' } });
-    expect(falEndpointFor(call)).toBe('fal-ai/flux/dev/image-to-image');
+    const call = falCall({ images: [clientImage], quality: 'low', outputFormat: 'jpeg', extra: { strength: '0.8', seed: 7 } }, { upstreamModel: 'fal-ai/flux/dev' });
+    expect(falEndpointFor(call).model).toBe('fal-ai/flux/dev/image-to-image');
     const request = build(call, [image('photo', 640, 480, 'jpeg')]);
     expect(request.url).toBe('https://queue.fal.run/fal-ai/flux/dev/image-to-image');
     expect(request.body).toEqual({
@@ -155,8 +153,8 @@ describe('buildFalSubmitRequest: editing', () => {
   });
 
   it('sends the converted mask as mask_url to the inpainting endpoint', () => {
-    const call = falCall({ mask: { bytes: Buffer.from('client mask'), format: 'png', width: 8, height: 8, hasAlpha: true } }, { upstreamModel: 'fal-ai/flux/dev', options: { inpaint_model: 'fal-ai/flux-lora/inpainting' } });
-    expect(falEndpointFor(call)).toBe('fal-ai/flux-lora/inpainting');
+    const call = falCall({ mask: { bytes: Buffer.from('client mask'), format: 'png', width: 8, height: 8, hasAlpha: true } }, { upstreamModel: 'fal-ai/flux/dev', options: { inpaint: FLUX_LORA_INPAINTING } });
+    expect(falEndpointFor(call).model).toBe('fal-ai/flux-lora/inpainting');
     const { url, body } = build(call, [image('photo')], Buffer.from('white mask'));
     expect(url).toBe('https://queue.fal.run/fal-ai/flux-lora/inpainting');
     expect(body).toMatchObject({ image_url: uri('photo'), mask_url: uri('white mask') });

@@ -3,11 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createGeminiAdapter } from '../../../../src/providers/gemini/gemini-adapter.js';
-import type { ProviderCall, ProviderEndpoint } from '../../../../src/providers/provider.js';
+import type { ProviderEndpoint } from '../../../../src/providers/provider.js';
 import { fakeImage, jsonOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
 import { startGeminiFake, type GeminiFake } from '../../../fakes/gemini-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { decoded, googleCall } from './gemini-call.js';
+import type { GeminiCall } from '../../../../src/providers/gemini/gemini-request.js';
+import { decoded, geminiCall, type googleCall } from './gemini-call.js';
 
 const KEY = 'AIza-gemini-adapter-key-0123456789';
 const PRO = { image_sizes: ['1K', '2K', '4K'] };
@@ -25,8 +26,8 @@ beforeEach(() => {
 const developer = (): Partial<ProviderEndpoint> => ({ baseUrl: fake.baseUrl });
 const vertex = (): Partial<ProviderEndpoint> => ({ instance: 'gemini-vertex', baseUrl: `${fake.origin}/v1/projects/p1/locations/global/publishers/google`, settings: { vertex: true } });
 
-function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ProviderCall {
-  return googleCall(model, request, { ...overrides, endpoint: { apiKey: KEY, ...developer(), ...overrides.endpoint } });
+function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): GeminiCall {
+  return geminiCall(model, request, { ...overrides, endpoint: { apiKey: KEY, ...developer(), ...overrides.endpoint } });
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
@@ -72,7 +73,7 @@ describe('gemini adapter against the fake', () => {
     expect(result.images).toHaveLength(2);
     expect(apiCalls()).toHaveLength(2);
     expect(result.usage?.outputImageTokens).toBe(2 * 1290);
-    expect(adapter.maxImagesPerCall?.('gemini-2.5-flash-image', {})).toBe(1);
+    expect(adapter.maxImagesPerCall?.('gemini-2.5-flash-image', callFor('gemini-2.5-flash-image').options)).toBe(1);
   });
 
   it('skips a thought image and delivers the final one only', async () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageSize } from '../../../../src/domain/image-request.js';
 import { loadCatalog } from '../../../../src/catalog/load-catalog.js';
-import { createGeminiAdapter } from '../../../../src/providers/gemini/gemini-adapter.js';
-import { createImagenAdapter } from '../../../../src/providers/imagen/imagen-adapter.js';
-import type { ImageProvider } from '../../../../src/providers/provider.js';
+import { geminiProvider } from '../../../../src/providers/gemini/gemini-provider.js';
+import { imagenProvider } from '../../../../src/providers/imagen/imagen-provider.js';
 import type { FakeUpstream } from '../../../fakes/fake-upstream.js';
 import { startGeminiFake } from '../../../fakes/gemini-fake.js';
 import { startImagenFake } from '../../../fakes/imagen-fake.js';
-import { googleCall } from './gemini-call.js';
+import { yamlOptions } from '../../../helpers/catalog-route-options.js';
+import { geminiCall, imagenCall } from './gemini-call.js';
 
 /**
  * The catalog's Google routes (google.yaml) against the fakes: every route's options parse, and the
@@ -21,7 +21,7 @@ const routes = loadCatalog()
   .flatMap((model) => model.routes.map((route) => ({ model, route })));
 
 const fakes: Record<string, FakeUpstream> = {};
-const adapters: Record<string, ImageProvider> = { gemini: createGeminiAdapter(), imagen: createImagenAdapter() };
+const adapters = { gemini: geminiProvider.createAdapter(), imagen: imagenProvider.createAdapter() };
 
 beforeAll(async () => {
   fakes['gemini'] = await startGeminiFake({ apiKey: KEY });
@@ -38,12 +38,12 @@ describe('google.yaml routes', () => {
   });
 
   it.each(routes.map(({ model, route }) => [model.id, route.model, model, route] as const))('%s → %s: accepted by the fake at auto, the smallest and a wide size', async (_id, _upstream, model, route) => {
-    const adapter = adapters[route.provider]!;
     const fake = fakes[route.provider]!;
     const min = model.capabilities.size_range.min;
     const sizes: Array<ImageSize | 'auto'> = ['auto', { width: min, height: min }, { width: 1000, height: 600 }];
     for (const size of sizes) {
-      const result = await adapter.generate(googleCall(route.model, { size }, { options: route.options, endpoint: { instance: route.provider, baseUrl: fake.baseUrl, apiKey: KEY } }));
+      const args = [route.model, { size }, { options: yamlOptions(route), endpoint: { instance: route.provider, baseUrl: fake.baseUrl, apiKey: KEY } }] as const;
+      const result = route.provider === 'gemini' ? await adapters.gemini.generate(geminiCall(...args)) : await adapters.imagen.generate(imagenCall(...args));
       expect(result.images).toHaveLength(1);
     }
   });

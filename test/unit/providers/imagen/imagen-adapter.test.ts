@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { createImagenAdapter } from '../../../../src/providers/imagen/imagen-adapter.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
 import { jsonOf } from '../../../fakes/fake-upstream.js';
 import { startImagenFake, type ImagenFake } from '../../../fakes/imagen-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { decoded, googleCall } from '../gemini/gemini-call.js';
+import type { ImagenCall } from '../../../../src/providers/imagen/imagen-request.js';
+import { decoded, imagenCall, type googleCall } from '../gemini/gemini-call.js';
 
 const KEY = 'AIza-imagen-adapter-key-0123456789';
 const IMAGEN_4 = { image_sizes: ['1K', '2K'] };
@@ -20,8 +20,8 @@ beforeEach(() => {
   fake.calls.length = 0;
 });
 
-function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ProviderCall {
-  return googleCall(model, request, { ...overrides, endpoint: { instance: 'imagen', apiKey: KEY, baseUrl: fake.baseUrl, ...overrides.endpoint } });
+function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ImagenCall {
+  return imagenCall(model, request, { ...overrides, endpoint: { instance: 'imagen', apiKey: KEY, baseUrl: fake.baseUrl, ...overrides.endpoint } });
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
@@ -37,7 +37,7 @@ describe('imagen adapter against the fake', () => {
     expect(call?.headers['x-goog-api-key']).toBe(KEY);
     expect(call?.query.toString()).toBe('');
     expect(jsonOf(call!)).toMatchObject({ parameters: { sampleCount: 4, aspectRatio: '16:9', sampleImageSize: '2K' } });
-    expect(adapter.maxImagesPerCall?.('imagen-4.0-generate-001', {})).toBe(4);
+    expect(adapter.maxImagesPerCall?.('imagen-4.0-generate-001', callFor('imagen-4.0-generate-001').options)).toBe(4);
   });
 
   it('splits a larger n into calls of at most max_images_per_call', async () => {

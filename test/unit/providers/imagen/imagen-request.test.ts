@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { InputImage } from '../../../../src/domain/image-request.js';
 import { buildImagenRequest } from '../../../../src/providers/imagen/imagen-request.js';
-import { GEMINI_BASE, googleCall, TEST_KEY, VERTEX_BASE } from '../gemini/gemini-call.js';
+import { imagenProvider } from '../../../../src/providers/imagen/imagen-provider.js';
+import { routeOptionProblems } from '../../../helpers/catalog-route-options.js';
+import { GEMINI_BASE, imagenCall, TEST_KEY, VERTEX_BASE, type googleCall } from '../gemini/gemini-call.js';
 import { thrownApiError } from '../../../helpers/caught-error.js';
 
 const IMAGEN_4 = { image_sizes: ['1K', '2K'] };
 const imagen = (model: string, request: Parameters<typeof googleCall>[1] = {}, overrides: Parameters<typeof googleCall>[2] = {}) =>
-  googleCall(model, request, { ...overrides, endpoint: { instance: 'imagen', ...overrides.endpoint } });
+  imagenCall(model, request, { ...overrides, endpoint: { instance: 'imagen', ...overrides.endpoint } });
 
 describe('buildImagenRequest: the exact outgoing request', () => {
   it('text to image with size auto: sampleCount always sent, RAI reasons asked for, PNG, key in the header only', () => {
@@ -62,14 +64,12 @@ describe('buildImagenRequest: the exact outgoing request', () => {
     expect(request.warnings).toEqual([expect.objectContaining({ type: 'unsupported', setting: 'quality' })]);
   });
 
-  it('refuses input images, masks and an empty prompt; refuses a bad route option as the operator’s error', () => {
+  it('refuses input images, masks and an empty prompt; refuses a bad route option at boot', () => {
     const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 8, height: 8, hasAlpha: false };
     expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { images: [image] }), 1)).param).toBe('image[]');
     expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { mask: image }), 1)).param).toBe('mask');
     expect(thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', { prompt: '' }), 1)).param).toBe('prompt');
-    const option = thrownApiError(() => buildImagenRequest(imagen('imagen-3.0-generate-002', {}, { options: { max_images_per_call: 8 } }), 1));
-    expect(option.kind).toBe('internal');
-    expect(option.message).toContain('options.max_images_per_call');
+    expect(routeOptionProblems(imagenProvider, { max_images_per_call: 8 }).join()).toContain('options.max_images_per_call');
   });
 
   it('Vertex: the publisher model URL and a Bearer token', () => {

@@ -1,7 +1,7 @@
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
-import type { FormValue, OpenAICompatibleHttpRequest, PreparedImage, PreparedInputs } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
-import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
+import { openAICompatibleProvider } from '../../../../src/providers/openai-compatible/openai-compatible-provider.js';
+import type { FormValue, OpenAICompatibleCall, OpenAICompatibleHttpRequest, PreparedImage, PreparedInputs } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
+import { parsedCall, timeLimit } from '../../../helpers/provider-call.js';
 
 export const API_KEY = 'unit-test-key-0123456789abcdef';
 
@@ -27,9 +27,9 @@ export interface CallOverrides {
   n?: number;
 }
 
-/** A call to the instance named after its flavor (`xai`, `azure`, ...). */
-export function callFor(flavor: string, overrides: CallOverrides = {}): ProviderCall {
-  return providerCall({
+/** A call to the instance named after its flavor (`xai`, `azure`, ...), options and settings parsed as at boot. */
+export function callFor(flavor: string, overrides: CallOverrides = {}): OpenAICompatibleCall {
+  return parsedCall(openAICompatibleProvider, {
     request: { model: 'acme/model', prompt: 'a lighthouse on a cliff at dawn', ...overrides.request },
     upstreamModel: overrides.upstreamModel ?? 'upstream-model',
     n: overrides.n,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCallConfig } from '../../../../src/providers/openai-compatible/openai-compatible-config.js';
+import { openAICompatibleProvider } from '../../../../src/providers/openai-compatible/openai-compatible-provider.js';
 import { buildOpenAICompatibleRequest, imagesPerRequest } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
-import { thrownApiError } from '../../../helpers/caught-error.js';
+import { resolveProviderInstances } from '../../../../src/providers/provider-instances.js';
+import { routeOptionProblems } from '../../../helpers/catalog-route-options.js';
 import { API_KEY, callFor, formFields, imageOne, imageTwo, inputImage, jsonBody, jsonHeaders, maskBytes, noInputs } from './openai-compatible-fixtures.js';
 
 describe('buildOpenAICompatibleRequest: text to image', () => {
@@ -191,17 +193,17 @@ describe('buildOpenAICompatibleRequest: Together', () => {
 });
 
 describe('configuration', () => {
-  it('an unknown flavor or route option is a configuration error naming the instance', () => {
-    const flavor = thrownApiError(() => buildOpenAICompatibleRequest(callFor('generic', { settings: { flavor: 'dalle' } }), noInputs));
-    expect(flavor.kind).toBe('internal');
-    expect(flavor.message).toContain("provider 'generic' settings: flavor");
-    const option = thrownApiError(() => buildOpenAICompatibleRequest(callFor('together', { options: { stpes: { low: 1 } } }), noInputs));
-    expect(option.kind).toBe('internal');
-    expect(option.message).toContain("route options for provider 'together'");
+  it('an unknown flavor or route option stops the boot, naming the instance or the option', () => {
+    const servers = { 'office-gpu': { type: 'openai-compatible', base_url: 'http://10.0.0.5:8000/v1', settings: { flavor: 'dalle' } } };
+    expect(() => resolveProviderInstances({}, servers, 'ops.yaml')).toThrow(/^ops\.yaml: providers\.office-gpu: settings\.flavor: /);
+    expect(routeOptionProblems(openAICompatibleProvider, { stpes: { low: 1 } })).toEqual(['options.stpes: unknown field']);
   });
 
   it('images per upstream request: the flavor limit, the instance override, one for LocalAI inpainting', () => {
-    const config = (flavor: string, settings: Record<string, unknown> = {}) => resolveCallConfig(callFor(flavor, { settings }).endpoint, {});
+    const config = (flavor: string, settings: Record<string, unknown> = {}) => {
+      const call = callFor(flavor, { settings });
+      return resolveCallConfig(call.endpoint, call.options);
+    };
     expect(imagesPerRequest(config('together'), false, false)).toBe(4);
     expect(imagesPerRequest(config('xai'), true, false)).toBe(10);
     expect(imagesPerRequest(config('generic', { max_images_per_request: 2 }), false, false)).toBe(2);

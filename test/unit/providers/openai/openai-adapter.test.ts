@@ -2,13 +2,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
-import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import type { ProviderImage } from '../../../../src/providers/provider.js';
 import { createOpenAIAdapter } from '../../../../src/providers/openai/openai-adapter.js';
+import type { OpenAICall } from '../../../../src/providers/openai/openai-parameters.js';
+import { openAIProvider } from '../../../../src/providers/openai/openai-provider.js';
 import { formDataOf, jsonOf } from '../../../fakes/fake-upstream.js';
 import { OPENAI_FAKE_API_KEY, startOpenAIFake, type OpenAIFake } from '../../../fakes/openai-fake.js';
 import { halfMask, noisyImage, solidImage } from '../../../fixtures/images/make-test-images.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { providerCall, timeLimit } from '../../../helpers/provider-call.js';
+import { catalogCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 const adapter = createOpenAIAdapter();
 let fake: OpenAIFake;
@@ -21,10 +23,10 @@ beforeEach(() => {
   fake.calls.length = 0;
 });
 
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return providerCall({
+/** A call to a catalog model with the options its route in openai.yaml gives it. */
+function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): OpenAICall {
+  return catalogCall(openAIProvider, upstreamModel, {
     request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
-    upstreamModel,
     ...timeLimit(10_000),
     endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY },
     ...call,
@@ -53,8 +55,8 @@ describe('openai adapter: generations', () => {
   });
 
   it('returns one dall-e-3 image per call, however many are asked (the router fans out)', async () => {
-    expect(adapter.maxImagesPerCall?.('dall-e-3', {})).toBe(1);
-    expect(adapter.maxImagesPerCall?.('gpt-image-1', {})).toBe(10);
+    expect(adapter.maxImagesPerCall?.('dall-e-3', callFor('dall-e-3').options)).toBe(1);
+    expect(adapter.maxImagesPerCall?.('gpt-image-1', callFor('gpt-image-1').options)).toBe(10);
     const result = await adapter.generate(callFor('dall-e-3', { n: 3, quality: 'high', size: { width: 1792, height: 1024 } }));
     expect(result.images).toHaveLength(1);
     expect(result.usage).toBeUndefined();

@@ -4,11 +4,10 @@ import type { InputImage } from '../../../../src/domain/image-request.js';
 import { defaultModelsDir } from '../../../../src/catalog/load-catalog.js';
 import { modelFileSchema } from '../../../../src/catalog/model-schema.js';
 import { readYamlFile } from '../../../../src/catalog/read-yaml-file.js';
-import { OPENAI_MODEL_FAMILIES, OPENAI_MODEL_PROFILES, openAIModelProfile } from '../../../../src/providers/openai/openai-models.js';
-import { sentParameters } from '../../../../src/providers/openai/openai-parameters.js';
+import { sentParameters, type OpenAICall } from '../../../../src/providers/openai/openai-parameters.js';
+import { openAIProvider } from '../../../../src/providers/openai/openai-provider.js';
 import { buildOpenAIRequest } from '../../../../src/providers/openai/openai-request.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
-import { providerCall } from '../../../helpers/provider-call.js';
+import { parsedCall } from '../../../helpers/provider-call.js';
 
 const models = modelFileSchema.parse(readYamlFile(path.join(defaultModelsDir(), 'openai.yaml'))).models;
 
@@ -16,15 +15,18 @@ const models = modelFileSchema.parse(readYamlFile(path.join(defaultModelsDir(), 
 const EVERY_EXTRA = { style: 'vivid', background: 'opaque', output_compression: 90, moderation: 'low', input_fidelity: 'high', user: 'u_1' };
 const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 64, height: 64, hasAlpha: false };
 
-function editCall(family: string, edit: boolean): ProviderCall {
-  return providerCall({
+function editCall(upstreamModel: string, options: Record<string, unknown>, edit: boolean): OpenAICall {
+  return parsedCall(openAIProvider, {
     request: { model: 'm', prompt: 'p', images: edit ? [image] : [], extra: EVERY_EXTRA },
-    upstreamModel: `model-of-${family}`,
+    upstreamModel,
     deadline: Date.now() + 1000,
-    options: { family },
+    options,
     endpoint: { instance: 'openai', baseUrl: 'https://api.openai.com/v1', apiKey: 'k' },
   });
 }
+
+/** Every route of openai.yaml, and a route with no options (an OpenAI model the catalog does not know yet). */
+const routeOptions: Array<[string, Record<string, unknown>]> = [...models.flatMap((model) => model.routes.map((route): [string, Record<string, unknown>] => [route.model, route.options])), ['gpt-image-3', {}]];
 
 describe('openai catalog', () => {
   it('lists the models ImageRouter names, the retired ones with a message', () => {
@@ -39,10 +41,10 @@ describe('openai catalog', () => {
     for (const model of models.filter((candidate) => candidate.status === 'retired')) expect(model.retired_message).toMatch(/^.+ is no longer available\. Please switch to 'openai\/gpt-image-2'/);
   });
 
-  it.each(OPENAI_MODEL_FAMILIES)('sends exactly the parameters sentParameters names for %s', (family) => {
-    const profile = OPENAI_MODEL_PROFILES[family];
+  it.each(routeOptions)('sends exactly the parameters sentParameters names for %s', (upstreamModel, options) => {
+    const profile = openAIProvider.routeOptions.parse(options).profile;
     const edit = profile.maxInputImages > 0;
-    const request = buildOpenAIRequest(editCall(family, edit), edit ? { images: [{ bytes: Buffer.from('x'), format: 'png' }], mask: undefined } : { images: [], mask: undefined });
+    const request = buildOpenAIRequest(editCall(upstreamModel, options, edit), edit ? { images: [{ bytes: Buffer.from('x'), format: 'png' }], mask: undefined } : { images: [], mask: undefined });
     const sent = request.body.type === 'json' ? Object.keys(request.body.json) : request.body.fields.map((field) => field.name);
     expect(sent.filter((name) => name in EVERY_EXTRA).sort()).toEqual(sentParameters(profile).sort());
   });
@@ -50,7 +52,7 @@ describe('openai catalog', () => {
   it.each(models.map((model) => [model.id, model] as const))('%s: capabilities match what its route can send', (_id, model) => {
     for (const route of model.routes) {
       expect(route.provider).toBe('openai');
-      const profile = openAIModelProfile(route.model, route.options);
+      const { profile } = openAIProvider.routeOptions.parse(route.options);
       expect([...model.capabilities.parameters].sort()).toEqual(sentParameters(profile).sort());
       expect(model.capabilities.max_input_images).toBeLessThanOrEqual(profile.maxInputImages);
       if (profile.sizes !== 'flexible') for (const size of model.capabilities.sizes ?? []) expect(['auto', ...profile.sizes]).toContain(size);

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
+import type { OpenAICall } from '../../../../src/providers/openai/openai-parameters.js';
+import { openAIProvider } from '../../../../src/providers/openai/openai-provider.js';
 import { buildOpenAIRequest, type OpenAIFormField, type PreparedInputs } from '../../../../src/providers/openai/openai-request.js';
-import { providerCall } from '../../../helpers/provider-call.js';
+import { routeOptionProblems } from '../../../helpers/catalog-route-options.js';
+import { catalogCall, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 const API_KEY = 'sk-unit-test-0123456789abcdef';
 const BASE_URL = 'https://api.openai.com/v1';
 
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return providerCall({
+/** A call to a catalog model with the options its route in openai.yaml gives it. */
+function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): OpenAICall {
+  return catalogCall(openAIProvider, upstreamModel, {
     request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
-    upstreamModel,
     endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY },
     ...call,
   });
@@ -112,11 +114,7 @@ describe('buildOpenAIRequest: generations', () => {
   });
 
   it('names the instance called (not the adapter) in its warnings', () => {
-    const call = providerCall({
-      request: { model: 'openai/dall-e-2', prompt: 'A cute baby sea otter', quality: 'high', size: { width: 512, height: 512 }, extra: { style: 'vivid' } },
-      upstreamModel: 'dall-e-2',
-      endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: API_KEY },
-    });
+    const call = callFor('dall-e-2', { quality: 'high', size: { width: 512, height: 512 }, extra: { style: 'vivid' } }, { endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: API_KEY } });
     const request = buildOpenAIRequest(call);
     expect(request.warnings.map((warning) => warning.setting).sort()).toEqual(['quality', 'style']);
     for (const warning of request.warnings) expect(warning.provider).toBe('named-instance');
@@ -159,9 +157,9 @@ describe('buildOpenAIRequest: generations', () => {
   });
 
   it('takes moderation from the instance settings when the route has none', () => {
-    const call = callFor('gpt-image-1.5', {}, { endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY, keyIndex: 0, settings: { moderation: 'low' } } });
-    expect(buildOpenAIRequest(call).body).toMatchObject({ json: { moderation: 'low' } });
-    expect(buildOpenAIRequest({ ...call, options: { moderation: 'auto' } }).body).toMatchObject({ json: { moderation: 'auto' } });
+    const endpoint = { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY, keyIndex: 0, settings: { moderation: 'low' } };
+    expect(buildOpenAIRequest(callFor('gpt-image-1.5', {}, { endpoint })).body).toMatchObject({ json: { moderation: 'low' } });
+    expect(buildOpenAIRequest(callFor('gpt-image-1.5', {}, { endpoint, options: { moderation: 'auto' } })).body).toMatchObject({ json: { moderation: 'auto' } });
   });
 
   it('uses the route moderation default only when the client sent none', () => {
@@ -204,9 +202,9 @@ describe('buildOpenAIRequest: refusals (400 naming the parameter)', () => {
     expect(thrown(() => buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(64, 32)] }), { images: prepared('png'), mask: undefined })).param).toBe('image[]');
   });
 
-  it('treats a wrong route option as the operator’s mistake (internal), not the client’s', () => {
-    expect(thrown(() => buildOpenAIRequest(callFor('dall-e-3', {}, { options: { response_format: 'file' } }))).kind).toBe('internal');
-    expect(thrown(() => buildOpenAIRequest(callFor('gpt-image-1', {}, { options: { family: 'gpt-image-9' } }))).kind).toBe('internal');
+  it('refuses a wrong route option at boot, naming it: the operator’s mistake, never the client’s', () => {
+    expect(routeOptionProblems(openAIProvider, { response_format: 'file' }).join()).toContain('options.response_format');
+    expect(routeOptionProblems(openAIProvider, { family: 'gpt-image-9' }).join()).toContain('options.family');
   });
 });
 

@@ -1,17 +1,20 @@
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
-import type { ProviderCall, ProviderImage } from '../../../../src/providers/provider.js';
+import type { ProviderImage } from '../../../../src/providers/provider.js';
 import type { ProviderInstance } from '../../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../../src/providers/registry.js';
 import { createReplicateAdapter } from '../../../../src/providers/replicate/replicate-adapter.js';
+import { replicateProvider } from '../../../../src/providers/replicate/replicate-provider.js';
+import type { ReplicateCall } from '../../../../src/providers/replicate/replicate-request.js';
 import type { Attempt } from '../../../../src/domain/attempt.js';
 import { createRouterState } from '../../../../src/routing/router-state.js';
 import { runRoutes } from '../../../../src/routing/run-routes.js';
 import { fakeImage, jsonOf, sendJson, startFakeUpstream, type FakeHandler, type FakeUpstream } from '../../../fakes/fake-upstream.js';
 import { FAKE_NSFW_ERROR, FAKE_UNKNOWN_ERROR, SDXL_VERSION, startReplicateFake, type ReplicateFake } from '../../../fakes/replicate-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
-import { imageRequest, providerCall, timeLimit } from '../../../helpers/provider-call.js';
+import { catalogRouteOptions } from '../../../helpers/catalog-route-options.js';
+import { catalogCall, imageRequest, parsedCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 const KEY = 'r8_adapter_test_token_0123456789';
 const adapter = createReplicateAdapter();
@@ -27,14 +30,14 @@ afterEach(() => {
   fake.failureError = FAKE_UNKNOWN_ERROR;
 });
 
-function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return providerCall({
+/** A call to a model the catalog routes to Replicate, with its route's profile, polling every 5 ms. */
+function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ReplicateCall {
+  return catalogCall(replicateProvider, upstreamModel, {
     request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
-    upstreamModel,
     ...timeLimit(10_000),
-    options: { poll_interval_ms: 5 },
     endpoint: { instance: 'replicate', baseUrl: upstream.baseUrl, apiKey: KEY },
     ...overrides,
+    options: { poll_interval_ms: 5, ...overrides.options },
   });
 }
 
@@ -185,10 +188,11 @@ describe('replicate adapter against the fake', () => {
   });
 
   it('yields as many images per call as the model count input allows', () => {
-    expect(adapter.maxImagesPerCall?.('black-forest-labs/flux-schnell', {})).toBe(4);
-    expect(adapter.maxImagesPerCall?.('luma/photon', {})).toBe(1);
-    expect(adapter.maxImagesPerCall?.('acme/unknown', {})).toBe(1);
-    expect(adapter.maxImagesPerCall?.('acme/unknown', { profile: 'sdxl' })).toBe(4);
+    expect(adapter.maxImagesPerCall?.('black-forest-labs/flux-schnell', callFor(fake, 'black-forest-labs/flux-schnell').options)).toBe(4);
+    expect(adapter.maxImagesPerCall?.('luma/photon', callFor(fake, 'luma/photon').options)).toBe(1);
+    const unknownWith = (model: string) => parsedCall(replicateProvider, { upstreamModel: 'acme/unknown', options: catalogRouteOptions(replicateProvider, model) }).options;
+    expect(adapter.maxImagesPerCall?.('acme/unknown', unknownWith('luma/photon'))).toBe(1);
+    expect(adapter.maxImagesPerCall?.('acme/unknown', unknownWith(`stability-ai/sdxl:${SDXL_VERSION}`))).toBe(4);
   });
 });
 
@@ -306,7 +310,9 @@ describe('replicate refusals through the router', () => {
     const state = createRouterState({ clock: Date.now, random: () => 0.5 });
     state.sleep = async () => undefined;
     const registry = createProviderRegistry([adapter], [instanceOn('replicate'), instanceOn('replicate-backup')]);
-    const routes = ['replicate', 'replicate-backup'].map((provider) => ({ provider, model: 'black-forest-labs/flux-schnell', options: { poll_interval_ms: 5 }, fallback_on_content_policy: false }));
+    // Options as the boot parses them.
+    const options = callFor(fake, 'black-forest-labs/flux-schnell').options;
+    const routes = ['replicate', 'replicate-backup'].map((provider) => ({ provider, model: 'black-forest-labs/flux-schnell', options, fallback_on_content_policy: false }));
     fake.enqueue('content_policy');
     const attempts: Attempt[] = [];
     const error = await runRoutes({

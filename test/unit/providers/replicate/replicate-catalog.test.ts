@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../../src/catalog/load-catalog.js';
 import { OPENAI_PARAMETER_NAMES } from '../../../../src/providers/replicate/replicate-input-parameters.js';
 import { imagesPerPrediction } from '../../../../src/providers/replicate/replicate-request.js';
-import { readRouteOptions } from '../../../../src/providers/replicate/replicate-route-options.js';
+import { replicateProvider } from '../../../../src/providers/replicate/replicate-provider.js';
 
 /**
  * The built-in catalog must not promise what the Replicate route cannot send. Models served by
@@ -22,7 +22,7 @@ describe('catalog models routed to Replicate', () => {
     const onlyReplicate = routes.length === model.routes.length;
 
     it.each(routes.map((route) => [route.model, route] as const))('route %s has a profile that honours the capabilities', (_model, route) => {
-      const { profile } = readRouteOptions('replicate', route.model, route.options, {});
+      const { profile } = replicateProvider.routeOptions.parse(route.options);
       const { capabilities } = model;
       if (capabilities.edit) expect(profile.image, 'edit needs an image input').toBeDefined();
       if (capabilities.mask) expect(profile.mask, 'mask needs a mask input').toBeDefined();

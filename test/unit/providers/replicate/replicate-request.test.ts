@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
-import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
-import type { ProviderCall } from '../../../../src/providers/provider.js';
-import { buildReplicateRequest, type PreparedInputs } from '../../../../src/providers/replicate/replicate-request.js';
-import { readRouteOptions } from '../../../../src/providers/replicate/replicate-route-options.js';
+import { replicateProvider } from '../../../../src/providers/replicate/replicate-provider.js';
+import { buildReplicateRequest, type PreparedInputs, type ReplicateCall } from '../../../../src/providers/replicate/replicate-request.js';
+import { resolveReplicateRoute } from '../../../../src/providers/replicate/replicate-route-options.js';
+import { catalogRouteOptions, routeOptionProblems } from '../../../helpers/catalog-route-options.js';
 import { thrownBy } from '../../../helpers/caught-error.js';
-import { providerCall } from '../../../helpers/provider-call.js';
+import { catalogCall, parsedCall, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
 const NOW = 1_750_000_000_000;
 const KEY = 'r8_unit_test_token_0123456789';
@@ -14,19 +14,18 @@ const SDXL = 'stability-ai/sdxl:7762fd07cf82c948538e41f63f77d685e02b063e37e496e9
 const PNG_BYTES = Buffer.from('89504e470d0a1a0a', 'hex');
 const input = (width: number, height: number): InputImage => ({ bytes: PNG_BYTES, format: 'png', width, height, hasAlpha: true });
 
-function call(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Partial<Omit<ProviderCall, 'request'>> = {}): ProviderCall {
-  return providerCall({
+/** A call to a model the catalog routes to Replicate, with the profile its route states. */
+function call(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ReplicateCall {
+  return catalogCall(replicateProvider, upstreamModel, {
     request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
-    upstreamModel,
     deadline: NOW + 300_000,
     endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY },
     ...overrides,
   });
 }
 
-function build(target: ProviderCall, prepared: PreparedInputs = {}) {
-  const route = readRouteOptions(target.endpoint.instance, target.upstreamModel, target.options, target.endpoint.settings);
-  return buildReplicateRequest(target, route, prepared, NOW);
+function build(target: ReplicateCall, prepared: PreparedInputs = {}) {
+  return buildReplicateRequest(target, resolveReplicateRoute(target.options, target.endpoint.settings), prepared, NOW);
 }
 
 describe('buildReplicateRequest: text to image', () => {
@@ -185,29 +184,29 @@ describe('buildReplicateRequest: quality and parameters', () => {
 });
 
 describe('route options', () => {
-  it('takes the profile from the route option over the model name', () => {
-    const request = build(call('someone/flux-schnell-clone', { n: 3 }, { options: { profile: 'flux-schnell' } }));
+  const schnell = () => catalogRouteOptions(replicateProvider, 'black-forest-labs/flux-schnell');
+  const outside = (upstreamModel: string, options: Record<string, unknown>, request: Partial<ImageRequest> = {}) =>
+    parsedCall(replicateProvider, { request: { model: 'acme/model', prompt: 'a red fox in snow', ...request }, upstreamModel, deadline: NOW + 300_000, options, endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY } });
+
+  it('serves a model outside the catalog from the profile its route states', () => {
+    const request = build(outside('someone/flux-schnell-clone', schnell(), { n: 3 }));
     expect(request.url).toBe('https://api.replicate.com/v1/models/someone/flux-schnell-clone/predictions');
     expect(request.body.input['num_outputs']).toBe(3);
   });
 
   it('reads the poll interval from the route, then the instance settings, then the default', () => {
-    expect(readRouteOptions('replicate', 'luma/photon', { poll_interval_ms: 25 }, { poll_interval_ms: 50 }).pollIntervalMs).toBe(25);
-    expect(readRouteOptions('replicate', 'luma/photon', {}, { poll_interval_ms: 50 }).pollIntervalMs).toBe(50);
-    expect(readRouteOptions('replicate', 'luma/photon', {}, {}).pollIntervalMs).toBe(1000);
+    const photon = (pollInterval?: number) => call('luma/photon', {}, { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
+    expect(resolveReplicateRoute(photon(25), { poll_interval_ms: 50 }).pollIntervalMs).toBe(25);
+    expect(resolveReplicateRoute(photon(), { poll_interval_ms: 50 }).pollIntervalMs).toBe(50);
+    expect(resolveReplicateRoute(photon(), {}).pollIntervalMs).toBe(1000);
   });
 
-  it('refuses unknown models, profiles and options as a misconfiguration, not a client error', () => {
-    for (const [model, options] of [
-      ['acme/unknown-model', {}],
-      ['luma/photon', { profile: 'dalle' }],
-      ['luma/photon', { pol_interval_ms: 10 }],
-      ['luma/photon', { wait_seconds: 61 }],
-    ] as const) {
-      const error = thrownBy(() => readRouteOptions('replicate', model, options, {}));
-      expect(error).toBeInstanceOf(UpstreamError);
-      expect(error).toMatchObject({ kind: 'internal', code: 'provider_misconfigured' });
-    }
-    expect(thrownBy(() => build(call('flux-schnell', {}, { options: { profile: 'flux-schnell' } })))).toMatchObject({ kind: 'internal' });
+  it('refuses a route without a profile, and unknown or out-of-range options, at boot', () => {
+    expect(routeOptionProblems(replicateProvider, {})).toEqual(['options.sizing: required (object)']);
+    const photon = catalogRouteOptions(replicateProvider, 'luma/photon');
+    expect(routeOptionProblems(replicateProvider, { ...photon, profile: 'dalle' })).toEqual(['options.profile: unknown field']);
+    expect(routeOptionProblems(replicateProvider, { ...photon, pol_interval_ms: 10 })).toEqual(['options.pol_interval_ms: unknown field']);
+    expect(routeOptionProblems(replicateProvider, { ...photon, wait_seconds: 61 }).join()).toContain('options.wait_seconds');
+    expect(thrownBy(() => build(outside('flux-schnell', schnell())))).toMatchObject({ kind: 'internal' });
   });
 });
