@@ -12,7 +12,7 @@ import { createAddressPolicy } from '../../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../../src/providers/provider.js';
 import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
-import { createTestProvider } from '../../../src/providers/test/test-provider.js';
+import { createTestProvider } from '../../../src/providers/test/test-adapter.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
 import { modelsDir } from '../catalog/catalog-fixture.js';
 
