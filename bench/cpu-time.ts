@@ -53,7 +53,8 @@ export function otherLoadNote(usage: CpuUsage): string {
 export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
   const clientMs = after.clientMs - before.clientMs;
   const gatewayMs = after.gatewayMs === undefined || before.gatewayMs === undefined ? Number.NaN : after.gatewayMs - before.gatewayMs;
-  const machineMs = after.machineBusyMs === undefined || before.machineBusyMs === undefined ? Number.NaN : after.machineBusyMs - before.machineBusyMs;
+  const machineMs =
+    after.machineBusyMs === undefined || before.machineBusyMs === undefined ? Number.NaN : after.machineBusyMs - before.machineBusyMs;
   return {
     wallMs: elapsedMs(before.atNs, after.atNs),
     clientMs,

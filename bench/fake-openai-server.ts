@@ -24,7 +24,9 @@ async function photoLikePng(): Promise<Buffer> {
       raw[index + 2] = 128 + 64 * Math.sin(x / 50) * Math.cos(y / 70) + noise;
     }
   }
-  return sharp(raw, { raw: { width: EDGE, height: EDGE, channels: 3 } }).png().toBuffer();
+  return sharp(raw, { raw: { width: EDGE, height: EDGE, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 const png = await photoLikePng();
@@ -44,7 +46,9 @@ const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
     if (request.method !== 'POST' || !request.url?.endsWith('/images/generations')) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);

@@ -69,7 +69,7 @@ function describe(settings: BenchSettings, sources: Record<OutputFormat, Buffer>
     `(${formatInteger(sources.webp.length)}) with the gateway's settings: PNG compression level ${PNG_COMPRESSION_LEVEL}, ` +
     `JPEG quality ${DEFAULT_LOSSY_QUALITY} (libjpeg-turbo, no mozjpeg), WebP quality ${DEFAULT_LOSSY_QUALITY} effort ${DEFAULT_WEBP_EFFORT}. ` +
     `Each conversion runs one at a time, ${WARMUP_ROUNDS} untimed rounds then ${settings.iterations} timed ones, ` +
-    '`convertImage` and sharp alone alternating; libvips\' operation cache is off so every round decodes. ' +
+    "`convertImage` and sharp alone alternating; libvips' operation cache is off so every round decodes. " +
     '`same bytes`: both produced identical output, so the settings really are equivalent.'
   );
 }
@@ -84,8 +84,14 @@ async function measureConversion(source: Buffer, from: OutputFormat, to: OutputF
     // Alternate who goes first, so neither always runs on the other's warm caches.
     const order: Array<['wrapper' | 'alone', Convert]> =
       round % 2 === 0
-        ? [['wrapper', convertImage], ['alone', convertWithSharpAlone]]
-        : [['alone', convertWithSharpAlone], ['wrapper', convertImage]];
+        ? [
+            ['wrapper', convertImage],
+            ['alone', convertWithSharpAlone],
+          ]
+        : [
+            ['alone', convertWithSharpAlone],
+            ['wrapper', convertImage],
+          ];
     for (const [which, convert] of order) {
       const startNs = process.hrtime.bigint();
       const output = await convert(source, from, to);

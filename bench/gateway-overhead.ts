@@ -38,7 +38,9 @@ export const gatewayOverheadScenario: Scenario = {
   async run(settings, progress) {
     progress('starting the fake OpenAI upstream …');
     const upstream = await startFakeUpstream();
-    const gateway = await startGatewayProcess({ env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` } });
+    const gateway = await startGatewayProcess({
+      env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` },
+    });
     try {
       const key = await gateway.createKey('bench');
       const rows: string[][] = [];
@@ -52,7 +54,9 @@ export const gatewayOverheadScenario: Scenario = {
       for (const variant of VARIANTS) {
         for (const concurrency of CONCURRENCY_LEVELS) {
           progress(`gateway ${variant.label} c=${concurrency} …`);
-          const result = await load(gateway.port, concurrency, settings, gatewayRequest(key, variant), (response) => verify(response, variant));
+          const result = await load(gateway.port, concurrency, settings, gatewayRequest(key, variant), (response) =>
+            verify(response, variant),
+          );
           rows.push(row(`gateway: ${variant.label}`, concurrency, result, direct.get(concurrency)));
           progress(`  ${formatRate(result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.latenciesMs).p50)} ms`);
         }
@@ -94,7 +98,13 @@ function row(label: string, concurrency: number, result: LoadResult, direct: Loa
   ];
 }
 
-function load(port: number, concurrency: number, settings: BenchSettings, request: LoadRequest, verifyFirst?: (response: LoadResponse) => Promise<void>) {
+function load(
+  port: number,
+  concurrency: number,
+  settings: BenchSettings,
+  request: LoadRequest,
+  verifyFirst?: (response: LoadResponse) => Promise<void>,
+) {
   return runLoad({
     port,
     concurrency,
@@ -120,7 +130,15 @@ function gatewayRequest(key: string, variant: Variant): LoadRequest {
     method: 'POST',
     path: GATEWAY_PATH,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify({ model: MODEL, prompt: 'bench', size: '1024x1024', response_format: variant.responseFormat, output_format: variant.outputFormat })),
+    body: Buffer.from(
+      JSON.stringify({
+        model: MODEL,
+        prompt: 'bench',
+        size: '1024x1024',
+        response_format: variant.responseFormat,
+        output_format: variant.outputFormat,
+      }),
+    ),
   };
 }
 
@@ -135,11 +153,15 @@ async function verify(response: LoadResponse, variant: Variant): Promise<void> {
     image = (await requestOnce(loopbackPort(hosted.href), { method: 'GET', path: hosted.pathname })).body;
   } else throw new Error(`unexpected response: ${bodySnippet(response.body)}`);
   const metadata = await sharp(image).metadata();
-  if (metadata.format !== variant.outputFormat || metadata.width !== 1024) throw new Error(`expected a 1024-wide ${variant.outputFormat}, got ${metadata.format} ${metadata.width}`);
+  if (metadata.format !== variant.outputFormat || metadata.width !== 1024)
+    throw new Error(`expected a 1024-wide ${variant.outputFormat}, got ${metadata.format} ${metadata.width}`);
 }
 
 async function startFakeUpstream(): Promise<{ port: number; pngBytes: number; bodyBytes: number; stop: () => void }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'fake-openai-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'fake-openai-server.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.on('exit', () => child.kill('SIGKILL'));
   const line = await new Promise<string>((resolve, reject) => {
     let output = '';

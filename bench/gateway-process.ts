@@ -58,7 +58,8 @@ process.on('exit', () => {
  * process keeps the server off the load client's event loop and CPU accounting, as in production.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
-  if (!existsSync(SERVER_ENTRY)) throw new Error(`${path.relative(ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
+  if (!existsSync(SERVER_ENTRY))
+    throw new Error(`${path.relative(ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-bench-'));
   const url = `http://${LOOPBACK_HOST}:${port}`;
@@ -80,7 +81,12 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   running.add(entry);
   const output: string[] = [];
   const keep = (chunk: Buffer): void => {
-    output.push(...chunk.toString('utf8').split('\n').filter((line) => line.trim() !== ''));
+    output.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
+    );
     output.splice(0, Math.max(0, output.length - OUTPUT_LINES_KEPT));
   };
   // Always drained: a full pipe would block the gateway.
@@ -154,7 +160,11 @@ async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
 
 /** `imagerouter keys create --name <name>` prints the key alone on its last stdout line. */
 async function createKeyWithCli(env: NodeJS.ProcessEnv, name: string): Promise<string> {
-  const child = spawn(process.execPath, [CLI_ENTRY, 'keys', 'create', '--name', name], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_ENTRY, 'keys', 'create', '--name', name], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

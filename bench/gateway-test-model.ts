@@ -2,7 +2,16 @@ import type { IncomingHttpHeaders } from 'node:http';
 import sharp from 'sharp';
 import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot, type CpuUsage } from './cpu-time.js';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
-import { bodySnippet, loopbackPort, requestOnce, runLoad, WARMUP_ROUNDS, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
+import {
+  bodySnippet,
+  loopbackPort,
+  requestOnce,
+  runLoad,
+  WARMUP_ROUNDS,
+  type LoadRequest,
+  type LoadResponse,
+  type LoadResult,
+} from './load-client.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { formatFixed, formatInteger, formatKiB, formatMs, formatRate, markdownTable, summarize } from './stats.js';
 
@@ -38,7 +47,9 @@ export const gatewayTestModelScenario: Scenario = {
     try {
       const key = await gateway.createKey('bench');
       const levels: Level[] = [
-        ...RESPONSE_FORMATS.flatMap((responseFormat) => CONCURRENCY_LEVELS.map((concurrency) => ({ responseFormat, concurrency, edge: undefined }))),
+        ...RESPONSE_FORMATS.flatMap((responseFormat) =>
+          CONCURRENCY_LEVELS.map((concurrency) => ({ responseFormat, concurrency, edge: undefined })),
+        ),
         { responseFormat: 'b64_ephemeral', concurrency: SMALL_SIZE.concurrency, edge: SMALL_SIZE.edge },
       ];
       const rows: string[][] = [];
@@ -46,7 +57,9 @@ export const gatewayTestModelScenario: Scenario = {
         progress(`${level.responseFormat} ${sizeLabel(level.edge)} c=${level.concurrency} …`);
         const { result, cpu } = await runLevel(gateway, key, level, settings);
         rows.push(tableRow(level, result, cpu));
-        progress(`  ${formatRate(result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.latenciesMs).p50)} ms, ${result.errors} errors`);
+        progress(
+          `  ${formatRate(result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.latenciesMs).p50)} ms, ${result.errors} errors`,
+        );
       }
       return [describe(settings), '', markdownTable(COLUMNS, rows)].join('\n');
     } catch (error) {
@@ -91,7 +104,9 @@ function describe(settings: BenchSettings): string {
 
 function tableRow(level: Level, result: LoadResult, cpu: CpuUsage): string[] {
   const latency = summarize(result.latenciesMs);
-  const errorDetail = Object.entries(result.errorKinds).map(([kind, count]) => `${kind}×${count}`).join(', ');
+  const errorDetail = Object.entries(result.errorKinds)
+    .map(([kind, count]) => `${kind}×${count}`)
+    .join(', ');
   return [
     level.responseFormat,
     sizeLabel(level.edge),
@@ -115,7 +130,12 @@ function sizeLabel(edge: number | undefined): string {
 }
 
 /** One load level, with the CPU time spent during exactly its measurement window. */
-async function runLevel(gateway: GatewayProcess, key: string, level: Level, settings: BenchSettings): Promise<{ result: LoadResult; cpu: CpuUsage }> {
+async function runLevel(
+  gateway: GatewayProcess,
+  key: string,
+  level: Level,
+  settings: BenchSettings,
+): Promise<{ result: LoadResult; cpu: CpuUsage }> {
   const requests = Array.from({ length: PROMPT_COUNT }, (_, index): LoadRequest => ({
     method: 'POST',
     path: GENERATIONS_PATH,

@@ -205,7 +205,10 @@ export function loopbackPort(url: string): number {
 
 /** Short text of a body for error messages. */
 export function bodySnippet(body: Buffer): string {
-  const text = body.subarray(0, BODY_SNIPPET_CHARACTERS * 4).toString('utf8').trim();
+  const text = body
+    .subarray(0, BODY_SNIPPET_CHARACTERS * 4)
+    .toString('utf8')
+    .trim();
   return text.length > BODY_SNIPPET_CHARACTERS ? `${text.slice(0, BODY_SNIPPET_CHARACTERS)}…` : text;
 }
 
@@ -244,7 +247,9 @@ function send(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: 
           chunks.push(chunk);
           length += chunk.length;
         });
-        response.on('end', () => resolve({ kind: 'response', status: response.statusCode ?? 0, headers: response.headers, chunks, length }));
+        response.on('end', () =>
+          resolve({ kind: 'response', status: response.statusCode ?? 0, headers: response.headers, chunks, length }),
+        );
         response.on('error', fail);
         // A connection cut mid-body may end in `close` alone; `resolve` keeps the first outcome.
         response.on('close', () => {
@@ -252,7 +257,9 @@ function send(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: 
         });
       },
     );
-    outgoing.setTimeout(timeoutMs, () => outgoing.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'TIMEOUT' })));
+    outgoing.setTimeout(timeoutMs, () =>
+      outgoing.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'TIMEOUT' })),
+    );
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });

@@ -18,7 +18,10 @@ export function machineDetails(now: Date = new Date()): string {
   return [
     `- Date: ${now.toISOString()}`,
     `- CPU: ${models} × ${cpus.length} (os.availableParallelism() = ${os.availableParallelism()})`,
-    `- Load average when the run started: ${os.loadavg().map((load) => load.toFixed(2)).join(' / ')} (1 / 5 / 15 min)`,
+    `- Load average when the run started: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' / ')} (1 / 5 / 15 min)`,
     `- Memory: ${(os.totalmem() / BYTES_PER_GIB).toFixed(1)} GiB (${formatInteger(os.totalmem())} bytes)`,
     `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
     `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}`,
@@ -32,7 +35,8 @@ export function machineDetails(now: Date = new Date()): string {
  * Read-only git commands only.
  */
 function codeVersion(): string {
-  const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const commit = git('rev-parse', '--short', 'HEAD');
     let changed: boolean;

@@ -27,7 +27,13 @@ export const testRenderScenario: Scenario = {
     const scenarioStart = cpuSnapshot();
     for (const { edge, outputFormat } of CASES) {
       progress(`render ${edge}x${edge} ${outputFormat} …`);
-      const spec = (round: number): TestImageSpec => ({ prompt: `bench ${round % PROMPT_COUNT}`, width: edge, height: edge, quality: 'auto', outputFormat });
+      const spec = (round: number): TestImageSpec => ({
+        prompt: `bench ${round % PROMPT_COUNT}`,
+        width: edge,
+        height: edge,
+        quality: 'auto',
+        outputFormat,
+      });
       for (let round = 0; round < WARMUP_ROUNDS; round += 1) await renderTestImage(spec(round));
       const wallMs: number[] = [];
       let bytes = 0;
@@ -67,6 +73,6 @@ function describe(settings: BenchSettings): string {
   return (
     `\`renderTestImage\` (quality auto: 24 shapes and a caption, drawn as one SVG and encoded once; WebP at effort 2) for ` +
     `${PROMPT_COUNT} distinct prompts, ${WARMUP_ROUNDS} untimed rounds then ${settings.iterations} timed ones, one at a time. ` +
-    '`CPU ms` is this process\'s CPU time (all threads) per picture.'
+    "`CPU ms` is this process's CPU time (all threads) per picture."
   );
 }

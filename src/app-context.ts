@@ -74,7 +74,12 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
   const catalog = bindRouteOptions(loadedCatalog, registry);
   const routing = parseRoutingConfig(catalog.config.routing, config.configFile);
-  const router = createRouterState({ clock, backoff: routing.backoff, breaker: routing.breaker, ...(overrides.random ? { random: overrides.random } : {}) });
+  const router = createRouterState({
+    clock,
+    backoff: routing.backoff,
+    breaker: routing.breaker,
+    ...(overrides.random ? { random: overrides.random } : {}),
+  });
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
   try {
     await migrate(database);
@@ -94,7 +99,13 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     router,
     records,
     clock,
-    storeImages: createImageStorer({ db: database.db, store, publicUrl: () => config.publicUrl, retentionDays: config.retentionDays, clock }),
+    storeImages: createImageStorer({
+      db: database.db,
+      store,
+      publicUrl: () => config.publicUrl,
+      retentionDays: config.retentionDays,
+      clock,
+    }),
     downloadResult: createResultDownloader({ policy, maxBytes: config.maxImageBytes, timeoutMs: config.downloadTimeoutMs }),
     catalog,
     imageFetcher: createImageFetcher({
@@ -126,7 +137,8 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     generations: createGenerationService(ports, accounts.generations),
     catalogQueries: {
       catalog,
-      availability: (model) => model.status === 'active' && model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
+      availability: (model) =>
+        model.status === 'active' && model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
       recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
     },
     storedImages,

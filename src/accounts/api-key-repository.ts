@@ -47,7 +47,9 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
   return db.transaction().execute(async (trx) => {
     // An unknown account is a 404 here rather than a foreign-key error at the insert.
     const accountId =
-      input.accountId === undefined ? await insertAccount(trx, name, credits === null ? null : 0, now) : (await requireAccount(trx, input.accountId)).id;
+      input.accountId === undefined
+        ? await insertAccount(trx, name, credits === null ? null : 0, now)
+        : (await requireAccount(trx, input.accountId)).id;
     const apiKey = await insertApiKey(trx, { accountId, name, key, admin: input.admin ?? false, now });
     if (credits !== null && credits > 0) {
       await grantCreditsInTransaction(trx, accountId, credits, `credits of new api key '${name}'`, now);

@@ -1,7 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import type { ApiKeyWithAccount } from './account-records.js';
-import { createApiKey, findApiKeyByToken, listApiKeys, revokeApiKey, touchApiKey, type CreateApiKeyInput, type CreatedApiKey } from './api-key-repository.js';
+import {
+  createApiKey,
+  findApiKeyByToken,
+  listApiKeys,
+  revokeApiKey,
+  touchApiKey,
+  type CreateApiKeyInput,
+  type CreatedApiKey,
+} from './api-key-repository.js';
 
 /** Who is calling: resolved from the Bearer key on every request (never cached, so revocation is immediate). */
 export interface Caller {

@@ -98,9 +98,7 @@ export async function settleCreditsInTransaction(trx: Transaction<DatabaseSchema
   const refunded = reserved - charged;
   if (reserved === 0 && cost === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
   const note =
-    cost > reserved
-      ? `cost ${cost} micro-USD exceeded the reserve ${reserved} by ${cost - reserved}; charged the reserve only`
-      : null;
+    cost > reserved ? `cost ${cost} micro-USD exceeded the reserve ${reserved} by ${cost - reserved}; charged the reserve only` : null;
   const applied = await closeReserve(trx, input.accountId, input.generationId, 'settle', refunded, note, input.now ?? Date.now());
   return applied ? { applied, refundedMicros: refunded, chargedMicros: charged } : { applied, refundedMicros: 0, chargedMicros: 0 };
 }
@@ -111,7 +109,9 @@ export async function releaseCredits(db: Kysely<DatabaseSchema>, input: ReleaseC
   if (reserved === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
   const applied = await db
     .transaction()
-    .execute((trx) => closeReserve(trx, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now()));
+    .execute((trx) =>
+      closeReserve(trx, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now()),
+    );
   return { applied, refundedMicros: applied ? reserved : 0, chargedMicros: 0 };
 }
 
@@ -163,7 +163,15 @@ async function closeReserve(
   // the balance is left alone, so a retried settle can't refund twice.
   const inserted = await trx
     .insertInto('ledger_entries')
-    .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: refundMicros, generation_id: generationId, note, created_at: now })
+    .values({
+      id: randomUUID(),
+      account_id: accountId,
+      kind,
+      amount_micros: refundMicros,
+      generation_id: generationId,
+      note,
+      created_at: now,
+    })
     .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
     .executeTakeFirst();
   if (inserted.numInsertedOrUpdatedRows === 0n) return false;
@@ -188,7 +196,15 @@ async function insertLedgerEntry(
 ): Promise<void> {
   await trx
     .insertInto('ledger_entries')
-    .values({ id: randomUUID(), account_id: accountId, kind, amount_micros: amountMicros, generation_id: generationId, note, created_at: now })
+    .values({
+      id: randomUUID(),
+      account_id: accountId,
+      kind,
+      amount_micros: amountMicros,
+      generation_id: generationId,
+      note,
+      created_at: now,
+    })
     .execute();
 }
 

@@ -34,7 +34,11 @@ function bindModel(model: ResolvedModel, schemas: RouteOptionsSchemas, problems:
     const parsed = schemaProblems(schema, route.options, model.source, ['options']);
     if (!parsed.ok) {
       for (const problem of parsed.problems) {
-        problems.push({ file: model.source, path: '', message: `model '${model.id}', route ${route.provider} (${route.model}): ${problem.path}: ${problem.message}` });
+        problems.push({
+          file: model.source,
+          path: '',
+          message: `model '${model.id}', route ${route.provider} (${route.model}): ${problem.path}: ${problem.message}`,
+        });
       }
       return route;
     }

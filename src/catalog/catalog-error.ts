@@ -22,7 +22,5 @@ export class CatalogError extends Error {
 }
 
 export function formatProblem(problem: CatalogProblem): string {
-  return problem.path === ''
-    ? `${problem.file}: ${problem.message}`
-    : `${problem.file}: ${problem.path}: ${problem.message}`;
+  return problem.path === '' ? `${problem.file}: ${problem.message}` : `${problem.file}: ${problem.path}: ${problem.message}`;
 }

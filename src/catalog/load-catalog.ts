@@ -102,12 +102,7 @@ function readCollectingProblems(file: string, problems: CatalogProblem[]): unkno
 }
 
 /** Config `models:` entries: a known id is a partial override; a new id must be a complete model. */
-function applyOverrides(
-  placed: PlacedModel[],
-  overrides: Array<[string, unknown]>,
-  shownFile: string,
-  problems: CatalogProblem[],
-): void {
+function applyOverrides(placed: PlacedModel[], overrides: Array<[string, unknown]>, shownFile: string, problems: CatalogProblem[]): void {
   for (const [id, override] of overrides) {
     const at = formatPath(['models', id]);
     if (!isPlainObject(override)) {
@@ -115,7 +110,11 @@ function applyOverrides(
       continue;
     }
     if ('id' in override && override['id'] !== id) {
-      problems.push({ file: shownFile, path: formatPath(['models', id, 'id']), message: `must equal the key '${id}' (ids cannot be renamed)` });
+      problems.push({
+        file: shownFile,
+        path: formatPath(['models', id, 'id']),
+        message: `must equal the key '${id}' (ids cannot be renamed)`,
+      });
       continue;
     }
     const index = placed.findIndex((entry) => entry.model.id === id);
@@ -145,7 +144,12 @@ function collisions(placed: readonly PlacedModel[]): CatalogProblem[] {
   for (const entry of placed) {
     const first = ids.get(entry.model.id);
     if (first === undefined) ids.set(entry.model.id, entry);
-    else problems.push({ file: entry.file, path: `${entry.path}.id`, message: `duplicate id '${entry.model.id}', already defined at ${where(first)}` });
+    else
+      problems.push({
+        file: entry.file,
+        path: `${entry.path}.id`,
+        message: `duplicate id '${entry.model.id}', already defined at ${where(first)}`,
+      });
   }
   const aliases = new Map<string, PlacedModel>();
   for (const entry of placed) {
@@ -153,7 +157,11 @@ function collisions(placed: readonly PlacedModel[]): CatalogProblem[] {
       const asId = ids.get(alias);
       const asAlias = aliases.get(alias);
       if (asId !== undefined) {
-        problems.push({ file: entry.file, path: `${entry.path}.aliases`, message: `alias '${alias}' collides with the model id defined at ${where(asId)}` });
+        problems.push({
+          file: entry.file,
+          path: `${entry.path}.aliases`,
+          message: `alias '${alias}' collides with the model id defined at ${where(asId)}`,
+        });
       } else if (asAlias !== undefined) {
         problems.push({
           file: entry.file,

@@ -32,9 +32,7 @@ export const fixedPricingSchema = z.strictObject({
 export const tablePricingSchema = z.strictObject({
   type: z.literal('table'),
   /** USD per image by size and quality; `*` matches any. The first matching row wins. */
-  rows: z
-    .array(z.strictObject({ size: z.string().default('*'), quality: z.string().default('*'), value: usd }))
-    .min(1),
+  rows: z.array(z.strictObject({ size: z.string().default('*'), quality: z.string().default('*'), value: usd })).min(1),
 });
 
 /**
@@ -155,7 +153,10 @@ export const modelSchema = z
     description: z.string().optional(),
     aliases: z.array(z.string().regex(/^\S+$/, 'must be non-empty without spaces')).default([]),
     release_date: calendarDate,
-    output: z.array(z.enum(['image', 'video'])).min(1).default(['image']),
+    output: z
+      .array(z.enum(['image', 'video']))
+      .min(1)
+      .default(['image']),
     /** Retired models stay listed so their ids get a helpful message. */
     status: z.enum(['active', 'retired']).default('active'),
     /** Shown when a retired model is requested. */

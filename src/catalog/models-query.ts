@@ -41,10 +41,16 @@ function booleanText(param: string) {
 
 function commaList<const Values extends readonly [string, ...string[]]>(param: string, values: Values) {
   return text(param).transform((value, context): Array<Values[number]> => {
-    const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     const unknown = items.filter((item) => !values.includes(item));
     if (unknown.length > 0) {
-      context.addIssue({ code: 'custom', message: `'${param}' accepts a comma list of: ${values.join(', ')} (unknown: ${unknown.join(', ')})` });
+      context.addIssue({
+        code: 'custom',
+        message: `'${param}' accepts a comma list of: ${values.join(', ')} (unknown: ${unknown.join(', ')})`,
+      });
       return z.NEVER;
     }
     return items as Array<Values[number]>;
@@ -104,7 +110,11 @@ export function parseModelsV1Query(raw: unknown): ModelSelection {
 export function parseModelsV2Query(raw: unknown): ModelSelection & { fields: V2Field[] | undefined } {
   const query = parseQuery(modelsV2QuerySchema, raw);
   if (query.outputType !== undefined && query.type !== undefined && query.outputType !== query.type) {
-    throw invalidParam('outputType', `'outputType' and its alias 'type' disagree ('${query.outputType}' vs '${query.type}')`, 'invalid_query');
+    throw invalidParam(
+      'outputType',
+      `'outputType' and its alias 'type' disagree ('${query.outputType}' vs '${query.type}')`,
+      'invalid_query',
+    );
   }
   return { ...selectionOf(query), output: query.outputType ?? query.type, inputs: query.inputType ?? [], fields: query.fields };
 }

@@ -26,9 +26,7 @@ export function readYamlFile(file: string): unknown {
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
-    throw new CatalogError(
-      document.errors.map((error) => ({ file: shown, path: '', message: `invalid YAML: ${error.message}` })),
-    );
+    throw new CatalogError(document.errors.map((error) => ({ file: shown, path: '', message: `invalid YAML: ${error.message}` })));
   }
   // YAML 1.2 (the library's default) keeps `2025-05-04` a string, as the schema expects.
   return document.toJS() as unknown;

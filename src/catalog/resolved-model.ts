@@ -6,8 +6,7 @@ import { priceRangeMicros, pricingToMicros, type PriceRangeMicros, type PricingM
  * map as loaded; `bindRouteOptions` replaces them at boot with what the provider's schema made of
  * them, which only that provider's adapter reads.
  */
-export type ResolvedRoute = Omit<Route, 'pricing' | 'options'> & { options: unknown } &
-  (
+export type ResolvedRoute = Omit<Route, 'pricing' | 'options'> & { options: unknown } & (
     | { priced: true; pricingMicros: PricingMicros; priceRangeMicros: PriceRangeMicros }
     /** Neither the route nor its model has a price: never routed to (never a silent $0). */
     | { priced: false }

@@ -13,8 +13,7 @@ export function schemaProblems<Schema extends z.ZodType>(
 ): { ok: true; data: z.output<Schema> } | { ok: false; problems: CatalogProblem[] } {
   const result = schema.safeParse(value, {
     // "expected string, received undefined" reads like a type error; the fix is to add the field.
-    error: (issue) =>
-      issue.code === 'invalid_type' && issue.input === undefined ? `required (${issue.expected})` : undefined,
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? `required (${issue.expected})` : undefined),
   });
   if (result.success) return { ok: true, data: result.data };
   const problems = result.error.issues.flatMap((issue): CatalogProblem[] => {

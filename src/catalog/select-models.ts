@@ -11,15 +11,17 @@ import type { ResolvedModel } from './resolved-model.js';
 export function selectModels(catalog: Catalog, selection: ModelSelection): ResolvedModel[] {
   const provider = selection.provider?.toLowerCase();
   const name = selection.name?.toLowerCase();
-  const selected = catalog.all().filter(
-    (model) =>
-      (selection.includeRetired || model.status !== 'retired') &&
-      (selection.output === undefined || model.output.includes(selection.output)) &&
-      (provider === undefined || matchesProvider(model, provider)) &&
-      (selection.free === undefined || isFreeModel(model) === selection.free) &&
-      (name === undefined || matchesName(model, name)) &&
-      selection.inputs.every((input) => acceptsInput(model, input)),
-  );
+  const selected = catalog
+    .all()
+    .filter(
+      (model) =>
+        (selection.includeRetired || model.status !== 'retired') &&
+        (selection.output === undefined || model.output.includes(selection.output)) &&
+        (provider === undefined || matchesProvider(model, provider)) &&
+        (selection.free === undefined || isFreeModel(model) === selection.free) &&
+        (name === undefined || matchesName(model, name)) &&
+        selection.inputs.every((input) => acceptsInput(model, input)),
+    );
   // Array.prototype.sort is stable: ties keep catalog order.
   if (selection.sort !== undefined) selected.sort(COMPARATORS[selection.sort]);
   return selection.limit === undefined ? selected : selected.slice(0, selection.limit);

@@ -29,7 +29,8 @@ export async function runDoctor(env: NodeJS.ProcessEnv, adapters: ImageProvider[
   const modelsPerInstance = new Map<string, number>();
   for (const model of catalog.all()) {
     if (model.status !== 'active') continue;
-    for (const provider of new Set(model.routes.map((route) => route.provider))) modelsPerInstance.set(provider, (modelsPerInstance.get(provider) ?? 0) + 1);
+    for (const provider of new Set(model.routes.map((route) => route.provider)))
+      modelsPerInstance.set(provider, (modelsPerInstance.get(provider) ?? 0) + 1);
   }
   return Promise.all(instances.map((instance) => diagnose(instance, adapters, modelsPerInstance.get(instance.id) ?? 0)));
 }
@@ -47,7 +48,13 @@ async function diagnose(instance: ProviderInstance, adapters: ImageProvider[], m
     Array.from({ length: keyCount }, async (_, keyIndex) => {
       try {
         return await adapter.probe!(
-          { instance: instance.id, baseUrl: instance.baseUrl ?? '', apiKey: instance.apiKeys[keyIndex], keyIndex, settings: instance.settings },
+          {
+            instance: instance.id,
+            baseUrl: instance.baseUrl ?? '',
+            apiKey: instance.apiKeys[keyIndex],
+            keyIndex,
+            settings: instance.settings,
+          },
           AbortSignal.timeout(PROBE_TIMEOUT_MS),
         );
       } catch (error) {
@@ -72,7 +79,9 @@ export function registerDoctorCommand(program: Command): void {
       } else {
         const width = Math.max(...lines.map((line) => line.instance.length));
         for (const line of lines) {
-          process.stdout.write(`${line.instance.padEnd(width)}  ${line.status.padEnd(14)}  ${String(line.models).padStart(3)} models  ${line.detail}\n`);
+          process.stdout.write(
+            `${line.instance.padEnd(width)}  ${line.status.padEnd(14)}  ${String(line.models).padStart(3)} models  ${line.detail}\n`,
+          );
         }
       }
       if (lines.some((line) => line.status === 'failed')) process.exitCode = 1;

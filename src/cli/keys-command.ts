@@ -40,7 +40,9 @@ export function registerKeysCommand(program: Command): void {
         createApiKey(database.db, { name: options.name, admin: options.admin, creditsMicros }),
       );
       const budget = creditsMicros === null ? 'unlimited credits' : `$${options.credits} of credits`;
-      process.stderr.write(`Created ${options.admin ? 'admin ' : ''}key '${options.name}' (id ${created.apiKey.id}, ${budget}). It is shown only now:\n`);
+      process.stderr.write(
+        `Created ${options.admin ? 'admin ' : ''}key '${options.name}' (id ${created.apiKey.id}, ${budget}). It is shown only now:\n`,
+      );
       process.stdout.write(`${created.key}\n`);
     });
 
@@ -57,7 +59,9 @@ export function registerKeysCommand(program: Command): void {
       for (const { apiKey, account } of list) {
         const state = apiKey.revokedAt ? 'revoked' : 'active';
         const balance = account.balanceMicros === null ? 'unlimited' : `$${formatUsd(account.balanceMicros, 4)}`;
-        process.stdout.write(`${apiKey.id}  ${apiKey.keyPrefix}…  ${apiKey.name}${apiKey.isAdmin ? ' (admin)' : ''}  ${state}  ${balance}\n`);
+        process.stdout.write(
+          `${apiKey.id}  ${apiKey.keyPrefix}…  ${apiKey.name}${apiKey.isAdmin ? ' (admin)' : ''}  ${state}  ${balance}\n`,
+        );
       }
     });
 

@@ -17,7 +17,10 @@ export interface RunningServer {
 }
 
 /** Starts the gateway: config → database and migrations → admin key → HTTP → retention sweeps. */
-export async function startServer(env: NodeJS.ProcessEnv = process.env, options: { logger?: boolean; handleSignals?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { logger?: boolean; handleSignals?: boolean } = {},
+): Promise<RunningServer> {
   const config = loadAppConfig(env);
   const context = await createAppContext(config);
   await prepareAdminKey(context);
@@ -48,7 +51,10 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, options:
       clearTimeout(force);
       // Async generations have no connection to drain: wait for them too, as long as the grace lasts.
       if (context.background.size > 0) {
-        await Promise.race([Promise.allSettled([...context.background]), new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
+        await Promise.race([
+          Promise.allSettled([...context.background]),
+          new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref()),
+        ]);
       }
       await context.close();
     })());

@@ -102,7 +102,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databaseUrl: values.DATABASE_URL === '' ? undefined : values.DATABASE_URL,
     adminKey: values.IMAGEROUTER_ADMIN_KEY,
     configFile: values.IMAGEROUTER_CONFIG === '' ? undefined : values.IMAGEROUTER_CONFIG,
-    urlAllowlist: values.IMAGEROUTER_URL_ALLOWLIST.split(',').map((entry) => entry.trim()).filter(Boolean),
+    urlAllowlist: values.IMAGEROUTER_URL_ALLOWLIST.split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
     retentionDays: values.IMAGEROUTER_RETENTION_DAYS,
     requestTimeoutMs: values.IMAGEROUTER_REQUEST_TIMEOUT_MS,
     heartbeatDelayMs: values.IMAGEROUTER_HEARTBEAT_DELAY_MS,

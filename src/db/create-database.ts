@@ -43,7 +43,9 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   if (/^postgres(ql)?:\/\//.test(url)) {
     return openPostgres(url, options.onBackgroundError ?? warnBackgroundError);
   }
-  throw new Error(`Unsupported DATABASE_URL '${redactDatabaseUrl(url)}': use 'postgres://...', 'sqlite:<path>', or leave it unset for SQLite in the data dir`);
+  throw new Error(
+    `Unsupported DATABASE_URL '${redactDatabaseUrl(url)}': use 'postgres://...', 'sqlite:<path>', or leave it unset for SQLite in the data dir`,
+  );
 }
 
 /** `sqlite:<path>`, `sqlite:///abs/path` or `sqlite::memory:` → the file name better-sqlite3 takes. */

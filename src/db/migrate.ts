@@ -42,7 +42,10 @@ export async function migrate(database: Database): Promise<string[]> {
   });
 }
 
-async function lockForMigration<Schema>(connection: Kysely<Schema>, dialect: Database['dialect']): Promise<(succeeded: boolean) => Promise<void>> {
+async function lockForMigration<Schema>(
+  connection: Kysely<Schema>,
+  dialect: Database['dialect'],
+): Promise<(succeeded: boolean) => Promise<void>> {
   if (dialect === 'postgres') {
     await sql`select pg_advisory_lock(${POSTGRES_MIGRATION_LOCK_KEY})`.execute(connection);
     return async () => {

@@ -19,7 +19,8 @@ const MICRO_DECIMALS = 6;
  */
 export function formatUsd(micros: number, decimals: number): string {
   if (!Number.isSafeInteger(micros)) throw new RangeError(`formatUsd needs an integer number of micro-USD, got ${micros}`);
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 20) throw new RangeError(`formatUsd decimals must be 0..20, got ${decimals}`);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 20)
+    throw new RangeError(`formatUsd decimals must be 0..20, got ${decimals}`);
   const magnitude = Math.abs(micros);
   const kept = Math.min(decimals, MICRO_DECIMALS);
   const divisor = 10 ** (MICRO_DECIMALS - kept);

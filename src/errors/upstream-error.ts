@@ -41,7 +41,8 @@ export class UpstreamError extends ApiError {
 
 /** The error kind an upstream HTTP status stands for, when the body says nothing more precise. */
 export function kindForUpstreamStatus(status: number): ErrorKind {
-  if (status === 400 || status === 404 || status === 405 || status === 409 || status === 413 || status === 415 || status === 422) return 'invalid_request';
+  if (status === 400 || status === 404 || status === 405 || status === 409 || status === 413 || status === 415 || status === 422)
+    return 'invalid_request';
   if (status === 401) return 'authentication';
   if (status === 402) return 'quota_exceeded';
   if (status === 403) return 'permission';

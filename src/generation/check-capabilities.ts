@@ -22,10 +22,16 @@ const formatSize = (size: ImageSize) => `${size.width}x${size.height}`;
 export function checkCapabilities(capabilities: Capabilities, input: CapabilityCheckInput): GenerationWarning[] {
   const { modelId } = input;
   if (input.imageCount > 0 && !capabilities.edit) {
-    throw invalidParam('image[]', `The model '${modelId}' does not accept input images. Send a prompt only, or pick a model with edit support (GET /v1/models).`);
+    throw invalidParam(
+      'image[]',
+      `The model '${modelId}' does not accept input images. Send a prompt only, or pick a model with edit support (GET /v1/models).`,
+    );
   }
   if (input.imageCount > capabilities.max_input_images) {
-    throw invalidParam('image[]', `The model '${modelId}' accepts at most ${capabilities.max_input_images} input image(s); ${input.imageCount} were sent.`);
+    throw invalidParam(
+      'image[]',
+      `The model '${modelId}' accepts at most ${capabilities.max_input_images} input image(s); ${input.imageCount} were sent.`,
+    );
   }
   if (input.hasMask && !capabilities.mask) {
     throw invalidParam('mask', `The model '${modelId}' does not support masks (inpainting).`);
@@ -38,14 +44,20 @@ export function checkCapabilities(capabilities: Capabilities, input: CapabilityC
   }
   if (input.quality !== 'auto' && !capabilities.qualities.includes(input.quality)) {
     const allowed = ['auto', ...capabilities.qualities.filter((quality) => quality !== 'auto')];
-    throw invalidParam('quality', `The model '${modelId}' does not support quality '${input.quality}'. Allowed: ${allowed.map((value) => `'${value}'`).join(', ')}.`);
+    throw invalidParam(
+      'quality',
+      `The model '${modelId}' does not support quality '${input.quality}'. Allowed: ${allowed.map((value) => `'${value}'`).join(', ')}.`,
+    );
   }
   if (input.size !== 'auto') {
     const size = input.size;
     if (capabilities.sizes) {
       const text = formatSize(size);
       if (!capabilities.sizes.includes(text)) {
-        throw invalidParam('size', `The model '${modelId}' does not support size '${text}'. Allowed: ${capabilities.sizes.map((value) => `'${value}'`).join(', ')}.`);
+        throw invalidParam(
+          'size',
+          `The model '${modelId}' does not support size '${text}'. Allowed: ${capabilities.sizes.map((value) => `'${value}'`).join(', ')}.`,
+        );
       }
     } else {
       const { min, max } = capabilities.size_range;

@@ -10,7 +10,12 @@ import { downloadImageUrl } from '../net/guarded-download.js';
 export function createResultDownloader(options: { policy: AddressPolicy; maxBytes: number; timeoutMs: number }) {
   return async (url: string, provider: string, signal: AbortSignal): Promise<Buffer> => {
     try {
-      const download = await downloadImageUrl(url, { policy: options.policy, maxBytes: options.maxBytes, timeoutMs: options.timeoutMs, signal });
+      const download = await downloadImageUrl(url, {
+        policy: options.policy,
+        maxBytes: options.maxBytes,
+        timeoutMs: options.timeoutMs,
+        signal,
+      });
       return download.bytes;
     } catch (error) {
       if (!(error instanceof DownloadError)) throw error;

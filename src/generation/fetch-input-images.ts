@@ -127,14 +127,29 @@ async function bytesOfReference(value: string, param: string, options: ResolveIm
 }
 
 /** One of our hosted images: no network and no allowlist, but the same size checks as an upload. */
-async function storedImageBytes(file: string, param: string, reader: StoredImageReader, options: ResolveImageInputOptions): Promise<Buffer> {
+async function storedImageBytes(
+  file: string,
+  param: string,
+  reader: StoredImageReader,
+  options: ResolveImageInputOptions,
+): Promise<Buffer> {
   const image = await reader.read(file);
   if (!image) {
-    throw invalidParam(param, `'${param}' names an image on this gateway that does not exist or has expired (images are kept for the retention period).`, 'image_not_found');
+    throw invalidParam(
+      param,
+      `'${param}' names an image on this gateway that does not exist or has expired (images are kept for the retention period).`,
+      'image_not_found',
+    );
   }
   if (image.bytes.length > options.maxBytes) throw invalidParam(param, `'${param}' is larger than ${options.maxBytes} bytes.`);
   if (!options.budget.take(image.bytes.length)) {
-    throw new ApiError({ kind: 'invalid_request', status: 413, param, code: 'input_too_large', message: `'${param}': the request's input images exceed ${options.budget.limit} bytes together (IMAGEROUTER_MAX_INPUT_BYTES).` });
+    throw new ApiError({
+      kind: 'invalid_request',
+      status: 413,
+      param,
+      code: 'input_too_large',
+      message: `'${param}': the request's input images exceed ${options.budget.limit} bytes together (IMAGEROUTER_MAX_INPUT_BYTES).`,
+    });
   }
   return image.bytes;
 }

@@ -8,7 +8,6 @@ import type { ProviderImage } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
 import { decodeBase64Text, type FinishedImage } from '../domain/finished-image.js';
 
-
 export interface FinishImagesInput {
   images: Array<{ image: ProviderImage; provider: string }>;
   outputFormat: OutputFormat;
@@ -31,7 +30,12 @@ export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'
   return Promise.all(input.images.map(({ image, provider }) => finishImage(ports, input, image, provider)));
 }
 
-async function finishImage(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput, image: ProviderImage, provider: string): Promise<FinishedImage> {
+async function finishImage(
+  ports: Pick<GenerationPorts, 'downloadResult'>,
+  input: FinishImagesInput,
+  image: ProviderImage,
+  provider: string,
+): Promise<FinishedImage> {
   if ('base64' in image) {
     // Only a base64 response can pass the upstream's text through; anything else needs the bytes.
     const header = input.keepBase64 ? await readBase64Header(image.base64) : undefined;
@@ -46,13 +50,23 @@ async function finishImage(ports: Pick<GenerationPorts, 'downloadResult'>, input
 
 async function finishBytes(bytes: Buffer, outputFormat: OutputFormat, provider: string): Promise<FinishedImage> {
   const format = sniffImageFormat(bytes);
-  if (!format) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned data that is not an image.` });
+  if (!format)
+    throw new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' returned data that is not an image.`,
+    });
   try {
     const converted = format === outputFormat ? bytes : await convertImage(bytes, format, outputFormat);
     const size = readImageHeader(converted) ?? (await imageSize(converted));
     return { format: outputFormat, width: size.width, height: size.height, base64: undefined, decoded: converted };
   } catch (error) {
-    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned a corrupt image.`, cause: error });
+    throw new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' returned a corrupt image.`,
+      cause: error,
+    });
   }
 }
 
@@ -77,6 +91,7 @@ async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; 
 
 function decodeBase64(base64: Buffer, provider: string): Buffer {
   const bytes = decodeBase64Text(base64);
-  if (bytes.length === 0) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });
+  if (bytes.length === 0)
+    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });
   return bytes;
 }

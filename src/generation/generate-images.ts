@@ -13,7 +13,6 @@ import { finishImages } from './finish-images.js';
 import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
 
-
 export interface GenerationCaller {
   accountId: string;
   apiKeyId: string;
@@ -115,13 +114,22 @@ function reserveFor(routes: PricedRoute[], request: ImageRequest): number {
 async function recordAndReserve(generation: OpenGeneration): Promise<void> {
   const { ports, input, id, reservedMicros, attempts } = generation;
   const { caller, model } = input;
-  await ports.records.start({ id, accountId: caller.accountId, apiKeyId: caller.apiKeyId, request: input.request, reservedMicros, createdAt: input.startedAt });
-  const reserved = await ports.records.reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros }).catch(async (error: unknown) => {
-    // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
-    const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-    await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
-    throw new GenerationFailure(id, apiError, attempts);
+  await ports.records.start({
+    id,
+    accountId: caller.accountId,
+    apiKeyId: caller.apiKeyId,
+    request: input.request,
+    reservedMicros,
+    createdAt: input.startedAt,
   });
+  const reserved = await ports.records
+    .reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros })
+    .catch(async (error: unknown) => {
+      // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
+      const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
+      await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
+      throw new GenerationFailure(id, apiError, attempts);
+    });
   if (reserved) return;
   const error = new ApiError({
     kind: 'insufficient_credits',
@@ -137,7 +145,9 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
   const { ports, input, id, reservedMicros, attempts } = generation;
   const { request } = input;
   const images = await finishImages(ports, {
-    images: delivered.flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider }))).slice(0, request.n),
+    images: delivered
+      .flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider })))
+      .slice(0, request.n),
     outputFormat: request.outputFormat,
     keepBase64: request.responseFormat !== 'url',
     signal: input.signal,
@@ -163,7 +173,15 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
     finishedAt,
   });
   const latency = finishedAt - input.startedAt;
-  return { id, created: input.startedAt, data: responseData(request, images, stored), latency, cost: microsToUsd(costMicros), warnings, attempts };
+  return {
+    id,
+    created: input.startedAt,
+    data: responseData(request, images, stored),
+    latency,
+    cost: microsToUsd(costMicros),
+    warnings,
+    attempts,
+  };
 }
 
 /** Only the images the client gets are charged: an upstream that returned more than asked pays for the rest. */
@@ -213,13 +231,22 @@ function routableRoutes(model: ResolvedModel, ports: GenerationPorts): PricedRou
 const MAX_DELIVERY_ROUNDS = 3;
 
 /** Calls until `n` images arrived; a route that delivers short is asked again for the rest. */
-async function generateAll(ports: GenerationPorts, input: GenerateImagesInput, routes: PricedRoute[], attempts: Attempt[]): Promise<Delivery[]> {
+async function generateAll(
+  ports: GenerationPorts,
+  input: GenerateImagesInput,
+  routes: PricedRoute[],
+  attempts: Attempt[],
+): Promise<Delivery[]> {
   const delivered: Delivery[] = [];
   let count = 0;
   for (let round = 0; count < input.request.n; round += 1) {
     if (round >= MAX_DELIVERY_ROUNDS) {
       const provider = delivered.at(-1)?.route.provider ?? routes[0]?.provider ?? 'unknown';
-      throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned ${count} of ${input.request.n} images.` });
+      throw new UpstreamError({
+        provider,
+        kind: 'upstream_error',
+        message: `The provider '${provider}' returned ${count} of ${input.request.n} images.`,
+      });
     }
     const last = delivered.at(-1)?.route;
     const outcome = await runRoutes({

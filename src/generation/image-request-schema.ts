@@ -13,16 +13,14 @@ const enumMessage = (param: string, values: readonly string[]) => (issue: { inpu
 
 /** Multipart sends every field as text; JSON may send numbers. Both mean the same. */
 const integerField = (param: string, min: number, max: number) =>
-  z
-    .union([z.number(), z.string()], { error: `'${param}' must be an integer between ${min} and ${max}` })
-    .transform((value, context) => {
-      const parsed = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        context.addIssue({ code: 'custom', message: `'${param}' must be an integer between ${min} and ${max}, received '${String(value)}'` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+  z.union([z.number(), z.string()], { error: `'${param}' must be an integer between ${min} and ${max}` }).transform((value, context) => {
+    const parsed = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      context.addIssue({ code: 'custom', message: `'${param}' must be an integer between ${min} and ${max}, received '${String(value)}'` });
+      return z.NEVER;
+    }
+    return parsed;
+  });
 
 /** An input image in JSON: a data URI, bare base64, an http(s) URL, or OpenAI's `{image_url}` object. */
 const imageReference = z.union([z.string(), z.object({ image_url: z.string() }).transform((value) => value.image_url)]);
@@ -42,7 +40,10 @@ export const imageRequestFieldsSchema = z.object({
     .optional()
     .describe('What to draw or how to edit. Optional for models that need none.'),
   model: z
-    .string({ error: (issue) => (issue.input === undefined || issue.input === null ? "'model' is a required parameter" : "'model' must be a string") })
+    .string({
+      error: (issue) =>
+        issue.input === undefined || issue.input === null ? "'model' is a required parameter" : "'model' must be a string",
+    })
     .trim()
     .min(1, "'model' is a required parameter")
     .describe("Model id from GET /v1/models, e.g. 'test/test' or 'openai/gpt-image-1'."),
@@ -142,6 +143,9 @@ const EXTRA_PARAMETER_TYPES: Readonly<Record<string, 'number' | 'boolean'>> = {
  */
 export const extraParametersSchema = z.looseObject(
   Object.fromEntries(
-    Object.entries(EXTRA_PARAMETER_TYPES).map(([param, type]) => [param, (type === 'number' ? numberParameter(param) : booleanParameter(param)).optional()]),
+    Object.entries(EXTRA_PARAMETER_TYPES).map(([param, type]) => [
+      param,
+      (type === 'number' ? numberParameter(param) : booleanParameter(param)).optional(),
+    ]),
   ),
 );

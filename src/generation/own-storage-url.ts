@@ -25,7 +25,11 @@ export function ownStoredFile(value: string, origins: OwnOrigins): string | unde
   if (url.username || url.password) return undefined;
   const publicPrefix = `${base.pathname.replace(/\/+$/, '')}/storage/`;
   const viaPublicUrl = url.origin === base.origin && url.pathname.startsWith(publicPrefix);
-  const direct = LOOPBACK_HOSTS.has(url.hostname) && url.protocol === 'http:' && Number(url.port || 80) === origins.port && url.pathname.startsWith('/storage/');
+  const direct =
+    LOOPBACK_HOSTS.has(url.hostname) &&
+    url.protocol === 'http:' &&
+    Number(url.port || 80) === origins.port &&
+    url.pathname.startsWith('/storage/');
   if (!viaPublicUrl && !direct) return undefined;
   const file = url.pathname.slice((viaPublicUrl ? publicPrefix : '/storage/').length);
   return file !== '' && !file.includes('/') ? file : undefined;

@@ -70,7 +70,14 @@ function legacyQuality(value: unknown): { quality: string; warning: GenerationWa
   const name = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
   const quality = name === undefined ? undefined : LEGACY_QUALITIES[name];
   if (quality === undefined) return undefined;
-  return { quality, warning: { type: 'adapted', setting: 'quality', message: `'quality' '${name}' is DALL·E's name for '${quality}'; '${quality}' was used.` } };
+  return {
+    quality,
+    warning: {
+      type: 'adapted',
+      setting: 'quality',
+      message: `'quality' '${name}' is DALL·E's name for '${quality}'; '${quality}' was used.`,
+    },
+  };
 }
 
 /**

@@ -2,7 +2,6 @@ import type { PricingMicros } from '../catalog/pricing-micros.js';
 import type { ProviderResult } from '../providers/provider.js';
 import type { ImageSize, Quality } from '../domain/image-request.js';
 
-
 export interface PriceContext {
   size: ImageSize | 'auto';
   quality: Quality;

@@ -33,7 +33,10 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
   try {
     const plan = planGeneration(ports.catalog, input.request);
     if (input.detached && plan.request.responseFormat === 'b64_ephemeral') {
-      throw invalidParam('response_format', "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.");
+      throw invalidParam(
+        'response_format',
+        "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.",
+      );
     }
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
     return await generateImages(ports, {

@@ -63,7 +63,8 @@ function takeReferences(fields: Record<string, unknown>, names: readonly string[
     if (value === undefined || value === null) continue;
     for (const item of Array.isArray(value) ? value : [value]) {
       const reference = referenceOf(item);
-      if (reference === undefined) throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
+      if (reference === undefined)
+        throw invalidParam(name, `'${name}' must be a data URI, base64 text, an http(s) URL or {"image_url": "..."}.`);
       inputs.push({ kind: 'reference', value: reference, param: paramOf(inputs.length) });
     }
   }
@@ -123,14 +124,20 @@ async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimit
         } else {
           // Drain it so the parser can go on to the error response cleanly.
           part.file.resume();
-          throw invalidParam(name, `Unexpected file field '${name}'. Send input images as 'image[]' (or 'image') and a mask as 'mask[]' (or 'mask').`);
+          throw invalidParam(
+            name,
+            `Unexpected file field '${name}'. Send input images as 'image[]' (or 'image') and a mask as 'mask[]' (or 'mask').`,
+          );
         }
         continue;
       }
       if (part.valueTruncated) throw fieldTooLarge(name, fieldSize, limits);
       const value = typeof part.value === 'string' ? part.value : String(part.value);
       // A field sent as application/json arrives parsed: count what was sent, not its String().
-      count(Buffer.byteLength(name) + Buffer.byteLength(typeof part.value === 'string' ? part.value : JSON.stringify(part.value) ?? ''), name);
+      count(
+        Buffer.byteLength(name) + Buffer.byteLength(typeof part.value === 'string' ? part.value : (JSON.stringify(part.value) ?? '')),
+        name,
+      );
       if (IMAGE_FIELDS.has(name)) {
         if (images.length >= MAX_INPUT_IMAGES) throw tooManyImages();
         images.push({ kind: 'reference', value, param: name });

@@ -49,11 +49,7 @@ export async function applyMaskedEdit(
 
 /** Decodes a pipeline to 8-bit RGBA, the layout `composite` expects for raw input. */
 async function rgbaPixels(pipeline: Sharp): Promise<Buffer> {
-  const { data, info } = await pipeline
-    .ensureAlpha()
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline.ensureAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== 4) throw new Error(`expected RGBA pixels, got ${info.channels} channels`);
   return data;
 }

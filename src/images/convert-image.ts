@@ -22,12 +22,7 @@ export interface EncodeOptions {
  * Converts encoded image bytes to an output format. When nothing changes (`from === to`) the very
  * same buffer is returned, never a re-encode: re-encoding a lossy image only loses quality.
  */
-export async function convertImage(
-  bytes: Buffer,
-  from: ImageFormat,
-  to: OutputFormat,
-  options: EncodeOptions = {},
-): Promise<Buffer> {
+export async function convertImage(bytes: Buffer, from: ImageFormat, to: OutputFormat, options: EncodeOptions = {}): Promise<Buffer> {
   if (from === to) return bytes;
   // The output carries no EXIF, so the orientation tag is applied to the pixels instead of lost.
   // Animated inputs (GIF, WebP) keep their first frame only.

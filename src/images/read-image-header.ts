@@ -18,7 +18,8 @@ export function readImageHeader(bytes: Buffer): ImageHeader | undefined {
   if (bytes.length >= 10 && bytes.toString('latin1', 0, 3) === 'GIF') {
     return { format: 'gif', width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
   }
-  if (bytes.length >= 30 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return webpHeader(bytes);
+  if (bytes.length >= 30 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+    return webpHeader(bytes);
   if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return jpegHeader(bytes);
   return undefined;
 }

@@ -53,7 +53,7 @@ function checkDimensions(width: number, height: number, param: string): void {
   if (width > MAX_INPUT_EDGE || height > MAX_INPUT_EDGE || width * height > MAX_INPUT_PIXELS) {
     throw invalidParam(
       param,
-      `'${param}' is ${width}x${height} (${(width * height / 1e6).toFixed(1)} megapixels); images may be at most ` +
+      `'${param}' is ${width}x${height} (${((width * height) / 1e6).toFixed(1)} megapixels); images may be at most ` +
         `${MAX_INPUT_EDGE} pixels per edge and ${MAX_INPUT_PIXELS / 1e6} megapixels`,
       'image_too_large',
     );

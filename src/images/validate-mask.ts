@@ -21,7 +21,9 @@ const FORMAT_NAMES: Record<ImageFormat, string> = {
  */
 export function validateMask(mask: InputImage, image: InputImage): void {
   if (!MASK_FORMATS.has(mask.format) || !mask.hasAlpha) {
-    const got = MASK_FORMATS.has(mask.format) ? `a ${FORMAT_NAMES[mask.format]} without an alpha channel` : `a ${FORMAT_NAMES[mask.format]}`;
+    const got = MASK_FORMATS.has(mask.format)
+      ? `a ${FORMAT_NAMES[mask.format]} without an alpha channel`
+      : `a ${FORMAT_NAMES[mask.format]}`;
     throw invalidParam(
       'mask',
       `'mask' must be a PNG or WebP with an alpha channel (transparent pixels mark the area to edit), got ${got}`,

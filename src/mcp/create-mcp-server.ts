@@ -53,7 +53,8 @@ export function createMcpServer(services: McpServices, context: McpCallContext):
     'generate_image',
     {
       title: 'Generate images',
-      description: 'Generates images from a text prompt. Returns each image inline (a preview when large) with its hosted URL, the cost in USD and the generation id.',
+      description:
+        'Generates images from a text prompt. Returns each image inline (a preview when large) with its hosted URL, the cost in USD and the generation id.',
       inputSchema: generateImageInput,
       outputSchema: imageToolOutput,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -78,7 +79,8 @@ export function createMcpServer(services: McpServices, context: McpCallContext):
     'list_models',
     {
       title: 'List models',
-      description: 'Lists the models of this gateway (as GET /v1/models: keyed by id, with providers, prices, sizes and capabilities). Filters narrow the list.',
+      description:
+        'Lists the models of this gateway (as GET /v1/models: keyed by id, with providers, prices, sizes and capabilities). Filters narrow the list.',
       inputSchema: listModelsInput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -96,12 +98,21 @@ function imageFields({ prompt, model, size, quality, n, output_format }: Generat
 
 function editRequest(input: EditImageInput): GenerationRequest {
   // Trimmed as the JSON body's references are, so both entry points accept the same values.
-  const images: ImageReference[] = input.images.map((value, index) => ({ kind: 'reference', value: value.trim(), param: `image[${index}]` }));
+  const images: ImageReference[] = input.images.map((value, index) => ({
+    kind: 'reference',
+    value: value.trim(),
+    param: `image[${index}]`,
+  }));
   const masks: ImageReference[] = input.mask === undefined ? [] : [{ kind: 'reference', value: input.mask.trim(), param: 'mask' }];
   return { fields: imageFields(input), images, masks };
 }
 
-async function runImageTool(services: McpServices, context: McpCallContext, request: GenerationRequest, extra: ToolExtra): Promise<CallToolResult> {
+async function runImageTool(
+  services: McpServices,
+  context: McpCallContext,
+  request: GenerationRequest,
+  extra: ToolExtra,
+): Promise<CallToolResult> {
   const progress = reportProgress(extra, context.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   try {
     // `extra.signal` aborts when the client disconnects (the route closes the transport then).
@@ -135,7 +146,10 @@ function reportProgress(extra: ToolExtra, intervalMs: number): { stop(): void } 
     ticks += 1;
     const seconds = (ticks * intervalMs) / 1000;
     extra
-      .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: seconds, message: `Generating (${seconds} s)` } })
+      .sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress: seconds, message: `Generating (${seconds} s)` },
+      })
       // A client that went away aborts the generation through the signal; nothing to do here.
       .catch(() => undefined);
   }, intervalMs);

@@ -20,7 +20,11 @@ export type ReportInternalError = (error: unknown, context: string) => void;
  * structured content), then each image inline, downscaled when large. The images were stored by
  * the use case (`response_format: 'url'`); their bytes are read back from storage.
  */
-export async function imageToolResult(output: GenerationOutput, storedImages: StoredImageReader, reportError: ReportInternalError): Promise<CallToolResult> {
+export async function imageToolResult(
+  output: GenerationOutput,
+  storedImages: StoredImageReader,
+  reportError: ReportInternalError,
+): Promise<CallToolResult> {
   const urls = output.data.flatMap((item) => ('url' in item ? [item.url] : []));
   const structured: ImageToolOutput = {
     id: output.id,
@@ -46,13 +50,21 @@ interface PreviewContent {
   note: string;
 }
 
-async function previewContent(url: string, index: number, storedImages: StoredImageReader, reportError: ReportInternalError): Promise<PreviewContent> {
+async function previewContent(
+  url: string,
+  index: number,
+  storedImages: StoredImageReader,
+  reportError: ReportInternalError,
+): Promise<PreviewContent> {
   try {
     const stored = await storedImages.read(storedFileOf(url));
     if (!stored) return { image: undefined, note: ' (no preview: the stored image could not be read)' };
     const preview = await previewImage(stored.bytes, stored.format, PREVIEW_LIMITS);
     const image: ImageContent = { type: 'image', data: preview.bytes.toString('base64'), mimeType: MIME_BY_FORMAT[preview.format] };
-    return { image, note: preview.downscaled ? ` (preview below downscaled to ${preview.width}x${preview.height}; the URL has the original)` : '' };
+    return {
+      image,
+      note: preview.downscaled ? ` (preview below downscaled to ${preview.width}x${preview.height}; the URL has the original)` : '',
+    };
   } catch (error) {
     // The generation succeeded and was charged: a failed preview must not turn it into an error.
     reportError(error, `preview of image ${index + 1}`);

@@ -15,7 +15,9 @@ const imageOptions = {
   size: z
     .string()
     .optional()
-    .describe("'auto' (default) or WIDTHxHEIGHT, e.g. '1024x1024'. Checked against the model: an unsupported size is an error listing the allowed ones."),
+    .describe(
+      "'auto' (default) or WIDTHxHEIGHT, e.g. '1024x1024'. Checked against the model: an unsupported size is an error listing the allowed ones.",
+    ),
   quality: z.enum(QUALITIES).optional().describe("'auto' (default), 'low', 'medium' or 'high'; checked against the model."),
   n: z.number().int().min(1).max(MAX_N).optional().describe("Number of images (default 1), up to the model's maximum."),
   output_format: z.enum(OUTPUT_FORMATS).optional().describe("Format of the hosted image: 'webp' (default), 'png' or 'jpeg'."),
@@ -38,7 +40,9 @@ export const editImageInput = {
   mask: z
     .string()
     .optional()
-    .describe('A PNG or WebP mask with alpha, the size of the first image; transparent pixels mark the area to change. URL, data URI or base64, as for images.'),
+    .describe(
+      'A PNG or WebP mask with alpha, the size of the first image; transparent pixels mark the area to change. URL, data URI or base64, as for images.',
+    ),
 };
 
 export const listModelsInput = {
@@ -46,7 +50,10 @@ export const listModelsInput = {
   provider: z.string().optional().describe("Case-insensitive substring of the model's author or of a provider serving it."),
   free: z.boolean().optional().describe('true: only models served at $0 somewhere; false: only paid ones.'),
   name: z.string().optional().describe('Case-insensitive substring of the id, an alias or the display name.'),
-  sort: z.enum(SORT_KEYS).optional().describe("'name', 'provider', 'price' (cheapest first) or 'date' (newest first). Default: catalog order."),
+  sort: z
+    .enum(SORT_KEYS)
+    .optional()
+    .describe("'name', 'provider', 'price' (cheapest first) or 'date' (newest first). Default: catalog order."),
   limit: z.number().int().min(1).optional().describe('At most this many models, after sorting.'),
   include_retired: z.boolean().optional().describe('Include retired models (left out by default).'),
 };

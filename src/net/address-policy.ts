@@ -119,7 +119,8 @@ function parseHostnameEntry(entry: string): string {
   // The same IDNA mapping the WHATWG URL parser applies, so `Bücher.de` matches `xn--bcher-kva.de`.
   const ascii = normaliseHostname(domainToASCII(entry));
   // The URL parser turns `0x7f.1` or `2130706433` into an IPv4 address: ambiguous as a hostname.
-  if (ascii !== '' && isIP(ascii) !== 0) throw invalidEntry(entry, 'is an IPv4 address in a non-standard form; write it as four decimal parts');
+  if (ascii !== '' && isIP(ascii) !== 0)
+    throw invalidEntry(entry, 'is an IPv4 address in a non-standard form; write it as four decimal parts');
   if (!HOSTNAME_PATTERN.test(ascii)) {
     throw invalidEntry(entry, 'is not a hostname, IP address or CIDR (no schemes, ports, paths or wildcards)');
   }

@@ -2,14 +2,7 @@ import { ApiError } from '../errors/api-error.js';
 
 /** Why a guarded download failed. Callers decide on this, never on the message. */
 export type DownloadErrorReason =
-  | 'invalid_url'
-  | 'blocked_address'
-  | 'too_large'
-  | 'budget_exceeded'
-  | 'timeout'
-  | 'http_status'
-  | 'network'
-  | 'too_many_redirects';
+  'invalid_url' | 'blocked_address' | 'too_large' | 'budget_exceeded' | 'timeout' | 'http_status' | 'network' | 'too_many_redirects';
 
 export interface DownloadErrorOptions {
   reason: DownloadErrorReason;

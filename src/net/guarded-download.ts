@@ -122,7 +122,12 @@ async function followRedirects(url: string, options: DownloadImageOptions, signa
  * The addresses this hop may connect to, all checked. An IP-literal host is checked as written
  * (the URL parser has already turned `2130706433` or `0x7f.1` into `127.0.0.1`).
  */
-async function checkedAddresses(url: URL, redirected: boolean, options: DownloadImageOptions, signal: AbortSignal): Promise<LookupAddress[]> {
+async function checkedAddresses(
+  url: URL,
+  redirected: boolean,
+  options: DownloadImageOptions,
+  signal: AbortSignal,
+): Promise<LookupAddress[]> {
   const hostname = unbracketed(url.hostname);
   const literalFamily = isIP(hostname);
   let addresses: LookupAddress[];
@@ -256,7 +261,8 @@ function networkError(error: unknown, host: string): DownloadError {
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') problem = 'connection closed by the server';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') problem = 'could not resolve the host';
   else if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') problem = 'connection timed out';
-  else if (code !== undefined && (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SSL'))) problem = 'TLS handshake failed';
+  else if (code !== undefined && (code.startsWith('ERR_TLS') || code.includes('CERT') || code.includes('SSL')))
+    problem = 'TLS handshake failed';
   return new DownloadError({ reason: 'network', message: `download from ${host} failed: ${problem}`, cause: error });
 }
 

@@ -57,7 +57,9 @@ export type AnyProviderDefinition = ProviderDefinition<unknown, InstanceSettings
  * Ties the schemas' output types to the adapter's: the compiler checks that the adapter reads what
  * its schemas produce. `BUILT_IN_PROVIDERS` then holds every definition as `AnyProviderDefinition`.
  */
-export function defineProvider<Options, Settings extends InstanceSettings>(definition: ProviderDefinition<Options, Settings>): ProviderDefinition<Options, Settings> {
+export function defineProvider<Options, Settings extends InstanceSettings>(
+  definition: ProviderDefinition<Options, Settings>,
+): ProviderDefinition<Options, Settings> {
   return definition;
 }
 

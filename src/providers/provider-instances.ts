@@ -30,13 +30,19 @@ const instanceConfigSchema = z
     title: z.string().optional(),
     base_url: z.string().url().optional(),
     /** Name of the variable holding the key(s); default `<ID>_API_KEY`. */
-    api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name').optional(),
+    api_key_env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     /** Adapter settings merged over the type's (e.g. `api_version`, `flavor`). */
     settings: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
 
-const providersSectionSchema = z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'instance ids are lower-case letters, digits and dashes'), instanceConfigSchema);
+const providersSectionSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'instance ids are lower-case letters, digits and dashes'),
+  instanceConfigSchema,
+);
 
 /** An instance definition with the provider that speaks to it. */
 interface PlacedInstance {
@@ -73,12 +79,17 @@ export function resolveProviderInstances(
   const parsed = providersSectionSchema.safeParse(providersSection);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ProviderConfigError(`${configFile}: providers${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
+    throw new ProviderConfigError(
+      `${configFile}: providers${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   for (const [id, config] of Object.entries(parsed.data)) {
     const base = builtIn.find((placed) => placed.definition.id === config.type) ?? typeDefaults(providers, config.type);
     if (!base) {
-      const known = [...builtIn.map((placed) => placed.definition.id), ...providers.filter((provider) => provider.typeDefaults).map((provider) => provider.id)].join(', ');
+      const known = [
+        ...builtIn.map((placed) => placed.definition.id),
+        ...providers.filter((provider) => provider.typeDefaults).map((provider) => provider.id),
+      ].join(', ');
       throw new ProviderConfigError(`${configFile}: providers.${id}.type: unknown provider type '${config.type}' (known: ${known})`);
     }
     const definition: InstanceDefinition = {
@@ -113,7 +124,12 @@ export function envPrefix(instanceId: string): string {
  * Settings are parsed here, once, by the provider's own schema: a wrong setting stops the boot
  * naming the instance and the setting, and the adapter receives typed values.
  */
-function instanceOf(placed: PlacedInstance, env: NodeJS.ProcessEnv, keyVariableOverride: string | undefined, where: string): ProviderInstance {
+function instanceOf(
+  placed: PlacedInstance,
+  env: NodeJS.ProcessEnv,
+  keyVariableOverride: string | undefined,
+  where: string,
+): ProviderInstance {
   const { provider, definition } = placed;
   const prefix = envPrefix(definition.id);
   const keyVariables = keyVariableOverride ? [keyVariableOverride] : [...new Set([`${prefix}_API_KEY`, ...definition.keyEnv])];

@@ -29,7 +29,11 @@ export interface ProviderRegistry {
  * Pairs instances with adapters. `providers` supplies the route-options schemas by adapter id, so
  * an adapter replaced for a test keeps its provider's schema.
  */
-export function createProviderRegistry(adapters: ImageProvider[], instances: ProviderInstance[], providers: readonly AnyProviderDefinition[] = BUILT_IN_PROVIDERS): ProviderRegistry {
+export function createProviderRegistry(
+  adapters: ImageProvider[],
+  instances: ProviderInstance[],
+  providers: readonly AnyProviderDefinition[] = BUILT_IN_PROVIDERS,
+): ProviderRegistry {
   const adapterById = new Map(adapters.map((adapter) => [adapter.id, adapter]));
   const instanceById = new Map(instances.map((instance) => [instance.id, instance]));
   const providerById = new Map(providers.map((provider) => [provider.id, provider]));

@@ -14,7 +14,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { maxRetries: 2, baseMs: 250, maxM
  * one (up to the cap), else exponential backoff with full jitter. `undefined` means "don't wait
  * here: Retry-After is beyond the cap".
  */
-export function retryDelayMs(policy: BackoffPolicy, retry: number, retryAfterMs: number | undefined, random: () => number): number | undefined {
+export function retryDelayMs(
+  policy: BackoffPolicy,
+  retry: number,
+  retryAfterMs: number | undefined,
+  random: () => number,
+): number | undefined {
   if (retryAfterMs !== undefined) return retryAfterMs <= policy.maxRetryAfterMs ? retryAfterMs : undefined;
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (retry - 1));
   // Full jitter, with a floor so a retry never hammers the upstream at once.

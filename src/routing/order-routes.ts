@@ -26,7 +26,8 @@ export const routeKey = (route: { provider: string; model: string }) => `${route
  */
 export function orderRoutes<R extends OrderableRoute>(input: OrderRoutesInput<R>): R[] {
   const indexed = input.routes.map((route, index) => ({ route, index }));
-  const byPriority = (a: { route: R; index: number }, b: { route: R; index: number }) => a.route.priority - b.route.priority || a.index - b.index;
+  const byPriority = (a: { route: R; index: number }, b: { route: R; index: number }) =>
+    a.route.priority - b.route.priority || a.index - b.index;
   switch (input.strategy) {
     case 'priority':
       return indexed.sort(byPriority).map((entry) => entry.route);

@@ -14,7 +14,12 @@ export interface RouterState {
   keyCursor: Map<string, number>;
 }
 
-export function createRouterState(options: { clock: () => number; random?: () => number; backoff?: Partial<BackoffPolicy>; breaker?: Partial<typeof DEFAULT_BREAKER_OPTIONS> }): RouterState {
+export function createRouterState(options: {
+  clock: () => number;
+  random?: () => number;
+  backoff?: Partial<BackoffPolicy>;
+  breaker?: Partial<typeof DEFAULT_BREAKER_OPTIONS>;
+}): RouterState {
   return {
     breakers: createCircuitBreakers({ ...DEFAULT_BREAKER_OPTIONS, ...options.breaker, clock: options.clock }),
     latency: createLatencyTracker(),

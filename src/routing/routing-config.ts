@@ -32,7 +32,9 @@ export function parseRoutingConfig(section: unknown, configFile = 'IMAGEROUTER_C
   const parsed = routingSectionSchema.safeParse(section ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new RoutingConfigError(`${configFile}: routing${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
+    throw new RoutingConfigError(
+      `${configFile}: routing${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const value = parsed.data;
   return {

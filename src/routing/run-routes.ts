@@ -80,7 +80,11 @@ export async function runRoutes<R extends RoutableRoute>(input: RunRoutesInput<R
 }
 
 /** Calls a route as many times as needed for `n` images, in parallel. Partial success returns what arrived. */
-async function fanOut<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, registered: RegisteredProvider): Promise<ProviderResult[]> {
+async function fanOut<R extends RoutableRoute>(
+  input: RunRoutesInput<R>,
+  route: R,
+  registered: RegisteredProvider,
+): Promise<ProviderResult[]> {
   const perCall = Math.max(1, registered.adapter.maxImagesPerCall?.(route.model, route.options) ?? input.call.n);
   const chunks: number[] = [];
   for (let remaining = input.call.n; remaining > 0; remaining -= perCall) chunks.push(Math.min(perCall, remaining));
@@ -102,7 +106,12 @@ interface KeyWalk {
  * One route until it gives a result or a reason to stop: the next usable key, one call, then on
  * failure another key, a retry after backoff, or the error.
  */
-async function attemptRoute<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, registered: RegisteredProvider, n: number): Promise<ProviderResult> {
+async function attemptRoute<R extends RoutableRoute>(
+  input: RunRoutesInput<R>,
+  route: R,
+  registered: RegisteredProvider,
+  n: number,
+): Promise<ProviderResult> {
   const { state } = input;
   const instance = registered.instance;
   const keys = startKeyWalk(state, instance.id, instance.apiKeys.length);
@@ -140,8 +149,19 @@ function startKeyWalk(state: RouterState, instanceId: string, keyCount: number):
 
 /** Every key's circuit is open: recorded as a skipped attempt. */
 function circuitOpen<R extends RoutableRoute>(input: RunRoutesInput<R>, route: R, keys: KeyWalk): UpstreamError {
-  input.attempts.push({ provider: route.provider, model: route.model, keyIndex: keys.order[0] ?? 0, outcome: 'skipped', durationMs: 0, errorKind: 'unavailable' });
-  return new UpstreamError({ provider: route.provider, kind: 'unavailable', message: `The provider '${route.provider}' is skipped: its circuit is open after repeated failures.` });
+  input.attempts.push({
+    provider: route.provider,
+    model: route.model,
+    keyIndex: keys.order[0] ?? 0,
+    outcome: 'skipped',
+    durationMs: 0,
+    errorKind: 'unavailable',
+  });
+  return new UpstreamError({
+    provider: route.provider,
+    kind: 'unavailable',
+    message: `The provider '${route.provider}' is skipped: its circuit is open after repeated failures.`,
+  });
 }
 
 type Breakers = Pick<CircuitBreakers, 'tryAcquire' | 'success' | 'failure' | 'release'>;
@@ -160,7 +180,13 @@ async function callRoute<R extends RoutableRoute>(
   const started = input.clock();
   const signal = route.timeout_ms ? AbortSignal.any([call.signal, AbortSignal.timeout(route.timeout_ms)]) : call.signal;
   try {
-    const endpoint = { instance: instance.id, baseUrl: instance.baseUrl ?? '', apiKey: instance.apiKeys[keyIndex], keyIndex, settings: instance.settings };
+    const endpoint = {
+      instance: instance.id,
+      baseUrl: instance.baseUrl ?? '',
+      apiKey: instance.apiKeys[keyIndex],
+      keyIndex,
+      settings: instance.settings,
+    };
     const result = await registered.adapter.generate({ ...call, n, signal, upstreamModel: route.model, options: route.options, endpoint });
     const durationMs = input.clock() - started;
     breakers.success(breakerKey);
@@ -170,10 +196,23 @@ async function callRoute<R extends RoutableRoute>(
   } catch (error) {
     const routeTimedOut = !call.signal.aborted && signal.aborted;
     const apiError = routeTimedOut
-      ? new UpstreamError({ provider: route.provider, kind: 'timeout', message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.` })
+      ? new UpstreamError({
+          provider: route.provider,
+          kind: 'timeout',
+          message: `The provider '${route.provider}' did not answer within the route's ${route.timeout_ms} ms.`,
+        })
       : toUpstreamError(error, route.provider, call.signal);
     const upstreamStatus = apiError instanceof UpstreamError ? apiError.upstreamStatus : undefined;
-    const attempt: Attempt = { provider: route.provider, model: route.model, keyIndex, outcome: 'error', durationMs: input.clock() - started, errorKind: apiError.kind, ...(upstreamStatus === undefined ? {} : { upstreamStatus }), message: apiError.message };
+    const attempt: Attempt = {
+      provider: route.provider,
+      model: route.model,
+      keyIndex,
+      outcome: 'error',
+      durationMs: input.clock() - started,
+      errorKind: apiError.kind,
+      ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+      message: apiError.message,
+    };
     input.attempts.push(attempt);
     // The client left or the deadline passed: that says nothing about the upstream's health.
     if (call.signal.aborted) breakers.release(breakerKey);

@@ -29,7 +29,7 @@ export function createLocalDiskStore(directory: string): ImageStore {
         // One write call: `writeFile` splits big buffers into 512 KiB chunks, each a thread-pool round trip.
         const handle = await open(target, 'wx');
         try {
-          for (let written = 0; written < bytes.length; ) {
+          for (let written = 0; written < bytes.length;) {
             written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
           }
         } finally {

@@ -19,7 +19,11 @@ export interface StoredImageReader {
   read(file: string): Promise<ServableImage | undefined>;
 }
 
-export function createStoredImageReader(options: { db: Kysely<DatabaseSchema>; store: ImageStore; clock: () => number }): StoredImageReader {
+export function createStoredImageReader(options: {
+  db: Kysely<DatabaseSchema>;
+  store: ImageStore;
+  clock: () => number;
+}): StoredImageReader {
   return {
     async read(file) {
       const dot = file.lastIndexOf('.');

@@ -26,7 +26,12 @@ for (const file of (await readdir(casesDir)).filter((name) => name.endsWith('-ca
 const baseRequest: Partial<ImageRequest> = { model: 'contract/model', prompt: 'a lighthouse on a cliff at dawn' };
 
 /** The fields a case declares for an expected error, read off the actual one. */
-const expectedShape = (error: UpstreamError): ExpectedUpstreamError => ({ kind: error.kind, status: error.status, code: error.code, retryable: error.retryable });
+const expectedShape = (error: UpstreamError): ExpectedUpstreamError => ({
+  kind: error.kind,
+  status: error.status,
+  code: error.code,
+  retryable: error.retryable,
+});
 
 const downloadResult = createResultDownloader({ policy: createAddressPolicy(['127.0.0.1']), maxBytes: 50 * 1024 * 1024, timeoutMs: 5_000 });
 
@@ -70,7 +75,15 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     fake.calls.length = 0;
     const result = await provider.generate(call({ n: perCall }, { n: perCall }));
     expect(result.images).toHaveLength(perCall);
-    const images = await finishImages({ downloadResult }, { images: result.images.map((image) => ({ image, provider: provider.id })), outputFormat: 'png', keepBase64: false, signal: AbortSignal.timeout(10_000) });
+    const images = await finishImages(
+      { downloadResult },
+      {
+        images: result.images.map((image) => ({ image, provider: provider.id })),
+        outputFormat: 'png',
+        keepBase64: false,
+        signal: AbortSignal.timeout(10_000),
+      },
+    );
     for (const image of images) {
       const metadata = await sharp(finishedImageBytes(image)).metadata();
       expect(metadata.format).toBe('png');
@@ -155,7 +168,9 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
 
   /** The endpoint of the case under another instance name (`bfl-eu`, `azure-us`, ...). */
   const namedEndpoint = () => ({ ...contractCase.endpoint(fake), instance: 'named-instance' });
-  const httpErrorScenario = (['bad_request', 'server_error', 'unauthorized', 'rate_limited'] as const).find((scenario) => supportsOf.get(contractCase)?.has(scenario));
+  const httpErrorScenario = (['bad_request', 'server_error', 'unauthorized', 'rate_limited'] as const).find((scenario) =>
+    supportsOf.get(contractCase)?.has(scenario),
+  );
 
   it('names the instance it called, not the adapter, in an HTTP error', async () => {
     expect(httpErrorScenario).toBeDefined();
@@ -195,7 +210,15 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     fake.enqueue('result_gone');
     const error = await upstreamFailure(
       provider.generate(call()).then((result) =>
-        finishImages({ downloadResult }, { images: result.images.map((image) => ({ image, provider: provider.id })), outputFormat: 'png', keepBase64: false, signal: AbortSignal.timeout(5_000) }),
+        finishImages(
+          { downloadResult },
+          {
+            images: result.images.map((image) => ({ image, provider: provider.id })),
+            outputFormat: 'png',
+            keepBase64: false,
+            signal: AbortSignal.timeout(5_000),
+          },
+        ),
       ),
     );
     expect(error.kind).toBe('upstream_error');

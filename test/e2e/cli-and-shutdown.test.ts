@@ -44,7 +44,15 @@ describe('imagerouter CLI', () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-cli-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    env = { ...process.env, IMAGEROUTER_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, LOG_LEVEL: 'info', DATABASE_URL: '' };
+    env = {
+      ...process.env,
+      IMAGEROUTER_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: url,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+    };
     delete env['IMAGEROUTER_ADMIN_KEY'];
   }, 120_000);
   afterAll(async () => {
@@ -52,7 +60,10 @@ describe('imagerouter CLI', () => {
   });
 
   it('keys create prints the key alone on the last line of stdout', async () => {
-    const { stdout, stderr } = await run(process.execPath, [bin, 'keys', 'create', '--name', 'dev', '--credits', '2.5'], { env, cwd: root });
+    const { stdout, stderr } = await run(process.execPath, [bin, 'keys', 'create', '--name', 'dev', '--credits', '2.5'], {
+      env,
+      cwd: root,
+    });
     const lines = stdout.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^sk-ir-[A-Za-z0-9]{58}$/);
     expect(stderr).toContain("key 'dev'");
@@ -90,7 +101,12 @@ describe('imagerouter CLI', () => {
       const generation = fetch(`${url}/v1/openai/images/generations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'test/test', prompt: '[[delay:1500]] a slow lighthouse', response_format: 'b64_json', size: '64x64' }),
+        body: JSON.stringify({
+          model: 'test/test',
+          prompt: '[[delay:1500]] a slow lighthouse',
+          response_format: 'b64_json',
+          size: '64x64',
+        }),
       });
       await new Promise((resolve) => setTimeout(resolve, 400));
       child.kill('SIGTERM');

@@ -59,7 +59,9 @@ function textOf(result: CallToolResult): string {
 }
 
 function imagesOf(result: CallToolResult): Array<{ bytes: Buffer; mimeType: string }> {
-  return result.content.flatMap((item) => (item.type === 'image' ? [{ bytes: Buffer.from(item.data, 'base64'), mimeType: item.mimeType }] : []));
+  return result.content.flatMap((item) =>
+    item.type === 'image' ? [{ bytes: Buffer.from(item.data, 'base64'), mimeType: item.mimeType }] : [],
+  );
 }
 
 /** The structured content of an image tool, as its output schema declares it. */
@@ -80,25 +82,54 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     expect([...byName.keys()].sort()).toEqual(['edit_image', 'generate_image', 'list_models']);
 
     const generate = byName.get('generate_image');
-    expect(Object.keys(generate?.inputSchema.properties ?? {}).sort()).toEqual(['model', 'n', 'output_format', 'prompt', 'quality', 'size']);
+    expect(Object.keys(generate?.inputSchema.properties ?? {}).sort()).toEqual([
+      'model',
+      'n',
+      'output_format',
+      'prompt',
+      'quality',
+      'size',
+    ]);
     expect([...(generate?.inputSchema.required ?? [])].sort()).toEqual(['model', 'prompt']);
     expect(generate?.inputSchema.properties?.['output_format']).toMatchObject({ enum: ['png', 'jpeg', 'webp'] });
     expect(Object.keys(generate?.outputSchema?.properties ?? {}).sort()).toEqual(['cost', 'id', 'latency', 'urls', 'warnings']);
 
     const edit = byName.get('edit_image');
-    expect(Object.keys(edit?.inputSchema.properties ?? {}).sort()).toEqual(['images', 'mask', 'model', 'n', 'output_format', 'prompt', 'quality', 'size']);
+    expect(Object.keys(edit?.inputSchema.properties ?? {}).sort()).toEqual([
+      'images',
+      'mask',
+      'model',
+      'n',
+      'output_format',
+      'prompt',
+      'quality',
+      'size',
+    ]);
     expect([...(edit?.inputSchema.required ?? [])].sort()).toEqual(['images', 'model']);
     expect(edit?.inputSchema.properties?.['images']).toMatchObject({ type: 'array', items: { type: 'string' } });
 
     const list = byName.get('list_models');
-    expect(Object.keys(list?.inputSchema.properties ?? {}).sort()).toEqual(['free', 'include_retired', 'limit', 'name', 'provider', 'sort', 'type']);
+    expect(Object.keys(list?.inputSchema.properties ?? {}).sort()).toEqual([
+      'free',
+      'include_retired',
+      'limit',
+      'name',
+      'provider',
+      'sort',
+      'type',
+    ]);
     expect(list?.annotations).toMatchObject({ readOnlyHint: true });
   });
 
   it('generate_image: the image inline, its hosted URL, cost and id; the key pays, as over HTTP', async () => {
     const key = await gateway.createKey({ creditsMicros: 1_000_000, name: 'mcp-generate' });
     const client = await connect(key);
-    const result = await callTool(client, 'generate_image', { prompt: 'a lighthouse at dusk', model: MODEL, size: '256x192', output_format: 'png' });
+    const result = await callTool(client, 'generate_image', {
+      prompt: 'a lighthouse at dusk',
+      model: MODEL,
+      size: '256x192',
+      output_format: 'png',
+    });
     expect(result.isError, textOf(result)).toBeFalsy();
 
     const { id, urls, cost } = structuredOf(result);
@@ -131,7 +162,13 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
 
   it('a large result comes inline as a downscaled preview; the URL keeps the original', async () => {
     const client = await connect();
-    const result = await callTool(client, 'generate_image', { prompt: 'a wide valley', model: MODEL, size: '2048x1536', output_format: 'png', quality: 'low' });
+    const result = await callTool(client, 'generate_image', {
+      prompt: 'a wide valley',
+      model: MODEL,
+      size: '2048x1536',
+      output_format: 'png',
+      quality: 'low',
+    });
     expect(result.isError, textOf(result)).toBeFalsy();
     const [image] = imagesOf(result);
     expect(image?.mimeType).toBe('image/webp');
@@ -149,7 +186,9 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     const hosted = first.urls[0] ?? '';
     const pixels = Buffer.alloc(128 * 96 * 4, 255);
     for (let y = 16; y < 48; y += 1) for (let x = 16; x < 64; x += 1) pixels[(y * 128 + x) * 4 + 3] = 0;
-    const mask = await sharp(pixels, { raw: { width: 128, height: 96, channels: 4 } }).png().toBuffer();
+    const mask = await sharp(pixels, { raw: { width: 128, height: 96, channels: 4 } })
+      .png()
+      .toBuffer();
 
     const result = await callTool(client, 'edit_image', {
       prompt: 'make it night',
@@ -165,7 +204,11 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     expect(edited.urls[0]).not.toBe(hosted);
     const metadata = await sharp(imagesOf(result)[0]?.bytes).metadata();
     expect([metadata.format, metadata.width, metadata.height]).toEqual(['jpeg', 128, 96]);
-    expect(await getGeneration(gateway.context.database.db, edited.id)).toMatchObject({ status: 'success', inputImageCount: 1, hasMask: true });
+    expect(await getGeneration(gateway.context.database.db, edited.id)).toMatchObject({
+      status: 'success',
+      inputImageCount: 1,
+      hasMask: true,
+    });
   });
 
   it('list_models answers what GET /v1/models answers for the same filters', async () => {
@@ -176,8 +219,13 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     expect(Object.keys(models)).toEqual([MODEL]);
     expect(models).toEqual((await getJson(gateway.url, '/v1/models?name=test&type=image&limit=1')).body);
 
-    const sorted = JSON.parse(textOf(await callTool(client, 'list_models', { sort: 'price', free: false, limit: 5 }))) as Record<string, unknown>;
-    expect(Object.keys(sorted)).toEqual(Object.keys((await getJson(gateway.url, '/v1/models?sort=price&free=false&limit=5')).body as object));
+    const sorted = JSON.parse(textOf(await callTool(client, 'list_models', { sort: 'price', free: false, limit: 5 }))) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(sorted)).toEqual(
+      Object.keys((await getJson(gateway.url, '/v1/models?sort=price&free=false&limit=5')).body as object),
+    );
   });
 
   it("failures are tool errors with the gateway's message: unknown model, unsupported size, no credits", async () => {
@@ -223,7 +271,10 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
 
   it('GET and DELETE /mcp answer 405: the server is stateless', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(`${gateway.url}/mcp`, { method, headers: { authorization: `Bearer ${gateway.key}`, accept: 'text/event-stream' } });
+      const response = await fetch(`${gateway.url}/mcp`, {
+        method,
+        headers: { authorization: `Bearer ${gateway.key}`, accept: 'text/event-stream' },
+      });
       expect(response.status, method).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
@@ -240,14 +291,20 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     const key = await gateway.createKey({ creditsMicros: 1_000_000, name: 'mcp-disconnects' });
     const apiKeyId = await apiKeyIdOf(key);
     const client = await connect(key);
-    const call = client.callTool({ name: 'generate_image', arguments: { prompt: 'slow [[delay:5000]]', model: MODEL } }).catch((caught: unknown) => caught);
+    const call = client
+      .callTool({ name: 'generate_image', arguments: { prompt: 'slow [[delay:5000]]', model: MODEL } })
+      .catch((caught: unknown) => caught);
     await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 5_000, 'the credits to be reserved');
     const disconnectedAt = Date.now();
     await client.close();
     const db = gateway.context.database.db;
     const finished = await waitFor(
       async () => {
-        const rows = await db.selectFrom('generations').select(['status']).where('api_key_id', '=', apiKeyId ?? '').execute();
+        const rows = await db
+          .selectFrom('generations')
+          .select(['status'])
+          .where('api_key_id', '=', apiKeyId ?? '')
+          .execute();
         return rows.length === 1 && rows[0]?.status !== 'processing' ? rows[0] : undefined;
       },
       4_000,

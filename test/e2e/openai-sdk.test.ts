@@ -21,7 +21,9 @@ beforeAll(async () => {
   // Opaque except a transparent square: the area to edit.
   const pixels = Buffer.alloc(128 * 96 * 4, 255);
   for (let y = 32; y < 64; y += 1) for (let x = 32; x < 96; x += 1) pixels[(y * 128 + x) * 4 + 3] = 0;
-  maskPng = await sharp(pixels, { raw: { width: 128, height: 96, channels: 4 } }).png().toBuffer();
+  maskPng = await sharp(pixels, { raw: { width: 128, height: 96, channels: 4 } })
+    .png()
+    .toBuffer();
 });
 
 afterAll(async () => {

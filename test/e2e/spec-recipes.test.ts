@@ -21,7 +21,18 @@ const SPEC_HOST = 'http://localhost:3000';
 const SPEC_KEY = 'YOUR_API_KEY';
 
 /** Fields of the unified multipart recipe that its `...` variants keep (everything but the prompt). */
-const UNIFIED_FIELDS = ['-F', 'model=test/test', '-F', 'quality=high', '-F', 'size=1024x1024', '-F', 'response_format=url', '-F', 'output_format=webp'];
+const UNIFIED_FIELDS = [
+  '-F',
+  'model=test/test',
+  '-F',
+  'quality=high',
+  '-F',
+  'size=1024x1024',
+  '-F',
+  'response_format=url',
+  '-F',
+  'output_format=webp',
+];
 const EDITS_COMMAND = [`${SPEC_HOST}/v1/openai/images/edits`, '-H', `Authorization: Bearer ${SPEC_KEY}`];
 
 /** The recipes as argument vectors, copied from SPEC.md (quotes removed as the shell would). */
@@ -44,7 +55,14 @@ const RECIPES = {
     'prompt=a cyberpunk city at night',
     ...UNIFIED_FIELDS,
   ],
-  imageToImage: [...EDITS_COMMAND, ...UNIFIED_FIELDS, '-F', 'prompt=transform this into a watercolor painting', '-F', 'image[]=@/path/to/your/image.webp'],
+  imageToImage: [
+    ...EDITS_COMMAND,
+    ...UNIFIED_FIELDS,
+    '-F',
+    'prompt=transform this into a watercolor painting',
+    '-F',
+    'image[]=@/path/to/your/image.webp',
+  ],
   severalImages: [
     ...EDITS_COMMAND,
     ...UNIFIED_FIELDS,
@@ -57,8 +75,23 @@ const RECIPES = {
     '-F',
     'image[]=@image3.webp',
   ],
-  withMask: [...EDITS_COMMAND, ...UNIFIED_FIELDS, '-F', 'prompt=fill the masked area with flowers', '-F', 'image[]=@original.webp', '-F', 'mask[]=@mask.webp'],
-  testImage: [`${SPEC_HOST}/v1/openai/images/generations`, '-H', `Authorization: Bearer ${SPEC_KEY}`, '--json', '{"prompt":"test image","model":"test/test"}'],
+  withMask: [
+    ...EDITS_COMMAND,
+    ...UNIFIED_FIELDS,
+    '-F',
+    'prompt=fill the masked area with flowers',
+    '-F',
+    'image[]=@original.webp',
+    '-F',
+    'mask[]=@mask.webp',
+  ],
+  testImage: [
+    `${SPEC_HOST}/v1/openai/images/generations`,
+    '-H',
+    `Authorization: Bearer ${SPEC_KEY}`,
+    '--json',
+    '{"prompt":"test image","model":"test/test"}',
+  ],
 };
 
 /** The one recipe that needs a shell: a pipeline through jq and xargs. */
@@ -95,7 +128,8 @@ if (jqPath === undefined && !jqMissingInCi) {
 beforeAll(async () => {
   const { stdout } = await execFileAsync('curl', ['--version']);
   const [major = 0, minor = 0] = (/^curl (\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
-  if (major < 7 || (major === 7 && minor < 82)) throw new Error(`SPEC.md's recipes use curl --json, which needs curl >= 7.82; found: ${stdout.split('\n')[0]}`);
+  if (major < 7 || (major === 7 && minor < 82))
+    throw new Error(`SPEC.md's recipes use curl --json, which needs curl >= 7.82; found: ${stdout.split('\n')[0]}`);
 
   workDir = await mkdtemp(path.join(os.tmpdir(), 'imagerouter-spec-recipes-'));
   gateway = await startTestGateway({ IMAGEROUTER_CONFIG: await writeOperatorConfig(workDir, GEMINI_FIXTURE) });
@@ -126,15 +160,14 @@ function transparentRectangleMask(width: number, height: number): Promise<Buffer
   for (let y = height / 4; y < (3 * height) / 4; y += 1) {
     for (let x = width / 4; x < (3 * width) / 4; x += 1) pixels[(y * width + x) * 4 + 3] = 0;
   }
-  return sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
 }
 
 /** Replaces the SPEC's host, key and placeholder path in one argument. */
 function onGateway(argument: string): string {
-  return argument
-    .replaceAll(SPEC_HOST, gateway.url)
-    .replaceAll(SPEC_KEY, gateway.key)
-    .replace('@/path/to/your/', `@${workDir}/`);
+  return argument.replaceAll(SPEC_HOST, gateway.url).replaceAll(SPEC_KEY, gateway.key).replace('@/path/to/your/', `@${workDir}/`);
 }
 
 interface CurlResult {
@@ -182,13 +215,23 @@ describe('SPEC.md recipes with curl', () => {
   it('text to image, JSON endpoint', async () => {
     const result = await curl(RECIPES.textToImageJson);
     await expectSpecImageResponse(result);
-    expect(await recordOf(result)).toMatchObject({ prompt: 'a serene mountain landscape at sunset', quality: 'auto', size: 'auto', outputFormat: 'webp' });
+    expect(await recordOf(result)).toMatchObject({
+      prompt: 'a serene mountain landscape at sunset',
+      quality: 'auto',
+      size: 'auto',
+      outputFormat: 'webp',
+    });
   });
 
   it('unified endpoint, multipart text to image', async () => {
     const result = await curl(RECIPES.unifiedMultipart);
     await expectSpecImageResponse(result);
-    expect(await recordOf(result)).toMatchObject({ prompt: 'a cyberpunk city at night', quality: 'high', size: '1024x1024', inputImageCount: 0 });
+    expect(await recordOf(result)).toMatchObject({
+      prompt: 'a cyberpunk city at night',
+      quality: 'high',
+      size: '1024x1024',
+      inputImageCount: 0,
+    });
   });
 
   it('image to image: one image[]', async () => {
@@ -220,7 +263,10 @@ describe('SPEC.md recipes with curl', () => {
   });
 
   it.skipIf(jqPath === undefined && !jqMissingInCi)('recipe: | jq -r .data[0].url | xargs curl -o output.webp', async () => {
-    if (jqPath === undefined) throw new Error('jq is not installed, and CI=true requires it for this SPEC.md recipe: install it in .ci/run (apt-get install -y jq).');
+    if (jqPath === undefined)
+      throw new Error(
+        'jq is not installed, and CI=true requires it for this SPEC.md recipe: install it in .ci/run (apt-get install -y jq).',
+      );
     const script = `set -euo pipefail\n${PIPELINE_RECIPE.replaceAll(SPEC_HOST, gateway.url).replaceAll(SPEC_KEY, gateway.key)}\n`;
     await execFileAsync('bash', ['-c', script], { cwd: workDir });
     const bytes = await readFile(path.join(workDir, 'output.webp'));
@@ -249,7 +295,8 @@ describe('SPEC.md model recipes with curl', () => {
     const ids = Object.keys(result.body);
     expect(ids).toContain('testlab/gemini-fixture');
     expect(ids).not.toContain('test/test');
-    for (const id of ids) expect(`${id} ${result.body[id].name ?? ''} ${result.body[id].aliases.join(' ')}`.toLowerCase()).toContain('gemini');
+    for (const id of ids)
+      expect(`${id} ${result.body[id].name ?? ''} ${result.body[id].aliases.join(' ')}`.toLowerCase()).toContain('gemini');
   });
 
   it('all models', async () => {

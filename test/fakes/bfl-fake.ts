@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { fakeImage, sendJson, sendMalformed, sendTruncatedJson, startFakeUpstream, type FakeContext, type FakeScenario, type FakeUpstream, type RecordedCall } from './fake-upstream.js';
+import {
+  fakeImage,
+  sendJson,
+  sendMalformed,
+  sendTruncatedJson,
+  startFakeUpstream,
+  type FakeContext,
+  type FakeScenario,
+  type FakeUpstream,
+  type RecordedCall,
+} from './fake-upstream.js';
 
 /**
  * A wire-faithful fake of BFL's FLUX API (`../shared/providers/bfl.md`): `POST /v1/{endpoint}`
@@ -67,8 +77,14 @@ interface Endpoint {
 }
 
 const COMMON = ['prompt', 'seed', 'safety_tolerance', 'output_format', 'webhook_url', 'webhook_secret'];
-const imageFields = (field: string, count: number) => Array.from({ length: count }, (_, index) => (index === 0 ? field : `${field}_${index + 1}`));
-const flux2 = (images: number, extra: string[], price: { first: number; perMp: number }, steps?: { min: number; max: number }): Endpoint => ({
+const imageFields = (field: string, count: number) =>
+  Array.from({ length: count }, (_, index) => (index === 0 ? field : `${field}_${index + 1}`));
+const flux2 = (
+  images: number,
+  extra: string[],
+  price: { first: number; perMp: number },
+  steps?: { min: number; max: number },
+): Endpoint => ({
   fields: new Set([...COMMON, 'width', 'height', ...imageFields('input_image', images), ...extra]),
   promptRequired: true,
   size: 'flux2',
@@ -128,7 +144,19 @@ const ENDPOINTS: Record<string, Endpoint> = {
   },
 };
 
-const SUPPORTED: FakeScenario[] = ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated', 'job_failed', 'result_gone'];
+const SUPPORTED: FakeScenario[] = [
+  'success',
+  'rate_limited',
+  'bad_request',
+  'content_policy',
+  'server_error',
+  'unauthorized',
+  'slow',
+  'malformed',
+  'truncated',
+  'job_failed',
+  'result_gone',
+];
 const FLUX2_MAX_PIXELS = 2048 * 2048;
 
 /** A FastAPI validation problem. */
@@ -155,9 +183,13 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
   const handler = async (request: IncomingMessage, response: ServerResponse, call: RecordedCall, context: FakeContext): Promise<void> => {
     if (!authorised(call, apiKey, response)) return;
     if (call.method === 'GET' && call.path === '/v1/credits') return sendJson(response, 200, { credits: settings.credits });
-    if (call.method === 'GET' && (call.path === '/v1/get_result' || call.path === '/us1/v1/get_result')) return poll(call, response, context);
+    if (call.method === 'GET' && (call.path === '/v1/get_result' || call.path === '/us1/v1/get_result'))
+      return poll(call, response, context);
     const endpoint = call.method === 'POST' && call.path.startsWith('/v1/') ? ENDPOINTS[call.path.slice('/v1/'.length)] : undefined;
-    if (!endpoint) return sendJson(response, call.method === 'POST' ? 404 : 405, { detail: call.method === 'POST' ? 'Not Found' : 'Method Not Allowed' });
+    if (!endpoint)
+      return sendJson(response, call.method === 'POST' ? 404 : 405, {
+        detail: call.method === 'POST' ? 'Not Found' : 'Method Not Allowed',
+      });
     return submit(endpoint, call, response, context);
   };
 
@@ -166,7 +198,12 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
     const scenario = hook ? 'success' : context.nextScenario();
     switch (scenario) {
       case 'rate_limited':
-        return sendJson(response, 429, { detail: 'You have reached the maximum number of active tasks. Please wait for a task to finish.' }, { 'retry-after': '2' });
+        return sendJson(
+          response,
+          429,
+          { detail: 'You have reached the maximum number of active tasks. Please wait for a task to finish.' },
+          { 'retry-after': '2' },
+        );
       case 'bad_request':
         return sendJson(response, 400, { detail: 'Invalid request format' });
       case 'server_error':
@@ -177,7 +214,13 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
       case 'malformed':
         return sendMalformed(response);
       case 'truncated':
-        return sendTruncatedJson(response, { id: randomUUID(), polling_url: settings.pollingUrlFor('x', context.origin), cost: 3, input_mp: 0, output_mp: 1.05 });
+        return sendTruncatedJson(response, {
+          id: randomUUID(),
+          polling_url: settings.pollingUrlFor('x', context.origin),
+          cost: 3,
+          input_mp: 0,
+          output_mp: 1.05,
+        });
       default:
         break;
     }
@@ -203,7 +246,13 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
       format: accepted.format,
       prompt: accepted.prompt,
     });
-    sendJson(response, 200, { id, polling_url: settings.pollingUrlFor(id, context.origin), cost: credits(endpoint, outputMp, accepted.inputMp), input_mp: round2(accepted.inputMp), output_mp: outputMp });
+    sendJson(response, 200, {
+      id,
+      polling_url: settings.pollingUrlFor(id, context.origin),
+      cost: credits(endpoint, outputMp, accepted.inputMp),
+      input_mp: round2(accepted.inputMp),
+      output_mp: outputMp,
+    });
   }
 
   async function poll(call: RecordedCall, response: ServerResponse, context: FakeContext): Promise<void> {
@@ -223,7 +272,11 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
     }
     switch (task.outcome) {
       case 'request_moderated':
-        return sendJson(response, 200, { ...base, status: 'Request Moderated', details: { 'Moderation Reasons': ['Derivative Works Filter'] } });
+        return sendJson(response, 200, {
+          ...base,
+          status: 'Request Moderated',
+          details: { 'Moderation Reasons': ['Derivative Works Filter'] },
+        });
       case 'content_moderated':
         return sendJson(response, 200, { ...base, status: 'Content Moderated', details: { 'Moderation Reasons': ['NSFW'] } });
       case 'error':
@@ -239,7 +292,11 @@ export async function startBflFake(options: { apiKey?: string } = {}): Promise<B
       else setTimeout(() => context.dropFile(sample), settings.resultTtlMs).unref();
     }
     const now = Date.now() / 1000;
-    sendJson(response, 200, { ...base, status: 'Ready', result: { sample: task.sample, prompt: task.prompt, seed: 42, start_time: now - 2, end_time: now, duration: 2 } });
+    sendJson(response, 200, {
+      ...base,
+      status: 'Ready',
+      result: { sample: task.sample, prompt: task.prompt, seed: 42, start_time: now - 2, end_time: now, duration: 2 },
+    });
   }
 
   const upstream = await startFakeUpstream({ basePath: '/v1', supports: SUPPORTED, handler });
@@ -294,14 +351,17 @@ async function validate(endpoint: Endpoint, raw: Buffer): Promise<{ size: Size; 
   } catch {
     throw new ValidationFailure([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error' }]);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationFailure([{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary' }]);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationFailure([{ type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary' }]);
   const fields = body as Record<string, unknown>;
   const problems: Problem[] = [];
   const problem = (field: string, type: string, msg: string) => problems.push({ type, loc: ['body', field], msg, input: fields[field] });
 
-  for (const field of Object.keys(fields)) if (!endpoint.fields.has(field)) problem(field, 'extra_forbidden', 'Extra inputs are not permitted');
+  for (const field of Object.keys(fields))
+    if (!endpoint.fields.has(field)) problem(field, 'extra_forbidden', 'Extra inputs are not permitted');
   if (endpoint.promptRequired && typeof fields['prompt'] !== 'string') problem('prompt', 'missing', 'Field required');
-  if (fields['prompt'] !== undefined && typeof fields['prompt'] !== 'string') problem('prompt', 'string_type', 'Input should be a valid string');
+  if (fields['prompt'] !== undefined && typeof fields['prompt'] !== 'string')
+    problem('prompt', 'string_type', 'Input should be a valid string');
   checkInteger(fields, 'seed', -(2 ** 53), 2 ** 53, problem);
   checkInteger(fields, 'safety_tolerance', 0, endpoint.safetyMax, problem);
   if (endpoint.steps) checkInteger(fields, 'steps', endpoint.steps.min, endpoint.steps.max, problem);
@@ -324,20 +384,37 @@ async function validate(endpoint: Endpoint, raw: Buffer): Promise<{ size: Size; 
       const mask = await decodedSize(fields['mask']);
       const image = images[0];
       if (!mask) problem('mask', 'value_error', 'Value error, Invalid mask image');
-      else if (image && (mask.width !== image.width || mask.height !== image.height)) problem('mask', 'value_error', 'Value error, Mask dimensions must match the image dimensions');
+      else if (image && (mask.width !== image.width || mask.height !== image.height))
+        problem('mask', 'value_error', 'Value error, Mask dimensions must match the image dimensions');
     }
   }
   const size = outputSize(endpoint, fields, images, problem);
   if (problems.length > 0) throw new ValidationFailure(problems);
   const inputMp = images.reduce((sum, image) => sum + (image.width * image.height) / 1_000_000, 0);
-  return { size, format: format === 'png' ? 'png' : 'jpeg', inputMp: endpoint.size === 'flux2' ? inputMp : 0, prompt: typeof fields['prompt'] === 'string' ? fields['prompt'] : '' };
+  return {
+    size,
+    format: format === 'png' ? 'png' : 'jpeg',
+    inputMp: endpoint.size === 'flux2' ? inputMp : 0,
+    prompt: typeof fields['prompt'] === 'string' ? fields['prompt'] : '',
+  };
 }
 
-function checkInteger(fields: Record<string, unknown>, field: string, min: number, max: number, problem: (field: string, type: string, msg: string) => void): void {
+function checkInteger(
+  fields: Record<string, unknown>,
+  field: string,
+  min: number,
+  max: number,
+  problem: (field: string, type: string, msg: string) => void,
+): void {
   const value = fields[field];
   if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isInteger(value)) problem(field, 'int_type', 'Input should be a valid integer');
-  else if (value < min || value > max) problem(field, value < min ? 'greater_than_equal' : 'less_than_equal', `Input should be ${value < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`);
+  else if (value < min || value > max)
+    problem(
+      field,
+      value < min ? 'greater_than_equal' : 'less_than_equal',
+      `Input should be ${value < min ? `greater than or equal to ${min}` : `less than or equal to ${max}`}`,
+    );
 }
 
 /** BFL takes raw base64 (or a URL, which this fake doesn't fetch). */
@@ -351,24 +428,34 @@ async function decodedSize(value: unknown): Promise<Size | undefined> {
   }
 }
 
-function outputSize(endpoint: Endpoint, fields: Record<string, unknown>, images: Size[], problem: (field: string, type: string, msg: string) => void): Size {
+function outputSize(
+  endpoint: Endpoint,
+  fields: Record<string, unknown>,
+  images: Size[],
+  problem: (field: string, type: string, msg: string) => void,
+): Size {
   const first = images[0];
   switch (endpoint.size) {
     case 'flux2': {
       const width = dimension(fields, 'width', 16, 64, Number.POSITIVE_INFINITY, problem);
       const height = dimension(fields, 'height', 16, 64, Number.POSITIVE_INFINITY, problem);
-      if (width && height && width * height > FLUX2_MAX_PIXELS) problem('width', 'value_error', 'Value error, width * height must not exceed 4 megapixels');
+      if (width && height && width * height > FLUX2_MAX_PIXELS)
+        problem('width', 'value_error', 'Value error, width * height must not exceed 4 megapixels');
       if (width && height) return { width, height };
       // Without a size FLUX.2 follows the first input image (capped at 4 MP), else 1024².
       return first ? capped(first) : { width: 1024, height: 1024 };
     }
     case 'pro11':
-      return { width: dimension(fields, 'width', 32, 256, 1440, problem) ?? 1024, height: dimension(fields, 'height', 32, 256, 1440, problem) ?? 768 };
+      return {
+        width: dimension(fields, 'width', 32, 256, 1440, problem) ?? 1024,
+        height: dimension(fields, 'height', 32, 256, 1440, problem) ?? 768,
+      };
     case 'aspect1mp':
     case 'aspect4mp': {
       const megapixels = endpoint.size === 'aspect1mp' ? 1 : 4;
       const ratio = fields['aspect_ratio'];
-      if (ratio === undefined) return pixelsFor(first ? first.width / first.height : endpoint.size === 'aspect1mp' ? 1 : 16 / 9, megapixels);
+      if (ratio === undefined)
+        return pixelsFor(first ? first.width / first.height : endpoint.size === 'aspect1mp' ? 1 : 16 / 9, megapixels);
       const match = typeof ratio === 'string' ? /^(\d+):(\d+)$/.exec(ratio) : null;
       const value = match ? Number(match[1]) / Number(match[2]) : Number.NaN;
       if (!(value >= 9 / 21 - 1e-9 && value <= 21 / 9 + 1e-9)) {
@@ -382,7 +469,14 @@ function outputSize(endpoint: Endpoint, fields: Record<string, unknown>, images:
   }
 }
 
-function dimension(fields: Record<string, unknown>, field: string, multiple: number, min: number, max: number, problem: (field: string, type: string, msg: string) => void): number | undefined {
+function dimension(
+  fields: Record<string, unknown>,
+  field: string,
+  multiple: number,
+  min: number,
+  max: number,
+  problem: (field: string, type: string, msg: string) => void,
+): number | undefined {
   const value = fields[field];
   if (value === undefined || value === null || value === 0) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value)) problem(field, 'int_type', 'Input should be a valid integer');
@@ -399,5 +493,8 @@ function pixelsFor(ratio: number, megapixels: number): Size {
 
 function capped(size: Size): Size {
   const scale = Math.min(1, Math.sqrt(FLUX2_MAX_PIXELS / (size.width * size.height)));
-  return { width: Math.max(64, Math.floor((size.width * scale) / 16) * 16), height: Math.max(64, Math.floor((size.height * scale) / 16) * 16) };
+  return {
+    width: Math.max(64, Math.floor((size.width * scale) / 16) * 16),
+    height: Math.max(64, Math.floor((size.height * scale) / 16) * 16),
+  };
 }

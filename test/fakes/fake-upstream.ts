@@ -58,7 +58,12 @@ export interface FakeContext {
   readonly slowMs: number;
 }
 
-export type FakeHandler = (request: IncomingMessage, response: ServerResponse, call: RecordedCall, context: FakeContext) => Promise<void> | void;
+export type FakeHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  call: RecordedCall,
+  context: FakeContext,
+) => Promise<void> | void;
 
 /** Starts a recording HTTP server on 127.0.0.1 with the shared scenario queue and a small file host. */
 export async function startFakeUpstream(options: {
@@ -152,7 +157,9 @@ export async function startFakeUpstream(options: {
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }).end(text);
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers })
+    .end(text);
 }
 
 /** A 200 whose body is cut halfway through, as a dropped connection or a proxy would leave it. */
@@ -185,7 +192,8 @@ export async function fakeImage(width = 64, height = 64, format: 'png' | 'jpeg' 
   const cached = imageCache.get(key);
   if (cached) return cached;
   const base = sharp({ create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: 120, b: 200 } } });
-  const bytes = format === 'png' ? await base.png().toBuffer() : format === 'jpeg' ? await base.jpeg().toBuffer() : await base.webp().toBuffer();
+  const bytes =
+    format === 'png' ? await base.png().toBuffer() : format === 'jpeg' ? await base.jpeg().toBuffer() : await base.webp().toBuffer();
   imageCache.set(key, bytes);
   return bytes;
 }

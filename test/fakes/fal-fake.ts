@@ -76,7 +76,9 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
         return;
       }
       if (call.method === 'GET' && call.path === '/v1/models/pricing') {
-        sendJson(response, 200, { prices: [{ endpoint_id: call.query.get('endpoint_id'), unit_price: 0.003, unit: 'megapixels', currency: 'USD' }] });
+        sendJson(response, 200, {
+          prices: [{ endpoint_id: call.query.get('endpoint_id'), unit_price: 0.003, unit: 'megapixels', currency: 'USD' }],
+        });
         return;
       }
       const match = REQUEST_PATH.exec(call.path);
@@ -113,17 +115,32 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
       return;
     }
     if (scenario === 'server_error') {
-      sendJson(response, 503, { detail: 'Could not schedule a runner for the request.', error_type: 'runner_scheduling_failure' }, { 'x-fal-error-type': 'runner_scheduling_failure' });
+      sendJson(
+        response,
+        503,
+        { detail: 'Could not schedule a runner for the request.', error_type: 'runner_scheduling_failure' },
+        { 'x-fal-error-type': 'runner_scheduling_failure' },
+      );
       return;
     }
     const input = parseInput(call);
-    const invalid = scenario === 'bad_request' ? [{ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' }] : validate(input);
+    const invalid =
+      scenario === 'bad_request' ? [{ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' }] : validate(input);
     if (invalid.length > 0 || input === undefined) {
       sendJson(response, 422, { detail: invalid });
       return;
     }
     const endpointId = call.path.slice(1);
-    const job: FakeJob = { id: randomUUID(), appPath: appPathOf(endpointId), scenario, input, polls: 0, submittedAt: Date.now(), cancelled: false, completed: false };
+    const job: FakeJob = {
+      id: randomUUID(),
+      appPath: appPathOf(endpointId),
+      scenario,
+      input,
+      polls: 0,
+      submittedAt: Date.now(),
+      cancelled: false,
+      completed: false,
+    };
     jobs.set(job.id, job);
     sendJson(response, 200, { ...queueStatus(job, options.queueUrlOrigin ?? context.origin, 'IN_QUEUE'), queue_position: 0 });
   }
@@ -132,11 +149,18 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
     job.polls += 1;
     const stillSlow = job.scenario === 'slow' && Date.now() - job.submittedAt < context.slowMs;
     if (!job.cancelled && (stillSlow || job.polls <= pendingPolls)) {
-      sendJson(response, 202, { ...queueStatus(job, options.queueUrlOrigin ?? context.origin, job.polls === 1 ? 'IN_QUEUE' : 'IN_PROGRESS'), logs: null });
+      sendJson(response, 202, {
+        ...queueStatus(job, options.queueUrlOrigin ?? context.origin, job.polls === 1 ? 'IN_QUEUE' : 'IN_PROGRESS'),
+        logs: null,
+      });
       return;
     }
     job.completed = true;
-    sendJson(response, 200, { ...queueStatus(job, options.queueUrlOrigin ?? context.origin, 'COMPLETED'), logs: null, metrics: { inference_time: 0.42 } });
+    sendJson(response, 200, {
+      ...queueStatus(job, options.queueUrlOrigin ?? context.origin, 'COMPLETED'),
+      logs: null,
+      metrics: { inference_time: 0.42 },
+    });
   }
 
   function cancel(job: FakeJob, response: ServerResponse): void {
@@ -160,7 +184,14 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
     switch (job.scenario) {
       case 'content_policy':
         sendJson(response, 422, {
-          detail: [{ loc: ['body', 'prompt'], msg: 'The content was flagged by a content checker.', type: 'content_policy_violation', url: 'https://docs.fal.ai/errors#content_policy_violation' }],
+          detail: [
+            {
+              loc: ['body', 'prompt'],
+              msg: 'The content was flagged by a content checker.',
+              type: 'content_policy_violation',
+              url: 'https://docs.fal.ai/errors#content_policy_violation',
+            },
+          ],
         });
         return;
       case 'job_failed':
@@ -189,7 +220,10 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
       Array.from({ length: count }, async (_, index) => {
         const bytes = await fakeImage(size.width, size.height, format, index);
         const contentType = `image/${format}`;
-        const url = input['sync_mode'] === true ? `data:${contentType};base64,${bytes.toString('base64')}` : context.hostFile(bytes, format, contentType);
+        const url =
+          input['sync_mode'] === true
+            ? `data:${contentType};base64,${bytes.toString('base64')}`
+            : context.hostFile(bytes, format, contentType);
         return { url, width: size.width, height: size.height, content_type: contentType, file_name: null, file_size: null };
       }),
     );
@@ -225,17 +259,22 @@ function parseInput(call: RecordedCall): Record<string, unknown> | undefined {
 function validate(input: Record<string, unknown> | undefined): Array<{ loc: string[]; msg: string; type: string }> {
   if (!input) return [{ loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' }];
   const problems: Array<{ loc: string[]; msg: string; type: string }> = [];
-  if (typeof input['prompt'] !== 'string' || input['prompt'].length === 0) problems.push({ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' });
+  if (typeof input['prompt'] !== 'string' || input['prompt'].length === 0)
+    problems.push({ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' });
   const count = input['num_images'];
   if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_NUM_IMAGES)) {
     problems.push({ loc: ['body', 'num_images'], msg: `ensure this value is between 1 and ${MAX_NUM_IMAGES}`, type: 'value_error.number' });
   }
   for (const key of ['image_url', 'mask_url'] as const) {
     const value = input[key];
-    if (value !== undefined && !(typeof value === 'string' && /^(https?:|data:image\/)/.test(value))) problems.push({ loc: ['body', key], msg: 'invalid or missing URL scheme', type: 'value_error.url' });
+    if (value !== undefined && !(typeof value === 'string' && /^(https?:|data:image\/)/.test(value)))
+      problems.push({ loc: ['body', key], msg: 'invalid or missing URL scheme', type: 'value_error.url' });
   }
   const urls = input['image_urls'];
-  if (urls !== undefined && !(Array.isArray(urls) && urls.every((value) => typeof value === 'string' && /^(https?:|data:image\/)/.test(value)))) {
+  if (
+    urls !== undefined &&
+    !(Array.isArray(urls) && urls.every((value) => typeof value === 'string' && /^(https?:|data:image\/)/.test(value)))
+  ) {
     problems.push({ loc: ['body', 'image_urls'], msg: 'invalid or missing URL scheme', type: 'value_error.url' });
   }
   return problems;

@@ -1,7 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { fakeImage, sendJson, type FakeContext, type RecordedCall } from './fake-upstream.js';
-import { checkGoogleAuth, GoogleBadRequest, nextGoogleTurn, parsedOrRefused, parseGooglePath, playSharedGoogleScenario, sendGoogleAnswer, sendGoogleError, startGoogleFake, type GoogleFake } from './google-fake.js';
+import {
+  checkGoogleAuth,
+  GoogleBadRequest,
+  nextGoogleTurn,
+  parsedOrRefused,
+  parseGooglePath,
+  playSharedGoogleScenario,
+  sendGoogleAnswer,
+  sendGoogleError,
+  startGoogleFake,
+  type GoogleFake,
+} from './google-fake.js';
 
 /**
  * A wire-faithful Gemini `generateContent` server (gemini.md §10): Developer API paths
@@ -33,10 +44,38 @@ export interface GeminiFakeModel {
   thinks: boolean;
 }
 
-const FLASH_25: GeminiFakeModel = { ratios: STANDARD_RATIOS, tiers: [], table: 'gemini-2.5', tokens: { '1K': 1290 }, inputImageTokens: 258, thinks: false };
-const PRO_3: GeminiFakeModel = { ratios: STANDARD_RATIOS, tiers: ['1K', '2K', '4K'], table: 'gemini-3', tokens: { '1K': 1120, '2K': 1120, '4K': 2000 }, inputImageTokens: 560, thinks: true };
-const FLASH_31: GeminiFakeModel = { ratios: FLASH_31_RATIOS, tiers: ['512', '1K', '2K', '4K'], table: 'gemini-3', tokens: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 }, inputImageTokens: 560, thinks: true };
-const FLASH_LITE_31: GeminiFakeModel = { ratios: STANDARD_RATIOS, tiers: [], table: 'gemini-3', tokens: { '1K': 1120 }, inputImageTokens: 560, thinks: false };
+const FLASH_25: GeminiFakeModel = {
+  ratios: STANDARD_RATIOS,
+  tiers: [],
+  table: 'gemini-2.5',
+  tokens: { '1K': 1290 },
+  inputImageTokens: 258,
+  thinks: false,
+};
+const PRO_3: GeminiFakeModel = {
+  ratios: STANDARD_RATIOS,
+  tiers: ['1K', '2K', '4K'],
+  table: 'gemini-3',
+  tokens: { '1K': 1120, '2K': 1120, '4K': 2000 },
+  inputImageTokens: 560,
+  thinks: true,
+};
+const FLASH_31: GeminiFakeModel = {
+  ratios: FLASH_31_RATIOS,
+  tiers: ['512', '1K', '2K', '4K'],
+  table: 'gemini-3',
+  tokens: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
+  inputImageTokens: 560,
+  thinks: true,
+};
+const FLASH_LITE_31: GeminiFakeModel = {
+  ratios: STANDARD_RATIOS,
+  tiers: [],
+  table: 'gemini-3',
+  tokens: { '1K': 1120 },
+  inputImageTokens: 560,
+  thinks: false,
+};
 
 export const GEMINI_FAKE_MODELS: Record<string, GeminiFakeModel> = {
   'gemini-2.5-flash-image': FLASH_25,
@@ -48,12 +87,28 @@ export const GEMINI_FAKE_MODELS: Record<string, GeminiFakeModel> = {
 };
 
 const SIZES_25: Record<string, [number, number]> = {
-  '1:1': [1024, 1024], '2:3': [832, 1248], '3:2': [1248, 832], '3:4': [864, 1184], '4:3': [1184, 864],
-  '4:5': [896, 1152], '5:4': [1152, 896], '9:16': [768, 1344], '16:9': [1344, 768], '21:9': [1536, 672],
+  '1:1': [1024, 1024],
+  '2:3': [832, 1248],
+  '3:2': [1248, 832],
+  '3:4': [864, 1184],
+  '4:3': [1184, 864],
+  '4:5': [896, 1152],
+  '5:4': [1152, 896],
+  '9:16': [768, 1344],
+  '16:9': [1344, 768],
+  '21:9': [1536, 672],
 };
 const SIZES_3_1K: Record<string, [number, number]> = {
-  '1:1': [1024, 1024], '2:3': [848, 1264], '3:2': [1264, 848], '3:4': [896, 1200], '4:3': [1200, 896],
-  '4:5': [928, 1152], '5:4': [1152, 928], '9:16': [768, 1376], '16:9': [1376, 768], '21:9': [1584, 672],
+  '1:1': [1024, 1024],
+  '2:3': [848, 1264],
+  '3:2': [1264, 848],
+  '3:4': [896, 1200],
+  '4:3': [1200, 896],
+  '4:5': [928, 1152],
+  '5:4': [1152, 928],
+  '9:16': [768, 1376],
+  '16:9': [1376, 768],
+  '21:9': [1584, 672],
 };
 const TIER_SCALE: Record<string, number> = { '512': 0.5, '1K': 1, '2K': 2, '4K': 4 };
 
@@ -79,9 +134,19 @@ export async function startGeminiFake(options: { apiKey?: string } = {}): Promis
   return startGoogleFake<GeminiReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
 }
 
-async function handle(response: ServerResponse, call: RecordedCall, context: FakeContext, apiKey: string, replies: GeminiReply[]): Promise<void> {
+async function handle(
+  response: ServerResponse,
+  call: RecordedCall,
+  context: FakeContext,
+  apiKey: string,
+  replies: GeminiReply[],
+): Promise<void> {
   if (call.method === 'GET' && call.path === '/v1beta/models') {
-    if (checkGoogleAuth(call, response, false, apiKey)) sendJson(response, 200, { models: [{ name: 'models/gemini-2.5-flash-image', supportedGenerationMethods: ['generateContent', 'countTokens'] }], nextPageToken: 'next' });
+    if (checkGoogleAuth(call, response, false, apiKey))
+      sendJson(response, 200, {
+        models: [{ name: 'models/gemini-2.5-flash-image', supportedGenerationMethods: ['generateContent', 'countTokens'] }],
+        nextPageToken: 'next',
+      });
     return;
   }
   const path = parseGooglePath(call.path);
@@ -108,7 +173,12 @@ async function handle(response: ServerResponse, call: RecordedCall, context: Fak
   if (!parsed) return;
   if (scenario === 'server_error') return sendGoogleError(response, 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.');
   if (scenario === 'content_policy') {
-    return sendJson(response, 200, { promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: parsed.textTokens, totalTokenCount: parsed.textTokens }, modelVersion: path.model, responseId: 'fake-blocked' });
+    return sendJson(response, 200, {
+      promptFeedback: { blockReason: 'PROHIBITED_CONTENT' },
+      usageMetadata: { promptTokenCount: parsed.textTokens, totalTokenCount: parsed.textTokens },
+      modelVersion: path.model,
+      responseId: 'fake-blocked',
+    });
   }
   if (await playSharedGoogleScenario(response, scenario, context)) return;
   sendGoogleAnswer(response, scenario, await answer(path.model, model, parsed, reply));
@@ -136,7 +206,8 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
   // Production accepts a single Content object as well as a list (gemini.md quirk 9).
   const turn = Array.isArray(contents) ? (contents[0] as unknown) : contents;
   const parts = field(turn, 'parts', 'parts');
-  if (!Array.isArray(parts) || parts.length === 0) throw new GoogleBadRequest('* GenerateContentRequest.contents: contents is not specified');
+  if (!Array.isArray(parts) || parts.length === 0)
+    throw new GoogleBadRequest('* GenerateContentRequest.contents: contents is not specified');
   let textTokens = 0;
   const inputImages: ParsedGenerate['inputImages'] = [];
   for (const [index, part] of parts.entries()) {
@@ -144,24 +215,36 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
     const inline = field(part, 'inlineData', 'inline_data');
     if (typeof text === 'string') textTokens += Math.ceil(text.length / 4);
     else if (inline !== undefined) inputImages.push(await readInlineImage(inline, index));
-    else throw new GoogleBadRequest(`* GenerateContentRequest.contents[0].parts[${index}].data: required oneof field 'data' must have one initialized field`);
+    else
+      throw new GoogleBadRequest(
+        `* GenerateContentRequest.contents[0].parts[${index}].data: required oneof field 'data' must have one initialized field`,
+      );
   }
   const config = field(body, 'generationConfig', 'generation_config');
   const modalities = field(config, 'responseModalities', 'response_modalities');
-  if (!Array.isArray(modalities) || modalities.some((value) => typeof value !== 'string' || !['TEXT', 'IMAGE'].includes(value.toUpperCase()))) {
+  if (
+    !Array.isArray(modalities) ||
+    modalities.some((value) => typeof value !== 'string' || !['TEXT', 'IMAGE'].includes(value.toUpperCase()))
+  ) {
     throw new GoogleBadRequest("Invalid value at 'generation_config.response_modalities': expected TEXT or IMAGE");
   }
   const candidateCount = field(config, 'candidateCount', 'candidate_count');
-  if (typeof candidateCount === 'number' && candidateCount > 1) throw new GoogleBadRequest('Multiple candidates is not enabled for this model.');
-  if (field(config, 'thinkingConfig', 'thinking_config') !== undefined && !model.thinks) throw new GoogleBadRequest('Thinking is not supported for this model.');
+  if (typeof candidateCount === 'number' && candidateCount > 1)
+    throw new GoogleBadRequest('Multiple candidates is not enabled for this model.');
+  if (field(config, 'thinkingConfig', 'thinking_config') !== undefined && !model.thinks)
+    throw new GoogleBadRequest('Thinking is not supported for this model.');
   const imageConfig = field(config, 'imageConfig', 'image_config');
   const aspectRatio = field(imageConfig, 'aspectRatio', 'aspect_ratio');
   const imageSize = field(imageConfig, 'imageSize', 'image_size');
   if (aspectRatio !== undefined && (typeof aspectRatio !== 'string' || !model.ratios.includes(aspectRatio))) {
-    throw new GoogleBadRequest(`* GenerateContentRequest.generation_config.image_config.aspect_ratio: unsupported aspect ratio ${String(aspectRatio)}`);
+    throw new GoogleBadRequest(
+      `* GenerateContentRequest.generation_config.image_config.aspect_ratio: unsupported aspect ratio ${String(aspectRatio)}`,
+    );
   }
   if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize))) {
-    throw new GoogleBadRequest(`* GenerateContentRequest.generation_config.image_config.image_size: unsupported image size ${String(imageSize)} for this model`);
+    throw new GoogleBadRequest(
+      `* GenerateContentRequest.generation_config.image_config.image_size: unsupported image size ${String(imageSize)} for this model`,
+    );
   }
   return {
     textTokens,
@@ -175,16 +258,21 @@ async function parseGenerate(raw: Buffer, model: GeminiFakeModel): Promise<Parse
 async function readInlineImage(inline: unknown, index: number): Promise<{ width: number; height: number }> {
   const mimeType = field(inline, 'mimeType', 'mime_type');
   const data = field(inline, 'data', 'data');
-  if (typeof mimeType !== 'string' || !INPUT_MIME_TYPES.includes(mimeType)) throw new GoogleBadRequest(`Unsupported MIME type: ${String(mimeType)}`);
+  if (typeof mimeType !== 'string' || !INPUT_MIME_TYPES.includes(mimeType))
+    throw new GoogleBadRequest(`Unsupported MIME type: ${String(mimeType)}`);
   if (typeof data !== 'string' || !BASE64.test(data)) {
-    throw new GoogleBadRequest(`Invalid value at 'contents[0].parts[${index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${String(data).slice(0, 24)}..."`);
+    throw new GoogleBadRequest(
+      `Invalid value at 'contents[0].parts[${index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${String(data).slice(0, 24)}..."`,
+    );
   }
   try {
     const metadata = await sharp(Buffer.from(data, 'base64')).metadata();
     if (!metadata.width || !metadata.height || `image/${metadata.format}` !== mimeType) throw new Error('mismatch');
     return { width: metadata.width, height: metadata.height };
   } catch {
-    throw new GoogleBadRequest('Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting');
+    throw new GoogleBadRequest(
+      'Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+    );
   }
 }
 
@@ -199,22 +287,49 @@ async function answer(modelId: string, model: GeminiFakeModel, parsed: ParsedGen
     promptTokenCount: parsed.textTokens + parsed.inputImages.length * model.inputImageTokens,
     candidatesTokenCount: outputImages * imageTokens,
     totalTokenCount: parsed.textTokens + parsed.inputImages.length * model.inputImageTokens + outputImages * imageTokens,
-    promptTokensDetails: [{ modality: 'TEXT', tokenCount: parsed.textTokens }, ...(parsed.inputImages.length > 0 ? [{ modality: 'IMAGE', tokenCount: parsed.inputImages.length * model.inputImageTokens }] : [])],
+    promptTokensDetails: [
+      { modality: 'TEXT', tokenCount: parsed.textTokens },
+      ...(parsed.inputImages.length > 0 ? [{ modality: 'IMAGE', tokenCount: parsed.inputImages.length * model.inputImageTokens }] : []),
+    ],
     ...(outputImages > 0 ? { candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: outputImages * imageTokens }] } : {}),
     ...(model.thinks ? { thoughtsTokenCount: 214 } : {}),
   });
-  const envelope = (candidate: unknown, outputImages: number) => ({ candidates: [candidate], usageMetadata: usage(outputImages), modelVersion: modelId, responseId: `fake-${Date.now().toString(36)}` });
+  const envelope = (candidate: unknown, outputImages: number) => ({
+    candidates: [candidate],
+    usageMetadata: usage(outputImages),
+    modelVersion: modelId,
+    responseId: `fake-${Date.now().toString(36)}`,
+  });
   const text = (value: string) => ({ text: value });
-  const image = async (seed: number, size: [number, number] = [width, height]) => ({ inlineData: { mimeType: 'image/png', data: (await fakeImage(size[0], size[1], 'png', seed)).toString('base64') } });
+  const image = async (seed: number, size: [number, number] = [width, height]) => ({
+    inlineData: { mimeType: 'image/png', data: (await fakeImage(size[0], size[1], 'png', seed)).toString('base64') },
+  });
 
   // Without IMAGE in the modalities the model can only talk.
   if (reply === 'text_only' || !parsed.modalities.includes('IMAGE')) {
-    return envelope({ content: { role: 'model', parts: [text("I can't draw that, but here is a description of a lighthouse at dawn.")] }, finishReason: 'STOP', index: 0 }, 0);
+    return envelope(
+      {
+        content: { role: 'model', parts: [text("I can't draw that, but here is a description of a lighthouse at dawn.")] },
+        finishReason: 'STOP',
+        index: 0,
+      },
+      0,
+    );
   }
-  if (reply === 'image_safety') return envelope({ finishReason: 'IMAGE_SAFETY', finishMessage: 'Unable to show the generated image. The image was filtered out because it violated Google\'s Generative AI Prohibited Use policy.', index: 0 }, 0);
+  if (reply === 'image_safety')
+    return envelope(
+      {
+        finishReason: 'IMAGE_SAFETY',
+        finishMessage:
+          "Unable to show the generated image. The image was filtered out because it violated Google's Generative AI Prohibited Use policy.",
+        index: 0,
+      },
+      0,
+    );
   if (reply === 'no_image') return envelope({ content: {}, finishReason: 'NO_IMAGE', index: 0 }, 0);
   const parts: unknown[] = [];
-  if (reply === 'thought_image') parts.push({ ...(await image(7, [64, 64])), thought: true }, { text: 'Drafting the composition.', thought: true });
+  if (reply === 'thought_image')
+    parts.push({ ...(await image(7, [64, 64])), thought: true }, { text: 'Drafting the composition.', thought: true });
   if (parsed.modalities.includes('TEXT')) parts.push(text('Here is the image you asked for.'));
   parts.push(await image(1));
   if (reply === 'two_images') parts.push(await image(2));

@@ -1,5 +1,15 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, sendMalformed, sendTruncatedJson, sleep, startFakeUpstream, type FakeContext, type FakeScenario, type FakeUpstream, type RecordedCall } from './fake-upstream.js';
+import {
+  sendJson,
+  sendMalformed,
+  sendTruncatedJson,
+  sleep,
+  startFakeUpstream,
+  type FakeContext,
+  type FakeScenario,
+  type FakeUpstream,
+  type RecordedCall,
+} from './fake-upstream.js';
 
 /*
  * What the Gemini and Imagen fakes share: both are Google APIs (Developer API and Vertex paths, the
@@ -14,11 +24,28 @@ export function sendGoogleError(response: ServerResponse, code: number, status: 
 
 /** 429 as Google sends it: no Retry-After header, the delay in `RetryInfo`. */
 export function sendGoogleRateLimit(response: ServerResponse): void {
-  sendGoogleError(response, 429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.', [
-    { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model', quotaId: 'GenerateRequestsPerMinutePerProjectPerModel' }] },
-    { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
-    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' },
-  ]);
+  sendGoogleError(
+    response,
+    429,
+    'RESOURCE_EXHAUSTED',
+    'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            quotaMetric: 'generativelanguage.googleapis.com/generate_requests_per_model',
+            quotaId: 'GenerateRequestsPerMinutePerProjectPerModel',
+          },
+        ],
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.Help',
+        links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }],
+      },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2s' },
+    ],
+  );
 }
 
 /** Which API a path belongs to, and the model and method it names. */
@@ -42,25 +69,56 @@ export function parseGooglePath(path: string): GooglePath | undefined {
  * Checks the credential the way each API does and answers the failure; `true` when the call may go
  * on. `forceBadKey` answers as if the key were wrong (the `unauthorized` scenario).
  */
-export function checkGoogleAuth(call: RecordedCall, response: ServerResponse, vertex: boolean, apiKey: string, forceBadKey = false): boolean {
+export function checkGoogleAuth(
+  call: RecordedCall,
+  response: ServerResponse,
+  vertex: boolean,
+  apiKey: string,
+  forceBadKey = false,
+): boolean {
   if (vertex) {
     const authorization = call.headers['authorization'];
     if (!forceBadKey && authorization === `Bearer ${apiKey}`) return true;
     const reason = authorization === undefined ? 'CREDENTIALS_MISSING' : 'ACCESS_TOKEN_TYPE_UNSUPPORTED';
-    sendGoogleError(response, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.', [
-      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com', metadata: { service: 'aiplatform.googleapis.com' } },
-    ]);
+    sendGoogleError(
+      response,
+      401,
+      'UNAUTHENTICATED',
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason,
+          domain: 'googleapis.com',
+          metadata: { service: 'aiplatform.googleapis.com' },
+        },
+      ],
+    );
     return false;
   }
   const key = call.headers['x-goog-api-key'] ?? call.query.get('key') ?? undefined;
   if (!forceBadKey && key === apiKey) return true;
   if (key === undefined && !forceBadKey) {
-    sendGoogleError(response, 403, 'PERMISSION_DENIED', "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
+    sendGoogleError(
+      response,
+      403,
+      'PERMISSION_DENIED',
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    );
     return false;
   }
   sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
-    { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
-    { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'API_KEY_INVALID',
+      domain: 'googleapis.com',
+      metadata: { service: 'generativelanguage.googleapis.com' },
+    },
+    {
+      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+      locale: 'en-US',
+      message: 'API key not valid. Please pass a valid API key.',
+    },
   ]);
   return false;
 }
@@ -81,7 +139,17 @@ export async function startGoogleFake<Reply>(handle: GoogleHandler<Reply>): Prom
   const replies: Reply[] = [];
   const fake = await startFakeUpstream({
     basePath: '/v1beta',
-    supports: ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'],
+    supports: [
+      'success',
+      'rate_limited',
+      'bad_request',
+      'content_policy',
+      'server_error',
+      'unauthorized',
+      'slow',
+      'malformed',
+      'truncated',
+    ],
     handler: (_request, response, call, context) => handle(response, call, context, replies),
   });
   return Object.assign(fake, { enqueueReply: (...more: Reply[]) => void replies.push(...more) });
@@ -91,7 +159,14 @@ export async function startGoogleFake<Reply>(handle: GoogleHandler<Reply>): Prom
  * Takes the next scripted answer for a generation request: a reply from the queue (then the scenario
  * is `success`) or the next shared scenario. `undefined` when the credential check has answered.
  */
-export function nextGoogleTurn<Reply>(call: RecordedCall, response: ServerResponse, context: FakeContext, replies: Reply[], vertex: boolean, apiKey: string): { reply: Reply | undefined; scenario: FakeScenario } | undefined {
+export function nextGoogleTurn<Reply>(
+  call: RecordedCall,
+  response: ServerResponse,
+  context: FakeContext,
+  replies: Reply[],
+  vertex: boolean,
+  apiKey: string,
+): { reply: Reply | undefined; scenario: FakeScenario } | undefined {
   const reply = replies.shift();
   const scenario: FakeScenario = reply ? 'success' : context.nextScenario();
   if (!checkGoogleAuth(call, response, vertex, apiKey, scenario === 'unauthorized')) return undefined;

@@ -1,6 +1,17 @@
 import type { ServerResponse } from 'node:http';
 import { fakeImage, sendJson, type FakeContext, type RecordedCall } from './fake-upstream.js';
-import { checkGoogleAuth, GoogleBadRequest, nextGoogleTurn, parsedOrRefused, parseGooglePath, playSharedGoogleScenario, sendGoogleAnswer, sendGoogleError, startGoogleFake, type GoogleFake } from './google-fake.js';
+import {
+  checkGoogleAuth,
+  GoogleBadRequest,
+  nextGoogleTurn,
+  parsedOrRefused,
+  parseGooglePath,
+  playSharedGoogleScenario,
+  sendGoogleAnswer,
+  sendGoogleError,
+  startGoogleFake,
+  type GoogleFake,
+} from './google-fake.js';
 
 /**
  * A wire-faithful Imagen `:predict` server (imagen.md §10): Developer API and Vertex paths with
@@ -27,26 +38,41 @@ export const IMAGEN_FAKE_MODELS: Record<string, ImagenFakeModel> = {
   'imagen-4.0-fast-generate-001': { tiers: [] },
 };
 
-const SIZES_1K: Record<string, [number, number]> = { '1:1': [1024, 1024], '3:4': [896, 1280], '4:3': [1280, 896], '9:16': [768, 1408], '16:9': [1408, 768] };
+const SIZES_1K: Record<string, [number, number]> = {
+  '1:1': [1024, 1024],
+  '3:4': [896, 1280],
+  '4:3': [1280, 896],
+  '9:16': [768, 1408],
+  '16:9': [1408, 768],
+};
 const PERSON_GENERATION = ['dont_allow', 'allow_adult', 'allow_all'];
 const VERTEX_ONLY = ['negativePrompt', 'seed', 'addWatermark', 'enhancePrompt', 'storageUri', 'editMode'];
 const FILTERED_REASON =
-  'Unable to show generated images. All images were filtered out because they violated Vertex AI\'s usage guidelines. You will not be charged for blocked images. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 56562880';
+  "Unable to show generated images. All images were filtered out because they violated Vertex AI's usage guidelines. You will not be charged for blocked images. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 56562880";
 
 export async function startImagenFake(options: { apiKey?: string } = {}): Promise<ImagenFake> {
   const apiKey = options.apiKey ?? IMAGEN_FAKE_KEY;
   return startGoogleFake<ImagenReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
 }
 
-async function handle(response: ServerResponse, call: RecordedCall, context: FakeContext, apiKey: string, replies: ImagenReply[]): Promise<void> {
+async function handle(
+  response: ServerResponse,
+  call: RecordedCall,
+  context: FakeContext,
+  apiKey: string,
+  replies: ImagenReply[],
+): Promise<void> {
   if (call.method === 'GET' && call.path === '/v1beta/models') {
-    if (checkGoogleAuth(call, response, false, apiKey)) sendJson(response, 200, { models: [{ name: 'models/imagen-4.0-generate-001', supportedGenerationMethods: ['predict'] }] });
+    if (checkGoogleAuth(call, response, false, apiKey))
+      sendJson(response, 200, { models: [{ name: 'models/imagen-4.0-generate-001', supportedGenerationMethods: ['predict'] }] });
     return;
   }
   const path = parseGooglePath(call.path);
   if (call.method !== 'POST' || !path || path.method !== 'predict') {
-    if (path?.method === 'countTokens' && checkGoogleAuth(call, response, path.vertex, apiKey)) return sendJson(response, 200, { totalTokens: 1 });
-    if (!response.headersSent) response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' }).end('<!DOCTYPE html><title>Error 404 (Not Found)!!1</title>');
+    if (path?.method === 'countTokens' && checkGoogleAuth(call, response, path.vertex, apiKey))
+      return sendJson(response, 200, { totalTokens: 1 });
+    if (!response.headersSent)
+      response.writeHead(404, { 'content-type': 'text/html; charset=UTF-8' }).end('<!DOCTYPE html><title>Error 404 (Not Found)!!1</title>');
     return;
   }
   const turn = nextGoogleTurn(call, response, context, replies, path.vertex, apiKey);
@@ -54,13 +80,25 @@ async function handle(response: ServerResponse, call: RecordedCall, context: Fak
   const { reply, scenario } = turn;
   const model = IMAGEN_FAKE_MODELS[path.model];
   if (!model) {
-    sendGoogleError(response, 404, 'NOT_FOUND', `models/${path.model} is not found for API version v1beta, or is not supported for predict. Call ListModels to see the list of available models and their supported methods.`);
+    sendGoogleError(
+      response,
+      404,
+      'NOT_FOUND',
+      `models/${path.model} is not found for API version v1beta, or is not supported for predict. Call ListModels to see the list of available models and their supported methods.`,
+    );
     return;
   }
   const parsed = await parsedOrRefused(response, () => parsePredict(call.body, model, path.vertex));
   if (!parsed) return;
   if (scenario === 'server_error') return sendGoogleError(response, 500, 'INTERNAL', 'Internal error encountered.');
-  if (scenario === 'content_policy') return sendJson(response, 200, parsed.includeRaiReason ? { predictions: Array.from({ length: parsed.sampleCount }, () => ({ raiFilteredReason: FILTERED_REASON })) } : {});
+  if (scenario === 'content_policy')
+    return sendJson(
+      response,
+      200,
+      parsed.includeRaiReason
+        ? { predictions: Array.from({ length: parsed.sampleCount }, () => ({ raiFilteredReason: FILTERED_REASON })) }
+        : {},
+    );
   if (await playSharedGoogleScenario(response, scenario, context)) return;
   if (reply === 'all_filtered_silently') return sendJson(response, 200, {});
   const delivered = reply === 'partially_filtered' ? parsed.sampleCount - 1 : parsed.sampleCount;
@@ -69,9 +107,14 @@ async function handle(response: ServerResponse, call: RecordedCall, context: Fak
   const predictions: unknown[] = [];
   for (let index = 0; index < delivered; index += 1) {
     const data = (await fakeImage(width, height, format, index)).toString('base64');
-    predictions.push(reply === 'nested_bytes' ? { image: { bytesBase64Encoded: data, mimeType: parsed.mimeType } } : { mimeType: parsed.mimeType, bytesBase64Encoded: data });
+    predictions.push(
+      reply === 'nested_bytes'
+        ? { image: { bytesBase64Encoded: data, mimeType: parsed.mimeType } }
+        : { mimeType: parsed.mimeType, bytesBase64Encoded: data },
+    );
   }
-  if (delivered < parsed.sampleCount && parsed.includeRaiReason) predictions.push({ raiFilteredReason: FILTERED_REASON.replace('All images were', '1 image was') });
+  if (delivered < parsed.sampleCount && parsed.includeRaiReason)
+    predictions.push({ raiFilteredReason: FILTERED_REASON.replace('All images were', '1 image was') });
   sendGoogleAnswer(response, scenario, { predictions });
 }
 
@@ -95,17 +138,28 @@ function parsePredict(raw: Buffer, model: ImagenFakeModel, vertex: boolean): Par
   if (typeof prompt !== 'string' || prompt.length === 0) throw new GoogleBadRequest('Prompt is required.');
   const parameters = (body['parameters'] ?? {}) as Record<string, unknown>;
   const sampleCount = parameters['sampleCount'] ?? 4;
-  if (typeof sampleCount !== 'number' || !Number.isInteger(sampleCount) || sampleCount < 1 || sampleCount > 4) throw new GoogleBadRequest('Number of images must be in the range [1, 4].');
+  if (typeof sampleCount !== 'number' || !Number.isInteger(sampleCount) || sampleCount < 1 || sampleCount > 4)
+    throw new GoogleBadRequest('Number of images must be in the range [1, 4].');
   const aspectRatio = parameters['aspectRatio'] ?? '1:1';
-  if (typeof aspectRatio !== 'string' || !SIZES_1K[aspectRatio]) throw new GoogleBadRequest(`Unsupported aspect ratio: ${String(aspectRatio)}`);
+  if (typeof aspectRatio !== 'string' || !SIZES_1K[aspectRatio])
+    throw new GoogleBadRequest(`Unsupported aspect ratio: ${String(aspectRatio)}`);
   const imageSize = parameters['sampleImageSize'];
-  if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize))) throw new GoogleBadRequest(`sampleImageSize ${String(imageSize)} is not supported for this model.`);
+  if (imageSize !== undefined && (typeof imageSize !== 'string' || !model.tiers.includes(imageSize)))
+    throw new GoogleBadRequest(`sampleImageSize ${String(imageSize)} is not supported for this model.`);
   const personGeneration = parameters['personGeneration'];
-  if (personGeneration !== undefined && !PERSON_GENERATION.includes(String(personGeneration))) throw new GoogleBadRequest(`Invalid personGeneration: ${String(personGeneration)}`);
+  if (personGeneration !== undefined && !PERSON_GENERATION.includes(String(personGeneration)))
+    throw new GoogleBadRequest(`Invalid personGeneration: ${String(personGeneration)}`);
   const vertexOnly = VERTEX_ONLY.find((name) => parameters[name] !== undefined);
   if (!vertex && vertexOnly) throw new GoogleBadRequest(`${vertexOnly} parameter is not supported in Gemini API.`);
   const outputOptions = (parameters['outputOptions'] ?? {}) as Record<string, unknown>;
   const mimeType = outputOptions['mimeType'] ?? 'image/png';
-  if (mimeType !== 'image/png' && mimeType !== 'image/jpeg') throw new GoogleBadRequest(`Unsupported output mime type: ${String(mimeType)}`);
-  return { sampleCount, aspectRatio, imageSize: imageSize as string | undefined, mimeType, includeRaiReason: parameters['includeRaiReason'] === true };
+  if (mimeType !== 'image/png' && mimeType !== 'image/jpeg')
+    throw new GoogleBadRequest(`Unsupported output mime type: ${String(mimeType)}`);
+  return {
+    sampleCount,
+    aspectRatio,
+    imageSize: imageSize as string | undefined,
+    mimeType,
+    includeRaiReason: parameters['includeRaiReason'] === true,
+  };
 }

@@ -1,6 +1,15 @@
 import type { RecordedCall } from './fake-upstream.js';
 import { fakeImage, sendJson, startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
-import { answerScenario, base64Images, parseCount, readFakeRequest, supportedScenarios, uploadedSize, type FakeReply, type ScenarioReplies } from './openai-compatible-fake.js';
+import {
+  answerScenario,
+  base64Images,
+  parseCount,
+  readFakeRequest,
+  supportedScenarios,
+  uploadedSize,
+  type FakeReply,
+  type ScenarioReplies,
+} from './openai-compatible-fake.js';
 
 /** A model name that plays LocalAI's distributed-mode "still loading" answer (503 + Retry-After). */
 export const LOCALAI_LOADING_MODEL = 'still-loading';
@@ -14,7 +23,11 @@ const localAIError = (status: number, message: string) => ({ error: { code: stat
 const REPLIES: ScenarioReplies = {
   bad_request: { status: 400, body: localAIError(400, 'code=400, message=Bad Request') },
   server_error: { status: 500, body: localAIError(500, 'rpc error: code = Unavailable desc = error reading from server: EOF') },
-  unauthorized: { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { error: { message: 'An authentication key is required', code: 401, type: 'invalid_request_error' } } },
+  unauthorized: {
+    status: 401,
+    headers: { 'www-authenticate': 'Bearer' },
+    body: { error: { message: 'An authentication key is required', code: 401, type: 'invalid_request_error' } },
+  },
 };
 
 /**
@@ -34,23 +47,41 @@ export async function startLocalAIFake(options: { apiKey?: string; models?: stri
     handler: async (_request, response, call, context) => {
       if (!keyMatches(call, options.apiKey)) return sendJson(response, 401, REPLIES.unauthorized?.body, REPLIES.unauthorized?.headers);
       const path = call.path.replace(/^\/v1(?=\/)/, '');
-      if (call.method === 'GET' && path === '/models') return sendJson(response, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
-      if (call.method !== 'POST' || (path !== '/images/generations' && path !== '/images/inpainting')) return sendJson(response, 404, localAIError(404, 'code=404, message=Not Found'));
+      if (call.method === 'GET' && path === '/models')
+        return sendJson(response, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model' })) });
+      if (call.method !== 'POST' || (path !== '/images/generations' && path !== '/images/inpainting'))
+        return sendJson(response, 404, localAIError(404, 'code=404, message=Not Found'));
       const request = await readFakeRequest(call);
       const inpainting = path === '/images/inpainting';
       if (!request || request.multipart !== inpainting) return sendJson(response, 400, REPLIES.bad_request?.body);
       const model = request.fields['model'];
       if (typeof model !== 'string' || model === '') return sendJson(response, 400, REPLIES.bad_request?.body);
-      if (!models.includes(model)) return sendJson(response, 500, localAIError(500, `could not load model: rpc error: code = Unknown desc = stat /models/${model}: no such file or directory`));
+      if (!models.includes(model))
+        return sendJson(
+          response,
+          500,
+          localAIError(500, `could not load model: rpc error: code = Unknown desc = stat /models/${model}: no such file or directory`),
+        );
       if (model === LOCALAI_LOADING_MODEL) {
-        return sendJson(response, 503, { error: { code: 'model_loading', message: `model ${model} is loading`, type: 'model_loading' }, loading: { model, progress: 0.4 } }, { 'retry-after': '5' });
+        return sendJson(
+          response,
+          503,
+          {
+            error: { code: 'model_loading', message: `model ${model} is loading`, type: 'model_loading' },
+            loading: { model, progress: 0.4 },
+          },
+          { 'retry-after': '5' },
+        );
       }
       if (inpainting) {
         const problem = await validateInpainting(request.fields, request.files);
         if (problem) return sendJson(response, problem.status, problem.body);
         const scenario = context.nextScenario();
         const bytes = await fakeImage(INPAINTING_SIZE, INPAINTING_SIZE, 'png');
-        return answerScenario(scenario, response, REPLIES, context, async () => ({ status: 200, body: envelope([{ url: context.hostFile(bytes, 'png', 'image/png') }]) }));
+        return answerScenario(scenario, response, REPLIES, context, async () => ({
+          status: 200,
+          body: envelope([{ url: context.hostFile(bytes, 'png', 'image/png') }]),
+        }));
       }
       const problem = validateGeneration(request.fields);
       if (problem) return sendJson(response, problem.status, problem.body);
@@ -61,7 +92,9 @@ export async function startLocalAIFake(options: { apiKey?: string; models?: stri
         for (const item of (reply.body as { data: Array<{ url: string }> }).data) context.dropFile(item.url);
         return sendJson(response, reply.status, reply.body);
       }
-      await answerScenario(scenario, response, REPLIES, context, () => generation(request.fields, (bytes) => context.hostFile(bytes, 'png', 'image/png')));
+      await answerScenario(scenario, response, REPLIES, context, () =>
+        generation(request.fields, (bytes) => context.hostFile(bytes, 'png', 'image/png')),
+      );
     },
   });
 }
@@ -73,7 +106,8 @@ function keyMatches(call: RecordedCall, apiKey: string | undefined): boolean {
 
 function validateGeneration(fields: Record<string, unknown>): FakeReply | undefined {
   const size = fields['size'];
-  if (typeof size === 'string' && size.includes('x') && !/^\d+x\d+$/.test(size)) return { status: 500, body: localAIError(500, "invalid value for 'size'") };
+  if (typeof size === 'string' && size.includes('x') && !/^\d+x\d+$/.test(size))
+    return { status: 500, body: localAIError(500, "invalid value for 'size'") };
   for (const source of [fields['file'], ...(Array.isArray(fields['files']) ? fields['files'] : [])]) {
     if (source === undefined) continue;
     // `file` is raw base64 or an http(s) URL; a data URI fails to decode.

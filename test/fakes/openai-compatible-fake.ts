@@ -29,7 +29,9 @@ export interface FakeReply {
 }
 
 /** Scenario replies in one server's real wire format; the scenarios a fake lists are the ones it has. */
-export type ScenarioReplies = Partial<Record<'rate_limited' | 'bad_request' | 'content_policy' | 'server_error' | 'unauthorized', FakeReply>>;
+export type ScenarioReplies = Partial<
+  Record<'rate_limited' | 'bad_request' | 'content_policy' | 'server_error' | 'unauthorized', FakeReply>
+>;
 
 /** The scenarios a fake supports: the common ones plus those it has a reply for. */
 export function supportedScenarios(replies: ScenarioReplies, more: FakeScenario[] = []): FakeScenario[] {
@@ -93,7 +95,9 @@ export function editImages(request: FakeRequest): File[] {
 export async function uploadedSize(file: File): Promise<{ width: number; height: number; hasAlpha: boolean } | undefined> {
   try {
     const metadata = await sharp(Buffer.from(await file.arrayBuffer())).metadata();
-    return metadata.width && metadata.height ? { width: metadata.width, height: metadata.height, hasAlpha: metadata.hasAlpha ?? false } : undefined;
+    return metadata.width && metadata.height
+      ? { width: metadata.width, height: metadata.height, hasAlpha: metadata.hasAlpha ?? false }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -103,7 +107,13 @@ export async function uploadedSize(file: File): Promise<{ width: number; height:
  * Answers one generation request according to the next scripted scenario. `success` builds the
  * real answer; error scenarios send the server's own error reply.
  */
-export async function answerScenario(scenario: FakeScenario, response: ServerResponse, replies: ScenarioReplies, context: FakeContext, success: () => Promise<FakeReply>): Promise<void> {
+export async function answerScenario(
+  scenario: FakeScenario,
+  response: ServerResponse,
+  replies: ScenarioReplies,
+  context: FakeContext,
+  success: () => Promise<FakeReply>,
+): Promise<void> {
   if (scenario === 'slow') {
     await sleep(context.slowMs);
     if (response.destroyed) return;
@@ -130,22 +140,54 @@ export type OpenAILikeFlavor = 'generic' | 'vllm' | 'sglang';
 /** Real error bodies: OpenAI's for a generic server, vLLM's and SGLang's (FastAPI) for theirs. */
 const REPLIES: Record<OpenAILikeFlavor, ScenarioReplies> = {
   generic: {
-    rate_limited: { status: 429, headers: { 'retry-after': '2' }, body: openAIError('Rate limit exceeded for images per minute. Limit: 5/1min.', 'requests', 'rate_limit_exceeded') },
-    bad_request: { status: 400, body: openAIError("Invalid value: '512x512'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.", 'invalid_request_error', 'invalid_value', 'size') },
+    rate_limited: {
+      status: 429,
+      headers: { 'retry-after': '2' },
+      body: openAIError('Rate limit exceeded for images per minute. Limit: 5/1min.', 'requests', 'rate_limit_exceeded'),
+    },
+    bad_request: {
+      status: 400,
+      body: openAIError(
+        "Invalid value: '512x512'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.",
+        'invalid_request_error',
+        'invalid_value',
+        'size',
+      ),
+    },
     content_policy: {
       status: 400,
-      body: openAIError('Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', 'invalid_request_error', 'content_policy_violation'),
+      body: openAIError(
+        'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+        'invalid_request_error',
+        'content_policy_violation',
+      ),
     },
-    server_error: { status: 500, body: openAIError('The server had an error while processing your request. Sorry about that!', 'server_error', null) },
+    server_error: {
+      status: 500,
+      body: openAIError('The server had an error while processing your request. Sorry about that!', 'server_error', null),
+    },
     unauthorized: { status: 401, body: openAIError('Incorrect API key provided: co***ef.', 'invalid_request_error', 'invalid_api_key') },
   },
   vllm: {
-    bad_request: { status: 400, body: { error: { message: "Only 'b64_json' or 'file' response format is supported, got: ResponseFormat.URL", type: 'BadRequestError', param: null, code: 400 } } },
+    bad_request: {
+      status: 400,
+      body: {
+        error: {
+          message: "Only 'b64_json' or 'file' response format is supported, got: ResponseFormat.URL",
+          type: 'BadRequestError',
+          param: null,
+          code: 400,
+        },
+      },
+    },
     server_error: { status: 500, body: { error: { message: 'CUDA out of memory.', type: 'InternalServerError', param: null, code: 500 } } },
     unauthorized: { status: 401, body: { error: 'Unauthorized' } },
   },
   sglang: {
-    bad_request: { status: 422, body: { detail: [{ loc: ['body', 'n'], msg: 'Input should be less than or equal to 10', type: 'less_than_equal' }] } },
+    bad_request: {
+      status: 422,
+      body: { detail: [{ loc: ['body', 'n'], msg: 'Input should be less than or equal to 10', type: 'less_than_equal' }] },
+    },
     server_error: { status: 500, body: { detail: 'Image generation failed: CUDA out of memory.' } },
     unauthorized: { status: 401, body: { error: 'Unauthorized' } },
   },
@@ -161,7 +203,11 @@ function openAIError(message: string, type: string, code: string | null, param: 
  * right Bearer key get a 401 in the server's shape. Each refuses what it really refuses: vLLM
  * `response_format: url`, SGLang anything but `b64_json` unless cloud storage exists.
  */
-export async function startOpenAICompatibleFake(options: { flavor: OpenAILikeFlavor; apiKey?: string; model?: string }): Promise<FakeUpstream> {
+export async function startOpenAICompatibleFake(options: {
+  flavor: OpenAILikeFlavor;
+  apiKey?: string;
+  model?: string;
+}): Promise<FakeUpstream> {
   const { flavor, apiKey } = options;
   const replies = REPLIES[flavor];
   return startFakeUpstream({
@@ -169,11 +215,14 @@ export async function startOpenAICompatibleFake(options: { flavor: OpenAILikeFla
     supports: supportedScenarios(replies),
     handler: async (_request, response, call, context) => {
       if (!bearerMatches(call, apiKey)) return sendJson(response, 401, replies.unauthorized?.body);
-      if (call.method === 'GET' && call.path === '/v1/models') return sendJson(response, 200, { object: 'list', data: [{ id: options.model ?? 'served-model', object: 'model' }] });
+      if (call.method === 'GET' && call.path === '/v1/models')
+        return sendJson(response, 200, { object: 'list', data: [{ id: options.model ?? 'served-model', object: 'model' }] });
       const edits = call.path === '/v1/images/edits';
-      if (call.method !== 'POST' || (!edits && call.path !== '/v1/images/generations')) return sendJson(response, 404, { detail: 'Not Found' });
+      if (call.method !== 'POST' || (!edits && call.path !== '/v1/images/generations'))
+        return sendJson(response, 404, { detail: 'Not Found' });
       const request = await readFakeRequest(call);
-      if (!request || request.multipart !== edits) return sendJson(response, 400, badRequest(flavor, 'edits take multipart/form-data, generations take JSON'));
+      if (!request || request.multipart !== edits)
+        return sendJson(response, 400, badRequest(flavor, 'edits take multipart/form-data, generations take JSON'));
       const problem = await validate(flavor, request, edits);
       if (problem) return sendJson(response, problem.status, problem.body);
       const scenario = context.nextScenario();
@@ -184,14 +233,24 @@ export async function startOpenAICompatibleFake(options: { flavor: OpenAILikeFla
 
 async function validate(flavor: OpenAILikeFlavor, request: FakeRequest, edits: boolean): Promise<FakeReply | undefined> {
   const { fields } = request;
-  if (typeof fields['prompt'] !== 'string' || fields['prompt'] === '') return { status: 400, body: badRequest(flavor, 'prompt is required') };
+  if (typeof fields['prompt'] !== 'string' || fields['prompt'] === '')
+    return { status: 400, body: badRequest(flavor, 'prompt is required') };
   const n = parseCount(fields['n']) ?? 1;
   if (!(n >= 1 && n <= 10)) return { status: 400, body: badRequest(flavor, `n must be between 1 and 10, got ${String(fields['n'])}`) };
-  if (fields['size'] !== undefined && !parseSizeText(fields['size'])) return { status: 400, body: badRequest(flavor, `invalid size ${String(fields['size'])}`) };
+  if (fields['size'] !== undefined && !parseSizeText(fields['size']))
+    return { status: 400, body: badRequest(flavor, `invalid size ${String(fields['size'])}`) };
   const format = fields['response_format'];
   if (flavor === 'vllm' && format !== undefined && format !== 'b64_json' && format !== 'file') return REPLIES.vllm.bad_request;
   if (flavor === 'sglang' && format !== 'b64_json') {
-    return { status: 400, body: { detail: format === undefined || format === 'url' ? "response_format='url' requires cloud storage to be configured." : `response_format=${String(format)} is not supported` } };
+    return {
+      status: 400,
+      body: {
+        detail:
+          format === undefined || format === 'url'
+            ? "response_format='url' requires cloud storage to be configured."
+            : `response_format=${String(format)} is not supported`,
+      },
+    };
   }
   if (edits) {
     const images = editImages(request);
@@ -199,7 +258,8 @@ async function validate(flavor: OpenAILikeFlavor, request: FakeRequest, edits: b
     const mask = request.files.get('mask')?.[0];
     if (mask) {
       const [first, maskSize] = await Promise.all([uploadedSize(images[0]!), uploadedSize(mask)]);
-      if (!maskSize?.hasAlpha || maskSize.width !== first?.width || maskSize.height !== first?.height) return { status: 400, body: badRequest(flavor, 'mask must be a PNG with alpha, the size of the image') };
+      if (!maskSize?.hasAlpha || maskSize.width !== first?.width || maskSize.height !== first?.height)
+        return { status: 400, body: badRequest(flavor, 'mask must be a PNG with alpha, the size of the image') };
     }
   }
   return undefined;
@@ -219,11 +279,26 @@ async function success(flavor: OpenAILikeFlavor, request: FakeRequest): Promise<
   const images = await base64Images(n, size.width, size.height, outputFormat);
   const created = Math.floor(Date.now() / 1000);
   if (flavor === 'vllm') {
-    return { status: 200, body: { created, data: images.map((b64_json) => ({ b64_json, url: null, revised_prompt: null })), output_format: outputFormat, size: `${size.width}x${size.height}`, cot_output: null, metrics: null } };
+    return {
+      status: 200,
+      body: {
+        created,
+        data: images.map((b64_json) => ({ b64_json, url: null, revised_prompt: null })),
+        output_format: outputFormat,
+        size: `${size.width}x${size.height}`,
+        cot_output: null,
+        metrics: null,
+      },
+    };
   }
   if (flavor === 'sglang') {
     const id = `sg-${created}`;
-    const data = images.map((b64_json, index) => ({ b64_json, url: null, revised_prompt: fields['prompt'], file_path: `/outputs/${id}-${index}.${outputFormat}` }));
+    const data = images.map((b64_json, index) => ({
+      b64_json,
+      url: null,
+      revised_prompt: fields['prompt'],
+      file_path: `/outputs/${id}-${index}.${outputFormat}`,
+    }));
     return { status: 200, body: { id, created, data, peak_memory_mb: 30512.4, inference_time_s: 7.91 } };
   }
   return { status: 200, body: { created, data: images.map((b64_json) => ({ b64_json })) } };

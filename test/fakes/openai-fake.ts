@@ -26,7 +26,8 @@ import {
 export const OPENAI_FAKE_API_KEY = 'sk-fake-openai-0123456789abcdefghij';
 
 /** OpenAI failures beyond the shared scenarios, scripted with `failNext`. */
-export type OpenAIFailure = 'insufficient_quota' | 'billing_hard_limit' | 'moderation_blocked_output' | 'service_unavailable' | 'unverified_organization';
+export type OpenAIFailure =
+  'insufficient_quota' | 'billing_hard_limit' | 'moderation_blocked_output' | 'service_unavailable' | 'unverified_organization';
 
 export interface OpenAIFake extends FakeUpstream {
   /** Scripts OpenAI-specific failures for the next generation requests (taken before the shared queue). */
@@ -42,7 +43,17 @@ export interface OpenAIFakeOptions {
   urlResults?: boolean;
 }
 
-const BASE_SCENARIOS: FakeScenario[] = ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'];
+const BASE_SCENARIOS: FakeScenario[] = [
+  'success',
+  'rate_limited',
+  'bad_request',
+  'content_policy',
+  'server_error',
+  'unauthorized',
+  'slow',
+  'malformed',
+  'truncated',
+];
 /** The `Retry-After` OpenAI sends with a 429 rate limit, in seconds. */
 const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
 /** Input image tokens the fake reports per input image (a stand-in: OpenAI's count depends on size and fidelity). */
@@ -62,10 +73,23 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
       const route = `${call.method} ${call.path}`;
       if (route === 'GET /v1/models') {
         if (!authorized(call, apiKey)) return sendUnauthorized(response, call, headers);
-        return sendJson(response, 200, { object: 'list', data: Object.keys(FAKE_OPENAI_MODELS).map((id) => ({ id, object: 'model', created: 1_698_785_189, owned_by: 'system' })) }, headers);
+        return sendJson(
+          response,
+          200,
+          {
+            object: 'list',
+            data: Object.keys(FAKE_OPENAI_MODELS).map((id) => ({ id, object: 'model', created: 1_698_785_189, owned_by: 'system' })),
+          },
+          headers,
+        );
       }
       if (route !== 'POST /v1/images/generations' && route !== 'POST /v1/images/edits') {
-        return sendError(response, 404, { message: `Invalid URL (${route})`, type: 'invalid_request_error', param: null, code: null }, headers);
+        return sendError(
+          response,
+          404,
+          { message: `Invalid URL (${route})`, type: 'invalid_request_error', param: null, code: null },
+          headers,
+        );
       }
       const scenario = context.nextScenario();
       const failure = failures.shift();
@@ -102,12 +126,18 @@ interface OpenAIErrorObject {
 
 type Parsed = FakeRequest | { error: OpenAIErrorObject; status?: number };
 
-const invalid = (param: string, message: string, code = 'invalid_value'): Parsed => ({ error: { message, type: 'invalid_request_error', param, code } });
+const invalid = (param: string, message: string, code = 'invalid_value'): Parsed => ({
+  error: { message, type: 'invalid_request_error', param, code },
+});
 
 /** A model the fake serves, or OpenAI's 404 for an unknown or retired one. */
 function lookupModel(model: string, retired: ReadonlySet<string>): FakeOpenAIModel | { status: number; error: OpenAIErrorObject } {
-  const notFound = (message: string) => ({ status: 404, error: { message, type: 'invalid_request_error', param: null, code: 'model_not_found' } });
-  if (retired.has(model)) return notFound(`The model \`${model}\` has been deprecated. Learn more: https://platform.openai.com/docs/deprecations`);
+  const notFound = (message: string) => ({
+    status: 404,
+    error: { message, type: 'invalid_request_error', param: null, code: 'model_not_found' },
+  });
+  if (retired.has(model))
+    return notFound(`The model \`${model}\` has been deprecated. Learn more: https://platform.openai.com/docs/deprecations`);
   return FAKE_OPENAI_MODELS[model] ?? notFound(`The model \`${model}\` does not exist or you do not have access to it.`);
 }
 
@@ -123,7 +153,8 @@ function sendUnauthorized(response: ServerResponse, call: RecordedCall, headers:
       response,
       401,
       {
-        message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+        message:
+          "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.",
         type: 'invalid_request_error',
         param: null,
         code: null,
@@ -132,31 +163,84 @@ function sendUnauthorized(response: ServerResponse, call: RecordedCall, headers:
     );
   }
   const masked = `${given.slice(0, 3)}${'*'.repeat(Math.max(0, given.length - 7))}${given.slice(-4)}`;
-  return sendError(response, 401, { message: `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' }, headers);
+  return sendError(
+    response,
+    401,
+    {
+      message: `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'invalid_api_key',
+    },
+    headers,
+  );
 }
 
-function sendError(response: ServerResponse, status: number, error: OpenAIErrorObject & { moderation_details?: unknown }, headers: Record<string, string> = {}): void {
+function sendError(
+  response: ServerResponse,
+  status: number,
+  error: OpenAIErrorObject & { moderation_details?: unknown },
+  headers: Record<string, string> = {},
+): void {
   sendJson(response, status, { error }, headers);
 }
 
 function sendFailure(response: ServerResponse, failure: OpenAIFailure, headers: Record<string, string>): void {
   switch (failure) {
     case 'insufficient_quota':
-      return sendError(response, 429, { message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' }, headers);
+      return sendError(
+        response,
+        429,
+        {
+          message:
+            'You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+        headers,
+      );
     case 'billing_hard_limit':
-      return sendError(response, 400, { message: 'Billing hard limit has been reached', type: 'invalid_request_error', param: null, code: 'billing_hard_limit_reached' }, headers);
+      return sendError(
+        response,
+        400,
+        { message: 'Billing hard limit has been reached', type: 'invalid_request_error', param: null, code: 'billing_hard_limit_reached' },
+        headers,
+      );
     case 'moderation_blocked_output':
-      return sendError(response, 400, { ...moderationBlocked(), moderation_details: { moderation_stage: 'output', categories: ['violence'] } }, headers);
+      return sendError(
+        response,
+        400,
+        { ...moderationBlocked(), moderation_details: { moderation_stage: 'output', categories: ['violence'] } },
+        headers,
+      );
     case 'service_unavailable':
-      return sendError(response, 503, { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', param: null, code: null }, headers);
+      return sendError(
+        response,
+        503,
+        { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', param: null, code: null },
+        headers,
+      );
     case 'unverified_organization':
-      return sendError(response, 403, { message: 'Your organization must be verified to use the model `gpt-image-1`. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization.', type: 'invalid_request_error', param: null, code: null }, headers);
+      return sendError(
+        response,
+        403,
+        {
+          message:
+            'Your organization must be verified to use the model `gpt-image-1`. Please go to: https://platform.openai.com/settings/organization/general and click on Verify Organization.',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+        headers,
+      );
   }
 }
 
 function moderationBlocked(): OpenAIErrorObject {
   return {
-    message: 'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_fake. safety_violations=[sexual].',
+    message:
+      'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_fake. safety_violations=[sexual].',
     type: 'image_generation_user_error',
     param: null,
     code: 'moderation_blocked',
@@ -173,14 +257,16 @@ function readGeneration(call: RecordedCall, retired: ReadonlySet<string>): Parse
   } catch {
     return invalid('', 'We could not parse the JSON body of your request.', 'invalid_json');
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return invalid('', 'The body must be a JSON object.', 'invalid_json');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return invalid('', 'The body must be a JSON object.', 'invalid_json');
   const fields = body as Record<string, unknown>;
   const model = typeof fields['model'] === 'string' ? fields['model'] : 'dall-e-2';
   const profile = lookupModel(model, retired);
   if ('error' in profile) return profile;
   // JSON bodies are checked strictly: an unknown field is a 400, as OpenAI does.
   for (const name of Object.keys(fields)) {
-    if (!OPENAI_PARAMETERS[profile.family].generation.includes(name)) return invalid(name, `Unknown parameter: '${name}'.`, 'unknown_parameter');
+    if (!OPENAI_PARAMETERS[profile.family].generation.includes(name))
+      return invalid(name, `Unknown parameter: '${name}'.`, 'unknown_parameter');
   }
   return validate(fields, model, profile, 0);
 }
@@ -196,7 +282,11 @@ async function readEdit(call: RecordedCall, retired: ReadonlySet<string>): Promi
   const files = [...form.getAll('image'), ...form.getAll('image[]')].filter((entry): entry is File => typeof entry !== 'string');
   const images = await Promise.all(files.map(async (file) => Buffer.from(await file.arrayBuffer())));
   const mask = form.get('mask');
-  const inputCheck = await checkInputs(images, typeof mask === 'string' || mask === null ? undefined : Buffer.from(await mask.arrayBuffer()), profile);
+  const inputCheck = await checkInputs(
+    images,
+    typeof mask === 'string' || mask === null ? undefined : Buffer.from(await mask.arrayBuffer()),
+    profile,
+  );
   if (inputCheck) return inputCheck;
   // Multipart fields the endpoint doesn't know are ignored (e.g. `moderation`, which ImageRouter sends).
   const fields: Record<string, unknown> = {};
@@ -218,10 +308,12 @@ async function readJsonEdit(call: RecordedCall, retired: ReadonlySet<string>): P
   const model = typeof body['model'] === 'string' ? body['model'] : 'gpt-image-1.5';
   const profile = lookupModel(model, retired);
   if ('error' in profile) return profile;
-  if (profile.family === 'dall-e-2' || profile.family === 'dall-e-3') return invalid('model', `JSON edits are not available for '${model}'.`);
+  if (profile.family === 'dall-e-2' || profile.family === 'dall-e-3')
+    return invalid('model', `JSON edits are not available for '${model}'.`);
   const references = Array.isArray(body['images']) ? body['images'] : [];
   const images = references.map((reference) => dataUrlBytes(reference));
-  if (images.some((image) => image === undefined)) return invalid('images', "Each item of 'images' needs an 'image_url' data URL in this fake.");
+  if (images.some((image) => image === undefined))
+    return invalid('images', "Each item of 'images' needs an 'image_url' data URL in this fake.");
   const mask = body['mask'] === undefined ? undefined : dataUrlBytes(body['mask']);
   const inputCheck = await checkInputs(images as Buffer[], mask, profile);
   if (inputCheck) return inputCheck;
@@ -237,8 +329,15 @@ function dataUrlBytes(reference: unknown): Buffer | undefined {
 
 async function checkInputs(images: Buffer[], mask: Buffer | undefined, profile: FakeOpenAIModel): Promise<Parsed | undefined> {
   if (images.length === 0) return invalid('image', "Missing required parameter: 'image'.", 'missing_required_parameter');
-  if (images.length > profile.maxInputImages) return invalid('image', `Too many images: ${images.length}. At most ${profile.maxInputImages} are allowed.`, 'invalid_value');
-  const metadata = await Promise.all(images.map((image) => sharp(image).metadata().catch(() => undefined)));
+  if (images.length > profile.maxInputImages)
+    return invalid('image', `Too many images: ${images.length}. At most ${profile.maxInputImages} are allowed.`, 'invalid_value');
+  const metadata = await Promise.all(
+    images.map((image) =>
+      sharp(image)
+        .metadata()
+        .catch(() => undefined),
+    ),
+  );
   for (const [index, image] of images.entries()) {
     const format = sniffImageFormat(image);
     const allowed = profile.family === 'dall-e-2' ? ['png'] : ['png', 'jpeg', 'webp'];
@@ -247,12 +346,20 @@ async function checkInputs(images: Buffer[], mask: Buffer | undefined, profile: 
     }
   }
   const first = metadata[0]!;
-  if (profile.family === 'dall-e-2' && first.width !== first.height) return invalid('image', 'Invalid input image - image must be square.', 'invalid_image');
+  if (profile.family === 'dall-e-2' && first.width !== first.height)
+    return invalid('image', 'Invalid input image - image must be square.', 'invalid_image');
   if (mask) {
-    const maskMetadata = await sharp(mask).metadata().catch(() => undefined);
-    if (sniffImageFormat(mask) !== 'png' || !maskMetadata?.hasAlpha) return invalid('mask', "Invalid mask image format - mask must be a PNG with an alpha channel.", 'invalid_image_format');
+    const maskMetadata = await sharp(mask)
+      .metadata()
+      .catch(() => undefined);
+    if (sniffImageFormat(mask) !== 'png' || !maskMetadata?.hasAlpha)
+      return invalid('mask', 'Invalid mask image format - mask must be a PNG with an alpha channel.', 'invalid_image_format');
     if (maskMetadata.width !== first.width || maskMetadata.height !== first.height) {
-      return invalid('mask', `Invalid mask image - mask size (${maskMetadata.width}x${maskMetadata.height}) does not match image size (${first.width}x${first.height}).`, 'invalid_image');
+      return invalid(
+        'mask',
+        `Invalid mask image - mask size (${maskMetadata.width}x${maskMetadata.height}) does not match image size (${first.width}x${first.height}).`,
+        'invalid_image',
+      );
     }
   }
   return undefined;
@@ -261,23 +368,42 @@ async function checkInputs(images: Buffer[], mask: Buffer | undefined, profile: 
 /** The checks OpenAI makes on values, with its messages (wire reference §6). */
 function validate(fields: Record<string, unknown>, model: string, profile: FakeOpenAIModel, inputImages: number): Parsed {
   const prompt = fields['prompt'];
-  if (typeof prompt !== 'string' || prompt === '') return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
-  if (prompt.length > profile.maxPromptLength) return invalid('prompt', `Invalid 'prompt': string too long. Expected a string with maximum length ${profile.maxPromptLength}, but got a string with length ${prompt.length} instead.`, 'string_above_max_length');
+  if (typeof prompt !== 'string' || prompt === '')
+    return invalid('prompt', "Missing required parameter: 'prompt'.", 'missing_required_parameter');
+  if (prompt.length > profile.maxPromptLength)
+    return invalid(
+      'prompt',
+      `Invalid 'prompt': string too long. Expected a string with maximum length ${profile.maxPromptLength}, but got a string with length ${prompt.length} instead.`,
+      'string_above_max_length',
+    );
   const n = fields['n'] ?? 1;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > profile.maxN) return invalid('n', `Invalid 'n': expected an integer from 1 to ${profile.maxN}, got ${JSON.stringify(n)}.`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > profile.maxN)
+    return invalid('n', `Invalid 'n': expected an integer from 1 to ${profile.maxN}, got ${JSON.stringify(n)}.`);
   const size = String(fields['size'] ?? profile.defaultSize);
   if (!profile.acceptsSize(size)) return invalid('size', `Invalid value: '${size}'. Supported values are: ${profile.sizeList}.`);
   const quality = String(fields['quality'] ?? profile.qualities[0]);
-  if (!profile.qualities.includes(quality)) return invalid('quality', `Invalid value: '${quality}'. Supported values are: ${profile.qualities.map((value) => `'${value}'`).join(', ')}.`);
+  if (!profile.qualities.includes(quality))
+    return invalid(
+      'quality',
+      `Invalid value: '${quality}'. Supported values are: ${profile.qualities.map((value) => `'${value}'`).join(', ')}.`,
+    );
   const outputFormat = String(fields['output_format'] ?? 'png');
-  if (!['png', 'jpeg', 'webp'].includes(outputFormat)) return invalid('output_format', `Invalid value: '${outputFormat}'. Supported values are: 'png', 'jpeg', and 'webp'.`);
+  if (!['png', 'jpeg', 'webp'].includes(outputFormat))
+    return invalid('output_format', `Invalid value: '${outputFormat}'. Supported values are: 'png', 'jpeg', and 'webp'.`);
   const background = String(fields['background'] ?? 'auto');
   if (background === 'transparent' && (profile.family === 'gpt-image-2' || outputFormat === 'jpeg')) {
-    return invalid('background', profile.family === 'gpt-image-2' ? `Transparent background is not supported for ${model}.` : 'Transparent background requires output_format png or webp.');
+    return invalid(
+      'background',
+      profile.family === 'gpt-image-2'
+        ? `Transparent background is not supported for ${model}.`
+        : 'Transparent background requires output_format png or webp.',
+    );
   }
-  if (fields['input_fidelity'] !== undefined && !profile.inputFidelity) return invalid('input_fidelity', `input_fidelity is not supported for ${model}.`, 'unsupported_parameter');
+  if (fields['input_fidelity'] !== undefined && !profile.inputFidelity)
+    return invalid('input_fidelity', `input_fidelity is not supported for ${model}.`, 'unsupported_parameter');
   const style = fields['style'];
-  if (style !== undefined && style !== 'vivid' && style !== 'natural') return invalid('style', `Invalid value: '${String(style)}'. Supported values are: 'vivid' and 'natural'.`);
+  if (style !== undefined && style !== 'vivid' && style !== 'natural')
+    return invalid('style', `Invalid value: '${String(style)}'. Supported values are: 'vivid' and 'natural'.`);
   return {
     model,
     profile,
@@ -292,7 +418,13 @@ function validate(fields: Record<string, unknown>, model: string, profile: FakeO
   };
 }
 
-async function answer(response: ServerResponse, scenario: FakeScenario, request: FakeRequest, context: FakeContext, headers: Record<string, string>): Promise<void> {
+async function answer(
+  response: ServerResponse,
+  scenario: FakeScenario,
+  request: FakeRequest,
+  context: FakeContext,
+  headers: Record<string, string>,
+): Promise<void> {
   switch (scenario) {
     case 'rate_limited':
       return sendError(
@@ -304,17 +436,59 @@ async function answer(response: ServerResponse, scenario: FakeScenario, request:
           param: null,
           code: 'rate_limit_exceeded',
         },
-        { ...headers, 'retry-after': String(RATE_LIMIT_RETRY_AFTER_SECONDS), 'x-ratelimit-limit-requests': '5', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': `${RATE_LIMIT_RETRY_AFTER_SECONDS}s` },
+        {
+          ...headers,
+          'retry-after': String(RATE_LIMIT_RETRY_AFTER_SECONDS),
+          'x-ratelimit-limit-requests': '5',
+          'x-ratelimit-remaining-requests': '0',
+          'x-ratelimit-reset-requests': `${RATE_LIMIT_RETRY_AFTER_SECONDS}s`,
+        },
       );
     case 'bad_request':
       // What OpenAI answers a size the model lacks (wire reference §6).
-      return sendError(response, 400, { message: "Invalid value: '512x512'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.", type: 'invalid_request_error', param: 'size', code: 'invalid_value' }, headers);
+      return sendError(
+        response,
+        400,
+        {
+          message: "Invalid value: '512x512'. Supported values are: '1024x1024', '1024x1536', '1536x1024', and 'auto'.",
+          type: 'invalid_request_error',
+          param: 'size',
+          code: 'invalid_value',
+        },
+        headers,
+      );
     case 'content_policy':
       return request.profile.family === 'dall-e-2' || request.profile.family === 'dall-e-3'
-        ? sendError(response, 400, { message: 'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' }, headers)
-        : sendError(response, 400, { ...moderationBlocked(), moderation_details: { moderation_stage: 'input', categories: ['sexual'] } }, headers);
+        ? sendError(
+            response,
+            400,
+            {
+              message:
+                'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+              type: 'invalid_request_error',
+              param: null,
+              code: 'content_policy_violation',
+            },
+            headers,
+          )
+        : sendError(
+            response,
+            400,
+            { ...moderationBlocked(), moderation_details: { moderation_stage: 'input', categories: ['sexual'] } },
+            headers,
+          );
     case 'server_error':
-      return sendError(response, 500, { message: 'The server had an error while processing your request. Sorry about that!', type: 'server_error', param: null, code: null }, headers);
+      return sendError(
+        response,
+        500,
+        {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+        headers,
+      );
     case 'malformed':
       return sendMalformed(response);
     case 'slow':
@@ -400,7 +574,9 @@ function gptImage2Size(size: string): boolean {
   const height = Number(match[2]);
   const long = Math.max(width, height);
   const short = Math.min(width, height);
-  return width % 16 === 0 && height % 16 === 0 && long <= 3840 && long <= 3 * short && width * height >= 655_360 && width * height <= 8_294_400;
+  return (
+    width % 16 === 0 && height % 16 === 0 && long <= 3840 && long <= 3 * short && width * height >= 655_360 && width * height <= 8_294_400
+  );
 }
 
 const gptImage = (inputFidelity: boolean): FakeOpenAIModel => ({
@@ -415,19 +591,71 @@ const gptImage = (inputFidelity: boolean): FakeOpenAIModel => ({
 });
 
 const FAKE_OPENAI_MODELS: Record<string, FakeOpenAIModel> = {
-  'dall-e-2': { family: 'dall-e-2', maxN: 10, maxPromptLength: 1000, maxInputImages: 1, qualities: ['standard'], defaultSize: '1024x1024', ...fixedSizes(['256x256', '512x512', '1024x1024']), inputFidelity: false },
-  'dall-e-3': { family: 'dall-e-3', maxN: 1, maxPromptLength: 4000, maxInputImages: 0, qualities: ['standard', 'hd'], defaultSize: '1024x1024', ...fixedSizes(['1024x1024', '1792x1024', '1024x1792']), inputFidelity: false },
+  'dall-e-2': {
+    family: 'dall-e-2',
+    maxN: 10,
+    maxPromptLength: 1000,
+    maxInputImages: 1,
+    qualities: ['standard'],
+    defaultSize: '1024x1024',
+    ...fixedSizes(['256x256', '512x512', '1024x1024']),
+    inputFidelity: false,
+  },
+  'dall-e-3': {
+    family: 'dall-e-3',
+    maxN: 1,
+    maxPromptLength: 4000,
+    maxInputImages: 0,
+    qualities: ['standard', 'hd'],
+    defaultSize: '1024x1024',
+    ...fixedSizes(['1024x1024', '1792x1024', '1024x1792']),
+    inputFidelity: false,
+  },
   'gpt-image-1': gptImage(true),
   'gpt-image-1.5': gptImage(true),
   'gpt-image-1-mini': gptImage(false),
-  'gpt-image-2': { ...gptImage(false), family: 'gpt-image-2', sizeList: "'auto' or WIDTHxHEIGHT (multiples of 16, ratio <= 3:1, edges <= 3840, 655360 to 8294400 pixels)", acceptsSize: gptImage2Size },
+  'gpt-image-2': {
+    ...gptImage(false),
+    family: 'gpt-image-2',
+    sizeList: "'auto' or WIDTHxHEIGHT (multiples of 16, ratio <= 3:1, edges <= 3840, 655360 to 8294400 pixels)",
+    acceptsSize: gptImage2Size,
+  },
 };
 
 /** Fields each family's endpoints know: JSON generations refuse others, multipart edits ignore them. */
-const GPT_IMAGE_GENERATION = ['model', 'prompt', 'n', 'size', 'quality', 'output_format', 'output_compression', 'background', 'moderation', 'user', 'stream', 'partial_images'];
-const GPT_IMAGE_EDIT = ['model', 'prompt', 'n', 'size', 'quality', 'output_format', 'output_compression', 'background', 'input_fidelity', 'user', 'stream', 'partial_images'];
+const GPT_IMAGE_GENERATION = [
+  'model',
+  'prompt',
+  'n',
+  'size',
+  'quality',
+  'output_format',
+  'output_compression',
+  'background',
+  'moderation',
+  'user',
+  'stream',
+  'partial_images',
+];
+const GPT_IMAGE_EDIT = [
+  'model',
+  'prompt',
+  'n',
+  'size',
+  'quality',
+  'output_format',
+  'output_compression',
+  'background',
+  'input_fidelity',
+  'user',
+  'stream',
+  'partial_images',
+];
 const OPENAI_PARAMETERS: Record<FakeFamily, { generation: string[]; edit: string[] }> = {
-  'dall-e-2': { generation: ['model', 'prompt', 'n', 'size', 'quality', 'response_format', 'user'], edit: ['model', 'prompt', 'n', 'size', 'response_format', 'user'] },
+  'dall-e-2': {
+    generation: ['model', 'prompt', 'n', 'size', 'quality', 'response_format', 'user'],
+    edit: ['model', 'prompt', 'n', 'size', 'response_format', 'user'],
+  },
   'dall-e-3': { generation: ['model', 'prompt', 'n', 'size', 'quality', 'response_format', 'style', 'user'], edit: [] },
   'gpt-image': { generation: GPT_IMAGE_GENERATION, edit: GPT_IMAGE_EDIT },
   'gpt-image-2': { generation: GPT_IMAGE_GENERATION, edit: GPT_IMAGE_EDIT },

@@ -1,6 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
-import { fakeImage, sendJson, sendMalformed, sendTruncatedJson, startFakeUpstream, type FakeContext, type FakeScenario, type FakeUpstream, type RecordedCall } from './fake-upstream.js';
+import {
+  fakeImage,
+  sendJson,
+  sendMalformed,
+  sendTruncatedJson,
+  startFakeUpstream,
+  type FakeContext,
+  type FakeScenario,
+  type FakeUpstream,
+  type RecordedCall,
+} from './fake-upstream.js';
 
 /**
  * A wire-faithful Replicate (`/v1`): official-model and versioned creates, `Prefer: wait`,
@@ -27,21 +37,50 @@ export const SDXL_VERSION = '7762fd07cf82c948538e41f63f77d685e02b063e37e496e96ee
 /** Replicate refuses as a created, billed prediction that ends `failed` (HTTP 200), never as an HTTP error. */
 export const FAKE_NSFW_ERROR = 'NSFW content detected. Try running it again, or try a different prompt.';
 export const FAKE_UNKNOWN_ERROR = 'Prediction failed for an unknown reason. (E1000)';
-const SUPPORTED: FakeScenario[] = ['success', 'rate_limited', 'bad_request', 'content_policy', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated', 'job_failed', 'result_gone'];
+const SUPPORTED: FakeScenario[] = [
+  'success',
+  'rate_limited',
+  'bad_request',
+  'content_policy',
+  'server_error',
+  'unauthorized',
+  'slow',
+  'malformed',
+  'truncated',
+  'job_failed',
+  'result_gone',
+];
 
 type Check = (value: unknown) => string | undefined;
 const text: Check = (value) => (typeof value === 'string' ? undefined : 'Invalid type. Expected: string');
 const bool: Check = (value) => (typeof value === 'boolean' ? undefined : 'Invalid type. Expected: boolean');
 const uri: Check = (value) => (typeof value === 'string' && /^(data:|https:\/\/)/.test(value) ? undefined : 'Does not match format uri');
-const oneOf = (...values: string[]): Check => (value) => (typeof value === 'string' && values.includes(value) ? undefined : `must be one of the following: ${values.map((v) => `"${v}"`).join(', ')}`);
-const range = (integer: boolean, min: number, max: number): Check => (value) => {
-  if (typeof value !== 'number' || (integer && !Number.isInteger(value))) return `Invalid type. Expected: ${integer ? 'integer' : 'number'}`;
-  return value < min ? `Must be greater than or equal to ${min}` : value > max ? `Must be less than or equal to ${max}` : undefined;
-};
+const oneOf =
+  (...values: string[]): Check =>
+  (value) =>
+    typeof value === 'string' && values.includes(value)
+      ? undefined
+      : `must be one of the following: ${values.map((v) => `"${v}"`).join(', ')}`;
+const range =
+  (integer: boolean, min: number, max: number): Check =>
+  (value) => {
+    if (typeof value !== 'number' || (integer && !Number.isInteger(value)))
+      return `Invalid type. Expected: ${integer ? 'integer' : 'number'}`;
+    return value < min ? `Must be greater than or equal to ${min}` : value > max ? `Must be less than or equal to ${max}` : undefined;
+  };
 
 const FLUX_SIZES: Record<string, [number, number]> = {
-  '1:1': [1024, 1024], '16:9': [1344, 768], '21:9': [1536, 640], '3:2': [1216, 832], '2:3': [832, 1216], '4:5': [896, 1088],
-  '5:4': [1088, 896], '3:4': [896, 1152], '4:3': [1152, 896], '9:16': [768, 1344], '9:21': [640, 1536],
+  '1:1': [1024, 1024],
+  '16:9': [1344, 768],
+  '21:9': [1536, 640],
+  '3:2': [1216, 832],
+  '2:3': [832, 1216],
+  '4:5': [896, 1088],
+  '5:4': [1088, 896],
+  '3:4': [896, 1152],
+  '4:3': [1152, 896],
+  '9:16': [768, 1344],
+  '9:21': [640, 1536],
 };
 
 interface FakeModel {
@@ -55,15 +94,25 @@ interface FakeModel {
 
 const seed = range(true, 0, 2 ** 32 - 1);
 const chosenFormat = (input: Record<string, unknown>) => (input['output_format'] as 'webp' | 'jpg' | 'png' | undefined) ?? 'webp';
-const ratioSize = (fallback: string) => async (input: Record<string, unknown>): Promise<[number, number]> => {
-  if (typeof input['image'] === 'string') return imageSize(input['image']);
-  const [width, height] = FLUX_SIZES[String(input['aspect_ratio'] ?? fallback)] ?? [1024, 1024];
-  return input['megapixels'] === '0.25' ? [width / 2, height / 2] : [width, height];
-};
+const ratioSize =
+  (fallback: string) =>
+  async (input: Record<string, unknown>): Promise<[number, number]> => {
+    if (typeof input['image'] === 'string') return imageSize(input['image']);
+    const [width, height] = FLUX_SIZES[String(input['aspect_ratio'] ?? fallback)] ?? [1024, 1024];
+    return input['megapixels'] === '0.25' ? [width / 2, height / 2] : [width, height];
+  };
 const FLUX_SCHNELL: FakeModel = {
   inputs: {
-    prompt: text, aspect_ratio: oneOf(...Object.keys(FLUX_SIZES)), num_outputs: range(true, 1, 4), num_inference_steps: range(true, 1, 4), seed,
-    output_format: oneOf('webp', 'jpg', 'png'), output_quality: range(true, 0, 100), megapixels: oneOf('1', '0.25'), go_fast: bool, disable_safety_checker: bool,
+    prompt: text,
+    aspect_ratio: oneOf(...Object.keys(FLUX_SIZES)),
+    num_outputs: range(true, 1, 4),
+    num_inference_steps: range(true, 1, 4),
+    seed,
+    output_format: oneOf('webp', 'jpg', 'png'),
+    output_quality: range(true, 0, 100),
+    megapixels: oneOf('1', '0.25'),
+    go_fast: bool,
+    disable_safety_checker: bool,
   },
   required: ['prompt'],
   output: 'array',
@@ -73,10 +122,25 @@ const FLUX_SCHNELL: FakeModel = {
 };
 const FLUX_DEV: FakeModel = {
   ...FLUX_SCHNELL,
-  inputs: { ...FLUX_SCHNELL.inputs, image: uri, prompt_strength: range(false, 0, 1), num_inference_steps: range(true, 1, 50), guidance: range(false, 0, 10) },
+  inputs: {
+    ...FLUX_SCHNELL.inputs,
+    image: uri,
+    prompt_strength: range(false, 0, 1),
+    num_inference_steps: range(true, 1, 50),
+    guidance: range(false, 0, 10),
+  },
 };
 const SD35: FakeModel = {
-  inputs: { prompt: text, negative_prompt: text, aspect_ratio: oneOf('1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '9:16', '9:21'), cfg: range(false, 1, 10), image: uri, prompt_strength: range(false, 0, 1), seed, output_format: oneOf('webp', 'jpg', 'png') },
+  inputs: {
+    prompt: text,
+    negative_prompt: text,
+    aspect_ratio: oneOf('1:1', '16:9', '21:9', '3:2', '2:3', '4:5', '5:4', '9:16', '9:21'),
+    cfg: range(false, 1, 10),
+    image: uri,
+    prompt_strength: range(false, 0, 1),
+    seed,
+    output_format: oneOf('webp', 'jpg', 'png'),
+  },
   required: ['prompt'],
   output: 'string',
   format: chosenFormat,
@@ -84,7 +148,16 @@ const SD35: FakeModel = {
   count: () => 1,
 };
 const PHOTON: FakeModel = {
-  inputs: { prompt: text, aspect_ratio: oneOf('1:1', '3:4', '4:3', '9:16', '16:9', '9:21', '21:9'), image_reference: uri, image_reference_weight: range(false, 0, 1), style_reference: uri, style_reference_weight: range(false, 0, 1), character_reference: uri, seed },
+  inputs: {
+    prompt: text,
+    aspect_ratio: oneOf('1:1', '3:4', '4:3', '9:16', '16:9', '9:21', '21:9'),
+    image_reference: uri,
+    image_reference_weight: range(false, 0, 1),
+    style_reference: uri,
+    style_reference_weight: range(false, 0, 1),
+    character_reference: uri,
+    seed,
+  },
   required: ['prompt'],
   output: 'string',
   format: () => 'jpg',
@@ -93,16 +166,31 @@ const PHOTON: FakeModel = {
 };
 const SDXL: FakeModel = {
   inputs: {
-    prompt: text, negative_prompt: text, image: uri, mask: uri, prompt_strength: range(false, 0, 1), width: range(true, 64, 4096), height: range(true, 64, 4096), num_outputs: range(true, 1, 4),
-    scheduler: oneOf('DDIM', 'DPMSolverMultistep', 'HeunDiscrete', 'KarrasDPM', 'K_EULER_ANCESTRAL', 'K_EULER', 'PNDM'), num_inference_steps: range(true, 1, 500),
-    guidance_scale: range(false, 1, 50), seed, refine: oneOf('no_refiner', 'expert_ensemble_refiner', 'base_image_refiner'), high_noise_frac: range(false, 0, 1),
-    refine_steps: range(true, 1, 500), apply_watermark: bool, lora_scale: range(false, 0, 1), disable_safety_checker: bool,
+    prompt: text,
+    negative_prompt: text,
+    image: uri,
+    mask: uri,
+    prompt_strength: range(false, 0, 1),
+    width: range(true, 64, 4096),
+    height: range(true, 64, 4096),
+    num_outputs: range(true, 1, 4),
+    scheduler: oneOf('DDIM', 'DPMSolverMultistep', 'HeunDiscrete', 'KarrasDPM', 'K_EULER_ANCESTRAL', 'K_EULER', 'PNDM'),
+    num_inference_steps: range(true, 1, 500),
+    guidance_scale: range(false, 1, 50),
+    seed,
+    refine: oneOf('no_refiner', 'expert_ensemble_refiner', 'base_image_refiner'),
+    high_noise_frac: range(false, 0, 1),
+    refine_steps: range(true, 1, 500),
+    apply_watermark: bool,
+    lora_scale: range(false, 0, 1),
+    disable_safety_checker: bool,
   },
   required: [],
   output: 'array',
   format: () => 'png',
   // cog-sdxl: width/height for text to image only; img2img and inpainting keep the image's size.
-  size: async (input) => (typeof input['image'] === 'string' ? imageSize(input['image']) : [Number(input['width'] ?? 1024), Number(input['height'] ?? 1024)]),
+  size: async (input) =>
+    typeof input['image'] === 'string' ? imageSize(input['image']) : [Number(input['width'] ?? 1024), Number(input['height'] ?? 1024)],
   count: (input) => Number(input['num_outputs'] ?? 1),
 };
 const OFFICIAL: Record<string, FakeModel> = {
@@ -133,10 +221,25 @@ interface FakePrediction {
   createdAt: string;
 }
 
-const problem = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => ({ title, detail, status, ...extra });
-const notFound = (response: ServerResponse) => sendJson(response, 404, problem(404, 'Not found', 'The requested resource could not be found.'));
+const problem = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => ({
+  title,
+  detail,
+  status,
+  ...extra,
+});
+const notFound = (response: ServerResponse) =>
+  sendJson(response, 404, problem(404, 'Not found', 'The requested resource could not be found.'));
 const invalid = (response: ServerResponse, fields: Array<{ type: string; field: string; description: string }>) =>
-  sendJson(response, 422, problem(422, 'Input validation failed', fields.map((field) => `- ${field.field ? `${field.field}: ` : ''}${field.description}\n`).join(''), { invalid_fields: fields }));
+  sendJson(
+    response,
+    422,
+    problem(
+      422,
+      'Input validation failed',
+      fields.map((field) => `- ${field.field ? `${field.field}: ` : ''}${field.description}\n`).join(''),
+      { invalid_fields: fields },
+    ),
+  );
 
 export async function startReplicateFake(options: { apiKey?: string } = {}): Promise<ReplicateFake> {
   const apiKey = options.apiKey ?? 'r8_fake_token_0123456789abcdefghijklmnopqrs';
@@ -148,8 +251,17 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
     const terminal = ['succeeded', 'failed', 'canceled'].includes(prediction.status);
     const base = `${origin}/v1/predictions/${prediction.id}`;
     return {
-      id: prediction.id, model: prediction.model, version: prediction.version, input: prediction.input, logs: '', output: prediction.output, data_removed: false,
-      error: prediction.error, status: prediction.status, source: 'api', created_at: prediction.createdAt,
+      id: prediction.id,
+      model: prediction.model,
+      version: prediction.version,
+      input: prediction.input,
+      logs: '',
+      output: prediction.output,
+      data_removed: false,
+      error: prediction.error,
+      status: prediction.status,
+      source: 'api',
+      created_at: prediction.createdAt,
       metrics: terminal ? { predict_time: 0.811, total_time: 0.82 } : {},
       urls: { get: base, cancel: `${base}/cancel`, web: `https://replicate.com/p/${prediction.id}` },
     };
@@ -157,7 +269,10 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
 
   const finish = async (prediction: FakePrediction, context: FakeContext) => {
     if (prediction.scenario === 'job_failed' || prediction.scenario === 'content_policy') {
-      Object.assign(prediction, { status: 'failed', error: prediction.scenario === 'content_policy' ? FAKE_NSFW_ERROR : state.failureError });
+      Object.assign(prediction, {
+        status: 'failed',
+        error: prediction.scenario === 'content_policy' ? FAKE_NSFW_ERROR : state.failureError,
+      });
       return;
     }
     const [width, height] = await prediction.schema.size(prediction.input);
@@ -173,19 +288,29 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
 
   const create = async (response: ServerResponse, call: RecordedCall, context: FakeContext, target: { official?: string }) => {
     const scenario = context.nextScenario();
-    if (scenario === 'rate_limited') return sendJson(response, 429, { detail: 'Request was throttled. Your rate limit resets in ~2s.', status: 429 }, { 'retry-after': '2' });
-    if (scenario === 'unauthorized') return sendJson(response, 401, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
+    if (scenario === 'rate_limited')
+      return sendJson(
+        response,
+        429,
+        { detail: 'Request was throttled. Your rate limit resets in ~2s.', status: 429 },
+        { 'retry-after': '2' },
+      );
+    if (scenario === 'unauthorized')
+      return sendJson(response, 401, problem(401, 'Unauthenticated', 'You did not pass a valid authentication token'));
     if (scenario === 'server_error') return sendJson(response, 500, { detail: 'Internal server error' });
     if (scenario === 'malformed') return sendMalformed(response);
-    if (scenario === 'bad_request') return invalid(response, [{ type: 'number_lte', field: 'input.num_outputs', description: 'Must be less than or equal to 4' }]);
+    if (scenario === 'bad_request')
+      return invalid(response, [{ type: 'number_lte', field: 'input.num_outputs', description: 'Must be less than or equal to 4' }]);
     if (scenario === 'slow' && !(await waitOrHangUp(response, context.slowMs))) return;
 
     // Strict on purpose: a malformed header is a bug in the adapter even if Replicate let it pass.
     const prefer = call.headers['prefer'];
     const wait = prefer === undefined ? undefined : /^wait(?:=(\d+))?$/.exec(String(prefer));
-    if (prefer !== undefined && (!wait || Number(wait[1] ?? 60) < 1 || Number(wait[1] ?? 60) > 60)) return invalid(response, [{ type: 'header', field: '', description: `Invalid Prefer header: ${String(prefer)}` }]);
+    if (prefer !== undefined && (!wait || Number(wait[1] ?? 60) < 1 || Number(wait[1] ?? 60) > 60))
+      return invalid(response, [{ type: 'header', field: '', description: `Invalid Prefer header: ${String(prefer)}` }]);
     const cancelAfter = call.headers['cancel-after'];
-    if (cancelAfter !== undefined && !/^(\d+h)?(\d+m)?(\d+s)?$/.test(String(cancelAfter))) return invalid(response, [{ type: 'header', field: '', description: `Invalid Cancel-After header: ${String(cancelAfter)}` }]);
+    if (cancelAfter !== undefined && !/^(\d+h)?(\d+m)?(\d+s)?$/.test(String(cancelAfter)))
+      return invalid(response, [{ type: 'header', field: '', description: `Invalid Cancel-After header: ${String(cancelAfter)}` }]);
 
     let body: Record<string, unknown>;
     try {
@@ -193,9 +318,19 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
     } catch {
       return sendJson(response, 400, problem(400, 'Invalid JSON', 'The request body is not valid JSON.'));
     }
-    const allowed = target.official ? ['input', 'webhook', 'webhook_events_filter'] : ['version', 'input', 'webhook', 'webhook_events_filter'];
+    const allowed = target.official
+      ? ['input', 'webhook', 'webhook_events_filter']
+      : ['version', 'input', 'webhook', 'webhook_events_filter'];
     const extraKeys = Object.keys(body).filter((key) => !allowed.includes(key));
-    if (extraKeys.length > 0) return invalid(response, extraKeys.map((key) => ({ type: 'additional_property_not_allowed', field: '', description: `Additional property ${key} is not allowed` })));
+    if (extraKeys.length > 0)
+      return invalid(
+        response,
+        extraKeys.map((key) => ({
+          type: 'additional_property_not_allowed',
+          field: '',
+          description: `Additional property ${key} is not allowed`,
+        })),
+      );
     let model: string;
     let schema: FakeModel | undefined;
     let version: string;
@@ -205,16 +340,23 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
       if (!schema) return notFound(response);
       version = `dp-${model.replace(/\W/g, '')}`;
     } else {
-      if (typeof body['version'] !== 'string') return invalid(response, [{ type: 'required', field: '', description: 'version is required' }]);
+      if (typeof body['version'] !== 'string')
+        return invalid(response, [{ type: 'required', field: '', description: 'version is required' }]);
       version = body['version'].split(':').pop() ?? '';
       const known = VERSIONS[version];
-      if (!known) return sendJson(response, 422, { detail: "The specified version does not exist (or perhaps you don't have permission to use it?)", status: 422 });
+      if (!known)
+        return sendJson(response, 422, {
+          detail: "The specified version does not exist (or perhaps you don't have permission to use it?)",
+          status: 422,
+        });
       ({ model, schema } = known);
     }
     const input = typeof body['input'] === 'object' && body['input'] !== null ? (body['input'] as Record<string, unknown>) : undefined;
     if (!input) return invalid(response, [{ type: 'required', field: '', description: 'input is required' }]);
     const problems = [
-      ...schema.required.filter((name) => input[name] === undefined).map((name) => ({ type: 'required', field: 'input', description: `${name} is required` })),
+      ...schema.required
+        .filter((name) => input[name] === undefined)
+        .map((name) => ({ type: 'required', field: 'input', description: `${name} is required` })),
       ...Object.entries(input).flatMap(([name, value]) => {
         const check = schema.inputs[name];
         const description = check ? check(value) : `Additional property ${name} is not allowed`;
@@ -225,8 +367,17 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
 
     state.counter += 1;
     const prediction: FakePrediction = {
-      id: `fake${state.counter.toString().padStart(4, '0')}mhrmc0cm8rbatcne`, model, version, schema, input, scenario,
-      status: 'starting', pollsLeft: state.pendingPolls, output: null, error: null, createdAt: new Date().toISOString(),
+      id: `fake${state.counter.toString().padStart(4, '0')}mhrmc0cm8rbatcne`,
+      model,
+      version,
+      schema,
+      input,
+      scenario,
+      status: 'starting',
+      pollsLeft: state.pendingPolls,
+      output: null,
+      error: null,
+      createdAt: new Date().toISOString(),
     };
     predictions.set(prediction.id, prediction);
     // `truncated`: the prediction exists, but its create response is cut in half (a proxy dropping the body).
@@ -246,8 +397,12 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
       }
       const official = /^\/v1\/models\/([^/]+)\/([^/]+)\/predictions$/.exec(call.path);
       const byId = /^\/v1\/predictions\/([^/]+)(\/cancel)?$/.exec(call.path);
-      if (call.method === 'GET' && call.path === '/v1/account') return sendJson(response, 200, { type: 'user', username: 'fake-user', name: 'Fake User', github_url: null });
-      if (call.method === 'POST' && official) return create(response, call, context, { official: `${decodeURIComponent(official[1] ?? '')}/${decodeURIComponent(official[2] ?? '')}` });
+      if (call.method === 'GET' && call.path === '/v1/account')
+        return sendJson(response, 200, { type: 'user', username: 'fake-user', name: 'Fake User', github_url: null });
+      if (call.method === 'POST' && official)
+        return create(response, call, context, {
+          official: `${decodeURIComponent(official[1] ?? '')}/${decodeURIComponent(official[2] ?? '')}`,
+        });
       if (call.method === 'POST' && call.path === '/v1/predictions') return create(response, call, context, {});
       const prediction = byId ? predictions.get(byId[1] ?? '') : undefined;
       if (!byId || !prediction) return notFound(response);

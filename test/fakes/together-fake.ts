@@ -1,5 +1,14 @@
 import { fakeImage, sendJson, startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
-import { answerScenario, base64Images, bearerMatches, parseCount, readFakeRequest, supportedScenarios, type FakeReply, type ScenarioReplies } from './openai-compatible-fake.js';
+import {
+  answerScenario,
+  base64Images,
+  bearerMatches,
+  parseCount,
+  readFakeRequest,
+  supportedScenarios,
+  type FakeReply,
+  type ScenarioReplies,
+} from './openai-compatible-fake.js';
 
 const MAX_N = 4;
 const MAX_STEPS = 50;
@@ -17,12 +26,23 @@ const MODELS: Record<string, { imageUrl: boolean; referenceImages: boolean }> = 
 
 const togetherError = (message: string, type: string, code: string | null = null) => ({ error: { message, type, param: null, code } });
 const REPLIES: ScenarioReplies = {
-  rate_limited: { status: 429, headers: { 'retry-after': '2' }, body: togetherError('You have reached the rate limit specific to this model.', 'rate_limit_exceeded') },
-  bad_request: { status: 400, body: togetherError('Input validation error: `steps` must be less than or equal to 50', 'invalid_request_error') },
+  rate_limited: {
+    status: 429,
+    headers: { 'retry-after': '2' },
+    body: togetherError('You have reached the rate limit specific to this model.', 'rate_limit_exceeded'),
+  },
+  bad_request: {
+    status: 400,
+    body: togetherError('Input validation error: `steps` must be less than or equal to 50', 'invalid_request_error'),
+  },
   server_error: { status: 503, body: togetherError('The server is overloaded or not ready yet.', 'server_error') },
   unauthorized: {
     status: 401,
-    body: togetherError('Invalid API key provided. You can find your API key at https://api.together.xyz/settings/api-keys.', 'invalid_request_error', 'invalid_api_key'),
+    body: togetherError(
+      'Invalid API key provided. You can find your API key at https://api.together.xyz/settings/api-keys.',
+      'invalid_request_error',
+      'invalid_api_key',
+    ),
   },
 };
 
@@ -37,14 +57,22 @@ export async function startTogetherFake(apiKey: string): Promise<FakeUpstream> {
     supports: supportedScenarios(REPLIES),
     handler: async (_request, response, call, context) => {
       if (!bearerMatches(call, apiKey)) return sendJson(response, 401, REPLIES.unauthorized?.body);
-      if (call.method === 'GET' && call.path === '/v1/models') return sendJson(response, 200, Object.keys(MODELS).map((id) => ({ id, object: 'model', type: 'image' })));
-      if (call.method !== 'POST' || call.path !== '/v1/images/generations') return sendJson(response, 404, togetherError('Not found', 'invalid_request_error'));
+      if (call.method === 'GET' && call.path === '/v1/models')
+        return sendJson(
+          response,
+          200,
+          Object.keys(MODELS).map((id) => ({ id, object: 'model', type: 'image' })),
+        );
+      if (call.method !== 'POST' || call.path !== '/v1/images/generations')
+        return sendJson(response, 404, togetherError('Not found', 'invalid_request_error'));
       const request = await readFakeRequest(call);
       if (!request || request.multipart) return sendJson(response, 400, togetherError('Invalid JSON body', 'invalid_request_error'));
       const problem = validate(request.fields);
       if (problem) return sendJson(response, problem.status, problem.body);
       const scenario = context.nextScenario();
-      await answerScenario(scenario, response, REPLIES, context, () => success(request.fields, (bytes, format) => context.hostFile(bytes, format, `image/${format}`)));
+      await answerScenario(scenario, response, REPLIES, context, () =>
+        success(request.fields, (bytes, format) => context.hostFile(bytes, format, `image/${format}`)),
+      );
     },
   });
 }
@@ -52,7 +80,14 @@ export async function startTogetherFake(apiKey: string): Promise<FakeUpstream> {
 function validate(fields: Record<string, unknown>): FakeReply | undefined {
   const model = MODELS[String(fields['model'])];
   if (!model) {
-    return { status: 404, body: togetherError(`Unable to access model ${String(fields['model'])}. Please visit https://api.together.ai/models to view the list of supported models.`, 'invalid_request_error', 'model_not_available') };
+    return {
+      status: 404,
+      body: togetherError(
+        `Unable to access model ${String(fields['model'])}. Please visit https://api.together.ai/models to view the list of supported models.`,
+        'invalid_request_error',
+        'model_not_available',
+      ),
+    };
   }
   const invalid = (message: string): FakeReply => ({ status: 400, body: togetherError(message, 'invalid_request_error') });
   if (typeof fields['prompt'] !== 'string' || fields['prompt'] === '') return invalid('`prompt` is required');
@@ -60,14 +95,20 @@ function validate(fields: Record<string, unknown>): FakeReply | undefined {
   if (!(n >= 1 && n <= MAX_N)) return invalid(`\`n\` must be between 1 and ${MAX_N}`);
   for (const edge of ['width', 'height']) {
     const value = fields[edge];
-    if (value !== undefined && !(Number.isInteger(value) && (value as number) % DIMENSION_MULTIPLE === 0 && (value as number) >= 64)) return invalid(`\`${edge}\` must be a multiple of ${DIMENSION_MULTIPLE}`);
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) % DIMENSION_MULTIPLE === 0 && (value as number) >= 64))
+      return invalid(`\`${edge}\` must be a multiple of ${DIMENSION_MULTIPLE}`);
   }
   const steps = fields['steps'];
-  if (steps !== undefined && !(Number.isInteger(steps) && (steps as number) >= 1 && (steps as number) <= MAX_STEPS)) return invalid(`\`steps\` must be between 1 and ${MAX_STEPS}`);
-  if (fields['response_format'] !== undefined && fields['response_format'] !== 'url' && fields['response_format'] !== 'base64') return invalid("`response_format` must be one of 'url', 'base64'");
-  if (fields['output_format'] !== undefined && fields['output_format'] !== 'jpeg' && fields['output_format'] !== 'png') return invalid("`output_format` must be one of 'jpeg', 'png'");
-  if (fields['image_url'] !== undefined && (!model.imageUrl || typeof fields['image_url'] !== 'string')) return invalid('`image_url` is not supported for this model');
-  if (fields['reference_images'] !== undefined && (!model.referenceImages || !Array.isArray(fields['reference_images']))) return invalid('`reference_images` is not supported for this model');
+  if (steps !== undefined && !(Number.isInteger(steps) && (steps as number) >= 1 && (steps as number) <= MAX_STEPS))
+    return invalid(`\`steps\` must be between 1 and ${MAX_STEPS}`);
+  if (fields['response_format'] !== undefined && fields['response_format'] !== 'url' && fields['response_format'] !== 'base64')
+    return invalid("`response_format` must be one of 'url', 'base64'");
+  if (fields['output_format'] !== undefined && fields['output_format'] !== 'jpeg' && fields['output_format'] !== 'png')
+    return invalid("`output_format` must be one of 'jpeg', 'png'");
+  if (fields['image_url'] !== undefined && (!model.imageUrl || typeof fields['image_url'] !== 'string'))
+    return invalid('`image_url` is not supported for this model');
+  if (fields['reference_images'] !== undefined && (!model.referenceImages || !Array.isArray(fields['reference_images'])))
+    return invalid('`reference_images` is not supported for this model');
   return undefined;
 }
 
@@ -82,5 +123,8 @@ async function success(fields: Record<string, unknown>, host: (bytes: Buffer, fo
     return { status: 200, body: { ...envelope, data: images.map((b64_json, index) => ({ index, b64_json, type: 'b64_json' })) } };
   }
   const files = await Promise.all(Array.from({ length: n }, (_, index) => fakeImage(width, height, format, index)));
-  return { status: 200, body: { ...envelope, data: files.map((bytes, index) => ({ index, url: host(bytes, format), timings: { inference: 2.57 } })) } };
+  return {
+    status: 200,
+    body: { ...envelope, data: files.map((bytes, index) => ({ index, url: host(bytes, format), timings: { inference: 2.57 } })) },
+  };
 }

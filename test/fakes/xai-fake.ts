@@ -1,5 +1,14 @@
 import { fakeImage, sendJson, startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
-import { answerScenario, base64Images, bearerMatches, parseCount, readFakeRequest, supportedScenarios, type FakeReply, type ScenarioReplies } from './openai-compatible-fake.js';
+import {
+  answerScenario,
+  base64Images,
+  bearerMatches,
+  parseCount,
+  readFakeRequest,
+  supportedScenarios,
+  type FakeReply,
+  type ScenarioReplies,
+} from './openai-compatible-fake.js';
 
 /** xAI bills $0.02 per grok-imagine-image output and $0.002 per input image, in ticks (1e10 = $1). */
 export const XAI_TICKS_PER_IMAGE = 200_000_000;
@@ -26,10 +35,20 @@ const MODELS = new Set(['grok-imagine-image', 'grok-imagine-image-2026-03-02', '
 /** xAI's two error shapes: `{code, error}` for argument problems, the same for auth and limits. */
 const xaiError = (code: string, error: string) => ({ code, error });
 const REPLIES: ScenarioReplies = {
-  rate_limited: { status: 429, headers: { 'retry-after': '2' }, body: xaiError('Too many requests', 'Rate limit exceeded: 5 requests per second for grok-imagine-image.') },
+  rate_limited: {
+    status: 429,
+    headers: { 'retry-after': '2' },
+    body: xaiError('Too many requests', 'Rate limit exceeded: 5 requests per second for grok-imagine-image.'),
+  },
   bad_request: { status: 400, body: xaiError('Client specified an invalid argument', 'Argument not supported: size') },
-  server_error: { status: 503, body: xaiError('Service unavailable', "We're experiencing high demand for this model. Please try again later.") },
-  unauthorized: { status: 401, body: xaiError('Unauthenticated', 'Incorrect API key provided: co***ef. You can obtain an API key from https://console.x.ai.') },
+  server_error: {
+    status: 503,
+    body: xaiError('Service unavailable', "We're experiencing high demand for this model. Please try again later."),
+  },
+  unauthorized: {
+    status: 401,
+    body: xaiError('Unauthenticated', 'Incorrect API key provided: co***ef. You can obtain an API key from https://console.x.ai.'),
+  },
 };
 
 /**
@@ -48,7 +67,8 @@ export async function startXaiFake(apiKey: string): Promise<FakeUpstream> {
         return sendJson(response, 200, { models: [...MODELS].map((id) => ({ id, aliases: [], max_prompt_length: 8000 })) });
       }
       const edits = call.path === '/v1/images/edits';
-      if (call.method !== 'POST' || (!edits && call.path !== '/v1/images/generations')) return sendJson(response, 404, xaiError('Not found', 'No such route'));
+      if (call.method !== 'POST' || (!edits && call.path !== '/v1/images/generations'))
+        return sendJson(response, 404, xaiError('Not found', 'No such route'));
       if (!String(call.headers['content-type'] ?? '').startsWith('application/json')) {
         return sendJson(response, 415, xaiError('Unsupported media type', 'Expected request with `Content-Type: application/json`'));
       }
@@ -58,35 +78,57 @@ export async function startXaiFake(apiKey: string): Promise<FakeUpstream> {
       if (problem) return sendJson(response, problem.status, problem.body);
       const scenario = context.nextScenario();
       if (scenario === 'content_policy') {
-        return sendJson(response, 200, { data: [{ url: '', mime_type: 'image/jpeg', revised_prompt: '', respect_moderation: false }], usage: { cost_in_usd_ticks: 0 } });
+        return sendJson(response, 200, {
+          data: [{ url: '', mime_type: 'image/jpeg', revised_prompt: '', respect_moderation: false }],
+          usage: { cost_in_usd_ticks: 0 },
+        });
       }
-      await answerScenario(scenario, response, REPLIES, context, () => success(request.fields, edits, (bytes) => context.hostFile(bytes, 'jpeg', 'image/jpeg')));
+      await answerScenario(scenario, response, REPLIES, context, () =>
+        success(request.fields, edits, (bytes) => context.hostFile(bytes, 'jpeg', 'image/jpeg')),
+      );
     },
   });
 }
 
 function validate(fields: Record<string, unknown>, edits: boolean): FakeReply | undefined {
   for (const refused of ['size', 'style']) {
-    if (refused in fields) return { status: 400, body: xaiError('Client specified an invalid argument', `Argument not supported: ${refused}`) };
+    if (refused in fields)
+      return { status: 400, body: xaiError('Client specified an invalid argument', `Argument not supported: ${refused}`) };
   }
   if (typeof fields['model'] !== 'string' || !MODELS.has(fields['model'])) {
-    return { status: 404, body: xaiError('Some requested entity was not found', `The model ${String(fields['model'])} does not exist or your team does not have access to it.`) };
+    return {
+      status: 404,
+      body: xaiError(
+        'Some requested entity was not found',
+        `The model ${String(fields['model'])} does not exist or your team does not have access to it.`,
+      ),
+    };
   }
   if (typeof fields['prompt'] !== 'string' || fields['prompt'] === '') return unprocessable('missing field `prompt`');
   const n = parseCount(fields['n']) ?? 1;
   if (!(n >= 1 && n <= 10)) return { status: 400, body: xaiError('Client specified an invalid argument', 'n must be between 1 and 10') };
-  if (fields['quality'] !== undefined && !['low', 'medium', 'high'].includes(String(fields['quality']))) return unprocessable('unknown variant, expected one of `low`, `medium`, `high`');
-  if (fields['aspect_ratio'] !== undefined && fields['aspect_ratio'] !== 'auto' && !(String(fields['aspect_ratio']) in SIZE_BY_RATIO)) return unprocessable('unknown aspect_ratio');
-  if (fields['resolution'] !== undefined && fields['resolution'] !== '1k' && fields['resolution'] !== '2k') return unprocessable('unknown variant, expected `1k` or `2k`');
-  if (fields['response_format'] !== undefined && fields['response_format'] !== 'url' && fields['response_format'] !== 'b64_json') return unprocessable('unknown response_format');
+  if (fields['quality'] !== undefined && !['low', 'medium', 'high'].includes(String(fields['quality'])))
+    return unprocessable('unknown variant, expected one of `low`, `medium`, `high`');
+  if (fields['aspect_ratio'] !== undefined && fields['aspect_ratio'] !== 'auto' && !(String(fields['aspect_ratio']) in SIZE_BY_RATIO))
+    return unprocessable('unknown aspect_ratio');
+  if (fields['resolution'] !== undefined && fields['resolution'] !== '1k' && fields['resolution'] !== '2k')
+    return unprocessable('unknown variant, expected `1k` or `2k`');
+  if (fields['response_format'] !== undefined && fields['response_format'] !== 'url' && fields['response_format'] !== 'b64_json')
+    return unprocessable('unknown response_format');
   if (!edits) return 'image' in fields || 'images' in fields ? unprocessable('unknown field `image`') : undefined;
   const references = 'image' in fields ? [fields['image']] : Array.isArray(fields['images']) ? fields['images'] : [];
-  if (('image' in fields) === ('images' in fields) || references.length === 0) return unprocessable('exactly one of `image` or `images` is required');
-  if (references.length > MAX_EDIT_IMAGES) return { status: 400, body: xaiError('Client specified an invalid argument', `At most ${MAX_EDIT_IMAGES} images can be edited at once`) };
+  if ('image' in fields === 'images' in fields || references.length === 0)
+    return unprocessable('exactly one of `image` or `images` is required');
+  if (references.length > MAX_EDIT_IMAGES)
+    return {
+      status: 400,
+      body: xaiError('Client specified an invalid argument', `At most ${MAX_EDIT_IMAGES} images can be edited at once`),
+    };
   for (const reference of references) {
     if (typeof reference === 'string') return unprocessable('invalid type: string, expected struct ImageUrl');
     const url = (reference as { url?: unknown } | null)?.url;
-    if (typeof url !== 'string' || !/^(https:\/\/|data:image\/(png|jpeg|webp);base64,)/.test(url)) return unprocessable('image url must be https or a data URI');
+    if (typeof url !== 'string' || !/^(https:\/\/|data:image\/(png|jpeg|webp);base64,)/.test(url))
+      return unprocessable('image url must be https or a data URI');
   }
   return undefined;
 }

@@ -11,7 +11,10 @@ let builtIn: Catalog | undefined;
  * `provider` (`xai`, `together`, … for openai-compatible). Throws when the catalog has no such route:
  * a test that means an endpoint outside the catalog writes its options itself.
  */
-export function catalogRouteOptions(provider: Pick<ProviderDefinition<unknown, never>, 'instances'>, upstreamModel: string): Record<string, unknown> {
+export function catalogRouteOptions(
+  provider: Pick<ProviderDefinition<unknown, never>, 'instances'>,
+  upstreamModel: string,
+): Record<string, unknown> {
   builtIn ??= loadCatalog();
   const instanceIds = new Set(provider.instances.map((instance) => instance.id));
   for (const model of builtIn.all()) {
@@ -31,7 +34,10 @@ const yamlMap = z.record(z.string(), z.unknown());
  * What the boot says of a route's options on this provider (`options.size: required`, …): the
  * problems `bindRouteOptions` reports, without their file and model prefix. Empty when they parse.
  */
-export function routeOptionProblems(provider: Pick<ProviderDefinition<unknown, never>, 'routeOptions'>, options: Record<string, unknown>): string[] {
+export function routeOptionProblems(
+  provider: Pick<ProviderDefinition<unknown, never>, 'routeOptions'>,
+  options: Record<string, unknown>,
+): string[] {
   const result = schemaProblems(provider.routeOptions, options, 'config.yaml', ['options']);
   return result.ok ? [] : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
 }

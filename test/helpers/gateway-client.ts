@@ -75,7 +75,12 @@ export async function postRaw(
   return toResult(await fetch(baseUrl + pathAndQuery, { method: 'POST', headers, ...(body === undefined ? {} : { body }) }));
 }
 
-export async function postForm(baseUrl: string, pathAndQuery: string, fields: FormFields, options: RequestOptions = {}): Promise<HttpResult> {
+export async function postForm(
+  baseUrl: string,
+  pathAndQuery: string,
+  fields: FormFields,
+  options: RequestOptions = {},
+): Promise<HttpResult> {
   const form = new FormData();
   for (const [name, value] of fields) {
     if (typeof value === 'string') form.append(name, value);

@@ -11,7 +11,9 @@ type RawOptions = Record<string, unknown>;
  * field by field (an explicit `undefined` there counts: `prompt: undefined`, `apiKey: undefined`);
  * the other call fields replace the defaults, and leaving one out or `undefined` keeps the default.
  */
-export type ProviderCallOverrides<Options = RawOptions, Settings = InstanceSettings> = Partial<Omit<ProviderCall<Options, Settings>, 'request' | 'endpoint'>> & {
+export type ProviderCallOverrides<Options = RawOptions, Settings = InstanceSettings> = Partial<
+  Omit<ProviderCall<Options, Settings>, 'request' | 'endpoint'>
+> & {
   request?: Partial<ImageRequest>;
   endpoint?: Partial<ProviderEndpoint<Settings>>;
 };
@@ -60,19 +62,37 @@ export function timeLimit(ms: number): Pick<ProviderCall, 'signal' | 'deadline'>
  * A call as the router hands it to a typed adapter after boot: the raw route `options` and instance
  * `settings` of `overrides` parsed by the provider's own schemas (a bad one throws, as at boot).
  */
-export function parsedCall<Options, Settings>(provider: ProviderDefinition<Options, Settings>, overrides: ProviderCallOverrides = {}): ProviderCall<Options, Settings> {
+export function parsedCall<Options, Settings>(
+  provider: ProviderDefinition<Options, Settings>,
+  overrides: ProviderCallOverrides = {},
+): ProviderCall<Options, Settings> {
   return parseCall(provider, providerCall(overrides));
 }
 
 /** A raw call (options and settings as written in YAML) as its provider's schemas parse it at boot. */
-export function parseCall<Options, Settings>(provider: ProviderDefinition<Options, Settings>, call: ProviderCall<RawOptions>): ProviderCall<Options, Settings> {
-  return { ...call, options: provider.routeOptions.parse(call.options), endpoint: { ...call.endpoint, settings: provider.settings.parse(call.endpoint.settings) } };
+export function parseCall<Options, Settings>(
+  provider: ProviderDefinition<Options, Settings>,
+  call: ProviderCall<RawOptions>,
+): ProviderCall<Options, Settings> {
+  return {
+    ...call,
+    options: provider.routeOptions.parse(call.options),
+    endpoint: { ...call.endpoint, settings: provider.settings.parse(call.endpoint.settings) },
+  };
 }
 
 /**
  * `parsedCall` with the options of the built-in catalog route to `upstreamModel` on this provider,
  * `overrides.options` merged over them: tests call an endpoint with exactly what the YAML says of it.
  */
-export function catalogCall<Options, Settings>(provider: ProviderDefinition<Options, Settings>, upstreamModel: string, overrides: ProviderCallOverrides = {}): ProviderCall<Options, Settings> {
-  return parsedCall(provider, { ...overrides, upstreamModel, options: { ...catalogRouteOptions(provider, upstreamModel), ...overrides.options } });
+export function catalogCall<Options, Settings>(
+  provider: ProviderDefinition<Options, Settings>,
+  upstreamModel: string,
+  overrides: ProviderCallOverrides = {},
+): ProviderCall<Options, Settings> {
+  return parsedCall(provider, {
+    ...overrides,
+    upstreamModel,
+    options: { ...catalogRouteOptions(provider, upstreamModel), ...overrides.options },
+  });
 }

@@ -154,7 +154,9 @@ function uniqueName(): string {
 }
 
 async function dropStaleTestDatabases(admin: pg.Client): Promise<void> {
-  const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [TEST_DATABASE_PREFIX]);
+  const { rows } = await admin.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [
+    TEST_DATABASE_PREFIX,
+  ]);
   for (const { datname } of rows) {
     const createdAt = Number.parseInt(datname.slice(TEST_DATABASE_PREFIX.length).split('_')[0] ?? '', 36);
     if (/^[a-z0-9_]+$/.test(datname) && Date.now() - createdAt > STALE_TEST_DATABASE_MS) {

@@ -22,12 +22,21 @@ describe('async mode', () => {
   });
 
   const start = (body: Record<string, unknown>, key = gateway.key) =>
-    postJson(gateway.url, '/v1/openai/images/generations', { model: 'test/test', size: '96x64', output_format: 'png', ...body }, { key, headers: ASYNC });
+    postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { model: 'test/test', size: '96x64', output_format: 'png', ...body },
+      { key, headers: ASYNC },
+    );
   const poll = (id: string, key = gateway.key) =>
-    waitFor(async () => {
-      const result = await getJson(gateway.url, `/v1/generations/${id}`, { key });
-      return result.body.status === 'processing' ? undefined : result;
-    }, 10_000, `generation ${id} to finish`);
+    waitFor(
+      async () => {
+        const result = await getJson(gateway.url, `/v1/generations/${id}`, { key });
+        return result.body.status === 'processing' ? undefined : result;
+      },
+      10_000,
+      `generation ${id} to finish`,
+    );
 
   it('answers 202 at once and serves the result when it is ready', async () => {
     const started = Date.now();

@@ -116,7 +116,11 @@ interface BadInput extends ExpectedError {
 const badInputs: BadInput[] = [
   {
     name: '17 images in a multipart form',
-    send: () => form([['model', MODEL], ...Array.from({ length: 17 }, (_, index): [string, FormFile] => ['image[]', file(png, `image${index}.png`)])]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ...Array.from({ length: 17 }, (_, index): [string, FormFile] => ['image[]', file(png, `image${index}.png`)]),
+      ]),
     status: 400,
     param: 'image[]',
     mentions: 'at most 16',
@@ -130,42 +134,69 @@ const badInputs: BadInput[] = [
   },
   {
     name: 'a text file as image',
-    send: () => form([['model', MODEL], ['image[]', file(Buffer.from('just some text, not a picture\n'), 'notes.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['image[]', file(Buffer.from('just some text, not a picture\n'), 'notes.png')],
+      ]),
     status: 400,
     param: 'image[]',
     code: 'unsupported_image_format',
   },
   {
     name: 'a truncated PNG',
-    send: () => form([['model', MODEL], ['image', file(truncatedPng, 'cut.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['image', file(truncatedPng, 'cut.png')],
+      ]),
     status: 400,
     param: 'image',
     code: 'invalid_image',
   },
   {
     name: 'a PNG header that claims 10000x10000 pixels',
-    send: async () => form([['model', MODEL], ['image[]', file(await pngClaimingSize(10_000, 10_000), 'bomb.png')]]),
+    send: async () =>
+      form([
+        ['model', MODEL],
+        ['image[]', file(await pngClaimingSize(10_000, 10_000), 'bomb.png')],
+      ]),
     status: 400,
     param: 'image[]',
     code: 'image_too_large',
   },
   {
     name: 'a mask of another size than the image',
-    send: () => form([['model', MODEL], ['image[]', file(png, 'image.png')], ['mask[]', file(smallMaskPng, 'mask.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['image[]', file(png, 'image.png')],
+        ['mask[]', file(smallMaskPng, 'mask.png')],
+      ]),
     status: 400,
     param: 'mask',
     mentions: 'same dimensions',
   },
   {
     name: 'a JPEG mask',
-    send: () => form([['model', MODEL], ['image[]', file(png, 'image.png')], ['mask[]', file(jpegMask, 'mask.jpg', 'image/jpeg')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['image[]', file(png, 'image.png')],
+        ['mask[]', file(jpegMask, 'mask.jpg', 'image/jpeg')],
+      ]),
     status: 400,
     param: 'mask',
     mentions: 'JPEG',
   },
   {
     name: 'a PNG mask without an alpha channel',
-    send: () => form([['model', MODEL], ['image[]', file(png, 'image.png')], ['mask', file(otherPng, 'mask.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['image[]', file(png, 'image.png')],
+        ['mask', file(otherPng, 'mask.png')],
+      ]),
     status: 400,
     param: 'mask',
     mentions: 'alpha',
@@ -182,11 +213,27 @@ const badInputs: BadInput[] = [
   },
   { name: 'size as a number', send: () => json({ model: MODEL, size: 1024 }), status: 400, param: 'size' },
   { name: 'n=0', send: () => json({ model: MODEL, n: 0 }), status: 400, param: 'n' },
-  { name: 'n=11 (the model returns at most 10)', send: () => json({ model: MODEL, n: 11 }), status: 400, param: 'n', mentions: 'at most 10' },
-  { name: "n='abc' in a form", send: () => form([['model', MODEL], ['n', 'abc']]), status: 400, param: 'n' },
+  {
+    name: 'n=11 (the model returns at most 10)',
+    send: () => json({ model: MODEL, n: 11 }),
+    status: 400,
+    param: 'n',
+    mentions: 'at most 10',
+  },
+  {
+    name: "n='abc' in a form",
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['n', 'abc'],
+      ]),
+    status: 400,
+    param: 'n',
+  },
   {
     name: 'malformed JSON',
-    send: () => postRaw(gateway.url, GENERATIONS, '{"model": "test/test", "prompt": ', { key: limitedKey, contentType: 'application/json' }),
+    send: () =>
+      postRaw(gateway.url, GENERATIONS, '{"model": "test/test", "prompt": ', { key: limitedKey, contentType: 'application/json' }),
     status: 400,
     param: 'body',
     code: 'invalid_json',
@@ -194,7 +241,10 @@ const badInputs: BadInput[] = [
   {
     name: 'an urlencoded body (curl -d)',
     send: () =>
-      postRaw(gateway.url, GENERATIONS, 'model=test%2Ftest&prompt=a+cat', { key: limitedKey, contentType: 'application/x-www-form-urlencoded' }),
+      postRaw(gateway.url, GENERATIONS, 'model=test%2Ftest&prompt=a+cat', {
+        key: limitedKey,
+        contentType: 'application/x-www-form-urlencoded',
+      }),
     status: 415,
     param: 'body',
     code: 'unsupported_media_type',
@@ -285,7 +335,12 @@ const badInputs: BadInput[] = [
   {
     name: 'Authorization: Basic',
     send: () =>
-      postJson(gateway.url, GENERATIONS, { model: MODEL }, { key: null, headers: { authorization: `Basic ${Buffer.from(`user:${limitedKey}`).toString('base64')}` } }),
+      postJson(
+        gateway.url,
+        GENERATIONS,
+        { model: MODEL },
+        { key: null, headers: { authorization: `Basic ${Buffer.from(`user:${limitedKey}`).toString('base64')}` } },
+      ),
     status: 401,
     mentions: 'Bearer',
   },
@@ -304,21 +359,39 @@ const badInputs: BadInput[] = [
     mentions: 'nobody/no-such-model',
   },
   { name: 'no model', send: () => json({ prompt: 'x' }), status: 400, param: 'model', mentions: 'required' },
-  { name: 'an empty model', send: () => form([['model', ''], ['prompt', 'x']]), status: 400, param: 'model' },
+  {
+    name: 'an empty model',
+    send: () =>
+      form([
+        ['model', ''],
+        ['prompt', 'x'],
+      ]),
+    status: 400,
+    param: 'model',
+  },
   { name: 'model as a number', send: () => json({ model: 7, prompt: 'x' }), status: 400, param: 'model', mentions: 'string' },
   { name: "quality 'ultra'", send: () => json({ model: MODEL, quality: 'ultra' }), status: 400, param: 'quality', mentions: 'ultra' },
   { name: "response_format 'xml'", send: () => json({ model: MODEL, response_format: 'xml' }), status: 400, param: 'response_format' },
   { name: "output_format 'gif'", send: () => json({ model: MODEL, output_format: 'gif' }), status: 400, param: 'output_format' },
   {
     name: 'a mask without an image',
-    send: () => form([['model', MODEL], ['prompt', 'x'], ['mask[]', file(maskPng, 'mask.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['prompt', 'x'],
+        ['mask[]', file(maskPng, 'mask.png')],
+      ]),
     status: 400,
     param: 'mask',
     mentions: 'image',
   },
   {
     name: "an unexpected file field 'photo'",
-    send: () => form([['model', MODEL], ['photo', file(png, 'photo.png')]]),
+    send: () =>
+      form([
+        ['model', MODEL],
+        ['photo', file(png, 'photo.png')],
+      ]),
     status: 400,
     param: 'photo',
     mentions: 'photo',
@@ -326,7 +399,12 @@ const badInputs: BadInput[] = [
   {
     name: 'two masks',
     send: () =>
-      form([['model', MODEL], ['image[]', file(png, 'image.png')], ['mask[]', file(maskPng, 'mask1.png')], ['mask[]', file(maskPng, 'mask2.png')]]),
+      form([
+        ['model', MODEL],
+        ['image[]', file(png, 'image.png')],
+        ['mask[]', file(maskPng, 'mask1.png')],
+        ['mask[]', file(maskPng, 'mask2.png')],
+      ]),
     status: 400,
     param: 'mask[]',
     mentions: 'one mask',
@@ -350,7 +428,16 @@ const badInputs: BadInput[] = [
   { name: 'no body at all', send: () => postRaw(gateway.url, GENERATIONS, undefined, { key: limitedKey }), status: 400, param: 'body' },
   {
     name: 'an upload over IMAGEROUTER_MAX_IMAGE_BYTES',
-    send: () => postForm(smallGateway.url, EDITS, [['model', MODEL], ['image[]', file(largePng, 'large.png')]], { key: smallGateway.key }),
+    send: () =>
+      postForm(
+        smallGateway.url,
+        EDITS,
+        [
+          ['model', MODEL],
+          ['image[]', file(largePng, 'large.png')],
+        ],
+        { key: smallGateway.key },
+      ),
     status: 413,
     param: 'image[]',
     code: 'file_too_large',
@@ -362,7 +449,10 @@ const badInputs: BadInput[] = [
       postForm(
         smallGateway.url,
         EDITS,
-        [['model', MODEL], ...Array.from({ length: 10 }, (_, index): [string, FormFile] => ['image[]', file(mediumPng, `image${index}.png`)])],
+        [
+          ['model', MODEL],
+          ...Array.from({ length: 10 }, (_, index): [string, FormFile] => ['image[]', file(mediumPng, `image${index}.png`)]),
+        ],
         { key: smallGateway.key },
       ),
     status: 413,
@@ -379,7 +469,13 @@ const badInputs: BadInput[] = [
   },
   {
     name: 'a JSON body over IMAGEROUTER_MAX_REQUEST_BYTES',
-    send: () => postJson(smallGateway.url, GENERATIONS, { model: MODEL, prompt: 'x', padding: 'p'.repeat(2 * SMALL_MAX_REQUEST_BYTES) }, { key: smallGateway.key }),
+    send: () =>
+      postJson(
+        smallGateway.url,
+        GENERATIONS,
+        { model: MODEL, prompt: 'x', padding: 'p'.repeat(2 * SMALL_MAX_REQUEST_BYTES) },
+        { key: smallGateway.key },
+      ),
     status: 413,
     param: 'body',
     code: 'body_too_large',
@@ -440,7 +536,12 @@ describe('bad inputs to the image endpoint', () => {
 
 describe('unknown parameters', () => {
   it('never break a JSON request: 200 with a warning naming each', async () => {
-    const result = await postJson(gateway.url, GENERATIONS, { model: MODEL, prompt: 'a cat', user: 'user-1234', style: 'vivid' }, { key: gateway.key });
+    const result = await postJson(
+      gateway.url,
+      GENERATIONS,
+      { model: MODEL, prompt: 'a cat', user: 'user-1234', style: 'vivid' },
+      { key: gateway.key },
+    );
     expect(result.status, result.text).toBe(200);
     expect(result.body.data).toHaveLength(1);
     const settings = (result.body.warnings as Array<{ type: string; setting: string; message: string }>).map((warning) => warning.setting);
@@ -452,15 +553,30 @@ describe('unknown parameters', () => {
   });
 
   it('never break a multipart request either', async () => {
-    const result = await postForm(gateway.url, EDITS, [['model', MODEL], ['prompt', 'a cat'], ['background', 'transparent'], ['image[]', file(png, 'image.png')]], {
-      key: gateway.key,
-    });
+    const result = await postForm(
+      gateway.url,
+      EDITS,
+      [
+        ['model', MODEL],
+        ['prompt', 'a cat'],
+        ['background', 'transparent'],
+        ['image[]', file(png, 'image.png')],
+      ],
+      {
+        key: gateway.key,
+      },
+    );
     expect(result.status, result.text).toBe(200);
     expect(result.body.warnings).toEqual([expect.objectContaining({ type: 'unsupported', setting: 'background' })]);
   });
 
   it('a request without unknown parameters has no warnings field', async () => {
-    const result = await postJson(gateway.url, GENERATIONS, { model: MODEL, prompt: 'a cat', response_format: 'b64_ephemeral' }, { key: gateway.key });
+    const result = await postJson(
+      gateway.url,
+      GENERATIONS,
+      { model: MODEL, prompt: 'a cat', response_format: 'b64_ephemeral' },
+      { key: gateway.key },
+    );
     expect(result.status, result.text).toBe(200);
     expect(result.body).not.toHaveProperty('warnings');
   });

@@ -87,7 +87,10 @@ describe('GET /v1/models', () => {
   it('leaves retired models out unless include_retired=true', async () => {
     expect(Object.keys((await get('/v1/models')).body)).not.toContain('testlab/retired-fixture');
     const withRetired = await get('/v1/models?include_retired=true');
-    expect(withRetired.body['testlab/retired-fixture']).toMatchObject({ status: 'retired', retired_message: 'Use testlab/painter instead.' });
+    expect(withRetired.body['testlab/retired-fixture']).toMatchObject({
+      status: 'retired',
+      retired_message: 'Use testlab/painter instead.',
+    });
   });
 
   it('type=image keeps image models, type=video none of these', async () => {
@@ -117,7 +120,11 @@ describe('GET /v1/models', () => {
     expect(dates).toEqual([...dates].sort().reverse());
     const ours = (ids: string[]) => ids.filter((id) => id === 'test/test' || id.startsWith('testlab/'));
     expect(ours(Object.keys(byDate))).toEqual(['testlab/gemini-fixture', 'test/test', 'testlab/painter']);
-    expect(ours(Object.keys((await get('/v1/models?sort=price')).body))).toEqual(['test/test', 'testlab/painter', 'testlab/gemini-fixture']);
+    expect(ours(Object.keys((await get('/v1/models?sort=price')).body))).toEqual([
+      'test/test',
+      'testlab/painter',
+      'testlab/gemini-fixture',
+    ]);
     const byName = Object.keys((await get('/v1/models?sort=name')).body);
     expect(byName).toEqual([...byName].sort((a, b) => a.localeCompare(b, 'en')));
   });
@@ -171,7 +178,12 @@ describe('GET /v1/models/{id}', () => {
   });
 
   it('an unknown id → 404 naming model', async () => {
-    expectApiError(await get('/v1/models/nobody/nothing'), { status: 404, param: 'model', code: 'model_not_found', mentions: 'nobody/nothing' });
+    expectApiError(await get('/v1/models/nobody/nothing'), {
+      status: 404,
+      param: 'model',
+      code: 'model_not_found',
+      mentions: 'nobody/nothing',
+    });
   });
 });
 
@@ -190,7 +202,10 @@ describe('GET /v2/models', () => {
       available: true,
     });
     const gemini = (result.body as Array<{ id: string }>).find((item) => item.id === 'testlab/gemini-fixture');
-    expect(gemini).toMatchObject({ inputs: { image: true, mask: false, size: ['1024x1024', '1536x1024'] }, price: { min: 0.04, max: 0.04 } });
+    expect(gemini).toMatchObject({
+      inputs: { image: true, mask: false, size: ['1024x1024', '1536x1024'] },
+      price: { min: 0.04, max: 0.04 },
+    });
   });
 
   it('fields= returns only the id and those fields', async () => {
@@ -259,10 +274,20 @@ describe('POST /operations/get-popular-models', () => {
     expect(before.map((item) => item.id)).not.toContain('testlab/retired-fixture');
 
     for (const prompt of ['one', 'two']) {
-      const generated = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'test/test', prompt, size: '64x64' }, { key: gateway.key });
+      const generated = await postJson(
+        gateway.url,
+        '/v1/openai/images/generations',
+        { model: 'test/test', prompt, size: '64x64' },
+        { key: gateway.key },
+      );
       expect(generated.status, generated.text).toBe(200);
     }
-    const failed = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'test/test', prompt: '[[fail:503]]' }, { key: gateway.key });
+    const failed = await postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { model: 'test/test', prompt: '[[fail:503]]' },
+      { key: gateway.key },
+    );
     expect(failed.status).toBe(503);
 
     const after = await popular();

@@ -69,7 +69,11 @@ forEachDatabase((harness) => {
 
     it('never overdraws under concurrency', async () => {
       const key = await gateway.createKey({ creditsMicros: 50_000 });
-      const statuses = await Promise.all(Array.from({ length: 12 }, (_, index) => generate(key, { prompt: `p${index}`, size: '64x64', response_format: 'b64_ephemeral' }).then((response) => response.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 12 }, (_, index) =>
+          generate(key, { prompt: `p${index}`, size: '64x64', response_format: 'b64_ephemeral' }).then((response) => response.status),
+        ),
+      );
       expect(statuses.filter((status) => status === 200)).toHaveLength(5);
       expect(statuses.filter((status) => status === 402)).toHaveLength(7);
       const credits = await fetch(`${gateway.url}/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
@@ -96,7 +100,15 @@ forEachDatabase((harness) => {
       expect(((await credits.json()) as { remaining_credits: string }).remaining_credits).toBe('0.0100');
 
       const record = await getGeneration(gateway.context.database.db, id!);
-      expect(record).toMatchObject({ status: 'error', costMicros: 0, reservedMicros: 10_000, httpStatus: 503, errorType: 'service_unavailable', imageCount: 0, outputIds: [] });
+      expect(record).toMatchObject({
+        status: 'error',
+        costMicros: 0,
+        reservedMicros: 10_000,
+        httpStatus: 503,
+        errorType: 'service_unavailable',
+        imageCount: 0,
+        outputIds: [],
+      });
       expect(record?.attempts).toMatchObject([{ provider: 'test', outcome: 'error', errorKind: 'unavailable' }]);
       expect(await ledgerOf(id!)).toEqual([
         ['reserve', -10_000],
@@ -144,14 +156,20 @@ forEachDatabase((harness) => {
       if (harness.dialect === 'sqlite') {
         await sql`drop trigger if exists reject_success`.execute(db);
         if (on) {
-          await sql`create trigger reject_success before update of status on generations when new.status = 'success' begin select raise(abort, 'injected: success record refused'); end`.execute(db);
+          await sql`create trigger reject_success before update of status on generations when new.status = 'success' begin select raise(abort, 'injected: success record refused'); end`.execute(
+            db,
+          );
         }
         return;
       }
       await sql`drop trigger if exists reject_success on generations`.execute(db);
       if (on) {
-        await sql`create or replace function reject_success() returns trigger language plpgsql as $$ begin raise exception 'injected: success record refused'; end $$`.execute(db);
-        await sql`create trigger reject_success before update on generations for each row when (new.status = 'success') execute function reject_success()`.execute(db);
+        await sql`create or replace function reject_success() returns trigger language plpgsql as $$ begin raise exception 'injected: success record refused'; end $$`.execute(
+          db,
+        );
+        await sql`create trigger reject_success before update on generations for each row when (new.status = 'success') execute function reject_success()`.execute(
+          db,
+        );
       }
     }
   });

@@ -66,9 +66,11 @@ afterAll(async () => {
   if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
-const generate = (body: Record<string, unknown>, key = gateway.key) => postJson(gateway.url, GENERATIONS, { model: MODEL, ...body }, { key });
+const generate = (body: Record<string, unknown>, key = gateway.key) =>
+  postJson(gateway.url, GENERATIONS, { model: MODEL, ...body }, { key });
 const record = (id: string) => getGeneration(gateway.context.database.db, id);
-const remainingCredits = async (key: string, target = gateway) => (await getJson(target.url, '/v1/credits', { key })).body.remaining_credits as string;
+const remainingCredits = async (key: string, target = gateway) =>
+  (await getJson(target.url, '/v1/credits', { key })).body.remaining_credits as string;
 
 describe('input images', () => {
   it('takes a data URI in JSON', async () => {
@@ -108,9 +110,19 @@ describe('input images', () => {
       [EDITS, 'image[]'],
       [GENERATIONS, 'image[]'],
     ] as const) {
-      const result = await postForm(gateway.url, endpoint, [['model', MODEL], ['prompt', field], [field, file(inputPng, 'in.png')], [field, file(inputPng, 'in2.png')]], {
-        key: gateway.key,
-      });
+      const result = await postForm(
+        gateway.url,
+        endpoint,
+        [
+          ['model', MODEL],
+          ['prompt', field],
+          [field, file(inputPng, 'in.png')],
+          [field, file(inputPng, 'in2.png')],
+        ],
+        {
+          key: gateway.key,
+        },
+      );
       expect(result.status, `${endpoint} ${field}: ${result.text}`).toBe(200);
       expect((await record(result.body.id))?.inputImageCount).toBe(2);
     }
@@ -134,7 +146,12 @@ describe('sizes and formats', () => {
     const result = await postForm(
       gateway.url,
       EDITS,
-      [['model', MODEL], ['size', '128×64'], ['response_format', 'b64_json'], ['output_format', 'png']],
+      [
+        ['model', MODEL],
+        ['size', '128×64'],
+        ['response_format', 'b64_json'],
+        ['output_format', 'png'],
+      ],
       { key: gateway.key },
     );
     expect(result.status, result.text).toBe(200);
@@ -239,7 +256,9 @@ describe('masks', () => {
     for (let y = area.top; y < area.bottom; y += 1) {
       for (let x = area.left; x < area.right; x += 1) maskPixels[(y * width + x) * 4 + 3] = 0;
     }
-    const mask = await sharp(maskPixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+    const mask = await sharp(maskPixels, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer();
 
     const result = await postForm(
       gateway.url,
@@ -309,7 +328,8 @@ describe('upstream failures', () => {
     request.on('error', () => undefined);
     request.end(body);
     const db = gateway.context.database.db;
-    const rowsOfKey = () => db.selectFrom('generations').select(['id', 'status', 'http_status']).where('api_key_id', '=', apiKeyId).execute();
+    const rowsOfKey = () =>
+      db.selectFrom('generations').select(['id', 'status', 'http_status']).where('api_key_id', '=', apiKeyId).execute();
     // Disconnect once the generation is under way: its credits are reserved.
     await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 5_000, 'the credits to be reserved');
     expect(await rowsOfKey()).toEqual([expect.objectContaining({ status: 'processing' })]);
@@ -341,7 +361,9 @@ describe('money', () => {
 
   it('20 concurrent requests on $0.10 at $0.01 each: exactly 10 succeed, the balance ends at 0', async () => {
     const key = await gateway.createKey({ creditsMicros: 100_000, name: 'concurrent' });
-    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => generate({ prompt: `concurrent ${index}`, size: '64x64', n: 1 }, key)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => generate({ prompt: `concurrent ${index}`, size: '64x64', n: 1 }, key)),
+    );
     const statuses = results.map((result) => result.status).sort();
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status === 402)).toHaveLength(10);
@@ -374,7 +396,12 @@ describe.concurrent('heartbeat (IMAGEROUTER_HEARTBEAT_DELAY_MS=300, INTERVAL_MS=
   });
 
   it('a slow generation: 200, whitespace first, then the JSON result', async ({ expect }) => {
-    const result = await postJson(heartbeatGateway.url, GENERATIONS, { model: MODEL, prompt: 'slow [[delay:1500]]', size: '64x64' }, { key: heartbeatGateway.key });
+    const result = await postJson(
+      heartbeatGateway.url,
+      GENERATIONS,
+      { model: MODEL, prompt: 'slow [[delay:1500]]', size: '64x64' },
+      { key: heartbeatGateway.key },
+    );
     expect(result.status).toBe(200);
     const leading = /^\s*/.exec(result.text)?.[0] ?? '';
     expect(leading.length).toBeGreaterThanOrEqual(2);

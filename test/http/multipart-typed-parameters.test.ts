@@ -25,7 +25,11 @@ describe('multipart numbers through the gateway', () => {
   let configDir: string;
 
   beforeAll(async () => {
-    [gemini, imagen, vllm] = await Promise.all([startGeminiFake({ apiKey: GOOGLE_KEY }), startImagenFake({ apiKey: GOOGLE_KEY }), startOpenAICompatibleFake({ flavor: 'vllm' })]);
+    [gemini, imagen, vllm] = await Promise.all([
+      startGeminiFake({ apiKey: GOOGLE_KEY }),
+      startImagenFake({ apiKey: GOOGLE_KEY }),
+      startOpenAICompatibleFake({ flavor: 'vllm' }),
+    ]);
     configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-typed-'));
     const configFile = await writeOperatorConfig(
       configDir,
@@ -47,7 +51,9 @@ describe('multipart numbers through the gateway', () => {
     );
     gateway = await startTestGateway(
       { IMAGEROUTER_CONFIG: configFile, IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
-      { env: { GEMINI_API_KEY: GOOGLE_KEY, GEMINI_BASE_URL: gemini.baseUrl, IMAGEN_BASE_URL: imagen.baseUrl, VLLM_BASE_URL: vllm.baseUrl } },
+      {
+        env: { GEMINI_API_KEY: GOOGLE_KEY, GEMINI_BASE_URL: gemini.baseUrl, IMAGEN_BASE_URL: imagen.baseUrl, VLLM_BASE_URL: vllm.baseUrl },
+      },
     );
   });
   afterAll(async () => {
@@ -59,7 +65,8 @@ describe('multipart numbers through the gateway', () => {
     for (const fake of [gemini, imagen, vllm]) fake.calls.length = 0;
   });
 
-  const form = (fields: Record<string, string>): FormFields => Object.entries({ prompt: 'a lighthouse at dawn', response_format: 'b64_json', output_format: 'png', ...fields });
+  const form = (fields: Record<string, string>): FormFields =>
+    Object.entries({ prompt: 'a lighthouse at dawn', response_format: 'b64_json', output_format: 'png', ...fields });
   const generateForm = (fields: Record<string, string>) => postForm(gateway.url, GENERATIONS, form(fields), { key: gateway.key });
   const apiCall = (fake: FakeUpstream): RecordedCall => {
     const calls = fake.calls.filter((call) => call.kind === 'api' && call.method === 'POST');
@@ -76,7 +83,12 @@ describe('multipart numbers through the gateway', () => {
   });
 
   it('gemini: a JSON seed still arrives unchanged', async () => {
-    const result = await postJson(gateway.url, GENERATIONS, { model: 'google/gemini-2.5-flash', prompt: 'a lighthouse', response_format: 'b64_json', output_format: 'png', seed: 7 }, { key: gateway.key });
+    const result = await postJson(
+      gateway.url,
+      GENERATIONS,
+      { model: 'google/gemini-2.5-flash', prompt: 'a lighthouse', response_format: 'b64_json', output_format: 'png', seed: 7 },
+      { key: gateway.key },
+    );
     expect(result.status, result.text).toBe(200);
     expect(result.body.warnings).toBeUndefined();
     expect((jsonOf(apiCall(gemini)) as { generationConfig: Record<string, unknown> }).generationConfig['seed']).toBe(7);

@@ -80,7 +80,13 @@ models:
     await rm(configDir, { recursive: true, force: true });
   });
 
-  const generate = (body: Record<string, unknown>) => postJson(gateway.url, '/v1/openai/images/generations', { prompt: 'a harbour at night', response_format: 'b64_json', output_format: 'png', ...body }, { key: gateway.key });
+  const generate = (body: Record<string, unknown>) =>
+    postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { prompt: 'a harbour at night', response_format: 'b64_json', output_format: 'png', ...body },
+      { key: gateway.key },
+    );
 
   it('lists both models as available', async () => {
     for (const id of ['black-forest-labs/FLUX-2-pro-preview', 'black-forest-labs/FLUX-1-krea-fal']) {
@@ -96,7 +102,14 @@ models:
     expect((await sharp(Buffer.from(result.body.data[0].b64_json, 'base64')).metadata()).format).toBe('png');
     const submit = bfl.calls.find((call) => call.method === 'POST' && call.path === '/v1/flux-2-pro-preview');
     expect(jsonOf(submit!)).toMatchObject({ width: 1008, height: 608, seed: 7, output_format: 'png' });
-    expect(result.body.warnings).toEqual([expect.objectContaining({ type: 'adapted', setting: 'size', provider: 'bfl', message: expect.stringContaining('FLUX.2 [pro] preview takes widths and heights in multiples of 16') })]);
+    expect(result.body.warnings).toEqual([
+      expect.objectContaining({
+        type: 'adapted',
+        setting: 'size',
+        provider: 'bfl',
+        message: expect.stringContaining('FLUX.2 [pro] preview takes widths and heights in multiples of 16'),
+      }),
+    ]);
   });
 
   it('serves the new fal app with num_images, its steps and its multiple of 16', async () => {
@@ -106,6 +119,11 @@ models:
     const submits = fal.calls.filter((call) => call.kind === 'api' && call.method === 'POST' && call.path === '/fal-ai/flux/krea');
     // One call for both images: the route says the app takes num_images up to 4.
     expect(submits).toHaveLength(1);
-    expect(jsonOf(submits[0]!)).toMatchObject({ image_size: { width: 1008, height: 752 }, num_images: 2, num_inference_steps: 14, output_format: 'png' });
+    expect(jsonOf(submits[0]!)).toMatchObject({
+      image_size: { width: 1008, height: 752 },
+      num_images: 2,
+      num_inference_steps: 14,
+      output_format: 'png',
+    });
   });
 });

@@ -53,7 +53,8 @@ describe('GET /v1/credits', () => {
   });
 
   const credits = (query = '', withKey = key) => getJson(gateway.url, `/v1/credits${query}`, { key: withKey });
-  const generate = (body: Record<string, unknown>, withKey = key) => postJson(gateway.url, GENERATIONS, { model: MODEL, size: '64x64', ...body }, { key: withKey });
+  const generate = (body: Record<string, unknown>, withKey = key) =>
+    postJson(gateway.url, GENERATIONS, { model: MODEL, size: '64x64', ...body }, { key: withKey });
 
   it('reports a fresh balance as strings with 4 decimals', async () => {
     const result = await credits();
@@ -121,7 +122,9 @@ describe('operations', () => {
     expect(result.status).toBe(200);
     expect(result.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(result.text).toContain('# TYPE imagerouter_generations_total counter');
-    const line = result.text.split('\n').find((candidate) => candidate.startsWith('imagerouter_generations_total{') && candidate.includes('outcome="success"'));
+    const line = result.text
+      .split('\n')
+      .find((candidate) => candidate.startsWith('imagerouter_generations_total{') && candidate.includes('outcome="success"'));
     expect(line).toMatch(/model="test\/test"/);
     expect(Number(line?.split(' ').pop())).toBeGreaterThanOrEqual(1);
     expect(result.text).toMatch(/imagerouter_http_requests_total\{[^}]*route="\/v1\/openai\/images\/generations"[^}]*\} \d+/);
@@ -133,7 +136,13 @@ describe('operations', () => {
     const token = 'scrape-0123456789abcdef';
     const guarded = await startTestGateway({ IMAGEROUTER_METRICS_TOKEN: token });
     try {
-      const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${token}x` }, { authorization: token }, { authorization: `Bearer ${guarded.key}` }];
+      const attempts: Array<Record<string, string>> = [
+        {},
+        { authorization: 'Bearer wrong' },
+        { authorization: `Bearer ${token}x` },
+        { authorization: token },
+        { authorization: `Bearer ${guarded.key}` },
+      ];
       for (const headers of attempts) {
         const refused = await fetch(`${guarded.url}/metrics`, { headers });
         expect(refused.status).toBe(401);
@@ -160,7 +169,13 @@ describe('operations', () => {
     expect(result.body.openapi).toMatch(/^3\.1\./);
     expect(result.body.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(result.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/openai/images/generations', '/v1/openai/images/edits', '/v1/models', '/v1/credits', '/operations/get-popular-models']),
+      expect.arrayContaining([
+        '/v1/openai/images/generations',
+        '/v1/openai/images/edits',
+        '/v1/models',
+        '/v1/credits',
+        '/operations/get-popular-models',
+      ]),
     );
     const generate = result.body.paths['/v1/openai/images/generations'].post;
     expect(Object.keys(generate.requestBody.content).sort()).toEqual(['application/json', 'multipart/form-data']);
@@ -199,7 +214,13 @@ describe('logs', () => {
 
   beforeAll(async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagerouter-logs-'));
-    const config = loadAppConfig({ IMAGEROUTER_DATA_DIR: dataDir, LOG_LEVEL: 'trace', HOST: '127.0.0.1', PORT: '0', IMAGEROUTER_CONFIG: configFile });
+    const config = loadAppConfig({
+      IMAGEROUTER_DATA_DIR: dataDir,
+      LOG_LEVEL: 'trace',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      IMAGEROUTER_CONFIG: configFile,
+    });
     const context = await createAppContext(config);
     const app = await buildApp(context, { logStream: { write: (line: string) => void lines.push(line) } });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -225,16 +246,35 @@ describe('logs', () => {
     const inputBase64 = input.toString('base64');
     const wrongKey = `ir_wrong_${'x'.repeat(40)}`;
 
-    const inline = await postJson(logged.url, GENERATIONS, { model: MODEL, prompt: 'inline', size: '64x64', image: `data:image/png;base64,${inputBase64}`, response_format: 'b64_json' }, { key: logged.key });
+    const inline = await postJson(
+      logged.url,
+      GENERATIONS,
+      { model: MODEL, prompt: 'inline', size: '64x64', image: `data:image/png;base64,${inputBase64}`, response_format: 'b64_json' },
+      { key: logged.key },
+    );
     expect(inline.status, inline.text).toBe(200);
     const outputBase64 = inline.body.data[0].b64_json as string;
-    const uploaded = await postForm(logged.url, '/v1/openai/images/edits', [['model', MODEL], ['image[]', { bytes: input, filename: 'in.png', type: 'image/png' }], ['response_format', 'b64_ephemeral']], {
-      key: logged.key,
-    });
+    const uploaded = await postForm(
+      logged.url,
+      '/v1/openai/images/edits',
+      [
+        ['model', MODEL],
+        ['image[]', { bytes: input, filename: 'in.png', type: 'image/png' }],
+        ['response_format', 'b64_ephemeral'],
+      ],
+      {
+        key: logged.key,
+      },
+    );
     expect(uploaded.status, uploaded.text).toBe(200);
     const bad = await postJson(logged.url, GENERATIONS, { model: MODEL, size: 'abc', image: inputBase64 }, { key: logged.key });
     expect(bad.status).toBe(400);
-    const failing = await postJson(logged.url, GENERATIONS, { model: MODEL, prompt: '[[fail:500]]', image: inputBase64 }, { key: logged.key });
+    const failing = await postJson(
+      logged.url,
+      GENERATIONS,
+      { model: MODEL, prompt: '[[fail:500]]', image: inputBase64 },
+      { key: logged.key },
+    );
     expect(failing.status).toBe(500);
     expect((await postJson(logged.url, GENERATIONS, { model: MODEL }, { key: wrongKey })).status).toBe(401);
     expect((await getJson(logged.url, `/v1/models?api_key=${logged.key}&key=${logged.key}`)).status).toBe(200);

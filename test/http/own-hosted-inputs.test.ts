@@ -19,7 +19,9 @@ describe('hosted images as inputs', () => {
   beforeAll(async () => {
     // PUBLIC_URL is the loopback address the test reaches it at; the allowlist is empty.
     gateway = await startTestGateway({ IMAGEROUTER_URL_ALLOWLIST: '', IMAGEROUTER_RETENTION_DAYS: '1' }, { clock: () => now });
-    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ff0000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
     other = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/png' }).end(png));
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     otherPort = (other.address() as AddressInfo).port;
@@ -45,7 +47,13 @@ describe('hosted images as inputs', () => {
     const file = hosted.split('/').pop();
 
     for (const url of [hosted, `http://localhost:${port}/storage/${file}`]) {
-      const edit = await post('/v1/openai/images/edits', { prompt: 'make it night', image: url, size: '96x64', response_format: 'b64_json', output_format: 'png' });
+      const edit = await post('/v1/openai/images/edits', {
+        prompt: 'make it night',
+        image: url,
+        size: '96x64',
+        response_format: 'b64_json',
+        output_format: 'png',
+      });
       expect(edit.status, url).toBe(200);
       const b64 = ((await edit.json()) as { data: Array<{ b64_json: string }> }).data[0]!.b64_json;
       expect((await sharp(Buffer.from(b64, 'base64')).metadata()).format).toBe('png');
@@ -59,7 +67,10 @@ describe('hosted images as inputs', () => {
   });
 
   it('answers 400 naming the parameter for an unknown or expired hosted image', async () => {
-    const unknown = await post('/v1/openai/images/edits', { prompt: 'x', image: `${gateway.url}/storage/00000000-0000-4000-8000-000000000000.png` });
+    const unknown = await post('/v1/openai/images/edits', {
+      prompt: 'x',
+      image: `${gateway.url}/storage/00000000-0000-4000-8000-000000000000.png`,
+    });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ error: { param: 'image[0]', code: 'image_not_found' } });
 

@@ -52,11 +52,17 @@ const serverSockets = new Set<Socket>();
 let endlessBytesWritten = 0;
 
 /** Random pixels do not compress: the PNG is about as large as its pixel data. */
-const randomPng = (size: number) => sharp(randomBytes(size * size * 3), { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+const randomPng = (size: number) =>
+  sharp(randomBytes(size * size * 3), { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer();
 const dataUri = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
 /** What the gateway counts against the cap for form fields: every name and every value. */
 const countedBytes = (fields: FormFields) =>
-  fields.reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : value.bytes.length), 0);
+  fields.reduce(
+    (sum, [name, value]) => sum + Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : value.bytes.length),
+    0,
+  );
 
 beforeAll(async () => {
   privateTmp = await mkdtemp(path.join(os.tmpdir(), 'imagerouter-byte-caps-'));
@@ -137,20 +143,31 @@ const urls = (...paths: string[]) => paths.map((name, index) => `${imageServerUr
 
 describe('IMAGEROUTER_MAX_REQUEST_BYTES counts text fields of a multipart body', () => {
   it('rejects ~4 MB of data-URI images in image[] text fields, each over the cap, with a 413 naming image[]', async () => {
-    const fields: FormFields = [['model', MODEL], ['prompt', 'a cat'], ...Array.from({ length: 16 }, (): [string, string] => ['image[]', dataUri(hugePng)])];
+    const fields: FormFields = [
+      ['model', MODEL],
+      ['prompt', 'a cat'],
+      ...Array.from({ length: 16 }, (): [string, string] => ['image[]', dataUri(hugePng)]),
+    ];
     const result = await form(fields);
     expectApiError(result, { status: 413, param: 'image[]', code: 'request_too_large', mentions: String(MAX_REQUEST_BYTES) });
     expect(result.body.error.message).toContain('IMAGEROUTER_MAX_REQUEST_BYTES');
   });
 
   it('rejects image[] text fields that are each small but together over the cap', async () => {
-    const fields: FormFields = [['model', MODEL], ['prompt', 'a cat'], ...Array.from({ length: 16 }, (): [string, string] => ['image[]', dataUri(smallPng)])];
+    const fields: FormFields = [
+      ['model', MODEL],
+      ['prompt', 'a cat'],
+      ...Array.from({ length: 16 }, (): [string, string] => ['image[]', dataUri(smallPng)]),
+    ];
     const result = await form(fields);
     expectApiError(result, { status: 413, param: 'image[]', code: 'request_too_large', mentions: String(MAX_REQUEST_BYTES) });
   });
 
   it('rejects a 5 MB prompt field with a 413 naming prompt', async () => {
-    const result = await form([['model', MODEL], ['prompt', 'a'.repeat(5_000_000)]]);
+    const result = await form([
+      ['model', MODEL],
+      ['prompt', 'a'.repeat(5_000_000)],
+    ]);
     expectApiError(result, { status: 413, param: 'prompt', code: 'request_too_large' });
   });
 
@@ -194,7 +211,10 @@ describe('IMAGEROUTER_MAX_REQUEST_BYTES counts text fields of a multipart body',
 
 describe('IMAGEROUTER_MAX_INPUT_BYTES caps what one request downloads', () => {
   it('takes image URLs that add up to exactly the cap', async () => {
-    const result = await json({ prompt: 'a cat', response_format: 'b64_ephemeral', image: urls('picture.png', 'chunked.png', 'picture.png') }, gateway.key);
+    const result = await json(
+      { prompt: 'a cat', response_format: 'b64_ephemeral', image: urls('picture.png', 'chunked.png', 'picture.png') },
+      gateway.key,
+    );
     expect(result.status, result.text.slice(0, 500)).toBe(200);
     expect(result.body.data).toHaveLength(1);
   });
@@ -210,7 +230,11 @@ describe('IMAGEROUTER_MAX_INPUT_BYTES caps what one request downloads', () => {
   });
 
   it('names the image that overflows when the others fit', async () => {
-    const result = await json({ prompt: 'a cat', image: urls('picture.png', 'picture.png', 'picture.png'), mask: `${imageServerUrl}/picture.png?mask` });
+    const result = await json({
+      prompt: 'a cat',
+      image: urls('picture.png', 'picture.png', 'picture.png'),
+      mask: `${imageServerUrl}/picture.png?mask`,
+    });
     expectApiError(result, { status: 413, param: 'mask', code: 'download_budget_exceeded' });
   });
 

@@ -67,7 +67,19 @@ describe('routing through the gateway', () => {
   });
 
   const generate = (body: Record<string, unknown> = {}) =>
-    postJson(gateway.url, '/v1/openai/images/generations', { model: 'acme/routed-flux', prompt: 'a harbour at night', size: '512x512', response_format: 'b64_json', output_format: 'png', ...body }, { key: gateway.key });
+    postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      {
+        model: 'acme/routed-flux',
+        prompt: 'a harbour at night',
+        size: '512x512',
+        response_format: 'b64_json',
+        output_format: 'png',
+        ...body,
+      },
+      { key: gateway.key },
+    );
   const submissions = (fake: BflFake) => fake.calls.filter((call) => call.method === 'POST' && call.path.endsWith('/flux-pro-1.1'));
 
   it('serves from route A with a real image, the key only on API calls', async () => {
@@ -100,7 +112,13 @@ describe('routing through the gateway', () => {
     const record = await getGeneration(gateway.context.database.db, result.body.id);
     expect(record?.status).toBe('success');
     expect(record?.provider).toBe('bfl-b');
-    expect((record?.attempts as Array<{ provider: string; outcome: string; upstreamStatus?: number }>).map((attempt) => [attempt.provider, attempt.outcome, attempt.upstreamStatus])).toEqual([
+    expect(
+      (record?.attempts as Array<{ provider: string; outcome: string; upstreamStatus?: number }>).map((attempt) => [
+        attempt.provider,
+        attempt.outcome,
+        attempt.upstreamStatus,
+      ]),
+    ).toEqual([
       ['bfl-a', 'error', 500],
       ['bfl-a', 'error', 500],
       ['bfl-a', 'error', 500],
@@ -152,5 +170,4 @@ describe('routing through the gateway', () => {
     expect(recovered.status).toBe(200);
     expect(recovered.headers.get('x-imagerouter-attempts')).toMatch(/^bfl-a#0=ok;\d+ms$/);
   });
-
 });

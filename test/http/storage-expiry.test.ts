@@ -11,7 +11,10 @@ forEachDatabase((harness) => {
     let now = Date.UTC(2026, 5, 1);
 
     beforeAll(async () => {
-      gateway = await startTestGateway({ DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_RETENTION_DAYS: '2' }, { clock: () => now });
+      gateway = await startTestGateway(
+        { DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_RETENTION_DAYS: '2' },
+        { clock: () => now },
+      );
     });
     afterAll(() => gateway?.close());
 

@@ -19,12 +19,23 @@ describe('a model without a configured provider', () => {
   });
 
   it('answers 503 naming the variable to set, and charges nothing', async () => {
-    const result = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'openai/gpt-image-1.5', prompt: 'x' }, { key: gateway.key });
+    const result = await postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { model: 'openai/gpt-image-1.5', prompt: 'x' },
+      { key: gateway.key },
+    );
     expect(result.status).toBe(503);
     expect(result.body.error).toMatchObject({ type: 'service_unavailable', code: 'model_unavailable' });
     expect(result.body.error.message).toContain('OPENAI_API_KEY');
-    const several = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'black-forest-labs/FLUX-1-schnell', prompt: 'x' }, { key: gateway.key });
+    const several = await postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { model: 'black-forest-labs/FLUX-1-schnell', prompt: 'x' },
+      { key: gateway.key },
+    );
     expect(several.status).toBe(503);
-    for (const variable of ['FAL_API_KEY', 'REPLICATE_API_KEY', 'TOGETHER_API_KEY', 'DEEPINFRA_API_KEY']) expect(several.body.error.message).toContain(variable);
+    for (const variable of ['FAL_API_KEY', 'REPLICATE_API_KEY', 'TOGETHER_API_KEY', 'DEEPINFRA_API_KEY'])
+      expect(several.body.error.message).toContain(variable);
   });
 });

@@ -12,7 +12,13 @@ const toJson = (schema: z.ZodType): JsonObject => {
 
 const errorResponses = (statuses: number[]) =>
   Object.fromEntries(
-    statuses.map((status) => [String(status), { description: ERROR_DESCRIPTIONS[status] ?? 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+    statuses.map((status) => [
+      String(status),
+      {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      },
+    ]),
   );
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -49,8 +55,17 @@ function imageOperation(summary: string, description: string): JsonObject {
             required: ['model'],
             properties: {
               ...textProperties,
-              'image[]': { type: 'array', items: { type: 'string', format: 'binary' }, maxItems: 16, description: 'Input images (also accepted as `image`).' },
-              'mask[]': { type: 'string', format: 'binary', description: 'PNG/WebP mask with alpha; transparent pixels mark the area to edit (also `mask`).' },
+              'image[]': {
+                type: 'array',
+                items: { type: 'string', format: 'binary' },
+                maxItems: 16,
+                description: 'Input images (also accepted as `image`).',
+              },
+              'mask[]': {
+                type: 'string',
+                format: 'binary',
+                description: 'PNG/WebP mask with alpha; transparent pixels mark the area to edit (also `mask`).',
+              },
             },
           },
         },
@@ -67,7 +82,13 @@ function imageOperation(summary: string, description: string): JsonObject {
   };
 }
 
-const queryParameter = (name: string, description: string, schema: JsonObject = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const queryParameter = (name: string, description: string, schema: JsonObject = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema,
+});
 
 /** Query parameters from the zod schema that parses them, so the document can't drift from the code. */
 function queryParameters(schema: z.ZodType): JsonObject[] {
@@ -130,7 +151,13 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           responses: { '200': { description: 'An array of models.' }, ...errorResponses([400]) },
         },
       },
-      '/v1/openai/models': { get: { tags: ['Models'], summary: "Models in OpenAI's list form", responses: { '200': { description: '{object:"list", data:[...]}' } } } },
+      '/v1/openai/models': {
+        get: {
+          tags: ['Models'],
+          summary: "Models in OpenAI's list form",
+          responses: { '200': { description: '{object:"list", data:[...]}' } },
+        },
+      },
       '/v1/openai/models/{id}': {
         get: {
           tags: ['Models'],
@@ -140,7 +167,11 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         },
       },
       '/operations/get-popular-models': {
-        post: { tags: ['Models'], summary: 'Top 10 models by successful generations over the last 7 days', responses: { '200': { description: 'An array of models.' } } },
+        post: {
+          tags: ['Models'],
+          summary: 'Top 10 models by successful generations over the last 7 days',
+          responses: { '200': { description: 'An array of models.' } },
+        },
       },
       '/v1/credits': {
         get: {
@@ -148,13 +179,17 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           summary: "The calling key's account balance and usage",
           security: [{ bearer: [] }],
           parameters: [queryParameter('by_api_key', "'true' adds usage per API key.")],
-          responses: { '200': { description: 'Balance.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Credits' } } } }, ...errorResponses([401]) },
+          responses: {
+            '200': { description: 'Balance.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Credits' } } } },
+            ...errorResponses([401]),
+          },
         },
       },
       '/v1/generations/{id}': {
         get: {
           tags: ['Images'],
-          summary: 'One of your generations: status, cost, attempts; the images once done (async mode: `Prefer: respond-async` on the image endpoint answers 202 with this id)',
+          summary:
+            'One of your generations: status, cost, attempts; the images once done (async mode: `Prefer: respond-async` on the image endpoint answers 202 with this id)',
           security: [{ bearer: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'The generation.' }, ...errorResponses([401, 404]) },
@@ -173,21 +208,40 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Agents'],
           summary: 'Model Context Protocol (Streamable HTTP, stateless): tools generate_image, edit_image, list_models',
           description:
-            'JSON-RPC messages of MCP; use an MCP client rather than calling it by hand. Tool calls run the same generation as the image endpoint, charged to the key; failures are tool results with `isError: true` and the gateway\'s message.',
+            "JSON-RPC messages of MCP; use an MCP client rather than calling it by hand. Tool calls run the same generation as the image endpoint, charged to the key; failures are tool results with `isError: true` and the gateway's message.",
           security: [{ bearer: [] }],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A JSON-RPC request or notification.' } } } },
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', description: 'A JSON-RPC request or notification.' } } },
+          },
           responses: {
             '200': { description: 'The JSON-RPC response, as a server-sent event stream.' },
             '202': { description: 'A notification was accepted.' },
             ...errorResponses([401]),
           },
         },
-        get: { tags: ['Agents'], summary: 'Not offered (stateless server): 405', responses: { '405': { description: 'Method not allowed.' } } },
-        delete: { tags: ['Agents'], summary: 'Not offered (stateless server): 405', responses: { '405': { description: 'Method not allowed.' } } },
+        get: {
+          tags: ['Agents'],
+          summary: 'Not offered (stateless server): 405',
+          responses: { '405': { description: 'Method not allowed.' } },
+        },
+        delete: {
+          tags: ['Agents'],
+          summary: 'Not offered (stateless server): 405',
+          responses: { '405': { description: 'Method not allowed.' } },
+        },
       },
       '/health': { get: { tags: ['Operations'], summary: 'Liveness', responses: { '200': { description: '{status:"ok"}' } } } },
-      '/ready': { get: { tags: ['Operations'], summary: 'Readiness (database reachable)', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
-      '/metrics': { get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
+      '/ready': {
+        get: {
+          tags: ['Operations'],
+          summary: 'Readiness (database reachable)',
+          responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } },
+        },
+      },
+      '/metrics': {
+        get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } },
+      },
       '/openapi.json': { get: { tags: ['Operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
     },
   };

@@ -6,7 +6,10 @@
 type JsonObject = Record<string, unknown>;
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character);
+  text.replace(
+    /[&<>"']/g,
+    (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character,
+  );
 
 const asObject = (value: unknown): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
 
@@ -38,14 +41,20 @@ export function renderDocsPage(document: JsonObject): string {
       const operation = asObject(operationValue);
       const parameters = Array.isArray(operation['parameters']) ? (operation['parameters'] as JsonObject[]) : [];
       const parameterRows = parameters
-        .map((parameter) => `<tr><td><code>${escapeHtml(String(parameter['name']))}</code> (${escapeHtml(String(parameter['in']))})</td><td>${escapeHtml(describeSchema(asObject(parameter['schema'])))}</td><td>${escapeHtml(String(parameter['description'] ?? ''))}</td></tr>`)
+        .map(
+          (parameter) =>
+            `<tr><td><code>${escapeHtml(String(parameter['name']))}</code> (${escapeHtml(String(parameter['in']))})</td><td>${escapeHtml(describeSchema(asObject(parameter['schema'])))}</td><td>${escapeHtml(String(parameter['description'] ?? ''))}</td></tr>`,
+        )
         .join('');
       const content = asObject(asObject(operation['requestBody'])['content']);
       const bodies = Object.entries(content)
         .map(([type, media]) => `<h4>Body: <code>${escapeHtml(type)}</code></h4>${propertiesTable(asObject(asObject(media)['schema']))}`)
         .join('');
       const responses = Object.entries(asObject(operation['responses']))
-        .map(([status, response]) => `<li><code>${escapeHtml(status)}</code> ${escapeHtml(String(asObject(response)['description'] ?? ''))}</li>`)
+        .map(
+          ([status, response]) =>
+            `<li><code>${escapeHtml(status)}</code> ${escapeHtml(String(asObject(response)['description'] ?? ''))}</li>`,
+        )
         .join('');
       const secured = Array.isArray(operation['security']) ? ' <span class="lock">Bearer key</span>' : '';
       sections.push(`<section id="${escapeHtml(`${method}-${path}`)}"><h3><span class="method">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code>${secured}</h3>

@@ -27,11 +27,19 @@ export function callerOf(request: FastifyRequest): Caller {
 
 export function readBearerToken(header: string | undefined): string {
   if (!header || !header.startsWith('Bearer ')) {
-    throw new ApiError({ kind: 'authentication', message: 'Authorization header must be provided as Bearer token', code: 'missing_api_key' });
+    throw new ApiError({
+      kind: 'authentication',
+      message: 'Authorization header must be provided as Bearer token',
+      code: 'missing_api_key',
+    });
   }
   const token = header.slice('Bearer '.length).trim();
   if (token === '') {
-    throw new ApiError({ kind: 'authentication', message: 'Authorization header must be provided as Bearer token', code: 'missing_api_key' });
+    throw new ApiError({
+      kind: 'authentication',
+      message: 'Authorization header must be provided as Bearer token',
+      code: 'missing_api_key',
+    });
   }
   return token;
 }

@@ -27,9 +27,20 @@ export function toApiError(error: unknown): ApiError {
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new ApiError({ kind: 'invalid_request', param: 'body', code: 'invalid_json', message: `Malformed JSON body: ${fastifyError.message ?? 'could not parse'}` });
+      return new ApiError({
+        kind: 'invalid_request',
+        param: 'body',
+        code: 'invalid_json',
+        message: `Malformed JSON body: ${fastifyError.message ?? 'could not parse'}`,
+      });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError({ kind: 'invalid_request', status: 413, param: 'body', code: 'body_too_large', message: 'The request body is too large.' });
+      return new ApiError({
+        kind: 'invalid_request',
+        status: 413,
+        param: 'body',
+        code: 'body_too_large',
+        message: 'The request body is too large.',
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError({
         kind: 'invalid_request',
@@ -65,7 +76,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({
-      error: { message: `Unknown endpoint: ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', code: 'not_found' },
+      error: {
+        message: `Unknown endpoint: ${request.method} ${request.url.split('?')[0]}`,
+        type: 'invalid_request_error',
+        code: 'not_found',
+      },
     }),
   );
 }

@@ -34,7 +34,11 @@ export const adminRoutes: FastifyPluginAsync<{ findKey: FindKey; keys: ApiKeySer
     const parsed = createKeySchema.safeParse(request.body ?? {});
     if (!parsed.success) throw invalidParamFromZod(parsed.error);
     const { name, credits, admin: isAdmin } = parsed.data;
-    const created = await keys.create({ name, admin: isAdmin ?? false, creditsMicros: credits === undefined || credits === null ? null : usdToMicros(credits) });
+    const created = await keys.create({
+      name,
+      admin: isAdmin ?? false,
+      creditsMicros: credits === undefined || credits === null ? null : usdToMicros(credits),
+    });
     return reply.code(201).send({ id: created.apiKey.id, name: created.apiKey.name, key: created.key, account_id: created.account.id });
   });
 

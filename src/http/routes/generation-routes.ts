@@ -44,7 +44,13 @@ function generationBody(generation: GenerationRecord, publicUrl: string) {
     response_format: generation.responseFormat,
     ...(generation.status === 'success' ? { data: generation.outputIds.map((key) => ({ url: `${publicUrl}/storage/${key}` })) } : {}),
     ...(generation.status === 'error'
-      ? { error: { message: generation.errorMessage ?? 'The generation failed.', type: generation.errorType ?? 'internal_error', status: generation.httpStatus ?? 500 } }
+      ? {
+          error: {
+            message: generation.errorMessage ?? 'The generation failed.',
+            type: generation.errorType ?? 'internal_error',
+            status: generation.httpStatus ?? 500,
+          },
+        }
       : {}),
     warnings: generation.warnings,
     attempts: generation.attempts,

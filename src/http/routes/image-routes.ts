@@ -10,7 +10,12 @@ import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
 import { serializeImageResponse } from '../serialize-image-response.js';
 
 /** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
-export const IMAGE_PATHS = ['/v1/openai/images/generations', '/v1/openai/images/edits', '/v1/images/generations', '/v1/images/edits'] as const;
+export const IMAGE_PATHS = [
+  '/v1/openai/images/generations',
+  '/v1/openai/images/edits',
+  '/v1/images/generations',
+  '/v1/images/edits',
+] as const;
 
 export interface ImageRoutesOptions {
   findKey: FindKey;
@@ -34,7 +39,11 @@ export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, o
  * Reads the body, hands it to the use case, and maps the outcome: a 202 in async mode, else the
  * images (behind a heartbeat if slow), with the generation id and attempts in headers either way.
  */
-async function handleImageRequest({ generations, settings, clock }: ImageRoutesOptions, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handleImageRequest(
+  { generations, settings, clock }: ImageRoutesOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const startedAt = clock();
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
@@ -44,17 +53,25 @@ async function handleImageRequest({ generations, settings, clock }: ImageRoutesO
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
       const id = await generations.start({
         ...generation,
-        onBackgroundError: (error, generationId) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId }, 'async generation failed'),
+        onBackgroundError: (error, generationId) =>
+          request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId }, 'async generation failed'),
       });
       const location = `${settings.publicUrl}/v1/generations/${id}`;
       reply.code(202).header('X-Generation-Id', id).header('Location', location).header('cache-control', 'no-store');
       return reply.send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
     }
     const work = generations.run({ ...generation, signal: disconnect.signal });
-    const outcome = await respondWithHeartbeat(request, reply, work, { delayMs: settings.heartbeatDelayMs, intervalMs: settings.heartbeatIntervalMs }, {
-      toBody: serializeImageResponse,
-      onError: (error) => request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
-    });
+    const outcome = await respondWithHeartbeat(
+      request,
+      reply,
+      work,
+      { delayMs: settings.heartbeatDelayMs, intervalMs: settings.heartbeatIntervalMs },
+      {
+        toBody: serializeImageResponse,
+        onError: (error) =>
+          request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
+      },
+    );
     if (outcome.kind === 'streamed') return reply;
     const output = outcome.value;
     reply.header('X-Generation-Id', output.id).header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));

@@ -27,7 +27,11 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
   return reply
     .code(405)
     .header('allow', 'POST')
-    .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; send every message with POST.' }, id: null });
+    .send({
+      jsonrpc: '2.0',
+      error: { code: -32000, message: 'Method not allowed: this MCP server is stateless; send every message with POST.' },
+      id: null,
+    });
 }
 
 async function handleMcpPost(options: McpRoutesOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {

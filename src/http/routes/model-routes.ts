@@ -1,6 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CatalogQueries } from '../../catalog/catalog-queries.js';
-import { getModelOpenAI, getModelV1, getModelV2, listModelsOpenAI, listModelsV1, listModelsV2, popularModels } from '../../catalog/list-models.js';
+import {
+  getModelOpenAI,
+  getModelV1,
+  getModelV2,
+  listModelsOpenAI,
+  listModelsV1,
+  listModelsV2,
+  popularModels,
+} from '../../catalog/list-models.js';
 
 const isOpenAISdk = (headers: Record<string, unknown>) => typeof headers['x-stainless-lang'] === 'string';
 
@@ -17,11 +25,17 @@ export const modelRoutes: FastifyPluginAsync<{ catalog: CatalogQueries }> = asyn
       : listModelsV1(catalog, request.query, availability),
   );
   // Ids contain slashes: a wildcard takes them whether sent raw or percent-encoded.
-  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => getModelV1(catalog, decodeURIComponent(request.params['*']), availability));
+  app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) =>
+    getModelV1(catalog, decodeURIComponent(request.params['*']), availability),
+  );
   app.get('/v2/models', async (request) => listModelsV2(catalog, request.query, availability));
-  app.get<{ Params: { '*': string } }>('/v2/models/*', async (request) => getModelV2(catalog, decodeURIComponent(request.params['*']), availability));
+  app.get<{ Params: { '*': string } }>('/v2/models/*', async (request) =>
+    getModelV2(catalog, decodeURIComponent(request.params['*']), availability),
+  );
   app.get('/v1/openai/models', async () => listModelsOpenAI(catalog, availability));
-  app.get<{ Params: { '*': string } }>('/v1/openai/models/*', async (request) => getModelOpenAI(catalog, decodeURIComponent(request.params['*']), availability));
+  app.get<{ Params: { '*': string } }>('/v1/openai/models/*', async (request) =>
+    getModelOpenAI(catalog, decodeURIComponent(request.params['*']), availability),
+  );
   app.get('/v1/openai/images/models', async (request) => listModelsV1(catalog, request.query, availability));
 
   const popular = async () => {

@@ -17,7 +17,9 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
     try {
       return { status: 'ready', ...(await readiness.check()) };
     } catch {
-      return reply.code(503).send({ status: 'not_ready', error: { message: 'The database does not answer.', type: 'service_unavailable' } });
+      return reply
+        .code(503)
+        .send({ status: 'not_ready', error: { message: 'The database does not answer.', type: 'service_unavailable' } });
     }
   });
 
@@ -28,7 +30,13 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="metrics"')
-        .send({ error: { message: 'GET /metrics needs Authorization: Bearer <IMAGEROUTER_METRICS_TOKEN>.', type: 'unauthorized', code: 'metrics_token_required' } });
+        .send({
+          error: {
+            message: 'GET /metrics needs Authorization: Bearer <IMAGEROUTER_METRICS_TOKEN>.',
+            type: 'unauthorized',
+            code: 'metrics_token_required',
+          },
+        });
     }
     const body = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(body);

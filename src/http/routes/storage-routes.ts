@@ -9,15 +9,23 @@ export const storageRoutes: FastifyPluginAsync<{ storedImages: StoredImageReader
   app.get<{ Params: { file: string } }>('/storage/:file', async (request, reply) => {
     const image = await storedImages.read(request.params.file);
     if (!image) {
-      return reply.code(404).send({ error: { message: 'Image not found. Stored images expire after the retention period.', type: 'invalid_request_error', code: 'image_not_found' } });
+      return reply.code(404).send({
+        error: {
+          message: 'Image not found. Stored images expire after the retention period.',
+          type: 'invalid_request_error',
+          code: 'image_not_found',
+        },
+      });
     }
     const maxAge = Math.min(MAX_CACHE_SECONDS, Math.floor(image.remainingMs / 1000));
-    return reply
-      .header('content-type', MIME_BY_FORMAT[image.format])
-      // Bytes under an id never change, so caches need not revalidate until the image expires.
-      .header('cache-control', `public, max-age=${maxAge}, immutable`)
-      .header('x-content-type-options', 'nosniff')
-      .header('access-control-allow-origin', '*')
-      .send(image.bytes);
+    return (
+      reply
+        .header('content-type', MIME_BY_FORMAT[image.format])
+        // Bytes under an id never change, so caches need not revalidate until the image expires.
+        .header('cache-control', `public, max-age=${maxAge}, immutable`)
+        .header('x-content-type-options', 'nosniff')
+        .header('access-control-allow-origin', '*')
+        .send(image.bytes)
+    );
   });
 };

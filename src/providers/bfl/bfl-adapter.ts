@@ -68,7 +68,14 @@ async function prepareInputs(request: ImageRequest, spec: BflModelSpec): Promise
 
 async function runTask(call: BflCall, request: BflRequest): Promise<TaskOutcome> {
   const { apiKey, baseUrl, instance: provider } = call.endpoint;
-  const response = await upstreamFetch({ provider, method: 'POST', url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal: call.signal });
+  const response = await upstreamFetch({
+    provider,
+    method: 'POST',
+    url: request.url,
+    headers: request.headers,
+    body: JSON.stringify(request.body),
+    signal: call.signal,
+  });
   if (response.status < 200 || response.status >= 300) throw bflHttpError(provider, response, apiKey);
   const submit = readSubmitResponse(parseJsonBody(response.body));
   if (!submit) throw malformedResponse(provider, 'the submit response has no task id');
@@ -82,7 +89,14 @@ async function runTask(call: BflCall, request: BflRequest): Promise<TaskOutcome>
       message: `The provider '${provider}' returned a polling URL on '${pollingUrl.protocol}//${pollingUrl.host}', which is neither an https *.bfl.ai host nor the configured base URL; the key was not sent there.`,
     });
   }
-  const sample = await pollBflTask({ provider, url: pollingUrl, apiKey, intervalMs: pollIntervalMs(call.options, call.endpoint.settings), signal: call.signal, deadline: call.deadline });
+  const sample = await pollBflTask({
+    provider,
+    url: pollingUrl,
+    apiKey,
+    intervalMs: pollIntervalMs(call.options, call.endpoint.settings),
+    signal: call.signal,
+    deadline: call.deadline,
+  });
   return { sample, costCredits: submit.costCredits };
 }
 
@@ -90,7 +104,13 @@ async function runTask(call: BflCall, request: BflRequest): Promise<TaskOutcome>
 async function probeBfl(endpoint: ProviderEndpoint<BflSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const url = `${endpoint.baseUrl}/credits`;
   try {
-    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: endpoint.apiKey ? { 'x-key': endpoint.apiKey } : {}, signal });
+    const response = await upstreamFetch({
+      provider: endpoint.instance,
+      method: 'GET',
+      url,
+      headers: endpoint.apiKey ? { 'x-key': endpoint.apiKey } : {},
+      signal,
+    });
     const json = parseJsonBody(response.body);
     if (response.status !== 200) {
       const message = readErrorMessage(json);

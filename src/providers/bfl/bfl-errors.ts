@@ -22,7 +22,12 @@ export function bflHttpError(provider: string, response: UpstreamResponse, apiKe
  * Moderation (of the prompt and input images before, or of the output after generation) is the
  * client's problem and is not retried elsewhere; `Error`/`Failed` may succeed on a new attempt.
  */
-export function bflTaskError(provider: string, status: string | undefined, details: unknown, apiKey: string | undefined): UpstreamError | undefined {
+export function bflTaskError(
+  provider: string,
+  status: string | undefined,
+  details: unknown,
+  apiKey: string | undefined,
+): UpstreamError | undefined {
   switch (status) {
     case BFL_STATUS.requestModerated:
     case BFL_STATUS.contentModerated: {
@@ -31,7 +36,12 @@ export function bflTaskError(provider: string, status: string | undefined, detai
     }
     case BFL_STATUS.error:
     case BFL_STATUS.failed:
-      return new UpstreamError({ provider, kind: 'upstream_error', code: 'job_failed', message: `The provider '${provider}' reported that the task failed (status '${status}').` });
+      return new UpstreamError({
+        provider,
+        kind: 'upstream_error',
+        code: 'job_failed',
+        message: `The provider '${provider}' reported that the task failed (status '${status}').`,
+      });
     case BFL_STATUS.taskNotFound:
       return taskNotFoundError(provider);
     default:

@@ -16,16 +16,23 @@ export interface BflParameterFields {
  * 400, not BFL's 422 after a round trip), and the quality knob. BFL knobs the endpoint lacks get an
  * `unsupported` warning; other extras were already reported by the gateway against the catalog.
  */
-export function bflParameterFields(provider: string, spec: BflModelSpec, extra: Record<string, unknown>, quality: Quality): { fields: BflParameterFields; warnings: GenerationWarning[] } {
+export function bflParameterFields(
+  provider: string,
+  spec: BflModelSpec,
+  extra: Record<string, unknown>,
+  quality: Quality,
+): { fields: BflParameterFields; warnings: GenerationWarning[] } {
   const fields: BflParameterFields = {};
   const warnings: GenerationWarning[] = [];
   if (extra['seed'] !== undefined) fields.seed = integerParam('seed', extra['seed'], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  if (extra['safety_tolerance'] !== undefined) fields.safety_tolerance = integerParam('safety_tolerance', extra['safety_tolerance'], 0, spec.safetyToleranceMax);
+  if (extra['safety_tolerance'] !== undefined)
+    fields.safety_tolerance = integerParam('safety_tolerance', extra['safety_tolerance'], 0, spec.safetyToleranceMax);
   if (extra['prompt_upsampling'] !== undefined) {
     const upsampling = booleanParam('prompt_upsampling', extra['prompt_upsampling']);
     if (spec.promptUpsampling === 'prompt_upsampling') fields.prompt_upsampling = upsampling;
     else if (spec.promptUpsampling === 'disable_pup') fields.disable_pup = !upsampling;
-    else warnings.push(unsupported(provider, 'prompt_upsampling', `${spec.title} has no prompt upsampling; 'prompt_upsampling' was ignored.`));
+    else
+      warnings.push(unsupported(provider, 'prompt_upsampling', `${spec.title} has no prompt upsampling; 'prompt_upsampling' was ignored.`));
   }
   if (extra['raw'] !== undefined) {
     const raw = booleanParam('raw', extra['raw']);

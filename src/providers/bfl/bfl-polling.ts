@@ -76,14 +76,24 @@ export async function pollBflTask(input: PollInput): Promise<string> {
   for (;;) {
     const remaining = input.deadline - Date.now();
     if (remaining <= 0) {
-      throw new UpstreamError({ provider: input.provider, kind: 'timeout', message: `The provider '${input.provider}' did not finish the task before the deadline (last status: ${lastStatus}).` });
+      throw new UpstreamError({
+        provider: input.provider,
+        kind: 'timeout',
+        message: `The provider '${input.provider}' did not finish the task before the deadline (last status: ${lastStatus}).`,
+      });
     }
     await abortableSleep(Math.min(waitMs, remaining), input.signal);
     waitMs = input.intervalMs;
 
     let response: UpstreamResponse;
     try {
-      response = await upstreamFetch({ provider: input.provider, method: 'GET', url: input.url.href, headers: input.apiKey ? { 'x-key': input.apiKey } : {}, signal: input.signal });
+      response = await upstreamFetch({
+        provider: input.provider,
+        method: 'GET',
+        url: input.url.href,
+        headers: input.apiKey ? { 'x-key': input.apiKey } : {},
+        signal: input.signal,
+      });
     } catch (error) {
       failures += 1;
       if (!(error instanceof UpstreamError) || failures > MAX_CONSECUTIVE_POLL_FAILURES) throw error;

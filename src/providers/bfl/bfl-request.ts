@@ -78,7 +78,9 @@ function imageFields(spec: BflModelSpec, inputs: BflPreparedInputs): Record<stri
   if (!spec.mask) {
     if (mask) throw invalidParam('mask', `${spec.title} does not support masks.`);
     // input_image, input_image_2, … input_image_8
-    return Object.fromEntries(images.map((image, index) => [index === 0 ? spec.imageField : `${spec.imageField}_${index + 1}`, image.bytes.toString('base64')]));
+    return Object.fromEntries(
+      images.map((image, index) => [index === 0 ? spec.imageField : `${spec.imageField}_${index + 1}`, image.bytes.toString('base64')]),
+    );
   }
   return fillFields(spec, images[0], mask);
 }
@@ -91,4 +93,3 @@ function fillFields(spec: BflModelSpec, image: BflPreparedImage | undefined, mas
   }
   return { image: image.bytes.toString('base64'), ...(mask ? { mask: mask.toString('base64') } : {}) };
 }
-

@@ -87,24 +87,34 @@ export const bflRouteOptionsSchema = z
     message: 'an endpoint that takes images needs both image_field and max_input_images (at least 1); one without needs neither',
     path: ['image_field'],
   })
-  .refine((options) => !options.mask || options.image_field === 'image', { message: "a mask goes with Fill's form: image_field must be 'image'", path: ['mask'] })
-  .transform(
-    (options): BflRouteOptions => ({
-      spec: {
-        title: options.title,
-        size: options.size.kind === 'pixels' ? { kind: 'pixels', multiple: options.size.multiple, min: options.size.min, max: options.size.max, maxPixels: options.size.max_pixels } : options.size,
-        imageField: options.image_field,
-        maxInputImages: options.max_input_images,
-        mask: options.mask,
-        promptRequired: options.prompt_required,
-        safetyToleranceMax: options.safety_tolerance_max,
-        promptUpsampling: options.prompt_upsampling === 'none' ? undefined : options.prompt_upsampling,
-        raw: options.raw,
-        qualitySteps: options.quality_steps,
-      },
-      pollIntervalMs: options.poll_interval_ms,
-    }),
-  );
+  .refine((options) => !options.mask || options.image_field === 'image', {
+    message: "a mask goes with Fill's form: image_field must be 'image'",
+    path: ['mask'],
+  })
+  .transform((options): BflRouteOptions => ({
+    spec: {
+      title: options.title,
+      size:
+        options.size.kind === 'pixels'
+          ? {
+              kind: 'pixels',
+              multiple: options.size.multiple,
+              min: options.size.min,
+              max: options.size.max,
+              maxPixels: options.size.max_pixels,
+            }
+          : options.size,
+      imageField: options.image_field,
+      maxInputImages: options.max_input_images,
+      mask: options.mask,
+      promptRequired: options.prompt_required,
+      safetyToleranceMax: options.safety_tolerance_max,
+      promptUpsampling: options.prompt_upsampling === 'none' ? undefined : options.prompt_upsampling,
+      raw: options.raw,
+      qualitySteps: options.quality_steps,
+    },
+    pollIntervalMs: options.poll_interval_ms,
+  }));
 
 /** Instance settings: the poll interval of every route without its own. */
 export const bflSettingsSchema = routerSettingsSchema.extend({ poll_interval_ms: pollIntervalMs.optional() });

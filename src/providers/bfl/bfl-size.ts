@@ -17,32 +17,58 @@ const WIDEST_RATIO = { width: 21, height: 9 };
  * the image will not come back at exactly that size. `auto` sends nothing: the endpoint picks
  * (FLUX.2 and Kontext follow the input image, FLUX1.1 uses 1024x768, Ultra 16:9).
  */
-export function bflSizeFields(provider: string, spec: BflModelSpec, size: ImageSize | 'auto', inputSize: ImageSize | undefined): { fields: BflSizeFields; warnings: GenerationWarning[] } {
+export function bflSizeFields(
+  provider: string,
+  spec: BflModelSpec,
+  size: ImageSize | 'auto',
+  inputSize: ImageSize | undefined,
+): { fields: BflSizeFields; warnings: GenerationWarning[] } {
   if (size === 'auto') return { fields: {}, warnings: [] };
   switch (spec.size.kind) {
     case 'pixels': {
       const sent = pixelSize(size, spec.size);
-      const warnings = sameSize(sent, size) ? [] : [adapted(provider, `${spec.title} takes widths and heights in multiples of ${spec.size.multiple}${boundsText(spec.size)}; '${formatSize(size)}' was sent as ${formatSize(sent)}.`)];
+      const warnings = sameSize(sent, size)
+        ? []
+        : [
+            adapted(
+              provider,
+              `${spec.title} takes widths and heights in multiples of ${spec.size.multiple}${boundsText(spec.size)}; '${formatSize(size)}' was sent as ${formatSize(sent)}.`,
+            ),
+          ];
       return { fields: { width: sent.width, height: sent.height }, warnings };
     }
     case 'aspect_ratio': {
       const { ratio, clamped } = aspectRatio(size);
-      const reason = clamped ? `is outside the 21:9 to 9:21 range ${spec.title} accepts, so it was sent as the nearest ratio` : 'was sent as the aspect ratio';
+      const reason = clamped
+        ? `is outside the 21:9 to 9:21 range ${spec.title} accepts, so it was sent as the nearest ratio`
+        : 'was sent as the aspect ratio';
       return {
         fields: { aspect_ratio: ratio },
         warnings: [adapted(provider, `'${formatSize(size)}' ${reason} ${ratio}; ${spec.title} chooses the pixel dimensions itself.`)],
       };
     }
     case 'input': {
-      const warnings = inputSize && sameSize(inputSize, size) ? [] : [adapted(provider, `${spec.title} returns an image the size of the input image${inputSize ? ` (${formatSize(inputSize)})` : ''}, not '${formatSize(size)}'.`)];
+      const warnings =
+        inputSize && sameSize(inputSize, size)
+          ? []
+          : [
+              adapted(
+                provider,
+                `${spec.title} returns an image the size of the input image${inputSize ? ` (${formatSize(inputSize)})` : ''}, not '${formatSize(size)}'.`,
+              ),
+            ];
       return { fields: {}, warnings };
     }
   }
 }
 
 /** Rounded to the multiple, clamped to the edge bounds, then scaled down (keeping the ratio) under the pixel cap. */
-function pixelSize(size: ImageSize, rule: { multiple: number; min: number; max: number | undefined; maxPixels: number | undefined }): ImageSize {
-  const edge = (value: number) => Math.min(rule.max ?? Number.POSITIVE_INFINITY, Math.max(rule.min, Math.round(value / rule.multiple) * rule.multiple));
+function pixelSize(
+  size: ImageSize,
+  rule: { multiple: number; min: number; max: number | undefined; maxPixels: number | undefined },
+): ImageSize {
+  const edge = (value: number) =>
+    Math.min(rule.max ?? Number.POSITIVE_INFINITY, Math.max(rule.min, Math.round(value / rule.multiple) * rule.multiple));
   let width = edge(size.width);
   let height = edge(size.height);
   if (rule.maxPixels !== undefined && width * height > rule.maxPixels) {

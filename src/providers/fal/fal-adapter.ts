@@ -28,7 +28,11 @@ export function createFalAdapter(): ImageProvider<FalRouteOptions, FalSettings> 
 
 /** `num_images` bound of every endpoint the route may call (its model, edit and inpaint endpoints). */
 function falMaxImagesPerCall(_upstreamModel: string, options: FalRouteOptions): number {
-  return Math.min(options.profile.maxImagesPerCall, options.edit?.profile.maxImagesPerCall ?? Infinity, options.inpaint?.profile.maxImagesPerCall ?? Infinity);
+  return Math.min(
+    options.profile.maxImagesPerCall,
+    options.edit?.profile.maxImagesPerCall ?? Infinity,
+    options.inpaint?.profile.maxImagesPerCall ?? Infinity,
+  );
 }
 
 async function generateWithFal(call: FalCall): Promise<ProviderResult> {
@@ -40,7 +44,14 @@ async function generateWithFal(call: FalCall): Promise<ProviderResult> {
   const warnings = [...inputs.warnings, ...submit.warnings];
   const safetyCheckerOn = safetyCheckerSetting(call) !== false;
 
-  const response = await upstreamFetch({ provider, method: submit.method, url: submit.url, headers: submit.headers, body: JSON.stringify(submit.body), signal: call.signal });
+  const response = await upstreamFetch({
+    provider,
+    method: submit.method,
+    url: submit.url,
+    headers: submit.headers,
+    body: JSON.stringify(submit.body),
+    signal: call.signal,
+  });
   if (response.status < 200 || response.status >= 300) throw falErrorFromResponse(provider, response, secrets);
   const submitted = parseJsonBody(response.body);
   const queued = readQueueStatus(submitted);
@@ -72,8 +83,15 @@ async function probeFal(endpoint: ProviderEndpoint<FalSettings>, signal: AbortSi
   const platformUrl = endpoint.settings.platform_url?.replace(/\/+$/, '') ?? DEFAULT_FAL_PLATFORM_URL;
   const url = `${platformUrl}/models/pricing?endpoint_id=${encodeURIComponent(PROBE_ENDPOINT_ID)}`;
   try {
-    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: falAuthHeaders(endpoint.apiKey), signal });
-    if (response.status >= 200 && response.status < 300) return { ok: true, detail: `GET ${url} answered HTTP ${response.status}: the key is accepted.` };
+    const response = await upstreamFetch({
+      provider: endpoint.instance,
+      method: 'GET',
+      url,
+      headers: falAuthHeaders(endpoint.apiKey),
+      signal,
+    });
+    if (response.status >= 200 && response.status < 300)
+      return { ok: true, detail: `GET ${url} answered HTTP ${response.status}: the key is accepted.` };
     const error = falErrorFromResponse(endpoint.instance, response, [endpoint.apiKey]);
     return { ok: false, detail: `GET ${url} failed (${error.kind}): ${error.message}` };
   } catch (error) {

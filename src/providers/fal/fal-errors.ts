@@ -24,7 +24,11 @@ const KIND_BY_ERROR_TYPE: Readonly<Record<string, ErrorKind>> = {
  * An HTTP error from any queue call (submit, status, result) as an `UpstreamError`: content policy
  * by the `detail[].type`, infrastructure failures by `error_type`, the rest by status.
  */
-export function falErrorFromResponse(provider: string, response: UpstreamResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
+export function falErrorFromResponse(
+  provider: string,
+  response: UpstreamResponse,
+  secrets: ReadonlyArray<string | undefined>,
+): UpstreamError {
   const body = readErrorBody(parseJsonBody(response.body));
   if (body.items.some((item) => item.type === CONTENT_POLICY_TYPE)) {
     return contentPolicyError(provider, body.message, secrets);

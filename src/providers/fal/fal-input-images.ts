@@ -20,7 +20,11 @@ export interface PreparedFalInputs {
  * and scaled within the endpoint's pixel limit where it has one, since image-to-image output takes
  * the input's size and fal bills per megapixel. The mask follows image 1's final size.
  */
-export async function prepareFalInputs(request: Pick<ImageRequest, 'images' | 'mask'>, profile: FalModelProfile, context: { provider: string; endpointId: string }): Promise<PreparedFalInputs> {
+export async function prepareFalInputs(
+  request: Pick<ImageRequest, 'images' | 'mask'>,
+  profile: FalModelProfile,
+  context: { provider: string; endpointId: string },
+): Promise<PreparedFalInputs> {
   const warnings: GenerationWarning[] = [];
   const images = await Promise.all(
     request.images.map(async (image, index) => {

@@ -32,9 +32,19 @@ export async function waitForFalResult(context: FalQueueContext): Promise<unknow
     const completed = await pollUntilCompleted(context);
     if (!completed) {
       cancelFalRequest(context);
-      throw new UpstreamError({ provider: context.provider, kind: 'timeout', message: `The provider '${context.provider}' did not finish the request before the deadline.` });
+      throw new UpstreamError({
+        provider: context.provider,
+        kind: 'timeout',
+        message: `The provider '${context.provider}' did not finish the request before the deadline.`,
+      });
     }
-    const response = await upstreamFetch({ provider: context.provider, method: 'GET', url: context.urls.responseUrl, headers: context.headers, signal: context.signal });
+    const response = await upstreamFetch({
+      provider: context.provider,
+      method: 'GET',
+      url: context.urls.responseUrl,
+      headers: context.headers,
+      signal: context.signal,
+    });
     if (response.status < 200 || response.status >= 300) throw falErrorFromResponse(context.provider, response, context.secrets);
     const body = parseJsonBody(response.body);
     if (body === undefined) throw malformedResponse(context.provider, 'the result is not JSON');
@@ -48,7 +58,13 @@ export async function waitForFalResult(context: FalQueueContext): Promise<unknow
 /** `true` once the request is `COMPLETED`; `false` when the deadline or the poll bound came first. */
 async function pollUntilCompleted(context: FalQueueContext): Promise<boolean> {
   for (let poll = 0; poll < MAX_STATUS_POLLS && Date.now() < context.deadline; poll += 1) {
-    const response = await upstreamFetch({ provider: context.provider, method: 'GET', url: context.urls.statusUrl, headers: context.headers, signal: context.signal });
+    const response = await upstreamFetch({
+      provider: context.provider,
+      method: 'GET',
+      url: context.urls.statusUrl,
+      headers: context.headers,
+      signal: context.signal,
+    });
     // 202 while IN_QUEUE / IN_PROGRESS, 200 once COMPLETED: the body's `status` decides.
     if (response.status < 200 || response.status >= 300) throw falErrorFromResponse(context.provider, response, context.secrets);
     const status = readQueueStatus(parseJsonBody(response.body));
@@ -63,5 +79,11 @@ async function pollUntilCompleted(context: FalQueueContext): Promise<boolean> {
 
 /** `PUT cancel_url`, fire and forget: only requests not yet running are sure to stop. */
 function cancelFalRequest(context: FalQueueContext): void {
-  upstreamFetch({ provider: context.provider, method: 'PUT', url: context.urls.cancelUrl, headers: context.headers, signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
+  upstreamFetch({
+    provider: context.provider,
+    method: 'PUT',
+    url: context.urls.cancelUrl,
+    headers: context.headers,
+    signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
+  }).catch(() => undefined);
 }

@@ -50,7 +50,10 @@ export function falEndpointFor(call: Pick<FalCall, 'request' | 'upstreamModel' |
   if (request.mask) {
     if (options.inpaint) return options.inpaint;
     if (own.profile.takesMask) return own;
-    throw invalidParam('mask', `The fal route '${upstreamModel}' has no inpainting endpoint (route option 'inpaint'), so it can't take a mask.`);
+    throw invalidParam(
+      'mask',
+      `The fal route '${upstreamModel}' has no inpainting endpoint (route option 'inpaint'), so it can't take a mask.`,
+    );
   }
   if (request.images.length > 0) return options.edit ?? own;
   return own;
@@ -74,7 +77,13 @@ export function buildFalSubmitRequest(input: FalRequestInput): FalSubmitRequest 
 
   if (request.quality !== 'auto') {
     if (profile.steps) body['num_inference_steps'] = profile.steps[request.quality];
-    else warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `'${endpointId}' has no quality setting; quality '${request.quality}' was ignored.` });
+    else
+      warnings.push({
+        type: 'unsupported',
+        setting: 'quality',
+        provider,
+        message: `'${endpointId}' has no quality setting; quality '${request.quality}' was ignored.`,
+      });
   }
   // webp is not on offer: the app's default comes back and the gateway converts it.
   if (profile.outputFormats.includes(request.outputFormat)) body['output_format'] = request.outputFormat;
@@ -84,7 +93,8 @@ export function buildFalSubmitRequest(input: FalRequestInput): FalSubmitRequest 
   if (options.syncMode) body['sync_mode'] = true;
 
   if (profile.imageInput === 'image_url' && images[0]) body['image_url'] = dataUri(images[0].bytes, images[0].format);
-  if (profile.imageInput === 'image_urls' && images.length > 0) body['image_urls'] = images.map((image) => dataUri(image.bytes, image.format));
+  if (profile.imageInput === 'image_urls' && images.length > 0)
+    body['image_urls'] = images.map((image) => dataUri(image.bytes, image.format));
   if (mask) body['mask_url'] = dataUri(mask, 'png');
 
   warnings.push(...passExtraParameters(request.extra, profile, body, { provider, endpointId }));
@@ -119,16 +129,29 @@ function checkInputs(profile: FalModelProfile, endpointId: string, imageCount: n
   }
 }
 
-function passExtraParameters(extra: Record<string, unknown>, profile: FalModelProfile, body: Record<string, unknown>, context: { provider: string; endpointId: string }): GenerationWarning[] {
+function passExtraParameters(
+  extra: Record<string, unknown>,
+  profile: FalModelProfile,
+  body: Record<string, unknown>,
+  context: { provider: string; endpointId: string },
+): GenerationWarning[] {
   const warnings: GenerationWarning[] = [];
   for (const [name, value] of Object.entries(extra)) {
     if (SILENT_EXTRAS.has(name)) continue;
     if (!profile.parameters.includes(name)) {
-      warnings.push({ type: 'unsupported', setting: name, provider: context.provider, message: `'${context.endpointId}' has no '${name}' parameter; it was not sent.` });
+      warnings.push({
+        type: 'unsupported',
+        setting: name,
+        provider: context.provider,
+        message: `'${context.endpointId}' has no '${name}' parameter; it was not sent.`,
+      });
       continue;
     }
     if (name === 'style' && profile.vectorStylePrefix && typeof value === 'string' && value.startsWith(profile.vectorStylePrefix)) {
-      throw invalidParam('style', `Style '${value}' makes '${context.endpointId}' return SVG, which this gateway does not serve; pick a raster style.`);
+      throw invalidParam(
+        'style',
+        `Style '${value}' makes '${context.endpointId}' return SVG, which this gateway does not serve; pick a raster style.`,
+      );
     }
     body[name] = NUMERIC_PARAMETERS.has(name) && typeof value === 'string' && NUMBER_TEXT.test(value.trim()) ? Number(value) : value;
   }
@@ -138,4 +161,3 @@ function passExtraParameters(extra: Record<string, unknown>, profile: FalModelPr
 function dataUri(bytes: Buffer, format: ImageFormat): string {
   return `data:${MIME_BY_FORMAT[format]};base64,${bytes.toString('base64')}`;
 }
-

@@ -21,7 +21,10 @@ export function falResultImages(provider: string, body: unknown, safetyCheckerOn
     images.push(providerImage(provider, file.url));
   });
   if (images.length === 0) {
-    throw contentPolicyError(provider, `its safety checker flagged ${output.files.length === 1 ? 'the image' : `all ${output.files.length} images`} (has_nsfw_concepts)`);
+    throw contentPolicyError(
+      provider,
+      `its safety checker flagged ${output.files.length === 1 ? 'the image' : `all ${output.files.length} images`} (has_nsfw_concepts)`,
+    );
   }
   return images;
 }

@@ -41,8 +41,7 @@ export interface FalModelProfile {
  * - `input`: the endpoint has no size field; the output follows the input image.
  */
 export type FalSizeRule =
-  | { kind: 'custom'; multiple: number; minPixels?: number; maxPixels?: number; autoSize?: ImageSize | 'fit_input' }
-  | { kind: 'input' };
+  { kind: 'custom'; multiple: number; minPixels?: number; maxPixels?: number; autoSize?: ImageSize | 'fit_input' } | { kind: 'input' };
 
 /** One endpoint a route may call, with what it accepts. */
 export interface FalEndpoint {
@@ -138,7 +137,9 @@ function profileOf(fields: EndpointFields): FalModelProfile {
 }
 
 /** Another endpoint of the same route: its id and what it accepts. */
-const otherEndpointSchema = z.strictObject({ model: z.string().min(1), ...endpointShape }).transform(({ model, ...fields }): FalEndpoint => ({ model, profile: profileOf(fields) }));
+const otherEndpointSchema = z
+  .strictObject({ model: z.string().min(1), ...endpointShape })
+  .transform(({ model, ...fields }): FalEndpoint => ({ model, profile: profileOf(fields) }));
 
 /**
  * A fal route's `options:`: the route's endpoint described by the top-level fields, its edit and
@@ -155,17 +156,15 @@ export const falRouteOptionsSchema = z
     sync_mode: z.boolean().default(false),
     input: z.record(z.string(), z.unknown()).optional(),
   })
-  .transform(
-    ({ edit, inpaint, poll_interval_ms, enable_safety_checker, sync_mode, input, ...fields }): FalRouteOptions => ({
-      profile: profileOf(fields),
-      edit,
-      inpaint,
-      pollIntervalMs: poll_interval_ms,
-      enableSafetyChecker: enable_safety_checker,
-      syncMode: sync_mode,
-      input,
-    }),
-  );
+  .transform(({ edit, inpaint, poll_interval_ms, enable_safety_checker, sync_mode, input, ...fields }): FalRouteOptions => ({
+    profile: profileOf(fields),
+    edit,
+    inpaint,
+    pollIntervalMs: poll_interval_ms,
+    enableSafetyChecker: enable_safety_checker,
+    syncMode: sync_mode,
+    input,
+  }));
 
 /** Instance settings: defaults for every route of the instance, and where the probe reads a price. */
 export const falSettingsSchema = routerSettingsSchema.extend({

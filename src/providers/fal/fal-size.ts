@@ -12,7 +12,12 @@ export interface FalSizeChoice {
  * The `image_size` of one call. Sizes are sent as `{width, height}` (every profiled app takes
  * that); they are only changed to meet the app's rules, and every change is reported.
  */
-export function falImageSize(requested: ImageSize | 'auto', rule: FalSizeRule, firstImage: ImageSize | undefined, context: { provider: string; endpointId: string }): FalSizeChoice {
+export function falImageSize(
+  requested: ImageSize | 'auto',
+  rule: FalSizeRule,
+  firstImage: ImageSize | undefined,
+  context: { provider: string; endpointId: string },
+): FalSizeChoice {
   if (rule.kind === 'input') {
     if (requested === 'auto') return { imageSize: undefined, warnings: [] };
     return {
@@ -56,7 +61,8 @@ function fitSize(size: ImageSize, rule: Extract<FalSizeRule, { kind: 'custom' }>
   if (rule.minPixels !== undefined && pixels < rule.minPixels) scale = Math.sqrt(rule.minPixels / pixels);
   if (rule.maxPixels !== undefined && pixels > rule.maxPixels) scale = Math.sqrt(rule.maxPixels / pixels);
   // The epsilon keeps float noise (1919.9999…) from pushing an exact edge one multiple further.
-  const round = scale > 1 ? (value: number) => Math.ceil(value - 1e-9) : scale < 1 ? (value: number) => Math.floor(value + 1e-9) : Math.round;
+  const round =
+    scale > 1 ? (value: number) => Math.ceil(value - 1e-9) : scale < 1 ? (value: number) => Math.floor(value + 1e-9) : Math.round;
   const edge = (value: number) => Math.max(rule.multiple, round((value * scale) / rule.multiple) * rule.multiple);
   return { width: edge(size.width), height: edge(size.height) };
 }

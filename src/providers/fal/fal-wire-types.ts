@@ -72,7 +72,11 @@ export function readImageOutput(body: unknown): FalImageOutput | undefined {
     if (url === undefined) return undefined;
     files.push({ url });
   }
-  const flags = Array.isArray(body['has_nsfw_concepts']) ? body['has_nsfw_concepts'] : Array.isArray(body['nsfw_content_detected']) ? body['nsfw_content_detected'] : [];
+  const flags = Array.isArray(body['has_nsfw_concepts'])
+    ? body['has_nsfw_concepts']
+    : Array.isArray(body['nsfw_content_detected'])
+      ? body['nsfw_content_detected']
+      : [];
   return { files, nsfwFlags: flags.map((flag) => flag === true) };
 }
 
@@ -88,6 +92,10 @@ export function readErrorBody(body: unknown): FalErrorBody {
       }))
     : [];
   const itemMessages = items.map((item) => [item.loc?.join('.'), item.msg].filter(Boolean).join(': ')).filter(Boolean);
-  const message = optionalString(detail) ?? (itemMessages.length > 0 ? itemMessages.join('; ') : undefined) ?? optionalString(body['message']) ?? optionalString(body['error']);
+  const message =
+    optionalString(detail) ??
+    (itemMessages.length > 0 ? itemMessages.join('; ') : undefined) ??
+    optionalString(body['message']) ??
+    optionalString(body['error']);
   return { items, message, errorType: optionalString(body['error_type']) };
 }

@@ -42,10 +42,17 @@ async function generateGeminiImages(call: GeminiCall): Promise<ProviderResult> {
   return result;
 }
 
-async function generateOne(call: GeminiCall, url: string, headers: Record<string, string>, body: string): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
+async function generateOne(
+  call: GeminiCall,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Pick<ProviderResult, 'images' | 'usage'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));
+  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) =>
+    googleUpstreamError(provider, response, secrets),
+  );
   return geminiResult(provider, json, IMAGES_PER_CALL, secrets);
 }
 

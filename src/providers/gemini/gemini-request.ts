@@ -35,7 +35,10 @@ export function buildGeminiRequest(call: GeminiCall, images: ReadonlyArray<Gemin
   const { request, endpoint, options } = call;
   const provider = endpoint.instance;
   if (request.mask) {
-    throw invalidParam('mask', `'${call.upstreamModel}' edits by prompt only and takes no mask: describe the change in the prompt instead.`);
+    throw invalidParam(
+      'mask',
+      `'${call.upstreamModel}' edits by prompt only and takes no mask: describe the change in the prompt instead.`,
+    );
   }
   const parts: GeminiRequestPart[] = [
     ...(request.prompt ? [{ text: request.prompt }] : []),
@@ -64,7 +67,13 @@ export function buildGeminiRequest(call: GeminiCall, images: ReadonlyArray<Gemin
   const seed = request.extra['seed'];
   if (seed !== undefined) {
     if (Number.isSafeInteger(seed)) generationConfig.seed = seed as number;
-    else warnings.push({ type: 'unsupported', setting: 'seed', provider, message: `'seed' must be an integer for '${call.upstreamModel}'; it was ignored.` });
+    else
+      warnings.push({
+        type: 'unsupported',
+        setting: 'seed',
+        provider,
+        message: `'seed' must be an integer for '${call.upstreamModel}'; it was ignored.`,
+      });
   }
   if (options.thinkingLevel) generationConfig.thinkingConfig = { thinkingLevel: options.thinkingLevel };
 

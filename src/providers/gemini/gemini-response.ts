@@ -28,7 +28,12 @@ const MAX_TEXT_IN_MESSAGE = 200;
  * error; no image for any other reason (`NO_IMAGE`, `OTHER`, a text-only `STOP`) is a retryable
  * upstream error. At most `wanted` images are returned.
  */
-export function geminiResult(provider: string, body: unknown, wanted: number, secrets: ReadonlyArray<string | undefined>): Pick<ProviderResult, 'images' | 'usage'> {
+export function geminiResult(
+  provider: string,
+  body: unknown,
+  wanted: number,
+  secrets: ReadonlyArray<string | undefined>,
+): Pick<ProviderResult, 'images' | 'usage'> {
   const response = readGeminiResponse(body);
   if (!response) throw malformedResponse(provider, 'the body is not a JSON object');
   if (response.blockReason) {
@@ -48,7 +53,9 @@ export function geminiResult(provider: string, body: unknown, wanted: number, se
 
 function noImageError(provider: string, response: GeminiResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
   if (response.candidates.length === 0) return malformedResponse(provider, 'no candidates and no block reason');
-  const policy = response.candidates.find((candidate) => candidate.finishReason !== undefined && POLICY_FINISH_REASONS.has(candidate.finishReason));
+  const policy = response.candidates.find(
+    (candidate) => candidate.finishReason !== undefined && POLICY_FINISH_REASONS.has(candidate.finishReason),
+  );
   if (policy) {
     const detail = policy.finishMessage ? `: ${policy.finishMessage}` : '';
     return contentPolicyError(provider, `no image was returned (finishReason ${policy.finishReason})${detail}`, secrets);
@@ -74,7 +81,8 @@ export function usageOf(usage: GeminiUsage | undefined): ProviderResult['usage']
   const inputImageTokens = usage.promptByModality['IMAGE'];
   const outputImageTokens = usage.candidatesByModality['IMAGE'] ?? usage.candidatesTokenCount;
   const writtenText = usage.candidatesByModality['IMAGE'] === undefined ? undefined : usage.candidatesByModality['TEXT'];
-  const outputTextTokens = usage.thoughtsTokenCount === undefined && writtenText === undefined ? undefined : (usage.thoughtsTokenCount ?? 0) + (writtenText ?? 0);
+  const outputTextTokens =
+    usage.thoughtsTokenCount === undefined && writtenText === undefined ? undefined : (usage.thoughtsTokenCount ?? 0) + (writtenText ?? 0);
   if (inputTextTokens === undefined && inputImageTokens === undefined && outputImageTokens === undefined) return undefined;
   return {
     ...(outputTextTokens === undefined ? {} : { outputTextTokens }),

@@ -70,7 +70,10 @@ export interface GeminiRouteOptions {
 export const geminiRouteOptionsSchema = z
   .strictObject({
     image_sizes: z.array(z.enum(GEMINI_TIERS)).default([]),
-    aspect_ratios: z.array(ratioText).min(1).default([...GEMINI_ASPECT_RATIOS]),
+    aspect_ratios: z
+      .array(ratioText)
+      .min(1)
+      .default([...GEMINI_ASPECT_RATIOS]),
     size_table: z.enum(GEMINI_SIZE_TABLES).optional(),
     response_modalities: z
       .array(z.enum(GEMINI_RESPONSE_MODALITIES))
@@ -78,16 +81,14 @@ export const geminiRouteOptionsSchema = z
       .default(['IMAGE']),
     thinking_level: z.enum(GEMINI_THINKING_LEVELS).optional(),
   })
-  .transform(
-    (value): GeminiRouteOptions => ({
-      imageSizes: value.image_sizes,
-      aspectRatios: value.aspect_ratios,
-      // Models with tiers are Gemini 3 models; 2.5 Flash Image has one fixed tier.
-      sizeTable: value.size_table ?? (value.image_sizes.length > 0 ? 'gemini-3' : 'gemini-2.5'),
-      responseModalities: value.response_modalities,
-      thinkingLevel: value.thinking_level,
-    }),
-  );
+  .transform((value): GeminiRouteOptions => ({
+    imageSizes: value.image_sizes,
+    aspectRatios: value.aspect_ratios,
+    // Models with tiers are Gemini 3 models; 2.5 Flash Image has one fixed tier.
+    sizeTable: value.size_table ?? (value.image_sizes.length > 0 ? 'gemini-3' : 'gemini-2.5'),
+    responseModalities: value.response_modalities,
+    thinkingLevel: value.thinking_level,
+  }));
 
 /** The size profile of a route, for `chooseGoogleImageSize`. */
 export function geminiSizeProfile(options: GeminiRouteOptions): GoogleSizeProfile {

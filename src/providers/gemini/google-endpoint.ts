@@ -49,7 +49,9 @@ export function googleAuthScheme(endpoint: Pick<ProviderEndpoint<GoogleSettings>
 }
 
 /** The credential header of a call; none when the instance has no key (the upstream then answers 401/403). */
-export function googleAuthHeaders(endpoint: Pick<ProviderEndpoint<GoogleSettings>, 'baseUrl' | 'settings' | 'apiKey'>): Record<string, string> {
+export function googleAuthHeaders(
+  endpoint: Pick<ProviderEndpoint<GoogleSettings>, 'baseUrl' | 'settings' | 'apiKey'>,
+): Record<string, string> {
   if (!endpoint.apiKey) return {};
   return googleAuthScheme(endpoint) === 'bearer' ? { authorization: `Bearer ${endpoint.apiKey}` } : { 'x-goog-api-key': endpoint.apiKey };
 }

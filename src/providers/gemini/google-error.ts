@@ -71,10 +71,17 @@ export function googleErrorKind(httpStatus: number, status: GoogleStatus): Error
  * The `UpstreamError` for a non-2xx Google answer. `RetryInfo.retryDelay` stands in for the
  * `Retry-After` header Google does not send; a real header still wins.
  */
-export function googleUpstreamError(provider: string, response: UpstreamResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
+export function googleUpstreamError(
+  provider: string,
+  response: UpstreamResponse,
+  secrets: ReadonlyArray<string | undefined>,
+): UpstreamError {
   const status = readGoogleStatus(parseJsonBody(response.body));
   const hasHeader = response.headers['retry-after'] !== undefined || response.headers['retry-after-ms'] !== undefined;
-  const headers = !hasHeader && status.retryDelayMs !== undefined ? { ...response.headers, 'retry-after-ms': String(status.retryDelayMs) } : response.headers;
+  const headers =
+    !hasHeader && status.retryDelayMs !== undefined
+      ? { ...response.headers, 'retry-after-ms': String(status.retryDelayMs) }
+      : response.headers;
   const kind = googleErrorKind(response.status, status);
   return upstreamErrorFromResponse(
     provider,

@@ -50,7 +50,12 @@ export function chooseGoogleImageSize(requested: ImageSize, profile: GoogleSizeP
 }
 
 /** The `adapted` warning for a size that is not exactly a documented output size; `undefined` when it is. */
-export function adaptedSizeWarning(provider: string, model: string, requested: ImageSize, choice: GoogleSizeChoice): GenerationWarning | undefined {
+export function adaptedSizeWarning(
+  provider: string,
+  model: string,
+  requested: ImageSize,
+  choice: GoogleSizeChoice,
+): GenerationWarning | undefined {
   if (choice.exact) return undefined;
   const sent = choice.tier === undefined ? `aspect ratio ${choice.aspectRatio}` : `aspect ratio ${choice.aspectRatio} at ${choice.tier}`;
   const result = choice.outputSize ? `, which it returns as ${formatSize(choice.outputSize)}` : '; the model picks the exact pixel size';

@@ -37,9 +37,17 @@ async function generateImagenImages(call: ImagenCall): Promise<ProviderResult> {
   return result;
 }
 
-async function predict(call: ImagenCall, url: string, headers: Record<string, string>, body: string, count: number): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
+async function predict(
+  call: ImagenCall,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  count: number,
+): Promise<Pick<ProviderResult, 'images' | 'warnings'>> {
   const provider = call.endpoint.instance;
   const secrets = [call.endpoint.apiKey];
-  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) => googleUpstreamError(provider, response, secrets));
+  const json = await postForJson({ provider, url, headers, body, signal: call.signal }, (response) =>
+    googleUpstreamError(provider, response, secrets),
+  );
   return imagenResult(provider, call.upstreamModel, json, count, secrets);
 }

@@ -27,7 +27,8 @@ const MAX_COMPRESSION_QUALITY = 100;
 export function buildImagenRequest(call: ImagenCall, sampleCount: number): ImagenRequest {
   const { request, endpoint, options } = call;
   const provider = endpoint.instance;
-  if (request.images.length > 0) throw invalidParam('image[]', `'${call.upstreamModel}' generates from text only and takes no input images.`);
+  if (request.images.length > 0)
+    throw invalidParam('image[]', `'${call.upstreamModel}' generates from text only and takes no input images.`);
   if (request.mask) throw invalidParam('mask', `'${call.upstreamModel}' takes no mask.`);
   if (!request.prompt) throw invalidParam('prompt', `'${call.upstreamModel}' needs a prompt.`);
 
@@ -44,7 +45,12 @@ export function buildImagenRequest(call: ImagenCall, sampleCount: number): Image
   if (options.personGeneration) parameters.personGeneration = options.personGeneration;
   if (options.safetySetting) parameters.safetySetting = options.safetySetting;
   if (request.quality !== 'auto') {
-    warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `'${call.upstreamModel}' has no quality setting; quality '${request.quality}' was ignored.` });
+    warnings.push({
+      type: 'unsupported',
+      setting: 'quality',
+      provider,
+      message: `'${call.upstreamModel}' has no quality setting; quality '${request.quality}' was ignored.`,
+    });
   }
   return {
     url: googleModelUrl(endpoint.baseUrl, call.upstreamModel, 'predict'),

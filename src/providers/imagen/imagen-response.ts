@@ -9,7 +9,13 @@ import { readImagenResponse } from './imagen-wire-types.js';
  * content policy; with some left, they are delivered (billed per delivered image) and the
  * shortfall is a warning.
  */
-export function imagenResult(provider: string, model: string, body: unknown, wanted: number, secrets: ReadonlyArray<string | undefined>): { images: ProviderImage[]; warnings: GenerationWarning[] } {
+export function imagenResult(
+  provider: string,
+  model: string,
+  body: unknown,
+  wanted: number,
+  secrets: ReadonlyArray<string | undefined>,
+): { images: ProviderImage[]; warnings: GenerationWarning[] } {
   const response = readImagenResponse(body);
   if (!response) throw malformedResponse(provider, 'the body is not a JSON object');
   const images: ProviderImage[] = response.images.slice(0, wanted).map((image) => ({ base64: Buffer.from(image.data, 'latin1') }));
@@ -20,7 +26,13 @@ export function imagenResult(provider: string, model: string, body: unknown, wan
   const missing = wanted - images.length;
   const warnings: GenerationWarning[] =
     missing > 0
-      ? [{ type: 'other', provider, message: `'${model}' filtered ${missing} of ${wanted} image(s) under its safety policy${reason ? ` (${reason})` : ''}.` }]
+      ? [
+          {
+            type: 'other',
+            provider,
+            message: `'${model}' filtered ${missing} of ${wanted} image(s) under its safety policy${reason ? ` (${reason})` : ''}.`,
+          },
+        ]
       : [];
   return { images, warnings };
 }

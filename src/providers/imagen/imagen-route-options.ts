@@ -47,14 +47,12 @@ export const imagenRouteOptionsSchema = z
     person_generation: z.enum(IMAGEN_PERSON_GENERATION).optional(),
     safety_setting: z.enum(IMAGEN_SAFETY_SETTINGS).optional(),
   })
-  .transform(
-    (value): ImagenRouteOptions => ({
-      imageSizes: value.image_sizes,
-      maxImagesPerCall: value.max_images_per_call,
-      personGeneration: value.person_generation,
-      safetySetting: value.safety_setting,
-    }),
-  );
+  .transform((value): ImagenRouteOptions => ({
+    imageSizes: value.image_sizes,
+    maxImagesPerCall: value.max_images_per_call,
+    personGeneration: value.person_generation,
+    safetySetting: value.safety_setting,
+  }));
 
 /** The size profile of a route, for `chooseGoogleImageSize`. Without tiers the model returns 1K. */
 export function imagenSizeProfile(options: ImagenRouteOptions): GoogleSizeProfile {

@@ -4,11 +4,23 @@ import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderImage, Provi
 import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
 import { errorText } from '../shared/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
-import { openAICompatibleRouteOptionsSchema, resolveCallConfig, type OpenAICompatibleSettings, type RouteOptions } from './openai-compatible-config.js';
+import {
+  openAICompatibleRouteOptionsSchema,
+  resolveCallConfig,
+  type OpenAICompatibleSettings,
+  type RouteOptions,
+} from './openai-compatible-config.js';
 import { upstreamTarget } from './openai-compatible-endpoints.js';
 import { errorFromResponse } from './openai-compatible-errors.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';
-import { authHeaders, buildOpenAICompatibleRequest, imagesPerRequest, type OpenAICompatibleCall, type OpenAICompatibleHttpRequest, type PreparedInputs } from './openai-compatible-request.js';
+import {
+  authHeaders,
+  buildOpenAICompatibleRequest,
+  imagesPerRequest,
+  type OpenAICompatibleCall,
+  type OpenAICompatibleHttpRequest,
+  type PreparedInputs,
+} from './openai-compatible-request.js';
 import { parseImagesResponse } from './openai-compatible-response.js';
 
 export const OPENAI_COMPATIBLE_ADAPTER_ID = 'openai-compatible';
@@ -31,7 +43,9 @@ export interface OpenAICompatibleAdapterOptions {
  * vLLM-Omni, SGLang, and any other `…/images/generations` server). The instance's
  * `settings.flavor` picks the wire details; everything else is the same code path.
  */
-export function createOpenAICompatibleAdapter(adapterOptions: OpenAICompatibleAdapterOptions = {}): ImageProvider<RouteOptions, OpenAICompatibleSettings> {
+export function createOpenAICompatibleAdapter(
+  adapterOptions: OpenAICompatibleAdapterOptions = {},
+): ImageProvider<RouteOptions, OpenAICompatibleSettings> {
   const randomSeed = adapterOptions.randomSeed ?? (() => Math.floor(Math.random() * SEED_RANGE));
   return {
     id: OPENAI_COMPATIBLE_ADAPTER_ID,
@@ -85,7 +99,14 @@ async function prepareInputs(request: ImageRequest, profile: FlavorProfile): Pro
 
 function send(request: OpenAICompatibleHttpRequest, call: OpenAICompatibleCall): Promise<UpstreamResponse> {
   const body = request.body.type === 'json' ? JSON.stringify(request.body.value) : formDataOf(request.body.fields);
-  return upstreamFetch({ provider: call.endpoint.instance, method: request.method, url: request.url, headers: request.headers, body, signal: call.signal });
+  return upstreamFetch({
+    provider: call.endpoint.instance,
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body,
+    signal: call.signal,
+  });
 }
 
 function formDataOf(fields: Extract<OpenAICompatibleHttpRequest['body'], { type: 'form' }>['fields']): FormData {
@@ -122,7 +143,14 @@ async function probe(endpoint: ProviderEndpoint<OpenAICompatibleSettings>, signa
   }
   const shown = `GET ${new URL(url).pathname}`;
   try {
-    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers, signal, maxBodyBytes: PROBE_MAX_BODY_BYTES });
+    const response = await upstreamFetch({
+      provider: endpoint.instance,
+      method: 'GET',
+      url,
+      headers,
+      signal,
+      maxBodyBytes: PROBE_MAX_BODY_BYTES,
+    });
     if (response.status >= 200 && response.status <= 299) {
       const count = modelCount(parseJsonBody(response.body));
       return { ok: true, detail: `${shown} → HTTP ${response.status}${count === undefined ? '' : ` (${count} models)`}` };

@@ -36,11 +36,16 @@ export const openAICompatibleRouteOptionsSchema = z.strictObject({
   /** How sizes travel for this model (e.g. `none` for a model with one fixed size). */
   size_param: z.enum(SIZE_PARAMS).optional(),
   /** Sizes this model takes (`WxH`); another size becomes the nearest one, with a warning. */
-  sizes: z.array(z.string().regex(/^\d+x\d+$/, "must look like '1024x768'")).min(1).optional(),
+  sizes: z
+    .array(z.string().regex(/^\d+x\d+$/, "must look like '1024x768'"))
+    .min(1)
+    .optional(),
   /** Aspect ratios this model takes, with `size_param: aspect_ratio`. */
   aspect_ratios: z.array(aspectRatio).min(1).optional(),
   /** Quality → step count, for servers whose quality knob is the number of steps. */
-  steps: z.strictObject({ low: positiveInteger.optional(), medium: positiveInteger.optional(), high: positiveInteger.optional() }).optional(),
+  steps: z
+    .strictObject({ low: positiveInteger.optional(), medium: positiveInteger.optional(), high: positiveInteger.optional() })
+    .optional(),
   /** `quality` values the model takes as they are (xAI `grok-imagine-image-2.0`: low, medium). */
   quality_values: z.array(z.enum(['low', 'medium', 'high'])).optional(),
   /** JSON field for input images, when the model wants another one (Together FLUX.2 dev: `reference_images`). */
@@ -64,10 +69,18 @@ export interface CallConfig {
 }
 
 /** The flavor's profile with the instance's and the route's overrides applied (both parsed at boot). */
-export function resolveCallConfig(endpoint: Pick<ProviderEndpoint<OpenAICompatibleSettings>, 'settings'>, options: RouteOptions): CallConfig {
+export function resolveCallConfig(
+  endpoint: Pick<ProviderEndpoint<OpenAICompatibleSettings>, 'settings'>,
+  options: RouteOptions,
+): CallConfig {
   const { settings } = endpoint;
   const flavorProfile = FLAVOR_PROFILES[settings.flavor];
-  const responseFormat = settings.response_format === undefined ? flavorProfile.responseFormat : settings.response_format === 'none' ? undefined : settings.response_format;
+  const responseFormat =
+    settings.response_format === undefined
+      ? flavorProfile.responseFormat
+      : settings.response_format === 'none'
+        ? undefined
+        : settings.response_format;
   const profile: FlavorProfile = {
     ...flavorProfile,
     auth: settings.auth ?? flavorProfile.auth,
@@ -79,4 +92,3 @@ export function resolveCallConfig(endpoint: Pick<ProviderEndpoint<OpenAICompatib
   };
   return { profile, settings, options };
 }
-

@@ -34,7 +34,9 @@ export function upstreamTarget(baseUrl: string, upstreamModel: string, config: C
   const version = `api-version=${encodeURIComponent(config.settings.api_version)}`;
   const deploymentMatch = AZURE_DEPLOYMENT_PATH.exec(path);
   const resourceRoot = `${url.origin}${deploymentMatch ? deploymentMatch[1] : path}`;
-  const deploymentBase = deploymentMatch ? base : `${resourceRoot}/openai/deployments/${encodeURIComponent(config.settings.deployment ?? upstreamModel)}`;
+  const deploymentBase = deploymentMatch
+    ? base
+    : `${resourceRoot}/openai/deployments/${encodeURIComponent(config.settings.deployment ?? upstreamModel)}`;
   return {
     generationsUrl: `${deploymentBase}${GENERATIONS_PATH}?${version}`,
     editsUrl: `${deploymentBase}${EDITS_PATH}?${version}`,

@@ -9,7 +9,13 @@ import { errorBodySchema, type ErrorBody } from './openai-compatible-wire-types.
  * `content_policy_violation`, Azure `content_filter` / `contentFilter` (older API versions) and its
  * inner `ResponsibleAIPolicyViolation`, GPT-image `moderation_blocked`.
  */
-const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filter', 'contentfilter', 'moderation_blocked', 'responsibleaipolicyviolation']);
+const CONTENT_POLICY_CODES = new Set([
+  'content_policy_violation',
+  'content_filter',
+  'contentfilter',
+  'moderation_blocked',
+  'responsibleaipolicyviolation',
+]);
 /** Out of money rather than out of breath: switch keys or providers, never retry (OpenAI's 429 is ambiguous). */
 const QUOTA_CODES = new Set(['insufficient_quota', 'billing_hard_limit_reached']);
 /** The model or deployment is not there (Together answers `model_not_available`): another route may have it. */

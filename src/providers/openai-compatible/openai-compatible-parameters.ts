@@ -47,7 +47,8 @@ export function translateParameters(context: TranslationContext): TranslatedPara
   const prompt = promptFor(request, profile, provider, warnings);
   if (prompt !== undefined) fields['prompt'] = prompt;
   fields['n'] = context.n;
-  if (!context.omitSize) Object.assign(fields, sizeFields(allowedSize(request.size, config.options.sizes, provider, warnings), profile, provider, warnings));
+  if (!context.omitSize)
+    Object.assign(fields, sizeFields(allowedSize(request.size, config.options.sizes, provider, warnings), profile, provider, warnings));
   Object.assign(fields, qualityFields(request, config, provider, warnings));
   if (profile.responseFormat !== undefined) fields['response_format'] = profile.responseFormat;
   if (profile.outputFormats.length > 0) {
@@ -57,9 +58,16 @@ export function translateParameters(context: TranslationContext): TranslatedPara
     // LocalAI reads its negative prompt from the prompt itself (see `promptFor`).
     if (profile.flavor === 'localai' && name === 'negative_prompt') continue;
     if (profile.extras.includes(name)) fields[name] = value;
-    else warnings.push({ type: 'unsupported', setting: name, provider, message: `'${name}' is not supported by '${provider}' and was not sent.` });
+    else
+      warnings.push({
+        type: 'unsupported',
+        setting: name,
+        provider,
+        message: `'${name}' is not supported by '${provider}' and was not sent.`,
+      });
   }
-  if (profile.randomSeedWhenMissing && fields['seed'] === undefined && context.randomSeed !== undefined) fields['seed'] = context.randomSeed;
+  if (profile.randomSeedWhenMissing && fields['seed'] === undefined && context.randomSeed !== undefined)
+    fields['seed'] = context.randomSeed;
   return { fields, warnings };
 }
 
@@ -77,7 +85,8 @@ function promptFor(request: ImageRequest, profile: FlavorProfile, provider: stri
     });
   }
   const negative = request.extra['negative_prompt'];
-  if (typeof negative === 'string' && negative.trim() !== '') return `${prompt}${LOCALAI_NEGATIVE_SEPARATOR}${negative.split(LOCALAI_NEGATIVE_SEPARATOR).join(LOCALAI_SEPARATOR_STAND_IN)}`;
+  if (typeof negative === 'string' && negative.trim() !== '')
+    return `${prompt}${LOCALAI_NEGATIVE_SEPARATOR}${negative.split(LOCALAI_NEGATIVE_SEPARATOR).join(LOCALAI_SEPARATOR_STAND_IN)}`;
   return request.prompt === undefined ? undefined : prompt;
 }
 
@@ -85,28 +94,53 @@ function promptFor(request: ImageRequest, profile: FlavorProfile, provider: stri
  * A route may list the sizes its model takes (DeepInfra's FLUX-1-dev: edges up to 1024): another
  * size becomes the nearest listed one, closest in aspect ratio first, then in area.
  */
-function allowedSize(size: ImageSize | 'auto', sizes: readonly string[] | undefined, provider: string, warnings: GenerationWarning[]): ImageSize | 'auto' {
+function allowedSize(
+  size: ImageSize | 'auto',
+  sizes: readonly string[] | undefined,
+  provider: string,
+  warnings: GenerationWarning[],
+): ImageSize | 'auto' {
   if (size === 'auto' || !sizes || sizes.includes(formatSize(size))) return size;
   const nearest = nearestSize(size, sizes);
   const [width, height] = nearest.split('x').map(Number) as [number, number];
-  warnings.push({ type: 'adapted', setting: 'size', provider, message: `${formatSize(size)} became ${nearest}, the nearest size '${provider}' takes for this model.` });
+  warnings.push({
+    type: 'adapted',
+    setting: 'size',
+    provider,
+    message: `${formatSize(size)} became ${nearest}, the nearest size '${provider}' takes for this model.`,
+  });
   return { width, height };
 }
 
 /** `size: auto` sends nothing: every flavor then uses its own default. */
-export function sizeFields(size: ImageSize | 'auto', profile: FlavorProfile, provider: string, warnings: GenerationWarning[]): Record<string, unknown> {
+export function sizeFields(
+  size: ImageSize | 'auto',
+  profile: FlavorProfile,
+  provider: string,
+  warnings: GenerationWarning[],
+): Record<string, unknown> {
   if (size === 'auto') return {};
   const requested = formatSize(size);
   switch (profile.sizeParam) {
     case 'size':
       return { size: requested };
     case 'none':
-      warnings.push({ type: 'unsupported', setting: 'size', provider, message: `'${provider}' takes no size for this model; it used its default size instead of ${requested}.` });
+      warnings.push({
+        type: 'unsupported',
+        setting: 'size',
+        provider,
+        message: `'${provider}' takes no size for this model; it used its default size instead of ${requested}.`,
+      });
       return {};
     case 'width_height': {
       const rounded = roundSizeToMultiple(size, DIMENSION_MULTIPLE, MIN_DIMENSION, MAX_DIMENSION);
       if (rounded.width !== size.width || rounded.height !== size.height) {
-        warnings.push({ type: 'adapted', setting: 'size', provider, message: `${requested} became ${formatSize(rounded)}: '${provider}' takes sizes in multiples of ${DIMENSION_MULTIPLE}.` });
+        warnings.push({
+          type: 'adapted',
+          setting: 'size',
+          provider,
+          message: `${requested} became ${formatSize(rounded)}: '${provider}' takes sizes in multiples of ${DIMENSION_MULTIPLE}.`,
+        });
       }
       return { width: rounded.width, height: rounded.height };
     }
@@ -119,7 +153,12 @@ export function sizeFields(size: ImageSize | 'auto', profile: FlavorProfile, pro
  * A size as an aspect ratio (nearest by log distance) and, for xAI, a resolution tier. A size from
  * the upstream's own table, or with exactly the chosen ratio, needs no warning.
  */
-function aspectRatioFields(size: ImageSize, profile: FlavorProfile, provider: string, warnings: GenerationWarning[]): Record<string, unknown> {
+function aspectRatioFields(
+  size: ImageSize,
+  profile: FlavorProfile,
+  provider: string,
+  warnings: GenerationWarning[],
+): Record<string, unknown> {
   const requested = formatSize(size);
   const tabled = profile.sizeTable[requested];
   const ratio = tabled ?? nearestAspectRatio(size, profile.aspectRatios);
@@ -131,8 +170,15 @@ function aspectRatioFields(size: ImageSize, profile: FlavorProfile, provider: st
   const exact = Object.keys(profile.sizeTable).length === 0 && sameRatio(size, ratio);
   if (!exact) {
     const expected = Object.entries(profile.sizeTable).find(([, tableRatio]) => tableRatio === ratio)?.[0];
-    const outcome = resolution ? `aspect_ratio ${ratio} at ${String(fields[resolution.field])}${expected && !large ? ` (${expected})` : ''}` : `aspect_ratio ${ratio}`;
-    warnings.push({ type: 'adapted', setting: 'size', provider, message: `${requested} became ${outcome}: '${provider}' takes an aspect ratio, not a size.` });
+    const outcome = resolution
+      ? `aspect_ratio ${ratio} at ${String(fields[resolution.field])}${expected && !large ? ` (${expected})` : ''}`
+      : `aspect_ratio ${ratio}`;
+    warnings.push({
+      type: 'adapted',
+      setting: 'size',
+      provider,
+      message: `${requested} became ${outcome}: '${provider}' takes an aspect ratio, not a size.`,
+    });
   }
   return fields;
 }
@@ -143,12 +189,22 @@ function sameRatio(size: ImageSize, ratio: string): boolean {
 }
 
 /** Quality as the upstream's own `quality`, or as a step count the route maps it to, or a warning. */
-function qualityFields(request: ImageRequest, config: CallConfig, provider: string, warnings: GenerationWarning[]): Record<string, unknown> {
+function qualityFields(
+  request: ImageRequest,
+  config: CallConfig,
+  provider: string,
+  warnings: GenerationWarning[],
+): Record<string, unknown> {
   const quality = request.quality;
   if (quality === 'auto') return {};
   if (config.profile.qualityValues.includes(quality)) return { quality };
   const steps = config.options.steps?.[quality];
   if (steps !== undefined && config.profile.stepsField) return { [config.profile.stepsField]: steps };
-  warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `'${provider}' has no quality setting for this model; quality '${quality}' was not applied.` });
+  warnings.push({
+    type: 'unsupported',
+    setting: 'quality',
+    provider,
+    message: `'${provider}' has no quality setting for this model; quality '${quality}' was not applied.`,
+  });
   return {};
 }

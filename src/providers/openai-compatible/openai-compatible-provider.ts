@@ -10,7 +10,14 @@ export const openAICompatibleProvider = defineProvider({
   id: OPENAI_COMPATIBLE_ADAPTER_ID,
   instances: [
     { id: 'xai', title: 'xAI images', defaultBaseUrl: 'https://api.x.ai/v1', keyEnv: [], keyRequired: true, settings: { flavor: 'xai' } },
-    { id: 'together', title: 'Together AI images', defaultBaseUrl: 'https://api.together.xyz/v1', keyEnv: [], keyRequired: true, settings: { flavor: 'together' } },
+    {
+      id: 'together',
+      title: 'Together AI images',
+      defaultBaseUrl: 'https://api.together.xyz/v1',
+      keyEnv: [],
+      keyRequired: true,
+      settings: { flavor: 'together' },
+    },
     {
       id: 'deepinfra',
       title: 'DeepInfra (OpenAI-compatible)',
@@ -31,7 +38,13 @@ export const openAICompatibleProvider = defineProvider({
     { id: 'vllm', title: 'vLLM-Omni', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'vllm' } },
     { id: 'sglang', title: 'SGLang Diffusion', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'sglang' } },
   ],
-  typeDefaults: { title: 'OpenAI-compatible server', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: { flavor: 'generic' } },
+  typeDefaults: {
+    title: 'OpenAI-compatible server',
+    defaultBaseUrl: undefined,
+    keyEnv: [],
+    keyRequired: false,
+    settings: { flavor: 'generic' },
+  },
   routeOptions: openAICompatibleRouteOptionsSchema,
   settings: openAICompatibleSettingsSchema,
   createAdapter: createOpenAICompatibleAdapter,

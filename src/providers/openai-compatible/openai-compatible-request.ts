@@ -62,25 +62,43 @@ export function buildOpenAICompatibleRequest(call: OpenAICompatibleCall, inputs:
     return jsonRequest(target.generationsUrl, headers, fields, warnings);
   }
   if (config.options.edits === false) throw routeCannotServe(provider, call.upstreamModel, 'takes no input images');
-  if (call.request.mask && config.profile.maskConvention === undefined) throw routeCannotServe(provider, call.upstreamModel, 'takes no masks');
+  if (call.request.mask && config.profile.maskConvention === undefined)
+    throw routeCannotServe(provider, call.upstreamModel, 'takes no masks');
 
   switch (config.profile.edits) {
     case 'multipart': {
       const { fields, warnings } = translate();
-      return formRequest(target.editsUrl, headers, [...textFields(fields), ...imageFiles(inputs, config.profile.multipartImageField)], warnings);
+      return formRequest(
+        target.editsUrl,
+        headers,
+        [...textFields(fields), ...imageFiles(inputs, config.profile.multipartImageField)],
+        warnings,
+      );
     }
     case 'json-edits': {
       // One source image keeps its own aspect ratio on xAI; several follow `aspect_ratio`.
       const single = inputs.images.length === 1;
       const { fields, warnings } = translate(single);
       if (single && call.request.size !== 'auto') {
-        warnings.push({ type: 'unsupported', setting: 'size', provider, message: `'${provider}' keeps the input image's aspect ratio when editing one image; 'size' was not sent.` });
+        warnings.push({
+          type: 'unsupported',
+          setting: 'size',
+          provider,
+          message: `'${provider}' keeps the input image's aspect ratio when editing one image; 'size' was not sent.`,
+        });
       }
       const references = inputs.images.map((image) => ({ url: dataUri(image), type: 'image_url' }));
-      return jsonRequest(target.editsUrl, headers, { ...fields, ...(single ? { image: references[0] } : { images: references }) }, warnings);
+      return jsonRequest(
+        target.editsUrl,
+        headers,
+        { ...fields, ...(single ? { image: references[0] } : { images: references }) },
+        warnings,
+      );
     }
     case 'json-generations':
-      return inputs.mask ? inpaintingRequest(call, inputs, config, target, headers) : jsonImageRequest(call, inputs, config, target, headers, translate());
+      return inputs.mask
+        ? inpaintingRequest(call, inputs, config, target, headers)
+        : jsonImageRequest(call, inputs, config, target, headers, translate());
   }
 }
 
@@ -93,10 +111,15 @@ function jsonImageRequest(
   headers: Record<string, string>,
   translated: { fields: Record<string, unknown>; warnings: GenerationWarning[] },
 ): OpenAICompatibleHttpRequest {
-  const imageFields = config.profile.jsonImageFields ?? { single: 'image_url', multiple: 'reference_images', encoding: 'data-uri' as const };
+  const imageFields = config.profile.jsonImageFields ?? {
+    single: 'image_url',
+    multiple: 'reference_images',
+    encoding: 'data-uri' as const,
+  };
   const field = config.options.image_field ?? (inputs.images.length === 1 ? imageFields.single : imageFields.multiple);
   const encoded = inputs.images.map((image) => encodeImage(image, imageFields.encoding));
-  if (field === imageFields.single && encoded.length > 1) throw routeCannotServe(call.endpoint.instance, call.upstreamModel, `takes one input image, not ${encoded.length}`);
+  if (field === imageFields.single && encoded.length > 1)
+    throw routeCannotServe(call.endpoint.instance, call.upstreamModel, `takes one input image, not ${encoded.length}`);
   const value = field === imageFields.single ? encoded[0] : encoded;
   return jsonRequest(target.generationsUrl, headers, { ...translated.fields, [field]: value }, translated.warnings);
 }
@@ -105,7 +128,13 @@ function jsonImageRequest(
  * LocalAI's `/images/inpainting`: multipart `model`, `prompt`, `steps`, `image`, `mask` (white =
  * repaint). It renders one 512x512 image per request and answers with a URL on the LocalAI host.
  */
-function inpaintingRequest(call: OpenAICompatibleCall, inputs: PreparedInputs, config: CallConfig, target: UpstreamTarget, headers: Record<string, string>): OpenAICompatibleHttpRequest {
+function inpaintingRequest(
+  call: OpenAICompatibleCall,
+  inputs: PreparedInputs,
+  config: CallConfig,
+  target: UpstreamTarget,
+  headers: Record<string, string>,
+): OpenAICompatibleHttpRequest {
   const provider = call.endpoint.instance;
   const [image, ...others] = inputs.images;
   if (!image || !inputs.mask) throw new Error('inpainting needs an image and a mask');
@@ -118,10 +147,27 @@ function inpaintingRequest(call: OpenAICompatibleCall, inputs: PreparedInputs, c
   const quality = call.request.quality;
   const steps = quality === 'auto' ? undefined : config.options.steps?.[quality];
   if (steps !== undefined) fields.push(['steps', String(steps)]);
-  else if (quality !== 'auto') warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `'${provider}' has no quality setting for inpainting; quality '${quality}' was not applied.` });
-  if (call.request.size !== 'auto') warnings.push({ type: 'unsupported', setting: 'size', provider, message: `'${provider}' inpaints at its fixed size; 'size' was not sent.` });
+  else if (quality !== 'auto')
+    warnings.push({
+      type: 'unsupported',
+      setting: 'quality',
+      provider,
+      message: `'${provider}' has no quality setting for inpainting; quality '${quality}' was not applied.`,
+    });
+  if (call.request.size !== 'auto')
+    warnings.push({
+      type: 'unsupported',
+      setting: 'size',
+      provider,
+      message: `'${provider}' inpaints at its fixed size; 'size' was not sent.`,
+    });
   for (const name of Object.keys(call.request.extra)) {
-    warnings.push({ type: 'unsupported', setting: name, provider, message: `'${name}' is not supported by '${provider}' for inpainting and was not sent.` });
+    warnings.push({
+      type: 'unsupported',
+      setting: name,
+      provider,
+      message: `'${name}' is not supported by '${provider}' for inpainting and was not sent.`,
+    });
   }
   fields.push(['image', imageFile(image, 'image-1')], ['mask', { bytes: inputs.mask, filename: 'mask.png', contentType: 'image/png' }]);
   return formRequest(target.inpaintingUrl, headers, fields, warnings);
@@ -133,7 +179,11 @@ function inpaintingRequest(call: OpenAICompatibleCall, inputs: PreparedInputs, c
  * client's valid request.
  */
 export function routeCannotServe(provider: string, upstreamModel: string, what: string): UpstreamError {
-  return new UpstreamError({ provider, kind: 'not_found', message: `The provider '${provider}' ${what} for '${upstreamModel}'; this request needs another route.` });
+  return new UpstreamError({
+    provider,
+    kind: 'not_found',
+    message: `The provider '${provider}' ${what} for '${upstreamModel}'; this request needs another route.`,
+  });
 }
 
 /**
@@ -153,11 +203,27 @@ export function authHeaders(style: AuthStyle, apiKey: string | undefined): Recor
   return { authorization: `Bearer ${apiKey}` };
 }
 
-function jsonRequest(url: string, headers: Record<string, string>, value: Record<string, unknown>, warnings: GenerationWarning[]): OpenAICompatibleHttpRequest {
-  return { url, method: 'POST', headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' }, body: { type: 'json', value }, warnings };
+function jsonRequest(
+  url: string,
+  headers: Record<string, string>,
+  value: Record<string, unknown>,
+  warnings: GenerationWarning[],
+): OpenAICompatibleHttpRequest {
+  return {
+    url,
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+    body: { type: 'json', value },
+    warnings,
+  };
 }
 
-function formRequest(url: string, headers: Record<string, string>, fields: Array<[string, FormValue]>, warnings: GenerationWarning[]): OpenAICompatibleHttpRequest {
+function formRequest(
+  url: string,
+  headers: Record<string, string>,
+  fields: Array<[string, FormValue]>,
+  warnings: GenerationWarning[],
+): OpenAICompatibleHttpRequest {
   return { url, method: 'POST', headers: { ...headers, accept: 'application/json' }, body: { type: 'form', fields }, warnings };
 }
 
@@ -177,7 +243,11 @@ function imageFiles(inputs: PreparedInputs, multipleField: 'image[]' | 'image'):
 }
 
 function imageFile(image: PreparedImage, name: string): FormValue {
-  return { bytes: image.bytes, filename: `${name}.${image.format === 'jpeg' ? 'jpg' : image.format}`, contentType: MIME_BY_FORMAT[image.format] };
+  return {
+    bytes: image.bytes,
+    filename: `${name}.${image.format === 'jpeg' ? 'jpg' : image.format}`,
+    contentType: MIME_BY_FORMAT[image.format],
+  };
 }
 
 function encodeImage(image: PreparedImage, encoding: ImageEncoding): string {

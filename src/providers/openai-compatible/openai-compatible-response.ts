@@ -50,7 +50,11 @@ export function parseImagesResponse(provider: string, body: Buffer): ParsedImage
   };
 }
 
-function imageOf(item: { b64_json?: string | null | undefined; url?: string | null | undefined }, index: number, provider: string): ProviderImage {
+function imageOf(
+  item: { b64_json?: string | null | undefined; url?: string | null | undefined },
+  index: number,
+  provider: string,
+): ProviderImage {
   if (item.b64_json) return { base64: Buffer.from(item.b64_json.replace(DATA_URI_PREFIX, ''), 'latin1') };
   if (item.url) return { url: item.url };
   throw malformedResponse(provider, `image ${index + 1} has neither 'b64_json' nor 'url'`);

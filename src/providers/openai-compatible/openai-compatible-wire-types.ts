@@ -52,6 +52,12 @@ export const errorBodySchema = z.looseObject({
     .nullish(),
   code: z.union([z.string(), z.number()]).nullish(),
   message: z.string().nullish(),
-  detail: z.union([z.string(), z.array(z.looseObject({ msg: z.string().nullish(), loc: z.array(z.union([z.string(), z.number()])).nullish() })), z.looseObject({ error: z.string().nullish() })]).nullish(),
+  detail: z
+    .union([
+      z.string(),
+      z.array(z.looseObject({ msg: z.string().nullish(), loc: z.array(z.union([z.string(), z.number()])).nullish() })),
+      z.looseObject({ error: z.string().nullish() }),
+    ])
+    .nullish(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -45,7 +45,8 @@ export function fitGptImage2Size(size: ImageSize): ImageSize {
   if (area < GPT_IMAGE_2_MIN_PIXELS) scale = Math.sqrt(GPT_IMAGE_2_MIN_PIXELS / area);
   scale = Math.min(scale, GPT_IMAGE_2_MAX_EDGE / Math.max(width, height));
 
-  const step = (edge: number) => Math.max(GPT_IMAGE_2_EDGE_STEP, Math.round((edge * scale) / GPT_IMAGE_2_EDGE_STEP) * GPT_IMAGE_2_EDGE_STEP);
+  const step = (edge: number) =>
+    Math.max(GPT_IMAGE_2_EDGE_STEP, Math.round((edge * scale) / GPT_IMAGE_2_EDGE_STEP) * GPT_IMAGE_2_EDGE_STEP);
   let fitted = { width: step(width), height: step(height) };
   // Rounding may cross a bound by less than one step; each nudge moves one edge by 16 pixels, in
   // the direction that cannot break the rules already met, so this ends within a few rounds.
@@ -57,7 +58,8 @@ function nudge(size: ImageSize): ImageSize {
   const landscape = size.width >= size.height;
   const long = landscape ? size.width : size.height;
   const short = landscape ? size.height : size.width;
-  const oriented = (longEdge: number, shortEdge: number) => (landscape ? { width: longEdge, height: shortEdge } : { width: shortEdge, height: longEdge });
+  const oriented = (longEdge: number, shortEdge: number) =>
+    landscape ? { width: longEdge, height: shortEdge } : { width: shortEdge, height: longEdge };
   if (long > GPT_IMAGE_2_MAX_EDGE || long * short > GPT_IMAGE_2_MAX_PIXELS) return oriented(long - GPT_IMAGE_2_EDGE_STEP, short);
   if (long > GPT_IMAGE_2_MAX_RATIO * short || long * short < GPT_IMAGE_2_MIN_PIXELS) return oriented(long, short + GPT_IMAGE_2_EDGE_STEP);
   return size;

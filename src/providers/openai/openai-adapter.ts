@@ -37,7 +37,12 @@ async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
   }).catch((error: unknown) => {
     // The call's own signal aborting is the router's to report; only our deadline timer is ours.
     if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({ provider, kind: 'timeout', message: `The provider '${provider}' did not answer before the request deadline.`, cause: error });
+      throw new UpstreamError({
+        provider,
+        kind: 'timeout',
+        message: `The provider '${provider}' did not answer before the request deadline.`,
+        cause: error,
+      });
     }
     throw error;
   });

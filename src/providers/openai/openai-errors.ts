@@ -40,7 +40,11 @@ export function readOpenAIError(body: Buffer): OpenAIErrorFields {
  * (never by message text). 429 is two different things: `rate_limit_exceeded` (wait and retry)
  * and `insufficient_quota` (switch, never retry the same key).
  */
-export function openAIErrorFromResponse(provider: string, response: UpstreamResponse, secrets: ReadonlyArray<string | undefined>): UpstreamError {
+export function openAIErrorFromResponse(
+  provider: string,
+  response: UpstreamResponse,
+  secrets: ReadonlyArray<string | undefined>,
+): UpstreamError {
   const { message, type, code } = readOpenAIError(response.body);
   const matches = (codes: ReadonlySet<string>) => (code !== undefined && codes.has(code)) || (type !== undefined && codes.has(type));
   if (matches(CONTENT_POLICY_CODES)) return contentPolicyError(provider, message, secrets);

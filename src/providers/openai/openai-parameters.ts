@@ -22,7 +22,15 @@ export interface OpenAIExtraParameters {
  * reported (`unsupported`) rather than dropped in silence; unknown names are not OpenAI's, and the
  * gateway has already reported them against the model's capabilities.
  */
-const OPENAI_EXTRA_PARAMETERS = ['style', 'background', 'output_compression', 'moderation', 'input_fidelity', 'user', 'partial_images'] as const;
+const OPENAI_EXTRA_PARAMETERS = [
+  'style',
+  'background',
+  'output_compression',
+  'moderation',
+  'input_fidelity',
+  'user',
+  'partial_images',
+] as const;
 type ExtraName = (typeof OPENAI_EXTRA_PARAMETERS)[number];
 
 const STYLES = ['vivid', 'natural'];
@@ -38,7 +46,12 @@ const ALPHA_FORMATS = ['png', 'webp'];
  * `moderation` falls back to the route or instance setting of the same name (ImageRouter's service
  * sends `low`).
  */
-export function readExtraParameters(call: OpenAICall, profile: OpenAIModelProfile, isEdit: boolean, warnings: GenerationWarning[]): OpenAIExtraParameters {
+export function readExtraParameters(
+  call: OpenAICall,
+  profile: OpenAIModelProfile,
+  isEdit: boolean,
+  warnings: GenerationWarning[],
+): OpenAIExtraParameters {
   const { extra, outputFormat } = call.request;
   const model = call.upstreamModel;
   const provider = call.endpoint.instance;
@@ -64,10 +77,16 @@ export function readExtraParameters(call: OpenAICall, profile: OpenAIModelProfil
         }
         const background = oneOf('background', value, BACKGROUNDS);
         if (background === 'transparent' && !profile.transparentBackground) {
-          throw invalidParam('background', `OpenAI's ${model} can't render a transparent background; send 'opaque' or 'auto', or pick a model that can.`);
+          throw invalidParam(
+            'background',
+            `OpenAI's ${model} can't render a transparent background; send 'opaque' or 'auto', or pick a model that can.`,
+          );
         }
         if (background === 'transparent' && !ALPHA_FORMATS.includes(outputFormat)) {
-          throw invalidParam('background', `A transparent background needs output_format 'png' or 'webp' (${outputFormat} has no alpha channel).`);
+          throw invalidParam(
+            'background',
+            `A transparent background needs output_format 'png' or 'webp' (${outputFormat} has no alpha channel).`,
+          );
         }
         result.background = background;
         break;
@@ -117,7 +136,10 @@ function stringParameter(name: string, value: unknown): string {
 
 function oneOf(name: string, value: unknown, allowed: ReadonlyArray<string>): string {
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw invalidParam(name, `'${name}' must be one of ${allowed.map((option) => `'${option}'`).join(', ')}; got ${JSON.stringify(value)}.`);
+    throw invalidParam(
+      name,
+      `'${name}' must be one of ${allowed.map((option) => `'${option}'`).join(', ')}; got ${JSON.stringify(value)}.`,
+    );
   }
   return value;
 }
@@ -126,8 +148,10 @@ function oneOf(name: string, value: unknown, allowed: ReadonlyArray<string>): st
 function compression(value: unknown): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > MAX_OUTPUT_COMPRESSION) {
-    throw invalidParam('output_compression', `'output_compression' must be an integer from 0 to ${MAX_OUTPUT_COMPRESSION}; got ${JSON.stringify(value)}.`);
+    throw invalidParam(
+      'output_compression',
+      `'output_compression' must be an integer from 0 to ${MAX_OUTPUT_COMPRESSION}; got ${JSON.stringify(value)}.`,
+    );
   }
   return number;
 }
-

@@ -17,7 +17,8 @@ export interface PreparedInputs {
 }
 
 /** One multipart field: text, or a file. */
-export type OpenAIFormField = { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
+export type OpenAIFormField =
+  { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
 
 export type OpenAIRequestBody = { type: 'json'; json: Record<string, unknown> } | { type: 'multipart'; fields: OpenAIFormField[] };
 
@@ -112,26 +113,39 @@ function imageFields(images: PreparedImage[]): OpenAIFormField[] {
   const name = images.length === 1 ? 'image' : 'image[]';
   return images.map((image, index) => ({
     name,
-    file: { bytes: image.bytes, filename: `image-${index + 1}.${FILE_EXTENSIONS[image.format]}`, contentType: MIME_BY_FORMAT[image.format] },
+    file: {
+      bytes: image.bytes,
+      filename: `image-${index + 1}.${FILE_EXTENSIONS[image.format]}`,
+      contentType: MIME_BY_FORMAT[image.format],
+    },
   }));
 }
 
 function checkPrompt(request: ImageRequest, profile: OpenAIModelProfile, model: string): void {
   if (!request.prompt) throw invalidParam('prompt', `OpenAI's ${model} needs a 'prompt'.`);
   if (request.prompt.length > profile.maxPromptLength) {
-    throw invalidParam('prompt', `OpenAI's ${model} takes prompts of at most ${profile.maxPromptLength} characters; this one has ${request.prompt.length}.`);
+    throw invalidParam(
+      'prompt',
+      `OpenAI's ${model} takes prompts of at most ${profile.maxPromptLength} characters; this one has ${request.prompt.length}.`,
+    );
   }
 }
 
 function checkEditInputs(request: ImageRequest, inputs: PreparedInputs, profile: OpenAIModelProfile, model: string): void {
   if (profile.maxInputImages === 0) throw invalidParam('image[]', `OpenAI's ${model} does not edit images.`);
   if (request.images.length > profile.maxInputImages) {
-    throw invalidParam('image[]', `OpenAI's ${model} edits at most ${profile.maxInputImages} image(s); ${request.images.length} were sent.`);
+    throw invalidParam(
+      'image[]',
+      `OpenAI's ${model} edits at most ${profile.maxInputImages} image(s); ${request.images.length} were sent.`,
+    );
   }
   const limit = profile.family === 'dall-e-2' ? MAX_DALL_E_2_IMAGE_BYTES : MAX_GPT_IMAGE_INPUT_BYTES;
   inputs.images.forEach((image, index) => {
     if (image.bytes.length >= limit) {
-      throw invalidParam('image[]', `Image ${index + 1} is ${image.bytes.length} bytes as ${image.format}; OpenAI's ${model} takes images under ${limit / (1024 * 1024)} MB.`);
+      throw invalidParam(
+        'image[]',
+        `Image ${index + 1} is ${image.bytes.length} bytes as ${image.format}; OpenAI's ${model} takes images under ${limit / (1024 * 1024)} MB.`,
+      );
     }
   });
   const first = request.images[0];
@@ -148,28 +162,60 @@ function checkEditInputs(request: ImageRequest, inputs: PreparedInputs, profile:
  * `adapted` warning; gpt-image-2 gets the closest size its rules allow. `auto` stays `auto`,
  * except on DALL·E, which refuses it: there it is OpenAI's own default, 1024x1024.
  */
-function wireSize(provider: string, request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string {
+function wireSize(
+  provider: string,
+  request: ImageRequest,
+  profile: OpenAIModelProfile,
+  model: string,
+  warnings: GenerationWarning[],
+): string {
   if (request.size === 'auto') return profile.autoSize;
   const asked = formatSize(request.size);
-  const sent = profile.sizes === 'flexible' ? formatSize(fitGptImage2Size(request.size)) : profile.sizes.includes(asked) ? asked : nearestSize(request.size, profile.sizes);
+  const sent =
+    profile.sizes === 'flexible'
+      ? formatSize(fitGptImage2Size(request.size))
+      : profile.sizes.includes(asked)
+        ? asked
+        : nearestSize(request.size, profile.sizes);
   if (sent !== asked) {
-    warnings.push({ type: 'adapted', setting: 'size', provider, message: `OpenAI's ${model} does not take ${asked}; ${sent} was sent instead.` });
+    warnings.push({
+      type: 'adapted',
+      setting: 'size',
+      provider,
+      message: `OpenAI's ${model} does not take ${asked}; ${sent} was sent instead.`,
+    });
   }
   return sent;
 }
 
 /** GPT image models take the gateway's qualities as they are; dall-e-3 has standard/hd; dall-e-2 none. */
-function wireQuality(provider: string, request: ImageRequest, profile: OpenAIModelProfile, model: string, warnings: GenerationWarning[]): string | undefined {
+function wireQuality(
+  provider: string,
+  request: ImageRequest,
+  profile: OpenAIModelProfile,
+  model: string,
+  warnings: GenerationWarning[],
+): string | undefined {
   const { quality } = request;
   if (profile.gptImageParameters) return quality;
   if (profile.family === 'dall-e-3') {
     if (quality === 'low') {
-      warnings.push({ type: 'adapted', setting: 'quality', provider, message: `OpenAI's ${model} has no 'low' quality; 'standard' was sent.` });
+      warnings.push({
+        type: 'adapted',
+        setting: 'quality',
+        provider,
+        message: `OpenAI's ${model} has no 'low' quality; 'standard' was sent.`,
+      });
     }
     return quality === 'high' ? 'hd' : 'standard';
   }
   if (quality !== 'auto') {
-    warnings.push({ type: 'unsupported', setting: 'quality', provider, message: `OpenAI's ${model} has a single quality; '${quality}' was not sent.` });
+    warnings.push({
+      type: 'unsupported',
+      setting: 'quality',
+      provider,
+      message: `OpenAI's ${model} has a single quality; '${quality}' was not sent.`,
+    });
   }
   return undefined;
 }

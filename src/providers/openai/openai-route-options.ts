@@ -69,26 +69,24 @@ export const openAIRouteOptionsSchema = z
     response_format: z.enum(RESPONSE_FORMATS).optional(),
     moderation: z.enum(MODERATIONS).optional(),
   })
-  .transform(
-    (options): OpenAIRouteOptions => ({
-      profile: {
-        family: options.family,
-        maxImagesPerCall: options.max_images_per_call,
-        sizes: options.sizes,
-        autoSize: options.auto_size,
-        maxPromptLength: options.max_prompt_length,
-        maxInputImages: options.max_input_images,
-        inputFormats: options.input_formats,
-        gptImageParameters: options.family === 'gpt-image',
-        responseFormat: options.family !== 'gpt-image',
-        style: options.family === 'dall-e-3',
-        inputFidelity: options.input_fidelity,
-        transparentBackground: options.transparent_background,
-      },
-      responseFormat: options.response_format,
-      moderation: options.moderation,
-    }),
-  );
+  .transform((options): OpenAIRouteOptions => ({
+    profile: {
+      family: options.family,
+      maxImagesPerCall: options.max_images_per_call,
+      sizes: options.sizes,
+      autoSize: options.auto_size,
+      maxPromptLength: options.max_prompt_length,
+      maxInputImages: options.max_input_images,
+      inputFormats: options.input_formats,
+      gptImageParameters: options.family === 'gpt-image',
+      responseFormat: options.family !== 'gpt-image',
+      style: options.family === 'dall-e-3',
+      inputFidelity: options.input_fidelity,
+      transparentBackground: options.transparent_background,
+    },
+    responseFormat: options.response_format,
+    moderation: options.moderation,
+  }));
 
 /** Instance settings: the organization and project headers, and defaults for every route. */
 export const openAISettingsSchema = routerSettingsSchema.extend({

@@ -9,7 +9,13 @@ import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse 
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
 import { imagesOfPrediction, outputStrings, predictionFailure, trustedPredictionUrl } from './replicate-prediction-output.js';
 import { buildReplicateRequest, imagesPerPrediction, type PreparedInputs, type ReplicateCall } from './replicate-request.js';
-import { resolveReplicateRoute, type ReplicateModelProfile, type ReplicateRouteOptions, type ReplicateSettings, type ResolvedReplicateRoute } from './replicate-route-options.js';
+import {
+  resolveReplicateRoute,
+  type ReplicateModelProfile,
+  type ReplicateRouteOptions,
+  type ReplicateSettings,
+  type ResolvedReplicateRoute,
+} from './replicate-route-options.js';
 import { isTerminal, parseAccountName, parsePrediction, parseProblemDetails, type Prediction } from './replicate-wire-types.js';
 
 /** Formats Replicate models read from data URIs; others are re-encoded (PNG). */
@@ -49,20 +55,37 @@ async function generateWithReplicate(call: ReplicateCall): Promise<ProviderResul
   let created: Prediction | undefined;
   let finished: Prediction;
   try {
-    const response = await upstreamFetch({ provider, method: 'POST', url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal, maxBodyBytes: MAX_PREDICTION_BYTES });
+    const response = await upstreamFetch({
+      provider,
+      method: 'POST',
+      url: request.url,
+      headers: request.headers,
+      body: JSON.stringify(request.body),
+      signal,
+      maxBodyBytes: MAX_PREDICTION_BYTES,
+    });
     created = predictionOf(provider, response, secrets);
     finished = await waitForPrediction(call, route, created, signal, wanted);
   } catch (error) {
     // Stop the prediction (and its billing) when we stop waiting for it.
     if (created && !isTerminal(created.status)) cancelInBackground(call, created);
     if (call.signal.aborted) throw call.signal.reason as Error;
-    if (deadlineSignal.aborted) throw new UpstreamError({ provider, kind: 'timeout', message: `The provider '${provider}' did not finish the prediction before the request deadline.`, cause: error });
+    if (deadlineSignal.aborted)
+      throw new UpstreamError({
+        provider,
+        kind: 'timeout',
+        message: `The provider '${provider}' did not finish the prediction before the request deadline.`,
+        cause: error,
+      });
     throw error;
   }
   // A non-terminal prediction only gets here with all its outputs.
   if (isTerminal(finished.status) && finished.status !== 'succeeded') throw predictionFailure(provider, finished, secrets);
   const images = imagesOfPrediction(provider, finished, secrets);
-  const cost = route.usdPerSecond !== undefined && finished.predictTimeSeconds !== undefined ? Math.round(finished.predictTimeSeconds * route.usdPerSecond * 1e6) : undefined;
+  const cost =
+    route.usdPerSecond !== undefined && finished.predictTimeSeconds !== undefined
+      ? Math.round(finished.predictTimeSeconds * route.usdPerSecond * 1e6)
+      : undefined;
   return { images, warnings: request.warnings, ...(cost === undefined ? {} : { reportedCostMicros: cost }) };
 }
 
@@ -70,7 +93,13 @@ async function generateWithReplicate(call: ReplicateCall): Promise<ProviderResul
  * Polls until the prediction ends. File outputs may be complete while the status still says
  * `processing` (documented); once every wanted output is there the wait is over.
  */
-async function waitForPrediction(call: ReplicateCall, route: ResolvedReplicateRoute, created: Prediction, signal: AbortSignal, wanted: number): Promise<Prediction> {
+async function waitForPrediction(
+  call: ReplicateCall,
+  route: ResolvedReplicateRoute,
+  created: Prediction,
+  signal: AbortSignal,
+  wanted: number,
+): Promise<Prediction> {
   const provider = call.endpoint.instance;
   const pollUrl = trustedPredictionUrl(provider, call.endpoint.baseUrl, created.getUrl, `/predictions/${encodeURIComponent(created.id)}`);
   let prediction = created;
@@ -81,7 +110,14 @@ async function waitForPrediction(call: ReplicateCall, route: ResolvedReplicateRo
     delayMs = route.pollIntervalMs;
     let response: UpstreamResponse;
     try {
-      response = await upstreamFetch({ provider, method: 'GET', url: pollUrl, headers: authorization(call.endpoint), signal, maxBodyBytes: MAX_PREDICTION_BYTES });
+      response = await upstreamFetch({
+        provider,
+        method: 'GET',
+        url: pollUrl,
+        headers: authorization(call.endpoint),
+        signal,
+        maxBodyBytes: MAX_PREDICTION_BYTES,
+      });
     } catch (error) {
       // A dropped poll is no reason to abandon a prediction that is running (and billing).
       if (error instanceof UpstreamError && error.retryable && !signal.aborted && ++failures <= MAX_POLL_FAILURES) continue;
@@ -112,12 +148,23 @@ function predictionOf(provider: string, response: UpstreamResponse, secrets: Rea
 function cancelInBackground(call: ReplicateCall, prediction: Prediction): void {
   let url: string;
   try {
-    url = trustedPredictionUrl(call.endpoint.instance, call.endpoint.baseUrl, prediction.cancelUrl, `/predictions/${encodeURIComponent(prediction.id)}/cancel`);
+    url = trustedPredictionUrl(
+      call.endpoint.instance,
+      call.endpoint.baseUrl,
+      prediction.cancelUrl,
+      `/predictions/${encodeURIComponent(prediction.id)}/cancel`,
+    );
   } catch {
     return;
   }
   // Best effort: `Cancel-After` stops it at the deadline anyway if this does not get through.
-  void upstreamFetch({ provider: call.endpoint.instance, method: 'POST', url, headers: authorization(call.endpoint), signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
+  void upstreamFetch({
+    provider: call.endpoint.instance,
+    method: 'POST',
+    url,
+    headers: authorization(call.endpoint),
+    signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
+  }).catch(() => undefined);
 }
 
 /** Image 1 with EXIF applied, and the mask in the model's convention at image 1's size. */
@@ -137,7 +184,14 @@ function authorization(endpoint: Pick<ProviderEndpoint, 'apiKey'>): Record<strin
 async function probeReplicate(endpoint: ProviderEndpoint<ReplicateSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const secrets = [endpoint.apiKey];
   try {
-    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url: `${endpoint.baseUrl}/account`, headers: authorization(endpoint), signal, maxBodyBytes: 1024 * 1024 });
+    const response = await upstreamFetch({
+      provider: endpoint.instance,
+      method: 'GET',
+      url: `${endpoint.baseUrl}/account`,
+      headers: authorization(endpoint),
+      signal,
+      maxBodyBytes: 1024 * 1024,
+    });
     const body = parseJsonBody(response.body);
     if (response.status === 200) {
       const account = parseAccountName(body);
@@ -145,7 +199,10 @@ async function probeReplicate(endpoint: ProviderEndpoint<ReplicateSettings>, sig
     }
     const problem = parseProblemDetails(body);
     const message = problem.detail ?? problem.title;
-    return { ok: false, detail: `GET /account → HTTP ${response.status}${message ? `: ${redactSecrets(message, secrets).slice(0, 200)}` : ''}` };
+    return {
+      ok: false,
+      detail: `GET /account → HTTP ${response.status}${message ? `: ${redactSecrets(message, secrets).slice(0, 200)}` : ''}`,
+    };
   } catch (error) {
     if (signal.aborted) throw signal.reason as Error;
     return { ok: false, detail: `GET /account failed: ${errorText(error, secrets)}` };

@@ -2,9 +2,7 @@ import { invalidParam } from '../../errors/api-error.js';
 
 /** What a model input accepts, from its `openapi_schema`. */
 export type ParameterSpec =
-  | { type: 'integer' | 'number'; min?: number; max?: number }
-  | { type: 'boolean' }
-  | { type: 'string'; values?: ReadonlyArray<string> };
+  { type: 'integer' | 'number'; min?: number; max?: number } | { type: 'boolean' } | { type: 'string'; values?: ReadonlyArray<string> };
 
 /**
  * OpenAI names of parameters Replicate models know under another name. The client sends the
@@ -37,7 +35,8 @@ export function coerceParameter(name: string, value: unknown, spec: ParameterSpe
     case 'number': {
       const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
       const kind = spec.type === 'integer' ? 'an integer' : 'a number';
-      if (!Number.isFinite(number) || (spec.type === 'integer' && !Number.isInteger(number))) throw invalidParam(name, `'${name}' must be ${kind}.`);
+      if (!Number.isFinite(number) || (spec.type === 'integer' && !Number.isInteger(number)))
+        throw invalidParam(name, `'${name}' must be ${kind}.`);
       if ((spec.min !== undefined && number < spec.min) || (spec.max !== undefined && number > spec.max)) {
         throw invalidParam(name, `'${name}' must be ${kind} from ${spec.min ?? '-∞'} to ${spec.max ?? '∞'}.`);
       }

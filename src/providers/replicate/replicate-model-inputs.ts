@@ -24,7 +24,13 @@ const QUARTER_MEGAPIXEL_LIMIT = 0.5 * 1024 * 1024;
  * The `input` object of a prediction: the client request translated through the model's profile.
  * Pure; `provider` (the instance id) only labels warnings.
  */
-export function buildModelInput(request: ImageRequest, n: number, profile: ReplicateModelProfile, prepared: PreparedInputs, provider: string): ModelInput {
+export function buildModelInput(
+  request: ImageRequest,
+  n: number,
+  profile: ReplicateModelProfile,
+  prepared: PreparedInputs,
+  provider: string,
+): ModelInput {
   if (!request.prompt) throw invalidParam('prompt', 'Replicate models need a prompt.');
   const input: Record<string, unknown> = { prompt: request.prompt };
   const warnings: GenerationWarning[] = [];
@@ -50,10 +56,16 @@ export function buildModelInput(request: ImageRequest, n: number, profile: Repli
 }
 
 /** Image 1 and the mask as data URIs; more images than the model takes is a catalog/profile mismatch. */
-function addImages(input: Record<string, unknown>, request: ImageRequest, profile: ReplicateModelProfile, prepared: PreparedInputs): boolean {
+function addImages(
+  input: Record<string, unknown>,
+  request: ImageRequest,
+  profile: ReplicateModelProfile,
+  prepared: PreparedInputs,
+): boolean {
   if (request.images.length === 0) return false;
   if (!profile.image || !prepared.image) throw invalidParam('image[]', 'This Replicate model does not take input images.');
-  if (request.images.length > 1) throw invalidParam('image[]', `This Replicate model takes one input image; ${request.images.length} were sent.`);
+  if (request.images.length > 1)
+    throw invalidParam('image[]', `This Replicate model takes one input image; ${request.images.length} were sent.`);
   input[profile.image.input] = dataUri(prepared.image.bytes, prepared.image.format);
   if (request.mask) {
     if (!profile.mask || !prepared.mask) throw invalidParam('mask', 'This Replicate model does not take a mask.');
@@ -64,11 +76,21 @@ function addImages(input: Record<string, unknown>, request: ImageRequest, profil
 
 type Warn = (type: GenerationWarning['type'], setting: string, message: string) => void;
 
-function addSize(input: Record<string, unknown>, size: ImageSize | 'auto', profile: ReplicateModelProfile, imageSent: boolean, warn: Warn): void {
+function addSize(
+  input: Record<string, unknown>,
+  size: ImageSize | 'auto',
+  profile: ReplicateModelProfile,
+  imageSent: boolean,
+  warn: Warn,
+): void {
   // `auto`: nothing is sent and the model's default applies.
   if (size === 'auto') return;
   if (imageSent && profile.image?.outputFollowsImage) {
-    warn('adapted', 'size', `With an input image this Replicate model keeps the image's proportions; 'size' ${formatSize(size)} was not sent.`);
+    warn(
+      'adapted',
+      'size',
+      `With an input image this Replicate model keeps the image's proportions; 'size' ${formatSize(size)} was not sent.`,
+    );
     return;
   }
   if (profile.sizing.kind === 'pixels') addPixelSize(input, size, profile.sizing, warn);
@@ -80,7 +102,11 @@ function addPixelSize(input: Record<string, unknown>, size: ImageSize, sizing: P
   input['width'] = rounded.width;
   input['height'] = rounded.height;
   if (rounded.width !== size.width || rounded.height !== size.height) {
-    warn('adapted', 'size', `'size' ${formatSize(size)} was rounded to ${formatSize(rounded)} (multiples of ${sizing.multiple}, ${sizing.min} to ${sizing.max}).`);
+    warn(
+      'adapted',
+      'size',
+      `'size' ${formatSize(size)} was rounded to ${formatSize(rounded)} (multiples of ${sizing.multiple}, ${sizing.min} to ${sizing.max}).`,
+    );
   }
 }
 
@@ -95,9 +121,15 @@ function addAspectRatio(input: Record<string, unknown>, size: ImageSize, sizing:
     warn('adapted', 'size', `'size' ${formatSize(size)} was sent as aspect_ratio ${ratio}; the model picks the pixel size.`);
     return;
   }
-  const delivered = quarter ? { width: Math.floor(pixels[0] / 2), height: Math.floor(pixels[1] / 2) } : { width: pixels[0], height: pixels[1] };
+  const delivered = quarter
+    ? { width: Math.floor(pixels[0] / 2), height: Math.floor(pixels[1] / 2) }
+    : { width: pixels[0], height: pixels[1] };
   if (delivered.width !== size.width || delivered.height !== size.height) {
-    warn('adapted', 'size', `'size' ${formatSize(size)} was sent as aspect_ratio ${ratio}${sizing.megapixels ? ` at ${quarter ? '0.25' : '1'} MP` : ''}: the model renders ${formatSize(delivered)}.`);
+    warn(
+      'adapted',
+      'size',
+      `'size' ${formatSize(size)} was sent as aspect_ratio ${ratio}${sizing.megapixels ? ` at ${quarter ? '0.25' : '1'} MP` : ''}: the model renders ${formatSize(delivered)}.`,
+    );
   }
 }
 

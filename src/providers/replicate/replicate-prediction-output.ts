@@ -21,7 +21,11 @@ export function trustedPredictionUrl(provider: string, baseUrl: string, given: s
     throw malformedResponse(provider, `prediction URL '${given.slice(0, 100)}' is not a URL`);
   }
   if (origin !== new URL(baseUrl).origin && origin !== REPLICATE_API_ORIGIN) {
-    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' pointed at ${origin} to poll a prediction; the API token is only sent to the configured base URL or ${REPLICATE_API_ORIGIN}.` });
+    throw new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' pointed at ${origin} to poll a prediction; the API token is only sent to the configured base URL or ${REPLICATE_API_ORIGIN}.`,
+    });
   }
   return given;
 }
@@ -45,9 +49,14 @@ export function imagesOfPrediction(provider: string, prediction: Prediction, sec
   const outputs = outputStrings(prediction);
   if (outputs === undefined) {
     const why = prediction.dataRemoved ? 'its output was already removed (Replicate keeps API outputs for one hour)' : 'it has no output';
-    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' reported prediction ${prediction.id} as succeeded, but ${why}.` });
+    throw new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' reported prediction ${prediction.id} as succeeded, but ${why}.`,
+    });
   }
-  if (outputs.length === 0) throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned no image.` });
+  if (outputs.length === 0)
+    throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned no image.` });
   return outputs.map((output) => {
     const dataUri = BASE64_DATA_URI.exec(output);
     if (dataUri) return { base64: Buffer.from((dataUri[1] ?? '').replace(/\s/g, ''), 'latin1') };
@@ -77,7 +86,12 @@ export function predictionFailure(provider: string, prediction: Prediction, secr
   const { error } = prediction;
   const detail = error ? `: ${redactSecrets(error, secrets).slice(0, 400)}` : '';
   if (prediction.status === 'canceled') {
-    return new UpstreamError({ provider, kind: 'upstream_error', code: 'prediction_canceled', message: `The provider '${provider}' reports that prediction ${prediction.id} was canceled${detail}` });
+    return new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      code: 'prediction_canceled',
+      message: `The provider '${provider}' reports that prediction ${prediction.id} was canceled${detail}`,
+    });
   }
   if (error !== undefined && REFUSAL.test(error)) return contentPolicyError(provider, error, secrets);
   if (error !== undefined && OUT_OF_MEMORY.test(error)) {
@@ -88,5 +102,10 @@ export function predictionFailure(provider: string, prediction: Prediction, secr
       message: `The provider '${provider}' ran out of memory on prediction ${prediction.id}; try a smaller size or fewer images${detail}`,
     });
   }
-  return new UpstreamError({ provider, kind: 'upstream_error', code: `prediction_${prediction.status}`, message: `The provider '${provider}' reports that prediction ${prediction.id} failed${detail}` });
+  return new UpstreamError({
+    provider,
+    kind: 'upstream_error',
+    code: `prediction_${prediction.status}`,
+    message: `The provider '${provider}' reports that prediction ${prediction.id} failed${detail}`,
+  });
 }

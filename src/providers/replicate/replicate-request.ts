@@ -32,7 +32,12 @@ export interface ReplicateRequest {
  *   deadline; `Cancel-After` makes Replicate stop it (and its billing) at the deadline even if our
  *   cancel never arrives.
  */
-export function buildReplicateRequest(call: ReplicateCall, route: ResolvedReplicateRoute, prepared: PreparedInputs, now: number): ReplicateRequest {
+export function buildReplicateRequest(
+  call: ReplicateCall,
+  route: ResolvedReplicateRoute,
+  prepared: PreparedInputs,
+  now: number,
+): ReplicateRequest {
   const model = MODEL_NAME.exec(call.upstreamModel);
   if (!model) {
     throw new UpstreamError({

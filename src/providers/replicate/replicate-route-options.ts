@@ -101,7 +101,10 @@ export const replicateRouteOptionsSchema = z
   .strictObject({
     sizing: sizingSchema,
     count: z.strictObject({ input: inputName, max: positiveInteger.max(16) }).optional(),
-    output_formats: z.array(z.enum(['webp', 'jpg', 'png'])).min(1).optional(),
+    output_formats: z
+      .array(z.enum(['webp', 'jpg', 'png']))
+      .min(1)
+      .optional(),
     image: z.strictObject({ input: inputName, output_follows_image: z.boolean() }).optional(),
     mask: z.strictObject({ input: inputName, convention: z.enum(['white', 'black', 'alpha']) }).optional(),
     steps: z.strictObject({ input: inputName, low: positiveInteger, medium: positiveInteger, high: positiveInteger }).optional(),
@@ -112,25 +115,26 @@ export const replicateRouteOptionsSchema = z
     usd_per_second: z.number().positive().optional(),
   })
   .refine((options) => !options.mask || options.image, { message: 'a mask input needs an image input', path: ['mask'] })
-  .transform(
-    (options): ReplicateRouteOptions => ({
-      profile: {
-        sizing: options.sizing,
-        ...(options.count ? { count: options.count } : {}),
-        ...(options.output_formats ? { outputFormats: options.output_formats } : {}),
-        ...(options.image ? { image: { input: options.image.input, outputFollowsImage: options.image.output_follows_image } } : {}),
-        ...(options.mask ? { mask: options.mask } : {}),
-        ...(options.steps ? { steps: options.steps } : {}),
-        parameters: options.parameters,
-      },
-      pollIntervalMs: options.poll_interval_ms,
-      waitSeconds: options.wait_seconds,
-      usdPerSecond: options.usd_per_second,
-    }),
-  );
+  .transform((options): ReplicateRouteOptions => ({
+    profile: {
+      sizing: options.sizing,
+      ...(options.count ? { count: options.count } : {}),
+      ...(options.output_formats ? { outputFormats: options.output_formats } : {}),
+      ...(options.image ? { image: { input: options.image.input, outputFollowsImage: options.image.output_follows_image } } : {}),
+      ...(options.mask ? { mask: options.mask } : {}),
+      ...(options.steps ? { steps: options.steps } : {}),
+      parameters: options.parameters,
+    },
+    pollIntervalMs: options.poll_interval_ms,
+    waitSeconds: options.wait_seconds,
+    usdPerSecond: options.usd_per_second,
+  }));
 
 /** Instance `settings`: the timing knobs of every route without its own. */
-export const replicateSettingsSchema = routerSettingsSchema.extend({ poll_interval_ms: pollIntervalMs.optional(), wait_seconds: waitSeconds.optional() });
+export const replicateSettingsSchema = routerSettingsSchema.extend({
+  poll_interval_ms: pollIntervalMs.optional(),
+  wait_seconds: waitSeconds.optional(),
+});
 export type ReplicateSettings = z.infer<typeof replicateSettingsSchema>;
 
 /** The route's options over the instance settings over the defaults. */

@@ -43,7 +43,8 @@ export function parsePrediction(body: unknown): Prediction | undefined {
     dataRemoved: body['data_removed'] === true,
     getUrl: stringOrUndefined(urls['get']),
     cancelUrl: stringOrUndefined(urls['cancel']),
-    predictTimeSeconds: typeof metrics['predict_time'] === 'number' && Number.isFinite(metrics['predict_time']) ? metrics['predict_time'] : undefined,
+    predictTimeSeconds:
+      typeof metrics['predict_time'] === 'number' && Number.isFinite(metrics['predict_time']) ? metrics['predict_time'] : undefined,
   };
 }
 

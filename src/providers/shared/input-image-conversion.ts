@@ -23,7 +23,12 @@ export async function prepareInputImage(image: InputImage, requirements: InputIm
   if (!rotated && requirements.formats.includes(image.format)) return { bytes: image.bytes, format: image.format };
   const target: ImageFormat = requirements.formats.includes('png') ? 'png' : (requirements.formats[0] ?? 'png');
   const pipeline = sharp(image.bytes).rotate();
-  const bytes = target === 'jpeg' ? await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 95 }).toBuffer() : target === 'webp' ? await pipeline.webp({ quality: 95 }).toBuffer() : await pipeline.png().toBuffer();
+  const bytes =
+    target === 'jpeg'
+      ? await pipeline.flatten({ background: '#ffffff' }).jpeg({ quality: 95 }).toBuffer()
+      : target === 'webp'
+        ? await pipeline.webp({ quality: 95 }).toBuffer()
+        : await pipeline.png().toBuffer();
   return { bytes, format: target };
 }
 
@@ -40,5 +45,7 @@ export async function convertMask(mask: InputImage, size: ImageSize, convention:
   const alpha = await resized.extractChannel('alpha').raw().toBuffer();
   // alpha 0 (edit) → 255 (white) for the `white` convention; kept as is for `black`.
   const gray = convention === 'white' ? Buffer.from(alpha.map((value) => 255 - value)) : alpha;
-  return sharp(gray, { raw: { width: size.width, height: size.height, channels: 1 } }).png().toBuffer();
+  return sharp(gray, { raw: { width: size.width, height: size.height, channels: 1 } })
+    .png()
+    .toBuffer();
 }

@@ -7,7 +7,10 @@ import { parseJsonBody, upstreamFetch, type UpstreamRequest, type UpstreamRespon
  * provider's own error reader), and return the parsed 2xx body; a 2xx that is not JSON is a
  * malformed response naming `request.provider`.
  */
-export async function postForJson(request: Omit<UpstreamRequest, 'method'>, errorOf: (response: UpstreamResponse) => UpstreamError): Promise<unknown> {
+export async function postForJson(
+  request: Omit<UpstreamRequest, 'method'>,
+  errorOf: (response: UpstreamResponse) => UpstreamError,
+): Promise<unknown> {
   const response = await upstreamFetch({ ...request, method: 'POST' });
   if (response.status < 200 || response.status >= 300) throw errorOf(response);
   const json = parseJsonBody(response.body);

@@ -35,7 +35,11 @@ export interface UpstreamErrorDetails {
  * The one way adapters turn an upstream HTTP error into an `UpstreamError`: kind from the body when
  * the adapter knows better, else from the status; `Retry-After` honoured; message safe to show.
  */
-export function upstreamErrorFromResponse(provider: string, response: Pick<UpstreamResponse, 'status' | 'headers'>, details: UpstreamErrorDetails = {}): UpstreamError {
+export function upstreamErrorFromResponse(
+  provider: string,
+  response: Pick<UpstreamResponse, 'status' | 'headers'>,
+  details: UpstreamErrorDetails = {},
+): UpstreamError {
   const kind = details.kind ?? kindForUpstreamStatus(response.status);
   const upstream = details.upstreamMessage?.trim();
   const summary = upstream ? `: ${redactSecrets(upstream, details.secrets ?? []).slice(0, MAX_MESSAGE_LENGTH)}` : '';
@@ -56,7 +60,11 @@ export function malformedResponse(provider: string, what: string): UpstreamError
 }
 
 /** Content-policy refusals are the client's problem: our 400 `content_policy_violation`. */
-export function contentPolicyError(provider: string, upstreamMessage: string | undefined, secrets: ReadonlyArray<string | undefined> = []): UpstreamError {
+export function contentPolicyError(
+  provider: string,
+  upstreamMessage: string | undefined,
+  secrets: ReadonlyArray<string | undefined> = [],
+): UpstreamError {
   const detail = upstreamMessage ? `: ${redactSecrets(upstreamMessage, secrets).slice(0, MAX_MESSAGE_LENGTH)}` : '.';
   return new UpstreamError({
     provider,

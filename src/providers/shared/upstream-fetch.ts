@@ -64,7 +64,11 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
       size += buffer.length;
       if (size > maxBodyBytes) {
         response.body.destroy();
-        throw new UpstreamError({ provider: input.provider, kind: 'upstream_error', message: `The provider '${input.provider}' sent a response larger than ${maxBodyBytes} bytes.` });
+        throw new UpstreamError({
+          provider: input.provider,
+          kind: 'upstream_error',
+          message: `The provider '${input.provider}' sent a response larger than ${maxBodyBytes} bytes.`,
+        });
       }
       chunks.push(buffer);
     }
@@ -78,11 +82,18 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
 
 function networkError(provider: string, error: unknown): UpstreamError {
   const code = (error as { code?: unknown }).code;
-  const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || error instanceof undiciErrors.ConnectTimeoutError;
+  const refused =
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'EHOSTUNREACH' ||
+    error instanceof undiciErrors.ConnectTimeoutError;
   return new UpstreamError({
     provider,
     kind: refused ? 'unavailable' : 'upstream_error',
-    message: refused ? `The provider '${provider}' could not be reached.` : `The connection to '${provider}' broke before the response was complete.`,
+    message: refused
+      ? `The provider '${provider}' could not be reached.`
+      : `The connection to '${provider}' broke before the response was complete.`,
     cause: error,
   });
 }

@@ -47,7 +47,10 @@ export interface TestImageSpec {
  */
 export async function renderTestImage(spec: TestImageSpec): Promise<Buffer> {
   const { width, height, images = [], mask } = spec;
-  for (const [name, edge] of [['width', width], ['height', height]] as const) {
+  for (const [name, edge] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(edge) || edge < 1 || edge > MAX_TEST_IMAGE_EDGE) {
       throw invalidParam('size', `test/test renders 1 to ${MAX_TEST_IMAGE_EDGE} pixels per edge, got ${name} ${edge}`);
     }
@@ -106,7 +109,14 @@ function seededRandom(seed: Buffer): () => number {
  * shapes of the very picture high quality shows in full. Positions scale with the canvas.
  * `overlay` turns the gradient into a translucent tint so input images show through.
  */
-function sceneSvg(random: () => number, width: number, height: number, shapeCount: number, text: string, mode: 'opaque' | 'overlay'): Buffer {
+function sceneSvg(
+  random: () => number,
+  width: number,
+  height: number,
+  shapeCount: number,
+  text: string,
+  mode: 'opaque' | 'overlay',
+): Buffer {
   const shortEdge = Math.min(width, height);
   const hue = (): number => Math.floor(random() * 360);
   const number = (value: number): string => value.toFixed(1);

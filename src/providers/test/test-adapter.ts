@@ -37,13 +37,19 @@ export function parsePromptDirectives(prompt: string): PromptDirectives {
     const amount = /^\d+$/.test(value) ? Number(value) : Number.NaN;
     if (name.toLowerCase() === 'fail') {
       if (!(amount >= MIN_FAIL_STATUS && amount <= MAX_FAIL_STATUS)) {
-        throw invalidParam('prompt', `${directive.trim()} needs an HTTP status from ${MIN_FAIL_STATUS} to ${MAX_FAIL_STATUS}, e.g. [[fail:429]]`);
+        throw invalidParam(
+          'prompt',
+          `${directive.trim()} needs an HTTP status from ${MIN_FAIL_STATUS} to ${MAX_FAIL_STATUS}, e.g. [[fail:429]]`,
+        );
       }
       failStatus ??= amount;
     } else {
       delayMs += amount;
       if (!(delayMs <= MAX_TEST_DELAY_MS)) {
-        throw invalidParam('prompt', `${directive.trim()}: delays need whole milliseconds, at most ${MAX_TEST_DELAY_MS} in total, e.g. [[delay:3000]]`);
+        throw invalidParam(
+          'prompt',
+          `${directive.trim()}: delays need whole milliseconds, at most ${MAX_TEST_DELAY_MS} in total, e.g. [[delay:3000]]`,
+        );
       }
     }
     return '';

@@ -6,7 +6,14 @@ export const localTestProvider = defineProvider({
   id: 'test',
   instances: [
     // Its failures are on purpose ([[fail:429]]): answer them at once, and never let them open a circuit.
-    { id: 'test', title: 'Local test renderer (test/test)', defaultBaseUrl: 'local:', keyEnv: [], keyRequired: false, settings: { max_retries: 0, circuit_breaker: false } },
+    {
+      id: 'test',
+      title: 'Local test renderer (test/test)',
+      defaultBaseUrl: 'local:',
+      keyEnv: [],
+      keyRequired: false,
+      settings: { max_retries: 0, circuit_breaker: false },
+    },
   ],
   routeOptions: noRouteOptionsSchema,
   settings: routerSettingsSchema,

@@ -9,7 +9,11 @@ const FAST_POLLING = { poll_interval_ms: 5 };
 const falCase = (name: string, upstreamModel: string, options: Record<string, unknown> = {}): ContractCase => ({
   name,
   // `sync_mode` results are data URIs: there is no hosted file to lose.
-  startFake: () => startFalFake({ apiKey: CONTRACT_API_KEY, supports: options['sync_mode'] === true ? FAL_FAKE_SCENARIOS.filter((scenario) => scenario !== 'result_gone') : FAL_FAKE_SCENARIOS }),
+  startFake: () =>
+    startFalFake({
+      apiKey: CONTRACT_API_KEY,
+      supports: options['sync_mode'] === true ? FAL_FAKE_SCENARIOS.filter((scenario) => scenario !== 'result_gone') : FAL_FAKE_SCENARIOS,
+    }),
   provider: falProvider,
   endpoint: (fake) => ({ instance: 'fal', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
   upstreamModel,
@@ -27,4 +31,7 @@ const falCase = (name: string, upstreamModel: string, options: Record<string, un
  * FLUX (CDN URLs, status under `owner/app` without the `/schnell` sub-path) and the same model in
  * `sync_mode` (data URIs passed through as base64).
  */
-export default [falCase('fal (fal-ai/flux/schnell)', 'fal-ai/flux/schnell'), falCase('fal (fal-ai/flux/dev, sync_mode)', 'fal-ai/flux/dev', { sync_mode: true })];
+export default [
+  falCase('fal (fal-ai/flux/schnell)', 'fal-ai/flux/schnell'),
+  falCase('fal (fal-ai/flux/dev, sync_mode)', 'fal-ai/flux/dev', { sync_mode: true }),
+];

@@ -20,4 +20,7 @@ const openAICase = (name: string, upstreamModel: string, options: Record<string,
  * A GPT image model (base64 results, sliced from the body) and dall-e-3 with URL results (one
  * image per call; the files are downloaded without credentials and may be gone).
  */
-export default [openAICase('openai (gpt-image-1.5)', 'gpt-image-1.5'), openAICase('openai (dall-e-3, url results)', 'dall-e-3', { response_format: 'url' })];
+export default [
+  openAICase('openai (gpt-image-1.5)', 'gpt-image-1.5'),
+  openAICase('openai (dall-e-3, url results)', 'dall-e-3', { response_format: 'url' }),
+];

@@ -80,7 +80,11 @@ describe('api key repository', () => {
       expect(await revokeApiKey(harness.db, created.apiKey.keyPrefix)).toBe(true);
       expect(await findApiKeyByToken(harness.db, created.key)).toBeUndefined();
       const [one, two] = [await createApiKey(harness.db, { name: 'a' }), await createApiKey(harness.db, { name: 'b' })];
-      await harness.db.updateTable('api_keys').set({ key_prefix: 'sk-ir-SAME' }).where('id', 'in', [one.apiKey.id, two.apiKey.id]).execute();
+      await harness.db
+        .updateTable('api_keys')
+        .set({ key_prefix: 'sk-ir-SAME' })
+        .where('id', 'in', [one.apiKey.id, two.apiKey.id])
+        .execute();
       await expect(revokeApiKey(harness.db, 'sk-ir-SAME')).rejects.toThrow(/matches 2 api keys/);
       expect(await revokeApiKey(harness.db, 'sk-ir-none')).toBe(false);
     });

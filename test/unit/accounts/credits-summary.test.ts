@@ -16,11 +16,32 @@ async function spend(db: Kysely<DatabaseSchema>, owner: CreatedApiKey, reservedM
   const base = { provider: 'test', route: 'test', latencyMs: 5, outputIds: [], warnings: [], attempts: [], finishedAt: Date.now() };
   if (costMicros === 'fail') {
     await releaseCredits(db, { accountId: owner.account.id, generationId: generation.id, reservedMicros });
-    await finishGeneration(db, generation.id, { ...base, status: 'error', costMicros: 0, imageCount: 0, errorMessage: 'upstream failed', errorType: 'upstream_error', httpStatus: 502 });
+    await finishGeneration(db, generation.id, {
+      ...base,
+      status: 'error',
+      costMicros: 0,
+      imageCount: 0,
+      errorMessage: 'upstream failed',
+      errorType: 'upstream_error',
+      httpStatus: 502,
+    });
     return;
   }
-  const { chargedMicros } = await settleCredits(db, { accountId: owner.account.id, generationId: generation.id, reservedMicros, costMicros });
-  await finishGeneration(db, generation.id, { ...base, status: 'success', costMicros: chargedMicros, imageCount: 1, errorMessage: null, errorType: null, httpStatus: 200 });
+  const { chargedMicros } = await settleCredits(db, {
+    accountId: owner.account.id,
+    generationId: generation.id,
+    reservedMicros,
+    costMicros,
+  });
+  await finishGeneration(db, generation.id, {
+    ...base,
+    status: 'success',
+    costMicros: chargedMicros,
+    imageCount: 1,
+    errorMessage: null,
+    errorType: null,
+    httpStatus: 200,
+  });
 }
 
 describe('creditsSummary', () => {
@@ -59,9 +80,30 @@ describe('creditsSummary', () => {
       const summary = await creditsSummary(harness.db, first.account.id, { byApiKey: true });
       expect(summary).toMatchObject({ remaining_credits: '8.7500', credit_usage: '1.2500', total_deposits: '10.0000' });
       expect(summary.usage_by_api_key).toEqual([
-        { api_key_id: first.apiKey.id, api_key_name: 'server', credit_usage: '0.2500', total_requests: 2, created_at: '2026-01-01T00:00:00.000Z', is_active: true },
-        { api_key_id: second.apiKey.id, api_key_name: 'laptop', credit_usage: '1.0000', total_requests: 1, created_at: '2026-01-02T00:00:00.000Z', is_active: true },
-        { api_key_id: idle.apiKey.id, api_key_name: 'idle', credit_usage: '0.0000', total_requests: 0, created_at: '2026-01-03T00:00:00.000Z', is_active: false },
+        {
+          api_key_id: first.apiKey.id,
+          api_key_name: 'server',
+          credit_usage: '0.2500',
+          total_requests: 2,
+          created_at: '2026-01-01T00:00:00.000Z',
+          is_active: true,
+        },
+        {
+          api_key_id: second.apiKey.id,
+          api_key_name: 'laptop',
+          credit_usage: '1.0000',
+          total_requests: 1,
+          created_at: '2026-01-02T00:00:00.000Z',
+          is_active: true,
+        },
+        {
+          api_key_id: idle.apiKey.id,
+          api_key_name: 'idle',
+          credit_usage: '0.0000',
+          total_requests: 0,
+          created_at: '2026-01-03T00:00:00.000Z',
+          is_active: false,
+        },
       ]);
     });
 

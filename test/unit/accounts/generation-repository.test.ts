@@ -76,10 +76,19 @@ describe('generation repository', () => {
         costMicros: usd(0.04),
         outputIds: ['img-1'],
         warnings: [{ type: 'adapted', setting: 'size', message: 'used 1024x1024' }],
-        attempts: [{ provider: 'test', status: 429, retryAfterMs: 2000 }, { provider: 'test', status: 200 }],
+        attempts: [
+          { provider: 'test', status: 429, retryAfterMs: 2000 },
+          { provider: 'test', status: 200 },
+        ],
       });
       expect(await finishGeneration(harness.db, started.id, finished)).toBe(true);
-      expect(await getGeneration(harness.db, started.id)).toMatchObject({ ...finished, id: started.id, hasMask: true, inputImageCount: 2, prompt: null });
+      expect(await getGeneration(harness.db, started.id)).toMatchObject({
+        ...finished,
+        id: started.id,
+        hasMask: true,
+        inputImageCount: 2,
+        prompt: null,
+      });
       expect(await finishGeneration(harness.db, started.id, outcome({ status: 'error' }))).toBe(false);
       expect((await getGeneration(harness.db, started.id))?.status).toBe('success');
       expect(await getGeneration(harness.db, 'no-such-generation')).toBeUndefined();
@@ -136,7 +145,12 @@ describe('generation repository', () => {
 
       const firstBatch = await listExpiredStoredImages(database.db, 3_000, 2);
       expect(firstBatch.map((image) => image.expiresAt)).toEqual([1_000, 2_000]);
-      expect(await deleteStoredImages(database.db, firstBatch.map((image) => image.id))).toBe(2);
+      expect(
+        await deleteStoredImages(
+          database.db,
+          firstBatch.map((image) => image.id),
+        ),
+      ).toBe(2);
       expect((await listExpiredStoredImages(database.db, 3_000, 10)).map((image) => image.id)).toEqual([images[0]!.id]);
       expect(await deleteStoredImages(database.db, [])).toBe(0);
       expect(await deleteStoredImages(database.db, ['missing'])).toBe(0);

@@ -29,7 +29,11 @@ describe('ledger', () => {
       const replica = harness.dialect === 'postgres' ? await harness.open(harness.url) : harness.database;
       const outcomes = await Promise.all(
         Array.from({ length: 50 }, (_, index) =>
-          reserveCredits((index % 2 === 0 ? harness.database : replica).db, { accountId: account.id, amountMicros: usd(1), generationId: randomUUID() }),
+          reserveCredits((index % 2 === 0 ? harness.database : replica).db, {
+            accountId: account.id,
+            amountMicros: usd(1),
+            generationId: randomUUID(),
+          }),
         ),
       );
       expect(outcomes.filter(Boolean)).toHaveLength(10);
@@ -52,7 +56,9 @@ describe('ledger', () => {
     it('settles: keeps the cost, gives back the rest, and the ledger sums to the balance', async () => {
       const { account } = await createKeyWithCredits(harness.db, 10);
       expect(await reserveCredits(harness.db, { accountId: account.id, amountMicros: usd(2), generationId: 'g1' })).toBe(true);
-      expect(await settleCredits(harness.db, { accountId: account.id, generationId: 'g1', reservedMicros: usd(2), costMicros: usd(0.5) })).toEqual({
+      expect(
+        await settleCredits(harness.db, { accountId: account.id, generationId: 'g1', reservedMicros: usd(2), costMicros: usd(0.5) }),
+      ).toEqual({
         applied: true,
         refundedMicros: usd(1.5),
         chargedMicros: usd(0.5),
@@ -70,13 +76,20 @@ describe('ledger', () => {
       const { account } = await createKeyWithCredits(harness.db, 3);
       await reserveCredits(harness.db, { accountId: account.id, amountMicros: usd(3), generationId: 'g2' });
       expect(await balanceOf(harness.db, account.id)).toBe(0);
-      expect(await releaseCredits(harness.db, { accountId: account.id, generationId: 'g2', reservedMicros: usd(3), note: 'upstream_error' })).toEqual({
+      expect(
+        await releaseCredits(harness.db, { accountId: account.id, generationId: 'g2', reservedMicros: usd(3), note: 'upstream_error' }),
+      ).toEqual({
         applied: true,
         refundedMicros: usd(3),
         chargedMicros: 0,
       });
       expect(await balanceOf(harness.db, account.id)).toBe(usd(3));
-      expect((await entriesOf(harness.db, account.id)).find((entry) => entry.kind === 'release')).toEqual({ kind: 'release', amount_micros: usd(3), generation_id: 'g2', note: 'upstream_error' });
+      expect((await entriesOf(harness.db, account.id)).find((entry) => entry.kind === 'release')).toEqual({
+        kind: 'release',
+        amount_micros: usd(3),
+        generation_id: 'g2',
+        note: 'upstream_error',
+      });
     });
 
     it('closes a reserve once: a second settle or release changes nothing, even concurrently', async () => {
@@ -101,7 +114,12 @@ describe('ledger', () => {
     it('never charges more than the reserve, noting the difference', async () => {
       const { account } = await createKeyWithCredits(harness.db, 10);
       await reserveCredits(harness.db, { accountId: account.id, amountMicros: usd(1), generationId: 'g4' });
-      const result = await settleCredits(harness.db, { accountId: account.id, generationId: 'g4', reservedMicros: usd(1), costMicros: usd(1.25) });
+      const result = await settleCredits(harness.db, {
+        accountId: account.id,
+        generationId: 'g4',
+        reservedMicros: usd(1),
+        costMicros: usd(1.25),
+      });
       expect(result).toEqual({ applied: true, refundedMicros: 0, chargedMicros: usd(1) });
       expect(await balanceOf(harness.db, account.id)).toBe(usd(9));
       const settle = (await entriesOf(harness.db, account.id)).find((entry) => entry.kind === 'settle');
@@ -129,7 +147,9 @@ describe('ledger', () => {
       const { account } = await createKeyWithCredits(harness.db, 1);
       await expect(reserveCredits(harness.db, { accountId: account.id, amountMicros: -1, generationId: 'x' })).rejects.toThrow(RangeError);
       await expect(reserveCredits(harness.db, { accountId: account.id, amountMicros: 0.5, generationId: 'x' })).rejects.toThrow(RangeError);
-      await expect(settleCredits(harness.db, { accountId: account.id, generationId: 'x', reservedMicros: 1, costMicros: Number.NaN })).rejects.toThrow(RangeError);
+      await expect(
+        settleCredits(harness.db, { accountId: account.id, generationId: 'x', reservedMicros: 1, costMicros: Number.NaN }),
+      ).rejects.toThrow(RangeError);
     });
   });
 });

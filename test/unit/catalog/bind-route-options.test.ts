@@ -20,9 +20,13 @@ function bootCatalog(configYaml: string) {
 
 describe('route options are parsed by their adapter at boot', () => {
   it('stops the boot on a bad option in the operator file, naming the file, model, route and option', () => {
-    const error = thrownBy(() => bootCatalog(['models:', '  "test/test":', '    routes: [{provider: test, model: test/test, options: {colour: red}}]', ''].join('\n')));
+    const error = thrownBy(() =>
+      bootCatalog(['models:', '  "test/test":', '    routes: [{provider: test, model: test/test, options: {colour: red}}]', ''].join('\n')),
+    );
     expect(error).toBeInstanceOf(CatalogError);
-    expect((error as CatalogError).message).toMatch(/config\.yaml: model 'test\/test', route test \(test\/test\): options\.colour: unknown field/);
+    expect((error as CatalogError).message).toMatch(
+      /config\.yaml: model 'test\/test', route test \(test\/test\): options\.colour: unknown field/,
+    );
   });
 
   it('names the model, the route and the option of a bad adapter option, every one at once', () => {
@@ -40,24 +44,47 @@ describe('route options are parsed by their adapter at boot', () => {
       '',
     ].join('\n');
     const message = (thrownBy(() => bootCatalog(yaml)) as Error).message;
-    expect(message).toContain("model 'black-forest-labs/FLUX-1.1-pro', route bfl (flux-pro-1.1): options.size.multiple: Too small: expected number to be >0");
+    expect(message).toContain(
+      "model 'black-forest-labs/FLUX-1.1-pro', route bfl (flux-pro-1.1): options.size.multiple: Too small: expected number to be >0",
+    );
     expect(message).toContain("model 'acme/new-flux', route bfl (flux-3): options.title: required (string)");
     expect(message).toContain("model 'acme/new-flux', route bfl (flux-3): options.size: required (object)");
   });
 
   it('checks routes of named instances with their type, configured or not', () => {
-    const yaml = ['providers:', '  local-renderer: {type: test}', 'models:', '  "test/test":', '    routes: [{provider: local-renderer, model: test/test, options: {speed: 2}}]', ''].join('\n');
-    expect((thrownBy(() => bootCatalog(yaml)) as Error).message).toContain("route local-renderer (test/test): options.speed: unknown field");
+    const yaml = [
+      'providers:',
+      '  local-renderer: {type: test}',
+      'models:',
+      '  "test/test":',
+      '    routes: [{provider: local-renderer, model: test/test, options: {speed: 2}}]',
+      '',
+    ].join('\n');
+    expect((thrownBy(() => bootCatalog(yaml)) as Error).message).toContain(
+      'route local-renderer (test/test): options.speed: unknown field',
+    );
   });
 
   it('leaves routes to unknown instances alone (they are never called, and listed as unavailable)', () => {
-    const catalog = bootCatalog(['models:', '  "acme/elsewhere":', '    release_date: "2026-01-01"', '    pricing: {type: fixed, value: 0.01}', '    routes: [{provider: nowhere, model: x, options: {anything: 1}}]', ''].join('\n'));
+    const catalog = bootCatalog(
+      [
+        'models:',
+        '  "acme/elsewhere":',
+        '    release_date: "2026-01-01"',
+        '    pricing: {type: fixed, value: 0.01}',
+        '    routes: [{provider: nowhere, model: x, options: {anything: 1}}]',
+        '',
+      ].join('\n'),
+    );
     expect(catalog.get('acme/elsewhere')?.routes[0]?.options).toEqual({ anything: 1 });
   });
 
   it('stops createAppContext before the database is opened', async () => {
     const dataDir = writeFiles({});
-    const configFile = path.join(writeFiles({ 'config.yaml': 'models:\n  "test/test":\n    routes: [{provider: test, model: test/test, options: {colour: red}}]\n' }), 'config.yaml');
+    const configFile = path.join(
+      writeFiles({ 'config.yaml': 'models:\n  "test/test":\n    routes: [{provider: test, model: test/test, options: {colour: red}}]\n' }),
+      'config.yaml',
+    );
     const config = loadAppConfig({ IMAGEROUTER_DATA_DIR: dataDir, IMAGEROUTER_CONFIG: configFile, LOG_LEVEL: 'silent' });
     const error: unknown = await createAppContext(config, { env: {} }).then(
       () => undefined,

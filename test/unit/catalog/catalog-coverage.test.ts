@@ -45,8 +45,16 @@ const definitions = new Map(instances.map((instance) => [instance.id, instance])
 type Builder = (call: ProviderCall<Record<string, unknown>>) => unknown;
 
 /** A builder of a typed adapter: options and settings are parsed by the provider's schemas first, as at boot. */
-function typed<Options, Settings>(provider: ProviderDefinition<Options, Settings>, build: (call: ProviderCall<Options, Settings>) => unknown): Builder {
-  return (call) => build({ ...call, options: provider.routeOptions.parse(call.options), endpoint: { ...call.endpoint, settings: provider.settings.parse(call.endpoint.settings) } });
+function typed<Options, Settings>(
+  provider: ProviderDefinition<Options, Settings>,
+  build: (call: ProviderCall<Options, Settings>) => unknown,
+): Builder {
+  return (call) =>
+    build({
+      ...call,
+      options: provider.routeOptions.parse(call.options),
+      endpoint: { ...call.endpoint, settings: provider.settings.parse(call.endpoint.settings) },
+    });
 }
 
 /** Text-to-image request builders by adapter id; `test` renders locally and has none. */
@@ -59,13 +67,21 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     const { model: endpointId, profile } = falEndpointFor(call);
     return buildFalSubmitRequest({ call, endpointId, profile, images: [], mask: undefined });
   }),
-  replicate: typed(replicateProvider, (call) => buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now())),
+  replicate: typed(replicateProvider, (call) =>
+    buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now()),
+  ),
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
 /** An input image as the adapters receive it; the pure builders only re-encode the bytes. */
-const INPUT_IMAGE: InputImage = { bytes: Buffer.from('not decoded by the builders'), format: 'png', width: 1024, height: 1024, hasAlpha: true };
+const INPUT_IMAGE: InputImage = {
+  bytes: Buffer.from('not decoded by the builders'),
+  format: 'png',
+  width: 1024,
+  height: 1024,
+  hasAlpha: true,
+};
 
 /**
  * Edit requests (one input image), for routes whose endpoint edits only: such an endpoint answers
@@ -78,8 +94,12 @@ const EDIT_BUILDERS: Readonly<Record<string, Builder>> = {
     const { model: endpointId, profile } = falEndpointFor(call);
     return buildFalSubmitRequest({ call, endpointId, profile, images: [{ ...INPUT_IMAGE }], mask: undefined });
   }),
-  replicate: typed(replicateProvider, (call) => buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), { image: INPUT_IMAGE }, Date.now())),
-  'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined })),
+  replicate: typed(replicateProvider, (call) =>
+    buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), { image: INPUT_IMAGE }, Date.now()),
+  ),
+  'openai-compatible': typed(openAICompatibleProvider, (call) =>
+    buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined }),
+  ),
 };
 
 /** The 400 an edit-only endpoint gives a request without an image. */
@@ -87,7 +107,13 @@ function needsAnImage(error: unknown): boolean {
   return error instanceof ApiError && error.kind === 'invalid_request' && error.param === 'image[]';
 }
 
-function textToImageCall(model: ResolvedModel, route: ResolvedRoute, definition: ProviderInstance, size: ImageSize | 'auto', quality: Quality): ProviderCall<Record<string, unknown>> {
+function textToImageCall(
+  model: ResolvedModel,
+  route: ResolvedRoute,
+  definition: ProviderInstance,
+  size: ImageSize | 'auto',
+  quality: Quality,
+): ProviderCall<Record<string, unknown>> {
   return providerCall({
     request: { model: model.id, prompt: 'a lighthouse on a cliff at dawn', quality, size },
     upstreamModel: route.model,
@@ -157,7 +183,9 @@ describe('the built-in catalog', () => {
   });
 });
 
-const routeCases = activeModels.flatMap((model) => model.routes.map((route, index) => [`${model.id} → ${route.provider}:${route.model} (#${index})`, model, route] as const));
+const routeCases = activeModels.flatMap((model) =>
+  model.routes.map((route, index) => [`${model.id} → ${route.provider}:${route.model} (#${index})`, model, route] as const),
+);
 
 describe('every active route builds a text-to-image request with its adapter', () => {
   it('has routes to check', () => {
@@ -176,7 +204,9 @@ describe('every active route builds a text-to-image request with its adapter', (
     const failures: string[] = [];
     const attempts: Array<[ImageSize | 'auto', Quality]> = [
       ...sizesToTry(model).map((size) => [size, 'auto'] as [ImageSize | 'auto', Quality]),
-      ...model.capabilities.qualities.filter((quality) => quality !== 'auto').map((quality) => ['auto', quality] as [ImageSize | 'auto', Quality]),
+      ...model.capabilities.qualities
+        .filter((quality) => quality !== 'auto')
+        .map((quality) => ['auto', quality] as [ImageSize | 'auto', Quality]),
     ];
     for (const [size, quality] of attempts) {
       try {

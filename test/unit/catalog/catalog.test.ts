@@ -21,15 +21,11 @@ describe('Catalog', () => {
   });
 
   it('lists every model in file order (files by name), retired ones included', () => {
-    expect(fixtureCatalog().all().map((model) => model.id)).toEqual([
-      'acme/alpha',
-      'acme/beta',
-      'zeta/free',
-      'vid/clip',
-      'old/gone',
-      'nop/unpriced',
-      'test/test',
-    ]);
+    expect(
+      fixtureCatalog()
+        .all()
+        .map((model) => model.id),
+    ).toEqual(['acme/alpha', 'acme/beta', 'zeta/free', 'vid/clip', 'old/gone', 'nop/unpriced', 'test/test']);
   });
 
   it('hands out frozen models, so no request can change the catalog for the next', () => {

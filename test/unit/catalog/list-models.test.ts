@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  getModelV1,
-  getModelV2,
-  listModelsOpenAI,
-  listModelsV1,
-  listModelsV2,
-} from '../../../src/catalog/list-models.js';
+import { getModelV1, getModelV2, listModelsOpenAI, listModelsV1, listModelsV2 } from '../../../src/catalog/list-models.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { availability, fixtureCatalog, thrownBy } from './catalog-fixture.js';
 

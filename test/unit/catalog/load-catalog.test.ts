@@ -26,7 +26,14 @@ describe('loadCatalog: built-in files', () => {
       release_date: '2025-05-04',
       output: ['image'],
       self_test: true,
-      capabilities: { edit: true, mask: true, max_input_images: 16, qualities: ['auto', 'low', 'medium', 'high'], max_n: 10, parameters: [] },
+      capabilities: {
+        edit: true,
+        mask: true,
+        max_input_images: 16,
+        qualities: ['auto', 'low', 'medium', 'high'],
+        max_n: 10,
+        parameters: [],
+      },
       pricingMicros: { type: 'fixed', valueMicros: 0 },
       routes: [{ provider: 'test', model: 'test/test', priced: true, pricingMicros: { type: 'fixed', valueMicros: 0 } }],
     });
@@ -36,7 +43,11 @@ describe('loadCatalog: built-in files', () => {
 
   it('converts USD to integer micro-USD once, rounding float noise away', () => {
     const directory = modelsDir(
-      { 'a.yaml': model('    pricing: { type: fixed, value: 0.07 }\n    routes: [{ provider: fal, model: one }, { provider: x, model: y, pricing: { type: fixed, value: 0.0042 } }]') },
+      {
+        'a.yaml': model(
+          '    pricing: { type: fixed, value: 0.07 }\n    routes: [{ provider: fal, model: one }, { provider: x, model: y, pricing: { type: fixed, value: 0.0042 } }]',
+        ),
+      },
       { withTestModel: false },
     );
     const routes = loadCatalog({ builtinDir: directory }).get('acme/one')?.routes;
@@ -52,7 +63,9 @@ describe('loadCatalog: built-in files', () => {
   });
 
   it('names the file and the field of a value of the wrong type', () => {
-    const directory = modelsDir({ 'a.yaml': model('    routes: [{ provider: fal, model: one, pricing: { type: fixed, value: "0.01" } }]') });
+    const directory = modelsDir({
+      'a.yaml': model('    routes: [{ provider: fal, model: one, pricing: { type: fixed, value: "0.01" } }]'),
+    });
     expect(loadError({ builtinDir: directory })).toBe(
       `${path.join(directory, 'a.yaml')}: models[0].routes[0].pricing.value: expected number, received string`,
     );
@@ -65,7 +78,8 @@ describe('loadCatalog: built-in files', () => {
 
   it('refuses a date that is not on the calendar', () => {
     const directory = modelsDir({
-      'a.yaml': 'models:\n  - { id: acme/one, release_date: "2025-13-01" }\n  - { id: acme/two, release_date: "2025-02-30" }\n  - { id: acme/three, release_date: 2025-1-1 }\n',
+      'a.yaml':
+        'models:\n  - { id: acme/one, release_date: "2025-13-01" }\n  - { id: acme/two, release_date: "2025-02-30" }\n  - { id: acme/three, release_date: 2025-1-1 }\n',
     });
     const message = loadError({ builtinDir: directory });
     expect(message).toContain('a.yaml: models[0].release_date: is not a calendar date');
@@ -145,8 +159,13 @@ describe('loadCatalog: operator config file', () => {
   });
 
   it('replaces a pricing object whose type changes instead of mixing two kinds', () => {
-    const directory = modelsDir({ 'a.yaml': model('    pricing: { type: table, rows: [{ value: 0.02 }] }\n    routes: [{ provider: fal, model: one }]') });
-    const catalog = loadCatalog({ builtinDir: directory, configFile: config('models:\n  acme/one: { pricing: { type: fixed, value: 0.5 } }\n') });
+    const directory = modelsDir({
+      'a.yaml': model('    pricing: { type: table, rows: [{ value: 0.02 }] }\n    routes: [{ provider: fal, model: one }]'),
+    });
+    const catalog = loadCatalog({
+      builtinDir: directory,
+      configFile: config('models:\n  acme/one: { pricing: { type: fixed, value: 0.5 } }\n'),
+    });
     expect(catalog.get('acme/one')?.pricingMicros).toEqual({ type: 'fixed', valueMicros: 500_000 });
   });
 

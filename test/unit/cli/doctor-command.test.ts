@@ -13,7 +13,11 @@ describe('imagerouter doctor', () => {
   afterAll(() => fake?.close());
 
   it('probes configured providers with every key, and names the variable for the others', async () => {
-    const lines = await runDoctor({ OPENAI_API_KEY: `${GOOD},sk-doctor-bad-0123456789`, OPENAI_BASE_URL: fake.baseUrl, IMAGEROUTER_DATA_DIR: '/tmp/imagerouter-doctor-unused' });
+    const lines = await runDoctor({
+      OPENAI_API_KEY: `${GOOD},sk-doctor-bad-0123456789`,
+      OPENAI_BASE_URL: fake.baseUrl,
+      IMAGEROUTER_DATA_DIR: '/tmp/imagerouter-doctor-unused',
+    });
     const openai = lines.find((line) => line.instance === 'openai');
     expect(openai).toMatchObject({ configured: true, status: 'failed' });
     expect(openai?.detail).toContain('1/2 keys ok');
@@ -22,7 +26,11 @@ describe('imagerouter doctor', () => {
     const probes = fake.calls.filter((call) => call.path.endsWith('/models'));
     expect(probes.map((call) => call.headers.authorization).sort()).toEqual(['Bearer sk-doctor-bad-0123456789', `Bearer ${GOOD}`]);
 
-    expect(lines.find((line) => line.instance === 'bfl')).toMatchObject({ configured: false, status: 'not configured', detail: 'set BFL_API_KEY' });
+    expect(lines.find((line) => line.instance === 'bfl')).toMatchObject({
+      configured: false,
+      status: 'not configured',
+      detail: 'set BFL_API_KEY',
+    });
     expect(lines.find((line) => line.instance === 'fal')?.detail).toBe('set FAL_API_KEY or FAL_KEY');
     expect(lines.find((line) => line.instance === 'localai')?.detail).toBe('set LOCALAI_BASE_URL');
   });

@@ -55,9 +55,7 @@ describe('createDatabase on SQLite', () => {
   });
 
   it('rejects other URL schemes, naming the accepted ones and hiding the password', async () => {
-    await expect(createDatabase({ dataDir, databaseUrl: 'mysql://user:hunter2@db/ir' })).rejects.toThrow(
-      /postgres:\/\/.*sqlite:<path>/,
-    );
+    await expect(createDatabase({ dataDir, databaseUrl: 'mysql://user:hunter2@db/ir' })).rejects.toThrow(/postgres:\/\/.*sqlite:<path>/);
     await expect(createDatabase({ dataDir, databaseUrl: 'mysql://user:hunter2@db/ir' })).rejects.not.toThrow(/hunter2/);
   });
 });
@@ -74,7 +72,10 @@ describe.skipIf(!postgresAvailable)('createDatabase on PostgreSQL', () => {
     const database = await createDatabase({ dataDir: os.tmpdir(), databaseUrl: TEST_DATABASE_URL });
     try {
       expect(database.dialect).toBe('postgres');
-      const { rows } = await sql<{ big: unknown; count: unknown }>`select cast(9007199254740991 as bigint) as big, count(*) as count from (values (1), (2)) as t(x)`.execute(database.db);
+      const { rows } = await sql<{
+        big: unknown;
+        count: unknown;
+      }>`select cast(9007199254740991 as bigint) as big, count(*) as count from (values (1), (2)) as t(x)`.execute(database.db);
       expect(rows).toEqual([{ big: Number.MAX_SAFE_INTEGER, count: 2 }]);
       await expect(sql`select cast(9007199254740993 as bigint) as big`.execute(database.db)).rejects.toThrow(/not a safe integer/);
     } finally {
@@ -83,7 +84,9 @@ describe.skipIf(!postgresAvailable)('createDatabase on PostgreSQL', () => {
   });
 
   it('fails fast with the URL (password hidden) when the server is unreachable', async () => {
-    const error = await createDatabase({ dataDir: os.tmpdir(), databaseUrl: 'postgres://app:hunter2@127.0.0.1:1/ir' }).catch((caught: unknown) => caught);
+    const error = await createDatabase({ dataDir: os.tmpdir(), databaseUrl: 'postgres://app:hunter2@127.0.0.1:1/ir' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/Cannot connect to PostgreSQL at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/ir/);
     expect((error as Error).message).not.toMatch(/hunter2/);

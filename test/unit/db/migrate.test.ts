@@ -31,9 +31,24 @@ describe('migrate', () => {
       const { db } = harness;
       const now = Date.now();
       await expect(
-        db.insertInto('api_keys').values({ id: 'k', account_id: 'missing', name: 'x', key_hash: 'h', key_prefix: 'p', is_admin: 0, created_at: now, revoked_at: null, last_used_at: null }).execute(),
+        db
+          .insertInto('api_keys')
+          .values({
+            id: 'k',
+            account_id: 'missing',
+            name: 'x',
+            key_hash: 'h',
+            key_prefix: 'p',
+            is_admin: 0,
+            created_at: now,
+            revoked_at: null,
+            last_used_at: null,
+          })
+          .execute(),
       ).rejects.toThrow();
-      await expect(db.insertInto('accounts').values({ id: 'negative', name: 'x', balance_micros: -1, created_at: now }).execute()).rejects.toThrow();
+      await expect(
+        db.insertInto('accounts').values({ id: 'negative', name: 'x', balance_micros: -1, created_at: now }).execute(),
+      ).rejects.toThrow();
     });
   });
 });

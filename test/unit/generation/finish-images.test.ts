@@ -7,7 +7,9 @@ import { finishImages } from '../../../src/generation/finish-images.js';
 import type { ProviderImage } from '../../../src/providers/provider.js';
 
 const noDownloads = { downloadResult: async (): Promise<Buffer> => Promise.reject(new Error('no downloads here')) };
-const png = await sharp({ create: { width: 96, height: 48, channels: 3, background: '#3a7' } }).png().toBuffer();
+const png = await sharp({ create: { width: 96, height: 48, channels: 3, background: '#3a7' } })
+  .png()
+  .toBuffer();
 const asBase64 = (bytes: Buffer) => Buffer.from(bytes.toString('base64'), 'latin1');
 const finish = (image: ProviderImage, outputFormat: 'png' | 'webp' | 'jpeg', keepBase64: boolean) =>
   finishImages(noDownloads, { images: [{ image, provider: 'p' }], outputFormat, keepBase64, signal: new AbortController().signal });

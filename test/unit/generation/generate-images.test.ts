@@ -11,9 +11,22 @@ import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
 import { imageRequest } from '../../helpers/provider-call.js';
 
-const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).png().toBuffer();
+const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
+  .png()
+  .toBuffer();
 
-const instance = (id: string): ProviderInstance => ({ id, adapter: id, title: id, baseUrl: `https://${id}.example`, apiKeys: ['k'], settings: {}, configured: true, missing: undefined, keyVariables: [], baseUrlVariable: '' });
+const instance = (id: string): ProviderInstance => ({
+  id,
+  adapter: id,
+  title: id,
+  baseUrl: `https://${id}.example`,
+  apiKeys: ['k'],
+  settings: {},
+  configured: true,
+  missing: undefined,
+  keyVariables: [],
+  baseUrlVariable: '',
+});
 
 /** An adapter that yields one PNG per call, or fails with the given error. */
 const adapter = (id: string, fail?: UpstreamError): ImageProvider => ({
@@ -102,9 +115,12 @@ describe('generateImages', () => {
   });
 
   it('records the failure even when releasing the hold fails', async () => {
-    const { ports, events } = recordingPorts([adapter('dear', new UpstreamError({ provider: 'dear', kind: 'invalid_request', message: 'no' }))], {
-      release: async () => Promise.reject(new Error('database is locked')),
-    });
+    const { ports, events } = recordingPorts(
+      [adapter('dear', new UpstreamError({ provider: 'dear', kind: 'invalid_request', message: 'no' }))],
+      {
+        release: async () => Promise.reject(new Error('database is locked')),
+      },
+    );
     await expect(generateImages(ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
     expect(events).toEqual(['start', 'reserve 50000', 'fail invalid_request']);
   });

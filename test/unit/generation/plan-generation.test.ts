@@ -47,12 +47,27 @@ describe('planGeneration: numbers and booleans from multipart text', () => {
       raw: 'false',
     });
     expect(request.n).toBe(2);
-    expect(request.extra).toEqual({ seed: 42, output_compression: 80, guidance_scale: 7.5, steps: 28, safety_tolerance: -1, prompt_upsampling: true, raw: false });
+    expect(request.extra).toEqual({
+      seed: 42,
+      output_compression: 80,
+      guidance_scale: 7.5,
+      steps: 28,
+      safety_tolerance: -1,
+      prompt_upsampling: true,
+      raw: false,
+    });
     expect(warnings).toEqual([]);
   });
 
   it('leaves text parameters as text, even when they look like numbers', async () => {
-    const { request } = await parse({ prompt: '42', size: '1024x1024', negative_prompt: '7', megapixels: '0.25', style: 'true', user: '1001' });
+    const { request } = await parse({
+      prompt: '42',
+      size: '1024x1024',
+      negative_prompt: '7',
+      megapixels: '0.25',
+      style: 'true',
+      user: '1001',
+    });
     expect(request.prompt).toBe('42');
     expect(request.size).toEqual({ width: 1024, height: 1024 });
     // Strict: no typed parameter the client left out may appear, not even as `undefined`.
@@ -107,7 +122,9 @@ describe('planGeneration: numbers and booleans from multipart text', () => {
 
   it('refuses a malformed number even for a model that would not take it', async () => {
     const catalog = loadCatalog();
-    expect(() => planGeneration(catalog, { fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] })).toThrow(ApiError);
+    expect(() => planGeneration(catalog, { fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] })).toThrow(
+      ApiError,
+    );
     let error: unknown;
     try {
       planGeneration(catalog, { fields: { model: 'test/test', prompt: 'x', seed: 'abc' }, images: [], masks: [] });

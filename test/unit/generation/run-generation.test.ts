@@ -30,9 +30,21 @@ models:
     routes: [{ provider: painter, model: painter-v1 }]
 `;
 
-const instance = (id: string): ProviderInstance => ({ id, adapter: id, title: id, baseUrl: `https://${id}.example`, apiKeys: ['k'], settings: {}, configured: true, missing: undefined, keyVariables: [], baseUrlVariable: '' });
+const instance = (id: string): ProviderInstance => ({
+  id,
+  adapter: id,
+  title: id,
+  baseUrl: `https://${id}.example`,
+  apiKeys: ['k'],
+  settings: {},
+  configured: true,
+  missing: undefined,
+  keyVariables: [],
+  baseUrlVariable: '',
+});
 const dataUri = async (image: ReturnType<typeof sharp>) => `data:image/png;base64,${(await image.png().toBuffer()).toString('base64')}`;
-const solid = (width: number, height: number, alpha = false) => sharp({ create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { r: 0, g: 0, b: 0, alpha: 0 } : '#336699' } });
+const solid = (width: number, height: number, alpha = false) =>
+  sharp({ create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { r: 0, g: 0, b: 0, alpha: 0 } : '#336699' } });
 
 /** Paints one PNG per image asked for, at the requested size; remembers every call. */
 function painter(behaviour: { hang?: boolean } = {}) {
@@ -41,7 +53,8 @@ function painter(behaviour: { hang?: boolean } = {}) {
     id: 'painter',
     async generate(call) {
       calls.push(call);
-      if (behaviour.hang) await new Promise((_resolve, reject) => call.signal.addEventListener('abort', () => reject(call.signal.reason as Error)));
+      if (behaviour.hang)
+        await new Promise((_resolve, reject) => call.signal.addEventListener('abort', () => reject(call.signal.reason as Error)));
       const size = call.request.size === 'auto' ? { width: 32, height: 32 } : call.request.size;
       const png = await solid(size.width, size.height).png().toBuffer();
       return { images: Array.from({ length: call.n }, () => ({ bytes: png, format: 'png' as const })), warnings: [] };
@@ -74,7 +87,12 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
     },
     downloadResult: async () => Promise.reject(new Error('no downloads in this test')),
     catalog: loadCatalog({ builtinDir: modelsDir({ 'painter.yaml': PAINTER }) }),
-    imageFetcher: createImageFetcher({ policy: createAddressPolicy([]), maxImageBytes: 1024 * 1024, maxInputBytes: 4 * 1024 * 1024, timeoutMs: 1_000 }),
+    imageFetcher: createImageFetcher({
+      policy: createAddressPolicy([]),
+      maxImageBytes: 1024 * 1024,
+      maxInputBytes: 4 * 1024 * 1024,
+      timeoutMs: 1_000,
+    }),
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     background: new Set(),
   };
@@ -87,10 +105,24 @@ describe('runGeneration', () => {
   it('types multipart-style text fields, routes, stores and records: one call from raw fields to hosted images', async () => {
     const { adapter, calls } = painter();
     const { ports, events, stored } = inMemoryPorts([adapter]);
-    const output = await runGeneration(ports, { request: { fields: { model: 'acme/painter', prompt: 'a kite', n: '2', size: '96x80', seed: '7', style: 'vivid' }, images: [], masks: [] }, caller });
+    const output = await runGeneration(ports, {
+      request: {
+        fields: { model: 'acme/painter', prompt: 'a kite', n: '2', size: '96x80', seed: '7', style: 'vivid' },
+        images: [],
+        masks: [],
+      },
+      caller,
+    });
 
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.request).toMatchObject({ model: 'acme/painter', n: 2, size: { width: 96, height: 80 }, extra: { seed: 7 }, outputFormat: 'webp', responseFormat: 'url' });
+    expect(calls[0]!.request).toMatchObject({
+      model: 'acme/painter',
+      n: 2,
+      size: { width: 96, height: 80 },
+      extra: { seed: 7 },
+      outputFormat: 'webp',
+      responseFormat: 'url',
+    });
     expect(output.warnings).toEqual([expect.objectContaining({ setting: 'style' })]);
     expect(output.cost).toBe(0.04);
     expect(output.data).toHaveLength(2);
@@ -106,7 +138,11 @@ describe('runGeneration', () => {
     const image = await dataUri(solid(24, 16));
     const mask = await dataUri(solid(24, 16, true));
     const output = await runGeneration(ports, {
-      request: { fields: { model: 'acme/painter', prompt: 'edit', response_format: 'b64_json', output_format: 'png' }, images: [{ kind: 'reference', value: image, param: 'image[0]' }], masks: [{ kind: 'reference', value: mask, param: 'mask' }] },
+      request: {
+        fields: { model: 'acme/painter', prompt: 'edit', response_format: 'b64_json', output_format: 'png' },
+        images: [{ kind: 'reference', value: image, param: 'image[0]' }],
+        masks: [{ kind: 'reference', value: mask, param: 'mask' }],
+      },
       caller,
     });
     const received: InputImage[] = calls[0]!.request.images;
@@ -132,7 +168,11 @@ describe('runGeneration', () => {
       expect((error as ApiError).param).toBe(param);
     }
     const tooMany = await runGeneration(ports, {
-      request: { fields: { model: 'acme/painter', prompt: 'x' }, images: Array.from({ length: 3 }, (_, index) => ({ kind: 'reference' as const, value: 'not base64!', param: `image[${index}]` })), masks: [] },
+      request: {
+        fields: { model: 'acme/painter', prompt: 'x' },
+        images: Array.from({ length: 3 }, (_, index) => ({ kind: 'reference' as const, value: 'not base64!', param: `image[${index}]` })),
+        masks: [],
+      },
       caller,
     }).catch((caught: unknown) => caught);
     expect(tooMany).toMatchObject({ status: 400, param: 'image[]' });
@@ -144,7 +184,10 @@ describe('runGeneration', () => {
     const { adapter } = painter({ hang: true });
     const { ports, events } = inMemoryPorts([adapter], { requestTimeoutMs: 150 });
     ports.router.backoff.maxRetries = 0;
-    const error = await runGeneration(ports, { request: { fields: { model: 'acme/painter', prompt: 'slow' }, images: [], masks: [] }, caller }).catch((caught: unknown) => caught);
+    const error = await runGeneration(ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'slow' }, images: [], masks: [] },
+      caller,
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GenerationFailure);
     expect((error as GenerationFailure).error).toMatchObject({ kind: 'timeout', status: 504 });
     expect(events).toEqual(['start acme/painter n=1', 'reserve 20000', 'release 20000', 'fail timeout 504']);
@@ -155,14 +198,25 @@ describe('runGeneration', () => {
     const { ports, events } = inMemoryPorts([adapter]);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new DOMException('gone', 'AbortError')), 50);
-    const error = await runGeneration(ports, { request: { fields: { model: 'acme/painter', prompt: 'x' }, images: [], masks: [] }, caller, signal: controller.signal }).catch((caught: unknown) => caught);
+    const error = await runGeneration(ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'x' }, images: [], masks: [] },
+      caller,
+      signal: controller.signal,
+    }).catch((caught: unknown) => caught);
     expect((error as GenerationFailure).error).toMatchObject({ status: 499 });
     expect(events.at(-1)).toBe('fail upstream_error 499');
   });
 
   it('renders with the real test provider end to end', async () => {
     const { ports } = inMemoryPorts([createTestProvider()]);
-    const output = await runGeneration(ports, { request: { fields: { model: 'test/test', prompt: 'a lighthouse', size: '64x64', response_format: 'b64_ephemeral' }, images: [], masks: [] }, caller });
+    const output = await runGeneration(ports, {
+      request: {
+        fields: { model: 'test/test', prompt: 'a lighthouse', size: '64x64', response_format: 'b64_ephemeral' },
+        images: [],
+        masks: [],
+      },
+      caller,
+    });
     const b64 = output.data[0] && 'b64_json' in output.data[0] ? output.data[0].b64_json : Buffer.alloc(0);
     expect(await sharp(Buffer.from(b64.toString('latin1'), 'base64')).metadata()).toMatchObject({ width: 64, height: 64 });
   });
@@ -172,7 +226,10 @@ describe('startGeneration (async mode)', () => {
   it('answers with the id once recorded and finishes in the background, tracked until done', async () => {
     const { adapter } = painter();
     const { ports, events } = inMemoryPorts([adapter]);
-    const id = await startGeneration(ports, { request: { fields: { model: 'acme/painter', prompt: 'later' }, images: [], masks: [] }, caller });
+    const id = await startGeneration(ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'later' }, images: [], masks: [] },
+      caller,
+    });
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(ports.background.size).toBe(1);
     await Promise.all([...ports.background]);
@@ -183,7 +240,10 @@ describe('startGeneration (async mode)', () => {
   it("refuses b64_ephemeral, which can't be fetched later, before recording anything", async () => {
     const { adapter } = painter();
     const { ports, events } = inMemoryPorts([adapter]);
-    const error = await startGeneration(ports, { request: { fields: { model: 'acme/painter', prompt: 'x', response_format: 'b64_ephemeral' }, images: [], masks: [] }, caller }).catch((caught: unknown) => caught);
+    const error = await startGeneration(ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'x', response_format: 'b64_ephemeral' }, images: [], masks: [] },
+      caller,
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 400, param: 'response_format' });
     expect(events).toEqual([]);
   });

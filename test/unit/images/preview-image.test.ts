@@ -23,7 +23,11 @@ describe('previewImage', () => {
   });
 
   it('re-encodes an image within maxSide whose bytes exceed maxBytes, at the same size', async () => {
-    const photoLike = await sharp({ create: { width: 250, height: 250, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).png().toBuffer();
+    const photoLike = await sharp({
+      create: { width: 250, height: 250, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } },
+    })
+      .png()
+      .toBuffer();
     expect(photoLike.length).toBeGreaterThan(LIMITS.maxBytes);
     const preview = await previewImage(photoLike, 'png', LIMITS);
     expect(preview).toMatchObject({ format: 'webp', width: 250, height: 250, downscaled: true });

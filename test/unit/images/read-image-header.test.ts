@@ -27,7 +27,7 @@ describe('readImageHeader', () => {
 
   it('gives up on what it cannot read', async () => {
     expect(readImageHeader(Buffer.from('not an image at all, just text'))).toBeUndefined();
-    expect(readImageHeader((await base(10, 10).avif().toBuffer()))).toBeUndefined();
+    expect(readImageHeader(await base(10, 10).avif().toBuffer())).toBeUndefined();
     expect(readImageHeader(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00]))).toBeUndefined();
   });
 });

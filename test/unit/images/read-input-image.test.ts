@@ -23,7 +23,12 @@ describe('readInputImage', () => {
   });
 
   it('describes a JPEG (no alpha) and the other readable formats', async () => {
-    expect(await readInputImage(await noisyImage('jpeg', 64, 48), 'image')).toMatchObject({ format: 'jpeg', width: 64, height: 48, hasAlpha: false });
+    expect(await readInputImage(await noisyImage('jpeg', 64, 48), 'image')).toMatchObject({
+      format: 'jpeg',
+      width: 64,
+      height: 48,
+      hasAlpha: false,
+    });
     for (const format of ['webp', 'gif', 'avif', 'tiff'] as const) {
       const image = await readInputImage(await solidImage(format, 20, 10, { r: 9, g: 9, b: 9 }), 'image[]');
       expect(image).toMatchObject({ format, width: 20, height: 10 });

@@ -39,10 +39,16 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((client) => client.close()));
 });
 
-async function harness(options: { run?: (input: RunGenerationInput) => Promise<GenerationOutput>; stored?: Buffer; progressIntervalMs?: number } = {}): Promise<Harness> {
+async function harness(
+  options: { run?: (input: RunGenerationInput) => Promise<GenerationOutput>; stored?: Buffer; progressIntervalMs?: number } = {},
+): Promise<Harness> {
   const runs: RunGenerationInput[] = [];
   const reported: string[] = [];
-  const stored = options.stored ?? (await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer());
+  const stored =
+    options.stored ??
+    (await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer());
   const storedImages: StoredImageReader = { read: async () => ({ bytes: stored, format: 'png', remainingMs: 60_000 }) };
   const services: McpServices = {
     generations: {
@@ -67,7 +73,12 @@ async function harness(options: { run?: (input: RunGenerationInput) => Promise<G
   return { client, runs, reported };
 }
 
-async function call(client: Client, name: string, args: Record<string, unknown>, onprogress?: (progress: Progress) => void): Promise<CallToolResult> {
+async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+  onprogress?: (progress: Progress) => void,
+): Promise<CallToolResult> {
   return CallToolResultSchema.parse(await client.callTool({ name, arguments: args }, undefined, onprogress ? { onprogress } : undefined));
 }
 
@@ -76,7 +87,14 @@ const textOf = (result: CallToolResult) => result.content.flatMap((item) => (ite
 describe('createMcpServer', () => {
   it("hands the use case the HTTP body's field names, response_format url and the caller", async () => {
     const { client, runs } = await harness();
-    await call(client, 'generate_image', { prompt: 'a fox', model: 'test/test', size: '64x48', quality: 'low', n: 2, output_format: 'png' });
+    await call(client, 'generate_image', {
+      prompt: 'a fox',
+      model: 'test/test',
+      size: '64x48',
+      quality: 'low',
+      n: 2,
+      output_format: 'png',
+    });
     expect(runs[0]?.request).toEqual({
       fields: { prompt: 'a fox', model: 'test/test', size: '64x48', quality: 'low', n: 2, output_format: 'png', response_format: 'url' },
       images: [],
@@ -88,7 +106,11 @@ describe('createMcpServer', () => {
 
   it('names edit_image inputs as the JSON body does (image[0], image[1], mask)', async () => {
     const { client, runs } = await harness();
-    await call(client, 'edit_image', { model: 'test/test', images: [HOSTED, 'data:image/png;base64,AAAA'], mask: 'data:image/png;base64,BBBB' });
+    await call(client, 'edit_image', {
+      model: 'test/test',
+      images: [HOSTED, 'data:image/png;base64,AAAA'],
+      mask: 'data:image/png;base64,BBBB',
+    });
     expect(runs[0]?.request).toEqual({
       fields: { model: 'test/test', response_format: 'url' },
       images: [
@@ -100,7 +122,10 @@ describe('createMcpServer', () => {
   });
 
   it('reports increasing progress while a generation runs, to a client that asked for it', async () => {
-    const { client } = await harness({ progressIntervalMs: 20, run: async () => (await new Promise((resolve) => setTimeout(resolve, 150)), output()) });
+    const { client } = await harness({
+      progressIntervalMs: 20,
+      run: async () => (await new Promise((resolve) => setTimeout(resolve, 150)), output()),
+    });
     const progress: number[] = [];
     const result = await call(client, 'generate_image', { prompt: 'slow', model: 'test/test' }, (update) => progress.push(update.progress));
     expect(result.isError).toBeFalsy();

@@ -141,7 +141,9 @@ describe('downloadImageUrl with a shared budget', () => {
   it('holds the budget for concurrent downloads: together they never get more than it', async () => {
     const server = await startServer(200 * KIB);
     const budget = new DownloadBudget(500 * KIB);
-    const results = await Promise.allSettled(Array.from({ length: 4 }, (_, index) => downloadImageUrl(server.url(`/${index}`), options(budget))));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, index) => downloadImageUrl(server.url(`/${index}`), options(budget))),
+    );
     const downloaded = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.bytes.length] : []));
     const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     expect(failures.length).toBeGreaterThanOrEqual(2);
@@ -154,7 +156,10 @@ describe('downloadImageUrl with a shared budget', () => {
 
 describe('downloadErrorToApiError for budget_exceeded', () => {
   it('is a 413 naming the parameter and the setting', () => {
-    const error = new DownloadError({ reason: 'budget_exceeded', message: 'download exceeded 1000 bytes, the most all downloads of one request may take together' });
+    const error = new DownloadError({
+      reason: 'budget_exceeded',
+      message: 'download exceeded 1000 bytes, the most all downloads of one request may take together',
+    });
     const apiError = downloadErrorToApiError(error, 'image[3]');
     expect(apiError.status).toBe(413);
     expect(apiError.param).toBe('image[3]');

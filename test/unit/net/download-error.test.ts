@@ -12,9 +12,18 @@ describe('downloadErrorToApiError', () => {
       }),
       "'image[0]' URL is not allowed: it resolves to a private, loopback or link-local address (169.254.169.254). Set IMAGEROUTER_URL_ALLOWLIST to allow it.",
     ],
-    [new DownloadError({ reason: 'too_large', message: 'download exceeded 52428800 bytes' }), "'image[0]' download exceeded 52428800 bytes"],
-    [new DownloadError({ reason: 'timeout', message: 'download timed out after 30000 ms' }), "'image[0]' download timed out after 30000 ms"],
-    [new DownloadError({ reason: 'http_status', status: 404, message: 'download failed with HTTP 404' }), "'image[0]' download failed with HTTP 404"],
+    [
+      new DownloadError({ reason: 'too_large', message: 'download exceeded 52428800 bytes' }),
+      "'image[0]' download exceeded 52428800 bytes",
+    ],
+    [
+      new DownloadError({ reason: 'timeout', message: 'download timed out after 30000 ms' }),
+      "'image[0]' download timed out after 30000 ms",
+    ],
+    [
+      new DownloadError({ reason: 'http_status', status: 404, message: 'download failed with HTTP 404' }),
+      "'image[0]' download failed with HTTP 404",
+    ],
   ])('turns %s into a 400 naming the parameter', (error, message) => {
     const apiError = downloadErrorToApiError(error, 'image[0]');
     expect(apiError).toBeInstanceOf(ApiError);

@@ -8,10 +8,7 @@ import { DownloadError } from '../../../src/net/download-error.js';
 import { downloadImageUrl, type DownloadImageOptions } from '../../../src/net/guarded-download.js';
 
 // A real 1x1 PNG: the bytes must come back untouched.
-const PNG_BYTES = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_BYTES = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const MEBIBYTE = 1024 * 1024;
 const LOOPBACK_ONLY = createAddressPolicy(['127.0.0.1']);
 
@@ -333,7 +330,10 @@ describe('downloadImageUrl: headers and credentials', () => {
       if (request.url === '/start') redirectTo(other.url('/bounce'))(request, response);
       else servePng()(request, response);
     });
-    const result = await downloadImageUrl(original.url('/start'), options({ headers: { Authorization: 'Bearer cdn-token', 'X-Api-Key': 'k' } }));
+    const result = await downloadImageUrl(
+      original.url('/start'),
+      options({ headers: { Authorization: 'Bearer cdn-token', 'X-Api-Key': 'k' } }),
+    );
     expect(result.bytes.equals(PNG_BYTES)).toBe(true);
     expect(original.requests[0]?.headers.authorization).toBe('Bearer cdn-token');
     expect(other.requests[0]?.headers.authorization).toBeUndefined();

@@ -12,14 +12,22 @@ import { imageRequest } from '../../helpers/provider-call.js';
 type Step = 'ok' | { kind: ErrorKind; status: number; retryAfterMs?: number } | { hangMs: number };
 
 /** An adapter that plays a script per instance, recording which key each call used. */
-function scriptedAdapter(scripts: Record<string, Step[]>, calls: Array<{ instance: string; keyIndex: number; apiKey: string | undefined; n: number }>, perCall?: number): ImageProvider {
+function scriptedAdapter(
+  scripts: Record<string, Step[]>,
+  calls: Array<{ instance: string; keyIndex: number; apiKey: string | undefined; n: number }>,
+  perCall?: number,
+): ImageProvider {
   return {
     id: 'scripted',
     ...(perCall ? { maxImagesPerCall: () => perCall } : {}),
     async generate(call: ProviderCall): Promise<ProviderResult> {
       calls.push({ instance: call.endpoint.instance, keyIndex: call.endpoint.keyIndex, apiKey: call.endpoint.apiKey, n: call.n });
       const step = scripts[call.endpoint.instance]?.shift() ?? 'ok';
-      if (step === 'ok') return { images: Array.from({ length: call.n }, () => ({ url: `https://cdn.example/${call.endpoint.instance}.png` })), warnings: [] };
+      if (step === 'ok')
+        return {
+          images: Array.from({ length: call.n }, () => ({ url: `https://cdn.example/${call.endpoint.instance}.png` })),
+          warnings: [],
+        };
       if ('hangMs' in step) {
         await new Promise((resolve, reject) => {
           const timer = setTimeout(resolve, step.hangMs);
@@ -30,7 +38,13 @@ function scriptedAdapter(scripts: Record<string, Step[]>, calls: Array<{ instanc
         });
         return { images: [{ url: 'https://cdn.example/late.png' }], warnings: [] };
       }
-      throw new UpstreamError({ provider: call.endpoint.instance, kind: step.kind, upstreamStatus: step.status, message: `scripted ${step.status}`, ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }) });
+      throw new UpstreamError({
+        provider: call.endpoint.instance,
+        kind: step.kind,
+        upstreamStatus: step.status,
+        message: `scripted ${step.status}`,
+        ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
+      });
     },
   };
 }
@@ -48,15 +62,29 @@ const instance = (id: string, apiKeys = ['key-a']): ProviderInstance => ({
   baseUrlVariable: '',
 });
 
-const route = (provider: string, extra: Partial<RoutableRoute> = {}): RoutableRoute => ({ provider, model: `${provider}-model`, options: {}, fallback_on_content_policy: false, ...extra });
+const route = (provider: string, extra: Partial<RoutableRoute> = {}): RoutableRoute => ({
+  provider,
+  model: `${provider}-model`,
+  options: {},
+  fallback_on_content_policy: false,
+  ...extra,
+});
 
 const request = imageRequest({ model: 'm/x', prompt: 'p', responseFormat: 'url' });
 
-function setup(scripts: Record<string, Step[]>, instances: ProviderInstance[], options: { perCall?: number; now?: { value: number }; breakerThreshold?: number } = {}) {
+function setup(
+  scripts: Record<string, Step[]>,
+  instances: ProviderInstance[],
+  options: { perCall?: number; now?: { value: number }; breakerThreshold?: number } = {},
+) {
   const calls: Array<{ instance: string; keyIndex: number; apiKey: string | undefined; n: number }> = [];
   const now = options.now ?? { value: Date.now() };
   const sleeps: number[] = [];
-  const state = createRouterState({ clock: () => now.value, random: () => 0.5, breaker: { failureThreshold: options.breakerThreshold ?? 2, openMs: 1_000 } });
+  const state = createRouterState({
+    clock: () => now.value,
+    random: () => 0.5,
+    breaker: { failureThreshold: options.breakerThreshold ?? 2, openMs: 1_000 },
+  });
   state.sleep = async (ms) => {
     sleeps.push(ms);
   };
@@ -66,7 +94,12 @@ function setup(scripts: Record<string, Step[]>, instances: ProviderInstance[], o
     const promise = runRoutes({
       routes,
       registry,
-      call: { request, n: overrides.n ?? 1, signal: overrides.signal ?? new AbortController().signal, deadline: overrides.deadline ?? Date.now() + 60_000 },
+      call: {
+        request,
+        n: overrides.n ?? 1,
+        signal: overrides.signal ?? new AbortController().signal,
+        deadline: overrides.deadline ?? Date.now() + 60_000,
+      },
       clock: () => Date.now(),
       attempts,
       state,
@@ -91,7 +124,10 @@ describe('runRoutes', () => {
   });
 
   it('moves on to the next route when Retry-After is beyond the cap', async () => {
-    const { run, calls, sleeps } = setup({ a: [{ kind: 'rate_limited', status: 429, retryAfterMs: 60_000 }] }, [instance('a'), instance('b')]);
+    const { run, calls, sleeps } = setup({ a: [{ kind: 'rate_limited', status: 429, retryAfterMs: 60_000 }] }, [
+      instance('a'),
+      instance('b'),
+    ]);
     const outcome = await run([route('a'), route('b')]).promise;
     expect(outcome.route.provider).toBe('b');
     expect(calls.map((call) => call.instance)).toEqual(['a', 'b']);
@@ -124,7 +160,9 @@ describe('runRoutes', () => {
   });
 
   it('fails over between the keys of one instance on auth and rate-limit errors', async () => {
-    const { run, calls } = setup({ a: [{ kind: 'authentication', status: 401 }, { kind: 'rate_limited', status: 429 }, 'ok'] }, [instance('a', ['k0', 'k1', 'k2'])]);
+    const { run, calls } = setup({ a: [{ kind: 'authentication', status: 401 }, { kind: 'rate_limited', status: 429 }, 'ok'] }, [
+      instance('a', ['k0', 'k1', 'k2']),
+    ]);
     const outcome = await run([route('a')]).promise;
     expect(outcome.route.provider).toBe('a');
     expect(new Set(calls.map((call) => call.apiKey)).size).toBe(3);

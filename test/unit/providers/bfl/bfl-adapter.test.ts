@@ -27,7 +27,11 @@ beforeEach(() => {
 });
 
 /** A call to a catalog endpoint with its bfl.yaml options, polling every 5 ms. */
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ProviderCall<BflRouteOptions, BflSettings> {
+function callFor(
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  overrides: Omit<ProviderCallOverrides, 'request'> = {},
+): ProviderCall<BflRouteOptions, BflSettings> {
   return catalogCall(bflProvider, upstreamModel, {
     request: { model: 'black-forest-labs/test', prompt: 'a lighthouse at dawn', ...request },
     ...timeLimit(10_000),
@@ -54,7 +58,13 @@ describe('bfl adapter: the task flow', () => {
     const [submit] = submits();
     expect(submit?.path).toBe('/v1/flux-2-pro');
     expect(submit?.headers['x-key']).toBe(KEY);
-    expect(jsonOf(submit as RecordedCall)).toEqual({ prompt: 'a lighthouse at dawn', width: 800, height: 1248, seed: 42, output_format: 'png' });
+    expect(jsonOf(submit as RecordedCall)).toEqual({
+      prompt: 'a lighthouse at dawn',
+      width: 800,
+      height: 1248,
+      seed: 42,
+      output_format: 'png',
+    });
     // Two Pending answers, then Ready, all on the cluster path the fake handed out.
     expect(polls().map((call) => [call.path, call.headers['x-key']])).toEqual([
       ['/us1/v1/get_result', KEY],
@@ -100,11 +110,18 @@ describe('bfl adapter: the task flow', () => {
     // OpenAI convention: the transparent left half is the area to edit.
     const rgba = Buffer.alloc(64 * 48 * 4);
     for (let pixel = 0; pixel < 64 * 48; pixel += 1) rgba[pixel * 4 + 3] = pixel % 64 < 32 ? 0 : 255;
-    const maskBytes = await sharp(rgba, { raw: { width: 64, height: 48, channels: 4 } }).png().toBuffer();
+    const maskBytes = await sharp(rgba, { raw: { width: 64, height: 48, channels: 4 } })
+      .png()
+      .toBuffer();
     fake.calls.length = 0;
-    const result = await adapter.generate(callFor('flux-pro-1.0-fill', { images: [photo], mask: await readInputImage(maskBytes, 'mask'), outputFormat: 'jpeg' }));
+    const result = await adapter.generate(
+      callFor('flux-pro-1.0-fill', { images: [photo], mask: await readInputImage(maskBytes, 'mask'), outputFormat: 'jpeg' }),
+    );
     const fill = jsonOf(submits()[0] as RecordedCall) as Record<string, string>;
-    const mask = await sharp(Buffer.from(fill['mask'] ?? '', 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const mask = await sharp(Buffer.from(fill['mask'] ?? '', 'base64'))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([mask.info.width, mask.info.height]).toEqual([64, 48]);
     expect(mask.data[0]).toBe(255);
     expect(mask.data[63]).toBe(0);
@@ -142,7 +159,11 @@ describe('bfl adapter: errors', () => {
 
   it('maps Error to a retryable job failure and Task not found to a failure without more polling', async () => {
     fake.enqueue('job_failed');
-    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'upstream_error', code: 'job_failed', retryable: true });
+    expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({
+      kind: 'upstream_error',
+      code: 'job_failed',
+      retryable: true,
+    });
     fake.calls.length = 0;
     fake.enqueueBfl('task_not_found');
     expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ code: 'task_not_found' });
@@ -153,7 +174,11 @@ describe('bfl adapter: errors', () => {
     fake.enqueueBfl('insufficient_credits');
     expect(await upstreamFailure(adapter.generate(callFor('flux-2-pro')))).toMatchObject({ kind: 'quota_exceeded', upstreamStatus: 402 });
     const wrongKey = 'bfl_wrong_key_9876543210';
-    const error = await upstreamFailure(adapter.generate(callFor('flux-2-pro', {}, { endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 1, settings: {} } })));
+    const error = await upstreamFailure(
+      adapter.generate(
+        callFor('flux-2-pro', {}, { endpoint: { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 1, settings: {} } }),
+      ),
+    );
     expect(error).toMatchObject({ kind: 'authentication', upstreamStatus: 403 });
     expect(error.message).toContain('Not authenticated - Invalid Authentication');
     expect(error.message).not.toContain(wrongKey);
@@ -161,7 +186,11 @@ describe('bfl adapter: errors', () => {
 
   it('reports a 422 with the field BFL named', async () => {
     // A route that wrongly declares FLUX.1.1 [pro] a FLUX.2 endpoint sends sizes in multiples of 16.
-    const error = await upstreamFailure(adapter.generate(callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: catalogRouteOptions(bflProvider, 'flux-2-pro') })));
+    const error = await upstreamFailure(
+      adapter.generate(
+        callFor('flux-pro-1.1', { size: { width: 1008, height: 1024 } }, { options: catalogRouteOptions(bflProvider, 'flux-2-pro') }),
+      ),
+    );
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422 });
     expect(error.message).toContain('width: Input should be a multiple of 32');
   });
@@ -185,14 +214,20 @@ describe('bfl adapter: errors', () => {
 
 describe('bfl adapter: probe', () => {
   it('reads the credit balance with the key', async () => {
-    const probe = await adapter.probe?.({ instance: 'bfl', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const probe = await adapter.probe?.(
+      { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(probe).toEqual({ ok: true, detail: `GET ${fake.baseUrl}/credits answered 200: 1234.5 credits ($12.35) left` });
     expect(fake.calls.at(-1)?.headers['x-key']).toBe(KEY);
   });
 
   it('reports a refused key without echoing it', async () => {
     const wrongKey = 'bfl_wrong_key_9876543210';
-    const probe = await adapter.probe?.({ instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const probe = await adapter.probe?.(
+      { instance: 'bfl', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(probe?.ok).toBe(false);
     expect(probe?.detail).toContain('HTTP 403');
     expect(probe?.detail).not.toContain(wrongKey);

@@ -34,18 +34,25 @@ describe('mayReceiveKey', () => {
 
 describe('resolvePollingUrl', () => {
   it('keeps the returned polling_url, adding the id only when missing', () => {
-    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result?id=abc', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
-    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result', costCredits: 3 }, BASE_URL).href).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
+    expect(
+      resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result?id=abc', costCredits: 3 }, BASE_URL).href,
+    ).toBe('https://api.us1.bfl.ai/v1/get_result?id=abc');
+    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'https://api.us1.bfl.ai/v1/get_result', costCredits: 3 }, BASE_URL).href).toBe(
+      'https://api.us1.bfl.ai/v1/get_result?id=abc',
+    );
   });
 
   it('falls back to {base}/get_result without a polling_url, and refuses a malformed one', () => {
-    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: undefined, costCredits: undefined }, BASE_URL).href).toBe('https://api.bfl.ai/v1/get_result?id=abc');
+    expect(resolvePollingUrl('bfl', { id: 'abc', pollingUrl: undefined, costCredits: undefined }, BASE_URL).href).toBe(
+      'https://api.bfl.ai/v1/get_result?id=abc',
+    );
     expect(() => resolvePollingUrl('bfl', { id: 'abc', pollingUrl: 'not a url', costCredits: undefined }, BASE_URL)).toThrow(/malformed/);
   });
 });
 
 describe('pollIntervalMs', () => {
-  const options = (pollInterval?: number) => catalogCall(bflProvider, 'flux-2-pro', { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
+  const options = (pollInterval?: number) =>
+    catalogCall(bflProvider, 'flux-2-pro', { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
 
   it('takes the route option, then the instance setting, then 500 ms', () => {
     expect(pollIntervalMs(options(20), { poll_interval_ms: 900 })).toBe(20);
@@ -62,14 +69,19 @@ describe('pollIntervalMs', () => {
 
 describe('BFL wire readers', () => {
   it('reads FastAPI validation details, plain details and messages', () => {
-    expect(readErrorMessage({ detail: [{ type: 'multiple_of', loc: ['body', 'width'], msg: 'Input should be a multiple of 32', input: 1000 }] })).toBe('width: Input should be a multiple of 32');
+    expect(
+      readErrorMessage({ detail: [{ type: 'multiple_of', loc: ['body', 'width'], msg: 'Input should be a multiple of 32', input: 1000 }] }),
+    ).toBe('width: Input should be a multiple of 32');
     expect(readErrorMessage({ detail: 'Not authenticated' })).toBe('Not authenticated');
     expect(readErrorMessage({ message: 'Bad Request', detail: null })).toBe('Bad Request');
     expect(readErrorMessage('Internal Server Error')).toBeUndefined();
   });
 
   it('reads statuses from status or state, and the sample only from result', () => {
-    expect(readResultResponse({ id: '1', status: 'Ready', result: { sample: 'https://delivery-us1.bfl.ai/x.jpeg' } })).toMatchObject({ status: 'Ready', sample: 'https://delivery-us1.bfl.ai/x.jpeg' });
+    expect(readResultResponse({ id: '1', status: 'Ready', result: { sample: 'https://delivery-us1.bfl.ai/x.jpeg' } })).toMatchObject({
+      status: 'Ready',
+      sample: 'https://delivery-us1.bfl.ai/x.jpeg',
+    });
     expect(readResultResponse({ id: '1', state: 'Pending', result: null })).toMatchObject({ status: 'Pending', sample: undefined });
     expect(readResultResponse([1, 2])).toBeUndefined();
   });

@@ -24,8 +24,15 @@ async function startFake(options: Partial<FalFakeOptions> = {}): Promise<FakeUps
 }
 
 /** A call against the fake with fast polling; request and call fields overridable. */
-function callTo(upstream: FakeUpstream, request: Parameters<typeof falCall>[0] = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): FalCall {
-  return falCall({ size: { width: 256, height: 192 }, ...request }, { ...call, options: { ...FAST, ...call.options }, endpoint: { baseUrl: upstream.baseUrl, ...call.endpoint } });
+function callTo(
+  upstream: FakeUpstream,
+  request: Parameters<typeof falCall>[0] = {},
+  call: Omit<ProviderCallOverrides, 'request'> = {},
+): FalCall {
+  return falCall(
+    { size: { width: 256, height: 192 }, ...request },
+    { ...call, options: { ...FAST, ...call.options }, endpoint: { baseUrl: upstream.baseUrl, ...call.endpoint } },
+  );
 }
 
 const apiCalls = (upstream: FakeUpstream) => upstream.calls.filter((call) => call.kind === 'api');
@@ -47,7 +54,13 @@ describe('fal adapter: queue flow', () => {
       'GET /fal-ai/flux/requests/{id}',
     ]);
     expect(calls.every((call) => call.headers['authorization'] === `Key ${FAL_TEST_KEY}`)).toBe(true);
-    expect(jsonOf(calls[0]!)).toEqual({ prompt: 'a lighthouse on a cliff at dawn', image_size: { width: 256, height: 192 }, num_images: 2, num_inference_steps: 4, output_format: 'png' });
+    expect(jsonOf(calls[0]!)).toEqual({
+      prompt: 'a lighthouse on a cliff at dawn',
+      image_size: { width: 256, height: 192 },
+      num_images: 2,
+      num_inference_steps: 4,
+      output_format: 'png',
+    });
     // The images stay on the CDN: the gateway downloads them, without credentials.
     const url = urlOf(result.images[0]);
     expect(url).toMatch(new RegExp(`^${upstream.origin}/cdn/`));
@@ -86,7 +99,8 @@ describe('fal adapter: queue flow', () => {
     fake = await startFakeUpstream({
       basePath: '',
       supports: ['success'],
-      handler: (_request, response) => sendJson(response, 200, { images: [{ url: 'https://v3.fal.media/files/a.jpeg' }], has_nsfw_concepts: [false] }),
+      handler: (_request, response) =>
+        sendJson(response, 200, { images: [{ url: 'https://v3.fal.media/files/a.jpeg' }], has_nsfw_concepts: [false] }),
     });
     const result = await fal.generate(callTo(fake));
     expect(result.images).toEqual([{ url: 'https://v3.fal.media/files/a.jpeg' }]);
@@ -100,7 +114,9 @@ describe('fal adapter: queue flow', () => {
       { upstreamModel: 'fal-ai/flux/dev', options: { inpaint: FLUX_LORA_INPAINTING } },
     );
     const result = await fal.generate(call);
-    expect(result.warnings).toEqual([{ type: 'adapted', setting: 'image[]', provider: 'fal', message: expect.stringContaining('2048x1536) was scaled to 1182x886') }]);
+    expect(result.warnings).toEqual([
+      { type: 'adapted', setting: 'image[]', provider: 'fal', message: expect.stringContaining('2048x1536) was scaled to 1182x886') },
+    ]);
     const body = jsonOf(apiCalls(upstream)[0]!) as Record<string, unknown>;
     expect(apiCalls(upstream)[0]!.path).toBe('/fal-ai/flux-lora/inpainting');
     expect(await sharp(dataUriBytes(body['image_url'])).metadata()).toMatchObject({ format: 'jpeg', width: 1182, height: 886 });
@@ -175,7 +191,9 @@ describe('fal adapter: failures', () => {
       basePath: '',
       supports: ['success'],
       handler: (request, response) =>
-        request.method === 'POST' ? sendJson(response, 200, { status: 'IN_QUEUE', request_id: 'r1' }) : sendJson(response, 200, { status: 'EXPLODED' }),
+        request.method === 'POST'
+          ? sendJson(response, 200, { status: 'IN_QUEUE', request_id: 'r1' })
+          : sendJson(response, 200, { status: 'EXPLODED' }),
     });
     const error = await upstreamFailure(fal.generate(callTo(fake)));
     expect(error).toMatchObject({ kind: 'upstream_error' });
@@ -185,7 +203,8 @@ describe('fal adapter: failures', () => {
 
 describe('fal adapter: images per call and probe', () => {
   it('reports the smallest num_images bound of the endpoints a route may call', () => {
-    const perCall = (upstreamModel: string, options: Record<string, unknown> = {}) => fal.maxImagesPerCall?.(upstreamModel, falCall({}, { upstreamModel, options }).options);
+    const perCall = (upstreamModel: string, options: Record<string, unknown> = {}) =>
+      fal.maxImagesPerCall?.(upstreamModel, falCall({}, { upstreamModel, options }).options);
     expect(perCall('fal-ai/flux/dev')).toBe(4);
     expect(perCall('fal-ai/flux/dev', { inpaint: { ...FLUX_LORA_INPAINTING, max_images_per_call: 2 } })).toBe(2);
     expect(perCall('fal-ai/bytedance/seedream/v4/text-to-image')).toBe(6);
@@ -196,9 +215,18 @@ describe('fal adapter: images per call and probe', () => {
 
   it('probes with an authenticated Platform API read', async () => {
     const upstream = await startFake();
-    const endpoint = { instance: 'fal', baseUrl: upstream.baseUrl, apiKey: FAL_TEST_KEY, keyIndex: 0, settings: { platform_url: `${upstream.origin}/v1` } };
+    const endpoint = {
+      instance: 'fal',
+      baseUrl: upstream.baseUrl,
+      apiKey: FAL_TEST_KEY,
+      keyIndex: 0,
+      settings: { platform_url: `${upstream.origin}/v1` },
+    };
     const good = await fal.probe?.(endpoint, AbortSignal.timeout(5_000));
-    expect(good).toEqual({ ok: true, detail: expect.stringContaining('/v1/models/pricing?endpoint_id=fal-ai%2Fflux%2Fschnell answered HTTP 200') });
+    expect(good).toEqual({
+      ok: true,
+      detail: expect.stringContaining('/v1/models/pricing?endpoint_id=fal-ai%2Fflux%2Fschnell answered HTTP 200'),
+    });
     const bad = await fal.probe?.({ ...endpoint, apiKey: 'wrong-key-0123456789' }, AbortSignal.timeout(5_000));
     expect(bad?.ok).toBe(false);
     expect(bad?.detail).toContain('authentication');

@@ -3,7 +3,12 @@ import { buildFalSubmitRequest, falEndpointFor, type FalCall, type PreparedFalIm
 import { thrownApiError } from '../../../helpers/caught-error.js';
 import { FAL_TEST_KEY, FLUX_LORA_INPAINTING, falCall } from './fal-test-helpers.js';
 
-const image = (label: string, width = 512, height = 512, format: 'png' | 'jpeg' = 'png'): PreparedFalImage => ({ bytes: Buffer.from(label), format, width, height });
+const image = (label: string, width = 512, height = 512, format: 'png' | 'jpeg' = 'png'): PreparedFalImage => ({
+  bytes: Buffer.from(label),
+  format,
+  width,
+  height,
+});
 /** Only its presence matters to endpoint selection; the builder sends the prepared image. */
 const clientImage = { bytes: Buffer.from('client image'), format: 'png' as const, width: 640, height: 480, hasAlpha: false };
 const uri = (label: string, mime = 'image/png') => `data:${mime};base64,${Buffer.from(label).toString('base64')}`;
@@ -37,7 +42,8 @@ describe('buildFalSubmitRequest: text to image', () => {
   });
 
   it('maps quality to num_inference_steps per endpoint', () => {
-    const steps = (upstreamModel: string, quality: 'low' | 'medium' | 'high') => build(falCall({ quality, outputFormat: 'jpeg' }, { upstreamModel })).body['num_inference_steps'];
+    const steps = (upstreamModel: string, quality: 'low' | 'medium' | 'high') =>
+      build(falCall({ quality, outputFormat: 'jpeg' }, { upstreamModel })).body['num_inference_steps'];
     expect([steps('fal-ai/flux/schnell', 'low'), steps('fal-ai/flux/schnell', 'medium')]).toEqual([2, 4]);
     expect([steps('fal-ai/flux/dev', 'low'), steps('fal-ai/flux/dev', 'medium'), steps('fal-ai/flux/dev', 'high')]).toEqual([14, 28, 40]);
     expect(steps('fal-ai/qwen-image', 'high')).toBe(50);
@@ -46,7 +52,9 @@ describe('buildFalSubmitRequest: text to image', () => {
   it('reports quality as unsupported where the endpoint has no steps knob', () => {
     const { body, warnings } = build(falCall({ quality: 'high' }, { upstreamModel: 'fal-ai/bytedance/seedream/v4/text-to-image' }));
     expect(body['num_inference_steps']).toBeUndefined();
-    expect(warnings).toEqual([{ type: 'unsupported', setting: 'quality', provider: 'fal', message: expect.stringContaining("quality 'high' was ignored") }]);
+    expect(warnings).toEqual([
+      { type: 'unsupported', setting: 'quality', provider: 'fal', message: expect.stringContaining("quality 'high' was ignored") },
+    ]);
   });
 
   it('caps num_images at the endpoint maximum (the gateway fans out for the rest)', () => {
@@ -64,7 +72,10 @@ describe('buildFalSubmitRequest: text to image', () => {
   it('passes the safety checker and sync_mode settings, route before instance', () => {
     const fromInstance = falCall({}, { endpoint: { settings: { enable_safety_checker: false } } });
     expect(build(fromInstance).body['enable_safety_checker']).toBe(false);
-    const routeWins = falCall({}, { options: { enable_safety_checker: true, sync_mode: true }, endpoint: { settings: { enable_safety_checker: false } } });
+    const routeWins = falCall(
+      {},
+      { options: { enable_safety_checker: true, sync_mode: true }, endpoint: { settings: { enable_safety_checker: false } } },
+    );
     expect(build(routeWins).body).toMatchObject({ enable_safety_checker: true, sync_mode: true });
   });
 
@@ -84,13 +95,21 @@ describe('buildFalSubmitRequest: sizes', () => {
   it('rounds FLUX edges to multiples of 16 and says so', () => {
     const { body, warnings } = build(falCall({ size: { width: 1000, height: 750 } }));
     expect(body['image_size']).toEqual({ width: 1008, height: 752 });
-    expect(warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'fal', message: expect.stringContaining('1000x750 was sent as 1008x752') }]);
+    expect(warnings).toEqual([
+      { type: 'adapted', setting: 'size', provider: 'fal', message: expect.stringContaining('1000x750 was sent as 1008x752') },
+    ]);
   });
 
   it('scales a Seedream 4.5 size up to its 2560x1440-pixel minimum, keeping the shape', () => {
-    const { body, warnings } = build(falCall({ size: { width: 1024, height: 1024 } }, { upstreamModel: 'fal-ai/bytedance/seedream/v4.5/text-to-image' }));
+    const { body, warnings } = build(
+      falCall({ size: { width: 1024, height: 1024 } }, { upstreamModel: 'fal-ai/bytedance/seedream/v4.5/text-to-image' }),
+    );
     expect(body['image_size']).toEqual({ width: 1920, height: 1920 });
-    expect(warnings[0]).toMatchObject({ type: 'adapted', setting: 'size', message: expect.stringContaining('needs at least 3686400 pixels') });
+    expect(warnings[0]).toMatchObject({
+      type: 'adapted',
+      setting: 'size',
+      message: expect.stringContaining('needs at least 3686400 pixels'),
+    });
   });
 
   it('leaves Seedream `auto` to the model default and a size within bounds untouched', () => {
@@ -102,7 +121,9 @@ describe('buildFalSubmitRequest: sizes', () => {
   });
 
   it('sends Recraft sizes as they are', () => {
-    const { body, warnings } = build(falCall({ size: { width: 1365, height: 1024 } }, { upstreamModel: 'fal-ai/recraft/v3/text-to-image' }));
+    const { body, warnings } = build(
+      falCall({ size: { width: 1365, height: 1024 } }, { upstreamModel: 'fal-ai/recraft/v3/text-to-image' }),
+    );
     expect(body['image_size']).toEqual({ width: 1365, height: 1024 });
     expect(warnings).toEqual([]);
   });
@@ -111,13 +132,18 @@ describe('buildFalSubmitRequest: sizes', () => {
     const call = falCall({ size: { width: 1024, height: 768 }, images: [] }, { upstreamModel: 'fal-ai/flux/dev/image-to-image' });
     const { body, warnings } = build(call, [image('one')]);
     expect(body).not.toHaveProperty('image_size');
-    expect(warnings).toEqual([{ type: 'unsupported', setting: 'size', provider: 'fal', message: expect.stringContaining('keeps the size of the input image') }]);
+    expect(warnings).toEqual([
+      { type: 'unsupported', setting: 'size', provider: 'fal', message: expect.stringContaining('keeps the size of the input image') },
+    ]);
   });
 });
 
 describe('buildFalSubmitRequest: editing', () => {
   it("switches to the route's edit endpoint and inlines the image as a data URI", () => {
-    const call = falCall({ images: [clientImage], quality: 'low', outputFormat: 'jpeg', extra: { strength: '0.8', seed: 7 } }, { upstreamModel: 'fal-ai/flux/dev' });
+    const call = falCall(
+      { images: [clientImage], quality: 'low', outputFormat: 'jpeg', extra: { strength: '0.8', seed: 7 } },
+      { upstreamModel: 'fal-ai/flux/dev' },
+    );
     expect(falEndpointFor(call).model).toBe('fal-ai/flux/dev/image-to-image');
     const request = build(call, [image('photo', 640, 480, 'jpeg')]);
     expect(request.url).toBe('https://queue.fal.run/fal-ai/flux/dev/image-to-image');
@@ -153,7 +179,10 @@ describe('buildFalSubmitRequest: editing', () => {
   });
 
   it('sends the converted mask as mask_url to the inpainting endpoint', () => {
-    const call = falCall({ mask: { bytes: Buffer.from('client mask'), format: 'png', width: 8, height: 8, hasAlpha: true } }, { upstreamModel: 'fal-ai/flux/dev', options: { inpaint: FLUX_LORA_INPAINTING } });
+    const call = falCall(
+      { mask: { bytes: Buffer.from('client mask'), format: 'png', width: 8, height: 8, hasAlpha: true } },
+      { upstreamModel: 'fal-ai/flux/dev', options: { inpaint: FLUX_LORA_INPAINTING } },
+    );
     expect(falEndpointFor(call).model).toBe('fal-ai/flux-lora/inpainting');
     const { url, body } = build(call, [image('photo')], Buffer.from('white mask'));
     expect(url).toBe('https://queue.fal.run/fal-ai/flux-lora/inpainting');
@@ -161,7 +190,10 @@ describe('buildFalSubmitRequest: editing', () => {
   });
 
   it('refuses a mask on a route without an inpainting endpoint, naming the parameter', () => {
-    const call = falCall({ mask: { bytes: Buffer.from('m'), format: 'png', width: 8, height: 8, hasAlpha: true } }, { upstreamModel: 'fal-ai/flux/dev' });
+    const call = falCall(
+      { mask: { bytes: Buffer.from('m'), format: 'png', width: 8, height: 8, hasAlpha: true } },
+      { upstreamModel: 'fal-ai/flux/dev' },
+    );
     const error = thrownApiError(() => falEndpointFor(call));
     expect(error).toMatchObject({ kind: 'invalid_request', param: 'mask' });
   });
@@ -176,7 +208,10 @@ describe('buildFalSubmitRequest: editing', () => {
 
 describe('buildFalSubmitRequest: extra parameters', () => {
   it("passes the endpoint's parameters and reports the others as not sent", () => {
-    const call = falCall({ extra: { seed: '42', negative_prompt: 'blurry', user: 'u-1', stream: false, background: 'transparent' } }, { upstreamModel: 'fal-ai/qwen-image' });
+    const call = falCall(
+      { extra: { seed: '42', negative_prompt: 'blurry', user: 'u-1', stream: false, background: 'transparent' } },
+      { upstreamModel: 'fal-ai/qwen-image' },
+    );
     const { body, warnings } = build(call);
     expect(body).toMatchObject({ seed: 42, negative_prompt: 'blurry' });
     expect(body).not.toHaveProperty('user');
@@ -189,7 +224,12 @@ describe('buildFalSubmitRequest: extra parameters', () => {
 
   it('passes a Recraft raster style and refuses vector styles (SVG) with a 400 on style', () => {
     const recraft = { upstreamModel: 'fal-ai/recraft/v3/text-to-image' };
-    expect(build(falCall({ extra: { style: 'digital_illustration/pixel_art' } }, recraft)).body['style']).toBe('digital_illustration/pixel_art');
-    expect(thrownApiError(() => build(falCall({ extra: { style: 'vector_illustration/line_art' } }, recraft)))).toMatchObject({ kind: 'invalid_request', param: 'style' });
+    expect(build(falCall({ extra: { style: 'digital_illustration/pixel_art' } }, recraft)).body['style']).toBe(
+      'digital_illustration/pixel_art',
+    );
+    expect(thrownApiError(() => build(falCall({ extra: { style: 'vector_illustration/line_art' } }, recraft)))).toMatchObject({
+      kind: 'invalid_request',
+      param: 'style',
+    });
   });
 });

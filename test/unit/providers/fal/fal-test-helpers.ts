@@ -81,7 +81,9 @@ export async function halfTransparentMask(width: number, height: number): Promis
       pixels[offset + 3] = x < width / 2 ? 0 : 255;
     }
   }
-  const bytes = await sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  const bytes = await sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
   return { bytes, format: 'png', width, height, hasAlpha: true };
 }
 

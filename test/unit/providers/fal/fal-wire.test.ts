@@ -36,7 +36,12 @@ describe('falAppPath and falQueueUrls: the owner/app trap', () => {
 
   it('never sends the key to a foreign URL: builds the documented one from the request id instead', () => {
     const urls = falQueueUrls(
-      { status: 'IN_QUEUE', request_id: 'id 1', status_url: 'https://evil.example/steal', response_url: 'http://queue.fal.run/fal-ai/flux/requests/x' },
+      {
+        status: 'IN_QUEUE',
+        request_id: 'id 1',
+        status_url: 'https://evil.example/steal',
+        response_url: 'http://queue.fal.run/fal-ai/flux/requests/x',
+      },
       'https://queue.fal.run',
       'fal-ai/flux/dev/image-to-image',
     );
@@ -64,25 +69,37 @@ describe('falAppPath and falQueueUrls: the owner/app trap', () => {
 
 describe('falErrorFromResponse', () => {
   it('maps a 422 detail[] validation error to invalid_request with the field named', () => {
-    const error = falErrorFromResponse('fal', response(422, { detail: [{ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' }] }), []);
+    const error = falErrorFromResponse(
+      'fal',
+      response(422, { detail: [{ loc: ['body', 'prompt'], msg: 'field required', type: 'value_error.missing' }] }),
+      [],
+    );
     expect(error).toMatchObject({ kind: 'invalid_request', upstreamStatus: 422, code: 'value_error.missing' });
     expect(error.message).toContain('body.prompt: field required');
     expect(error.retryable).toBe(false);
   });
 
   it('maps content_policy_violation to our content-policy error by its type, not its text', () => {
-    const error = falErrorFromResponse('fal', response(422, { detail: [{ loc: ['body', 'prompt'], msg: 'Anything at all', type: 'content_policy_violation' }] }), []);
+    const error = falErrorFromResponse(
+      'fal',
+      response(422, { detail: [{ loc: ['body', 'prompt'], msg: 'Anything at all', type: 'content_policy_violation' }] }),
+      [],
+    );
     expect(error).toMatchObject({ kind: 'content_policy', status: 400, code: 'content_policy_violation' });
   });
 
   it('maps infrastructure error_types (body or X-Fal-Error-Type) before the status', () => {
-    expect(falErrorFromResponse('fal', response(503, { detail: 'no runner', error_type: 'runner_scheduling_failure' }), []).kind).toBe('unavailable');
+    expect(falErrorFromResponse('fal', response(503, { detail: 'no runner', error_type: 'runner_scheduling_failure' }), []).kind).toBe(
+      'unavailable',
+    );
     expect(falErrorFromResponse('fal', response(500, 'oops', { 'x-fal-error-type': 'request_timeout' }), []).kind).toBe('timeout');
     expect(falErrorFromResponse('fal', response(500, { detail: 'boom', error_type: 'something_new' }), []).kind).toBe('upstream_error');
   });
 
   it('honours Retry-After on 429 and keeps the key out of the message', () => {
-    const error = falErrorFromResponse('fal', response(429, { detail: `slow down ${FAL_TEST_KEY}` }, { 'retry-after': '3' }), [FAL_TEST_KEY]);
+    const error = falErrorFromResponse('fal', response(429, { detail: `slow down ${FAL_TEST_KEY}` }, { 'retry-after': '3' }), [
+      FAL_TEST_KEY,
+    ]);
     expect(error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3000 });
     expect(error.message).not.toContain(FAL_TEST_KEY);
   });
@@ -100,14 +117,19 @@ describe('falResultImages', () => {
   it('returns CDN URLs for the gateway to download and data URIs as untouched base64 text', () => {
     const images = falResultImages(
       'fal',
-      { images: [{ url: 'https://v3.fal.media/files/rabbit/a.jpeg', width: null }, { url: 'data:image/png;base64,iVBORw0KGgo=' }], has_nsfw_concepts: [false, false] },
+      {
+        images: [{ url: 'https://v3.fal.media/files/rabbit/a.jpeg', width: null }, { url: 'data:image/png;base64,iVBORw0KGgo=' }],
+        has_nsfw_concepts: [false, false],
+      },
       true,
     );
     expect(images).toEqual([{ url: 'https://v3.fal.media/files/rabbit/a.jpeg' }, { base64: Buffer.from('iVBORw0KGgo=') }]);
   });
 
   it('reads a single `image` object too', () => {
-    expect(falResultImages('fal', { image: { url: 'https://fal.media/files/x.png' } }, true)).toEqual([{ url: 'https://fal.media/files/x.png' }]);
+    expect(falResultImages('fal', { image: { url: 'https://fal.media/files/x.png' } }, true)).toEqual([
+      { url: 'https://fal.media/files/x.png' },
+    ]);
   });
 
   it('drops images the safety checker blacked out, and refuses when all of them were', () => {
@@ -115,7 +137,11 @@ describe('falResultImages', () => {
     expect(falResultImages('fal', body, true)).toEqual([{ url: 'https://fal.media/2.jpeg' }]);
     const allFlagged = thrownUpstreamError(() => falResultImages('fal', { ...body, has_nsfw_concepts: [true, true] }, true));
     expect(allFlagged).toMatchObject({ kind: 'content_policy', code: 'content_policy_violation' });
-    expect(thrownUpstreamError(() => falResultImages('fal', { images: [{ url: 'https://fal.media/1.jpeg' }], nsfw_content_detected: [true] }, true)).kind).toBe('content_policy');
+    expect(
+      thrownUpstreamError(() =>
+        falResultImages('fal', { images: [{ url: 'https://fal.media/1.jpeg' }], nsfw_content_detected: [true] }, true),
+      ).kind,
+    ).toBe('content_policy');
   });
 
   it('keeps flagged images when the operator turned the safety checker off (fal did not black them out)', () => {

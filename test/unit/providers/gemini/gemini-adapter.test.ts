@@ -24,14 +24,22 @@ beforeEach(() => {
 });
 
 const developer = (): Partial<ProviderEndpoint> => ({ baseUrl: fake.baseUrl });
-const vertex = (): Partial<ProviderEndpoint> => ({ instance: 'gemini-vertex', baseUrl: `${fake.origin}/v1/projects/p1/locations/global/publishers/google`, settings: { vertex: true } });
+const vertex = (): Partial<ProviderEndpoint> => ({
+  instance: 'gemini-vertex',
+  baseUrl: `${fake.origin}/v1/projects/p1/locations/global/publishers/google`,
+  settings: { vertex: true },
+});
 
 function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): GeminiCall {
   return geminiCall(model, request, { ...overrides, endpoint: { apiKey: KEY, ...developer(), ...overrides.endpoint } });
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
-const sentBody = (call: RecordedCall | undefined) => jsonOf(call!) as { contents: Array<{ parts: Array<Record<string, { mimeType: string; data: string }>> }>; generationConfig: Record<string, unknown> };
+const sentBody = (call: RecordedCall | undefined) =>
+  jsonOf(call!) as {
+    contents: Array<{ parts: Array<Record<string, { mimeType: string; data: string }>> }>;
+    generationConfig: Record<string, unknown>;
+  };
 
 describe('gemini adapter against the fake', () => {
   it('text to image: one POST with the key in x-goog-api-key (never in the URL), one real PNG at the documented size', async () => {
@@ -50,8 +58,14 @@ describe('gemini adapter against the fake', () => {
   });
 
   it('edits with several images: each arrives as inlineData the fake can decode; a GIF is converted to PNG first', async () => {
-    const gif = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).gif().toBuffer();
-    const images = await Promise.all([readInputImage(await fakeImage(48, 32, 'jpeg'), 'image[]'), readInputImage(await fakeImage(32, 32, 'webp'), 'image[]'), readInputImage(gif, 'image[]')]);
+    const gif = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } })
+      .gif()
+      .toBuffer();
+    const images = await Promise.all([
+      readInputImage(await fakeImage(48, 32, 'jpeg'), 'image[]'),
+      readInputImage(await fakeImage(32, 32, 'webp'), 'image[]'),
+      readInputImage(gif, 'image[]'),
+    ]);
     const result = await adapter.generate(callFor('gemini-3-pro-image', { images, prompt: 'merge them' }, { options: PRO }));
     expect(result.images).toHaveLength(1);
     // No size: the fake follows the first input image's ratio (48x32 → 3:2 at 1K).
@@ -113,7 +127,9 @@ describe('gemini adapter against the fake', () => {
   });
 
   it('a wrong key is a 400 API_KEY_INVALID → authentication, without the key in the message; no key → permission', async () => {
-    const wrong = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: 'AIza-wrong-key-000000000000' } })));
+    const wrong = await upstreamFailure(
+      adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: 'AIza-wrong-key-000000000000' } })),
+    );
     expect(wrong).toMatchObject({ kind: 'authentication', upstreamStatus: 400 });
     expect(wrong.message).not.toContain('AIza-wrong-key');
     const none = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', {}, { endpoint: { apiKey: undefined } })));
@@ -125,7 +141,9 @@ describe('gemini adapter against the fake', () => {
   });
 
   it('the fake refuses what Google refuses: imageSize on 2.5 Flash is a 400 invalid request', async () => {
-    const error = await upstreamFailure(adapter.generate(callFor('gemini-2.5-flash-image', { size: { width: 2048, height: 2048 } }, { options: PRO })));
+    const error = await upstreamFailure(
+      adapter.generate(callFor('gemini-2.5-flash-image', { size: { width: 2048, height: 2048 } }, { options: PRO })),
+    );
     expect(error.kind).toBe('invalid_request');
     expect(error.message).toContain('image_size');
   });
@@ -143,7 +161,9 @@ describe('gemini adapter against the fake', () => {
     expect(call?.path).toBe('/v1/projects/p1/locations/global/publishers/google/models/gemini-3-pro-image:generateContent');
     expect(call?.headers['authorization']).toBe(`Bearer ${KEY}`);
     expect(call?.headers['x-goog-api-key']).toBeUndefined();
-    const expired = await upstreamFailure(adapter.generate(callFor('gemini-3-pro-image', {}, { endpoint: { ...vertex(), apiKey: 'ya29.expired-token-000000' } })));
+    const expired = await upstreamFailure(
+      adapter.generate(callFor('gemini-3-pro-image', {}, { endpoint: { ...vertex(), apiKey: 'ya29.expired-token-000000' } })),
+    );
     expect(expired).toMatchObject({ kind: 'authentication', upstreamStatus: 401, provider: 'gemini-vertex' });
   });
 
@@ -158,19 +178,31 @@ describe('gemini adapter against the fake', () => {
 
 describe('gemini probe', () => {
   it('lists one model on the Developer API with the key header', async () => {
-    const result = await adapter.probe!({ instance: 'gemini', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'gemini', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result).toEqual({ ok: true, detail: `GET ${fake.baseUrl}/models?pageSize=1 answered 200` });
     expect(apiCalls()[0]?.headers['x-goog-api-key']).toBe(KEY);
   });
 
   it('counts tokens on Vertex with the Bearer token', async () => {
-    const endpoint = { instance: 'gemini-vertex', baseUrl: `${fake.origin}/v1/projects/p1/locations/global/publishers/google`, apiKey: KEY, keyIndex: 0, settings: { vertex: true } };
+    const endpoint = {
+      instance: 'gemini-vertex',
+      baseUrl: `${fake.origin}/v1/projects/p1/locations/global/publishers/google`,
+      apiKey: KEY,
+      keyIndex: 0,
+      settings: { vertex: true },
+    };
     expect((await adapter.probe!(endpoint, AbortSignal.timeout(5_000))).ok).toBe(true);
     expect(apiCalls()[0]?.path).toBe('/v1/projects/p1/locations/global/publishers/google/models/gemini-2.5-flash-image:countTokens');
   });
 
   it('reports a bad key without showing it', async () => {
-    const result = await adapter.probe!({ instance: 'gemini', baseUrl: fake.baseUrl, apiKey: 'AIza-bad-probe-key-0000000000', keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'gemini', baseUrl: fake.baseUrl, apiKey: 'AIza-bad-probe-key-0000000000', keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result.ok).toBe(false);
     expect(result.detail).toContain('authentication');
     expect(result.detail).not.toContain('AIza-bad-probe-key');

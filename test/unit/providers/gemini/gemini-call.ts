@@ -12,7 +12,11 @@ export const VERTEX_BASE = 'https://aiplatform.googleapis.com/v1/projects/my-pro
 export const TEST_KEY = 'AIza-unit-test-key-0123456789abcdef';
 
 /** A provider call for the Gemini/Imagen tests: text to image, `auto` everything, unless overridden. */
-export function googleCall(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ProviderCall<Record<string, unknown>> {
+export function googleCall(
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  overrides: Omit<ProviderCallOverrides, 'request'> = {},
+): ProviderCall<Record<string, unknown>> {
   return providerCall({
     request: { model: 'google/test', prompt: 'a lighthouse at dawn', ...request },
     upstreamModel,

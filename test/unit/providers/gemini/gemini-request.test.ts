@@ -69,20 +69,27 @@ describe('buildGeminiRequest: size → aspect ratio and tier', () => {
         type: 'adapted',
         setting: 'size',
         provider: 'gemini',
-        message: "'gemini-2.5-flash-image' takes no pixel size: 1024x768 was sent as the nearest aspect ratio 4:3, which it returns as 1184x864.",
+        message:
+          "'gemini-2.5-flash-image' takes no pixel size: 1024x768 was sent as the nearest aspect ratio 4:3, which it returns as 1184x864.",
       },
     ]);
   });
 
   it('a tiered model gets the nearest tier by area: 2752x1536 is exactly 16:9 at 2K', () => {
-    const request = buildGeminiRequest(geminiCall('gemini-3-pro-image', { size: { width: 2752, height: 1536 } }, { options: PRO_OPTIONS }), []);
+    const request = buildGeminiRequest(
+      geminiCall('gemini-3-pro-image', { size: { width: 2752, height: 1536 } }, { options: PRO_OPTIONS }),
+      [],
+    );
     expect(request.body.generationConfig.imageConfig).toEqual({ aspectRatio: '16:9', imageSize: '2K' });
     expect(request.warnings).toEqual([]);
   });
 
   it('1920x1080 on Gemini 3 Pro is nearer 1K than 2K by area: 16:9 at 1K, with a warning', () => {
     // log(1.05M / 2.07M) = -0.68, log(4.19M / 2.07M) = 0.70: 1K is nearer.
-    const request = buildGeminiRequest(geminiCall('gemini-3-pro-image', { size: { width: 1920, height: 1080 } }, { options: PRO_OPTIONS }), []);
+    const request = buildGeminiRequest(
+      geminiCall('gemini-3-pro-image', { size: { width: 1920, height: 1080 } }, { options: PRO_OPTIONS }),
+      [],
+    );
     expect(request.body.generationConfig.imageConfig).toEqual({ aspectRatio: '16:9', imageSize: '1K' });
     expect(request.warnings[0]?.message).toContain('aspect ratio 16:9 at 1K, which it returns as 1376x768');
   });
@@ -106,7 +113,10 @@ describe('buildGeminiRequest: size → aspect ratio and tier', () => {
 
   it('a tie between two tiers goes to the larger one', () => {
     // 2048x1024 has twice the area of 1K and half that of 2K: equally far on a log scale.
-    const request = buildGeminiRequest(geminiCall('gemini-3-pro-image', { size: { width: 2048, height: 1024 } }, { options: PRO_OPTIONS }), []);
+    const request = buildGeminiRequest(
+      geminiCall('gemini-3-pro-image', { size: { width: 2048, height: 1024 } }, { options: PRO_OPTIONS }),
+      [],
+    );
     expect(request.body.generationConfig.imageConfig?.imageSize).toBe('2K');
   });
 });
@@ -125,7 +135,10 @@ describe('buildGeminiRequest: other parameters', () => {
   });
 
   it('sends the route thinking level and modalities', () => {
-    const request = buildGeminiRequest(geminiCall('gemini-3.1-flash-image', {}, { options: { thinking_level: 'HIGH', response_modalities: ['TEXT', 'IMAGE'] } }), []);
+    const request = buildGeminiRequest(
+      geminiCall('gemini-3.1-flash-image', {}, { options: { thinking_level: 'HIGH', response_modalities: ['TEXT', 'IMAGE'] } }),
+      [],
+    );
     expect(request.body.generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], thinkingConfig: { thinkingLevel: 'HIGH' } });
   });
 
@@ -138,7 +151,10 @@ describe('buildGeminiRequest: other parameters', () => {
 
 describe('buildGeminiRequest: Vertex AI form', () => {
   it('settings.vertex: same body to the publisher model URL with a Bearer token', () => {
-    const request = buildGeminiRequest(geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { vertex: true } } }), []);
+    const request = buildGeminiRequest(
+      geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { vertex: true } } }),
+      [],
+    );
     expect(request.url).toBe(`${VERTEX_BASE}/models/gemini-2.5-flash-image:generateContent`);
     expect(request.headers).toEqual({ 'content-type': 'application/json', authorization: `Bearer ${TEST_KEY}` });
   });
@@ -151,9 +167,15 @@ describe('buildGeminiRequest: Vertex AI form', () => {
   });
 
   it('vertex: false and auth: api_key override the shape (proxies, Vertex express mode)', () => {
-    const proxied = buildGeminiRequest(geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { vertex: false } } }), []);
+    const proxied = buildGeminiRequest(
+      geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { vertex: false } } }),
+      [],
+    );
     expect(proxied.headers['x-goog-api-key']).toBe(TEST_KEY);
-    const express = buildGeminiRequest(geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { auth: 'api_key' } } }), []);
+    const express = buildGeminiRequest(
+      geminiCall('gemini-2.5-flash-image', {}, { endpoint: { baseUrl: VERTEX_BASE, settings: { auth: 'api_key' } } }),
+      [],
+    );
     expect(express.headers).toEqual({ 'content-type': 'application/json', 'x-goog-api-key': TEST_KEY });
   });
 

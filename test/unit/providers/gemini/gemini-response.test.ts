@@ -17,7 +17,12 @@ describe('geminiResult', () => {
   });
 
   it('skips Gemini 3 thought images and delivers the final one', () => {
-    const result = geminiResult('gemini', { candidates: [candidate([imagePart('VGhvdWdodA==', { thought: true }), imagePart('RmluYWw=')])] }, 1, [KEY]);
+    const result = geminiResult(
+      'gemini',
+      { candidates: [candidate([imagePart('VGhvdWdodA==', { thought: true }), imagePart('RmluYWw=')])] },
+      1,
+      [KEY],
+    );
     expect(result.images).toEqual([{ base64: Buffer.from('RmluYWw=') }]);
   });
 
@@ -48,7 +53,12 @@ describe('geminiResult', () => {
   });
 
   it('without details, counts the prompt as text and the output as image tokens', () => {
-    const result = geminiResult('gemini', { candidates: [candidate([imagePart('QQ==')])], usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 1290 } }, 1, [KEY]);
+    const result = geminiResult(
+      'gemini',
+      { candidates: [candidate([imagePart('QQ==')])], usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 1290 } },
+      1,
+      [KEY],
+    );
     expect(result.usage).toEqual({ inputTextTokens: 12, outputImageTokens: 1290 });
   });
 
@@ -59,21 +69,30 @@ describe('geminiResult', () => {
     expect(error.message).toContain('PROHIBITED_CONTENT');
   });
 
-  it.each(['SAFETY', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'PROHIBITED_CONTENT', 'BLOCKLIST', 'SPII', 'RECITATION', 'IMAGE_RECITATION'])(
-    'finishReason %s without an image is a content-policy error',
+  it.each([
+    'SAFETY',
+    'IMAGE_SAFETY',
+    'IMAGE_PROHIBITED_CONTENT',
+    'PROHIBITED_CONTENT',
+    'BLOCKLIST',
+    'SPII',
+    'RECITATION',
+    'IMAGE_RECITATION',
+  ])('finishReason %s without an image is a content-policy error', (finishReason) => {
+    const error = failure({ candidates: [{ finishReason, finishMessage: 'filtered', index: 0 }] });
+    expect(error.kind).toBe('content_policy');
+    expect(error.retryable).toBe(false);
+  });
+
+  it.each(['NO_IMAGE', 'IMAGE_OTHER', 'OTHER', 'MAX_TOKENS'])(
+    'finishReason %s without an image is a retryable upstream error',
     (finishReason) => {
-      const error = failure({ candidates: [{ finishReason, finishMessage: 'filtered', index: 0 }] });
-      expect(error.kind).toBe('content_policy');
-      expect(error.retryable).toBe(false);
+      const error = failure({ candidates: [{ content: {}, finishReason, index: 0 }] });
+      expect(error.kind).toBe('upstream_error');
+      expect(error.retryable).toBe(true);
+      expect(error.message).toContain(finishReason);
     },
   );
-
-  it.each(['NO_IMAGE', 'IMAGE_OTHER', 'OTHER', 'MAX_TOKENS'])('finishReason %s without an image is a retryable upstream error', (finishReason) => {
-    const error = failure({ candidates: [{ content: {}, finishReason, index: 0 }] });
-    expect(error.kind).toBe('upstream_error');
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain(finishReason);
-  });
 
   it('a text-only STOP (the model talked instead of drawing) is a retryable upstream error quoting the text', () => {
     const error = failure({ candidates: [candidate([{ text: 'I would rather describe it.' }])] });

@@ -37,14 +37,24 @@ describe('google.yaml routes', () => {
     for (const { route } of routes) expect(['gemini', 'imagen']).toContain(route.provider);
   });
 
-  it.each(routes.map(({ model, route }) => [model.id, route.model, model, route] as const))('%s → %s: accepted by the fake at auto, the smallest and a wide size', async (_id, _upstream, model, route) => {
-    const fake = fakes[route.provider]!;
-    const min = model.capabilities.size_range.min;
-    const sizes: Array<ImageSize | 'auto'> = ['auto', { width: min, height: min }, { width: 1000, height: 600 }];
-    for (const size of sizes) {
-      const args = [route.model, { size }, { options: yamlOptions(route), endpoint: { instance: route.provider, baseUrl: fake.baseUrl, apiKey: KEY } }] as const;
-      const result = route.provider === 'gemini' ? await adapters.gemini.generate(geminiCall(...args)) : await adapters.imagen.generate(imagenCall(...args));
-      expect(result.images).toHaveLength(1);
-    }
-  });
+  it.each(routes.map(({ model, route }) => [model.id, route.model, model, route] as const))(
+    '%s → %s: accepted by the fake at auto, the smallest and a wide size',
+    async (_id, _upstream, model, route) => {
+      const fake = fakes[route.provider]!;
+      const min = model.capabilities.size_range.min;
+      const sizes: Array<ImageSize | 'auto'> = ['auto', { width: min, height: min }, { width: 1000, height: 600 }];
+      for (const size of sizes) {
+        const args = [
+          route.model,
+          { size },
+          { options: yamlOptions(route), endpoint: { instance: route.provider, baseUrl: fake.baseUrl, apiKey: KEY } },
+        ] as const;
+        const result =
+          route.provider === 'gemini'
+            ? await adapters.gemini.generate(geminiCall(...args))
+            : await adapters.imagen.generate(imagenCall(...args));
+        expect(result.images).toHaveLength(1);
+      }
+    },
+  );
 });

@@ -21,7 +21,12 @@ describe('chooseGoogleImageSize', () => {
   });
 
   it('is exact only when the request is the documented output size', () => {
-    expect(chooseGoogleImageSize({ width: 1024, height: 1024 }, square)).toEqual({ aspectRatio: '1:1', tier: '1K', outputSize: { width: 1024, height: 1024 }, exact: true });
+    expect(chooseGoogleImageSize({ width: 1024, height: 1024 }, square)).toEqual({
+      aspectRatio: '1:1',
+      tier: '1K',
+      outputSize: { width: 1024, height: 1024 },
+      exact: true,
+    });
     expect(chooseGoogleImageSize({ width: 1000, height: 1000 }, square).exact).toBe(false);
   });
 

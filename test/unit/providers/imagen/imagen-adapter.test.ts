@@ -21,14 +21,20 @@ beforeEach(() => {
 });
 
 function callFor(model: string, request: Partial<ImageRequest> = {}, overrides: Parameters<typeof googleCall>[2] = {}): ImagenCall {
-  return imagenCall(model, request, { ...overrides, endpoint: { instance: 'imagen', apiKey: KEY, baseUrl: fake.baseUrl, ...overrides.endpoint } });
+  return imagenCall(model, request, {
+    ...overrides,
+    endpoint: { instance: 'imagen', apiKey: KEY, baseUrl: fake.baseUrl, ...overrides.endpoint },
+  });
 }
 
 const apiCalls = () => fake.calls.filter((call) => call.kind === 'api');
 
 describe('imagen adapter against the fake', () => {
   it('returns up to four images from one call, the key only in x-goog-api-key', async () => {
-    const result = await adapter.generate({ ...callFor('imagen-4.0-generate-001', { n: 4, size: { width: 2816, height: 1536 } }, { options: IMAGEN_4 }), n: 4 });
+    const result = await adapter.generate({
+      ...callFor('imagen-4.0-generate-001', { n: 4, size: { width: 2816, height: 1536 } }, { options: IMAGEN_4 }),
+      n: 4,
+    });
     expect(result.images).toHaveLength(4);
     expect(await decoded(result.images[3])).toEqual({ width: 2816, height: 1536, format: 'png' });
     expect(apiCalls()).toHaveLength(1);
@@ -41,7 +47,10 @@ describe('imagen adapter against the fake', () => {
   });
 
   it('splits a larger n into calls of at most max_images_per_call', async () => {
-    const result = await adapter.generate({ ...callFor('imagen-4.0-ultra-generate-001', { n: 3 }, { options: { max_images_per_call: 2 } }), n: 3 });
+    const result = await adapter.generate({
+      ...callFor('imagen-4.0-ultra-generate-001', { n: 3 }, { options: { max_images_per_call: 2 } }),
+      n: 3,
+    });
     expect(result.images).toHaveLength(3);
     expect(apiCalls().map((call) => (jsonOf(call) as { parameters: { sampleCount: number } }).parameters.sampleCount)).toEqual([2, 1]);
   });
@@ -74,19 +83,36 @@ describe('imagen adapter against the fake', () => {
 
   it('maps Google errors: 429 with RetryInfo, 500, bad key, retired model', async () => {
     fake.enqueue('rate_limited', 'server_error');
-    expect(await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
+    expect(await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).toMatchObject({
+      kind: 'rate_limited',
+      retryAfterMs: 2000,
+    });
     expect((await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002')))).retryable).toBe(true);
-    expect((await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002', {}, { endpoint: { apiKey: 'AIza-wrong-0000000000000' } })))).kind).toBe('authentication');
+    expect(
+      (
+        await upstreamFailure(
+          adapter.generate(callFor('imagen-3.0-generate-002', {}, { endpoint: { apiKey: 'AIza-wrong-0000000000000' } })),
+        )
+      ).kind,
+    ).toBe('authentication');
     expect((await upstreamFailure(adapter.generate(callFor('imagen-2.0-generate-001')))).kind).toBe('not_found');
   });
 
   it('the fake refuses what Google refuses: sampleImageSize on Imagen 3 is an invalid request', async () => {
-    const error = await upstreamFailure(adapter.generate(callFor('imagen-3.0-generate-002', { size: { width: 2048, height: 2048 } }, { options: IMAGEN_4 })));
+    const error = await upstreamFailure(
+      adapter.generate(callFor('imagen-3.0-generate-002', { size: { width: 2048, height: 2048 } }, { options: IMAGEN_4 })),
+    );
     expect(error.kind).toBe('invalid_request');
   });
 
   it('Vertex: Bearer token on the publisher path', async () => {
-    const result = await adapter.generate(callFor('imagen-4.0-fast-generate-001', {}, { endpoint: { instance: 'imagen-vertex', baseUrl: `${fake.origin}/v1/projects/p1/locations/us-central1/publishers/google` } }));
+    const result = await adapter.generate(
+      callFor(
+        'imagen-4.0-fast-generate-001',
+        {},
+        { endpoint: { instance: 'imagen-vertex', baseUrl: `${fake.origin}/v1/projects/p1/locations/us-central1/publishers/google` } },
+      ),
+    );
     expect(result.images).toHaveLength(1);
     const [call] = apiCalls();
     expect(call?.path).toBe('/v1/projects/p1/locations/us-central1/publishers/google/models/imagen-4.0-fast-generate-001:predict');
@@ -95,7 +121,10 @@ describe('imagen adapter against the fake', () => {
   });
 
   it('probes the Developer API by listing one model', async () => {
-    const result = await adapter.probe!({ instance: 'imagen', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'imagen', baseUrl: fake.baseUrl, apiKey: KEY, keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result.ok).toBe(true);
   });
 });

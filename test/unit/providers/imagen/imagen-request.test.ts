@@ -29,14 +29,18 @@ describe('buildImagenRequest: the exact outgoing request', () => {
     const exact = buildImagenRequest(imagen('imagen-4.0-generate-001', { size: { width: 2816, height: 1536 } }, { options: IMAGEN_4 }), 1);
     expect(exact.body.parameters).toMatchObject({ aspectRatio: '16:9', sampleImageSize: '2K' });
     expect(exact.warnings).toEqual([]);
-    const adapted = buildImagenRequest(imagen('imagen-4.0-generate-001', { size: { width: 1100, height: 1000 } }, { options: IMAGEN_4 }), 1);
+    const adapted = buildImagenRequest(
+      imagen('imagen-4.0-generate-001', { size: { width: 1100, height: 1000 } }, { options: IMAGEN_4 }),
+      1,
+    );
     expect(adapted.body.parameters).toMatchObject({ aspectRatio: '1:1', sampleImageSize: '1K' });
     expect(adapted.warnings).toEqual([
       {
         type: 'adapted',
         setting: 'size',
         provider: 'imagen',
-        message: "'imagen-4.0-generate-001' takes no pixel size: 1100x1000 was sent as the nearest aspect ratio 1:1 at 1K, which it returns as 1024x1024.",
+        message:
+          "'imagen-4.0-generate-001' takes no pixel size: 1100x1000 was sent as the nearest aspect ratio 1:1 at 1K, which it returns as 1024x1024.",
       },
     ]);
   });
@@ -59,7 +63,14 @@ describe('buildImagenRequest: the exact outgoing request', () => {
   });
 
   it('passes person_generation and safety_setting route options, and warns that quality has no knob', () => {
-    const request = buildImagenRequest(imagen('imagen-3.0-generate-002', { quality: 'high' }, { options: { person_generation: 'dont_allow', safety_setting: 'block_only_high' } }), 1);
+    const request = buildImagenRequest(
+      imagen(
+        'imagen-3.0-generate-002',
+        { quality: 'high' },
+        { options: { person_generation: 'dont_allow', safety_setting: 'block_only_high' } },
+      ),
+      1,
+    );
     expect(request.body.parameters).toMatchObject({ personGeneration: 'dont_allow', safetySetting: 'block_only_high' });
     expect(request.warnings).toEqual([expect.objectContaining({ type: 'unsupported', setting: 'quality' })]);
   });

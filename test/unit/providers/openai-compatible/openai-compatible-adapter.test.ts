@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 const adapter = createOpenAICompatibleAdapter();
-const callAt = (fake: FakeUpstream, flavor: string, overrides: CallOverrides = {}) => callFor(flavor, { baseUrl: fake.baseUrl, ...overrides });
+const callAt = (fake: FakeUpstream, flavor: string, overrides: CallOverrides = {}) =>
+  callFor(flavor, { baseUrl: fake.baseUrl, ...overrides });
 const apiCalls = (fake: FakeUpstream) => fake.calls.filter((call) => call.kind === 'api');
 const bodyOf = (index: number, fake: FakeUpstream) => jsonOf(apiCalls(fake)[index]!) as Record<string, unknown>;
 
@@ -38,7 +39,9 @@ async function halfTransparentMask(width: number, height: number): Promise<Input
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) pixels[(y * width + x) * 4 + 3] = x < width / 2 ? 0 : 255;
   }
-  const bytes = await sharp(pixels, { raw: { width, height, channels: 4 } }).png().toBuffer();
+  const bytes = await sharp(pixels, { raw: { width, height, channels: 4 } })
+    .png()
+    .toBuffer();
   return { bytes, format: 'png', width, height, hasAlpha: true };
 }
 
@@ -51,7 +54,13 @@ async function sizeOfBase64(image: ProviderImage | undefined): Promise<string> {
 describe('openai-compatible adapter: how many requests', () => {
   it('splits n above the flavor limit: Together n=6 → 4 + 2, real images at the requested size', async () => {
     const fake = await started(startTogetherFake(API_KEY));
-    const result = await adapter.generate(callAt(fake, 'together', { upstreamModel: 'black-forest-labs/FLUX.1-schnell', n: 6, request: { n: 6, size: { width: 512, height: 384 } } }));
+    const result = await adapter.generate(
+      callAt(fake, 'together', {
+        upstreamModel: 'black-forest-labs/FLUX.1-schnell',
+        n: 6,
+        request: { n: 6, size: { width: 512, height: 384 } },
+      }),
+    );
     expect(apiCalls(fake).map((call) => (jsonOf(call) as { n: number }).n)).toEqual([4, 2]);
     expect(result.images).toHaveLength(6);
     expect(await sizeOfBase64(result.images[5])).toBe('png:512x384');
@@ -64,14 +73,21 @@ describe('openai-compatible adapter: how many requests', () => {
       startFakeUpstream({
         basePath: '/v1',
         supports: ['success'],
-        handler: async (_request, response) => sendJson(response, 200, { created: 1, data: [{ b64_json: (await fakeImage(32, 32)).toString('base64') }] }),
+        handler: async (_request, response) =>
+          sendJson(response, 200, { created: 1, data: [{ b64_json: (await fakeImage(32, 32)).toString('base64') }] }),
       }),
     );
     const result = await adapter.generate(callAt(onePerRequest, 'generic', { n: 3, request: { n: 3 } }));
     expect(result.images).toHaveLength(3);
     expect(apiCalls(onePerRequest).map((call) => (jsonOf(call) as { n: number }).n)).toEqual([3, 2, 1]);
 
-    const empty = await started(startFakeUpstream({ basePath: '/v1', supports: ['success'], handler: (_request, response) => sendJson(response, 200, { created: 1, data: [] }) }));
+    const empty = await started(
+      startFakeUpstream({
+        basePath: '/v1',
+        supports: ['success'],
+        handler: (_request, response) => sendJson(response, 200, { created: 1, data: [] }),
+      }),
+    );
     const error = await upstreamFailure(adapter.generate(callAt(empty, 'generic', { n: 2, request: { n: 2 } })));
     expect(error.kind).toBe('upstream_error');
     expect(apiCalls(empty)).toHaveLength(1);
@@ -91,7 +107,9 @@ describe('openai-compatible adapter: xAI', () => {
   it('edits with two images as JSON data URIs, and reports the exact cost from ticks', async () => {
     const fake = await started(startXaiFake(API_KEY));
     const images = [await inputImage(64, 48), await inputImage(40, 40, 'webp')];
-    const result = await adapter.generate(callAt(fake, 'xai', { upstreamModel: 'grok-imagine-image', request: { images, size: { width: 1024, height: 1024 } } }));
+    const result = await adapter.generate(
+      callAt(fake, 'xai', { upstreamModel: 'grok-imagine-image', request: { images, size: { width: 1024, height: 1024 } } }),
+    );
     expect(apiCalls(fake)[0]?.path).toBe('/v1/images/edits');
     const sent = bodyOf(0, fake) as { images: Array<{ url: string }> };
     expect(sent.images.map((image) => image.url.slice(0, 22))).toEqual(['data:image/png;base64,', 'data:image/webp;base64']);
@@ -101,7 +119,9 @@ describe('openai-compatible adapter: xAI', () => {
 
   it('sums the cost of every request of a call', async () => {
     const fake = await started(startXaiFake(API_KEY));
-    const result = await adapter.generate(callAt(fake, 'xai', { upstreamModel: 'grok-imagine-image', n: 3, request: { n: 3 }, settings: { max_images_per_request: 2 } }));
+    const result = await adapter.generate(
+      callAt(fake, 'xai', { upstreamModel: 'grok-imagine-image', n: 3, request: { n: 3 }, settings: { max_images_per_request: 2 } }),
+    );
     expect(apiCalls(fake)).toHaveLength(2);
     expect(result.reportedCostMicros).toBe(60_000);
   });
@@ -127,7 +147,12 @@ describe('openai-compatible adapter: masks', () => {
   it('LocalAI: white marks the area to repaint; one inpainting request per image, answered as URLs', async () => {
     const fake = await started(startLocalAIFake());
     const result = await adapter.generate(
-      callAt(fake, 'localai', { apiKey: undefined, upstreamModel: 'sd-1.5-ggml', n: 2, request: { n: 2, images: [await inputImage(64, 48, 'webp')], mask: await halfTransparentMask(64, 48) } }),
+      callAt(fake, 'localai', {
+        apiKey: undefined,
+        upstreamModel: 'sd-1.5-ggml',
+        n: 2,
+        request: { n: 2, images: [await inputImage(64, 48, 'webp')], mask: await halfTransparentMask(64, 48) },
+      }),
     );
     expect(apiCalls(fake).map((call) => call.path)).toEqual(['/v1/images/inpainting', '/v1/images/inpainting']);
     expect(result.images).toHaveLength(2);
@@ -146,21 +171,29 @@ describe('openai-compatible adapter: masks', () => {
 describe('openai-compatible adapter: errors', () => {
   it('LocalAI still loading its model: unavailable, with its Retry-After', async () => {
     const fake = await started(startLocalAIFake());
-    const error = await upstreamFailure(adapter.generate(callAt(fake, 'localai', { apiKey: undefined, upstreamModel: LOCALAI_LOADING_MODEL })));
+    const error = await upstreamFailure(
+      adapter.generate(callAt(fake, 'localai', { apiKey: undefined, upstreamModel: LOCALAI_LOADING_MODEL })),
+    );
     expect(error.kind).toBe('unavailable');
     expect(error.retryAfterMs).toBe(5000);
   });
 
   it('a model the instance does not serve is not_found; an unknown Azure deployment too', async () => {
     const deepInfra = await started(startDeepInfraFake(API_KEY));
-    expect((await upstreamFailure(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'acme/none' })))).kind).toBe('not_found');
+    expect((await upstreamFailure(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'acme/none' })))).kind).toBe(
+      'not_found',
+    );
     const azure = await started(startAzureFake(API_KEY));
-    expect((await upstreamFailure(adapter.generate(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/missing` })))).kind).toBe('not_found');
+    expect(
+      (await upstreamFailure(adapter.generate(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/missing` })))).kind,
+    ).toBe('not_found');
   });
 
   it('DeepInfra takes the scheme in any case but the token exactly: a wrongly cased key is a 401', async () => {
     const deepInfra = await started(startDeepInfraFake(API_KEY));
-    const error = await upstreamFailure(adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'stabilityai/sdxl-turbo', apiKey: API_KEY.toUpperCase() })));
+    const error = await upstreamFailure(
+      adapter.generate(callAt(deepInfra, 'deepinfra', { upstreamModel: 'stabilityai/sdxl-turbo', apiKey: API_KEY.toUpperCase() })),
+    );
     expect(error.kind).toBe('authentication');
   });
 
@@ -176,11 +209,19 @@ describe('openai-compatible adapter: errors', () => {
 describe('openai-compatible adapter: probe', () => {
   it('lists models with the instance’s own auth and path', async () => {
     const xai = await started(startXaiFake(API_KEY));
-    expect(await adapter.probe!(callAt(xai, 'xai').endpoint, AbortSignal.timeout(5_000))).toEqual({ ok: true, detail: 'GET /v1/image-generation-models → HTTP 200 (3 models)' });
+    expect(await adapter.probe!(callAt(xai, 'xai').endpoint, AbortSignal.timeout(5_000))).toEqual({
+      ok: true,
+      detail: 'GET /v1/image-generation-models → HTTP 200 (3 models)',
+    });
     const together = await started(startTogetherFake(API_KEY));
-    expect((await adapter.probe!(callAt(together, 'together').endpoint, AbortSignal.timeout(5_000))).detail).toMatch(/^GET \/v1\/models → HTTP 200 \(\d+ models\)$/);
+    expect((await adapter.probe!(callAt(together, 'together').endpoint, AbortSignal.timeout(5_000))).detail).toMatch(
+      /^GET \/v1\/models → HTTP 200 \(\d+ models\)$/,
+    );
     const azure = await started(startAzureFake(API_KEY));
-    const probe = await adapter.probe!(callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/gpt-image-1` }).endpoint, AbortSignal.timeout(5_000));
+    const probe = await adapter.probe!(
+      callFor('azure', { baseUrl: `${azure.origin}/openai/deployments/gpt-image-1` }).endpoint,
+      AbortSignal.timeout(5_000),
+    );
     expect(probe.ok).toBe(true);
     expect(apiCalls(azure)[0]).toMatchObject({ method: 'GET', path: '/openai/models' });
     expect(apiCalls(azure)[0]?.query.get('api-version')).toBe('2025-04-01-preview');
@@ -188,7 +229,10 @@ describe('openai-compatible adapter: probe', () => {
 
   it('reports a refused key or an unreachable server without the key', async () => {
     const fake = await started(startDeepInfraFake(API_KEY));
-    const refused = await adapter.probe!(callAt(fake, 'deepinfra', { apiKey: 'wrong-key-0123456789' }).endpoint, AbortSignal.timeout(5_000));
+    const refused = await adapter.probe!(
+      callAt(fake, 'deepinfra', { apiKey: 'wrong-key-0123456789' }).endpoint,
+      AbortSignal.timeout(5_000),
+    );
     expect(refused.ok).toBe(false);
     expect(refused.detail).toContain('HTTP 401');
     expect(refused.detail).not.toContain('wrong-key-0123456789');

@@ -1,6 +1,12 @@
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import { openAICompatibleProvider } from '../../../../src/providers/openai-compatible/openai-compatible-provider.js';
-import type { FormValue, OpenAICompatibleCall, OpenAICompatibleHttpRequest, PreparedImage, PreparedInputs } from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
+import type {
+  FormValue,
+  OpenAICompatibleCall,
+  OpenAICompatibleHttpRequest,
+  PreparedImage,
+  PreparedInputs,
+} from '../../../../src/providers/openai-compatible/openai-compatible-request.js';
 import { parsedCall, timeLimit } from '../../../helpers/provider-call.js';
 
 export const API_KEY = 'unit-test-key-0123456789abcdef';
@@ -68,5 +74,8 @@ export function jsonBody(request: OpenAICompatibleHttpRequest): Record<string, u
 /** Form fields with files shown as `file:<name>:<type>:<content>` so one assertion covers them. */
 export function formFields(request: OpenAICompatibleHttpRequest): Array<[string, string]> {
   if (request.body.type !== 'form') throw new Error('expected a form body');
-  return request.body.fields.map(([name, value]: [string, FormValue]) => [name, typeof value === 'string' ? value : `file:${value.filename}:${value.contentType}:${value.bytes.toString()}`]);
+  return request.body.fields.map(([name, value]: [string, FormValue]) => [
+    name,
+    typeof value === 'string' ? value : `file:${value.filename}:${value.contentType}:${value.bytes.toString()}`,
+  ]);
 }

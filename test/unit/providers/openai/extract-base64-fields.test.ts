@@ -79,7 +79,10 @@ function rehydrate(json: unknown, values: Buffer[]): unknown {
   if (Array.isArray(json)) return json.map((item) => rehydrate(item, values));
   if (json !== null && typeof json === 'object') {
     return Object.fromEntries(
-      Object.entries(json).map(([key, item]) => [key, key === 'b64_json' && typeof item === 'number' ? values[item]!.toString('latin1') : rehydrate(item, values)]),
+      Object.entries(json).map(([key, item]) => [
+        key,
+        key === 'b64_json' && typeof item === 'number' ? values[item]!.toString('latin1') : rehydrate(item, values),
+      ]),
     );
   }
   return json;
@@ -89,7 +92,10 @@ function rehydrate(json: unknown, values: Buffer[]): unknown {
 function base64FieldCount(data: unknown): number {
   if (Array.isArray(data)) return data.reduce((sum: number, item) => sum + base64FieldCount(item), 0);
   if (data === null || typeof data !== 'object') return 0;
-  return Object.entries(data).reduce((sum, [key, item]) => sum + (key === 'b64_json' && typeof item === 'string' ? 1 : base64FieldCount(item)), 0);
+  return Object.entries(data).reduce(
+    (sum, [key, item]) => sum + (key === 'b64_json' && typeof item === 'string' ? 1 : base64FieldCount(item)),
+    0,
+  );
 }
 
 describe('parseJsonWithBase64', () => {
@@ -111,7 +117,9 @@ describe('parseJsonWithBase64', () => {
 
   it('slices the values out of the body without copying them', () => {
     const image = Buffer.alloc(3 * 1024 * 1024, 7).toString('base64');
-    const body = Buffer.from(JSON.stringify({ created: 1, data: [{ b64_json: image }, { b64_json: image }], usage: { output_tokens: 1056 } }));
+    const body = Buffer.from(
+      JSON.stringify({ created: 1, data: [{ b64_json: image }, { b64_json: image }], usage: { output_tokens: 1056 } }),
+    );
     const parsed = parseJsonWithBase64(body, 'b64_json')!;
     expect(parsed.json).toEqual({ created: 1, data: [{ b64_json: 0 }, { b64_json: 1 }], usage: { output_tokens: 1056 } });
     expect(parsed.values.map((value) => value.buffer === body.buffer)).toEqual([true, true]);
@@ -123,7 +131,9 @@ describe('parseJsonWithBase64', () => {
     const parsed = parseJsonWithBase64(body, 'b64_json')!;
     expect(parsed.values).toEqual([]);
     expect(parsed.json).toEqual({ data: [{ b64_json: 'iVBORw0KGgo/AAAA' }, { b64_json: 'QUJD' }] });
-    expect(base64Value((parsed.json as { data: Array<{ b64_json: unknown }> }).data[0]!.b64_json, parsed.values)!.toString('latin1')).toBe('iVBORw0KGgo/AAAA');
+    expect(base64Value((parsed.json as { data: Array<{ b64_json: unknown }> }).data[0]!.b64_json, parsed.values)!.toString('latin1')).toBe(
+      'iVBORw0KGgo/AAAA',
+    );
   });
 
   it('does not take a key that only ends in b64_json after an escaped quote', () => {
@@ -142,6 +152,9 @@ describe('parseJsonWithBase64', () => {
   });
 
   it('parses bodies without the field as plain JSON', () => {
-    expect(parseJsonWithBase64(Buffer.from('{"data":[{"url":"https://cdn/x.png"}]}'), 'b64_json')).toEqual({ json: { data: [{ url: 'https://cdn/x.png' }] }, values: [] });
+    expect(parseJsonWithBase64(Buffer.from('{"data":[{"url":"https://cdn/x.png"}]}'), 'b64_json')).toEqual({
+      json: { data: [{ url: 'https://cdn/x.png' }] },
+      values: [],
+    });
   });
 });

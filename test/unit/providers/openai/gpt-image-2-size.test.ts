@@ -18,14 +18,29 @@ describe('gpt-image-2 sizes', () => {
 
   it.each([
     // too few pixels: scaled up, ratio kept
-    [{ width: 512, height: 512 }, { width: 816, height: 816 }],
+    [
+      { width: 512, height: 512 },
+      { width: 816, height: 816 },
+    ],
     // edges not multiples of 16
-    [{ width: 1000, height: 1000 }, { width: 1008, height: 1008 }],
+    [
+      { width: 1000, height: 1000 },
+      { width: 1008, height: 1008 },
+    ],
     // too many pixels and too long an edge: scaled down to the 3840 edge
-    [{ width: 4096, height: 2304 }, { width: 3840, height: 2160 }],
+    [
+      { width: 4096, height: 2304 },
+      { width: 3840, height: 2160 },
+    ],
     // 4:1 is clamped to 3:1 by widening the short edge
-    [{ width: 2048, height: 512 }, { width: 2048, height: 688 }],
-    [{ width: 4096, height: 4096 }, { width: 2880, height: 2880 }],
+    [
+      { width: 2048, height: 512 },
+      { width: 2048, height: 688 },
+    ],
+    [
+      { width: 4096, height: 4096 },
+      { width: 2880, height: 2880 },
+    ],
   ])('fits %o to %o', (asked, expected) => {
     expect(fitGptImage2Size(asked)).toEqual(expected);
   });

@@ -24,7 +24,11 @@ beforeEach(() => {
 });
 
 /** A call to a catalog model with the options its route in openai.yaml gives it. */
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): OpenAICall {
+function callFor(
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  call: Omit<ProviderCallOverrides, 'request'> = {},
+): OpenAICall {
   return catalogCall(openAIProvider, upstreamModel, {
     request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
     ...timeLimit(10_000),
@@ -40,7 +44,9 @@ function decoded(image: ProviderImage | undefined): Buffer {
 
 describe('openai adapter: generations', () => {
   it('returns base64 images at the requested size and format, with token usage', async () => {
-    const result = await adapter.generate(callFor('gpt-image-1.5', { n: 2, quality: 'medium', size: { width: 1536, height: 1024 }, outputFormat: 'webp' }));
+    const result = await adapter.generate(
+      callFor('gpt-image-1.5', { n: 2, quality: 'medium', size: { width: 1536, height: 1024 }, outputFormat: 'webp' }),
+    );
     expect(result.images).toHaveLength(2);
     for (const image of result.images) {
       const metadata = await sharp(decoded(image)).metadata();
@@ -51,7 +57,14 @@ describe('openai adapter: generations', () => {
     expect(result.warnings).toEqual([]);
     const [call] = fake.calls;
     expect(call?.headers.authorization).toBe(`Bearer ${OPENAI_FAKE_API_KEY}`);
-    expect(jsonOf(call!)).toEqual({ model: 'gpt-image-1.5', prompt: 'A cute baby sea otter', n: 2, size: '1536x1024', quality: 'medium', output_format: 'webp' });
+    expect(jsonOf(call!)).toEqual({
+      model: 'gpt-image-1.5',
+      prompt: 'A cute baby sea otter',
+      n: 2,
+      size: '1536x1024',
+      quality: 'medium',
+      output_format: 'webp',
+    });
   });
 
   it('returns one dall-e-3 image per call, however many are asked (the router fans out)', async () => {
@@ -75,7 +88,9 @@ describe('openai adapter: generations', () => {
     fake.enqueue('slow');
     fake.slowMs = 5_000;
     const started = Date.now();
-    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1', {}, { signal: new AbortController().signal, deadline: Date.now() + 200 })));
+    const error = await upstreamFailure(
+      adapter.generate(callFor('gpt-image-1', {}, { signal: new AbortController().signal, deadline: Date.now() + 200 })),
+    );
     expect([error.kind, error.retryable]).toEqual(['timeout', true]);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
@@ -97,7 +112,9 @@ describe('openai adapter: edits', () => {
     // GIF is not an OpenAI input format: it must arrive as PNG.
     const third = await readInputImage(await solidImage('gif', 20, 20, { r: 0, g: 0, b: 255 }), 'image[]');
     const mask = await readInputImage(await halfMask(96, 64, 48), 'mask');
-    const result = await adapter.generate(callFor('gpt-image-1', { images: [first, second, third], mask, extra: { input_fidelity: 'high' } }));
+    const result = await adapter.generate(
+      callFor('gpt-image-1', { images: [first, second, third], mask, extra: { input_fidelity: 'high' } }),
+    );
     expect(result.images).toHaveLength(1);
     expect(result.usage).toEqual({ inputTextTokens: 6, inputImageTokens: 3 * 323, outputImageTokens: 1056 });
 
@@ -160,7 +177,15 @@ describe('openai adapter: errors', () => {
 
   it('maps a wrong key to authentication without echoing any of it', async () => {
     const wrongKey = 'sk-wrong-key-abcdefghijklmnopqrstuvwxyz';
-    const error = await upstreamFailure(adapter.generate(callFor('gpt-image-1', {}, { endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} } })));
+    const error = await upstreamFailure(
+      adapter.generate(
+        callFor(
+          'gpt-image-1',
+          {},
+          { endpoint: { instance: 'openai', baseUrl: fake.baseUrl, apiKey: wrongKey, keyIndex: 0, settings: {} } },
+        ),
+      ),
+    );
     expect([error.kind, error.code]).toEqual(['authentication', 'invalid_api_key']);
     expect(error.message).not.toContain(wrongKey);
     expect(error.message).not.toContain(wrongKey.slice(-4));
@@ -175,27 +200,40 @@ describe('openai adapter: errors', () => {
 
 describe('openai adapter: probe', () => {
   it('lists the models with the key', async () => {
-    const result = await adapter.probe!({ instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY, keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY, keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result).toEqual({ ok: true, detail: `GET ${fake.baseUrl}/models answered 200 (6 models)` });
     expect(fake.calls[0]?.headers.authorization).toBe(`Bearer ${OPENAI_FAKE_API_KEY}`);
   });
 
   it('reports a refused key without the key', async () => {
-    const result = await adapter.probe!({ instance: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-not-the-right-key-0000000000', keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'openai', baseUrl: fake.baseUrl, apiKey: 'sk-not-the-right-key-0000000000', keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(/^GET .*\/models answered HTTP 401 \(invalid_api_key: Incorrect API key provided/);
     expect(result.detail).not.toContain('sk-not-the-right-key-0000000000');
   });
 
   it('reports an unreachable server', async () => {
-    const result = await adapter.probe!({ instance: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-x', keyIndex: 0, settings: {} }, AbortSignal.timeout(5_000));
+    const result = await adapter.probe!(
+      { instance: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-x', keyIndex: 0, settings: {} },
+      AbortSignal.timeout(5_000),
+    );
     expect(result).toEqual({ ok: false, detail: "GET http://127.0.0.1:9/v1/models failed: The provider 'openai' could not be reached." });
   });
 });
 
 describe('openai fake: as strict as OpenAI', () => {
   const post = (path: string, body: unknown, key = OPENAI_FAKE_API_KEY) =>
-    fetch(`${fake.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${fake.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it.each([
     [{ model: 'gpt-image-1', prompt: 'x', response_format: 'b64_json' }, 'unknown_parameter', 'response_format'],

@@ -12,7 +12,14 @@ import { parsedCall } from '../../../helpers/provider-call.js';
 const models = modelFileSchema.parse(readYamlFile(path.join(defaultModelsDir(), 'openai.yaml'))).models;
 
 /** A valid value for every OpenAI extra parameter. */
-const EVERY_EXTRA = { style: 'vivid', background: 'opaque', output_compression: 90, moderation: 'low', input_fidelity: 'high', user: 'u_1' };
+const EVERY_EXTRA = {
+  style: 'vivid',
+  background: 'opaque',
+  output_compression: 90,
+  moderation: 'low',
+  input_fidelity: 'high',
+  user: 'u_1',
+};
 const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 64, height: 64, hasAlpha: false };
 
 function editCall(upstreamModel: string, options: Record<string, unknown>, edit: boolean): OpenAICall {
@@ -26,7 +33,10 @@ function editCall(upstreamModel: string, options: Record<string, unknown>, edit:
 }
 
 /** Every route of openai.yaml, and a route with no options (an OpenAI model the catalog does not know yet). */
-const routeOptions: Array<[string, Record<string, unknown>]> = [...models.flatMap((model) => model.routes.map((route): [string, Record<string, unknown>] => [route.model, route.options])), ['gpt-image-3', {}]];
+const routeOptions: Array<[string, Record<string, unknown>]> = [
+  ...models.flatMap((model) => model.routes.map((route): [string, Record<string, unknown>] => [route.model, route.options])),
+  ['gpt-image-3', {}],
+];
 
 describe('openai catalog', () => {
   it('lists the models ImageRouter names, the retired ones with a message', () => {
@@ -38,13 +48,17 @@ describe('openai catalog', () => {
       ['openai/dall-e-3', 'retired'],
       ['openai/dall-e-2', 'retired'],
     ]);
-    for (const model of models.filter((candidate) => candidate.status === 'retired')) expect(model.retired_message).toMatch(/^.+ is no longer available\. Please switch to 'openai\/gpt-image-2'/);
+    for (const model of models.filter((candidate) => candidate.status === 'retired'))
+      expect(model.retired_message).toMatch(/^.+ is no longer available\. Please switch to 'openai\/gpt-image-2'/);
   });
 
   it.each(routeOptions)('sends exactly the parameters sentParameters names for %s', (upstreamModel, options) => {
     const profile = openAIProvider.routeOptions.parse(options).profile;
     const edit = profile.maxInputImages > 0;
-    const request = buildOpenAIRequest(editCall(upstreamModel, options, edit), edit ? { images: [{ bytes: Buffer.from('x'), format: 'png' }], mask: undefined } : { images: [], mask: undefined });
+    const request = buildOpenAIRequest(
+      editCall(upstreamModel, options, edit),
+      edit ? { images: [{ bytes: Buffer.from('x'), format: 'png' }], mask: undefined } : { images: [], mask: undefined },
+    );
     const sent = request.body.type === 'json' ? Object.keys(request.body.json) : request.body.fields.map((field) => field.name);
     expect(sent.filter((name) => name in EVERY_EXTRA).sort()).toEqual(sentParameters(profile).sort());
   });
@@ -55,7 +69,8 @@ describe('openai catalog', () => {
       const { profile } = openAIProvider.routeOptions.parse(route.options);
       expect([...model.capabilities.parameters].sort()).toEqual(sentParameters(profile).sort());
       expect(model.capabilities.max_input_images).toBeLessThanOrEqual(profile.maxInputImages);
-      if (profile.sizes !== 'flexible') for (const size of model.capabilities.sizes ?? []) expect(['auto', ...profile.sizes]).toContain(size);
+      if (profile.sizes !== 'flexible')
+        for (const size of model.capabilities.sizes ?? []) expect(['auto', ...profile.sizes]).toContain(size);
       else expect(model.capabilities.sizes).toBeUndefined();
     }
     expect(model.pricing).toBeDefined();

@@ -12,14 +12,23 @@ describe('openai through the gateway', () => {
 
   beforeAll(async () => {
     fake = await startOpenAIFake();
-    gateway = await startTestGateway({ IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' }, { providers: [createOpenAIAdapter()], env: { OPENAI_API_KEY: OPENAI_FAKE_API_KEY, OPENAI_BASE_URL: fake.baseUrl } });
+    gateway = await startTestGateway(
+      { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
+      { providers: [createOpenAIAdapter()], env: { OPENAI_API_KEY: OPENAI_FAKE_API_KEY, OPENAI_BASE_URL: fake.baseUrl } },
+    );
   });
   afterAll(async () => {
     await gateway?.close();
     await fake?.close();
   });
 
-  const generate = (body: Record<string, unknown>) => postJson(gateway.url, '/v1/openai/images/generations', { prompt: 'a lighthouse', response_format: 'b64_json', output_format: 'png', ...body }, { key: gateway.key });
+  const generate = (body: Record<string, unknown>) =>
+    postJson(
+      gateway.url,
+      '/v1/openai/images/generations',
+      { prompt: 'a lighthouse', response_format: 'b64_json', output_format: 'png', ...body },
+      { key: gateway.key },
+    );
 
   it('passes the base64 through untouched and charges the tokens OpenAI reports', async () => {
     const result = await generate({ model: 'gpt-image-1.5', size: '1024x1024', quality: 'low' });
@@ -35,7 +44,14 @@ describe('openai through the gateway', () => {
     expect(result.body.data).toHaveLength(2);
     // 1008x1008 medium: 48*48*(2,000,000+1,016,064)/4,000,000 → 1,738 tokens per image at $30/M, + 3 text tokens at $5/M.
     expect(result.body.cost).toBeCloseTo((2 * 1738 * 30 + 3 * 5) / 1e6, 9);
-    expect(result.body.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'openai', message: "OpenAI's gpt-image-2 does not take 1000x1000; 1008x1008 was sent instead." }]);
+    expect(result.body.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'openai',
+        message: "OpenAI's gpt-image-2 does not take 1000x1000; 1008x1008 was sent instead.",
+      },
+    ]);
   });
 
   it('answers 410 with the retirement message for DALL·E, under OpenAI’s own name too', async () => {

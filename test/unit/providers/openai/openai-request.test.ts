@@ -11,7 +11,11 @@ const API_KEY = 'sk-unit-test-0123456789abcdef';
 const BASE_URL = 'https://api.openai.com/v1';
 
 /** A call to a catalog model with the options its route in openai.yaml gives it. */
-function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}, call: Omit<ProviderCallOverrides, 'request'> = {}): OpenAICall {
+function callFor(
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  call: Omit<ProviderCallOverrides, 'request'> = {},
+): OpenAICall {
   return catalogCall(openAIProvider, upstreamModel, {
     request: { model: `openai/${upstreamModel}`, prompt: 'A cute baby sea otter', ...request },
     endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY },
@@ -24,7 +28,8 @@ function inputImage(width: number, height: number, format: InputImage['format'] 
   return { bytes: Buffer.from(`${format}-${width}x${height}`), format, width, height, hasAlpha: false };
 }
 
-const prepared = (...formats: Array<'png' | 'jpeg' | 'webp'>): PreparedInputs['images'] => formats.map((format, index) => ({ bytes: Buffer.from(`prepared-${index}`), format }));
+const prepared = (...formats: Array<'png' | 'jpeg' | 'webp'>): PreparedInputs['images'] =>
+  formats.map((format, index) => ({ bytes: Buffer.from(`prepared-${index}`), format }));
 
 function thrown(action: () => unknown): ApiError {
   try {
@@ -38,7 +43,11 @@ function thrown(action: () => unknown): ApiError {
 
 /** Form fields as `name=value` lines, files as `name=@filename (type, bytes)`: easy to compare whole. */
 function describeFields(fields: OpenAIFormField[]): string[] {
-  return fields.map((field) => ('file' in field ? `${field.name}=@${field.file.filename} (${field.file.contentType}, ${field.file.bytes.toString()})` : `${field.name}=${field.value}`));
+  return fields.map((field) =>
+    'file' in field
+      ? `${field.name}=@${field.file.filename} (${field.file.contentType}, ${field.file.bytes.toString()})`
+      : `${field.name}=${field.value}`,
+  );
 }
 
 describe('buildOpenAIRequest: generations', () => {
@@ -78,7 +87,10 @@ describe('buildOpenAIRequest: generations', () => {
 
   it('never sends response_format to GPT image models, and keeps size auto', () => {
     const { body } = buildOpenAIRequest(callFor('gpt-image-1-mini'));
-    expect(body).toEqual({ type: 'json', json: { model: 'gpt-image-1-mini', prompt: 'A cute baby sea otter', n: 1, size: 'auto', quality: 'auto', output_format: 'png' } });
+    expect(body).toEqual({
+      type: 'json',
+      json: { model: 'gpt-image-1-mini', prompt: 'A cute baby sea otter', n: 1, size: 'auto', quality: 'auto', output_format: 'png' },
+    });
   });
 
   it('maps dall-e-3: high → hd, n=1 per call, auto → 1024x1024, style and base64 results', () => {
@@ -86,7 +98,16 @@ describe('buildOpenAIRequest: generations', () => {
     expect(request.n).toBe(1);
     expect(request.body).toEqual({
       type: 'json',
-      json: { model: 'dall-e-3', prompt: 'A cute baby sea otter', n: 1, size: '1024x1024', quality: 'hd', response_format: 'b64_json', style: 'natural', user: 'u_42' },
+      json: {
+        model: 'dall-e-3',
+        prompt: 'A cute baby sea otter',
+        n: 1,
+        size: '1024x1024',
+        quality: 'hd',
+        response_format: 'b64_json',
+        style: 'natural',
+        user: 'u_42',
+      },
     });
     expect(request.warnings).toEqual([]);
   });
@@ -94,7 +115,9 @@ describe('buildOpenAIRequest: generations', () => {
   it('maps dall-e-3 low/medium/auto to standard, warning only for low', () => {
     const low = buildOpenAIRequest(callFor('dall-e-3', { quality: 'low' }));
     expect(low.body.type === 'json' && low.body.json['quality']).toBe('standard');
-    expect(low.warnings).toEqual([{ type: 'adapted', setting: 'quality', provider: 'openai', message: "OpenAI's dall-e-3 has no 'low' quality; 'standard' was sent." }]);
+    expect(low.warnings).toEqual([
+      { type: 'adapted', setting: 'quality', provider: 'openai', message: "OpenAI's dall-e-3 has no 'low' quality; 'standard' was sent." },
+    ]);
     for (const quality of ['medium', 'auto'] as const) {
       const request = buildOpenAIRequest(callFor('dall-e-3', { quality }));
       expect(request.body.type === 'json' && request.body.json['quality']).toBe('standard');
@@ -104,17 +127,37 @@ describe('buildOpenAIRequest: generations', () => {
 
   it('asks DALL·E for URLs when the route says so', () => {
     const { body } = buildOpenAIRequest(callFor('dall-e-2', {}, { options: { response_format: 'url' } }));
-    expect(body).toEqual({ type: 'json', json: { model: 'dall-e-2', prompt: 'A cute baby sea otter', n: 1, size: '1024x1024', response_format: 'url' } });
+    expect(body).toEqual({
+      type: 'json',
+      json: { model: 'dall-e-2', prompt: 'A cute baby sea otter', n: 1, size: '1024x1024', response_format: 'url' },
+    });
   });
 
   it('drops quality for dall-e-2 with a warning', () => {
     const request = buildOpenAIRequest(callFor('dall-e-2', { quality: 'high', size: { width: 512, height: 512 } }));
-    expect(request.body.type === 'json' && request.body.json).toEqual({ model: 'dall-e-2', prompt: 'A cute baby sea otter', n: 1, size: '512x512', response_format: 'b64_json' });
-    expect(request.warnings).toEqual([{ type: 'unsupported', setting: 'quality', provider: 'openai', message: "OpenAI's dall-e-2 has a single quality; 'high' was not sent." }]);
+    expect(request.body.type === 'json' && request.body.json).toEqual({
+      model: 'dall-e-2',
+      prompt: 'A cute baby sea otter',
+      n: 1,
+      size: '512x512',
+      response_format: 'b64_json',
+    });
+    expect(request.warnings).toEqual([
+      {
+        type: 'unsupported',
+        setting: 'quality',
+        provider: 'openai',
+        message: "OpenAI's dall-e-2 has a single quality; 'high' was not sent.",
+      },
+    ]);
   });
 
   it('names the instance called (not the adapter) in its warnings', () => {
-    const call = callFor('dall-e-2', { quality: 'high', size: { width: 512, height: 512 }, extra: { style: 'vivid' } }, { endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: API_KEY } });
+    const call = callFor(
+      'dall-e-2',
+      { quality: 'high', size: { width: 512, height: 512 }, extra: { style: 'vivid' } },
+      { endpoint: { instance: 'named-instance', baseUrl: BASE_URL, apiKey: API_KEY } },
+    );
     const request = buildOpenAIRequest(call);
     expect(request.warnings.map((warning) => warning.setting).sort()).toEqual(['quality', 'style']);
     for (const warning of request.warnings) expect(warning.provider).toBe('named-instance');
@@ -123,7 +166,14 @@ describe('buildOpenAIRequest: generations', () => {
   it('adapts a size a fixed-size model lacks to the nearest one, with a warning', () => {
     const gpt = buildOpenAIRequest(callFor('gpt-image-1.5', { size: { width: 1920, height: 1080 } }));
     expect(gpt.body.type === 'json' && gpt.body.json['size']).toBe('1536x1024');
-    expect(gpt.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'openai', message: "OpenAI's gpt-image-1.5 does not take 1920x1080; 1536x1024 was sent instead." }]);
+    expect(gpt.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'openai',
+        message: "OpenAI's gpt-image-1.5 does not take 1920x1080; 1536x1024 was sent instead.",
+      },
+    ]);
     const dalle = buildOpenAIRequest(callFor('dall-e-3', { size: { width: 1024, height: 1536 } }));
     expect(dalle.body.type === 'json' && dalle.body.json['size']).toBe('1024x1792');
     expect(dalle.warnings.map((warning) => warning.setting)).toEqual(['size']);
@@ -135,7 +185,14 @@ describe('buildOpenAIRequest: generations', () => {
     expect(exact.warnings).toEqual([]);
     const fitted = buildOpenAIRequest(callFor('gpt-image-2', { size: { width: 1000, height: 1000 } }));
     expect(fitted.body.type === 'json' && fitted.body.json['size']).toBe('1008x1008');
-    expect(fitted.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'openai', message: "OpenAI's gpt-image-2 does not take 1000x1000; 1008x1008 was sent instead." }]);
+    expect(fitted.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'openai',
+        message: "OpenAI's gpt-image-2 does not take 1000x1000; 1008x1008 was sent instead.",
+      },
+    ]);
   });
 
   it('caps n at 10 per call for GPT image models (the router fans out above)', () => {
@@ -145,12 +202,29 @@ describe('buildOpenAIRequest: generations', () => {
   });
 
   it('warns about parameters the model does not take instead of sending them', () => {
-    const gpt = buildOpenAIRequest(callFor('gpt-image-1.5', { extra: { style: 'vivid', input_fidelity: 'high', partial_images: 2, seed: 7 } }));
+    const gpt = buildOpenAIRequest(
+      callFor('gpt-image-1.5', { extra: { style: 'vivid', input_fidelity: 'high', partial_images: 2, seed: 7 } }),
+    );
     expect(gpt.body.type === 'json' && Object.keys(gpt.body.json)).toEqual(['model', 'prompt', 'n', 'size', 'quality', 'output_format']);
     expect(gpt.warnings).toEqual([
-      { type: 'unsupported', setting: 'style', provider: 'openai', message: "'style' is not supported by OpenAI's gpt-image-1.5 and was not sent." },
-      { type: 'unsupported', setting: 'input_fidelity', provider: 'openai', message: "'input_fidelity' applies to edits (input images) only and was not sent." },
-      { type: 'unsupported', setting: 'partial_images', provider: 'openai', message: "'partial_images' needs streaming, which the gateway does not use with OpenAI, and was not sent." },
+      {
+        type: 'unsupported',
+        setting: 'style',
+        provider: 'openai',
+        message: "'style' is not supported by OpenAI's gpt-image-1.5 and was not sent.",
+      },
+      {
+        type: 'unsupported',
+        setting: 'input_fidelity',
+        provider: 'openai',
+        message: "'input_fidelity' applies to edits (input images) only and was not sent.",
+      },
+      {
+        type: 'unsupported',
+        setting: 'partial_images',
+        provider: 'openai',
+        message: "'partial_images' needs streaming, which the gateway does not use with OpenAI, and was not sent.",
+      },
     ]);
     const dalle = buildOpenAIRequest(callFor('dall-e-3', { extra: { background: 'opaque', output_compression: 50, moderation: 'low' } }));
     expect(dalle.warnings.map((warning) => warning.setting)).toEqual(['background', 'output_compression', 'moderation']);
@@ -159,7 +233,9 @@ describe('buildOpenAIRequest: generations', () => {
   it('takes moderation from the instance settings when the route has none', () => {
     const endpoint = { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY, keyIndex: 0, settings: { moderation: 'low' } };
     expect(buildOpenAIRequest(callFor('gpt-image-1.5', {}, { endpoint })).body).toMatchObject({ json: { moderation: 'low' } });
-    expect(buildOpenAIRequest(callFor('gpt-image-1.5', {}, { endpoint, options: { moderation: 'auto' } })).body).toMatchObject({ json: { moderation: 'auto' } });
+    expect(buildOpenAIRequest(callFor('gpt-image-1.5', {}, { endpoint, options: { moderation: 'auto' } })).body).toMatchObject({
+      json: { moderation: 'auto' },
+    });
   });
 
   it('uses the route moderation default only when the client sent none', () => {
@@ -175,8 +251,27 @@ describe('buildOpenAIRequest: generations', () => {
   });
 
   it('sends organization and project headers from the instance settings', () => {
-    const request = buildOpenAIRequest(callFor('gpt-image-1', {}, { endpoint: { instance: 'openai', baseUrl: BASE_URL, apiKey: API_KEY, keyIndex: 0, settings: { organization: 'org-1', project: 'proj_2' } } }));
-    expect(request.headers).toEqual({ authorization: `Bearer ${API_KEY}`, 'openai-organization': 'org-1', 'openai-project': 'proj_2', 'content-type': 'application/json' });
+    const request = buildOpenAIRequest(
+      callFor(
+        'gpt-image-1',
+        {},
+        {
+          endpoint: {
+            instance: 'openai',
+            baseUrl: BASE_URL,
+            apiKey: API_KEY,
+            keyIndex: 0,
+            settings: { organization: 'org-1', project: 'proj_2' },
+          },
+        },
+      ),
+    );
+    expect(request.headers).toEqual({
+      authorization: `Bearer ${API_KEY}`,
+      'openai-organization': 'org-1',
+      'openai-project': 'proj_2',
+      'content-type': 'application/json',
+    });
   });
 });
 
@@ -197,9 +292,22 @@ describe('buildOpenAIRequest: refusals (400 naming the parameter)', () => {
   });
 
   it('refuses edits on dall-e-3, several images on dall-e-2 and non-square dall-e-2 images', () => {
-    expect(thrown(() => buildOpenAIRequest(callFor('dall-e-3', { images: [inputImage(64, 64)] }), { images: prepared('png'), mask: undefined })).param).toBe('image[]');
-    expect(thrown(() => buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(64, 64), inputImage(64, 64)] }), { images: prepared('png', 'png'), mask: undefined })).param).toBe('image[]');
-    expect(thrown(() => buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(64, 32)] }), { images: prepared('png'), mask: undefined })).param).toBe('image[]');
+    expect(
+      thrown(() => buildOpenAIRequest(callFor('dall-e-3', { images: [inputImage(64, 64)] }), { images: prepared('png'), mask: undefined }))
+        .param,
+    ).toBe('image[]');
+    expect(
+      thrown(() =>
+        buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(64, 64), inputImage(64, 64)] }), {
+          images: prepared('png', 'png'),
+          mask: undefined,
+        }),
+      ).param,
+    ).toBe('image[]');
+    expect(
+      thrown(() => buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(64, 32)] }), { images: prepared('png'), mask: undefined }))
+        .param,
+    ).toBe('image[]');
   });
 
   it('refuses a wrong route option at boot, naming it: the operator’s mistake, never the client’s', () => {
@@ -245,7 +353,10 @@ describe('buildOpenAIRequest: edits (multipart)', () => {
   });
 
   it('sends one image as image, and no input_fidelity to gpt-image-1-mini', () => {
-    const request = buildOpenAIRequest(callFor('gpt-image-1-mini', { images: [inputImage(64, 64)], extra: { input_fidelity: 'high' } }), { images: prepared('png'), mask: undefined });
+    const request = buildOpenAIRequest(callFor('gpt-image-1-mini', { images: [inputImage(64, 64)], extra: { input_fidelity: 'high' } }), {
+      images: prepared('png'),
+      mask: undefined,
+    });
     expect(request.body.type === 'multipart' && describeFields(request.body.fields)).toEqual([
       'model=gpt-image-1-mini',
       'prompt=A cute baby sea otter',
@@ -259,7 +370,10 @@ describe('buildOpenAIRequest: edits (multipart)', () => {
   });
 
   it('sends a dall-e-2 edit with response_format and without quality', () => {
-    const request = buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(256, 256)], size: { width: 256, height: 256 } }), { images: prepared('png'), mask: undefined });
+    const request = buildOpenAIRequest(callFor('dall-e-2', { images: [inputImage(256, 256)], size: { width: 256, height: 256 } }), {
+      images: prepared('png'),
+      mask: undefined,
+    });
     expect(request.body.type === 'multipart' && describeFields(request.body.fields)).toEqual([
       'model=dall-e-2',
       'prompt=A cute baby sea otter',

@@ -4,7 +4,11 @@ import { openAIErrorFromResponse } from '../../../../src/providers/openai/openai
 import { readOpenAIImages } from '../../../../src/providers/openai/openai-response.js';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
-const errorResponse = (status: number, error: unknown, headers: Record<string, string> = {}) => ({ status, headers, body: body({ error }) });
+const errorResponse = (status: number, error: unknown, headers: Record<string, string> = {}) => ({
+  status,
+  headers,
+  body: body({ error }),
+});
 
 function thrown(action: () => unknown): UpstreamError {
   try {
@@ -18,20 +22,39 @@ function thrown(action: () => unknown): UpstreamError {
 
 describe('readOpenAIImages', () => {
   it('reads base64 and URL items in order', () => {
-    const result = readOpenAIImages('openai', body({ created: 1, data: [{ b64_json: 'iVBORw0K' }, { url: 'https://cdn.example/x.png', revised_prompt: 'r' }] }), false);
+    const result = readOpenAIImages(
+      'openai',
+      body({ created: 1, data: [{ b64_json: 'iVBORw0K' }, { url: 'https://cdn.example/x.png', revised_prompt: 'r' }] }),
+      false,
+    );
     expect(result.images).toEqual([{ base64: Buffer.from('iVBORw0K') }, { url: 'https://cdn.example/x.png' }]);
     expect(result.usage).toBeUndefined();
   });
 
   it('reads usage by its details', () => {
-    const usage = { total_tokens: 1106, input_tokens: 50, output_tokens: 1056, input_tokens_details: { text_tokens: 40, image_tokens: 10 } };
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({ inputTextTokens: 40, inputImageTokens: 10, outputImageTokens: 1056 });
+    const usage = {
+      total_tokens: 1106,
+      input_tokens: 50,
+      output_tokens: 1056,
+      input_tokens_details: { text_tokens: 40, image_tokens: 10 },
+    };
+    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
+      inputTextTokens: 40,
+      inputImageTokens: 10,
+      outputImageTokens: 1056,
+    });
   });
 
   it('bills input without details at the image rate when images were sent, else as text', () => {
     const usage = { input_tokens: 50, output_tokens: 272 };
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({ inputImageTokens: 50, outputImageTokens: 272 });
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), false).usage).toEqual({ inputTextTokens: 50, outputImageTokens: 272 });
+    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
+      inputImageTokens: 50,
+      outputImageTokens: 272,
+    });
+    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), false).usage).toEqual({
+      inputTextTokens: 50,
+      outputImageTokens: 272,
+    });
   });
 
   it('ignores usage without output tokens (it would price the images at $0)', () => {
@@ -50,26 +73,67 @@ describe('readOpenAIImages', () => {
 
 describe('openAIErrorFromResponse', () => {
   it('maps DALL·E content_policy_violation to our content policy error', () => {
-    const error = openAIErrorFromResponse('openai', errorResponse(400, { message: 'Your request was rejected as a result of our safety system.', type: 'invalid_request_error', param: null, code: 'content_policy_violation' }), []);
+    const error = openAIErrorFromResponse(
+      'openai',
+      errorResponse(400, {
+        message: 'Your request was rejected as a result of our safety system.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'content_policy_violation',
+      }),
+      [],
+    );
     expect([error.kind, error.status, error.code]).toEqual(['content_policy', 400, 'content_policy_violation']);
   });
 
   it('tells insufficient_quota from a rate limit on the same 429, by code or type', () => {
-    expect(openAIErrorFromResponse('openai', errorResponse(429, { message: 'quota', type: 'insufficient_quota', param: null, code: null }), []).kind).toBe('quota_exceeded');
-    expect(openAIErrorFromResponse('openai', errorResponse(429, { message: 'slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' }, { 'retry-after-ms': '1500' }), []).retryAfterMs).toBe(1500);
+    expect(
+      openAIErrorFromResponse('openai', errorResponse(429, { message: 'quota', type: 'insufficient_quota', param: null, code: null }), [])
+        .kind,
+    ).toBe('quota_exceeded');
+    expect(
+      openAIErrorFromResponse(
+        'openai',
+        errorResponse(
+          429,
+          { message: 'slow down', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+          { 'retry-after-ms': '1500' },
+        ),
+        [],
+      ).retryAfterMs,
+    ).toBe(1500);
   });
 
   it('keeps 400 invalid requests and 5xx by status', () => {
-    expect(openAIErrorFromResponse('openai', errorResponse(400, { message: "Invalid value: '512x512'.", type: 'invalid_request_error', param: 'size', code: 'invalid_value' }), []).kind).toBe('invalid_request');
-    expect(openAIErrorFromResponse('openai', errorResponse(500, { message: 'The server had an error', type: 'server_error', param: null, code: null }), []).retryable).toBe(true);
-    expect(openAIErrorFromResponse('openai', { status: 502, headers: {}, body: Buffer.from('<html>Bad gateway</html>') }, []).kind).toBe('upstream_error');
+    expect(
+      openAIErrorFromResponse(
+        'openai',
+        errorResponse(400, { message: "Invalid value: '512x512'.", type: 'invalid_request_error', param: 'size', code: 'invalid_value' }),
+        [],
+      ).kind,
+    ).toBe('invalid_request');
+    expect(
+      openAIErrorFromResponse(
+        'openai',
+        errorResponse(500, { message: 'The server had an error', type: 'server_error', param: null, code: null }),
+        [],
+      ).retryable,
+    ).toBe(true);
+    expect(openAIErrorFromResponse('openai', { status: 502, headers: {}, body: Buffer.from('<html>Bad gateway</html>') }, []).kind).toBe(
+      'upstream_error',
+    );
   });
 
   it('removes the masked key OpenAI echoes, and the call’s own key', () => {
     const key = 'sk-proj-abcdefghijklmnop';
     const error = openAIErrorFromResponse(
       'openai',
-      errorResponse(401, { message: `Incorrect API key provided: sk-proj-***********mnop. You can find your API key at https://platform.openai.com/account/api-keys. (${key})`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' }),
+      errorResponse(401, {
+        message: `Incorrect API key provided: sk-proj-***********mnop. You can find your API key at https://platform.openai.com/account/api-keys. (${key})`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      }),
       [key],
     );
     expect(error.kind).toBe('authentication');

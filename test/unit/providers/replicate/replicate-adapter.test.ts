@@ -11,7 +11,13 @@ import type { Attempt } from '../../../../src/domain/attempt.js';
 import { createRouterState } from '../../../../src/routing/router-state.js';
 import { runRoutes } from '../../../../src/routing/run-routes.js';
 import { fakeImage, jsonOf, sendJson, startFakeUpstream, type FakeHandler, type FakeUpstream } from '../../../fakes/fake-upstream.js';
-import { FAKE_NSFW_ERROR, FAKE_UNKNOWN_ERROR, SDXL_VERSION, startReplicateFake, type ReplicateFake } from '../../../fakes/replicate-fake.js';
+import {
+  FAKE_NSFW_ERROR,
+  FAKE_UNKNOWN_ERROR,
+  SDXL_VERSION,
+  startReplicateFake,
+  type ReplicateFake,
+} from '../../../fakes/replicate-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
 import { catalogRouteOptions } from '../../../helpers/catalog-route-options.js';
 import { catalogCall, imageRequest, parsedCall, timeLimit, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
@@ -31,7 +37,12 @@ afterEach(() => {
 });
 
 /** A call to a model the catalog routes to Replicate, with its route's profile, polling every 5 ms. */
-function callFor(upstream: FakeUpstream, upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ReplicateCall {
+function callFor(
+  upstream: FakeUpstream,
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  overrides: Omit<ProviderCallOverrides, 'request'> = {},
+): ReplicateCall {
   return catalogCall(replicateProvider, upstreamModel, {
     request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
     ...timeLimit(10_000),
@@ -62,7 +73,11 @@ describe('replicate adapter against the fake', () => {
     expect(result.warnings).toEqual([]);
     const download = await fetch(urlOf(result.images[0]));
     const metadata = await sharp(Buffer.from(await download.arrayBuffer())).metadata();
-    expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({ format: 'webp', width: 1344, height: 768 });
+    expect({ format: metadata.format, width: metadata.width, height: metadata.height }).toEqual({
+      format: 'webp',
+      width: 1344,
+      height: 768,
+    });
   });
 
   it('polls urls.get with the token until the prediction ends', async () => {
@@ -88,7 +103,13 @@ describe('replicate adapter against the fake', () => {
     fake.pendingPolls = 1;
     fake.enqueue('content_policy');
     const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
-    expect(error).toMatchObject({ kind: 'content_policy', status: 400, type: 'content_policy_violation', code: 'content_policy_violation', retryable: false });
+    expect(error).toMatchObject({
+      kind: 'content_policy',
+      status: 400,
+      type: 'content_policy_violation',
+      code: 'content_policy_violation',
+      retryable: false,
+    });
     expect(error.message).toContain(FAKE_NSFW_ERROR);
   });
 
@@ -103,7 +124,10 @@ describe('replicate adapter against the fake', () => {
   });
 
   it('fails an out-of-memory prediction (E1001, or a raw CUDA OOM) to the client, not retried, suggesting a smaller size', async () => {
-    for (const text of ['The model ran out of memory. (E1001)', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.25 GiB.']) {
+    for (const text of [
+      'The model ran out of memory. (E1001)',
+      'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.25 GiB.',
+    ]) {
       fake.failureError = text;
       fake.enqueue('job_failed');
       const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell')));
@@ -129,7 +153,9 @@ describe('replicate adapter against the fake', () => {
     const controller = new AbortController();
     const reason = new Error('client closed');
     setTimeout(() => controller.abort(reason), 60);
-    const rejected = await adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { signal: controller.signal })).catch((error: unknown) => error);
+    const rejected = await adapter
+      .generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { signal: controller.signal }))
+      .catch((error: unknown) => error);
     expect(rejected).toBe(reason);
     await vi.waitFor(() => expect(fake.canceled).toHaveLength(1));
     const cancel = fake.calls.find((call) => call.path.endsWith('/cancel'));
@@ -139,7 +165,9 @@ describe('replicate adapter against the fake', () => {
   it('gives up at the deadline with a timeout, and cancels', async () => {
     fake.pendingPolls = 10_000;
     const before = fake.canceled.length;
-    const error = await upstreamFailure(adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { deadline: Date.now() + 150 })));
+    const error = await upstreamFailure(
+      adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell', {}, { deadline: Date.now() + 150 })),
+    );
     expect(error.kind).toBe('timeout');
     await vi.waitFor(() => expect(fake.canceled.length).toBe(before + 1));
   });
@@ -149,15 +177,22 @@ describe('replicate adapter against the fake', () => {
     // OpenAI convention: the left half transparent (edit), the right half opaque (keep).
     const maskPixels = Buffer.alloc(64 * 48 * 4);
     for (let index = 0; index < 64 * 48; index += 1) maskPixels[index * 4 + 3] = index % 64 < 32 ? 0 : 255;
-    const maskBytes = await sharp(maskPixels, { raw: { width: 64, height: 48, channels: 4 } }).png().toBuffer();
+    const maskBytes = await sharp(maskPixels, { raw: { width: 64, height: 48, channels: 4 } })
+      .png()
+      .toBuffer();
     const mask: InputImage = { bytes: maskBytes, format: 'png', width: 64, height: 48, hasAlpha: true };
-    const result = await adapter.generate(callFor(fake, `stability-ai/sdxl:${SDXL_VERSION}`, { images: [image], mask, outputFormat: 'png' }));
+    const result = await adapter.generate(
+      callFor(fake, `stability-ai/sdxl:${SDXL_VERSION}`, { images: [image], mask, outputFormat: 'png' }),
+    );
 
     const body = jsonOf(apiCalls()[0]!) as { version: string; input: { mask: string; image: string } };
     expect(apiCalls()[0]?.path).toBe('/v1/predictions');
     expect(body.version).toBe(SDXL_VERSION);
     expect(body.input.image).toBe(`data:image/png;base64,${image.bytes.toString('base64')}`);
-    const sentMask = await sharp(Buffer.from(body.input.mask.replace(/^data:image\/png;base64,/, ''), 'base64')).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const sentMask = await sharp(Buffer.from(body.input.mask.replace(/^data:image\/png;base64,/, ''), 'base64'))
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(sentMask.info).toMatchObject({ width: 64, height: 48 });
     expect([sentMask.data[0], sentMask.data[63]]).toEqual([255, 0]);
     // The fake renders at the input image's size, as cog-sdxl does for inpainting.
@@ -166,7 +201,9 @@ describe('replicate adapter against the fake', () => {
   });
 
   it('reports hardware-time cost when the route gives a price per second', async () => {
-    const result = await adapter.generate(callFor(fake, `stability-ai/sdxl:${SDXL_VERSION}`, {}, { options: { poll_interval_ms: 5, usd_per_second: 0.000975 } }));
+    const result = await adapter.generate(
+      callFor(fake, `stability-ai/sdxl:${SDXL_VERSION}`, {}, { options: { poll_interval_ms: 5, usd_per_second: 0.000975 } }),
+    );
     // The fake bills predict_time 0.811 s.
     expect(result.reportedCostMicros).toBe(791);
     const perImage = await adapter.generate(callFor(fake, 'black-forest-labs/flux-schnell'));
@@ -182,7 +219,10 @@ describe('replicate adapter against the fake', () => {
 
   it('probes GET /account with the token, and never echoes a bad key', async () => {
     const endpoint = callFor(fake, 'luma/photon').endpoint;
-    await expect(adapter.probe!(endpoint, AbortSignal.timeout(5_000))).resolves.toEqual({ ok: true, detail: "GET /account → 200 (account 'fake-user')" });
+    await expect(adapter.probe!(endpoint, AbortSignal.timeout(5_000))).resolves.toEqual({
+      ok: true,
+      detail: "GET /account → 200 (account 'fake-user')",
+    });
     const bad = await adapter.probe!({ ...endpoint, apiKey: 'r8_wrong_key_abcdefghijklmnop' }, AbortSignal.timeout(5_000));
     expect(bad).toEqual({ ok: false, detail: 'GET /account → HTTP 401: You did not pass a valid authentication token' });
   });
@@ -190,7 +230,8 @@ describe('replicate adapter against the fake', () => {
   it('yields as many images per call as the model count input allows', () => {
     expect(adapter.maxImagesPerCall?.('black-forest-labs/flux-schnell', callFor(fake, 'black-forest-labs/flux-schnell').options)).toBe(4);
     expect(adapter.maxImagesPerCall?.('luma/photon', callFor(fake, 'luma/photon').options)).toBe(1);
-    const unknownWith = (model: string) => parsedCall(replicateProvider, { upstreamModel: 'acme/unknown', options: catalogRouteOptions(replicateProvider, model) }).options;
+    const unknownWith = (model: string) =>
+      parsedCall(replicateProvider, { upstreamModel: 'acme/unknown', options: catalogRouteOptions(replicateProvider, model) }).options;
     expect(adapter.maxImagesPerCall?.('acme/unknown', unknownWith('luma/photon'))).toBe(1);
     expect(adapter.maxImagesPerCall?.('acme/unknown', unknownWith(`stability-ai/sdxl:${SDXL_VERSION}`))).toBe(4);
   });
@@ -213,7 +254,11 @@ describe('replicate adapter on unusual upstream answers', () => {
       polls += 1;
       if (polls === 1) return sendJson(response, 503, { detail: 'Service unavailable' });
       if (polls === 2) return sendJson(response, 429, { detail: 'Request was throttled.' }, { 'retry-after': '0' });
-      return sendJson(response, 200, prediction(context.origin, { status: 'succeeded', output: ['https://replicate.delivery/xezq/a/out-0.webp'] }));
+      return sendJson(
+        response,
+        200,
+        prediction(context.origin, { status: 'succeeded', output: ['https://replicate.delivery/xezq/a/out-0.webp'] }),
+      );
     });
     try {
       const result = await adapter.generate(callFor(upstream, 'luma/photon'));
@@ -256,7 +301,10 @@ describe('replicate adapter on unusual upstream answers', () => {
     });
     try {
       const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
-      expect(upstream.calls.map((call) => `${call.method} ${call.path}`)).toEqual(['POST /v1/models/luma/photon/predictions', 'GET /v1/predictions/abc123']);
+      expect(upstream.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+        'POST /v1/models/luma/photon/predictions',
+        'GET /v1/predictions/abc123',
+      ]);
       expect(error).toMatchObject({ kind: 'upstream_error' });
       expect(error.message).toContain('neither a URL nor a base64 data URI');
     } finally {
@@ -266,7 +314,9 @@ describe('replicate adapter on unusual upstream answers', () => {
 
   it('fails a succeeded prediction whose output was removed, and a canceled one', async () => {
     let status = 'succeeded';
-    const upstream = await scriptedUpstream((_request, response, _call, context) => sendJson(response, 201, prediction(context.origin, { status, data_removed: status === 'succeeded' })));
+    const upstream = await scriptedUpstream((_request, response, _call, context) =>
+      sendJson(response, 201, prediction(context.origin, { status, data_removed: status === 'succeeded' })),
+    );
     try {
       const removed = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
       expect(removed.message).toContain('already removed');
@@ -280,7 +330,11 @@ describe('replicate adapter on unusual upstream answers', () => {
 
   it('maps 402 to quota_exceeded and redacts a key echoed in the detail', async () => {
     const upstream = await scriptedUpstream((_request, response) =>
-      sendJson(response, 402, { title: 'Insufficient credit', detail: `You have insufficient credit to run this model (token ${KEY}).`, status: 402 }),
+      sendJson(response, 402, {
+        title: 'Insufficient credit',
+        detail: `You have insufficient credit to run this model (token ${KEY}).`,
+        status: 402,
+      }),
     );
     try {
       const error = await upstreamFailure(adapter.generate(callFor(upstream, 'luma/photon')));
@@ -312,7 +366,12 @@ describe('replicate refusals through the router', () => {
     const registry = createProviderRegistry([adapter], [instanceOn('replicate'), instanceOn('replicate-backup')]);
     // Options as the boot parses them.
     const options = callFor(fake, 'black-forest-labs/flux-schnell').options;
-    const routes = ['replicate', 'replicate-backup'].map((provider) => ({ provider, model: 'black-forest-labs/flux-schnell', options, fallback_on_content_policy: false }));
+    const routes = ['replicate', 'replicate-backup'].map((provider) => ({
+      provider,
+      model: 'black-forest-labs/flux-schnell',
+      options,
+      fallback_on_content_policy: false,
+    }));
     fake.enqueue('content_policy');
     const attempts: Attempt[] = [];
     const error = await runRoutes({

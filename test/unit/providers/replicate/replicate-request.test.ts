@@ -15,7 +15,11 @@ const PNG_BYTES = Buffer.from('89504e470d0a1a0a', 'hex');
 const input = (width: number, height: number): InputImage => ({ bytes: PNG_BYTES, format: 'png', width, height, hasAlpha: true });
 
 /** A call to a model the catalog routes to Replicate, with the profile its route states. */
-function call(upstreamModel: string, request: Partial<ImageRequest> = {}, overrides: Omit<ProviderCallOverrides, 'request'> = {}): ReplicateCall {
+function call(
+  upstreamModel: string,
+  request: Partial<ImageRequest> = {},
+  overrides: Omit<ProviderCallOverrides, 'request'> = {},
+): ReplicateCall {
   return catalogCall(replicateProvider, upstreamModel, {
     request: { model: 'acme/model', prompt: 'a red fox in snow', outputFormat: 'webp', ...request },
     deadline: NOW + 300_000,
@@ -50,7 +54,10 @@ describe('buildReplicateRequest: text to image', () => {
   });
 
   it('shortens the sync wait to the deadline, and drops it under a second', () => {
-    expect(build(call('black-forest-labs/flux-schnell', {}, { deadline: NOW + 12_500 })).headers).toMatchObject({ prefer: 'wait=12', 'cancel-after': '13s' });
+    expect(build(call('black-forest-labs/flux-schnell', {}, { deadline: NOW + 12_500 })).headers).toMatchObject({
+      prefer: 'wait=12',
+      'cancel-after': '13s',
+    });
     const late = build(call('black-forest-labs/flux-schnell', {}, { deadline: NOW + 900 })).headers;
     expect(late['prefer']).toBeUndefined();
     // Cancel-After has a 5 s minimum.
@@ -91,7 +98,14 @@ describe('buildReplicateRequest: size translation', () => {
   it('picks the nearest FLUX aspect ratio and says what will be rendered', () => {
     const request = build(call('black-forest-labs/flux-schnell', { size: { width: 1920, height: 1080 } }));
     expect(request.body.input).toMatchObject({ aspect_ratio: '16:9', megapixels: '1' });
-    expect(request.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'replicate', message: "'size' 1920x1080 was sent as aspect_ratio 16:9 at 1 MP: the model renders 1344x768." }]);
+    expect(request.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'replicate',
+        message: "'size' 1920x1080 was sent as aspect_ratio 16:9 at 1 MP: the model renders 1344x768.",
+      },
+    ]);
   });
 
   it('uses FLUX megapixels 0.25 for small sizes, exact at half the 1 MP edges', () => {
@@ -104,13 +118,24 @@ describe('buildReplicateRequest: size translation', () => {
   it('warns on aspect-ratio models whose pixel size is not known', () => {
     const request = build(call('luma/photon', { size: { width: 1024, height: 1024 } }));
     expect(request.body.input).toEqual({ prompt: 'a red fox in snow', aspect_ratio: '1:1' });
-    expect(request.warnings[0]).toMatchObject({ type: 'adapted', setting: 'size', message: "'size' 1024x1024 was sent as aspect_ratio 1:1; the model picks the pixel size." });
+    expect(request.warnings[0]).toMatchObject({
+      type: 'adapted',
+      setting: 'size',
+      message: "'size' 1024x1024 was sent as aspect_ratio 1:1; the model picks the pixel size.",
+    });
   });
 
   it('rounds SDXL width and height to multiples of 8 and says so', () => {
     const request = build(call(SDXL, { size: { width: 1001, height: 777 } }));
     expect(request.body.input).toMatchObject({ width: 1000, height: 776 });
-    expect(request.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'replicate', message: "'size' 1001x777 was rounded to 1000x776 (multiples of 8, 512 to 2048)." }]);
+    expect(request.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'replicate',
+        message: "'size' 1001x777 was rounded to 1000x776 (multiples of 8, 512 to 2048).",
+      },
+    ]);
     expect(build(call(SDXL, { size: { width: 832, height: 1216 } })).warnings).toEqual([]);
   });
 });
@@ -119,7 +144,14 @@ describe('buildReplicateRequest: editing', () => {
   const prepared: PreparedInputs = { image: { bytes: Buffer.from('image-bytes'), format: 'jpeg' }, mask: Buffer.from('mask-bytes') };
 
   it('sends FLUX dev image to image as a data URI, without the size it would ignore', () => {
-    const request = build(call('black-forest-labs/flux-dev', { images: [input(800, 600)], size: { width: 1024, height: 1024 }, extra: { prompt_strength: '0.6' } }), prepared);
+    const request = build(
+      call('black-forest-labs/flux-dev', {
+        images: [input(800, 600)],
+        size: { width: 1024, height: 1024 },
+        extra: { prompt_strength: '0.6' },
+      }),
+      prepared,
+    );
     expect(request.body.input).toEqual({
       prompt: 'a red fox in snow',
       image: `data:image/jpeg;base64,${Buffer.from('image-bytes').toString('base64')}`,
@@ -127,7 +159,14 @@ describe('buildReplicateRequest: editing', () => {
       output_format: 'webp',
       prompt_strength: 0.6,
     });
-    expect(request.warnings).toEqual([{ type: 'adapted', setting: 'size', provider: 'replicate', message: "With an input image this Replicate model keeps the image's proportions; 'size' 1024x1024 was not sent." }]);
+    expect(request.warnings).toEqual([
+      {
+        type: 'adapted',
+        setting: 'size',
+        provider: 'replicate',
+        message: "With an input image this Replicate model keeps the image's proportions; 'size' 1024x1024 was not sent.",
+      },
+    ]);
   });
 
   it('sends the SDXL inpainting image and mask (white = repaint)', () => {
@@ -148,8 +187,12 @@ describe('buildReplicateRequest: editing', () => {
   it('refuses several images, images on text-only models, and masks where there is no mask input', () => {
     const many = thrownBy(() => build(call('black-forest-labs/flux-dev', { images: [input(8, 8), input(8, 8)] }), prepared));
     expect(many).toMatchObject({ kind: 'invalid_request', param: 'image[]' });
-    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { images: [input(8, 8)] }), prepared))).toMatchObject({ param: 'image[]' });
-    expect(thrownBy(() => build(call('stability-ai/stable-diffusion-3.5-large', { images: [input(8, 8)], mask: input(8, 8) }), prepared))).toMatchObject({ param: 'mask' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { images: [input(8, 8)] }), prepared))).toMatchObject({
+      param: 'image[]',
+    });
+    expect(
+      thrownBy(() => build(call('stability-ai/stable-diffusion-3.5-large', { images: [input(8, 8)], mask: input(8, 8) }), prepared)),
+    ).toMatchObject({ param: 'mask' });
   });
 });
 
@@ -164,29 +207,63 @@ describe('buildReplicateRequest: quality and parameters', () => {
   it('warns when a model has no quality knob', () => {
     const request = build(call('stability-ai/stable-diffusion-3.5-large', { quality: 'high' }));
     expect(request.body.input).not.toHaveProperty('steps');
-    expect(request.warnings).toEqual([{ type: 'unsupported', setting: 'quality', provider: 'replicate', message: "This Replicate model has no quality setting; 'quality: high' was not sent." }]);
+    expect(request.warnings).toEqual([
+      {
+        type: 'unsupported',
+        setting: 'quality',
+        provider: 'replicate',
+        message: "This Replicate model has no quality setting; 'quality: high' was not sent.",
+      },
+    ]);
   });
 
   it('passes schema inputs typed (multipart sends text), renames OpenAI names, and warns about the rest', () => {
-    const request = build(call('black-forest-labs/flux-schnell', { extra: { seed: '42', output_compression: 70, go_fast: 'false', negative_prompt: 'blurry' } }));
+    const request = build(
+      call('black-forest-labs/flux-schnell', {
+        extra: { seed: '42', output_compression: 70, go_fast: 'false', negative_prompt: 'blurry' },
+      }),
+    );
     expect(request.body.input).toMatchObject({ seed: 42, output_quality: 70, go_fast: false });
     expect(request.body.input).not.toHaveProperty('negative_prompt');
-    expect(request.warnings).toEqual([{ type: 'unsupported', setting: 'negative_prompt', provider: 'replicate', message: "'negative_prompt' is not an input of this Replicate model and was not sent." }]);
-    expect(build(call(SDXL, { extra: { negative_prompt: 'blurry', scheduler: 'K_EULER' } })).body.input).toMatchObject({ negative_prompt: 'blurry', scheduler: 'K_EULER' });
+    expect(request.warnings).toEqual([
+      {
+        type: 'unsupported',
+        setting: 'negative_prompt',
+        provider: 'replicate',
+        message: "'negative_prompt' is not an input of this Replicate model and was not sent.",
+      },
+    ]);
+    expect(build(call(SDXL, { extra: { negative_prompt: 'blurry', scheduler: 'K_EULER' } })).body.input).toMatchObject({
+      negative_prompt: 'blurry',
+      scheduler: 'K_EULER',
+    });
   });
 
   it('refuses values outside the model schema with a 400 naming the parameter', () => {
-    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { seed: 'abc' } })))).toMatchObject({ kind: 'invalid_request', param: 'seed' });
-    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { output_compression: 101 } })))).toMatchObject({ param: 'output_compression' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { seed: 'abc' } })))).toMatchObject({
+      kind: 'invalid_request',
+      param: 'seed',
+    });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { output_compression: 101 } })))).toMatchObject({
+      param: 'output_compression',
+    });
     expect(thrownBy(() => build(call(SDXL, { extra: { scheduler: 'EULER' } })))).toMatchObject({ param: 'scheduler' });
-    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { go_fast: 'yes' } })))).toMatchObject({ param: 'go_fast' });
+    expect(thrownBy(() => build(call('black-forest-labs/flux-schnell', { extra: { go_fast: 'yes' } })))).toMatchObject({
+      param: 'go_fast',
+    });
   });
 });
 
 describe('route options', () => {
   const schnell = () => catalogRouteOptions(replicateProvider, 'black-forest-labs/flux-schnell');
   const outside = (upstreamModel: string, options: Record<string, unknown>, request: Partial<ImageRequest> = {}) =>
-    parsedCall(replicateProvider, { request: { model: 'acme/model', prompt: 'a red fox in snow', ...request }, upstreamModel, deadline: NOW + 300_000, options, endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY } });
+    parsedCall(replicateProvider, {
+      request: { model: 'acme/model', prompt: 'a red fox in snow', ...request },
+      upstreamModel,
+      deadline: NOW + 300_000,
+      options,
+      endpoint: { instance: 'replicate', baseUrl: 'https://api.replicate.com/v1', apiKey: KEY },
+    });
 
   it('serves a model outside the catalog from the profile its route states', () => {
     const request = build(outside('someone/flux-schnell-clone', schnell(), { n: 3 }));
@@ -195,7 +272,8 @@ describe('route options', () => {
   });
 
   it('reads the poll interval from the route, then the instance settings, then the default', () => {
-    const photon = (pollInterval?: number) => call('luma/photon', {}, { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
+    const photon = (pollInterval?: number) =>
+      call('luma/photon', {}, { options: pollInterval === undefined ? {} : { poll_interval_ms: pollInterval } }).options;
     expect(resolveReplicateRoute(photon(25), { poll_interval_ms: 50 }).pollIntervalMs).toBe(25);
     expect(resolveReplicateRoute(photon(), { poll_interval_ms: 50 }).pollIntervalMs).toBe(50);
     expect(resolveReplicateRoute(photon(), {}).pollIntervalMs).toBe(1000);

@@ -110,7 +110,9 @@ describe('renderTestImage', () => {
       const original = await solidImage('png', 100, 100, { r: 10, g: 200, b: 30 });
       const image = await asInputImage(original, 'png');
       const mask = await asInputImage(await halfMask(100, 100, 50), 'png');
-      const result = await rgbaPixels(await renderTestImage({ ...base, width: 200, height: 200, outputFormat: 'webp', images: [image], mask }));
+      const result = await rgbaPixels(
+        await renderTestImage({ ...base, width: 200, height: 200, outputFormat: 'webp', images: [image], mask }),
+      );
       expect([result.width, result.height]).toEqual([200, 200]);
       const [r, g, b] = pixelAt(result, 40, 100);
       expect(Math.abs((r ?? 0) - 10) + Math.abs((g ?? 0) - 200) + Math.abs((b ?? 0) - 30)).toBeLessThan(15);
