@@ -60,7 +60,7 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
 
 /**
  * The key's record and account, or `undefined` when the token is unknown or revoked. Looked up by
- * hash on every request (no cache), so a revocation takes effect at once (fixes ANCHOR W16).
+ * hash on every request (no cache), so a revocation takes effect at once (the public service cached keys and stored them in plain text).
  */
 export async function findApiKeyByToken(db: Kysely<DatabaseSchema>, token: string): Promise<ApiKeyWithAccount | undefined> {
   if (token === '') return undefined;

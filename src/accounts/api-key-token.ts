@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 /** Marks our keys in logs and secret scanners. */
 export const API_KEY_PREFIX = 'sk-ir-';
-/** 64 characters, the length the public service's clients expect (ANCHOR §3.5). */
+/** 64 characters, the length the public service's clients expect (the public ImageRouter service's key length). */
 export const API_KEY_LENGTH = 64;
 /** Characters shown in key lists: the marker plus 4 random characters (23.8 bits, not enough to help guess). */
 export const API_KEY_DISPLAY_LENGTH = 10;

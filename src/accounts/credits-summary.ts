@@ -4,7 +4,7 @@ import { toSafeInteger } from '../db/to-safe-integer.js';
 import { ApiError } from '../errors/api-error.js';
 import { formatUsd } from '../domain/money.js';
 
-/** The public service prints credits with `toFixed(4)` (ANCHOR §3.4); clients parse these strings. */
+/** The public service prints credits with `toFixed(4)`; clients parse these strings. */
 export const CREDITS_DECIMALS = 4;
 
 /** One item of `usage_by_api_key`. */
@@ -21,7 +21,7 @@ export interface ApiKeyUsage {
   is_active: boolean;
 }
 
-/** The body of `GET /v1/credits` (ANCHOR §3.4), plus `unlimited`. */
+/** The body of `GET /v1/credits` as the public service answers it, plus `unlimited`. */
 export interface CreditsSummary {
   /** USD left; `null` for an unlimited account. */
   remaining_credits: string | null;

@@ -55,7 +55,7 @@ export interface SettlementResult {
 
 /**
  * Holds credits for a generation. The balance check and the decrement are ONE conditional UPDATE,
- * so concurrent requests can never overdraw (fixes ANCHOR W4: the public service checked a
+ * so concurrent requests can never overdraw (the public service checked a
  * snapshot taken at auth time). Returns false, writing nothing, when the balance is too low.
  */
 export async function reserveCredits(db: Kysely<DatabaseSchema>, input: ReserveCreditsInput): Promise<boolean> {

@@ -24,7 +24,7 @@ export interface ApiKeysTable {
   id: string;
   account_id: string;
   name: string;
-  /** sha256 hex of the key; the plaintext is never stored (fixes ANCHOR W16). */
+  /** sha256 hex of the key; the plaintext is never stored (the public service stored keys in plain text). */
   key_hash: string;
   /** The first characters of the key, for recognising it in lists. */
   key_prefix: string;

@@ -153,7 +153,7 @@ describe('models', () => {
     expect(model.id).toBe(MODEL);
   });
 
-  // `/v1/models` keeps ImageRouter's object-keyed-by-id shape (SPEC.md) for curl and other clients;
+  // `/v1/models` keeps ImageRouter's object-keyed-by-id shape (the public API's shape) for curl and other clients;
   // OpenAI SDK requests (X-Stainless-Lang) get the OpenAI list form.
   it('models.list on /v1 contains test/test, while curl still gets the keyed object', async () => {
     const client = new OpenAI({ apiKey: gateway.key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });

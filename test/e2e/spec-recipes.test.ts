@@ -11,7 +11,7 @@ import { type Json, fetchBytes, writeOperatorConfig } from '../helpers/gateway-c
 import { type TestGateway, startTestGateway } from '../helpers/test-gateway.js';
 
 /**
- * Every recipe of SPEC.md, run with the real `curl` binary exactly as written; only the host,
+ * Every recipe of the README's quick start, run with the real `curl` binary exactly as written; only the host,
  * YOUR_API_KEY and the placeholder file path are replaced. Flags this suite appends (`-sS`,
  * `--write-out` to stderr) only observe: they change neither the request nor stdout.
  */
@@ -35,7 +35,7 @@ const UNIFIED_FIELDS = [
 ];
 const EDITS_COMMAND = [`${SPEC_HOST}/v1/openai/images/edits`, '-H', `Authorization: Bearer ${SPEC_KEY}`];
 
-/** The recipes as argument vectors, copied from SPEC.md (quotes removed as the shell would). */
+/** The recipes as argument vectors, copied from the README's quick start (quotes removed as the shell would). */
 const RECIPES = {
   popularModels: ['-X', 'POST', `${SPEC_HOST}/operations/get-popular-models`],
   searchByName: [`${SPEC_HOST}/v1/models?type=image&sort=date&name=gemini`],
@@ -122,14 +122,14 @@ async function findExecutable(name: string): Promise<string | undefined> {
 const jqPath = await findExecutable('jq');
 const jqMissingInCi = jqPath === undefined && process.env.CI === 'true';
 if (jqPath === undefined && !jqMissingInCi) {
-  console.warn('jq is not installed: skipping the `| jq -r ... | xargs curl` recipe of SPEC.md (CI=true makes this a failure).');
+  console.warn('jq is not installed: skipping the `| jq -r ... | xargs curl` recipe of the README's quick start (CI=true makes this a failure).');
 }
 
 beforeAll(async () => {
   const { stdout } = await execFileAsync('curl', ['--version']);
   const [major = 0, minor = 0] = (/^curl (\d+)\.(\d+)/.exec(stdout) ?? []).slice(1).map(Number);
   if (major < 7 || (major === 7 && minor < 82))
-    throw new Error(`SPEC.md's recipes use curl --json, which needs curl >= 7.82; found: ${stdout.split('\n')[0]}`);
+    throw new Error(`the README's recipes use curl --json, which needs curl >= 7.82; found: ${stdout.split('\n')[0]}`);
 
   workDir = await mkdtemp(path.join(os.tmpdir(), 'imagerouter-spec-recipes-'));
   gateway = await startTestGateway({ IMAGEROUTER_CONFIG: await writeOperatorConfig(workDir, GEMINI_FIXTURE) });
@@ -190,7 +190,7 @@ async function curl(recipe: string[]): Promise<CurlResult> {
   return { status, stdout, body };
 }
 
-/** What every image recipe must return: SPEC.md's response, and a hosted 1024x1024 WebP. */
+/** What every image recipe must return: the README's response, and a hosted 1024x1024 WebP. */
 async function expectSpecImageResponse(result: CurlResult): Promise<void> {
   expect(result.status, result.stdout.slice(0, 500)).toBe(200);
   const body = result.body;
@@ -211,7 +211,7 @@ async function expectSpecImageResponse(result: CurlResult): Promise<void> {
 
 const recordOf = (result: CurlResult) => getGeneration(gateway.context.database.db, String(result.body.id));
 
-describe('SPEC.md recipes with curl', () => {
+describe('README recipes with curl', () => {
   it('text to image, JSON endpoint', async () => {
     const result = await curl(RECIPES.textToImageJson);
     await expectSpecImageResponse(result);
@@ -265,7 +265,7 @@ describe('SPEC.md recipes with curl', () => {
   it.skipIf(jqPath === undefined && !jqMissingInCi)('recipe: | jq -r .data[0].url | xargs curl -o output.webp', async () => {
     if (jqPath === undefined)
       throw new Error(
-        'jq is not installed, and CI=true requires it for this SPEC.md recipe: install it in .ci/run (apt-get install -y jq).',
+        'jq is not installed, and CI=true requires it for this README recipe: install it in .ci/run (apt-get install -y jq).',
       );
     const script = `set -euo pipefail\n${PIPELINE_RECIPE.replaceAll(SPEC_HOST, gateway.url).replaceAll(SPEC_KEY, gateway.key)}\n`;
     await execFileAsync('bash', ['-c', script], { cwd: workDir });
@@ -275,7 +275,7 @@ describe('SPEC.md recipes with curl', () => {
   });
 });
 
-describe('SPEC.md model recipes with curl', () => {
+describe('README model recipes with curl', () => {
   it('top 10 most popular models', async () => {
     const result = await curl(RECIPES.popularModels);
     expect(result.status).toBe(200);

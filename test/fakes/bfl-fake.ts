@@ -14,7 +14,7 @@ import {
 } from './fake-upstream.js';
 
 /**
- * A wire-faithful fake of BFL's FLUX API (`../shared/providers/bfl.md`): `POST /v1/{endpoint}`
+ * A wire-faithful fake of BFL's FLUX API (https://docs.bfl.ai): `POST /v1/{endpoint}`
  * returns `{id, polling_url, cost, input_mp, output_mp}`; `GET {polling_url}` answers `Pending`
  * a few times, then `Ready` with `result.sample` on a file host whose URLs expire. Keys go in
  * `x-key`; a missing or wrong one is BFL's 403 "Not authenticated". Bodies are validated per

@@ -14,7 +14,7 @@ import {
 } from './fake-upstream.js';
 
 /**
- * A wire-faithful fal queue (`queue.fal.run`), per `shared/providers/fal.md`:
+ * A wire-faithful fal queue (`queue.fal.run`), per https://docs.fal.ai/model-apis/model-endpoints/queue:
  * - `POST /{endpoint id}` checks `Authorization: Key <key>` and answers `IN_QUEUE` with
  *   `status_url`/`response_url`/`cancel_url` under `owner/app` only: status and result calls made
  *   with the full sub-path id get the 404 real fal gives.

@@ -16,7 +16,7 @@ import {
 } from './fake-upstream.js';
 
 /**
- * A wire-faithful OpenAI Images API (reference: /work/shared/providers/openai.md §10): Bearer auth
+ * A wire-faithful OpenAI Images API (reference: https://platform.openai.com/docs/api-reference/images): Bearer auth
  * with OpenAI's 401 bodies, per-model validation with OpenAI's 400 bodies (`unknown_parameter` for
  * `response_format` on GPT image models, sizes, qualities, `n`), multipart and JSON edits with mask
  * checks, real images at the resolved size, `usage` from OpenAI's token table, DALL·E URL results

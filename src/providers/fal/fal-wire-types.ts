@@ -1,6 +1,6 @@
 /**
  * The few fields of fal's queue and model responses the adapter reads (see
- * `shared/providers/fal.md`). Parsed leniently: fal adds fields freely and some are `null`.
+ * https://docs.fal.ai/model-apis/model-endpoints/queue). Parsed leniently: fal adds fields freely and some are `null`.
  */
 
 /** The three queue states; a failed job also ends `COMPLETED` (its error comes from the result URL). */
