@@ -122,7 +122,9 @@ async function findExecutable(name: string): Promise<string | undefined> {
 const jqPath = await findExecutable('jq');
 const jqMissingInCi = jqPath === undefined && process.env.CI === 'true';
 if (jqPath === undefined && !jqMissingInCi) {
-  console.warn('jq is not installed: skipping the `| jq -r ... | xargs curl` recipe of the README quick start (CI=true makes this a failure).');
+  console.warn(
+    'jq is not installed: skipping the `| jq -r ... | xargs curl` recipe of the README quick start (CI=true makes this a failure).',
+  );
 }
 
 beforeAll(async () => {
