@@ -128,7 +128,9 @@ export const capabilitiesSchema = z
       .refine((range) => range.min <= range.max, { message: 'min must not exceed max', path: ['min'] })
       .default({ min: 64, max: 4096 }),
     /** Allowed `quality` values; `auto` is always accepted. */
-    qualities: z.array(z.enum(['auto', 'low', 'medium', 'high'])).default(['auto']),
+    qualities: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a lower-case tier name such as low, high or xhigh'))
+      .default(['auto']),
     /** Maximum `n`. */
     max_n: z.number().int().min(1).max(16).default(1),
     /** OpenAI parameters this model's routes understand and receive as-is (e.g. `background`). */

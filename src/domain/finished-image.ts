@@ -9,6 +9,8 @@ export interface FinishedImage {
   base64: Buffer | undefined;
   /** Encoded bytes, when they were decoded, downloaded or converted. */
   decoded: Buffer | undefined;
+  /** The upstream's rewrite of the prompt, when it made one. */
+  revisedPrompt?: string | undefined;
 }
 
 /** A stored image: its storage key and public URL. */

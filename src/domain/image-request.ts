@@ -1,7 +1,14 @@
 import type { ImageFormat, OutputFormat } from './image-format.js';
 
-export const QUALITIES = ['auto', 'low', 'medium', 'high'] as const;
-export type Quality = (typeof QUALITIES)[number];
+/**
+ * A quality tier: `auto`, or one a model lists in `capabilities.qualities` (`low`, `medium`,
+ * `high`, and on newer models `xhigh`, `max`, ...). The model's list is what a request is checked
+ * against, so a model with new tiers is a catalog edit, not a code change.
+ */
+export type Quality = string;
+
+/** The tiers most models share, in rising order: what adapters map onto their own knobs. */
+export const COMMON_QUALITIES = ['low', 'medium', 'high'] as const;
 
 export const RESPONSE_FORMATS = ['url', 'b64_json', 'b64_ephemeral'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];

@@ -27,7 +27,12 @@ const SHORT_HEADER_BASE64_CHARS = 64;
  * without being decoded and encoded again.
  */
 export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput): Promise<FinishedImage[]> {
-  return Promise.all(input.images.map(({ image, provider }) => finishImage(ports, input, image, provider)));
+  return Promise.all(
+    input.images.map(async ({ image, provider }) => {
+      const finished = await finishImage(ports, input, image, provider);
+      return image.revisedPrompt === undefined ? finished : { ...finished, revisedPrompt: image.revisedPrompt };
+    }),
+  );
 }
 
 async function finishImage(

@@ -37,7 +37,7 @@ export interface GenerationOutput {
   id: string;
   created: number;
   /** `b64_json` is base64 TEXT as bytes: serialised into the body without becoming a JS string. */
-  data: Array<{ url: string } | { b64_json: Buffer }>;
+  data: Array<{ revised_prompt: string | null; url: string } | { revised_prompt: string | null; b64_json: Buffer }>;
   latency: number;
   cost: number;
   warnings: GenerationWarning[];
@@ -267,6 +267,8 @@ async function generateAll(
 }
 
 function responseData(request: ImageRequest, images: FinishedImage[], stored: Array<{ url: string }>): GenerationOutput['data'] {
-  if (request.responseFormat === 'url') return stored.map((image) => ({ url: image.url }));
-  return images.map((image) => ({ b64_json: finishedImageBase64(image) }));
+  // `revised_prompt` in every item, `null` when the upstream kept the prompt: as OpenAI and the public service answer.
+  const revised = (index: number) => images[index]?.revisedPrompt ?? null;
+  if (request.responseFormat === 'url') return stored.map((image, index) => ({ revised_prompt: revised(index), url: image.url }));
+  return images.map((image, index) => ({ revised_prompt: revised(index), b64_json: finishedImageBase64(image) }));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../domain/image-format.js';
-import { QUALITIES, RESPONSE_FORMATS } from '../domain/image-request.js';
+import { RESPONSE_FORMATS } from '../domain/image-request.js';
 
 export const MAX_PROMPT_LENGTH = 10_000;
 export const MAX_N = 16;
@@ -51,7 +51,15 @@ export const imageRequestFieldsSchema = z.object({
     .enum(RESPONSE_FORMATS, { error: enumMessage('response_format', RESPONSE_FORMATS) })
     .default('url')
     .describe("'url' (hosted file), 'b64_json' (inline, also stored) or 'b64_ephemeral' (inline; neither image nor prompt is stored)."),
-  quality: z.enum(QUALITIES, { error: enumMessage('quality', QUALITIES) }).default('auto'),
+  quality: z
+    .string({ error: "'quality' must be a string such as 'auto', 'low', 'medium' or 'high'" })
+    .trim()
+    .toLowerCase()
+    .min(1, "'quality' must not be empty")
+    .default('auto')
+    .describe(
+      "'auto' or one of the model's qualities (GET /v1/models: capabilities.qualities), e.g. 'low', 'medium', 'high'; newer models add 'xhigh' and 'max'.",
+    ),
   size: z
     .string({ error: "'size' must be 'auto' or in the format 'WIDTHxHEIGHT' (e.g. '1024x768')" })
     .trim()

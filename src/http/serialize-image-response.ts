@@ -13,7 +13,7 @@ export function serializeImageResponse(output: GenerationOutput): Buffer {
   const data = output.data.map((item) => {
     if ('url' in item) return item;
     images.push(item.b64_json);
-    return { b64_json: `${marker}${images.length - 1}@@` };
+    return { revised_prompt: item.revised_prompt, b64_json: `${marker}${images.length - 1}@@` };
   });
   const text = JSON.stringify({
     created: output.created,

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { OUTPUT_TYPES, SORT_KEYS } from '../catalog/models-query.js';
 import { OUTPUT_FORMATS } from '../domain/image-format.js';
-import { QUALITIES } from '../domain/image-request.js';
 import { MAX_N } from '../generation/image-request-schema.js';
 
 /**
@@ -18,7 +17,12 @@ const imageOptions = {
     .describe(
       "'auto' (default) or WIDTHxHEIGHT, e.g. '1024x1024'. Checked against the model: an unsupported size is an error listing the allowed ones.",
     ),
-  quality: z.enum(QUALITIES).optional().describe("'auto' (default), 'low', 'medium' or 'high'; checked against the model."),
+  quality: z
+    .string()
+    .optional()
+    .describe(
+      "'auto' (default) or one of the model's qualities (list_models: capabilities.qualities), e.g. 'low', 'medium', 'high'; newer models add 'xhigh' and 'max'.",
+    ),
   n: z.number().int().min(1).max(MAX_N).optional().describe("Number of images (default 1), up to the model's maximum."),
   output_format: z.enum(OUTPUT_FORMATS).optional().describe("Format of the hosted image: 'webp' (default), 'png' or 'jpeg'."),
 };

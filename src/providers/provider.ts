@@ -43,7 +43,7 @@ export interface ProviderCall<Options = unknown, Settings = InstanceSettings> {
 }
 
 /** One image produced by a provider. */
-export type ProviderImage =
+export type ProviderImage = (
   | {
       /** Raw encoded bytes. */
       bytes: Buffer;
@@ -60,7 +60,11 @@ export type ProviderImage =
   | {
       /** A URL the gateway must download (through the guarded downloader) at once. */
       url: string;
-    };
+    }
+) & {
+  /** The prompt as the upstream rewrote it before drawing (DALL·E 3 did; most models don't). */
+  revisedPrompt?: string;
+};
 
 /** What an adapter returns for one call. */
 export interface ProviderResult {

@@ -63,6 +63,10 @@ describe('response_format when the client sends none', () => {
     const imageRouter = await onImageRouterPaths.images.generate({ model: MODEL, prompt: 'imagerouter default', size: '64x64' });
     expect(imageRouter.data?.[0]?.url).toMatch(/\/storage\//);
     expect(imageRouter.data?.[0]?.b64_json).toBeUndefined();
+    // Every item carries `revised_prompt`, null when the upstream kept the prompt (as OpenAI and the public service).
+    for (const item of [...(generated.data ?? []), ...(edited.data ?? []), ...(explicit.data ?? []), ...(imageRouter.data ?? [])]) {
+      expect(item).toHaveProperty('revised_prompt', null);
+    }
   });
 });
 

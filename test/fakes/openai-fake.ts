@@ -391,14 +391,18 @@ function validate(fields: Record<string, unknown>, model: string, profile: FakeO
   if (!['png', 'jpeg', 'webp'].includes(outputFormat))
     return invalid('output_format', `Invalid value: '${outputFormat}'. Supported values are: 'png', 'jpeg', and 'webp'.`);
   const background = String(fields['background'] ?? 'auto');
-  if (background === 'transparent' && (profile.family === 'gpt-image-2' || outputFormat === 'jpeg')) {
+  const noTransparency = profile.family === 'gpt-image-2' || profile.family === 'gpt-image-2.5' || profile.family === 'gpt-image-2.6';
+  if (background === 'transparent' && (noTransparency || outputFormat === 'jpeg')) {
     return invalid(
       'background',
-      profile.family === 'gpt-image-2'
+      noTransparency
         ? `Transparent background is not supported for ${model}.`
         : 'Transparent background requires output_format png or webp.',
     );
   }
+  const complexity = fields['complexity'];
+  if (complexity !== undefined && !['low', 'medium', 'high'].includes(String(complexity)))
+    return invalid('complexity', `Invalid value: '${String(complexity)}'. Supported values are: 'low', 'medium', and 'high'.`);
   if (fields['input_fidelity'] !== undefined && !profile.inputFidelity)
     return invalid('input_fidelity', `input_fidelity is not supported for ${model}.`, 'unsupported_parameter');
   const style = fields['style'];
@@ -543,7 +547,7 @@ async function successBody(request: FakeRequest, context: FakeContext, dropFiles
 // ---- What each model accepts (wire reference §3, §7), kept apart from the adapter's own tables so
 // ---- that a mistake there is caught here.
 
-type FakeFamily = 'dall-e-2' | 'dall-e-3' | 'gpt-image' | 'gpt-image-2';
+type FakeFamily = 'dall-e-2' | 'dall-e-3' | 'gpt-image' | 'gpt-image-2' | 'gpt-image-2.5' | 'gpt-image-2.6';
 
 interface FakeOpenAIModel {
   family: FakeFamily;
@@ -590,6 +594,18 @@ const gptImage = (inputFidelity: boolean): FakeOpenAIModel => ({
   inputFidelity,
 });
 
+const GPT_IMAGE_2_5_QUALITIES = ['auto', 'low', 'medium', 'high', 'xhigh', 'max'];
+
+function gptImage2Like(family: FakeFamily, qualities: string[]): FakeOpenAIModel {
+  return {
+    ...gptImage(false),
+    family,
+    qualities,
+    sizeList: "'auto' or WIDTHxHEIGHT (multiples of 16, ratio <= 3:1, edges <= 3840, 655360 to 8294400 pixels)",
+    acceptsSize: gptImage2Size,
+  };
+}
+
 const FAKE_OPENAI_MODELS: Record<string, FakeOpenAIModel> = {
   'dall-e-2': {
     family: 'dall-e-2',
@@ -614,12 +630,12 @@ const FAKE_OPENAI_MODELS: Record<string, FakeOpenAIModel> = {
   'gpt-image-1': gptImage(true),
   'gpt-image-1.5': gptImage(true),
   'gpt-image-1-mini': gptImage(false),
-  'gpt-image-2': {
-    ...gptImage(false),
-    family: 'gpt-image-2',
-    sizeList: "'auto' or WIDTHxHEIGHT (multiples of 16, ratio <= 3:1, edges <= 3840, 655360 to 8294400 pixels)",
-    acceptsSize: gptImage2Size,
-  },
+  'gpt-image-2': gptImage2Like('gpt-image-2', GPT_IMAGE_QUALITIES),
+  // GPT Image 2.5 and 2.6: gpt-image-2's size rules, two more quality tiers; 2.6 takes `complexity`.
+  'gpt-image-2.5-flare': gptImage2Like('gpt-image-2.5', GPT_IMAGE_2_5_QUALITIES),
+  'gpt-image-2.5-sunburst': gptImage2Like('gpt-image-2.5', GPT_IMAGE_2_5_QUALITIES),
+  'gpt-image-2.6-flare': gptImage2Like('gpt-image-2.6', GPT_IMAGE_2_5_QUALITIES),
+  'gpt-image-2.6-sunburst': gptImage2Like('gpt-image-2.6', GPT_IMAGE_2_5_QUALITIES),
 };
 
 /** Fields each family's endpoints know: JSON generations refuse others, multipart edits ignore them. */
@@ -659,6 +675,8 @@ const OPENAI_PARAMETERS: Record<FakeFamily, { generation: string[]; edit: string
   'dall-e-3': { generation: ['model', 'prompt', 'n', 'size', 'quality', 'response_format', 'style', 'user'], edit: [] },
   'gpt-image': { generation: GPT_IMAGE_GENERATION, edit: GPT_IMAGE_EDIT },
   'gpt-image-2': { generation: GPT_IMAGE_GENERATION, edit: GPT_IMAGE_EDIT },
+  'gpt-image-2.5': { generation: GPT_IMAGE_GENERATION, edit: GPT_IMAGE_EDIT },
+  'gpt-image-2.6': { generation: [...GPT_IMAGE_GENERATION, 'complexity'], edit: [...GPT_IMAGE_EDIT, 'complexity'] },
 };
 
 /** Output image tokens per image of GPT image models (wire reference §7; OpenAI's calculator). */
@@ -669,10 +687,12 @@ const GPT_IMAGE_OUTPUT_TOKENS: Record<string, Record<string, number>> = {
 };
 /** gpt-image-2's formula (OpenAI's pricing calculator, reproduced on community.openai.com, 2026-06). */
 const GPT_IMAGE_2_QUALITY_FACTORS: Record<string, number> = { low: 16, medium: 48, high: 96 };
+/** GPT Image 2.5/2.6: 196 / 439 / 1,756 / 3,122 / 7,024 tokens at 1024x1024 (published per-tier counts). */
+const GPT_IMAGE_2_5_QUALITY_FACTORS: Record<string, number> = { low: 16, medium: 24, high: 48, xhigh: 64, max: 96 };
 
 function outputTokens(family: FakeFamily, quality: string, width: number, height: number): number {
   if (family === 'gpt-image') return GPT_IMAGE_OUTPUT_TOKENS[quality]?.[`${width}x${height}`] ?? 0;
-  const factor = GPT_IMAGE_2_QUALITY_FACTORS[quality] ?? 0;
+  const factor = (family === 'gpt-image-2' ? GPT_IMAGE_2_QUALITY_FACTORS : GPT_IMAGE_2_5_QUALITY_FACTORS)[quality] ?? 0;
   const long = Math.max(width, height);
   const short = Math.min(width, height);
   const shortFactor = Math.floor((2 * factor * short + long) / (2 * long));

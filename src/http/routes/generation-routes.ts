@@ -42,7 +42,9 @@ function generationBody(generation: GenerationRecord, publicUrl: string) {
     cost: microsToUsd(generation.costMicros),
     latency: generation.latencyMs,
     response_format: generation.responseFormat,
-    ...(generation.status === 'success' ? { data: generation.outputIds.map((key) => ({ url: `${publicUrl}/storage/${key}` })) } : {}),
+    ...(generation.status === 'success'
+      ? { data: generation.outputIds.map((key) => ({ revised_prompt: null, url: `${publicUrl}/storage/${key}` })) }
+      : {}),
     ...(generation.status === 'error'
       ? {
           error: {

@@ -1,6 +1,7 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, Quality } from '../../domain/image-request.js';
 import type { BflModelSpec } from './bfl-route-options.js';
+import { stepsForQuality } from '../shared/quality-steps.js';
 
 export interface BflParameterFields {
   seed?: number;
@@ -40,7 +41,8 @@ export function bflParameterFields(
     else warnings.push(unsupported(provider, 'raw', `'raw' exists only on FLUX1.1 [pro] Ultra; ${spec.title} ignored it.`));
   }
   if (quality !== 'auto') {
-    if (spec.qualitySteps) fields.steps = spec.qualitySteps[quality];
+    const steps = stepsForQuality(spec.qualitySteps, quality);
+    if (steps !== undefined) fields.steps = steps;
     else warnings.push(unsupported(provider, 'quality', `${spec.title} has no quality setting; quality '${quality}' was ignored.`));
   }
   return { fields, warnings };

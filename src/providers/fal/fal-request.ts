@@ -4,6 +4,7 @@ import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { FalEndpoint, FalModelProfile, FalRouteOptions, FalSettings } from './fal-route-options.js';
 import { falImageSize } from './fal-size.js';
+import { stepsForQuality } from '../shared/quality-steps.js';
 
 /** An input image as the adapter prepared it (EXIF applied, within the endpoint's pixel limit). */
 export interface PreparedFalImage {
@@ -76,7 +77,8 @@ export function buildFalSubmitRequest(input: FalRequestInput): FalSubmitRequest 
   if (profile.sendsNumImages) body['num_images'] = Math.min(call.n, profile.maxImagesPerCall);
 
   if (request.quality !== 'auto') {
-    if (profile.steps) body['num_inference_steps'] = profile.steps[request.quality];
+    const steps = stepsForQuality(profile.steps, request.quality);
+    if (steps !== undefined) body['num_inference_steps'] = steps;
     else
       warnings.push({
         type: 'unsupported',

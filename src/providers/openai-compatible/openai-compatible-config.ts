@@ -47,7 +47,7 @@ export const openAICompatibleRouteOptionsSchema = z.strictObject({
     .strictObject({ low: positiveInteger.optional(), medium: positiveInteger.optional(), high: positiveInteger.optional() })
     .optional(),
   /** `quality` values the model takes as they are (xAI `grok-imagine-image-2.0`: low, medium). */
-  quality_values: z.array(z.enum(['low', 'medium', 'high'])).optional(),
+  quality_values: z.array(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/)).optional(),
   /** JSON field for input images, when the model wants another one (Together FLUX.2 dev: `reference_images`). */
   image_field: z.string().min(1).optional(),
   /** `false`: this route takes no input images; an edit goes to the model's next route. */

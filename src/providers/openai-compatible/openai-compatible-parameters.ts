@@ -2,6 +2,7 @@ import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/im
 import { formatSize, nearestAspectRatio, nearestSize, parseAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
 import type { CallConfig } from './openai-compatible-config.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';
+import { stepsForQuality } from '../shared/quality-steps.js';
 
 /** Together wants width and height in multiples of 8. */
 const DIMENSION_MULTIPLE = 8;
@@ -198,7 +199,7 @@ function qualityFields(
   const quality = request.quality;
   if (quality === 'auto') return {};
   if (config.profile.qualityValues.includes(quality)) return { quality };
-  const steps = config.options.steps?.[quality];
+  const steps = stepsForQuality(config.options.steps, quality);
   if (steps !== undefined && config.profile.stepsField) return { [config.profile.stepsField]: steps };
   warnings.push({
     type: 'unsupported',

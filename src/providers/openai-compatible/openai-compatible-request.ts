@@ -7,6 +7,7 @@ import { resolveCallConfig, type CallConfig, type OpenAICompatibleSettings, type
 import { upstreamTarget, type UpstreamTarget } from './openai-compatible-endpoints.js';
 import type { AuthStyle, ImageEncoding } from './openai-compatible-flavors.js';
 import { translateParameters } from './openai-compatible-parameters.js';
+import { stepsForQuality } from '../shared/quality-steps.js';
 
 export type { PreparedImage } from '../shared/input-image-conversion.js';
 
@@ -145,7 +146,7 @@ function inpaintingRequest(
     ['prompt', call.request.prompt ?? ''],
   ];
   const quality = call.request.quality;
-  const steps = quality === 'auto' ? undefined : config.options.steps?.[quality];
+  const steps = stepsForQuality(config.options.steps, quality);
   if (steps !== undefined) fields.push(['steps', String(steps)]);
   else if (quality !== 'auto')
     warnings.push({

@@ -14,6 +14,7 @@ export interface OpenAIExtraParameters {
   output_compression?: number;
   moderation?: string;
   input_fidelity?: string;
+  complexity?: string;
   user?: string;
 }
 
@@ -28,6 +29,7 @@ const OPENAI_EXTRA_PARAMETERS = [
   'output_compression',
   'moderation',
   'input_fidelity',
+  'complexity',
   'user',
   'partial_images',
 ] as const;
@@ -36,6 +38,7 @@ type ExtraName = (typeof OPENAI_EXTRA_PARAMETERS)[number];
 const STYLES = ['vivid', 'natural'];
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'];
 const INPUT_FIDELITIES = ['high', 'low'];
+const COMPLEXITIES = ['low', 'medium', 'high'];
 const MAX_OUTPUT_COMPRESSION = 100;
 /** Output formats that carry the alpha channel a transparent background needs. */
 const ALPHA_FORMATS = ['png', 'webp'];
@@ -104,6 +107,10 @@ export function readExtraParameters(
         else if (!isEdit) unsupported(name, 'applies to edits (input images) only');
         else result.input_fidelity = oneOf('input_fidelity', value, INPUT_FIDELITIES);
         break;
+      case 'complexity':
+        if (profile.complexity) result.complexity = oneOf('complexity', value, COMPLEXITIES);
+        else unsupported(name);
+        break;
       case 'partial_images':
         unsupported(name, 'needs streaming, which the gateway does not use with OpenAI,');
         break;
@@ -125,6 +132,7 @@ export function sentParameters(profile: OpenAIModelProfile): string[] {
     ...(profile.style ? ['style'] : []),
     ...(profile.gptImageParameters ? ['background', 'output_compression', 'moderation'] : []),
     ...(profile.inputFidelity ? ['input_fidelity'] : []),
+    ...(profile.complexity ? ['complexity'] : []),
     'user',
   ];
 }

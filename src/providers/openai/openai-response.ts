@@ -21,10 +21,12 @@ export function readOpenAIImages(provider: string, body: Buffer, hadInputImages:
   if (!Array.isArray(data)) throw malformedResponse(provider, "the body has no 'data' array");
   const images = data.map((item, index): ProviderImage => {
     if (isRecord(item)) {
+      const revised = text(item['revised_prompt']);
+      const revisedPrompt = revised ? { revisedPrompt: revised } : {};
       const base64 = base64Value(item['b64_json'], parsed.values);
-      if (base64 && base64.length > 0) return { base64 };
+      if (base64 && base64.length > 0) return { base64, ...revisedPrompt };
       const url = text(item['url']);
-      if (url) return { url };
+      if (url) return { url, ...revisedPrompt };
     }
     throw malformedResponse(provider, `data[${index}] has neither 'b64_json' nor 'url'`);
   });

@@ -33,6 +33,8 @@ export interface OpenAIModelProfile {
   inputFidelity: boolean;
   /** Whether the model can render a transparent background (gpt-image-2 can't). */
   transparentBackground: boolean;
+  /** `complexity` (`low` | `medium` | `high`: how much the model plans before rendering; GPT Image 2.6). */
+  complexity: boolean;
 }
 
 export const RESPONSE_FORMATS = ['b64_json', 'url'] as const;
@@ -66,6 +68,7 @@ export const openAIRouteOptionsSchema = z
     input_formats: z.array(z.enum(['png', 'jpeg', 'webp'])).default(['png', 'webp', 'jpeg']),
     input_fidelity: z.boolean().default(false),
     transparent_background: z.boolean().default(true),
+    complexity: z.boolean().default(false),
     response_format: z.enum(RESPONSE_FORMATS).optional(),
     moderation: z.enum(MODERATIONS).optional(),
   })
@@ -83,6 +86,7 @@ export const openAIRouteOptionsSchema = z
       style: options.family === 'dall-e-3',
       inputFidelity: options.input_fidelity,
       transparentBackground: options.transparent_background,
+      complexity: options.complexity,
     },
     responseFormat: options.response_format,
     moderation: options.moderation,

@@ -4,6 +4,7 @@ import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import { formatSize, nearestAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
 import { coerceParameter, OPENAI_PARAMETER_NAMES } from './replicate-input-parameters.js';
 import type { AspectRatioSizing, PixelSizing, ReplicateModelProfile } from './replicate-route-options.js';
+import { stepsForQuality } from '../shared/quality-steps.js';
 
 /** Images already prepared by the adapter (EXIF applied, mask in the model's convention). */
 export interface PreparedInputs {
@@ -43,7 +44,8 @@ export function buildModelInput(
   // Without the requested format upstream, the model's default comes back and the gateway converts it.
   if (profile.outputFormats?.includes(outputFormat)) input['output_format'] = outputFormat;
   if (request.quality !== 'auto') {
-    if (profile.steps) input[profile.steps.input] = profile.steps[request.quality];
+    const steps = stepsForQuality(profile.steps, request.quality);
+    if (profile.steps && steps !== undefined) input[profile.steps.input] = steps;
     else warn('unsupported', 'quality', `This Replicate model has no quality setting; 'quality: ${request.quality}' was not sent.`);
   }
   for (const [name, value] of Object.entries(request.extra)) {

@@ -10,12 +10,13 @@ import type { OutputFormat } from '../../domain/image-format.js';
 export const MAX_TEST_IMAGE_EDGE = 4096;
 
 /** How much the picture holds and how well it is encoded, per requested quality. */
-const DETAIL_BY_QUALITY: Record<Quality, { shapes: number; encodeQuality: number }> = {
+const DETAIL_BY_QUALITY: Readonly<Record<string, { shapes: number; encodeQuality: number }>> = {
   low: { shapes: 6, encodeQuality: 50 },
   medium: { shapes: 24, encodeQuality: 80 },
   high: { shapes: 48, encodeQuality: 95 },
-  auto: { shapes: 24, encodeQuality: 80 },
 };
+/** `auto`, and any tier the renderer has no drawing of its own for. */
+const DEFAULT_DETAIL = { shapes: 24, encodeQuality: 80 };
 /** The benchmark model must answer fast: effort 2 halves libwebp's time for ~5% more bytes. */
 const WEBP_EFFORT = 2;
 /** Over input images the prompt's picture is laid at partial opacity so the inputs stay visible. */
@@ -55,7 +56,7 @@ export async function renderTestImage(spec: TestImageSpec): Promise<Buffer> {
       throw invalidParam('size', `test/test renders 1 to ${MAX_TEST_IMAGE_EDGE} pixels per edge, got ${name} ${edge}`);
     }
   }
-  const detail = DETAIL_BY_QUALITY[spec.quality];
+  const detail = DETAIL_BY_QUALITY[spec.quality] ?? DEFAULT_DETAIL;
   const random = seededRandom(seedOf(spec.prompt, spec.variant ?? 0));
   const encoding: EncodeOptions = { quality: detail.encodeQuality, webpEffort: WEBP_EFFORT };
   const [firstImage, ...otherImages] = images;

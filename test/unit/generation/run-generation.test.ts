@@ -47,7 +47,7 @@ const solid = (width: number, height: number, alpha = false) =>
   sharp({ create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { r: 0, g: 0, b: 0, alpha: 0 } : '#336699' } });
 
 /** Paints one PNG per image asked for, at the requested size; remembers every call. */
-function painter(behaviour: { hang?: boolean } = {}) {
+function painter(behaviour: { hang?: boolean; revise?: boolean } = {}) {
   const calls: ProviderCall[] = [];
   const adapter: ImageProvider = {
     id: 'painter',
@@ -57,7 +57,8 @@ function painter(behaviour: { hang?: boolean } = {}) {
         await new Promise((_resolve, reject) => call.signal.addEventListener('abort', () => reject(call.signal.reason as Error)));
       const size = call.request.size === 'auto' ? { width: 32, height: 32 } : call.request.size;
       const png = await solid(size.width, size.height).png().toBuffer();
-      return { images: Array.from({ length: call.n }, () => ({ bytes: png, format: 'png' as const })), warnings: [] };
+      const revised = behaviour.revise ? { revisedPrompt: `a detailed ${call.request.prompt}` } : {};
+      return { images: Array.from({ length: call.n }, () => ({ bytes: png, format: 'png' as const, ...revised })), warnings: [] };
     },
   };
   return { adapter, calls };
@@ -205,6 +206,21 @@ describe('runGeneration', () => {
     }).catch((caught: unknown) => caught);
     expect((error as GenerationFailure).error).toMatchObject({ status: 499 });
     expect(events.at(-1)).toBe('fail upstream_error 499');
+  });
+
+  it("answers every item with revised_prompt: the upstream's rewrite, else null", async () => {
+    const revising = inMemoryPorts([painter({ revise: true }).adapter]);
+    const revised = await runGeneration(revising.ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'kite', n: 2 }, images: [], masks: [] },
+      caller,
+    });
+    expect(revised.data.map((item) => item.revised_prompt)).toEqual(['a detailed kite', 'a detailed kite']);
+    const keeping = inMemoryPorts([painter().adapter]);
+    const kept = await runGeneration(keeping.ports, {
+      request: { fields: { model: 'acme/painter', prompt: 'kite', response_format: 'b64_json' }, images: [], masks: [] },
+      caller,
+    });
+    expect(kept.data.map((item) => item.revised_prompt)).toEqual([null]);
   });
 
   it('renders with the real test provider end to end', async () => {

@@ -20,7 +20,7 @@ const HOSTED = 'https://images.example/storage/0c5e6f4e-1111-4222-8333-944455556
 const output = (overrides: Partial<GenerationOutput> = {}): GenerationOutput => ({
   id: 'generation-1',
   created: 0,
-  data: [{ url: HOSTED }],
+  data: [{ revised_prompt: null, url: HOSTED }],
   latency: 12,
   cost: 0.02,
   warnings: [],

@@ -18,6 +18,7 @@ const EVERY_EXTRA = {
   output_compression: 90,
   moderation: 'low',
   input_fidelity: 'high',
+  complexity: 'medium',
   user: 'u_1',
 };
 const image: InputImage = { bytes: Buffer.from('x'), format: 'png', width: 64, height: 64, hasAlpha: false };
@@ -42,6 +43,10 @@ describe('openai catalog', () => {
   it('lists the models ImageRouter names, the retired ones with a message', () => {
     expect(models.map((model) => [model.id, model.status])).toEqual([
       ['openai/gpt-image-2', 'active'],
+      ['openai/gpt-image-2.5-flare', 'active'],
+      ['openai/gpt-image-2.5-sunburst', 'active'],
+      ['openai/gpt-image-2.6-flare', 'active'],
+      ['openai/gpt-image-2.6-sunburst', 'active'],
       ['openai/gpt-image-1.5', 'active'],
       ['openai/gpt-image-1-mini', 'active'],
       ['openai/gpt-image-1', 'retired'],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../../src/providers/openai/openai-adapter.js';
-import { fakeImage } from '../../../fakes/fake-upstream.js';
+import { fakeImage, jsonOf } from '../../../fakes/fake-upstream.js';
 import { OPENAI_FAKE_API_KEY, startOpenAIFake, type OpenAIFake } from '../../../fakes/openai-fake.js';
 import { postJson } from '../../../helpers/gateway-client.js';
 import { startTestGateway, type TestGateway } from '../../../helpers/test-gateway.js';
@@ -58,5 +58,51 @@ describe('openai through the gateway', () => {
     const result = await generate({ model: 'dall-e-3' });
     expect(result.status).toBe(410);
     expect(result.text).toContain("DALL·E 3 is no longer available. Please switch to 'openai/gpt-image-2'.");
+  });
+  describe('quality tiers come from each model', () => {
+    it("sends GPT Image 2.5's xhigh and max, and charges their tokens", async () => {
+      for (const [quality, tokens] of [
+        ['xhigh', 3122],
+        ['max', 7024],
+      ] as const) {
+        const result = await generate({ model: 'openai/gpt-image-2.5-flare', size: '1024x1024', quality });
+        expect(result.status, result.text).toBe(200);
+        expect(jsonOf(fake.calls.at(-1)!)).toMatchObject({ model: 'gpt-image-2.5-flare', quality });
+        // `tokens` output tokens at $30/M + 3 text tokens at $5/M.
+        expect(result.body.cost).toBeCloseTo((tokens * 30 + 3 * 5) / 1e6, 9);
+      }
+    });
+
+    it("refuses a tier the model does not list, naming that model's tiers", async () => {
+      const onNewModel = await generate({ model: 'gpt-image-2.5-sunburst', quality: 'ultra' });
+      expect(onNewModel.status).toBe(400);
+      expect(onNewModel.body.error).toMatchObject({ param: 'quality' });
+      expect(onNewModel.body.error.message).toBe(
+        "The model 'openai/gpt-image-2.5-sunburst' does not support quality 'ultra'. Allowed: 'auto', 'low', 'medium', 'high', 'xhigh', 'max'.",
+      );
+      const onOlderModel = await generate({ model: 'openai/gpt-image-2', quality: 'xhigh' });
+      expect(onOlderModel.status).toBe(400);
+      expect(onOlderModel.body.error.message).toBe(
+        "The model 'openai/gpt-image-2' does not support quality 'xhigh'. Allowed: 'auto', 'low', 'medium', 'high'.",
+      );
+      const onTestModel = await generate({ model: 'test/test', quality: 'max' });
+      expect(onTestModel.status).toBe(400);
+      expect(onTestModel.body.error.message).toBe(
+        "The model 'test/test' does not support quality 'max'. Allowed: 'auto', 'low', 'medium', 'high'.",
+      );
+    });
+
+    it("sends GPT Image 2.6's complexity, and reports it as unsupported on 2.5", async () => {
+      const on26 = await generate({ model: 'openai/gpt-image-2.6-sunburst', size: '1024x1024', quality: 'high', complexity: 'low' });
+      expect(on26.status, on26.text).toBe(200);
+      expect(jsonOf(fake.calls.at(-1)!)).toMatchObject({ model: 'gpt-image-2.6-sunburst', quality: 'high', complexity: 'low' });
+      const on25 = await generate({ model: 'openai/gpt-image-2.5-flare', size: '1024x1024', complexity: 'low' });
+      expect(on25.status, on25.text).toBe(200);
+      expect(jsonOf(fake.calls.at(-1)!)).not.toHaveProperty('complexity');
+      expect(on25.body.warnings).toEqual([expect.objectContaining({ type: 'unsupported', setting: 'complexity' })]);
+      const bad = await generate({ model: 'openai/gpt-image-2.6-flare', complexity: 'extreme' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatchObject({ param: 'complexity' });
+    });
   });
 });

@@ -21,13 +21,13 @@ function thrown(action: () => unknown): UpstreamError {
 }
 
 describe('readOpenAIImages', () => {
-  it('reads base64 and URL items in order', () => {
+  it('reads base64 and URL items in order, with the revised prompt when one was sent', () => {
     const result = readOpenAIImages(
       'openai',
       body({ created: 1, data: [{ b64_json: 'iVBORw0K' }, { url: 'https://cdn.example/x.png', revised_prompt: 'r' }] }),
       false,
     );
-    expect(result.images).toEqual([{ base64: Buffer.from('iVBORw0K') }, { url: 'https://cdn.example/x.png' }]);
+    expect(result.images).toEqual([{ base64: Buffer.from('iVBORw0K') }, { url: 'https://cdn.example/x.png', revisedPrompt: 'r' }]);
     expect(result.usage).toBeUndefined();
   });
 
