@@ -13,6 +13,7 @@ import { createImageFetcher } from './generation/fetch-input-images.js';
 import { createGenerationService, type GenerationService } from './generation/generation-service.js';
 import { createStoredImageReader, type StoredImageReader } from './storage/stored-image-reader.js';
 import { createGenerationRecords } from './accounts/generation-records.js';
+import { recoverAbandonedGenerations, type RecoveryResult } from './accounts/recover-abandoned-generations.js';
 import type { BackgroundWork, UseCasePorts } from './generation/generation-ports.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
@@ -50,6 +51,8 @@ export interface AppContext {
   catalogQueries: CatalogQueries;
   storedImages: StoredImageReader;
   readiness: { check(): Promise<{ database: string; models: number }> };
+  /** Finishes generations whose process died (their lease passed): at start and periodically. */
+  recoverAbandoned(): Promise<RecoveryResult>;
   close(): Promise<void>;
 }
 
@@ -89,7 +92,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   }
   const store = overrides.store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
   const metrics = overrides.metrics ?? createMetrics();
-  const records = createGenerationRecords(database.db, metrics);
+  const records = createGenerationRecords(database.db, metrics, { clock, leaseMs: config.generationLeaseMs });
 
   const accounts = createAccountServices(database.db, clock);
   const storedImages = createStoredImageReader({ db: database.db, store, clock });
@@ -147,6 +150,14 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         await pingDatabase(database.db);
         return { database: database.dialect, models: catalog.all().length };
       },
+    },
+    recoverAbandoned() {
+      const now = clock();
+      return recoverAbandonedGenerations(database.db, {
+        now,
+        // No live generation outlives its deadline by more than a lease, so an older unleased row is an orphan.
+        unleasedCreatedBefore: now - config.requestTimeoutMs - config.generationLeaseMs,
+      });
     },
     close: () => database.close(),
   };

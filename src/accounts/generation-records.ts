@@ -4,7 +4,7 @@ import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
-import { finishGeneration, insertGeneration } from './generation-repository.js';
+import { finishGeneration, insertGeneration, renewGenerationLease } from './generation-repository.js';
 import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
 
 /** What the generation use case records: one row per generation, and the ledger entries around it. */
@@ -35,10 +35,29 @@ export interface GenerationRecords {
     finishedAt: number;
   }): Promise<void>;
   fail(input: { id: string; model: string; error: ApiError; attempts: Attempt[]; finishedAt: number }): Promise<void>;
+  /**
+   * Renews the lease that `start` took on the record until the returned function is called, so
+   * crash recovery never takes a generation this process is still running.
+   */
+  keepLeaseAlive(id: string): () => void;
+}
+
+export interface GenerationRecordsOptions {
+  clock: () => number;
+  /** How long a generation's lease lasts; the running process renews it every third of that. */
+  leaseMs: number;
+  /** A renewal that failed (the next one may succeed; the lease is long enough for a few misses). */
+  onLeaseError?: (error: unknown, generationId: string) => void;
 }
 
 /** The generation use case's records, over the database: one row per generation, ledger entries around it. */
-export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Metrics): GenerationRecords {
+export function createGenerationRecords(
+  db: Kysely<DatabaseSchema>,
+  metrics: Metrics,
+  options: GenerationRecordsOptions,
+): GenerationRecords {
+  const { clock, leaseMs } = options;
+  const onLeaseError = options.onLeaseError ?? warnLeaseError;
   return {
     async start({ id, accountId, apiKeyId, request, reservedMicros, createdAt }) {
       await insertGeneration(db, {
@@ -57,6 +76,7 @@ export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Met
         hasMask: request.mask !== undefined,
         reservedMicros,
         createdAt,
+        leaseExpiresAt: clock() + leaseMs,
       });
     },
     reserve: (input) => reserveCredits(db, input),
@@ -118,7 +138,29 @@ export function createGenerationRecords(db: Kysely<DatabaseSchema>, metrics: Met
       metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
       countAttempts(metrics, attempts);
     },
+    keepLeaseAlive(id) {
+      let renewing = false;
+      const timer = setInterval(
+        () => {
+          // A renewal stuck on a slow database must not pile up behind itself.
+          if (renewing) return;
+          renewing = true;
+          renewGenerationLease(db, id, clock() + leaseMs)
+            .catch((error: unknown) => onLeaseError(error, id))
+            .finally(() => (renewing = false));
+        },
+        Math.max(1, Math.floor(leaseMs / 3)),
+      );
+      // The generation's own work keeps the process alive; its lease timer must not.
+      timer.unref();
+      return () => clearInterval(timer);
+    },
   };
+}
+
+function warnLeaseError(error: unknown, generationId: string): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  process.emitWarning(`Could not renew the lease of generation ${generationId}: ${reason}`, { code: 'IMAGEROUTER_GENERATION_LEASE' });
 }
 
 function countAttempts(metrics: Metrics, attempts: readonly Attempt[]): void {

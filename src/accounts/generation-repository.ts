@@ -19,6 +19,8 @@ export interface NewGeneration {
   hasMask: boolean;
   reservedMicros: number;
   createdAt: number;
+  /** Until when the running process vouches for it (renewed while it runs); unset = no lease. */
+  leaseExpiresAt?: number | null;
 }
 
 /** How a generation ended. `warnings` and `attempts` items must be JSON-serialisable. */
@@ -97,6 +99,7 @@ export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGener
       warnings: '[]',
       attempts: '[]',
       created_at: row.createdAt,
+      lease_expires_at: row.leaseExpiresAt ?? null,
     })
     .execute();
 }
@@ -119,7 +122,22 @@ export async function finishGeneration(db: Kysely<DatabaseSchema>, id: string, o
       error_type: outcome.errorType,
       http_status: outcome.httpStatus,
       finished_at: outcome.finishedAt,
+      lease_expires_at: null,
     })
+    .where('id', '=', id)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Pushes a running generation's lease to `until`. False when it is no longer `processing`
+ * (finished, or recovered by another replica because this process stalled past its lease).
+ */
+export async function renewGenerationLease(db: Kysely<DatabaseSchema>, id: string, until: number): Promise<boolean> {
+  const result = await db
+    .updateTable('generations')
+    .set({ lease_expires_at: until })
     .where('id', '=', id)
     .where('status', '=', 'processing')
     .executeTakeFirst();
@@ -222,6 +240,7 @@ function toGenerationRecord(row: Selectable<GenerationsTable>): GenerationRecord
     hasMask: row.has_mask === 1,
     reservedMicros: row.reserved_micros,
     createdAt: row.created_at,
+    leaseExpiresAt: row.lease_expires_at,
     status: row.status,
     provider: row.provider,
     route: row.route,

@@ -105,13 +105,22 @@ export async function settleCreditsInTransaction(trx: Transaction<DatabaseSchema
 
 /** Closes a reserve after failure: everything goes back. Same once-only rule as `settleCredits`. */
 export async function releaseCredits(db: Kysely<DatabaseSchema>, input: ReleaseCreditsInput): Promise<SettlementResult> {
+  return db.transaction().execute((trx) => releaseCreditsInTransaction(trx, input));
+}
+
+/** `releaseCredits` inside the caller's transaction (recovery closes the record and the hold together). */
+export async function releaseCreditsInTransaction(trx: Transaction<DatabaseSchema>, input: ReleaseCreditsInput): Promise<SettlementResult> {
   const reserved = requireMicros(input.reservedMicros, 'reservedMicros');
   if (reserved === 0) return { applied: true, refundedMicros: 0, chargedMicros: 0 };
-  const applied = await db
-    .transaction()
-    .execute((trx) =>
-      closeReserve(trx, input.accountId, input.generationId, 'release', reserved, input.note ?? null, input.now ?? Date.now()),
-    );
+  const applied = await closeReserve(
+    trx,
+    input.accountId,
+    input.generationId,
+    'release',
+    reserved,
+    input.note ?? null,
+    input.now ?? Date.now(),
+  );
   return { applied, refundedMicros: applied ? reserved : 0, chargedMicros: 0 };
 }
 

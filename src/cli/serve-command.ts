@@ -16,7 +16,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the gateway: config → database and migrations → admin key → HTTP → retention sweeps. */
+/** Starts the gateway: config → database and migrations → admin key → crash recovery → HTTP → retention sweeps. */
 export async function startServer(
   env: NodeJS.ProcessEnv = process.env,
   options: { logger?: boolean; handleSignals?: boolean } = {},
@@ -25,6 +25,21 @@ export async function startServer(
   const context = await createAppContext(config);
   await prepareAdminKey(context);
   const app = await buildApp(context, { ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  const recover = () =>
+    context
+      .recoverAbandoned()
+      .then(({ released, settled }) => {
+        if (released.length + settled.length > 0) {
+          app.log.warn({ released, settled }, 'finished generations abandoned by a stopped process');
+        }
+      })
+      .catch((error: unknown) => app.log.error({ err: error }, 'crash recovery failed'));
+  // Before serving, so balances are whole again by the first request; then as often as a lease
+  // lasts, for generations of replicas that die while this one runs (and of the process this one
+  // replaced, whose leases may not have passed yet).
+  await recover();
+  const recoverer = setInterval(recover, config.generationLeaseMs);
+  recoverer.unref();
   const address = await app.listen({ port: config.port, host: config.host });
 
   const sweep = () =>
@@ -41,6 +56,7 @@ export async function startServer(
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(sweeper);
+      clearInterval(recoverer);
       // Stop accepting, let in-flight generations finish (bounded), then close the database.
       const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();

@@ -21,6 +21,11 @@ export interface AppConfig {
   retentionDays: number;
   /** Whole-request deadline for a generation. */
   requestTimeoutMs: number;
+  /**
+   * How long a running generation's lease lasts without renewal; past it, the generation is taken
+   * for abandoned by a dead process and finished by crash recovery. Recovery also runs this often.
+   */
+  generationLeaseMs: number;
   /** After this long without a result, the response commits 200 and sends whitespace heartbeats. */
   heartbeatDelayMs: number;
   /** Interval between heartbeat bytes. */
@@ -68,6 +73,7 @@ const envSchema = z.object({
   IMAGEROUTER_URL_ALLOWLIST: z.string().default(''),
   IMAGEROUTER_RETENTION_DAYS: integer(30, 1),
   IMAGEROUTER_REQUEST_TIMEOUT_MS: integer(300_000, 1_000),
+  IMAGEROUTER_GENERATION_LEASE_MS: integer(60_000, 300),
   IMAGEROUTER_HEARTBEAT_DELAY_MS: integer(20_000, 100),
   IMAGEROUTER_HEARTBEAT_INTERVAL_MS: integer(5_000, 100),
   IMAGEROUTER_MAX_IMAGE_BYTES: integer(50 * 1024 * 1024, 1024),
@@ -107,6 +113,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .filter(Boolean),
     retentionDays: values.IMAGEROUTER_RETENTION_DAYS,
     requestTimeoutMs: values.IMAGEROUTER_REQUEST_TIMEOUT_MS,
+    generationLeaseMs: values.IMAGEROUTER_GENERATION_LEASE_MS,
     heartbeatDelayMs: values.IMAGEROUTER_HEARTBEAT_DELAY_MS,
     heartbeatIntervalMs: values.IMAGEROUTER_HEARTBEAT_INTERVAL_MS,
     maxImageBytes: values.IMAGEROUTER_MAX_IMAGE_BYTES,

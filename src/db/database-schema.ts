@@ -94,6 +94,12 @@ export interface GenerationsTable {
   http_status: number | null;
   created_at: number;
   finished_at: number | null;
+  /**
+   * While `processing`: until when the running process vouches for the generation (it renews the
+   * lease as it works). Past it, the process is presumed dead and recovery finishes the row.
+   * NULL once finished, and on rows recorded before leases existed.
+   */
+  lease_expires_at: number | null;
 }
 
 export interface StoredImagesTable {

@@ -1,10 +1,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Database } from './create-database.js';
 import * as initial from './migrations/0001-initial.js';
+import * as generationLease from './migrations/0002-generation-lease.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-generation-lease': generationLease,
 };
 
 const migrationProvider: MigrationProvider = {

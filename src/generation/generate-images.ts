@@ -80,12 +80,16 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
   const routes = orderedRoutes(ports, input);
   const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros: reserveFor(routes, input.request), attempts: [] };
   await recordAndReserve(generation);
+  // The request deadline can outlast a lease: renew it until the record is finished either way.
+  const stopLease = ports.records.keepLeaseAlive(generation.id);
   try {
     input.onRecorded?.(generation.id);
     const delivered = await generateAll(ports, input, routes, generation.attempts);
     return await finishSuccessfully(generation, delivered);
   } catch (error) {
     throw await finishWithFailure(generation, error);
+  } finally {
+    stopLease();
   }
 }
 

@@ -54,7 +54,13 @@ describe('generation repository', () => {
   forEachDatabase((harness) => {
     it('records a generation from processing to its outcome, once', async () => {
       const owner = await createKeyWithCredits(harness.db, 5);
-      const started = newGeneration(owner, { reservedMicros: usd(0.04), hasMask: true, inputImageCount: 2, prompt: null });
+      const started = newGeneration(owner, {
+        reservedMicros: usd(0.04),
+        hasMask: true,
+        inputImageCount: 2,
+        prompt: null,
+        leaseExpiresAt: 1_900_000_060_000,
+      });
       await insertGeneration(harness.db, started);
       expect(await getGeneration(harness.db, started.id)).toEqual({
         ...started,
@@ -88,6 +94,8 @@ describe('generation repository', () => {
         hasMask: true,
         inputImageCount: 2,
         prompt: null,
+        // A finished generation has no lease left for recovery to look at.
+        leaseExpiresAt: null,
       });
       expect(await finishGeneration(harness.db, started.id, outcome({ status: 'error' }))).toBe(false);
       expect((await getGeneration(harness.db, started.id))?.status).toBe('success');

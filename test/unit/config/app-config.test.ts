@@ -24,3 +24,16 @@ describe('loadAppConfig: IMAGEROUTER_MAX_INPUT_BYTES', () => {
     expect(() => loadAppConfig({ IMAGEROUTER_MAX_INPUT_BYTES: value })).toThrow(/IMAGEROUTER_MAX_INPUT_BYTES: must be an integer >= 1024/);
   });
 });
+
+describe('loadAppConfig: IMAGEROUTER_GENERATION_LEASE_MS', () => {
+  it('defaults to a minute and takes a value of its own', () => {
+    expect(loadAppConfig({}).generationLeaseMs).toBe(60_000);
+    expect(loadAppConfig({ IMAGEROUTER_GENERATION_LEASE_MS: '5000' }).generationLeaseMs).toBe(5_000);
+  });
+
+  it('rejects a lease too short to renew, naming the variable', () => {
+    expect(() => loadAppConfig({ IMAGEROUTER_GENERATION_LEASE_MS: '10' })).toThrow(
+      /IMAGEROUTER_GENERATION_LEASE_MS: must be an integer >= 300/,
+    );
+  });
+});

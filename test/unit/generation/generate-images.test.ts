@@ -60,6 +60,7 @@ function recordingPorts(adapters: ImageProvider[], overrides: Partial<Generation
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, provider }) => void events.push(`succeed ${costMicros} ${provider}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind}`),
+    keepLeaseAlive: () => () => undefined,
     ...overrides,
   };
   const ports: GenerationPorts = {
@@ -133,6 +134,23 @@ describe('generateImages', () => {
     expect(error).toBeInstanceOf(GenerationFailure);
     expect((error as GenerationFailure).error).toMatchObject({ kind: 'internal', status: 500 });
     expect(events).toEqual(['start', 'fail internal']);
+  });
+
+  it('holds the lease from the reserve until the record is finished, on success and on failure', async () => {
+    const leaseEvents = (events: string[]) => ({
+      keepLeaseAlive: () => (events.push('lease held'), () => void events.push('lease dropped')),
+    });
+    const succeeding = recordingPorts([adapter('dear'), adapter('cheap')]);
+    Object.assign(succeeding.ports.records, leaseEvents(succeeding.events));
+    await generateImages(succeeding.ports, input(1));
+    expect(succeeding.events).toEqual(['start', 'reserve 50000', 'lease held', 'succeed 20000 cheap', 'lease dropped']);
+
+    const down = new UpstreamError({ provider: 'x', kind: 'unavailable', message: 'down' });
+    const failing = recordingPorts([adapter('dear', down), adapter('cheap', down)]);
+    failing.ports.router.backoff.maxRetries = 0;
+    Object.assign(failing.ports.records, leaseEvents(failing.events));
+    await expect(generateImages(failing.ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
+    expect(failing.events).toEqual(['start', 'reserve 50000', 'lease held', 'release 50000', 'fail unavailable', 'lease dropped']);
   });
 
   it('answers 402 without calling any provider when the balance is short', async () => {

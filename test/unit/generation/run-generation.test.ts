@@ -73,6 +73,7 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, imageCount }) => void events.push(`succeed ${costMicros} images=${imageCount}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind} ${error.status}`),
+    keepLeaseAlive: () => () => undefined,
   };
   const ports: UseCasePorts = {
     registry: createProviderRegistry(adapters, [instance('painter'), instance('test')]),
