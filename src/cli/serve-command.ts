@@ -25,15 +25,18 @@ export async function startServer(
   const context = await createAppContext(config);
   await prepareAdminKey(context);
   const app = await buildApp(context, { ...(options.logger === undefined ? {} : { logger: options.logger }) });
+  let recovering: Promise<void> | undefined;
+  // One run at a time: a slow database must not stack runs up (they would only find nothing).
   const recover = () =>
-    context
+    (recovering ??= context
       .recoverAbandoned()
       .then(({ released, settled }) => {
         if (released.length + settled.length > 0) {
           app.log.warn({ released, settled }, 'finished generations abandoned by a stopped process');
         }
       })
-      .catch((error: unknown) => app.log.error({ err: error }, 'crash recovery failed'));
+      .catch((error: unknown) => app.log.error({ err: error }, 'crash recovery failed'))
+      .finally(() => (recovering = undefined)));
   // Before serving, so balances are whole again by the first request; then as often as a lease
   // lasts, for generations of replicas that die while this one runs (and of the process this one
   // replaced, whose leases may not have passed yet).
@@ -57,6 +60,7 @@ export async function startServer(
     (stopping ??= (async () => {
       clearInterval(sweeper);
       clearInterval(recoverer);
+      await recovering;
       // Stop accepting, let in-flight generations finish (bounded), then close the database.
       const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       force.unref();
