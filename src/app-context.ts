@@ -10,6 +10,7 @@ import type { ApiKeyService } from './accounts/api-key-service.js';
 import type { CatalogQueries } from './catalog/catalog-queries.js';
 import { pingDatabase } from './db/ping-database.js';
 import { createImageFetcher } from './generation/fetch-input-images.js';
+import { createIdempotencyKeyStore } from './accounts/idempotency-key-store.js';
 import { createGenerationService, type GenerationService } from './generation/generation-service.js';
 import { createStoredImageReader, type StoredImageReader } from './storage/stored-image-reader.js';
 import { createGenerationRecords } from './accounts/generation-records.js';
@@ -137,7 +138,12 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     ports,
     keys: accounts.keys,
     credits: accounts.credits,
-    generations: createGenerationService(ports, accounts.generations),
+    generations: createGenerationService(ports, accounts.generations, {
+      store: createIdempotencyKeyStore(database.db),
+      lookup: accounts.generations,
+      images: storedImages,
+      publicUrl: () => config.publicUrl,
+    }),
     catalogQueries: {
       catalog,
       availability: (model) =>

@@ -116,10 +116,22 @@ export interface StoredImagesTable {
   expires_at: number;
 }
 
+/** One claimed `Idempotency-Key` per account: the first request's hash and, once recorded, its generation. */
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  /** sha256 hex of the normalized request, images included. */
+  request_hash: string;
+  /** NULL until the first request's generation is recorded. */
+  generation_id: string | null;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   generations: GenerationsTable;
   stored_images: StoredImagesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

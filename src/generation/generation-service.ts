@@ -2,20 +2,24 @@ import type { GenerationLookup } from '../accounts/account-services.js';
 import type { GenerationRecord } from '../accounts/generation-repository.js';
 import type { GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
+import { runIdempotentGeneration, type IdempotencyPorts, type IdempotentOutput, type IdempotentRunInput } from './idempotent-generation.js';
 import { runGeneration, type RunGenerationInput } from './run-generation.js';
 import { startGeneration, type StartGenerationInput } from './start-generation.js';
 
 /** The use case as entry points call it: run it, start it in the background, read a record back. */
 export interface GenerationService {
   run(input: RunGenerationInput): Promise<GenerationOutput>;
+  /** `run` under an `Idempotency-Key`: the first result is replayed to later requests with the same key. */
+  runIdempotent(input: IdempotentRunInput): Promise<IdempotentOutput>;
   /** Async mode: resolves with the id once the generation is recorded and its credits held. */
   start(input: StartGenerationInput): Promise<string>;
   get(id: string): Promise<GenerationRecord | undefined>;
 }
 
-export function createGenerationService(ports: UseCasePorts, lookup: GenerationLookup): GenerationService {
+export function createGenerationService(ports: UseCasePorts, lookup: GenerationLookup, idempotency: IdempotencyPorts): GenerationService {
   return {
     run: (input) => runGeneration(ports, input),
+    runIdempotent: (input) => runIdempotentGeneration(ports, idempotency, input),
     start: (input) => startGeneration(ports, input),
     get: (id) => lookup.get(id),
   };

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GenerationFailure } from '../../generation/generate-images.js';
 import type { GenerationRequest } from '../../generation/generation-request.js';
 import type { GenerationService } from '../../generation/generation-service.js';
+import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
+import { invalidParam } from '../../errors/api-error.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
 import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
@@ -48,6 +50,7 @@ async function handleImageRequest(
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   try {
+    const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
     const generation = { request: body, caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId }, startedAt };
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
@@ -60,7 +63,14 @@ async function handleImageRequest(
       reply.code(202).header('X-Generation-Id', id).header('Location', location).header('cache-control', 'no-store');
       return reply.send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
     }
-    const work = generations.run({ ...generation, signal: disconnect.signal });
+    const work =
+      idempotencyKey === undefined
+        ? generations.run({ ...generation, signal: disconnect.signal })
+        : generations.runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey }).then(({ output, replayed }) => {
+            // After a heartbeat the headers are gone; the body is the same either way.
+            if (replayed && !reply.raw.headersSent) reply.header('Idempotent-Replayed', 'true');
+            return output;
+          });
     const outcome = await respondWithHeartbeat(
       request,
       reply,
@@ -84,6 +94,16 @@ async function handleImageRequest(
   } finally {
     disconnect.dispose();
   }
+}
+
+/** 1-255 printable ASCII characters, as Stripe allows; absent means no idempotency. */
+function readIdempotencyKey(request: FastifyRequest): string | undefined {
+  const value = request.headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(value)) {
+    throw invalidParam(IDEMPOTENCY_HEADER, `${IDEMPOTENCY_HEADER} must be 1 to 255 printable ASCII characters.`);
+  }
+  return value;
 }
 
 /**

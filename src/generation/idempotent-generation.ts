@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GenerationLookup } from '../accounts/account-services.js';
+import type { GenerationRecord } from '../accounts/generation-repository.js';
+import type { IdempotencyKeyStore } from '../accounts/idempotency-key-store.js';
+import type { GenerationWarning } from '../domain/image-request.js';
+import { microsToUsd } from '../domain/money.js';
+import { ApiError, ERROR_KIND_HTTP, type ErrorKind } from '../errors/api-error.js';
+import type { StoredImageReader } from '../storage/stored-image-reader.js';
+import { GenerationFailure, type GenerationOutput } from './generate-images.js';
+import type { UseCasePorts } from './generation-ports.js';
+import type { GenerationRequest } from './generation-request.js';
+import { runGeneration, type RunGenerationInput } from './run-generation.js';
+
+/** Stripe's window: a key is remembered for 24 hours, then it may be used again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const POLL_INTERVAL_MS = 100;
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+export interface IdempotencyPorts {
+  store: IdempotencyKeyStore;
+  lookup: Pick<GenerationLookup, 'get'>;
+  images: StoredImageReader;
+  /** The gateway's public URL, read per request (a server on port 0 learns it once it listens). */
+  publicUrl: () => string;
+}
+
+export interface IdempotentRunInput extends RunGenerationInput {
+  idempotencyKey: string;
+}
+
+export interface IdempotentOutput {
+  output: GenerationOutput;
+  /** True when this is the first request's result, served again. */
+  replayed: boolean;
+}
+
+/**
+ * `runGeneration` under an `Idempotency-Key` (Stripe's semantics): the first request with a key
+ * runs; later ones with the same key and the same request get its result (waiting while it runs)
+ * without another upstream call or charge; the same key with another request is a 409. The claim
+ * is a row under a unique constraint, so this holds across processes sharing the database.
+ */
+export async function runIdempotentGeneration(
+  ports: UseCasePorts,
+  idempotency: IdempotencyPorts,
+  input: IdempotentRunInput,
+): Promise<IdempotentOutput> {
+  refuseEphemeral(input.request);
+  const accountId = input.caller.accountId;
+  const key = input.idempotencyKey;
+  const requestHash = hashGenerationRequest(input.request);
+  const giveUpAt = ports.clock() + ports.requestTimeoutMs;
+  for (;;) {
+    const now = ports.clock();
+    const claim = await idempotency.store.claim({ accountId, key, requestHash, now, staleBefore: now - IDEMPOTENCY_WINDOW_MS });
+    if (claim.claimed) return { output: await runClaimed(ports, idempotency, input, requestHash), replayed: false };
+    if (claim.requestHash !== requestHash) throw keyReused();
+    const record = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: input.signal });
+    // The first request failed before recording anything and gave the key back: claim it ourselves.
+    if (record === undefined) continue;
+    return { output: await replay(record, idempotency), replayed: true };
+  }
+}
+
+async function runClaimed(
+  ports: UseCasePorts,
+  idempotency: IdempotencyPorts,
+  input: IdempotentRunInput,
+  requestHash: string,
+): Promise<GenerationOutput> {
+  const { accountId } = input.caller;
+  let linked: Promise<void> | undefined;
+  try {
+    const output = await runGeneration(ports, {
+      ...input,
+      onRecorded: (generationId) => {
+        linked = idempotency.store.linkGeneration(accountId, input.idempotencyKey, generationId);
+        input.onRecorded?.(generationId);
+      },
+    });
+    await linked;
+    return output;
+  } catch (error) {
+    // A recorded failure is the key's result and is replayed; anything earlier (validation,
+    // credits, a disconnect) kept nothing, so a corrected retry must not be blocked (Stripe agrees).
+    if (linked !== undefined) await linked;
+    else await idempotency.store.release(accountId, input.idempotencyKey, requestHash);
+    throw error;
+  }
+}
+
+/** Polls until the first request's generation is finished; `undefined` when its claim was released. */
+async function waitForFirst(
+  ports: UseCasePorts,
+  idempotency: IdempotencyPorts,
+  wait: { accountId: string; key: string; giveUpAt: number; signal: AbortSignal | undefined },
+): Promise<GenerationRecord | undefined> {
+  for (;;) {
+    const claim = await idempotency.store.get(wait.accountId, wait.key);
+    if (claim === undefined) return undefined;
+    if (claim.generationId !== null) {
+      const record = await idempotency.lookup.get(claim.generationId);
+      if (record !== undefined && record.status !== 'processing') return record;
+    }
+    if (ports.clock() >= wait.giveUpAt) {
+      throw new ApiError({
+        kind: 'timeout',
+        param: IDEMPOTENCY_HEADER,
+        message: `The request that first used this ${IDEMPOTENCY_HEADER} is still running; retry later to get its result.`,
+      });
+    }
+    await sleep(POLL_INTERVAL_MS, undefined, wait.signal ? { signal: wait.signal } : {});
+  }
+}
+
+/** The first request's response, rebuilt from its record and stored images. */
+async function replay(record: GenerationRecord, idempotency: IdempotencyPorts): Promise<GenerationOutput> {
+  if (record.status !== 'success') {
+    throw new GenerationFailure(record.id, recordedError(record), []);
+  }
+  const data: GenerationOutput['data'] = [];
+  for (const file of record.outputIds) {
+    if (record.responseFormat !== 'b64_json') {
+      data.push({ revised_prompt: null, url: `${idempotency.publicUrl()}/storage/${file}` });
+      continue;
+    }
+    const image = await idempotency.images.read(file);
+    if (image === undefined) {
+      throw new ApiError({
+        kind: 'invalid_request',
+        status: 409,
+        param: IDEMPOTENCY_HEADER,
+        code: 'idempotency_result_expired',
+        message: `The images of the request that first used this ${IDEMPOTENCY_HEADER} have expired; use a new key.`,
+      });
+    }
+    data.push({ revised_prompt: null, b64_json: Buffer.from(image.bytes.toString('base64')) });
+  }
+  return {
+    id: record.id,
+    created: record.createdAt,
+    data,
+    latency: record.latencyMs ?? 0,
+    cost: microsToUsd(record.costMicros),
+    warnings: record.warnings as GenerationWarning[],
+    attempts: [],
+  };
+}
+
+function recordedError(record: GenerationRecord): ApiError {
+  const kind =
+    (Object.keys(ERROR_KIND_HTTP) as ErrorKind[]).find((candidate) => ERROR_KIND_HTTP[candidate].type === record.errorType) ?? 'internal';
+  return new ApiError({
+    kind,
+    message: record.errorMessage ?? 'The generation failed.',
+    ...(record.httpStatus !== null ? { status: record.httpStatus } : {}),
+  });
+}
+
+/** Nothing of a `b64_ephemeral` result is kept, so there would be nothing to replay: refused up front. */
+function refuseEphemeral(request: GenerationRequest): void {
+  if (request.fields['response_format'] !== 'b64_ephemeral') return;
+  throw new ApiError({
+    kind: 'invalid_request',
+    status: 422,
+    param: IDEMPOTENCY_HEADER,
+    code: 'idempotency_unsupported',
+    message: `'b64_ephemeral' keeps nothing to replay, so it can't be used with ${IDEMPOTENCY_HEADER}: use 'url' or 'b64_json', or drop the header.`,
+  });
+}
+
+function keyReused(): ApiError {
+  return new ApiError({
+    kind: 'invalid_request',
+    status: 409,
+    param: IDEMPOTENCY_HEADER,
+    code: 'idempotency_key_reused',
+    message: `This ${IDEMPOTENCY_HEADER} was already used with a different request; use a new key for a new request.`,
+  });
+}
+
+/**
+ * SHA-256 over the fields (keys sorted at every level) and each image and mask: uploaded bytes
+ * by their own hash, references (URLs, data URIs) as sent. Any changed field or image changes it.
+ */
+export function hashGenerationRequest(request: GenerationRequest): string {
+  const images = (references: GenerationRequest['images']) =>
+    references.map((reference) =>
+      reference.kind === 'bytes'
+        ? { param: reference.param, sha256: createHash('sha256').update(reference.bytes).digest('hex') }
+        : { param: reference.param, value: reference.value },
+    );
+  const canonical = canonicalJson({ fields: request.fields, images: images(request.images), masks: images(request.masks) });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
