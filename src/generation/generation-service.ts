@@ -2,7 +2,14 @@ import type { GenerationLookup } from '../accounts/account-services.js';
 import type { GenerationRecord } from '../accounts/generation-repository.js';
 import type { GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
-import { runIdempotentGeneration, type IdempotencyPorts, type IdempotentOutput, type IdempotentRunInput } from './idempotent-generation.js';
+import {
+  runIdempotentGeneration,
+  startIdempotentGeneration,
+  type IdempotencyPorts,
+  type IdempotentOutput,
+  type IdempotentRunInput,
+  type IdempotentStartInput,
+} from './idempotent-generation.js';
 import { runGeneration, type RunGenerationInput } from './run-generation.js';
 import { startGeneration, type StartGenerationInput } from './start-generation.js';
 
@@ -11,6 +18,8 @@ export interface GenerationService {
   run(input: RunGenerationInput): Promise<GenerationOutput>;
   /** `run` under an `Idempotency-Key`: the first result is replayed to later requests with the same key. */
   runIdempotent(input: IdempotentRunInput): Promise<IdempotentOutput>;
+  /** `start` under an `Idempotency-Key`: a replay gets the first request's generation id. */
+  startIdempotent(input: IdempotentStartInput): Promise<{ id: string; replayed: boolean }>;
   /** Async mode: resolves with the id once the generation is recorded and its credits held. */
   start(input: StartGenerationInput): Promise<string>;
   get(id: string): Promise<GenerationRecord | undefined>;
@@ -20,6 +29,7 @@ export function createGenerationService(ports: UseCasePorts, lookup: GenerationL
   return {
     run: (input) => runGeneration(ports, input),
     runIdempotent: (input) => runIdempotentGeneration(ports, idempotency, input),
+    startIdempotent: (input) => startIdempotentGeneration(ports, idempotency, input),
     start: (input) => startGeneration(ports, input),
     get: (id) => lookup.get(id),
   };

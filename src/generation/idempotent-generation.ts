@@ -11,6 +11,7 @@ import { GenerationFailure, type GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
 import type { GenerationRequest } from './generation-request.js';
 import { runGeneration, type RunGenerationInput } from './run-generation.js';
+import { startGeneration, type StartGenerationInput } from './start-generation.js';
 
 /** Stripe's window: a key is remembered for 24 hours, then it may be used again. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -56,10 +57,50 @@ export async function runIdempotentGeneration(
     const claim = await idempotency.store.claim({ accountId, key, requestHash, now, staleBefore: now - IDEMPOTENCY_WINDOW_MS });
     if (claim.claimed) return { output: await runClaimed(ports, idempotency, input, requestHash), replayed: false };
     if (claim.requestHash !== requestHash) throw keyReused();
-    const record = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: input.signal });
+    const id = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: input.signal, untilFinished: true });
     // The first request failed before recording anything and gave the key back: claim it ourselves.
-    if (record === undefined) continue;
-    return { output: await replay(record, idempotency), replayed: true };
+    if (id === undefined) continue;
+    const record = await idempotency.lookup.get(id);
+    if (record !== undefined) return { output: await replay(record, idempotency), replayed: true };
+  }
+}
+
+export interface IdempotentStartInput extends StartGenerationInput {
+  idempotencyKey: string;
+}
+
+/**
+ * Async mode under an `Idempotency-Key`: the first request starts the generation; a replay gets
+ * the same id (the same 202) once the first one's generation is recorded, finished or not.
+ */
+export async function startIdempotentGeneration(
+  ports: UseCasePorts,
+  idempotency: IdempotencyPorts,
+  input: IdempotentStartInput,
+): Promise<{ id: string; replayed: boolean }> {
+  refuseEphemeral(input.request);
+  const accountId = input.caller.accountId;
+  const key = input.idempotencyKey;
+  const requestHash = hashGenerationRequest(input.request);
+  const giveUpAt = ports.clock() + ports.requestTimeoutMs;
+  for (;;) {
+    const now = ports.clock();
+    const claim = await idempotency.store.claim({ accountId, key, requestHash, now, staleBefore: now - IDEMPOTENCY_WINDOW_MS });
+    if (claim.claimed) {
+      let id: string;
+      try {
+        id = await startGeneration(ports, input);
+      } catch (error) {
+        // startGeneration rejects only before the generation is recorded: nothing to replay.
+        await idempotency.store.release(accountId, key, requestHash);
+        throw error;
+      }
+      await idempotency.store.linkGeneration(accountId, key, id);
+      return { id, replayed: false };
+    }
+    if (claim.requestHash !== requestHash) throw keyReused();
+    const id = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: undefined, untilFinished: false });
+    if (id !== undefined) return { id, replayed: true };
   }
 }
 
@@ -90,18 +131,22 @@ async function runClaimed(
   }
 }
 
-/** Polls until the first request's generation is finished; `undefined` when its claim was released. */
+/**
+ * Polls until the first request's generation is recorded (and, with `untilFinished`, finished);
+ * its id, or `undefined` when the claim was released.
+ */
 async function waitForFirst(
   ports: UseCasePorts,
   idempotency: IdempotencyPorts,
-  wait: { accountId: string; key: string; giveUpAt: number; signal: AbortSignal | undefined },
-): Promise<GenerationRecord | undefined> {
+  wait: { accountId: string; key: string; giveUpAt: number; signal: AbortSignal | undefined; untilFinished: boolean },
+): Promise<string | undefined> {
   for (;;) {
     const claim = await idempotency.store.get(wait.accountId, wait.key);
     if (claim === undefined) return undefined;
     if (claim.generationId !== null) {
+      if (!wait.untilFinished) return claim.generationId;
       const record = await idempotency.lookup.get(claim.generationId);
-      if (record !== undefined && record.status !== 'processing') return record;
+      if (record !== undefined && record.status !== 'processing') return claim.generationId;
     }
     if (ports.clock() >= wait.giveUpAt) {
       throw new ApiError({

@@ -25,13 +25,19 @@ forEachDatabase((harness) => {
       await rm(configDir, { recursive: true, force: true });
     });
 
-    const generate = async (key: string, idempotencyKey: string | undefined, body: Record<string, unknown>) => {
+    const generate = async (
+      key: string,
+      idempotencyKey: string | undefined,
+      body: Record<string, unknown>,
+      headers: Record<string, string> = {},
+    ) => {
       const response = await fetch(`${gateway.url}/v1/openai/images/generations`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${key}`,
           'content-type': 'application/json',
           ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }),
+          ...headers,
         },
         body: JSON.stringify({ model: 'test/test', size: '64x64', output_format: 'png', ...body }),
       });
@@ -118,6 +124,23 @@ forEachDatabase((harness) => {
       expect(second.headers.get('x-generation-id')).toBe(first.headers.get('x-generation-id'));
       expect(second.json['error']['message']).toBe(first.json['error']['message']);
       expect(await generationsWithPrompt(prompt)).toBe(1);
+    });
+
+    it('in async mode, replays the same 202 and then the finished result', async () => {
+      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const idem = randomUUID();
+      const prompt = `[[delay:500]] an async tower ${randomUUID()}`;
+      const async = { prefer: 'respond-async' };
+      const accepted = await Promise.all(Array.from({ length: 3 }, () => generate(key, idem, { prompt }, async)));
+      expect(accepted.map((result) => result.status)).toEqual([202, 202, 202]);
+      expect(new Set(accepted.map((result) => result.json['id'])).size).toBe(1);
+      expect(accepted.filter((result) => result.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
+      const finished = await generate(key, idem, { prompt });
+      expect(finished.status).toBe(200);
+      expect(finished.json['id']).toBe(accepted[0]?.json['id']);
+      expect(finished.headers.get('idempotent-replayed')).toBe('true');
+      expect(await generationsWithPrompt(prompt)).toBe(1);
+      expect(await remaining(key)).toBe('0.9900');
     });
   });
 });

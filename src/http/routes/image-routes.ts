@@ -54,11 +54,16 @@ async function handleImageRequest(
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
     const generation = { request: body, caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId }, startedAt };
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
-      const id = await generations.start({
+      const start = {
         ...generation,
-        onBackgroundError: (error, generationId) =>
+        onBackgroundError: (error: unknown, generationId: string) =>
           request.log.warn({ err: error instanceof GenerationFailure ? error.error : error, generationId }, 'async generation failed'),
-      });
+      };
+      const { id, replayed } =
+        idempotencyKey === undefined
+          ? { id: await generations.start(start), replayed: false }
+          : await generations.startIdempotent({ ...start, idempotencyKey });
+      if (replayed) reply.header('Idempotent-Replayed', 'true');
       const location = `${settings.publicUrl}/v1/generations/${id}`;
       reply.code(202).header('X-Generation-Id', id).header('Location', location).header('cache-control', 'no-store');
       return reply.send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
