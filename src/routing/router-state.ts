@@ -1,4 +1,4 @@
-import { abortableSleep } from '../providers/shared/abortable-sleep.js';
+import { abortableSleep } from '../providers/common/abortable-sleep.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { createCircuitBreakers, DEFAULT_BREAKER_OPTIONS, type CircuitBreakers } from './circuit-breaker.js';
 import { createLatencyTracker, type LatencyTracker } from './latency-tracker.js';

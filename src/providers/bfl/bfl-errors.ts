@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import { contentPolicyError, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { contentPolicyError, upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-fetch.js';
 import { BFL_STATUS, readErrorMessage, readModerationReasons } from './bfl-wire-types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, Quality } from '../../domain/image-request.js';
 import type { BflModelSpec } from './bfl-route-options.js';
-import { stepsForQuality } from '../shared/quality-steps.js';
+import { stepsForQuality } from '../common/quality-steps.js';
 
 export interface BflParameterFields {
   seed?: number;

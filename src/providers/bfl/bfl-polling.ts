@@ -1,8 +1,8 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import { abortableSleep } from '../shared/abortable-sleep.js';
-import { parseRetryAfter } from '../shared/retry-after.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { abortableSleep } from '../common/abortable-sleep.js';
+import { parseRetryAfter } from '../common/retry-after.js';
+import { malformedResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../common/upstream-fetch.js';
 import { bflHttpError, bflTaskError, taskNotFoundError } from './bfl-errors.js';
 import type { BflRouteOptions, BflSettings } from './bfl-route-options.js';
 import { BFL_STATUS, readResultResponse, type BflSubmitResponse } from './bfl-wire-types.js';

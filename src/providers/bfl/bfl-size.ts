@@ -1,5 +1,5 @@
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
-import { formatSize } from '../shared/size-mapping.js';
+import { formatSize } from '../common/size-mapping.js';
 import type { BflModelSpec } from './bfl-route-options.js';
 
 /** The size fields of a BFL request body: pixels or an aspect ratio, never both. */

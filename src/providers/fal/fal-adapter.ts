@@ -1,6 +1,6 @@
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
-import { errorText, malformedResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
+import { errorText, malformedResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { falErrorFromResponse } from './fal-errors.js';
 import { prepareFalInputs } from './fal-input-images.js';
 import { waitForFalResult } from './fal-queue.js';

@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../../errors/api-error.js';
 import type { UpstreamError } from '../../errors/upstream-error.js';
-import { contentPolicyError, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { contentPolicyError, upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-fetch.js';
 import { readErrorBody } from './fal-wire-types.js';
 
 /** fal's structured refusal, an entry `type` of a 422 `detail` array. */

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
-import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
+import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import type { FalModelProfile } from './fal-route-options.js';
 import type { PreparedFalImage } from './fal-request.js';
 

@@ -1,7 +1,7 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import { abortableSleep } from '../shared/abortable-sleep.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../shared/upstream-fetch.js';
+import { abortableSleep } from '../common/abortable-sleep.js';
+import { malformedResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { falErrorFromResponse } from './fal-errors.js';
 import type { FalQueueUrls } from './fal-queue-urls.js';
 import { readQueueStatus } from './fal-wire-types.js';

@@ -4,7 +4,7 @@ import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
 import type { FalEndpoint, FalModelProfile, FalRouteOptions, FalSettings } from './fal-route-options.js';
 import { falImageSize } from './fal-size.js';
-import { stepsForQuality } from '../shared/quality-steps.js';
+import { stepsForQuality } from '../common/quality-steps.js';
 
 /** An input image as the adapter prepared it (EXIF applied, within the endpoint's pixel limit). */
 export interface PreparedFalImage {

@@ -1,5 +1,5 @@
 import type { ProviderImage } from '../provider.js';
-import { contentPolicyError, malformedResponse } from '../shared/upstream-error-from-response.js';
+import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
 import { readImageOutput } from './fal-wire-types.js';
 
 /** `data:image/jpeg;base64,...`, what `sync_mode` puts in `url`. */

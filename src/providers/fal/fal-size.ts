@@ -1,5 +1,5 @@
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
-import { formatSize } from '../shared/size-mapping.js';
+import { formatSize } from '../common/size-mapping.js';
 import type { FalSizeRule } from './fal-route-options.js';
 
 export interface FalSizeChoice {

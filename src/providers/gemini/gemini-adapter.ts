@@ -1,6 +1,6 @@
 import type { ImageProvider, ProviderResult } from '../provider.js';
-import { prepareInputImage } from '../shared/input-image-conversion.js';
-import { postForJson } from '../shared/post-json.js';
+import { prepareInputImage } from '../common/input-image-conversion.js';
+import { postForJson } from '../common/post-json.js';
 import { buildGeminiRequest, GEMINI_INPUT_FORMATS, type GeminiCall } from './gemini-request.js';
 import type { GeminiRouteOptions } from './gemini-route-options.js';
 import type { GoogleSettings } from './google-endpoint.js';

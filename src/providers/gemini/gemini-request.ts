@@ -2,7 +2,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
-import type { PreparedImage } from '../shared/input-image-conversion.js';
+import type { PreparedImage } from '../common/input-image-conversion.js';
 import type { GeminiRequestBody, GeminiRequestPart } from './gemini-wire-types.js';
 import { geminiSizeProfile, type GeminiRouteOptions } from './gemini-route-options.js';
 import { googleAuthHeaders, googleModelUrl, type GoogleSettings } from './google-endpoint.js';

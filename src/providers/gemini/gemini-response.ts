@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ProviderImage, ProviderResult } from '../provider.js';
-import { contentPolicyError, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
+import { contentPolicyError, malformedResponse, redactSecrets } from '../common/upstream-error-from-response.js';
 import { readGeminiResponse, type GeminiResponse, type GeminiUsage } from './gemini-wire-types.js';
 
 /**

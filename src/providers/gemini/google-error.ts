@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../../errors/api-error.js';
 import type { UpstreamError } from '../../errors/upstream-error.js';
-import { upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-fetch.js';
 
 /**
  * Google's error envelope (`google.rpc.Status`), the same on the Developer API and Vertex, for

@@ -1,5 +1,5 @@
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
-import { formatSize, nearestAspectRatio } from '../shared/size-mapping.js';
+import { formatSize, nearestAspectRatio } from '../common/size-mapping.js';
 
 /**
  * Google's image models take no pixel size: they take an aspect ratio and (some of them) a

@@ -1,6 +1,6 @@
 import type { ProbeResult, ProviderEndpoint } from '../provider.js';
-import { errorText } from '../shared/upstream-error-from-response.js';
-import { upstreamFetch } from '../shared/upstream-fetch.js';
+import { errorText } from '../common/upstream-error-from-response.js';
+import { upstreamFetch } from '../common/upstream-fetch.js';
 import { googleAuthHeaders, googleModelsUrl, googleModelUrl, isVertexEndpoint, type GoogleSettings } from './google-endpoint.js';
 import { googleUpstreamError } from './google-error.js';
 

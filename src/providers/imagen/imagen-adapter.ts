@@ -2,7 +2,7 @@ import { probeGoogleEndpoint } from '../gemini/google-probe.js';
 import { googleUpstreamError } from '../gemini/google-error.js';
 import type { GoogleSettings } from '../gemini/google-endpoint.js';
 import type { ImageProvider, ProviderResult } from '../provider.js';
-import { postForJson } from '../shared/post-json.js';
+import { postForJson } from '../common/post-json.js';
 import { buildImagenRequest, type ImagenCall } from './imagen-request.js';
 import { imagenResult } from './imagen-response.js';
 import type { ImagenRouteOptions } from './imagen-route-options.js';

@@ -1,6 +1,6 @@
 import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ProviderImage } from '../provider.js';
-import { contentPolicyError, malformedResponse } from '../shared/upstream-error-from-response.js';
+import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
 import { readImagenResponse } from './imagen-wire-types.js';
 
 /**

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
-import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
-import { errorText } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
+import { errorText } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../common/upstream-fetch.js';
 import {
   openAICompatibleRouteOptionsSchema,
   resolveCallConfig,

@@ -1,5 +1,5 @@
 import type { ImageFormat, OutputFormat } from '../../domain/image-format.js';
-import type { MaskConvention } from '../shared/input-image-conversion.js';
+import type { MaskConvention } from '../common/input-image-conversion.js';
 
 /**
  * The servers this adapter speaks to. They all take `POST …/images/generations` in OpenAI's shape

@@ -1,8 +1,8 @@
 import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/image-request.js';
-import { formatSize, nearestAspectRatio, nearestSize, parseAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
+import { formatSize, nearestAspectRatio, nearestSize, parseAspectRatio, roundSizeToMultiple } from '../common/size-mapping.js';
 import type { CallConfig } from './openai-compatible-config.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';
-import { stepsForQuality } from '../shared/quality-steps.js';
+import { stepsForQuality } from '../common/quality-steps.js';
 
 /** Together wants width and height in multiples of 8. */
 const DIMENSION_MULTIPLE = 8;

@@ -2,14 +2,14 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT } from '../../domain/image-format.js';
 import type { ProviderCall } from '../provider.js';
-import type { PreparedImage } from '../shared/input-image-conversion.js';
+import type { PreparedImage } from '../common/input-image-conversion.js';
 import { resolveCallConfig, type CallConfig, type OpenAICompatibleSettings, type RouteOptions } from './openai-compatible-config.js';
 import { upstreamTarget, type UpstreamTarget } from './openai-compatible-endpoints.js';
 import type { AuthStyle, ImageEncoding } from './openai-compatible-flavors.js';
 import { translateParameters } from './openai-compatible-parameters.js';
-import { stepsForQuality } from '../shared/quality-steps.js';
+import { stepsForQuality } from '../common/quality-steps.js';
 
-export type { PreparedImage } from '../shared/input-image-conversion.js';
+export type { PreparedImage } from '../common/input-image-conversion.js';
 
 export type OpenAICompatibleCall = ProviderCall<RouteOptions, OpenAICompatibleSettings>;
 

@@ -1,6 +1,6 @@
 import type { ProviderImage, ProviderResult } from '../provider.js';
-import { contentPolicyError, malformedResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody } from '../shared/upstream-fetch.js';
+import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody } from '../common/upstream-fetch.js';
 import { imagesResponseSchema, parseUsage } from './openai-compatible-wire-types.js';
 
 /** xAI reports cost in ticks: 10,000,000,000 ticks = 1 USD, so 10,000 ticks = 1 micro-USD. */

@@ -1,8 +1,8 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
-import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
-import { redactSecrets } from '../shared/upstream-error-from-response.js';
-import { upstreamFetch } from '../shared/upstream-fetch.js';
+import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
+import { redactSecrets } from '../common/upstream-error-from-response.js';
+import { upstreamFetch } from '../common/upstream-fetch.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
 import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
 import { buildOpenAIRequest, openAIHeaders, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';

@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../../errors/api-error.js';
 import type { UpstreamError } from '../../errors/upstream-error.js';
-import { parseJsonBody, type UpstreamResponse } from '../shared/upstream-fetch.js';
-import { contentPolicyError, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
+import { parseJsonBody, type UpstreamResponse } from '../common/upstream-fetch.js';
+import { contentPolicyError, upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
 import { isRecord, text, type OpenAIErrorBody } from './openai-wire-types.js';
 
 /** Refusals by the safety system: `moderation_blocked` (GPT image), `content_policy_violation` (DALL·E). */

@@ -1,5 +1,5 @@
 import type { ProviderImage, ProviderResult } from '../provider.js';
-import { malformedResponse } from '../shared/upstream-error-from-response.js';
+import { malformedResponse } from '../common/upstream-error-from-response.js';
 import { base64Value, parseJsonWithBase64 } from './extract-base64-fields.js';
 import { isRecord, text, tokenCount, type OpenAIImagesResponse, type OpenAIUsage } from './openai-wire-types.js';
 

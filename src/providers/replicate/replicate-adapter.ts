@@ -2,11 +2,11 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageRequest } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
-import { abortableSleep } from '../shared/abortable-sleep.js';
-import { convertMask, prepareInputImage } from '../shared/input-image-conversion.js';
-import { parseRetryAfter } from '../shared/retry-after.js';
-import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../shared/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../shared/upstream-fetch.js';
+import { abortableSleep } from '../common/abortable-sleep.js';
+import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
+import { parseRetryAfter } from '../common/retry-after.js';
+import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../common/upstream-fetch.js';
 import { imagesOfPrediction, outputStrings, predictionFailure, trustedPredictionUrl } from './replicate-prediction-output.js';
 import { buildReplicateRequest, imagesPerPrediction, type PreparedInputs, type ReplicateCall } from './replicate-request.js';
 import {

@@ -1,10 +1,10 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageRequest, ImageSize } from '../../domain/image-request.js';
 import { MIME_BY_FORMAT, type ImageFormat } from '../../domain/image-format.js';
-import { formatSize, nearestAspectRatio, roundSizeToMultiple } from '../shared/size-mapping.js';
+import { formatSize, nearestAspectRatio, roundSizeToMultiple } from '../common/size-mapping.js';
 import { coerceParameter, OPENAI_PARAMETER_NAMES } from './replicate-input-parameters.js';
 import type { AspectRatioSizing, PixelSizing, ReplicateModelProfile } from './replicate-route-options.js';
-import { stepsForQuality } from '../shared/quality-steps.js';
+import { stepsForQuality } from '../common/quality-steps.js';
 
 /** Images already prepared by the adapter (EXIF applied, mask in the model's convention). */
 export interface PreparedInputs {

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ProviderImage } from '../provider.js';
-import { contentPolicyError, malformedResponse, redactSecrets } from '../shared/upstream-error-from-response.js';
+import { contentPolicyError, malformedResponse, redactSecrets } from '../common/upstream-error-from-response.js';
 import type { Prediction } from './replicate-wire-types.js';
 
 /** Replicate's own API origin: `urls.get` may point there even when the base URL is a proxy. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { routerSettingsSchema } from '../provider-definition.js';
-import type { MaskConvention } from '../shared/input-image-conversion.js';
+import type { MaskConvention } from '../common/input-image-conversion.js';
 import type { ParameterSpec } from './replicate-input-parameters.js';
 
 /**

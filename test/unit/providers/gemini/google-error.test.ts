@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { googleUpstreamError, parseDuration } from '../../../../src/providers/gemini/google-error.js';
-import type { UpstreamResponse } from '../../../../src/providers/shared/upstream-fetch.js';
+import type { UpstreamResponse } from '../../../../src/providers/common/upstream-fetch.js';
 
 const KEY = 'AIzaSyD-secret-key-0123456789abcdef';
 

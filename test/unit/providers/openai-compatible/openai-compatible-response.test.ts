@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse } from '../../../../src/providers/openai-compatible/openai-compatible-errors.js';
 import { parseImagesResponse } from '../../../../src/providers/openai-compatible/openai-compatible-response.js';
-import type { UpstreamResponse } from '../../../../src/providers/shared/upstream-fetch.js';
+import type { UpstreamResponse } from '../../../../src/providers/common/upstream-fetch.js';
 import { thrownUpstreamError } from '../../../helpers/caught-error.js';
 import { API_KEY } from './openai-compatible-fixtures.js';
 
