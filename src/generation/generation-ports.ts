@@ -5,9 +5,6 @@ import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js'
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
 
-/** Where the use case records what happened: one row per generation, ledger entries around it. */
-export type { GenerationRecords } from '../accounts/generation-records.js';
-
 /** Everything the generation use case needs from the outside world, injected. */
 export interface GenerationPorts {
   registry: ProviderRegistry;

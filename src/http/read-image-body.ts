@@ -6,9 +6,6 @@ import type { GenerationRequest, ImageReference } from '../generation/generation
 export const MAX_INPUT_IMAGES = 16;
 const MAX_TEXT_FIELDS = 64;
 
-/** A request body as read from the wire, before validation. */
-export type RawImageBody = GenerationRequest;
-
 export interface ReadImageBodyLimits {
   maxImageBytes: number;
   /** Every part of one request together: files and text fields, names included. */
@@ -33,12 +30,12 @@ function requestTooLarge(param: string, limits: ReadImageBodyLimits): ApiError {
 }
 
 /** Reads a JSON or multipart image request. Files stay in memory: nothing touches the disk. */
-export async function readImageBody(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<RawImageBody> {
+export async function readImageBody(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<GenerationRequest> {
   if (request.isMultipart()) return readMultipart(request, limits);
   return readJson(request.body);
 }
 
-function readJson(body: unknown): RawImageBody {
+function readJson(body: unknown): GenerationRequest {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new ApiError({
       kind: 'invalid_request',
@@ -83,7 +80,7 @@ function referenceOf(item: unknown): string | undefined {
   return undefined;
 }
 
-async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<RawImageBody> {
+async function readMultipart(request: FastifyRequest, limits: ReadImageBodyLimits): Promise<GenerationRequest> {
   const fields: Record<string, unknown> = {};
   const images: ImageReference[] = [];
   const masks: ImageReference[] = [];

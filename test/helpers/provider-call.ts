@@ -1,3 +1,4 @@
+import type { ProviderInstance } from '../../src/providers/provider-instances.js';
 import type { ImageRequest } from '../../src/domain/image-request.js';
 import type { InstanceSettings, ProviderCall, ProviderEndpoint } from '../../src/providers/provider.js';
 import type { ProviderDefinition } from '../../src/providers/provider-definition.js';
@@ -96,3 +97,17 @@ export function catalogCall<Options, Settings>(
     options: { ...catalogRouteOptions(provider, upstreamModel), ...overrides.options },
   });
 }
+
+/** A configured provider instance whose adapter id is its own id, for tests with scripted adapters. */
+export const configuredInstance = (id: string): ProviderInstance => ({
+  id,
+  adapter: id,
+  title: id,
+  baseUrl: `https://${id}.example`,
+  apiKeys: ['k'],
+  settings: {},
+  configured: true,
+  missing: undefined,
+  keyVariables: [],
+  baseUrlVariable: '',
+});

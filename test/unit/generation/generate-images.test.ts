@@ -4,9 +4,10 @@ import { modelSchema } from '../../../src/catalog/model-schema.js';
 import { resolveModel } from '../../../src/catalog/resolved-model.js';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import { GenerationFailure, generateImages } from '../../../src/generation/generate-images.js';
-import type { GenerationPorts, GenerationRecords } from '../../../src/generation/generation-ports.js';
+import type { GenerationPorts } from '../../../src/generation/generation-ports.js';
+import type { GenerationRecords } from '../../../src/accounts/generation-records.js';
+import { configuredInstance as instance } from '../../helpers/provider-call.js';
 import type { ImageProvider } from '../../../src/providers/provider.js';
-import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
 import { imageRequest } from '../../helpers/provider-call.js';
@@ -14,19 +15,6 @@ import { imageRequest } from '../../helpers/provider-call.js';
 const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } })
   .png()
   .toBuffer();
-
-const instance = (id: string): ProviderInstance => ({
-  id,
-  adapter: id,
-  title: id,
-  baseUrl: `https://${id}.example`,
-  apiKeys: ['k'],
-  settings: {},
-  configured: true,
-  missing: undefined,
-  keyVariables: [],
-  baseUrlVariable: '',
-});
 
 /** An adapter that yields one PNG per call, or fails with the given error. */
 const adapter = (id: string, fail?: UpstreamError): ImageProvider => ({

@@ -5,12 +5,13 @@ import type { InputImage } from '../../../src/domain/image-request.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import { createImageFetcher } from '../../../src/generation/fetch-input-images.js';
 import { GenerationFailure } from '../../../src/generation/generate-images.js';
-import type { GenerationRecords, UseCasePorts } from '../../../src/generation/generation-ports.js';
+import type { UseCasePorts } from '../../../src/generation/generation-ports.js';
+import type { GenerationRecords } from '../../../src/accounts/generation-records.js';
+import { configuredInstance as instance } from '../../helpers/provider-call.js';
 import { runGeneration } from '../../../src/generation/run-generation.js';
 import { startGeneration } from '../../../src/generation/start-generation.js';
 import { createAddressPolicy } from '../../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../../src/providers/provider.js';
-import type { ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { createTestProvider } from '../../../src/providers/test/test-adapter.js';
 import { createRouterState } from '../../../src/routing/router-state.js';
@@ -30,18 +31,6 @@ models:
     routes: [{ provider: painter, model: painter-v1 }]
 `;
 
-const instance = (id: string): ProviderInstance => ({
-  id,
-  adapter: id,
-  title: id,
-  baseUrl: `https://${id}.example`,
-  apiKeys: ['k'],
-  settings: {},
-  configured: true,
-  missing: undefined,
-  keyVariables: [],
-  baseUrlVariable: '',
-});
 const dataUri = async (image: ReturnType<typeof sharp>) => `data:image/png;base64,${(await image.png().toBuffer()).toString('base64')}`;
 const solid = (width: number, height: number, alpha = false) =>
   sharp({ create: { width, height, channels: alpha ? 4 : 3, background: alpha ? { r: 0, g: 0, b: 0, alpha: 0 } : '#336699' } });
