@@ -1,3 +1,6 @@
+import { createInMemoryRateLimitStore } from './accounts/in-memory-rate-limit-store.js';
+import type { RateLimitStore } from './accounts/rate-limit-store.js';
+import { createGenerationAdmission } from './generation/admit-generation.js';
 import path from 'node:path';
 import type { AppConfig } from './config/app-config.js';
 import { bindRouteOptions } from './catalog/bind-route-options.js';
@@ -67,6 +70,8 @@ export interface AppContextOverrides {
   catalog?: Catalog;
   store?: ImageStore;
   metrics?: Metrics;
+  /** Per-key request counts (default: in this process). */
+  rateLimits?: RateLimitStore;
 }
 
 export async function createAppContext(config: AppConfig, overrides: AppContextOverrides = {}): Promise<AppContext> {
@@ -121,6 +126,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       ownStorage: { reader: storedImages, origins: () => ({ publicUrl: config.publicUrl, port: config.port }) },
     }),
     requestTimeoutMs: config.requestTimeoutMs,
+    admission: createGenerationAdmission(overrides.rateLimits ?? createInMemoryRateLimitStore(), clock),
     background,
   };
 

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AccountsTable, ApiKeysTable } from '../db/database-schema.js';
+import { isSpendPeriod, parseScopes, type ApiKeyLimits, type ApiKeyScope } from './api-key-limits.js';
 
 /** An account: who pays. Keys belong to exactly one account. */
 export interface AccountRecord {
@@ -17,7 +18,13 @@ export interface ApiKeyRecord {
   name: string;
   /** The first characters of the key, for recognising it. */
   keyPrefix: string;
+  /** Whether `limits.scopes` includes `admin`. */
   isAdmin: boolean;
+  limits: ApiKeyLimits;
+  /** The spend of the current or last period counted (see `periodStart`); 0 before any limited spend. */
+  periodSpentMicros: number;
+  /** Start of the period `periodSpentMicros` counts; `null` before the first limited spend. */
+  periodStart: number | null;
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
@@ -33,12 +40,24 @@ export function toAccountRecord(row: Selectable<AccountsTable>): AccountRecord {
 }
 
 export function toApiKeyRecord(row: Omit<Selectable<ApiKeysTable>, 'key_hash'>): ApiKeyRecord {
+  const scopes: ApiKeyScope[] = parseScopes(row.scopes);
+  const period = row.spend_limit_period;
   return {
     id: row.id,
     accountId: row.account_id,
     name: row.name,
     keyPrefix: row.key_prefix,
-    isAdmin: row.is_admin === 1,
+    isAdmin: scopes.includes('admin'),
+    limits: {
+      scopes,
+      expiresAt: row.expires_at,
+      spendLimit:
+        row.spend_limit_micros === null || period === null || !isSpendPeriod(period) ? null : { micros: row.spend_limit_micros, period },
+      requestsPerMinute: row.requests_per_minute,
+      maxConcurrentGenerations: row.max_concurrent_generations,
+    },
+    periodSpentMicros: row.period_spent_micros,
+    periodStart: row.period_start,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
@@ -51,10 +70,17 @@ export const API_KEY_COLUMNS = [
   'api_keys.account_id',
   'api_keys.name',
   'api_keys.key_prefix',
-  'api_keys.is_admin',
+  'api_keys.scopes',
   'api_keys.created_at',
   'api_keys.revoked_at',
   'api_keys.last_used_at',
+  'api_keys.expires_at',
+  'api_keys.spend_limit_micros',
+  'api_keys.spend_limit_period',
+  'api_keys.period_start',
+  'api_keys.period_spent_micros',
+  'api_keys.requests_per_minute',
+  'api_keys.max_concurrent_generations',
 ] as const;
 
 export const ACCOUNT_COLUMNS = [

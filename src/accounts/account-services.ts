@@ -26,7 +26,7 @@ export interface AccountServices {
 export function createAccountServices(db: Kysely<DatabaseSchema>, clock: () => number): AccountServices {
   return {
     keys: createApiKeyService(db, clock),
-    credits: { summary: (accountId, options) => creditsSummary(db, accountId, options) },
+    credits: { summary: (accountId, options) => creditsSummary(db, accountId, { ...options, now: clock() }) },
     generations: {
       get: (id) => getGeneration(db, id),
       popularModelCounts: (sinceMs) => popularModelCounts(db, sinceMs),

@@ -12,11 +12,22 @@ import {
   toApiKeyRecord,
   toApiKeyWithAccount,
 } from './account-records.js';
+import { ADMIN_SCOPES, DEFAULT_SCOPES, formatScopes, type ApiKeyScope, type SpendLimit } from './api-key-limits.js';
 import { apiKeyDisplayPrefix, generateApiKey, hashApiKey } from './api-key-token.js';
 import { grantCreditsInTransaction } from './ledger.js';
 
-export interface CreateApiKeyInput {
+/** Limits of a key; on update, an absent field is left as it is and `null` removes the limit. */
+export interface ApiKeyLimitsInput {
+  scopes?: ApiKeyScope[];
+  expiresAt?: number | null;
+  spendLimit?: SpendLimit | null;
+  requestsPerMinute?: number | null;
+  maxConcurrentGenerations?: number | null;
+}
+
+export interface CreateApiKeyInput extends ApiKeyLimitsInput {
   name: string;
+  /** Shorthand for every scope (`generate read admin`); `scopes` wins when both are given. */
   admin?: boolean;
   /**
    * New account: `undefined`/`null` → unlimited, a number → that balance (written as a grant).
@@ -50,7 +61,8 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
       input.accountId === undefined
         ? await insertAccount(trx, name, credits === null ? null : 0, now)
         : (await requireAccount(trx, input.accountId)).id;
-    const apiKey = await insertApiKey(trx, { accountId, name, key, admin: input.admin ?? false, now });
+    const scopes = input.scopes ?? (input.admin ? ADMIN_SCOPES : DEFAULT_SCOPES);
+    const apiKey = await insertApiKey(trx, { accountId, name, key, limits: { ...input, scopes: [...scopes] }, now });
     if (credits !== null && credits > 0) {
       await grantCreditsInTransaction(trx, accountId, credits, `credits of new api key '${name}'`, now);
     }
@@ -59,7 +71,8 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
 }
 
 /**
- * The key's record and account, or `undefined` when the token is unknown or revoked. Looked up by
+ * The key's record and account, or `undefined` when the token is unknown or revoked (expired keys
+ * are returned: the caller says so, which is kinder than "invalid"). Looked up by
  * hash on every request (no cache), so a revocation takes effect at once (the public service cached keys and stored them in plain text).
  */
 export async function findApiKeyByToken(db: Kysely<DatabaseSchema>, token: string): Promise<ApiKeyWithAccount | undefined> {
@@ -156,7 +169,7 @@ export async function ensureAdminKey(db: Kysely<DatabaseSchema>, key: string, no
   try {
     return await db.transaction().execute(async (trx) => {
       const accountId = await insertAccount(trx, ENV_ADMIN_KEY_NAME, null, now);
-      return insertApiKey(trx, { accountId, name: ENV_ADMIN_KEY_NAME, key, admin: true, now });
+      return insertApiKey(trx, { accountId, name: ENV_ADMIN_KEY_NAME, key, limits: { scopes: [...ADMIN_SCOPES] }, now });
     });
   } catch (error) {
     // Another replica inserted the same hash between our read and our insert: use its row.
@@ -171,7 +184,7 @@ export async function countAdminKeys(db: Kysely<DatabaseSchema>): Promise<number
   const row = await db
     .selectFrom('api_keys')
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('is_admin', '=', 1)
+    .where('scopes', 'like', '%admin%')
     .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
@@ -183,7 +196,11 @@ async function findKeyIdByHash(db: Kysely<DatabaseSchema>, keyHash: string): Pro
 }
 
 async function activateAdminKey(db: Kysely<DatabaseSchema>, id: string): Promise<ApiKeyRecord> {
-  await db.updateTable('api_keys').set({ is_admin: 1, revoked_at: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ scopes: formatScopes(ADMIN_SCOPES), revoked_at: null, expires_at: null })
+    .where('id', '=', id)
+    .execute();
   const row = await db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
   return toApiKeyRecord(row);
 }
@@ -202,19 +219,96 @@ async function requireAccount(trx: Transaction<DatabaseSchema>, accountId: strin
 
 async function insertApiKey(
   trx: Transaction<DatabaseSchema>,
-  values: { accountId: string; name: string; key: string; admin: boolean; now: number },
+  values: { accountId: string; name: string; key: string; limits: ApiKeyLimitsInput & { scopes: readonly ApiKeyScope[] }; now: number },
 ): Promise<ApiKeyRecord> {
+  const { limits } = values;
   const row = {
     id: randomUUID(),
     account_id: values.accountId,
     name: values.name,
     key_hash: hashApiKey(values.key),
     key_prefix: apiKeyDisplayPrefix(values.key),
-    is_admin: values.admin ? (1 as const) : (0 as const),
+    scopes: formatScopes(limits.scopes),
     created_at: values.now,
     revoked_at: null,
     last_used_at: null,
+    expires_at: limits.expiresAt ?? null,
+    spend_limit_micros: limits.spendLimit?.micros ?? null,
+    spend_limit_period: limits.spendLimit?.period ?? null,
+    period_start: null,
+    period_spent_micros: 0,
+    requests_per_minute: limits.requestsPerMinute ?? null,
+    max_concurrent_generations: limits.maxConcurrentGenerations ?? null,
   };
   await trx.insertInto('api_keys').values(row).execute();
   return toApiKeyRecord(row);
+}
+
+/** The key with this id and its account, revoked or not. */
+export async function getApiKey(db: Kysely<DatabaseSchema>, id: string): Promise<ApiKeyWithAccount | undefined> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+    .select([...API_KEY_COLUMNS, ...ACCOUNT_COLUMNS])
+    .where('api_keys.id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toApiKeyWithAccount(row);
+}
+
+/**
+ * Changes a key's name, scopes or limits; they apply from the next request (keys are read per
+ * request). Returns `undefined` for an unknown or revoked key. Changing the spend period starts
+ * the count afresh (the old period's spend says nothing about the new one).
+ */
+export async function updateApiKey(
+  db: Kysely<DatabaseSchema>,
+  id: string,
+  input: ApiKeyLimitsInput & { name?: string },
+): Promise<ApiKeyWithAccount | undefined> {
+  const changes: Partial<{
+    name: string;
+    scopes: string;
+    expires_at: number | null;
+    spend_limit_micros: number | null;
+    spend_limit_period: string | null;
+    requests_per_minute: number | null;
+    max_concurrent_generations: number | null;
+  }> = {};
+  if (input.name !== undefined) {
+    const name = input.name.trim();
+    if (name === '') throw new ApiError({ kind: 'invalid_request', param: 'name', message: 'An api key needs a name' });
+    changes.name = name;
+  }
+  if (input.scopes !== undefined) changes.scopes = formatScopes(input.scopes);
+  if (input.expiresAt !== undefined) changes.expires_at = input.expiresAt;
+  if (input.spendLimit !== undefined) {
+    changes.spend_limit_micros = input.spendLimit?.micros ?? null;
+    changes.spend_limit_period = input.spendLimit?.period ?? null;
+  }
+  if (input.requestsPerMinute !== undefined) changes.requests_per_minute = input.requestsPerMinute;
+  if (input.maxConcurrentGenerations !== undefined) changes.max_concurrent_generations = input.maxConcurrentGenerations;
+  if (Object.keys(changes).length > 0) {
+    const result = await db.updateTable('api_keys').set(changes).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return undefined;
+  }
+  const found = await getApiKey(db, id);
+  return found?.apiKey.revokedAt === null ? found : undefined;
+}
+
+/**
+ * Replaces a key's secret: the old token stops working at once, the id, account, limits and the
+ * period's spend stay. Returns the new plaintext (shown once), or `undefined` for an unknown or
+ * revoked key.
+ */
+export async function rotateApiKey(db: Kysely<DatabaseSchema>, id: string): Promise<{ key: string; apiKey: ApiKeyRecord } | undefined> {
+  const key = generateApiKey();
+  const result = await db
+    .updateTable('api_keys')
+    .set({ key_hash: hashApiKey(key), key_prefix: apiKeyDisplayPrefix(key) })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return undefined;
+  const found = await getApiKey(db, id);
+  return found === undefined ? undefined : { key, apiKey: found.apiKey };
 }

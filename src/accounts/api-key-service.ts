@@ -1,30 +1,51 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import { ApiError } from '../errors/api-error.js';
 import type { ApiKeyWithAccount } from './account-records.js';
+import type { ApiKeyScope } from './api-key-limits.js';
 import {
   createApiKey,
   findApiKeyByToken,
+  getApiKey,
   listApiKeys,
   revokeApiKey,
+  rotateApiKey,
   touchApiKey,
+  updateApiKey,
+  type ApiKeyLimitsInput,
   type CreateApiKeyInput,
   type CreatedApiKey,
 } from './api-key-repository.js';
+import type { ApiKeyRecord } from './account-records.js';
+
+/** The per-key request limits the use case enforces (`null` = none). */
+export interface CallerRateLimits {
+  requestsPerMinute: number | null;
+  maxConcurrentGenerations: number | null;
+}
 
 /** Who is calling: resolved from the Bearer key on every request (never cached, so revocation is immediate). */
 export interface Caller {
   apiKeyId: string;
   apiKeyName: string;
   accountId: string;
+  /** Whether `scopes` includes `admin`. */
   isAdmin: boolean;
+  scopes: ApiKeyScope[];
+  rateLimits: CallerRateLimits;
 }
 
 /** API keys as the entry points see them: authentication for every request, management for admins. */
 export interface ApiKeyService {
-  /** The caller a token belongs to, or `undefined` for an unknown or revoked key. */
+  /** The caller a token belongs to, or `undefined` for an unknown or revoked key. Throws a 401 for an expired key. */
   authenticate(token: string): Promise<Caller | undefined>;
   list(): Promise<ApiKeyWithAccount[]>;
+  get(id: string): Promise<ApiKeyWithAccount | undefined>;
   create(input: CreateApiKeyInput): Promise<CreatedApiKey>;
+  /** `undefined` when no active key has this id. */
+  update(id: string, input: ApiKeyLimitsInput & { name?: string }): Promise<ApiKeyWithAccount | undefined>;
+  /** A new secret for the same key; `undefined` when no active key has this id. */
+  rotate(id: string): Promise<{ key: string; apiKey: ApiKeyRecord } | undefined>;
   /** False when no active key has this id (or display prefix). */
   revoke(idOrPrefix: string): Promise<boolean>;
 }
@@ -35,14 +56,35 @@ export function createApiKeyService(db: Kysely<DatabaseSchema>, clock: () => num
       const found = await findApiKeyByToken(db, token);
       if (!found) return undefined;
       const { apiKey } = found;
+      const now = clock();
+      if (apiKey.limits.expiresAt !== null && apiKey.limits.expiresAt <= now) {
+        throw new ApiError({
+          kind: 'authentication',
+          code: 'expired_api_key',
+          message: `This API key expired at ${new Date(apiKey.limits.expiresAt).toISOString()}. Ask your operator for a new one.`,
+        });
+      }
       // `last_used_at` is bookkeeping: a failed write must not fail the request, but it is worth a log line.
-      touchApiKey(db, apiKey.id, clock()).catch((error: unknown) => {
+      touchApiKey(db, apiKey.id, now).catch((error: unknown) => {
         process.emitWarning(`Could not record the last use of key ${apiKey.id}: ${error instanceof Error ? error.message : String(error)}`);
       });
-      return { apiKeyId: apiKey.id, apiKeyName: apiKey.name, accountId: apiKey.accountId, isAdmin: apiKey.isAdmin };
+      return {
+        apiKeyId: apiKey.id,
+        apiKeyName: apiKey.name,
+        accountId: apiKey.accountId,
+        isAdmin: apiKey.isAdmin,
+        scopes: apiKey.limits.scopes,
+        rateLimits: {
+          requestsPerMinute: apiKey.limits.requestsPerMinute,
+          maxConcurrentGenerations: apiKey.limits.maxConcurrentGenerations,
+        },
+      };
     },
     list: () => listApiKeys(db),
-    create: (input) => createApiKey(db, input),
+    get: (id) => getApiKey(db, id),
+    create: (input) => createApiKey(db, { now: clock(), ...input }),
+    update: (id, input) => updateApiKey(db, id, input),
+    rotate: (id) => rotateApiKey(db, id),
     revoke: (idOrPrefix) => revokeApiKey(db, idOrPrefix, clock()),
   };
 }

@@ -3,6 +3,9 @@ import type { DatabaseSchema } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { ApiError } from '../errors/api-error.js';
 import { formatUsd } from '../domain/money.js';
+import { API_KEY_COLUMNS, toApiKeyRecord } from './account-records.js';
+import type { ApiKeyScope, SpendPeriod } from './api-key-limits.js';
+import { keyPeriodSpend } from './key-period-spend.js';
 
 /** The public service prints credits with `toFixed(4)`; clients parse these strings. */
 export const CREDITS_DECIMALS = 4;
@@ -17,8 +20,22 @@ export interface ApiKeyUsage {
   total_requests: number;
   /** ISO 8601. */
   created_at: string | null;
-  /** False once revoked. */
+  /** False once revoked or expired. */
   is_active: boolean;
+  /** ISO 8601; `null` = never. */
+  expires_at: string | null;
+  scopes: ApiKeyScope[];
+  /** USD per `spend_limit_period`; `null` = no limit. */
+  spend_limit: string | null;
+  spend_limit_period: SpendPeriod | null;
+  /** USD charged plus held in the current period (only with a spend limit). */
+  period_spend: string | null;
+  /** ISO 8601 start of the current period (only with a spend limit). */
+  period_start: string | null;
+  /** ISO 8601: when the period's spend resets (only with a spend limit). */
+  period_resets_at: string | null;
+  requests_per_minute: number | null;
+  max_concurrent_generations: number | null;
 }
 
 /** The body of `GET /v1/credits` as the public service answers it, plus `unlimited`. */
@@ -37,7 +54,7 @@ export interface CreditsSummary {
 export async function creditsSummary(
   db: Kysely<DatabaseSchema>,
   accountId: string,
-  options: { byApiKey: boolean },
+  options: { byApiKey: boolean; now?: number },
 ): Promise<CreditsSummary> {
   const account = await db.selectFrom('accounts').select('balance_micros').where('id', '=', accountId).executeTakeFirst();
   if (account === undefined) throw new ApiError({ kind: 'not_found', message: `Account '${accountId}' not found` });
@@ -62,19 +79,16 @@ export async function creditsSummary(
     total_deposits: formatUsd(toSafeInteger(deposits.micros, 'total deposits'), CREDITS_DECIMALS),
     unlimited: account.balance_micros === null,
   };
-  if (options.byApiKey) summary.usage_by_api_key = await usageByApiKey(db, accountId);
+  if (options.byApiKey) summary.usage_by_api_key = await usageByApiKey(db, accountId, options.now ?? Date.now());
   return summary;
 }
 
-async function usageByApiKey(db: Kysely<DatabaseSchema>, accountId: string): Promise<ApiKeyUsage[]> {
+async function usageByApiKey(db: Kysely<DatabaseSchema>, accountId: string, now: number): Promise<ApiKeyUsage[]> {
   const rows = await db
     .selectFrom('api_keys')
     .leftJoin('generations', 'generations.api_key_id', 'api_keys.id')
     .select((eb) => [
-      'api_keys.id',
-      'api_keys.name',
-      'api_keys.created_at',
-      'api_keys.revoked_at',
+      ...API_KEY_COLUMNS,
       eb.fn.count<number>('generations.id').as('total_requests'),
       eb.fn
         .sum<string | number | null>(
@@ -83,16 +97,31 @@ async function usageByApiKey(db: Kysely<DatabaseSchema>, accountId: string): Pro
         .as('usage_micros'),
     ])
     .where('api_keys.account_id', '=', accountId)
-    .groupBy(['api_keys.id', 'api_keys.name', 'api_keys.created_at', 'api_keys.revoked_at'])
+    .groupBy([...API_KEY_COLUMNS])
     .orderBy('api_keys.created_at')
     .orderBy('api_keys.id')
     .execute();
-  return rows.map((row) => ({
-    api_key_id: row.id,
-    api_key_name: row.name,
-    credit_usage: formatUsd(toSafeInteger(row.usage_micros, 'key usage'), CREDITS_DECIMALS),
-    total_requests: toSafeInteger(row.total_requests, 'request count'),
-    created_at: new Date(row.created_at).toISOString(),
-    is_active: row.revoked_at === null,
-  }));
+  return rows.map((row) => {
+    const apiKey = toApiKeyRecord(row);
+    const spend = keyPeriodSpend(apiKey, now);
+    const { expiresAt } = apiKey.limits;
+    const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+    return {
+      api_key_id: row.id,
+      api_key_name: row.name,
+      credit_usage: formatUsd(toSafeInteger(row.usage_micros, 'key usage'), CREDITS_DECIMALS),
+      total_requests: toSafeInteger(row.total_requests, 'request count'),
+      created_at: new Date(row.created_at).toISOString(),
+      is_active: row.revoked_at === null && (expiresAt === null || expiresAt > now),
+      expires_at: iso(expiresAt),
+      scopes: apiKey.limits.scopes,
+      spend_limit: spend === null ? null : formatUsd(spend.limit.micros, CREDITS_DECIMALS),
+      spend_limit_period: spend?.limit.period ?? null,
+      period_spend: spend === null ? null : formatUsd(spend.spentMicros, CREDITS_DECIMALS),
+      period_start: iso(spend?.periodStart),
+      period_resets_at: iso(spend?.resetsAt),
+      requests_per_minute: apiKey.limits.requestsPerMinute,
+      max_concurrent_generations: apiKey.limits.maxConcurrentGenerations,
+    };
+  });
 }

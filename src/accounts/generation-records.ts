@@ -5,7 +5,7 @@ import type { GenerationWarning, ImageRequest } from '../domain/image-request.js
 import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { finishGeneration, insertGeneration, renewGenerationLease } from './generation-repository.js';
-import { releaseCredits, reserveCredits, settleCreditsInTransaction } from './ledger.js';
+import { releaseCredits, reserveHold, settleCreditsInTransaction, type ReserveOutcome } from './ledger.js';
 
 /** What the generation use case records: one row per generation, and the ledger entries around it. */
 export interface GenerationRecords {
@@ -17,7 +17,8 @@ export interface GenerationRecords {
     reservedMicros: number;
     createdAt: number;
   }): Promise<void>;
-  reserve(input: { accountId: string; generationId: string; amountMicros: number }): Promise<boolean>;
+  /** Holds credits on the account and counts them against the key's spend limit, both or neither. */
+  reserve(input: { accountId: string; apiKeyId: string; generationId: string; amountMicros: number }): Promise<ReserveOutcome>;
   release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
   succeed(input: {
     id: string;
@@ -79,7 +80,7 @@ export function createGenerationRecords(
         leaseExpiresAt: clock() + leaseMs,
       });
     },
-    reserve: (input) => reserveCredits(db, input),
+    reserve: (input) => reserveHold(db, { ...input, now: clock() }),
     async release({ accountId, generationId, reservedMicros }) {
       await releaseCredits(db, { accountId, generationId, reservedMicros });
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { DatabaseSchema, LedgerEntryKind } from '../db/database-schema.js';
 import { ApiError } from '../errors/api-error.js';
+import { countKeySpend, refundKeySpend, type SpendLimitReached } from './key-spend.js';
 
 /*
  * Credits move in three steps per generation: reserve (before any upstream call) → settle (on
@@ -22,8 +23,17 @@ export interface ReserveCreditsInput {
   /** Micro-USD to hold, >= 0. */
   amountMicros: number;
   generationId: string;
+  /** The key that asked: its spend limit, if it has one, is checked and counted in the same transaction. */
+  apiKeyId?: string;
   now?: number;
 }
+
+/** Why a hold was refused, if it was. */
+export type ReserveOutcome =
+  { ok: true } | { ok: false; reason: 'balance' } | { ok: false; reason: 'spend_limit'; reached: SpendLimitReached };
+
+/** Rolls a reserve's transaction back once the key's count went through but the balance did not. */
+class BalanceTooLow extends Error {}
 
 export interface SettleCreditsInput {
   accountId: string;
@@ -59,21 +69,40 @@ export interface SettlementResult {
  * snapshot taken at auth time). Returns false, writing nothing, when the balance is too low.
  */
 export async function reserveCredits(db: Kysely<DatabaseSchema>, input: ReserveCreditsInput): Promise<boolean> {
+  return (await reserveHold(db, input)).ok;
+}
+
+/**
+ * `reserveCredits` that says why a hold was refused: the account's balance or the key's spend limit
+ * for the period. Both are checked and moved in one transaction, so neither can be crossed by
+ * concurrent requests, and a refusal writes nothing.
+ */
+export async function reserveHold(db: Kysely<DatabaseSchema>, input: ReserveCreditsInput): Promise<ReserveOutcome> {
   const amount = requireMicros(input.amountMicros, 'amountMicros');
   // Nothing to hold; a free generation needs no ledger line (its settle is skipped as well).
-  if (amount === 0) return true;
+  if (amount === 0) return { ok: true };
   const now = input.now ?? Date.now();
-  return db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('accounts')
-      .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
-      .where('id', '=', input.accountId)
-      .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
-      .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) return false;
-    await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
-    return true;
-  });
+  const apiKeyId = input.apiKeyId;
+  try {
+    return await db.transaction().execute(async (trx): Promise<ReserveOutcome> => {
+      if (apiKeyId !== undefined) {
+        const counted = await countKeySpend(trx, { apiKeyId, generationId: input.generationId, amountMicros: amount, now });
+        if (!counted.counted) return { ok: false, reason: 'spend_limit', reached: counted.reached };
+      }
+      const result = await trx
+        .updateTable('accounts')
+        .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
+        .where('id', '=', input.accountId)
+        .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) throw new BalanceTooLow();
+      await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
+      return { ok: true };
+    });
+  } catch (error) {
+    if (error instanceof BalanceTooLow) return { ok: false, reason: 'balance' };
+    throw error;
+  }
 }
 
 /**
@@ -184,6 +213,7 @@ async function closeReserve(
     .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
     .executeTakeFirst();
   if (inserted.numInsertedOrUpdatedRows === 0n) return false;
+  await refundKeySpend(trx, generationId, refundMicros);
   if (refundMicros > 0) {
     await trx
       .updateTable('accounts')

@@ -28,11 +28,24 @@ export interface ApiKeysTable {
   key_hash: string;
   /** The first characters of the key, for recognising it in lists. */
   key_prefix: string;
-  is_admin: IntegerBoolean;
+  /** Space-separated `ApiKeyScope`s, e.g. `generate read`. */
+  scopes: string;
   created_at: number;
   /** Set once; a revoked key stops authenticating at once. */
   revoked_at: number | null;
   last_used_at: number | null;
+  /** Past it the key stops authenticating; NULL = never. */
+  expires_at: number | null;
+  /** Most micro-USD the key may spend per `spend_limit_period`; NULL = no limit. */
+  spend_limit_micros: number | null;
+  /** `day`, `week` or `month` (UTC); set whenever `spend_limit_micros` is. */
+  spend_limit_period: string | null;
+  /** Start (epoch ms) of the period `period_spent_micros` counts; NULL before the first limited spend. */
+  period_start: number | null;
+  /** Held and charged micro-USD in the period starting at `period_start` (holds count until settled). */
+  period_spent_micros: number;
+  requests_per_minute: number | null;
+  max_concurrent_generations: number | null;
 }
 
 export const LEDGER_ENTRY_KINDS = ['grant', 'reserve', 'settle', 'release'] as const;
@@ -100,6 +113,8 @@ export interface GenerationsTable {
    * NULL once finished, and on rows recorded before leases existed.
    */
   lease_expires_at: number | null;
+  /** The key's spend period this generation's hold was counted in; NULL when its key had no spend limit. */
+  spend_period_start: number | null;
 }
 
 export interface StoredImagesTable {

@@ -45,6 +45,8 @@ export interface ApiErrorOptions {
   status?: number;
   /** For rate limits: how long the client should wait. */
   retryAfterMs?: number;
+  /** Extra response headers that explain the error, e.g. `RateLimit-*` on a 429. */
+  headers?: Readonly<Record<string, string>>;
   cause?: unknown;
 }
 
@@ -55,6 +57,7 @@ export class ApiError extends Error {
   readonly param: string | undefined;
   readonly code: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(options: ApiErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -65,6 +68,7 @@ export class ApiError extends Error {
     this.param = options.param;
     this.code = options.code;
     this.retryAfterMs = options.retryAfterMs;
+    this.headers = options.headers;
   }
 }
 

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { CallerRateLimits } from '../accounts/api-key-service.js';
+import type { SpendLimitReached } from '../accounts/key-spend.js';
 import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog/resolved-model.js';
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -16,6 +18,8 @@ import { actualCostMicros, estimateImageMicros } from './quote-price.js';
 export interface GenerationCaller {
   accountId: string;
   apiKeyId: string;
+  /** The key's request limits; absent for callers without any (jobs, tests). */
+  rateLimits?: CallerRateLimits;
 }
 
 export interface GenerateImagesInput {
@@ -127,21 +131,45 @@ async function recordAndReserve(generation: OpenGeneration): Promise<void> {
     createdAt: input.startedAt,
   });
   const reserved = await ports.records
-    .reserve({ accountId: caller.accountId, generationId: id, amountMicros: reservedMicros })
+    .reserve({ accountId: caller.accountId, apiKeyId: caller.apiKeyId, generationId: id, amountMicros: reservedMicros })
     .catch(async (error: unknown) => {
       // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
       const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
       await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
       throw new GenerationFailure(id, apiError, attempts);
     });
-  if (reserved) return;
-  const error = new ApiError({
+  if (reserved.ok) return;
+  const error =
+    reserved.reason === 'balance'
+      ? insufficientCredits(reservedMicros)
+      : spendLimitReached(reservedMicros, reserved.reached, ports.clock());
+  await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
+  throw new GenerationFailure(id, error, attempts);
+}
+
+function insufficientCredits(reservedMicros: number): ApiError {
+  return new ApiError({
     kind: 'insufficient_credits',
     code: 'insufficient_credits',
     message: `Insufficient credits: this request needs $${formatUsd(reservedMicros, 6)} and the account's balance is lower. Ask your operator for more credits.`,
   });
-  await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
-  throw new GenerationFailure(id, error, attempts);
+}
+
+/**
+ * A 402 like insufficient credits (SDKs don't retry it), with what the client needs to plan: the
+ * limit, its period, the spend so far and when it resets (also as `Retry-After`).
+ */
+function spendLimitReached(reservedMicros: number, reached: SpendLimitReached, now: number): ApiError {
+  const { limit, spentMicros, resetsAt } = reached;
+  return new ApiError({
+    kind: 'insufficient_credits',
+    code: 'spend_limit_exceeded',
+    message:
+      `This API key's spend limit of $${formatUsd(limit.micros, 6)} per ${limit.period} would be exceeded: ` +
+      `$${formatUsd(spentMicros, 6)} spent this ${limit.period} and this request needs $${formatUsd(reservedMicros, 6)}. ` +
+      `The limit resets at ${new Date(resetsAt).toISOString()}.`,
+    retryAfterMs: Math.max(0, resetsAt - now),
+  });
 }
 
 /** Post-process, store, then settle and record in one step; the response body comes last. */

@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ImageFetcher } from './fetch-input-images.js';
+import type { GenerationAdmission } from './admit-generation.js';
 import type { GenerationRecords } from '../accounts/generation-records.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -24,6 +25,8 @@ export type BackgroundWork = Set<Promise<unknown>>;
 export interface UseCasePorts extends GenerationPorts {
   catalog: Catalog;
   imageFetcher: ImageFetcher;
+  /** The caller key's requests-per-minute and concurrency limits. */
+  admission: GenerationAdmission;
   /** `IMAGEROUTER_REQUEST_TIMEOUT_MS`: the deadline of every generation. */
   requestTimeoutMs: number;
   background: BackgroundWork;

@@ -1,4 +1,5 @@
 import { invalidParam } from '../errors/api-error.js';
+import type { RateLimitState } from './admit-generation.js';
 import { validateMask } from '../images/validate-mask.js';
 import type { FetchedInputs } from './fetch-input-images.js';
 import { generateImages, type GenerationCaller, type GenerationOutput } from './generate-images.js';
@@ -19,16 +20,21 @@ export interface RunGenerationInput {
   detached?: boolean;
   /** Called once the generation is recorded and its credits are held. */
   onRecorded?: (generationId: string) => void;
+  /** Called once the key's rate limits let the request in, before any slow step (HTTP sets `RateLimit-*` then). */
+  onAdmitted?: (rateLimit: RateLimitState | null) => void;
 }
 
 /**
- * The use case, for every entry point (HTTP, async mode, MCP, CLI, jobs): resolve → check →
+ * The use case, for every entry point (HTTP, async mode, MCP, CLI, jobs): admit → resolve → check →
  * fetch input images → quote → reserve → route → finish → store → settle → record, under one
  * deadline. Errors before the record is written are plain `ApiError`s; later ones are
  * `GenerationFailure`s carrying the generation id and attempts.
  */
 export async function runGeneration(ports: UseCasePorts, input: RunGenerationInput): Promise<GenerationOutput> {
   const startedAt = input.startedAt ?? ports.clock();
+  // First of all: a key over its request or concurrency limit costs nothing more than this check.
+  const admission = await ports.admission.admit(input.caller);
+  input.onAdmitted?.(admission.rateLimit);
   const deadline = startRequestDeadline(ports.requestTimeoutMs, input.signal);
   try {
     const plan = planGeneration(ports.catalog, input.request);
@@ -51,6 +57,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
     });
   } finally {
     deadline.clear();
+    admission.release();
   }
 }
 

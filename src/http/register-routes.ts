@@ -21,7 +21,7 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(modelRoutes, { catalog: services.catalog });
   await app.register(storageRoutes, { storedImages: services.storedImages });
   await app.register(creditsRoutes, { findKey, credits: services.credits });
-  await app.register(adminRoutes, { findKey, keys: services.keys });
+  await app.register(adminRoutes, { findKey, keys: services.keys, clock });
   await app.register(generationRoutes, { findKey, generations: services.generations, settings });
   await app.register(imageRoutes, { findKey, generations: services.generations, settings, clock });
   await app.register(mcpRoutes, {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyScope } from '../../accounts/api-key-limits.js';
 import type { ApiKeyService, Caller } from '../../accounts/api-key-service.js';
 import { ApiError } from '../../errors/api-error.js';
 
@@ -44,14 +45,25 @@ export function readBearerToken(header: string | undefined): string {
   return token;
 }
 
-/** An `onRequest` hook: runs before the body is read, so anonymous uploads are refused unread. */
-export function authenticate(findKey: FindKey, options: { admin?: boolean } = {}) {
+/**
+ * An `onRequest` hook: runs before the body is read, so anonymous uploads are refused unread.
+ * The key must carry `scope`: `generate` for the image endpoints and MCP, `read` for generations
+ * and credits, `admin` for `/v1/admin/*`.
+ */
+export function authenticate(findKey: FindKey, scope: ApiKeyScope) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = readBearerToken(request.headers.authorization);
     const auth = await findKey(token);
     if (!auth) throw new ApiError({ kind: 'authentication', message: 'Invalid API key', code: 'invalid_api_key' });
-    if (options.admin && !auth.isAdmin) {
-      throw new ApiError({ kind: 'permission', message: 'This endpoint needs an admin API key.', code: 'admin_required' });
+    if (!auth.scopes.includes(scope)) {
+      if (scope === 'admin') {
+        throw new ApiError({ kind: 'permission', message: 'This endpoint needs an admin API key.', code: 'admin_required' });
+      }
+      throw new ApiError({
+        kind: 'permission',
+        code: 'missing_scope',
+        message: `This API key lacks the '${scope}' scope that this endpoint needs (it has: ${auth.scopes.join(', ') || 'none'}).`,
+      });
     }
     request.auth = auth;
   };

@@ -68,6 +68,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   const apiError = toApiError(error);
   if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ status: apiError.status, errorType: apiError.type, param: apiError.param }, 'request rejected');
+  if (apiError.headers !== undefined) reply.headers(apiError.headers);
   if (apiError.retryAfterMs !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(apiError.retryAfterMs / 1000))));
   return reply.code(apiError.status).type('application/json').send(errorBody(apiError));
 }

@@ -14,7 +14,7 @@ export interface GenerationRoutesOptions {
 
 /** A generation record: its owner's account, or any for an admin. Async mode's results are read here. */
 export const generationRoutes: FastifyPluginAsync<GenerationRoutesOptions> = async (app, { findKey, generations, settings }) => {
-  app.addHook('onRequest', authenticate(findKey));
+  app.addHook('onRequest', authenticate(findKey, 'read'));
   app.get<{ Params: { id: string } }>('/v1/generations/:id', async (request) => {
     const caller = callerOf(request);
     const generation = await generations.get(request.params.id);

@@ -1,3 +1,4 @@
+import { rateLimitHeaders, type RateLimitState } from '../../generation/admit-generation.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GenerationFailure } from '../../generation/generate-images.js';
 import type { GenerationRequest } from '../../generation/generation-request.js';
@@ -28,7 +29,7 @@ export interface ImageRoutesOptions {
 }
 
 export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, options) => {
-  app.addHook('onRequest', authenticate(options.findKey));
+  app.addHook('onRequest', authenticate(options.findKey, 'generate'));
   // Only JSON and multipart are image requests: any other Content-Type (Fastify would parse
   // text/plain by default) is a 415, as the OpenAPI document says.
   app.removeContentTypeParser('text/plain');
@@ -52,7 +53,15 @@ async function handleImageRequest(
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
-    const generation = { request: body, caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId }, startedAt };
+    const generation = {
+      request: body,
+      caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId, rateLimits: caller.rateLimits },
+      startedAt,
+      // Before any slow step, so the headers go out even when a heartbeat commits the response early.
+      onAdmitted: (rateLimit: RateLimitState | null) => {
+        if (rateLimit !== null && !reply.raw.headersSent) reply.headers(rateLimitHeaders(rateLimit));
+      },
+    };
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
       const start = {
         ...generation,

@@ -15,7 +15,7 @@ export interface McpRoutesOptions extends McpServices {
  * the Bearer key is checked on every request, as on every other route.
  */
 export const mcpRoutes: FastifyPluginAsync<McpRoutesOptions> = async (app, options) => {
-  app.addHook('onRequest', authenticate(options.findKey));
+  app.addHook('onRequest', authenticate(options.findKey, 'generate'));
   app.post('/mcp', { bodyLimit: options.maxRequestBytes }, (request, reply) => handleMcpPost(options, request, reply));
   // Without sessions there is no stream to open (GET) and nothing to end (DELETE). The spec's answer
   // is 405, which the SDK client treats as "no standalone stream" rather than as a failure.
@@ -35,9 +35,9 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
 }
 
 async function handleMcpPost(options: McpRoutesOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const { accountId, apiKeyId } = callerOf(request);
+  const { accountId, apiKeyId, rateLimits } = callerOf(request);
   const server = createMcpServer(options, {
-    caller: { accountId, apiKeyId },
+    caller: { accountId, apiKeyId, rateLimits },
     reportError: (error, context) => request.log.error({ err: error }, `mcp: ${context}`),
   });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_KEY_SCOPES, SPEND_PERIODS } from '../../accounts/api-key-limits.js';
 
 export const errorResponseSchema = z
   .object({
@@ -41,7 +42,16 @@ export const creditsResponseSchema = z.object({
         credit_usage: z.string(),
         total_requests: z.number().int(),
         created_at: z.string().nullable(),
-        is_active: z.boolean(),
+        is_active: z.boolean().describe('False once revoked or expired.'),
+        expires_at: z.string().nullable(),
+        scopes: z.array(z.enum(API_KEY_SCOPES)),
+        spend_limit: z.string().nullable().describe('USD per spend_limit_period; null = no limit.'),
+        spend_limit_period: z.enum(SPEND_PERIODS).nullable(),
+        period_spend: z.string().nullable().describe('USD charged plus held in the current period.'),
+        period_start: z.string().nullable(),
+        period_resets_at: z.string().nullable(),
+        requests_per_minute: z.number().int().nullable(),
+        max_concurrent_generations: z.number().int().nullable(),
       }),
     )
     .optional(),

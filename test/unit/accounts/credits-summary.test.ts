@@ -79,7 +79,7 @@ describe('creditsSummary', () => {
       await revokeApiKey(harness.db, idle.apiKey.id);
       const summary = await creditsSummary(harness.db, first.account.id, { byApiKey: true });
       expect(summary).toMatchObject({ remaining_credits: '8.7500', credit_usage: '1.2500', total_deposits: '10.0000' });
-      expect(summary.usage_by_api_key).toEqual([
+      expect(summary.usage_by_api_key).toMatchObject([
         {
           api_key_id: first.apiKey.id,
           api_key_name: 'server',

@@ -39,10 +39,17 @@ describe('migrate', () => {
             name: 'x',
             key_hash: 'h',
             key_prefix: 'p',
-            is_admin: 0,
+            scopes: 'generate read',
             created_at: now,
             revoked_at: null,
             last_used_at: null,
+            expires_at: null,
+            spend_limit_micros: null,
+            spend_limit_period: null,
+            period_start: null,
+            period_spent_micros: 0,
+            requests_per_minute: null,
+            max_concurrent_generations: null,
           })
           .execute(),
       ).rejects.toThrow();

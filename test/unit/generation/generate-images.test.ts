@@ -44,7 +44,7 @@ function recordingPorts(adapters: ImageProvider[], overrides: Partial<Generation
   const events: string[] = [];
   const records: GenerationRecords = {
     start: async () => void events.push('start'),
-    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), true),
+    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), { ok: true }),
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, provider }) => void events.push(`succeed ${costMicros} ${provider}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind}`),
@@ -142,7 +142,9 @@ describe('generateImages', () => {
   });
 
   it('answers 402 without calling any provider when the balance is short', async () => {
-    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], { reserve: async () => false });
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], {
+      reserve: async () => ({ ok: false, reason: 'balance' }),
+    });
     const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
     expect((error as GenerationFailure).error).toMatchObject({ kind: 'insufficient_credits', status: 402 });
     expect(events).toEqual(['start', 'fail insufficient_credits']);

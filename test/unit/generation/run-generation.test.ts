@@ -1,3 +1,5 @@
+import { createInMemoryRateLimitStore } from '../../../src/accounts/in-memory-rate-limit-store.js';
+import { createGenerationAdmission } from '../../../src/generation/admit-generation.js';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
@@ -58,7 +60,7 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
   const stored = new Map<string, Buffer>();
   const records: GenerationRecords = {
     start: async ({ request }) => void events.push(`start ${request.model} n=${request.n}`),
-    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), true),
+    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), { ok: true }),
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, imageCount }) => void events.push(`succeed ${costMicros} images=${imageCount}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind} ${error.status}`),
@@ -78,6 +80,7 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
     },
     downloadResult: async () => Promise.reject(new Error('no downloads in this test')),
     catalog: loadCatalog({ builtinDir: modelsDir({ 'painter.yaml': PAINTER }) }),
+    admission: createGenerationAdmission(createInMemoryRateLimitStore(), Date.now),
     imageFetcher: createImageFetcher({
       policy: createAddressPolicy([]),
       maxImageBytes: 1024 * 1024,
