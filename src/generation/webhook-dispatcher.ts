@@ -48,6 +48,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let stopped = true;
+  // Which start() a polling loop belongs to: a loop from before a stop() never reschedules itself.
+  let loop = 0;
 
   const runOnce = (): Promise<number> =>
     (running ??= (async () => {
@@ -56,16 +58,16 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       return claims.length;
     })().finally(() => (running = undefined)));
 
-  const tick = (): void => {
+  const tick = (current: number): void => {
     runOnce()
       .catch((error: unknown) => {
         onError(error);
         return 0;
       })
       .then((count) => {
-        if (stopped) return;
+        if (stopped || current !== loop) return;
         // A full batch suggests more are due: go on at once rather than after a poll.
-        timer = setTimeout(tick, count >= batchSize ? 0 : options.pollIntervalMs);
+        timer = setTimeout(() => tick(current), count >= batchSize ? 0 : options.pollIntervalMs);
         timer.unref();
       });
   };
@@ -74,7 +76,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     start() {
       if (!stopped) return;
       stopped = false;
-      tick();
+      loop += 1;
+      tick(loop);
     },
     async stop() {
       stopped = true;
