@@ -31,9 +31,23 @@ import type { ImageStore } from './storage/image-store.js';
 import { createLocalDiskStore } from './storage/local-disk-store.js';
 import { createImageStorer } from './storage/store-generated-images.js';
 import { createResultDownloader } from './generation/download-result.js';
+import { createWebhookSecrets, getWebhookSecret, type WebhookSecrets } from './accounts/webhook-secrets.js';
+import { createWebhookOutbox } from './accounts/webhook-outbox.js';
+import { getGeneration } from './accounts/generation-repository.js';
+import { createWebhookTargets } from './generation/webhook-targets.js';
+import { createWebhookDispatcher, type WebhookDispatcher } from './generation/webhook-dispatcher.js';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, type WebhookRetrySchedule } from './generation/webhook-retry-schedule.js';
+import { postWebhook } from './net/post-webhook.js';
 
 /** The window of `/operations/get-popular-models`. */
 const POPULAR_WINDOW_MS = 7 * 86_400_000;
+
+/** A receiver gets this long to answer a webhook POST. */
+const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Finished generations wait at most this long for their first webhook attempt. */
+const WEBHOOK_POLL_INTERVAL_MS = 1_000;
+/** Longer than any POST (timeout included), so a live dispatcher never loses a delivery it is sending. */
+const WEBHOOK_LEASE_MS = 60_000;
 
 /** Everything a running gateway holds: built once at boot, injected everywhere (tests swap parts). */
 export interface AppContext {
@@ -57,6 +71,9 @@ export interface AppContext {
   readiness: { check(): Promise<{ database: string; models: number }> };
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
   recoverAbandoned(): Promise<RecoveryResult>;
+  webhookSecrets: WebhookSecrets;
+  /** Sends the webhook outbox; `start` it where recovery starts (`cli/serve-command.ts`), `close` stops it. */
+  webhookDispatcher: WebhookDispatcher;
   close(): Promise<void>;
 }
 
@@ -72,6 +89,8 @@ export interface AppContextOverrides {
   metrics?: Metrics;
   /** Per-key request counts (default: in this process). */
   rateLimits?: RateLimitStore;
+  /** Webhook delivery timing; tests shorten it to run in seconds. */
+  webhooks?: Partial<{ schedule: WebhookRetrySchedule; pollIntervalMs: number; leaseMs: number; timeoutMs: number }>;
 }
 
 export async function createAppContext(config: AppConfig, overrides: AppContextOverrides = {}): Promise<AppContext> {
@@ -102,6 +121,20 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
 
   const accounts = createAccountServices(database.db, clock);
   const storedImages = createStoredImageReader({ db: database.db, store, clock });
+  const webhookSecrets = createWebhookSecrets(database.db, clock);
+  const webhookOutbox = createWebhookOutbox(database.db);
+  const webhookTimeoutMs = overrides.webhooks?.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+  const webhookDispatcher = createWebhookDispatcher({
+    outbox: webhookOutbox,
+    generation: (id) => getGeneration(database.db, id),
+    secretOf: (accountId) => getWebhookSecret(database.db, accountId),
+    post: (url, body, headers) => postWebhook(url, body, headers, { policy, timeoutMs: webhookTimeoutMs }),
+    clock,
+    publicUrl: () => config.publicUrl,
+    schedule: overrides.webhooks?.schedule ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+    pollIntervalMs: overrides.webhooks?.pollIntervalMs ?? WEBHOOK_POLL_INTERVAL_MS,
+    leaseMs: overrides.webhooks?.leaseMs ?? WEBHOOK_LEASE_MS,
+  });
   const background: BackgroundWork = new Set();
   const ports: UseCasePorts = {
     registry,
@@ -128,6 +161,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     requestTimeoutMs: config.requestTimeoutMs,
     admission: createGenerationAdmission(overrides.rateLimits ?? createInMemoryRateLimitStore(), clock),
     background,
+    webhookTargets: createWebhookTargets({ policy, hasSecret: (accountId) => webhookSecrets.exists(accountId) }),
   };
 
   return {
@@ -144,12 +178,17 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     ports,
     keys: accounts.keys,
     credits: accounts.credits,
-    generations: createGenerationService(ports, accounts.generations, {
-      store: createIdempotencyKeyStore(database.db),
-      lookup: accounts.generations,
-      images: storedImages,
-      publicUrl: () => config.publicUrl,
-    }),
+    generations: createGenerationService(
+      ports,
+      accounts.generations,
+      {
+        store: createIdempotencyKeyStore(database.db),
+        lookup: accounts.generations,
+        images: storedImages,
+        publicUrl: () => config.publicUrl,
+      },
+      webhookOutbox,
+    ),
     catalogQueries: {
       catalog,
       availability: (model) =>
@@ -171,6 +210,11 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         unleasedCreatedBefore: now - config.requestTimeoutMs - config.generationLeaseMs,
       });
     },
-    close: () => database.close(),
+    webhookSecrets,
+    webhookDispatcher,
+    async close() {
+      await webhookDispatcher.stop();
+      await database.close();
+    },
   };
 }

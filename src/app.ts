@@ -71,5 +71,6 @@ function httpServices(context: AppContext): HttpServices {
     storedImages: context.storedImages,
     readiness: context.readiness,
     metrics: context.metrics,
+    webhookSecrets: context.webhookSecrets,
   };
 }

@@ -6,6 +6,7 @@ import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { finishGeneration, insertGeneration, renewGenerationLease } from './generation-repository.js';
 import { releaseCredits, reserveHold, settleCreditsInTransaction, type ReserveOutcome } from './ledger.js';
+import { enqueueWebhookDelivery } from './webhook-outbox.js';
 
 /** What the generation use case records: one row per generation, and the ledger entries around it. */
 export interface GenerationRecords {
@@ -16,6 +17,8 @@ export interface GenerationRecords {
     request: ImageRequest;
     reservedMicros: number;
     createdAt: number;
+    /** Where the finished generation is POSTed; its delivery is queued with the finish. */
+    webhookUrl?: string;
   }): Promise<void>;
   /** Holds credits on the account and counts them against the key's spend limit, both or neither. */
   reserve(input: { accountId: string; apiKeyId: string; generationId: string; amountMicros: number }): Promise<ReserveOutcome>;
@@ -60,7 +63,7 @@ export function createGenerationRecords(
   const { clock, leaseMs } = options;
   const onLeaseError = options.onLeaseError ?? warnLeaseError;
   return {
-    async start({ id, accountId, apiKeyId, request, reservedMicros, createdAt }) {
+    async start({ id, accountId, apiKeyId, request, reservedMicros, createdAt, webhookUrl }) {
       await insertGeneration(db, {
         id,
         accountId,
@@ -78,6 +81,7 @@ export function createGenerationRecords(
         reservedMicros,
         createdAt,
         leaseExpiresAt: clock() + leaseMs,
+        webhookUrl: webhookUrl ?? null,
       });
     },
     reserve: (input) => reserveHold(db, { ...input, now: clock() }),
@@ -111,6 +115,7 @@ export function createGenerationRecords(
           finishedAt: input.finishedAt,
         });
         if (!recorded) throw new Error(`Generation ${input.id} was no longer processing when its success was recorded`);
+        await enqueueWebhookDelivery(trx, input.id, input.finishedAt);
         return settled;
       });
       const model = input.model;
@@ -121,20 +126,24 @@ export function createGenerationRecords(
     },
     async fail({ id, model, error, attempts, finishedAt }) {
       const last = attempts.at(-1);
-      await finishGeneration(db, id, {
-        status: 'error',
-        provider: null,
-        route: last ? `${last.provider}:${last.model}` : null,
-        costMicros: 0,
-        latencyMs: null,
-        imageCount: 0,
-        outputIds: [],
-        warnings: [],
-        attempts,
-        errorMessage: error.message,
-        errorType: error.type,
-        httpStatus: error.status,
-        finishedAt,
+      // The webhook is queued with the finish or not at all: an error is delivered like a success.
+      await db.transaction().execute(async (trx) => {
+        const recorded = await finishGeneration(trx, id, {
+          status: 'error',
+          provider: null,
+          route: last ? `${last.provider}:${last.model}` : null,
+          costMicros: 0,
+          latencyMs: null,
+          imageCount: 0,
+          outputIds: [],
+          warnings: [],
+          attempts,
+          errorMessage: error.message,
+          errorType: error.type,
+          httpStatus: error.status,
+          finishedAt,
+        });
+        if (recorded) await enqueueWebhookDelivery(trx, id, finishedAt);
       });
       metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
       countAttempts(metrics, attempts);

@@ -21,6 +21,8 @@ export interface NewGeneration {
   createdAt: number;
   /** Until when the running process vouches for it (renewed while it runs); unset = no lease. */
   leaseExpiresAt?: number | null;
+  /** Where the finished generation is POSTed, signed; unset = no webhook. */
+  webhookUrl?: string | null;
 }
 
 /** How a generation ended. `warnings` and `attempts` items must be JSON-serialisable. */
@@ -100,6 +102,7 @@ export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGener
       attempts: '[]',
       created_at: row.createdAt,
       lease_expires_at: row.leaseExpiresAt ?? null,
+      webhook_url: row.webhookUrl ?? null,
     })
     .execute();
 }
@@ -241,6 +244,7 @@ function toGenerationRecord(row: Selectable<GenerationsTable>): GenerationRecord
     reservedMicros: row.reserved_micros,
     createdAt: row.created_at,
     leaseExpiresAt: row.lease_expires_at,
+    webhookUrl: row.webhook_url,
     status: row.status,
     provider: row.provider,
     route: row.route,

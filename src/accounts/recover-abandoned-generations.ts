@@ -2,6 +2,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { ApiError } from '../errors/api-error.js';
 import { releaseCreditsInTransaction, settleCreditsInTransaction } from './ledger.js';
+import { enqueueWebhookDelivery } from './webhook-outbox.js';
 
 /** The record's message when a generation's process died before it finished. */
 export const ABANDONED_GENERATION_MESSAGE = 'The gateway stopped while this generation was running; its credits were returned.';
@@ -88,6 +89,8 @@ async function recoverOne(
     .where((eb) => leaseHasPassed(eb, options))
     .executeTakeFirst();
   if (claimed.numUpdatedRows === 0n) return 'skipped';
+  // Queued with the finish, in this transaction; the dispatcher reads the record as it ends below.
+  await enqueueWebhookDelivery(trx, row.id, now);
 
   const stored = await trx
     .selectFrom('stored_images')

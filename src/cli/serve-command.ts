@@ -43,6 +43,8 @@ export async function startServer(
   await recover();
   const recoverer = setInterval(recover, config.generationLeaseMs);
   recoverer.unref();
+  // Deliveries queued before a crash (the outbox survives it) go out from here on; `context.close` stops it.
+  context.webhookDispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
 
   const sweep = () =>

@@ -115,6 +115,8 @@ export interface GenerationsTable {
   lease_expires_at: number | null;
   /** The key's spend period this generation's hold was counted in; NULL when its key had no spend limit. */
   spend_period_start: number | null;
+  /** Where the finished generation is POSTed (signed); NULL when the request asked for no webhook. */
+  webhook_url: string | null;
 }
 
 export interface StoredImagesTable {
@@ -142,6 +144,37 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+/** An account's webhook signing secret. Kept in clear because signing needs it; never logged or shown again. */
+export interface WebhookSecretsTable {
+  account_id: string;
+  /** `whsec_...` */
+  secret: string;
+  created_at: number;
+}
+
+export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
+/** The webhook outbox: one row per finished generation that asked for a webhook. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  generation_id: string;
+  account_id: string;
+  url: string;
+  status: WebhookDeliveryStatus;
+  /** JSON array of `{ at, http_status, error, duration_ms }`, oldest first. */
+  attempts: string;
+  /** Retries stop 24 h (by default) after this. NULL until the first attempt. */
+  first_attempt_at: number | null;
+  /** When a dispatcher may send the next attempt; NULL once delivered or failed. */
+  next_attempt_at: number | null;
+  /** Which dispatcher holds the row, and until when: a claim is a conditional UPDATE of these. */
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -149,4 +182,6 @@ export interface DatabaseSchema {
   generations: GenerationsTable;
   stored_images: StoredImagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

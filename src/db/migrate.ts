@@ -4,6 +4,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as generationLease from './migrations/0002-generation-lease.js';
 import * as idempotencyKeys from './migrations/0003-idempotency-keys.js';
 import * as keyLimits from './migrations/0004-key-limits.js';
+import * as webhooks from './migrations/0005-webhooks.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-generation-lease': generationLease,
   '0003-idempotency-keys': idempotencyKeys,
   '0004-key-limits': keyLimits,
+  '0005-webhooks': webhooks,
 };
 
 const migrationProvider: MigrationProvider = {

@@ -32,6 +32,8 @@ export interface GenerateImagesInput {
   deadline: number;
   /** When the request arrived (epoch ms): the response's `created` and the start of `latency`. */
   startedAt: number;
+  /** Where the finished generation is POSTed (queued with the record's finish). */
+  webhookUrl?: string;
   /** Called once the generation is recorded and its credits are held (async mode answers 202 then). */
   onRecorded?: (generationId: string) => void;
 }
@@ -129,6 +131,7 @@ async function recordAndReserve(generation: OpenGeneration): Promise<void> {
     request: input.request,
     reservedMicros,
     createdAt: input.startedAt,
+    ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
   });
   const reserved = await ports.records
     .reserve({ accountId: caller.accountId, apiKeyId: caller.apiKeyId, generationId: id, amountMicros: reservedMicros })

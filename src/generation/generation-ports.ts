@@ -5,6 +5,7 @@ import type { GenerationRecords } from '../accounts/generation-records.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
+import type { WebhookTargets } from './webhook-targets.js';
 
 /** Everything the generation use case needs from the outside world, injected. */
 export interface GenerationPorts {
@@ -30,4 +31,6 @@ export interface UseCasePorts extends GenerationPorts {
   /** `IMAGEROUTER_REQUEST_TIMEOUT_MS`: the deadline of every generation. */
   requestTimeoutMs: number;
   background: BackgroundWork;
+  /** Checks a request's `webhook_url` (the account's secret, the address policy) before any work. */
+  webhookTargets: WebhookTargets;
 }

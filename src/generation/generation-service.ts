@@ -1,5 +1,6 @@
 import type { GenerationLookup } from '../accounts/account-services.js';
 import type { GenerationRecord } from '../accounts/generation-repository.js';
+import type { WebhookDeliveryRecord, WebhookOutbox } from '../accounts/webhook-outbox.js';
 import type { GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
 import {
@@ -23,14 +24,22 @@ export interface GenerationService {
   /** Async mode: resolves with the id once the generation is recorded and its credits held. */
   start(input: StartGenerationInput): Promise<string>;
   get(id: string): Promise<GenerationRecord | undefined>;
+  /** The webhook delivery of a generation, once it finished (only requests with `webhook_url` have one). */
+  webhookDelivery(generationId: string): Promise<WebhookDeliveryRecord | undefined>;
 }
 
-export function createGenerationService(ports: UseCasePorts, lookup: GenerationLookup, idempotency: IdempotencyPorts): GenerationService {
+export function createGenerationService(
+  ports: UseCasePorts,
+  lookup: GenerationLookup,
+  idempotency: IdempotencyPorts,
+  deliveries: Pick<WebhookOutbox, 'forGeneration'>,
+): GenerationService {
   return {
     run: (input) => runGeneration(ports, input),
     runIdempotent: (input) => runIdempotentGeneration(ports, idempotency, input),
     startIdempotent: (input) => startIdempotentGeneration(ports, idempotency, input),
     start: (input) => startGeneration(ports, input),
     get: (id) => lookup.get(id),
+    webhookDelivery: (generationId) => deliveries.forGeneration(generationId),
   };
 }

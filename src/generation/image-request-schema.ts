@@ -22,6 +22,36 @@ const integerField = (param: string, min: number, max: number) =>
     return parsed;
   });
 
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/**
+ * The URL's shape only; whether its host may be reached (the address policy, which needs DNS) is
+ * checked by the use case before any work starts. Empty or null means no webhook, as a form can't omit a field.
+ */
+function webhookUrlField() {
+  const message = "'webhook_url' must be an absolute http(s) URL without a user name or password";
+  return z
+    .union([z.string(), z.null()], { error: message })
+    .transform((value, context) => {
+      const text = value?.trim() ?? '';
+      if (text === '') return undefined;
+      const url = URL.canParse(text) ? new URL(text) : undefined;
+      if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
+        context.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      if (text.length > MAX_WEBHOOK_URL_LENGTH) {
+        context.addIssue({ code: 'custom', message: `'webhook_url' must be ${MAX_WEBHOOK_URL_LENGTH} characters or less` });
+        return z.NEVER;
+      }
+      return url.href;
+    })
+    .optional()
+    .describe(
+      "An http(s) URL to POST the finished generation to (success or error), signed with the account's webhook secret (POST /v1/webhooks/secret first). Works with and without `Prefer: respond-async`.",
+    );
+}
+
 /** An input image in JSON: a data URI, bare base64, an http(s) URL, or OpenAI's `{image_url}` object. */
 const imageReference = z.union([z.string(), z.object({ image_url: z.string() }).transform((value) => value.image_url)]);
 const imageReferences = z.union([imageReference.transform((value) => [value]), z.array(imageReference)]);
@@ -80,6 +110,7 @@ export const imageRequestFieldsSchema = z.object({
   image: imageReferences.optional().describe('JSON only: input images as data URIs, bare base64 or http(s) URLs.'),
   images: imageReferences.optional().describe("JSON only: OpenAI's form, a list of {image_url}."),
   mask: imageReference.optional().describe('JSON only: the mask as a data URI, bare base64 or http(s) URL.'),
+  webhook_url: webhookUrlField(),
 });
 
 export type ImageRequestFields = z.output<typeof imageRequestFieldsSchema>;

@@ -14,6 +14,8 @@ export interface GenerationPlan {
   request: Omit<ImageRequest, 'images' | 'mask'>;
   model: ResolvedModel;
   warnings: GenerationWarning[];
+  /** Where to POST the finished generation; its host is checked before any work (`WebhookTargets`). */
+  webhookUrl?: string;
 }
 
 /** Fields OpenAI SDKs send that mean nothing here and deserve no warning. */
@@ -48,6 +50,7 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
   return {
     model,
     warnings,
+    ...(fields.webhook_url === undefined ? {} : { webhookUrl: fields.webhook_url }),
     request: {
       model: model.id,
       prompt: fields.prompt,

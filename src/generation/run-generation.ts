@@ -44,6 +44,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
         "'b64_ephemeral' keeps nothing, so it can't be fetched later: use 'url' or 'b64_json' with Prefer: respond-async.",
       );
     }
+    if (plan.webhookUrl !== undefined) await ports.webhookTargets.check(input.caller.accountId, plan.webhookUrl, deadline.signal);
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
     return await generateImages(ports, {
       request: { ...plan.request, ...inputs },
@@ -53,6 +54,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       signal: deadline.signal,
       deadline: deadline.at,
       startedAt,
+      ...(plan.webhookUrl === undefined ? {} : { webhookUrl: plan.webhookUrl }),
       ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
     });
   } finally {

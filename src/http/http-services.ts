@@ -1,5 +1,6 @@
 import type { CreditsService } from '../accounts/account-services.js';
 import type { ApiKeyService } from '../accounts/api-key-service.js';
+import type { WebhookSecrets } from '../accounts/webhook-secrets.js';
 import type { CatalogQueries } from '../catalog/catalog-queries.js';
 import type { GenerationService } from '../generation/generation-service.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -34,4 +35,5 @@ export interface HttpServices {
   storedImages: StoredImageReader;
   readiness: ReadinessCheck;
   metrics: Metrics;
+  webhookSecrets: WebhookSecrets;
 }

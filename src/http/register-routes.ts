@@ -10,6 +10,7 @@ import { mcpRoutes } from './routes/mcp-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { storageRoutes } from './routes/storage-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 
 /** Every route plugin, each given only the services it uses. */
 export async function registerRoutes(app: FastifyInstance, services: HttpServices, clock: () => number): Promise<void> {
@@ -22,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(storageRoutes, { storedImages: services.storedImages });
   await app.register(creditsRoutes, { findKey, credits: services.credits });
   await app.register(adminRoutes, { findKey, keys: services.keys, clock });
+  await app.register(webhookRoutes, { findKey, webhookSecrets: services.webhookSecrets });
   await app.register(generationRoutes, { findKey, generations: services.generations, settings });
   await app.register(imageRoutes, { findKey, generations: services.generations, settings, clock });
   await app.register(mcpRoutes, {

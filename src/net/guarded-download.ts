@@ -122,10 +122,10 @@ async function followRedirects(url: string, options: DownloadImageOptions, signa
  * The addresses this hop may connect to, all checked. An IP-literal host is checked as written
  * (the URL parser has already turned `2130706433` or `0x7f.1` into `127.0.0.1`).
  */
-async function checkedAddresses(
+export async function checkedAddresses(
   url: URL,
   redirected: boolean,
-  options: DownloadImageOptions,
+  options: Pick<DownloadImageOptions, 'policy' | 'resolveHost'>,
   signal: AbortSignal,
 ): Promise<LookupAddress[]> {
   const hostname = unbracketed(url.hostname);
@@ -166,7 +166,7 @@ function resolveAllAddresses(hostname: string): Promise<LookupAddress[]> {
  * (rebinding between check and connect) can never be used. The URL keeps the hostname, so the Host
  * header and TLS SNI/certificate checks still use it.
  */
-function pinnedAgent(url: URL, addresses: LookupAddress[], timeoutMs: number): Agent {
+export function pinnedAgent(url: URL, addresses: LookupAddress[], timeoutMs: number): Agent {
   const expectedHostname = unbracketed(url.hostname);
   const lookup: LookupFunction = (hostname: string, lookupOptions: LookupOptions, callback) => {
     const family = familyNumber(lookupOptions.family);

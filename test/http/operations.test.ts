@@ -184,6 +184,10 @@ describe('operations', () => {
     expect(generate.responses).toHaveProperty('200');
     expect(generate.responses).toHaveProperty('400');
     expect(result.body.components.schemas).toHaveProperty('Error');
+    expect(generate.requestBody.content['application/json'].schema.properties).toHaveProperty('webhook_url');
+    expect(generate.requestBody.content['multipart/form-data'].schema.properties).toHaveProperty('webhook_url');
+    expect(result.body.paths['/v1/webhooks/secret'].post.responses).toHaveProperty('201');
+    expect(result.body.components.schemas.Generation.properties).toHaveProperty('webhook');
   });
 
   it('GET /docs is an HTML page', async () => {

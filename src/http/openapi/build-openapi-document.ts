@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
 import { imageRequestFieldsSchema } from '../../generation/image-request-schema.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
+import { generationResponseSchema, webhookSecretResponseSchema } from '../schemas/webhook-schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -119,6 +120,8 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         Error: toJson(errorResponseSchema),
         ImageResponse: toJson(imageResponseSchema),
         Credits: toJson(creditsResponseSchema),
+        Generation: toJson(generationResponseSchema),
+        WebhookSecret: toJson(webhookSecretResponseSchema),
       },
     },
     tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Agents' }, { name: 'Operations' }],
@@ -192,7 +195,29 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
             'One of your generations: status, cost, attempts; the images once done (async mode: `Prefer: respond-async` on the image endpoint answers 202 with this id)',
           security: [{ bearer: [] }],
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The generation.' }, ...errorResponses([401, 404]) },
+          responses: {
+            '200': {
+              description: 'The generation.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Generation' } } },
+            },
+            ...errorResponses([401, 404]),
+          },
+        },
+      },
+      '/v1/webhooks/secret': {
+        post: {
+          tags: ['Account'],
+          summary: "Create or rotate the account's webhook signing secret (shown only in this answer)",
+          description:
+            'Needed before any request with `webhook_url`. Each finished generation is POSTed to its `webhook_url` as the Generation object with `X-ImageRouter-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` and `X-ImageRouter-Delivery: <delivery id>` (the same on retries); a non-2xx answer is retried with backoff for 24 h. Rotating signs every later attempt with the new secret.',
+          security: [{ bearer: [] }],
+          responses: {
+            '201': {
+              description: 'The new secret.',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSecret' } } },
+            },
+            ...errorResponses([401]),
+          },
         },
       },
       '/storage/{file}': {

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { GenerationRecord } from '../../accounts/generation-repository.js';
-import { microsToUsd } from '../../domain/money.js';
 import { ApiError } from '../../errors/api-error.js';
+import { generationBody } from '../../generation/generation-body.js';
 import type { GenerationService } from '../../generation/generation-service.js';
 import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
@@ -22,39 +21,6 @@ export const generationRoutes: FastifyPluginAsync<GenerationRoutesOptions> = asy
     if (!generation || (!caller.isAdmin && generation.accountId !== caller.accountId)) {
       throw new ApiError({ kind: 'not_found', param: 'id', message: `No generation '${request.params.id}'.` });
     }
-    return generationBody(generation, settings.publicUrl);
+    return generationBody(generation, await generations.webhookDelivery(generation.id), settings.publicUrl);
   });
 };
-
-/**
- * A generation as its owner sees it: status, cost, attempts, and once finished the hosted images
- * (async mode's result) or the error with the status it would have had.
- */
-function generationBody(generation: GenerationRecord, publicUrl: string) {
-  return {
-    id: generation.id,
-    object: 'image.generation',
-    status: generation.status,
-    model: generation.model,
-    created: generation.createdAt,
-    finished: generation.finishedAt,
-    provider: generation.provider,
-    cost: microsToUsd(generation.costMicros),
-    latency: generation.latencyMs,
-    response_format: generation.responseFormat,
-    ...(generation.status === 'success'
-      ? { data: generation.outputIds.map((key) => ({ revised_prompt: null, url: `${publicUrl}/storage/${key}` })) }
-      : {}),
-    ...(generation.status === 'error'
-      ? {
-          error: {
-            message: generation.errorMessage ?? 'The generation failed.',
-            type: generation.errorType ?? 'internal_error',
-            status: generation.httpStatus ?? 500,
-          },
-        }
-      : {}),
-    warnings: generation.warnings,
-    attempts: generation.attempts,
-  };
-}

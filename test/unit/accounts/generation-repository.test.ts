@@ -60,6 +60,7 @@ describe('generation repository', () => {
         inputImageCount: 2,
         prompt: null,
         leaseExpiresAt: 1_900_000_060_000,
+        webhookUrl: 'https://hooks.example.com/imagerouter',
       });
       await insertGeneration(harness.db, started);
       expect(await getGeneration(harness.db, started.id)).toEqual({

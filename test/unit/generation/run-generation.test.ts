@@ -89,6 +89,7 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
     }),
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     background: new Set(),
+    webhookTargets: { check: async () => undefined },
   };
   return { ports, events, stored };
 }
