@@ -127,6 +127,22 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
+export const FREE_USAGE_SCOPES = ['account', 'ip'] as const;
+export type FreeUsageScope = (typeof FREE_USAGE_SCOPES)[number];
+
+/**
+ * Free-model generations that are running or succeeded, per account or client IP and UTC day.
+ * Incremented before a free generation starts, decremented when it fails.
+ */
+export interface FreeUsageCountersTable {
+  scope: FreeUsageScope;
+  /** The account id, or the client IP (an IPv6 client's /64 network). */
+  subject: string;
+  /** `YYYY-MM-DD` in UTC. */
+  utc_day: string;
+  used: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -134,4 +150,5 @@ export interface DatabaseSchema {
   generations: GenerationsTable;
   stored_images: StoredImagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  free_usage_counters: FreeUsageCountersTable;
 }

@@ -12,10 +12,13 @@ import type { GenerationWarning, ImageRequest } from '../domain/image-request.js
 import { finishImages } from './finish-images.js';
 import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
+import { claimFreeUsage } from './claim-free-usage.js';
 
 export interface GenerationCaller {
   accountId: string;
   apiKeyId: string;
+  /** The client's address as the HTTP layer saw it, for the per-IP free-model cap; absent outside HTTP. */
+  clientIp?: string;
 }
 
 export interface GenerateImagesInput {
@@ -78,7 +81,26 @@ interface Delivery {
  */
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
   const routes = orderedRoutes(ports, input);
-  const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros: reserveFor(routes, input.request), attempts: [] };
+  const reservedMicros = reserveFor(routes, input.request);
+  // Free for this request means nothing can be charged: every route it may take holds 0.
+  const freeSlot = reservedMicros === 0 ? await claimFreeUsage(ports.freeUsage, input.caller, input.model, ports.clock) : undefined;
+  if (freeSlot === undefined) return generateRecorded(ports, input, routes, reservedMicros);
+  try {
+    return await generateRecorded(ports, input, routes, reservedMicros);
+  } catch (error) {
+    // Only running and successful free generations count against the caps.
+    await freeSlot.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function generateRecorded(
+  ports: GenerationPorts,
+  input: GenerateImagesInput,
+  routes: PricedRoute[],
+  reservedMicros: number,
+): Promise<GenerationOutput> {
+  const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros, attempts: [] };
   await recordAndReserve(generation);
   // The request deadline can outlast a lease: renew it until the record is finished either way.
   const stopLease = ports.records.keepLeaseAlive(generation.id);

@@ -5,6 +5,7 @@ import type { GenerationService } from '../../generation/generation-service.js';
 import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
 import { invalidParam } from '../../errors/api-error.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
+import { clientAddressOf } from '../client-address.js';
 import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { readImageBody } from '../read-image-body.js';
@@ -52,7 +53,12 @@ async function handleImageRequest(
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
-    const generation = { request: body, caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId }, startedAt };
+    const clientIp = clientAddressOf(request);
+    const generation = {
+      request: body,
+      caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId, ...(clientIp ? { clientIp } : {}) },
+      startedAt,
+    };
     if (/\brespond-async\b/i.test(String(request.headers['prefer'] ?? ''))) {
       const start = {
         ...generation,
