@@ -13,6 +13,8 @@ import { finishImages } from './finish-images.js';
 import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
 import { claimFreeUsage } from './claim-free-usage.js';
+import { inputImageReserveMicros } from './input-image-reserve.js';
+import { settleAboveHoldWarnings } from './settle-above-hold.js';
 
 export interface GenerationCaller {
   accountId: string;
@@ -130,10 +132,16 @@ function orderedRoutes(ports: GenerationPorts, input: GenerateImagesInput): Pric
   });
 }
 
-/** The dearest route's price × n: a fallback may land there. */
+/**
+ * The dearest route's price × n: a fallback may land there. Token-priced routes also bill the
+ * input images, once per upstream call; at worst every image comes from its own call.
+ */
 function reserveFor(routes: PricedRoute[], request: ImageRequest): number {
   const priceContext = priceContextOf(request);
-  return Math.max(...routes.map((route) => estimateImageMicros(route.pricingMicros, priceContext))) * request.n;
+  const sent = request.mask ? [...request.images, request.mask] : request.images;
+  const perImage = (route: PricedRoute) =>
+    estimateImageMicros(route.pricingMicros, priceContext) + inputImageReserveMicros(route.pricingMicros, sent);
+  return Math.max(...routes.map(perImage)) * request.n;
 }
 
 /** The `processing` record, then the hold. A failed or refused reserve still ends the record. */
@@ -178,17 +186,23 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
     keepBase64: request.responseFormat !== 'url',
     signal: input.signal,
   });
-  const costMicros = Math.min(chargedMicros(delivered, request), reservedMicros);
+  // The client agreed to the hold: a cost above it is recorded and reported, and only the hold is charged.
+  const fullCostMicros = chargedMicros(delivered, request);
+  const costMicros = Math.min(fullCostMicros, reservedMicros);
   const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
   const finishedAt = ports.clock();
-  const warnings = [...input.warnings, ...delivered.flatMap(({ result }) => result.warnings)];
+  const warnings = [
+    ...input.warnings,
+    ...delivered.flatMap(({ result }) => result.warnings),
+    ...settleAboveHoldWarnings(fullCostMicros, reservedMicros),
+  ];
   const lastRoute = delivered.at(-1)!.route;
   await ports.records.succeed({
     id,
     model: input.model.id,
     accountId: input.caller.accountId,
     reservedMicros,
-    costMicros,
+    costMicros: fullCostMicros,
     provider: lastRoute.provider,
     route: `${lastRoute.provider}:${lastRoute.model}`,
     latencyMs: finishedAt - input.startedAt,
