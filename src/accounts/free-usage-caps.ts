@@ -16,7 +16,7 @@ export interface FreeUsageSubjects {
 export type FreeUsageClaim =
   | {
       granted: true;
-      /** Gives the slot back (the generation failed). Safe to call more than once: only the first counts. */
+      /** Gives the slot back (the generation failed). Only the first release of a claim counts. */
       release(): Promise<void>;
     }
   | {
@@ -28,11 +28,14 @@ export type FreeUsageClaim =
     };
 
 export interface FreeUsageCaps {
-  /** Takes one slot of today's caps for a free generation, or says which cap is reached. */
-  claim(subjects: FreeUsageSubjects): Promise<FreeUsageClaim>;
+  /** Takes one slot of today's caps for the generation `generationId`, or says which cap is reached. */
+  claim(subjects: FreeUsageSubjects, generationId: string): Promise<FreeUsageClaim>;
 }
 
 const DAY_MS = 86_400_000;
+/** Claims and counters older than this are swept: a claim is only needed while its generation runs. */
+const KEEP_MS = 2 * DAY_MS;
+const SWEEP_EVERY_MS = 3_600_000;
 
 /**
  * The caps over the `free_usage_counters` table.
@@ -40,30 +43,44 @@ const DAY_MS = 86_400_000;
  * Why a counter and not a count of today's generations: a count followed by an insert lets twenty
  * concurrent requests all see "4 of 5" and all start. Here each slot is ONE conditional upsert
  * (`used = used + 1 WHERE used < limit`), like the balance reserve in `ledger.ts`: PostgreSQL
- * locks the counter's row for the rest of the transaction, SQLite runs one writer at a time, so
- * the check and the increment can never interleave. Both caps are taken in one transaction
- * (account first, then IP, always in that order so two transactions can't deadlock): when the IP
- * cap is reached, the account's slot rolls back with it.
+ * locks the counter's row until the transaction ends, SQLite runs one writer at a time, so the
+ * check and the increment can never interleave. Both caps are taken in one transaction (account
+ * first, then IP, always in that order so two transactions can't deadlock): when the IP cap is
+ * reached, the account's slot rolls back with it.
  *
- * A failed generation gives its slot back (`release`), so only running and successful generations
- * count. A process that dies mid-generation never releases: its slot stays used until midnight
- * (the error is on the safe side).
+ * The same transaction writes the generation's claim row. A failed generation gives its slot back
+ * by deleting that row (`giveBackFreeUsage`), which only one caller can do: the process running
+ * it, or crash recovery when that process died. So only running and successful generations count.
  */
 export function createFreeUsageCaps(db: Kysely<DatabaseSchema>, limits: FreeUsageLimits, clock: () => number): FreeUsageCaps {
+  let lastSweep = 0;
   return {
-    async claim(subjects) {
+    async claim(subjects, generationId) {
       const now = clock();
+      if (now - lastSweep >= SWEEP_EVERY_MS) {
+        lastSweep = now;
+        // Housekeeping only: a failure (a concurrent sweep by another replica) changes no count.
+        await sweepOldFreeUsage(db, now).catch(() => undefined);
+      }
       const utcDay = utcDayOf(now);
       const counters = countersFor(subjects, limits);
       const refused = await db
         .transaction()
         .execute(async (trx) => {
           for (const counter of counters) {
-            if (!(await takeSlot(trx, counter, utcDay))) {
-              // Rolls back the slots this transaction already took.
-              throw new CapReached(counter);
-            }
+            // Throwing rolls back the slots this transaction already took.
+            if (!(await takeSlot(trx, counter, utcDay))) throw new CapReached(counter);
           }
+          await trx
+            .insertInto('free_usage_claims')
+            .values({
+              generation_id: generationId,
+              account_subject: counters.find((counter) => counter.scope === 'account')?.subject ?? null,
+              ip_subject: counters.find((counter) => counter.scope === 'ip')?.subject ?? null,
+              utc_day: utcDay,
+              created_at: now,
+            })
+            .execute();
           return undefined;
         })
         .catch((error: unknown) => {
@@ -71,19 +88,38 @@ export function createFreeUsageCaps(db: Kysely<DatabaseSchema>, limits: FreeUsag
           throw error;
         });
       if (refused !== undefined) return { granted: false, scope: refused.scope, limit: refused.limit, resetsAt: nextUtcMidnight(now) };
-      let released = false;
-      return {
-        granted: true,
-        async release() {
-          if (released) return;
-          released = true;
-          await db.transaction().execute(async (trx) => {
-            for (const counter of counters) await giveSlotBack(trx, counter, utcDay);
-          });
-        },
-      };
+      return { granted: true, release: () => db.transaction().execute((trx) => giveBackFreeUsage(trx, generationId)) };
     },
   };
+}
+
+/**
+ * Gives back the free-usage slot of a generation that failed, inside the caller's transaction
+ * (crash recovery closes the record, the hold and the slot together). Deleting the claim is what
+ * makes it once-only; a generation without a claim (paid, or caps off) changes nothing.
+ */
+export async function giveBackFreeUsage(trx: Transaction<DatabaseSchema>, generationId: string): Promise<void> {
+  const claim = await trx
+    .deleteFrom('free_usage_claims')
+    .where('generation_id', '=', generationId)
+    .returning(['account_subject', 'ip_subject', 'utc_day'])
+    .executeTakeFirst();
+  if (claim === undefined) return;
+  const taken: Array<[FreeUsageScope, string | null]> = [
+    ['account', claim.account_subject],
+    ['ip', claim.ip_subject],
+  ];
+  for (const [scope, subject] of taken) {
+    if (subject === null) continue;
+    await trx
+      .updateTable('free_usage_counters')
+      .set((eb) => ({ used: eb('used', '-', 1) }))
+      .where('scope', '=', scope)
+      .where('subject', '=', subject)
+      .where('utc_day', '=', claim.utc_day)
+      .where('used', '>', 0)
+      .execute();
+  }
 }
 
 interface Counter {
@@ -121,14 +157,15 @@ async function takeSlot(trx: Transaction<DatabaseSchema>, counter: Counter, utcD
   return row !== undefined;
 }
 
-async function giveSlotBack(trx: Transaction<DatabaseSchema>, counter: Counter, utcDay: string): Promise<void> {
-  await trx
-    .updateTable('free_usage_counters')
-    .set((eb) => ({ used: eb('used', '-', 1) }))
-    .where('scope', '=', counter.scope)
-    .where('subject', '=', counter.subject)
-    .where('utc_day', '=', utcDay)
-    .where('used', '>', 0)
+/** Claims and counters of past days: no generation runs that long, and no cap looks back. */
+async function sweepOldFreeUsage(db: Kysely<DatabaseSchema>, now: number): Promise<void> {
+  await db
+    .deleteFrom('free_usage_claims')
+    .where('created_at', '<', now - KEEP_MS)
+    .execute();
+  await db
+    .deleteFrom('free_usage_counters')
+    .where('utc_day', '<', utcDayOf(now - KEEP_MS))
     .execute();
 }
 

@@ -2,6 +2,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { ApiError } from '../errors/api-error.js';
 import { releaseCreditsInTransaction, settleCreditsInTransaction } from './ledger.js';
+import { giveBackFreeUsage } from './free-usage-caps.js';
 
 /** The record's message when a generation's process died before it finished. */
 export const ABANDONED_GENERATION_MESSAGE = 'The gateway stopped while this generation was running; its credits were returned.';
@@ -117,6 +118,8 @@ async function recoverOne(
         now,
       });
     }
+    // A failed free generation does not count against the daily free-model caps.
+    await giveBackFreeUsage(trx, row.id);
     return 'released';
   }
 

@@ -143,6 +143,17 @@ export interface FreeUsageCountersTable {
   used: number;
 }
 
+/** Which counters one free generation took, so that its failure gives them back exactly once. */
+export interface FreeUsageClaimsTable {
+  generation_id: string;
+  /** The account counted, or NULL when the per-account cap was off. */
+  account_subject: string | null;
+  /** The client IP counted, or NULL when the per-IP cap was off or there was no IP. */
+  ip_subject: string | null;
+  utc_day: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -151,4 +162,5 @@ export interface DatabaseSchema {
   stored_images: StoredImagesTable;
   idempotency_keys: IdempotencyKeysTable;
   free_usage_counters: FreeUsageCountersTable;
+  free_usage_claims: FreeUsageClaimsTable;
 }

@@ -15,10 +15,11 @@ export async function claimFreeUsage(
   caps: FreeUsageCaps | undefined,
   caller: { accountId: string; clientIp?: string | undefined },
   model: ResolvedModel,
+  generationId: string,
   clock: () => number,
 ): Promise<FreeUsageSlot | undefined> {
   if (caps === undefined) return undefined;
-  const claim = await caps.claim({ accountId: caller.accountId, clientIp: caller.clientIp });
+  const claim = await caps.claim({ accountId: caller.accountId, clientIp: caller.clientIp }, generationId);
   if (claim.granted) return claim;
   const hint = model.id.includes(':free')
     ? 'There is no limit on paid models, so you can continue by removing ":free" from the model name.'

@@ -84,11 +84,12 @@ interface Delivery {
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
   const routes = orderedRoutes(ports, input);
   const reservedMicros = reserveFor(routes, input.request);
+  const id = randomUUID();
   // Free for this request means nothing can be charged: every route it may take holds 0.
-  const freeSlot = reservedMicros === 0 ? await claimFreeUsage(ports.freeUsage, input.caller, input.model, ports.clock) : undefined;
-  if (freeSlot === undefined) return generateRecorded(ports, input, routes, reservedMicros);
+  const freeSlot = reservedMicros === 0 ? await claimFreeUsage(ports.freeUsage, input.caller, input.model, id, ports.clock) : undefined;
+  if (freeSlot === undefined) return generateRecorded(ports, input, routes, { id, reservedMicros });
   try {
-    return await generateRecorded(ports, input, routes, reservedMicros);
+    return await generateRecorded(ports, input, routes, { id, reservedMicros });
   } catch (error) {
     // Only running and successful free generations count against the caps.
     await freeSlot.release().catch(() => undefined);
@@ -100,9 +101,9 @@ async function generateRecorded(
   ports: GenerationPorts,
   input: GenerateImagesInput,
   routes: PricedRoute[],
-  reservedMicros: number,
+  { id, reservedMicros }: { id: string; reservedMicros: number },
 ): Promise<GenerationOutput> {
-  const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros, attempts: [] };
+  const generation: OpenGeneration = { ports, input, id, reservedMicros, attempts: [] };
   await recordAndReserve(generation);
   // The request deadline can outlast a lease: renew it until the record is finished either way.
   const stopLease = ports.records.keepLeaseAlive(generation.id);

@@ -69,6 +69,10 @@ forEachDatabase((harness) => {
       expect(refused.status).toBe(429);
       expect(refused.body).toEqual({ error: { message: ACCOUNT_LIMIT_MESSAGE, type: 'rate_limit_error', code: 'free_daily_limit' } });
       expect(refused.headers.get('retry-after')).toBe('60');
+      // Async mode refuses up front too, rather than answering 202 for a generation that can't start.
+      const refusedAsync = await generate(gateway, key, 'later', { prefer: 'respond-async' });
+      expect(refusedAsync.status).toBe(429);
+      expect(refusedAsync.body.error.code).toBe('free_daily_limit');
       // Refused before anything is recorded: five generations, no sixth.
       const rows = await gateway.context.database.db.selectFrom('generations').select('status').execute();
       expect(rows.filter((row) => row.status === 'success')).toHaveLength(5);

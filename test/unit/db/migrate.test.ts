@@ -3,7 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { knownMigrations, migrate } from '../../../src/db/migrate.js';
 import { forEachDatabase } from '../../helpers/test-databases.js';
 
-const TABLES = ['accounts', 'api_keys', 'free_usage_counters', 'generations', 'idempotency_keys', 'ledger_entries', 'stored_images'];
+const TABLES = [
+  'accounts',
+  'api_keys',
+  'free_usage_claims',
+  'free_usage_counters',
+  'generations',
+  'idempotency_keys',
+  'ledger_entries',
+  'stored_images',
+];
 
 describe('migrate', () => {
   forEachDatabase((harness) => {
