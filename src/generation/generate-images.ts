@@ -91,7 +91,8 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
   try {
     return await generateRecorded(ports, input, routes, { id, reservedMicros });
   } catch (error) {
-    // Only running and successful free generations count against the caps.
+    // Only running and successful free generations count against the caps. A give-back that fails
+    // leaves the slot taken until midnight: the safe side, and never worth masking the real error.
     await freeSlot.release().catch(() => undefined);
     throw error;
   }
