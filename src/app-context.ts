@@ -17,6 +17,7 @@ import { createIdempotencyKeyStore } from './accounts/idempotency-key-store.js';
 import { createGenerationService, type GenerationService } from './generation/generation-service.js';
 import { createStoredImageReader, type StoredImageReader } from './storage/stored-image-reader.js';
 import { createGenerationRecords } from './accounts/generation-records.js';
+import { createFreeUsageCaps } from './accounts/free-usage-caps.js';
 import { recoverAbandonedGenerations, type RecoveryResult } from './accounts/recover-abandoned-generations.js';
 import type { BackgroundWork, UseCasePorts } from './generation/generation-ports.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
@@ -162,6 +163,16 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     admission: createGenerationAdmission(overrides.rateLimits ?? createInMemoryRateLimitStore(), clock),
     background,
     webhookTargets: createWebhookTargets({ policy, hasSecret: (accountId) => webhookSecrets.exists(accountId) }),
+    // Off by default: a single-user install pays nothing for its free models and needs no caps.
+    ...(config.freeDailyLimitPerAccount > 0 || config.freeDailyLimitPerIp > 0
+      ? {
+          freeUsage: createFreeUsageCaps(
+            database.db,
+            { perAccount: config.freeDailyLimitPerAccount, perIp: config.freeDailyLimitPerIp },
+            clock,
+          ),
+        }
+      : {}),
   };
 
   return {

@@ -28,6 +28,8 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     connectionTimeout: 0,
     keepAliveTimeout: 72_000,
     bodyLimit: 1024 * 1024,
+    // Who the client is behind a reverse proxy (`request.ip`, used by the per-IP free-model cap).
+    trustProxy: trustProxyOption(context.config.trustProxy),
     // Generous: model ids contain slashes and colons.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
   });
@@ -46,6 +48,11 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
 
   await registerRoutes(app, httpServices(context), context.clock);
   return app;
+}
+
+/** Fastify takes a hop count at run time but types only a function for it. */
+function trustProxyOption(setting: AppContext['config']['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
 /** The services HTTP may use, out of everything the context holds (never the database handle). */

@@ -28,6 +28,7 @@ export interface GenerationRecords {
     model: string;
     accountId: string;
     reservedMicros: number;
+    /** What the delivered images really cost; the ledger charges at most `reservedMicros` of it. */
     costMicros: number;
     provider: string;
     route: string;
@@ -121,6 +122,10 @@ export function createGenerationRecords(
       const model = input.model;
       metrics.generations.inc({ model, provider: input.provider, outcome: 'success' });
       metrics.generationCostMicros.inc({ model, provider: input.provider }, settlement.chargedMicros);
+      if (settlement.applied && input.costMicros > input.reservedMicros) {
+        metrics.settleAboveHold.inc({ model, provider: input.provider });
+        metrics.settleAboveHoldMicros.inc({ model, provider: input.provider }, input.costMicros - input.reservedMicros);
+      }
       metrics.images.inc({ model }, input.imageCount);
       countAttempts(metrics, input.attempts);
     },

@@ -3,6 +3,7 @@ import type { DatabaseSchema } from '../db/database-schema.js';
 import { ApiError } from '../errors/api-error.js';
 import { releaseCreditsInTransaction, settleCreditsInTransaction } from './ledger.js';
 import { enqueueWebhookDelivery } from './webhook-outbox.js';
+import { giveBackFreeUsage } from './free-usage-caps.js';
 
 /** The record's message when a generation's process died before it finished. */
 export const ABANDONED_GENERATION_MESSAGE = 'The gateway stopped while this generation was running; its credits were returned.';
@@ -120,6 +121,8 @@ async function recoverOne(
         now,
       });
     }
+    // A failed free generation does not count against the daily free-model caps.
+    await giveBackFreeUsage(trx, row.id);
     return 'released';
   }
 

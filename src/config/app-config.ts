@@ -40,6 +40,15 @@ export interface AppConfig {
   downloadTimeoutMs: number;
   /** If set, `/metrics` requires `Authorization: Bearer <token>`; unset, it is open (local use). */
   metricsToken: string | undefined;
+  /**
+   * Which proxies' `X-Forwarded-For` names the client (Fastify's `trustProxy`): false (the
+   * default: the socket's peer is the client), true (any), a hop count, or addresses and CIDRs.
+   */
+  trustProxy: boolean | number | string[];
+  /** Generations of free models one account may run per UTC day; 0 = no cap (the default). */
+  freeDailyLimitPerAccount: number;
+  /** Generations of free models one client IP may run per UTC day; 0 = no cap (the default). */
+  freeDailyLimitPerIp: number;
   logLevel: string;
 }
 
@@ -81,6 +90,9 @@ const envSchema = z.object({
   IMAGEROUTER_MAX_INPUT_BYTES: integer(0, 1024),
   IMAGEROUTER_DOWNLOAD_TIMEOUT_MS: integer(30_000, 100),
   IMAGEROUTER_METRICS_TOKEN: z.string().optional(),
+  IMAGEROUTER_TRUST_PROXY: z.string().default(''),
+  IMAGEROUTER_FREE_DAILY_LIMIT_PER_ACCOUNT: integer(0),
+  IMAGEROUTER_FREE_DAILY_LIMIT_PER_IP: integer(0),
   LOG_LEVEL: z.string().default('info'),
 });
 
@@ -122,6 +134,21 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxInputBytes: values.IMAGEROUTER_MAX_INPUT_BYTES || values.IMAGEROUTER_MAX_REQUEST_BYTES,
     downloadTimeoutMs: values.IMAGEROUTER_DOWNLOAD_TIMEOUT_MS,
     metricsToken: values.IMAGEROUTER_METRICS_TOKEN === '' ? undefined : values.IMAGEROUTER_METRICS_TOKEN,
+    trustProxy: parseTrustProxy(values.IMAGEROUTER_TRUST_PROXY),
+    freeDailyLimitPerAccount: values.IMAGEROUTER_FREE_DAILY_LIMIT_PER_ACCOUNT,
+    freeDailyLimitPerIp: values.IMAGEROUTER_FREE_DAILY_LIMIT_PER_IP,
     logLevel: values.LOG_LEVEL,
   };
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of proxy addresses and CIDRs. */
+function parseTrustProxy(value: string): boolean | number | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  return text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }

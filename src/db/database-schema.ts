@@ -175,6 +175,33 @@ export interface WebhookDeliveriesTable {
   finished_at: number | null;
 }
 
+export const FREE_USAGE_SCOPES = ['account', 'ip'] as const;
+export type FreeUsageScope = (typeof FREE_USAGE_SCOPES)[number];
+
+/**
+ * Free-model generations that are running or succeeded, per account or client IP and UTC day.
+ * Incremented before a free generation starts, decremented when it fails.
+ */
+export interface FreeUsageCountersTable {
+  scope: FreeUsageScope;
+  /** The account id, or the client IP (an IPv6 client's /64 network). */
+  subject: string;
+  /** `YYYY-MM-DD` in UTC. */
+  utc_day: string;
+  used: number;
+}
+
+/** Which counters one free generation took, so that its failure gives them back exactly once. */
+export interface FreeUsageClaimsTable {
+  generation_id: string;
+  /** The account counted, or NULL when the per-account cap was off. */
+  account_subject: string | null;
+  /** The client IP counted, or NULL when the per-IP cap was off or there was no IP. */
+  ip_subject: string | null;
+  utc_day: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -184,4 +211,6 @@ export interface DatabaseSchema {
   idempotency_keys: IdempotencyKeysTable;
   webhook_secrets: WebhookSecretsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  free_usage_counters: FreeUsageCountersTable;
+  free_usage_claims: FreeUsageClaimsTable;
 }

@@ -14,12 +14,17 @@ import type { GenerationWarning, ImageRequest } from '../domain/image-request.js
 import { finishImages } from './finish-images.js';
 import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
+import { claimFreeUsage } from './claim-free-usage.js';
+import { inputImageReserveMicros } from './input-image-reserve.js';
+import { settleAboveHoldWarnings } from './settle-above-hold.js';
 
 export interface GenerationCaller {
   accountId: string;
   apiKeyId: string;
   /** The key's request limits; absent for callers without any (jobs, tests). */
   rateLimits?: CallerRateLimits;
+  /** The client's address as the HTTP layer saw it, for the per-IP free-model cap; absent outside HTTP. */
+  clientIp?: string;
 }
 
 export interface GenerateImagesInput {
@@ -84,7 +89,28 @@ interface Delivery {
  */
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
   const routes = orderedRoutes(ports, input);
-  const generation: OpenGeneration = { ports, input, id: randomUUID(), reservedMicros: reserveFor(routes, input.request), attempts: [] };
+  const reservedMicros = reserveFor(routes, input.request);
+  const id = randomUUID();
+  // Free for this request means nothing can be charged: every route it may take holds 0.
+  const freeSlot = reservedMicros === 0 ? await claimFreeUsage(ports.freeUsage, input.caller, input.model, id, ports.clock) : undefined;
+  if (freeSlot === undefined) return generateRecorded(ports, input, routes, { id, reservedMicros });
+  try {
+    return await generateRecorded(ports, input, routes, { id, reservedMicros });
+  } catch (error) {
+    // Only running and successful free generations count against the caps. A give-back that fails
+    // leaves the slot taken until midnight: the safe side, and never worth masking the real error.
+    await freeSlot.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function generateRecorded(
+  ports: GenerationPorts,
+  input: GenerateImagesInput,
+  routes: PricedRoute[],
+  { id, reservedMicros }: { id: string; reservedMicros: number },
+): Promise<GenerationOutput> {
+  const generation: OpenGeneration = { ports, input, id, reservedMicros, attempts: [] };
   await recordAndReserve(generation);
   // The request deadline can outlast a lease: renew it until the record is finished either way.
   const stopLease = ports.records.keepLeaseAlive(generation.id);
@@ -114,10 +140,16 @@ function orderedRoutes(ports: GenerationPorts, input: GenerateImagesInput): Pric
   });
 }
 
-/** The dearest route's price × n: a fallback may land there. */
+/**
+ * The dearest route's price × n: a fallback may land there. Token-priced routes also bill the
+ * input images, once per upstream call; at worst every image comes from its own call.
+ */
 function reserveFor(routes: PricedRoute[], request: ImageRequest): number {
   const priceContext = priceContextOf(request);
-  return Math.max(...routes.map((route) => estimateImageMicros(route.pricingMicros, priceContext))) * request.n;
+  const sent = request.mask ? [...request.images, request.mask] : request.images;
+  const perImage = (route: PricedRoute) =>
+    estimateImageMicros(route.pricingMicros, priceContext) + inputImageReserveMicros(route.pricingMicros, sent);
+  return Math.max(...routes.map(perImage)) * request.n;
 }
 
 /** The `processing` record, then the hold. A failed or refused reserve still ends the record. */
@@ -187,17 +219,23 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
     keepBase64: request.responseFormat !== 'url',
     signal: input.signal,
   });
-  const costMicros = Math.min(chargedMicros(delivered, request), reservedMicros);
+  // The client agreed to the hold: a cost above it is recorded and reported, and only the hold is charged.
+  const fullCostMicros = chargedMicros(delivered, request);
+  const costMicros = Math.min(fullCostMicros, reservedMicros);
   const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
   const finishedAt = ports.clock();
-  const warnings = [...input.warnings, ...delivered.flatMap(({ result }) => result.warnings)];
+  const warnings = [
+    ...input.warnings,
+    ...delivered.flatMap(({ result }) => result.warnings),
+    ...settleAboveHoldWarnings(fullCostMicros, reservedMicros),
+  ];
   const lastRoute = delivered.at(-1)!.route;
   await ports.records.succeed({
     id,
     model: input.model.id,
     accountId: input.caller.accountId,
     reservedMicros,
-    costMicros,
+    costMicros: fullCostMicros,
     provider: lastRoute.provider,
     route: `${lastRoute.provider}:${lastRoute.model}`,
     latencyMs: finishedAt - input.startedAt,

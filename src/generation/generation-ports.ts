@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ImageFetcher } from './fetch-input-images.js';
 import type { GenerationAdmission } from './admit-generation.js';
 import type { GenerationRecords } from '../accounts/generation-records.js';
+import type { FreeUsageCaps } from '../accounts/free-usage-caps.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { RouterState } from '../routing/router-state.js';
@@ -17,6 +18,8 @@ export interface GenerationPorts {
   storeImages(generationId: string, images: FinishedImage[]): Promise<StoredImageRef[]>;
   /** Downloads an upstream result URL through the guarded downloader. */
   downloadResult(url: string, provider: string, signal: AbortSignal): Promise<Buffer>;
+  /** Daily caps on free-model generations; absent when none is configured (the default). */
+  freeUsage?: FreeUsageCaps;
 }
 
 /** Generations that outlive their request (async mode, jobs): shutdown waits for them. */

@@ -7,6 +7,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   generations: Counter<'model' | 'provider' | 'outcome'>;
   generationCostMicros: Counter<'model' | 'provider'>;
+  /** Settles whose real cost was above the hold (only the hold was charged). */
+  settleAboveHold: Counter<'model' | 'provider'>;
+  /** The part of those costs above the hold, in micro-USD: absorbed by the operator. */
+  settleAboveHoldMicros: Counter<'model' | 'provider'>;
   images: Counter<'model'>;
   attempts: Counter<'provider' | 'outcome'>;
 }
@@ -38,6 +42,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     generationCostMicros: new Counter({
       name: 'imagerouter_generation_cost_micro_usd_total',
       help: 'Money charged for generations, in micro-USD',
+      labelNames: ['model', 'provider'],
+      registers: [registry],
+    }),
+    settleAboveHold: new Counter({
+      name: 'imagerouter_settle_above_hold_total',
+      help: 'Generations whose real cost was above the credits held for them; only the hold was charged',
+      labelNames: ['model', 'provider'],
+      registers: [registry],
+    }),
+    settleAboveHoldMicros: new Counter({
+      name: 'imagerouter_settle_above_hold_micros_total',
+      help: 'Cost above the hold that was not charged, in micro-USD',
       labelNames: ['model', 'provider'],
       registers: [registry],
     }),

@@ -6,6 +6,7 @@ import type { GenerationService } from '../../generation/generation-service.js';
 import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
 import { invalidParam } from '../../errors/api-error.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
+import { clientAddressOf } from '../client-address.js';
 import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { readImageBody } from '../read-image-body.js';
@@ -53,9 +54,10 @@ async function handleImageRequest(
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
+    const clientIp = clientAddressOf(request);
     const generation = {
       request: body,
-      caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId, rateLimits: caller.rateLimits },
+      caller: { accountId: caller.accountId, apiKeyId: caller.apiKeyId, rateLimits: caller.rateLimits, ...(clientIp ? { clientIp } : {}) },
       startedAt,
       // Before any slow step, so the headers go out even when a heartbeat commits the response early.
       onAdmitted: (rateLimit: RateLimitState | null) => {

@@ -2,6 +2,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { createMcpServer, type McpServices } from '../../mcp/create-mcp-server.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
+import { clientAddressOf } from '../client-address.js';
 
 export interface McpRoutesOptions extends McpServices {
   findKey: FindKey;
@@ -36,8 +37,9 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
 
 async function handleMcpPost(options: McpRoutesOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { accountId, apiKeyId, rateLimits } = callerOf(request);
+  const clientIp = clientAddressOf(request);
   const server = createMcpServer(options, {
-    caller: { accountId, apiKeyId, rateLimits },
+    caller: { accountId, apiKeyId, rateLimits, ...(clientIp ? { clientIp } : {}) },
     reportError: (error, context) => request.log.error({ err: error }, `mcp: ${context}`),
   });
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });

@@ -6,6 +6,8 @@ import { forEachDatabase } from '../../helpers/test-databases.js';
 const TABLES = [
   'accounts',
   'api_keys',
+  'free_usage_claims',
+  'free_usage_counters',
   'generations',
   'idempotency_keys',
   'ledger_entries',
