@@ -7,17 +7,14 @@ interface SentImage {
 }
 
 /*
- * Input image tokens, counted the way OpenAI documents it for vision input
- * (https://platform.openai.com/docs/guides/images-vision#calculating-costs): the image is scaled to
- * fit within 2048×2048, then so that its shortest side is at most 768 px; it costs a base plus a
- * price per 512-px tile covering it. The page lists 85 + 170 per tile for GPT-4o and smaller
- * constants for GPT Image 1 (65 + 129); we take the larger ones so the hold never falls short.
- *
- * Assumption, stated because no primary source was reachable while writing this: edits with high
- * input fidelity (always on for the newer GPT image models) add up to 6,240 image tokens per input
- * image (OpenAI's image-generation guide quotes 4,160 for square and 6,240 for other inputs of
- * gpt-image-1). We add the larger figure to every image: this is a hold, the settle charges what
- * the upstream's `usage` reports, and the rest goes back.
+ * Input image tokens, an upper bound of how OpenAI bills them. Vision input
+ * (https://platform.openai.com/docs/guides/images-vision#calculating-costs): fit within 2048×2048,
+ * then shortest side at most 768 px, 85 tokens plus 170 per 512-px tile. GPT Image 1 counts less
+ * (shortest side 512 px, 65 + 129 per tile) but adds, with high input fidelity, 4,096 tokens for a
+ * square image and 6,144 for any other (OpenAI's image-generation guide, as quoted at
+ * https://community.openai.com/t/image-generation-high-fidelity-editing/1317649, checked
+ * 2026-12-04). We take the larger base and tiles and always add the larger fidelity figure: this is
+ * a hold, the settle charges what the upstream's `usage` reports, and the rest goes back.
  *
  * Other token-priced upstreams (Gemini: 258 tokens per 768-px tile) count fewer tokens per image,
  * so the same estimate covers them too.
@@ -27,7 +24,7 @@ const TOKENS_PER_TILE = 170;
 const TILE_PX = 512;
 const FIT_WITHIN_PX = 2048;
 const SHORTEST_SIDE_PX = 768;
-const HIGH_FIDELITY_TOKENS = 6_240;
+const HIGH_FIDELITY_TOKENS = 6_144;
 
 /** The most input tokens one image of this size may be billed as. */
 export function inputImageTokens({ width, height }: SentImage): number {

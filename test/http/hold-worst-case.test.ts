@@ -85,7 +85,7 @@ models:
 
       const record = await recordOf(result.headers.get('x-generation-id')!);
       // Per output image: the estimate + four 1024x1024 inputs (768x768 after scaling: 4 tiles each).
-      expect(inputImageTokens({ width: 1024, height: 1024 })).toBe(85 + 4 * 170 + 6_240);
+      expect(inputImageTokens({ width: 1024, height: 1024 })).toBe(85 + 4 * 170 + 6_144);
       const inputMicros = Math.ceil((4 * inputImageTokens({ width: 1024, height: 1024 }) * INPUT_IMAGE_PER_MILLION_MICROS) / 1_000_000);
       expect(record.reserved_micros).toBe(2 * (ESTIMATE_MICROS + inputMicros));
       expect(record.status).toBe('success');

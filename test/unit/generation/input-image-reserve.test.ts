@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inputImageReserveMicros, inputImageTokens } from '../../../src/generation/input-image-reserve.js';
 import type { PricingMicros } from '../../../src/catalog/pricing-micros.js';
 
-const HIGH_FIDELITY = 6_240;
+const HIGH_FIDELITY = 6_144;
 const tokens = (tiles: number) => 85 + 170 * tiles + HIGH_FIDELITY;
 
 describe('inputImageTokens', () => {
