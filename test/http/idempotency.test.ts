@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, writeOperatorConfig, PRICED_TEST_MODEL_YAML, type Json } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
@@ -47,6 +48,19 @@ forEachDatabase((harness) => {
     const generationsWithPrompt = async (prompt: string) =>
       (await gateway.context.database.db.selectFrom('generations').select('id').where('prompt', '=', prompt).execute()).length;
     const remaining = async (key: string) => (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
+
+    it('works from the openai SDK with the header passed per request', async () => {
+      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1/openai` });
+      const prompt = `an sdk harbour ${randomUUID()}`;
+      const options = { headers: { 'Idempotency-Key': randomUUID() } };
+      const body = { model: 'test/test', prompt, size: '256x256' as const, response_format: 'url' as const };
+      const first = (await client.images.generate(body, options)) as unknown as { id: string; data: Array<{ url: string }> };
+      const second = (await client.images.generate(body, options)) as unknown as { id: string; data: Array<{ url: string }> };
+      expect(second.id).toBe(first.id);
+      expect(second.data[0]!.url).toBe(first.data[0]!.url);
+      expect(await generationsWithPrompt(prompt)).toBe(1);
+    });
 
     it('replays the first result for the same key and body: same id and body, no second call or charge', async () => {
       const key = await gateway.createKey({ creditsMicros: 1_000_000 });
