@@ -14,10 +14,18 @@ export type IdempotencyClaimResult = { claimed: true } | ({ claimed: false } & E
 /** Claims of `Idempotency-Key`s, per account, over the database (so every replica sees them). */
 export interface IdempotencyKeyStore {
   /**
-   * Claims the key for this request, replacing a claim created before `staleBefore`. When another
-   * request holds it, answers that claim instead.
+   * Claims the key for this request, replacing a claim created before `staleBefore`, or one that
+   * never recorded its generation and was created before `orphanedBefore` (its process died). When
+   * another request holds it, answers that claim instead.
    */
-  claim(input: { accountId: string; key: string; requestHash: string; now: number; staleBefore: number }): Promise<IdempotencyClaimResult>;
+  claim(input: {
+    accountId: string;
+    key: string;
+    requestHash: string;
+    now: number;
+    staleBefore: number;
+    orphanedBefore: number;
+  }): Promise<IdempotencyClaimResult>;
   /** The current claim, or `undefined` once it was released. */
   get(accountId: string, key: string): Promise<ExistingIdempotencyClaim | undefined>;
   linkGeneration(accountId: string, key: string, generationId: string): Promise<void>;
@@ -40,14 +48,18 @@ export function createIdempotencyKeyStore(db: Kysely<DatabaseSchema>): Idempoten
       : { requestHash: row.request_hash, generationId: row.generation_id, createdAt: Number(row.created_at) };
   };
   return {
-    async claim({ accountId, key, requestHash, now, staleBefore }) {
+    async claim({ accountId, key, requestHash, now, staleBefore, orphanedBefore }) {
       for (;;) {
-        // A stale claim is dead weight, not a conflict: Stripe forgets keys after 24 h too.
+        // A stale claim is dead weight, not a conflict: Stripe forgets keys after 24 h too. So is
+        // a claim whose request never got as far as recording its generation in far longer than
+        // a request may take: its process died (kill -9, OOM) and would otherwise block the key a day.
         await db
           .deleteFrom('idempotency_keys')
           .where('account_id', '=', accountId)
           .where('key', '=', key)
-          .where('created_at', '<', staleBefore)
+          .where((eb) =>
+            eb.or([eb('created_at', '<', staleBefore), eb.and([eb('generation_id', 'is', null), eb('created_at', '<', orphanedBefore)])]),
+          )
           .execute();
         // ON CONFLICT DO NOTHING on both dialects: a unique violation would abort a PostgreSQL transaction.
         const inserted = await db

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationLookup } from '../accounts/account-services.js';
 import type { GenerationRecord } from '../accounts/generation-repository.js';
 import type { IdempotencyKeyStore } from '../accounts/idempotency-key-store.js';
+import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning } from '../domain/image-request.js';
 import { microsToUsd } from '../domain/money.js';
 import { ApiError, ERROR_KIND_HTTP, type ErrorKind } from '../errors/api-error.js';
@@ -16,6 +17,13 @@ import { startGeneration, type StartGenerationInput } from './start-generation.j
 /** Stripe's window: a key is remembered for 24 hours, then it may be used again. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const POLL_INTERVAL_MS = 100;
+/** Beyond the request deadline, how long an unrecorded claim may stand before it counts as orphaned. */
+const ORPHAN_GRACE_MS = 10_000;
+
+/** A live request records its generation within its deadline; a claim without one past this is orphaned. */
+function orphanAfterMs(ports: UseCasePorts): number {
+  return ports.requestTimeoutMs + ORPHAN_GRACE_MS;
+}
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 export interface IdempotencyPorts {
@@ -54,7 +62,14 @@ export async function runIdempotentGeneration(
   const giveUpAt = ports.clock() + ports.requestTimeoutMs;
   for (;;) {
     const now = ports.clock();
-    const claim = await idempotency.store.claim({ accountId, key, requestHash, now, staleBefore: now - IDEMPOTENCY_WINDOW_MS });
+    const claim = await idempotency.store.claim({
+      accountId,
+      key,
+      requestHash,
+      now,
+      staleBefore: now - IDEMPOTENCY_WINDOW_MS,
+      orphanedBefore: now - orphanAfterMs(ports),
+    });
     if (claim.claimed) return { output: await runClaimed(ports, idempotency, input, requestHash), replayed: false };
     if (claim.requestHash !== requestHash) throw keyReused();
     const id = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: input.signal, untilFinished: true });
@@ -85,7 +100,14 @@ export async function startIdempotentGeneration(
   const giveUpAt = ports.clock() + ports.requestTimeoutMs;
   for (;;) {
     const now = ports.clock();
-    const claim = await idempotency.store.claim({ accountId, key, requestHash, now, staleBefore: now - IDEMPOTENCY_WINDOW_MS });
+    const claim = await idempotency.store.claim({
+      accountId,
+      key,
+      requestHash,
+      now,
+      staleBefore: now - IDEMPOTENCY_WINDOW_MS,
+      orphanedBefore: now - orphanAfterMs(ports),
+    });
     if (claim.claimed) {
       let id: string;
       try {
@@ -143,6 +165,8 @@ async function waitForFirst(
   for (;;) {
     const claim = await idempotency.store.get(wait.accountId, wait.key);
     if (claim === undefined) return undefined;
+    // Orphaned (its request died before recording anything): the caller's next claim replaces it.
+    if (claim.generationId === null && claim.createdAt < ports.clock() - orphanAfterMs(ports)) return undefined;
     if (claim.generationId !== null) {
       if (!wait.untilFinished) return claim.generationId;
       const record = await idempotency.lookup.get(claim.generationId);
@@ -189,7 +213,8 @@ async function replay(record: GenerationRecord, idempotency: IdempotencyPorts): 
     latency: record.latencyMs ?? 0,
     cost: microsToUsd(record.costMicros),
     warnings: record.warnings as GenerationWarning[],
-    attempts: [],
+    // The first request's attempts, so a replay carries the same `X-ImageRouter-Attempts`.
+    attempts: record.attempts as Attempt[],
   };
 }
 

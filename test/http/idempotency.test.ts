@@ -49,6 +49,31 @@ forEachDatabase((harness) => {
       (await gateway.context.database.db.selectFrom('generations').select('id').where('prompt', '=', prompt).execute()).length;
     const remaining = async (key: string) => (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
 
+    it('takes over a claim whose request died before recording anything (kill -9 between claim and record)', async () => {
+      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const accountId = (await gateway.context.keys.authenticate(key))!.accountId;
+      const idem = randomUUID();
+      const prompt = `an orphan ${randomUUID()}`;
+      const first = await generate(key, idem, { prompt });
+      expect(first.status).toBe(200);
+      // Make the claim look like one a dead process left: no generation, older than any request may take.
+      const orphanedAt = Date.now() - gateway.context.config.requestTimeoutMs - 60_000;
+      await gateway.context.database.db
+        .updateTable('idempotency_keys')
+        .set({ generation_id: null, created_at: orphanedAt })
+        .where('account_id', '=', accountId)
+        .where('key', '=', idem)
+        .execute();
+      const retried = await generate(key, idem, { prompt });
+      expect(retried.status).toBe(200);
+      expect(retried.headers.get('idempotent-replayed')).toBeNull();
+      expect(retried.json.id).not.toBe(first.json.id);
+      const replayed = await generate(key, idem, { prompt });
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+      expect(replayed.json.id).toBe(retried.json.id);
+      expect(replayed.headers.get('x-imagerouter-attempts')).toBe(retried.headers.get('x-imagerouter-attempts'));
+    });
+
     it('works from the openai SDK with the header passed per request', async () => {
       const key = await gateway.createKey({ creditsMicros: 1_000_000 });
       const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1/openai` });
