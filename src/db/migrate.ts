@@ -3,12 +3,14 @@ import type { Database } from './create-database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as generationLease from './migrations/0002-generation-lease.js';
 import * as idempotencyKeys from './migrations/0003-idempotency-keys.js';
+import * as admin from './migrations/0006-admin.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-generation-lease': generationLease,
   '0003-idempotency-keys': idempotencyKeys,
+  '0006-admin': admin,
 };
 
 const migrationProvider: MigrationProvider = {
