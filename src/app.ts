@@ -71,5 +71,8 @@ function httpServices(context: AppContext): HttpServices {
     storedImages: context.storedImages,
     readiness: context.readiness,
     metrics: context.metrics,
+    accountAdmin: context.accountAdmin,
+    usage: context.usage,
+    providerHealth: context.providerHealth,
   };
 }

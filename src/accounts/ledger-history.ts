@@ -1,8 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { DatabaseSchema, LedgerEntryKind } from '../db/database-schema.js';
+import { LEDGER_ENTRY_KINDS, type DatabaseSchema, type LedgerEntryKind } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { accountNotFound } from './account-directory.js';
 import { decodeCursor, nextCursor } from './page-cursor.js';
+
+/** Every kind an entry can have, for layers that may not read the schema module (http/). */
+export const LEDGER_KINDS = LEDGER_ENTRY_KINDS;
 
 export interface LedgerEntryRecord {
   id: string;

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import type { DatabaseSchema, GenerationStatus } from '../db/database-schema.js';
+import { GENERATION_STATUSES, type DatabaseSchema, type GenerationStatus } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { decodeCursor, nextCursor } from './page-cursor.js';
 
@@ -15,6 +15,9 @@ export interface UsageFilters {
   /** Epoch ms, exclusive. */
   toMs?: number;
 }
+
+/** The statuses a usage filter accepts, for layers that may not read the schema module (http/). */
+export const USAGE_STATUSES = GENERATION_STATUSES;
 
 export const USAGE_GROUPS = ['day', 'model', 'api_key', 'provider'] as const;
 export type UsageGroup = (typeof USAGE_GROUPS)[number];

@@ -1,8 +1,10 @@
 import type { CreditsService } from '../accounts/account-services.js';
+import type { AccountAdminService, UsageService } from '../accounts/admin-services.js';
 import type { ApiKeyService } from '../accounts/api-key-service.js';
 import type { CatalogQueries } from '../catalog/catalog-queries.js';
 import type { GenerationService } from '../generation/generation-service.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
 
 /** The settings HTTP itself applies (body limits, heartbeats, URLs); the rest belong to the services. */
@@ -34,4 +36,12 @@ export interface HttpServices {
   storedImages: StoredImageReader;
   readiness: ReadinessCheck;
   metrics: Metrics;
+  accountAdmin: AccountAdminService;
+  usage: UsageService;
+  providerHealth: ProviderHealthView;
+}
+
+/** The router's per-process health of each configured provider instance. */
+export interface ProviderHealthView {
+  list(): ProviderInstanceHealth[];
 }

@@ -1,0 +1,105 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { UsageService } from '../../accounts/admin-services.js';
+import type { UsageFilters, UsageGroup } from '../../accounts/usage-query.js';
+import { invalidParamFromZod } from '../../errors/invalid-param-from-zod.js';
+import { microsToUsd } from '../../domain/money.js';
+import { usageRowJson, usageTotalJson } from '../admin-json.js';
+import { csvLine } from '../csv-line.js';
+import { authenticate, type FindKey } from '../plugins/authenticate.js';
+import { usageQuerySchema } from '../schemas/admin-request-schemas.js';
+import { DEFAULT_PAGE_LIMIT } from './admin-account-routes.js';
+
+/** Rows per database page while a CSV export streams. */
+const CSV_BATCH = 500;
+
+const USAGE_CSV_COLUMNS = [
+  'id',
+  'created_at',
+  'account_id',
+  'api_key_id',
+  'model',
+  'provider',
+  'status',
+  'n',
+  'images',
+  'cost_micros',
+  'cost',
+  'latency_ms',
+  'error_type',
+] as const;
+
+/** Usage over recorded generations: rows with cursor paging, totals per group, or CSV (admin keys only). */
+export const adminUsageRoutes: FastifyPluginAsync<{ findKey: FindKey; usage: UsageService }> = async (app, { findKey, usage }) => {
+  app.addHook('onRequest', authenticate(findKey, { admin: true }));
+
+  app.get('/v1/admin/usage', async (request, reply) => {
+    const parsed = usageQuerySchema.safeParse(request.query ?? {});
+    if (!parsed.success) throw invalidParamFromZod(parsed.error, 'query');
+    const query = parsed.data;
+    const filters: UsageFilters = {
+      ...(query.account_id === undefined ? {} : { accountId: query.account_id }),
+      ...(query.api_key_id === undefined ? {} : { apiKeyId: query.api_key_id }),
+      ...(query.model === undefined ? {} : { model: query.model }),
+      ...(query.provider === undefined ? {} : { provider: query.provider }),
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.from === undefined ? {} : { fromMs: query.from }),
+      ...(query.to === undefined ? {} : { toMs: query.to }),
+    };
+    const csv = query.format === 'csv' || (query.format === undefined && wantsCsv(request));
+    if (query.group_by !== undefined) return sendTotals(reply, usage, filters, query.group_by, csv);
+    if (csv) return sendCsv(reply, 'usage.csv', usageCsvLines(usage, filters, query.cursor));
+    const page = await usage.list(filters, {
+      limit: query.limit ?? DEFAULT_PAGE_LIMIT,
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    });
+    return { data: page.generations.map(usageRowJson), next_cursor: page.nextCursor };
+  });
+};
+
+async function sendTotals(reply: FastifyReply, usage: UsageService, filters: UsageFilters, groupBy: UsageGroup, csv: boolean) {
+  const totals = (await usage.totals(filters, groupBy)).map(usageTotalJson);
+  if (csv) {
+    const lines = [
+      csvLine([groupBy, 'count', 'images', 'cost_micros', 'cost']),
+      ...totals.map((t) => csvLine([t.key, t.count, t.images, t.cost_micros, t.cost])),
+    ];
+    return sendCsv(reply, `usage-by-${groupBy}.csv`, lines);
+  }
+  const sum = totals.reduce(
+    (total, item) => ({
+      count: total.count + item.count,
+      images: total.images + item.images,
+      cost_micros: total.cost_micros + item.cost_micros,
+    }),
+    { count: 0, images: 0, cost_micros: 0 },
+  );
+  return { group_by: groupBy, data: totals, total: { ...sum, cost: microsToUsd(sum.cost_micros) } };
+}
+
+/** Streams every matching row: memory stays one batch however long the range. */
+async function* usageCsvLines(usage: UsageService, filters: UsageFilters, cursor: string | undefined): AsyncGenerator<string> {
+  yield csvLine(USAGE_CSV_COLUMNS);
+  let next = cursor;
+  do {
+    const page = await usage.list(filters, { limit: CSV_BATCH, ...(next === undefined ? {} : { cursor: next }) });
+    for (const record of page.generations) {
+      const row = usageRowJson(record);
+      yield csvLine(USAGE_CSV_COLUMNS.map((column) => row[column]));
+    }
+    next = page.nextCursor ?? undefined;
+  } while (next !== undefined);
+}
+
+function sendCsv(reply: FastifyReply, filename: string, lines: Iterable<string> | AsyncIterable<string>) {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .send(Readable.from(lines));
+}
+
+/** `Accept: text/csv` asks for CSV when `format` is absent; browsers' `*\/*` does not. */
+function wantsCsv(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /(^|,)\s*text\/csv\b/i.test(accept);
+}
