@@ -160,6 +160,41 @@ forEachDatabase((harness) => {
       expect(operator).toMatchObject({ key_count: 1, unlimited: true });
     });
 
+    it('documents the admin endpoints in the served OpenAPI document', async () => {
+      const document = (await getJson(gateway.url, '/openapi.json')).body;
+      for (const route of [
+        '/v1/admin/accounts',
+        '/v1/admin/accounts/{id}',
+        '/v1/admin/accounts/{id}/credits',
+        '/v1/admin/accounts/{id}/ledger',
+        '/v1/admin/usage',
+        '/v1/admin/providers',
+      ]) {
+        expect(document.paths, route).toHaveProperty([route]);
+      }
+      const usageParameters = document.paths['/v1/admin/usage'].get.parameters.map((parameter: Json) => parameter.name);
+      expect(usageParameters).toEqual(
+        expect.arrayContaining([
+          'account_id',
+          'api_key_id',
+          'model',
+          'provider',
+          'status',
+          'from',
+          'to',
+          'group_by',
+          'format',
+          'limit',
+          'cursor',
+        ]),
+      );
+      expect(document.paths['/v1/admin/accounts/{id}/credits'].post.requestBody.content['application/json'].schema.required).toEqual([
+        'amount',
+      ]);
+      expect(document.components.schemas.AdminAccount.properties).toHaveProperty('balance_micros');
+      expect(document.components.schemas.ProviderHealth.properties.data.items.properties).toHaveProperty('p95_latency_ms');
+    });
+
     describe('with generations', () => {
       let accountId: string;
       let keyA: string;
