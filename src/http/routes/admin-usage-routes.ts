@@ -5,29 +5,10 @@ import type { UsageFilters, UsageGroup } from '../../accounts/usage-query.js';
 import { invalidParamFromZod } from '../../errors/invalid-param-from-zod.js';
 import { microsToUsd } from '../../domain/money.js';
 import { usageRowJson, usageTotalJson } from '../admin-json.js';
-import { csvLine } from '../csv-line.js';
+import { usageCsvLines, usageTotalsCsvLines } from '../usage-csv.js';
 import { authenticate, type FindKey } from '../plugins/authenticate.js';
 import { usageQuerySchema } from '../schemas/admin-request-schemas.js';
 import { DEFAULT_PAGE_LIMIT } from './admin-account-routes.js';
-
-/** Rows per database page while a CSV export streams. */
-const CSV_BATCH = 500;
-
-const USAGE_CSV_COLUMNS = [
-  'id',
-  'created_at',
-  'account_id',
-  'api_key_id',
-  'model',
-  'provider',
-  'status',
-  'n',
-  'images',
-  'cost_micros',
-  'cost',
-  'latency_ms',
-  'error_type',
-] as const;
 
 /** Usage over recorded generations: rows with cursor paging, totals per group, or CSV (admin keys only). */
 export const adminUsageRoutes: FastifyPluginAsync<{ findKey: FindKey; usage: UsageService }> = async (app, { findKey, usage }) => {
@@ -58,14 +39,9 @@ export const adminUsageRoutes: FastifyPluginAsync<{ findKey: FindKey; usage: Usa
 };
 
 async function sendTotals(reply: FastifyReply, usage: UsageService, filters: UsageFilters, groupBy: UsageGroup, csv: boolean) {
-  const totals = (await usage.totals(filters, groupBy)).map(usageTotalJson);
-  if (csv) {
-    const lines = [
-      csvLine([groupBy, 'count', 'images', 'cost_micros', 'cost']),
-      ...totals.map((t) => csvLine([t.key, t.count, t.images, t.cost_micros, t.cost])),
-    ];
-    return sendCsv(reply, `usage-by-${groupBy}.csv`, lines);
-  }
+  const records = await usage.totals(filters, groupBy);
+  if (csv) return sendCsv(reply, `usage-by-${groupBy}.csv`, usageTotalsCsvLines(groupBy, records));
+  const totals = records.map(usageTotalJson);
   const sum = totals.reduce(
     (total, item) => ({
       count: total.count + item.count,
@@ -75,20 +51,6 @@ async function sendTotals(reply: FastifyReply, usage: UsageService, filters: Usa
     { count: 0, images: 0, cost_micros: 0 },
   );
   return { group_by: groupBy, data: totals, total: { ...sum, cost: microsToUsd(sum.cost_micros) } };
-}
-
-/** Streams every matching row: memory stays one batch however long the range. */
-async function* usageCsvLines(usage: UsageService, filters: UsageFilters, cursor: string | undefined): AsyncGenerator<string> {
-  yield csvLine(USAGE_CSV_COLUMNS);
-  let next = cursor;
-  do {
-    const page = await usage.list(filters, { limit: CSV_BATCH, ...(next === undefined ? {} : { cursor: next }) });
-    for (const record of page.generations) {
-      const row = usageRowJson(record);
-      yield csvLine(USAGE_CSV_COLUMNS.map((column) => row[column]));
-    }
-    next = page.nextCursor ?? undefined;
-  } while (next !== undefined);
 }
 
 function sendCsv(reply: FastifyReply, filename: string, lines: Iterable<string> | AsyncIterable<string>) {
