@@ -99,6 +99,15 @@ forEachDatabase((harness) => {
       expect(await ledgerSum(id)).toBe(6_250_000);
     });
 
+    it('never overdraws under concurrent deductions: 20 × $1 against $10 gives ten 200s and ten 409s', async () => {
+      const id = (await post('/v1/admin/accounts', { name: 'race', credits: 10 })).body.id as string;
+      const results = await Promise.all(Array.from({ length: 20 }, () => post(`/v1/admin/accounts/${id}/credits`, { amount: -1 })));
+      expect(results.filter((result) => result.status === 200)).toHaveLength(10);
+      expect(results.filter((result) => result.status === 409)).toHaveLength(10);
+      expect((await get(`/v1/admin/accounts/${id}`)).body.balance_micros).toBe(0);
+      expect(await ledgerSum(id)).toBe(0);
+    });
+
     it('renames, makes unlimited and limited again from the ledger sum', async () => {
       const id = (await post('/v1/admin/accounts', { name: 'temp', credits: 1 })).body.id as string;
       expect((await patch(`/v1/admin/accounts/${id}`, { name: 'renamed' })).body).toMatchObject({
