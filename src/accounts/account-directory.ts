@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError, invalidParam } from '../errors/api-error.js';
 import { grantCreditsInTransaction } from './ledger.js';
 import { decodeCursor, nextCursor } from './page-cursor.js';
 
@@ -29,11 +29,13 @@ export interface CreateAccountInput {
 }
 
 export async function createAccount(db: Kysely<DatabaseSchema>, input: CreateAccountInput): Promise<AccountSummary> {
+  const name = input.name.trim();
+  if (name === '') throw invalidParam('name', 'An account needs a name');
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('accounts')
-      .values({ id, name: input.name, balance_micros: input.creditsMicros === null ? null : 0, created_at: input.now })
+      .values({ id, name, balance_micros: input.creditsMicros === null ? null : 0, created_at: input.now })
       .execute();
     // Through the ledger, so balance = sum(ledger) holds from the first entry.
     if (input.creditsMicros !== null && input.creditsMicros > 0) {
@@ -64,7 +66,10 @@ export async function listAccounts(db: Kysely<DatabaseSchema>, options: { limit:
   return { accounts: page, nextCursor: cursor };
 }
 
-export async function findAccountSummary(db: Kysely<DatabaseSchema> | Transaction<DatabaseSchema>, id: string) {
+export async function findAccountSummary(
+  db: Kysely<DatabaseSchema> | Transaction<DatabaseSchema>,
+  id: string,
+): Promise<AccountSummary | undefined> {
   const row = await summaryQuery(db).where('accounts.id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : toSummary(row);
 }
