@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { releaseCredits, reserveCredits } from '../../../src/accounts/ledger.js';
 import type { DatabaseSchema } from '../../../src/db/database-schema.js';
@@ -26,6 +26,9 @@ forEachDatabase((harness) => {
           created_at: 1,
         })
         .execute();
+      // A column another migration might have added must survive the SQLite rebuild.
+      await sql`alter table ledger_entries add column extra text`.execute(db);
+      await sql`update ledger_entries set extra = 'kept'`.execute(db);
       const generationId = randomUUID();
       expect(await reserveCredits(db, { accountId, amountMicros: 40, generationId })).toBe(true);
 
@@ -36,6 +39,8 @@ forEachDatabase((harness) => {
 
       const kinds = (await db.selectFrom('ledger_entries').select('kind').orderBy('created_at').execute()).map((row) => row.kind);
       expect(kinds.sort()).toEqual(['adjust', 'grant', 'reserve']);
+      const extras = await sql<{ extra: string | null }>`select extra from ledger_entries where kind = 'grant'`.execute(db);
+      expect(extras.rows).toEqual([{ extra: 'kept' }]);
       const release = { accountId, generationId, reservedMicros: 40 };
       expect((await releaseCredits(db, release)).applied).toBe(true);
       expect((await releaseCredits(db, release)).applied).toBe(false);
