@@ -323,3 +323,69 @@ forEachDatabase((harness) => {
     });
   });
 });
+
+/** Breaker state is the router's memory, not the database's: one SQLite gateway is enough. */
+describe('admin API provider health with an open breaker', () => {
+  let gateway: TestGateway;
+  let configDir: string;
+
+  beforeAll(async () => {
+    configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-admin-breaker-'));
+    // The built-in `test` instance never opens its circuit; a named one with the breaker on does.
+    const yaml = [
+      'providers:',
+      '  flaky: { type: test, settings: { circuit_breaker: true, max_retries: 0 } }',
+      'models:',
+      '  "test/test":',
+      '    pricing: { type: fixed, value: 0.01 }',
+      '    routes: [{ provider: flaky, model: test/test }]',
+      'routing:',
+      '  circuit_breaker: { failure_threshold: 2, open_ms: 600000 }',
+      '',
+    ].join('\n');
+    gateway = await startTestGateway({ IMAGEROUTER_CONFIG: await writeOperatorConfig(configDir, yaml) });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('shows the open breaker, the error rate and the last error after repeated upstream failures', async () => {
+    const admin = await gateway.createKey({ admin: true });
+    const before = (await getJson(gateway.url, '/v1/admin/providers', { key: admin })).body.data.find(
+      (item: Json) => item.instance === 'flaky',
+    );
+    expect(before).toMatchObject({
+      adapter: 'test',
+      breaker_disabled: false,
+      breaker: 'closed',
+      recent_calls: 0,
+      error_rate: null,
+      p50_latency_ms: null,
+      last_error: null,
+    });
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const result = await postJson(
+        gateway.url,
+        '/v1/openai/images/generations',
+        { model: 'test/test', prompt: 'down [[fail:503]]', size: '64x64' },
+        { key: gateway.key },
+      );
+      expect(result.status).toBe(503);
+    }
+    const after = (await getJson(gateway.url, '/v1/admin/providers', { key: admin })).body.data.find(
+      (item: Json) => item.instance === 'flaky',
+    );
+    // The third request found the circuit open and made no call.
+    expect(after).toMatchObject({
+      breaker: 'open',
+      keys: [{ index: 0, breaker: 'open' }],
+      recent_calls: 2,
+      recent_errors: 2,
+      error_rate: 1,
+      p50_latency_ms: null,
+      p95_latency_ms: null,
+      last_error: { kind: 'unavailable' },
+    });
+  });
+});
