@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { UsageFilters } from '../accounts/usage-query.js';
 import { formatUsd } from '../domain/money.js';
-import { usageRowJson, usageTotalJson } from '../http/admin-json.js';
+import { usageRowJson, usageTotalsJson } from '../http/admin-json.js';
+import { usageFiltersFromQuery } from '../http/usage-filters.js';
 import { usageQuerySchema } from '../http/schemas/admin-request-schemas.js';
 import { usageCsvLines, usageTotalsCsvLines } from '../http/usage-csv.js';
 import { processIo, withAdminServices, type CliIo } from './admin-cli-context.js';
@@ -58,21 +58,12 @@ export function registerUsageCommand(program: Command, io: CliIo = processIo): v
       );
       if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid options');
       const query = parsed.data;
-      const filters: UsageFilters = {
-        ...(query.account_id === undefined ? {} : { accountId: query.account_id }),
-        ...(query.api_key_id === undefined ? {} : { apiKeyId: query.api_key_id }),
-        ...(query.model === undefined ? {} : { model: query.model }),
-        ...(query.provider === undefined ? {} : { provider: query.provider }),
-        ...(query.status === undefined ? {} : { status: query.status }),
-        ...(query.from === undefined ? {} : { fromMs: query.from }),
-        ...(query.to === undefined ? {} : { toMs: query.to }),
-      };
+      const filters = usageFiltersFromQuery(query);
       await withAdminServices(io.env, async ({ usage }) => {
         if (query.group_by !== undefined) {
           const totals = await usage.totals(filters, query.group_by);
           if (options.csv) return usageTotalsCsvLines(query.group_by, totals).forEach((line) => io.stdout.write(line));
-          if (options.json)
-            return io.stdout.write(`${JSON.stringify({ group_by: query.group_by, data: totals.map(usageTotalJson) }, null, 2)}\n`);
+          if (options.json) return io.stdout.write(`${JSON.stringify(usageTotalsJson(query.group_by, totals), null, 2)}\n`);
           const rows = totals.map((total) => [
             total.key ?? '(none)',
             String(total.count),

@@ -1,6 +1,6 @@
 import type { AccountSummary } from '../accounts/account-directory.js';
 import type { LedgerEntryRecord } from '../accounts/ledger-history.js';
-import type { UsageRecord, UsageTotal } from '../accounts/usage-query.js';
+import type { UsageGroup, UsageRecord, UsageTotal } from '../accounts/usage-query.js';
 import { microsToUsd } from '../domain/money.js';
 import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
 
@@ -52,6 +52,21 @@ export function usageRowJson(row: UsageRecord) {
 
 export function usageTotalJson(total: UsageTotal) {
   return { key: total.key, count: total.count, images: total.images, cost_micros: total.costMicros, cost: microsToUsd(total.costMicros) };
+}
+
+/** Totals per group and their sum. */
+export function usageTotalsJson(groupBy: UsageGroup, totals: UsageTotal[]) {
+  const costMicros = totals.reduce((sum, total) => sum + total.costMicros, 0);
+  return {
+    group_by: groupBy,
+    data: totals.map(usageTotalJson),
+    total: {
+      count: totals.reduce((sum, total) => sum + total.count, 0),
+      images: totals.reduce((sum, total) => sum + total.images, 0),
+      cost_micros: costMicros,
+      cost: microsToUsd(costMicros),
+    },
+  };
 }
 
 export function providerHealthJson(health: ProviderInstanceHealth) {

@@ -3,8 +3,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { UsageService } from '../../accounts/admin-services.js';
 import type { UsageFilters, UsageGroup } from '../../accounts/usage-query.js';
 import { invalidParamFromZod } from '../../errors/invalid-param-from-zod.js';
-import { microsToUsd } from '../../domain/money.js';
-import { usageRowJson, usageTotalJson } from '../admin-json.js';
+import { usageRowJson, usageTotalsJson } from '../admin-json.js';
+import { usageFiltersFromQuery } from '../usage-filters.js';
 import { usageCsvLines, usageTotalsCsvLines } from '../usage-csv.js';
 import { authenticate, type FindKey } from '../plugins/authenticate.js';
 import { usageQuerySchema } from '../schemas/admin-request-schemas.js';
@@ -18,15 +18,7 @@ export const adminUsageRoutes: FastifyPluginAsync<{ findKey: FindKey; usage: Usa
     const parsed = usageQuerySchema.safeParse(request.query ?? {});
     if (!parsed.success) throw invalidParamFromZod(parsed.error, 'query');
     const query = parsed.data;
-    const filters: UsageFilters = {
-      ...(query.account_id === undefined ? {} : { accountId: query.account_id }),
-      ...(query.api_key_id === undefined ? {} : { apiKeyId: query.api_key_id }),
-      ...(query.model === undefined ? {} : { model: query.model }),
-      ...(query.provider === undefined ? {} : { provider: query.provider }),
-      ...(query.status === undefined ? {} : { status: query.status }),
-      ...(query.from === undefined ? {} : { fromMs: query.from }),
-      ...(query.to === undefined ? {} : { toMs: query.to }),
-    };
+    const filters = usageFiltersFromQuery(query);
     const csv = query.format === 'csv' || (query.format === undefined && wantsCsv(request));
     if (query.group_by !== undefined) return sendTotals(reply, usage, filters, query.group_by, csv);
     if (csv) return sendCsv(reply, 'usage.csv', usageCsvLines(usage, filters, query.cursor));
@@ -41,16 +33,7 @@ export const adminUsageRoutes: FastifyPluginAsync<{ findKey: FindKey; usage: Usa
 async function sendTotals(reply: FastifyReply, usage: UsageService, filters: UsageFilters, groupBy: UsageGroup, csv: boolean) {
   const records = await usage.totals(filters, groupBy);
   if (csv) return sendCsv(reply, `usage-by-${groupBy}.csv`, usageTotalsCsvLines(groupBy, records));
-  const totals = records.map(usageTotalJson);
-  const sum = totals.reduce(
-    (total, item) => ({
-      count: total.count + item.count,
-      images: total.images + item.images,
-      cost_micros: total.cost_micros + item.cost_micros,
-    }),
-    { count: 0, images: 0, cost_micros: 0 },
-  );
-  return { group_by: groupBy, data: totals, total: { ...sum, cost: microsToUsd(sum.cost_micros) } };
+  return usageTotalsJson(groupBy, records);
 }
 
 function sendCsv(reply: FastifyReply, filename: string, lines: Iterable<string> | AsyncIterable<string>) {

@@ -136,6 +136,7 @@ forEachDatabase((harness) => {
       expect((await runJson('usage', '--account', id, '--to', String(DAY_ONE + 1000))).data).toHaveLength(1);
 
       const byDay = await runJson('usage', '--account', id, '--group-by', 'day');
+      expect(byDay.total).toMatchObject({ count: 3, cost_micros: 40_000 });
       expect(byDay.data).toEqual([
         { key: '2026-11-02', count: 1, images: 0, cost_micros: 0, cost: 0 },
         { key: '2026-11-01', count: 2, images: 2, cost_micros: 40_000, cost: 0.04 },
