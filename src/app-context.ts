@@ -9,6 +9,7 @@ import type { Catalog } from './catalog/catalog.js';
 import { createDatabase, type Database } from './db/create-database.js';
 import { migrate } from './db/migrate.js';
 import { createAccountServices, type CreditsService } from './accounts/account-services.js';
+import { createAccountAdminService, createUsageService, type AccountAdminService, type UsageService } from './accounts/admin-services.js';
 import type { ApiKeyService } from './accounts/api-key-service.js';
 import type { CatalogQueries } from './catalog/catalog-queries.js';
 import { pingDatabase } from './db/ping-database.js';
@@ -27,6 +28,7 @@ import { createProviderRegistry, type ProviderRegistry } from './providers/regis
 import { createBuiltInAdapters } from './providers/built-in-providers.js';
 import { resolveProviderInstances } from './providers/provider-instances.js';
 import { createRouterState, type RouterState } from './routing/router-state.js';
+import { providerHealthReport, type ProviderInstanceHealth } from './routing/provider-health-report.js';
 import { parseRoutingConfig } from './routing/routing-config.js';
 import type { ImageStore } from './storage/image-store.js';
 import { createLocalDiskStore } from './storage/local-disk-store.js';
@@ -69,6 +71,10 @@ export interface AppContext {
   generations: GenerationService;
   catalogQueries: CatalogQueries;
   storedImages: StoredImageReader;
+  /** Operators' view: accounts and credits, usage, provider health (admin API and CLI). */
+  accountAdmin: AccountAdminService;
+  usage: UsageService;
+  providerHealth: { list(): ProviderInstanceHealth[] };
   readiness: { check(): Promise<{ database: string; models: number }> };
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
   recoverAbandoned(): Promise<RecoveryResult>;
@@ -207,6 +213,9 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
     },
     storedImages,
+    accountAdmin: createAccountAdminService(database.db, clock),
+    usage: createUsageService(database.db),
+    providerHealth: { list: () => providerHealthReport(registry, router) },
     readiness: {
       async check() {
         await pingDatabase(database.db);

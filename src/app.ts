@@ -79,5 +79,8 @@ function httpServices(context: AppContext): HttpServices {
     readiness: context.readiness,
     metrics: context.metrics,
     webhookSecrets: context.webhookSecrets,
+    accountAdmin: context.accountAdmin,
+    usage: context.usage,
+    providerHealth: context.providerHealth,
   };
 }

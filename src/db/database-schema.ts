@@ -48,13 +48,13 @@ export interface ApiKeysTable {
   max_concurrent_generations: number | null;
 }
 
-export const LEDGER_ENTRY_KINDS = ['grant', 'reserve', 'settle', 'release'] as const;
+export const LEDGER_ENTRY_KINDS = ['grant', 'reserve', 'settle', 'release', 'adjust'] as const;
 export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
 
 /**
  * Append-only. `amount_micros` is the signed change of the account's balance:
  * grant +credits, reserve −reserved, settle +(reserved − charged) (the part given back, ≥ 0),
- * release +reserved. For a limited account, balance = sum(amount_micros) at all times;
+ * release +reserved, adjust (an operator's deduction or correction, migration 0006) signed. For a limited account, balance = sum(amount_micros) at all times;
  * unlimited accounts get the same entries while their balance stays NULL.
  */
 export interface LedgerEntriesTable {

@@ -5,6 +5,7 @@ import * as generationLease from './migrations/0002-generation-lease.js';
 import * as idempotencyKeys from './migrations/0003-idempotency-keys.js';
 import * as keyLimits from './migrations/0004-key-limits.js';
 import * as webhooks from './migrations/0005-webhooks.js';
+import * as admin from './migrations/0006-admin.js';
 import * as freeCaps from './migrations/0007-free-caps.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-idempotency-keys': idempotencyKeys,
   '0004-key-limits': keyLimits,
   '0005-webhooks': webhooks,
+  '0006-admin': admin,
   '0007-free-caps': freeCaps,
 };
 

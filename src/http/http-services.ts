@@ -1,9 +1,11 @@
 import type { CreditsService } from '../accounts/account-services.js';
+import type { AccountAdminService, UsageService } from '../accounts/admin-services.js';
 import type { ApiKeyService } from '../accounts/api-key-service.js';
 import type { WebhookSecrets } from '../accounts/webhook-secrets.js';
 import type { CatalogQueries } from '../catalog/catalog-queries.js';
 import type { GenerationService } from '../generation/generation-service.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
 
 /** The settings HTTP itself applies (body limits, heartbeats, URLs); the rest belong to the services. */
@@ -36,4 +38,12 @@ export interface HttpServices {
   readiness: ReadinessCheck;
   metrics: Metrics;
   webhookSecrets: WebhookSecrets;
+  accountAdmin: AccountAdminService;
+  usage: UsageService;
+  providerHealth: ProviderHealthView;
+}
+
+/** The router's per-process health of each configured provider instance. */
+export interface ProviderHealthView {
+  list(): ProviderInstanceHealth[];
 }

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpServices } from './http-services.js';
 import { declareRequestAuth } from './plugins/authenticate.js';
+import { adminAccountRoutes } from './routes/admin-account-routes.js';
+import { adminProviderRoutes } from './routes/admin-provider-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { adminUsageRoutes } from './routes/admin-usage-routes.js';
 import { creditsRoutes } from './routes/credits-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { generationRoutes } from './routes/generation-routes.js';
@@ -24,6 +27,9 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(creditsRoutes, { findKey, credits: services.credits });
   await app.register(adminRoutes, { findKey, keys: services.keys, clock });
   await app.register(webhookRoutes, { findKey, webhookSecrets: services.webhookSecrets });
+  await app.register(adminAccountRoutes, { findKey, accounts: services.accountAdmin });
+  await app.register(adminUsageRoutes, { findKey, usage: services.usage });
+  await app.register(adminProviderRoutes, { findKey, providerHealth: services.providerHealth });
   await app.register(generationRoutes, { findKey, generations: services.generations, settings });
   await app.register(imageRoutes, { findKey, generations: services.generations, settings, clock });
   await app.register(mcpRoutes, {

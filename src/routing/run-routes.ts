@@ -191,6 +191,7 @@ async function callRoute<R extends RoutableRoute>(
     const durationMs = input.clock() - started;
     breakers.success(breakerKey);
     state.latency.record(routeKey(route), durationMs);
+    state.health.record(instance.id, { at: input.clock(), durationMs });
     input.attempts.push({ provider: route.provider, model: route.model, keyIndex, outcome: 'success', durationMs });
     return { ok: true, result };
   } catch (error) {
@@ -214,6 +215,13 @@ async function callRoute<R extends RoutableRoute>(
       message: apiError.message,
     };
     input.attempts.push(attempt);
+    if (!call.signal.aborted) {
+      state.health.record(instance.id, {
+        at: input.clock(),
+        durationMs: attempt.durationMs,
+        error: { kind: apiError.kind, message: apiError.message },
+      });
+    }
     // The client left or the deadline passed: that says nothing about the upstream's health.
     if (call.signal.aborted) breakers.release(breakerKey);
     else if (BREAKER_FAILURE.has(apiError.kind)) breakers.failure(breakerKey);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
 import { imageRequestFieldsSchema } from '../../generation/image-request-schema.js';
+import { adminOpenApiPaths, adminOpenApiSchemas } from './admin-openapi-paths.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
 import { generationResponseSchema, webhookSecretResponseSchema } from '../schemas/webhook-schemas.js';
 
@@ -122,9 +123,10 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         Credits: toJson(creditsResponseSchema),
         Generation: toJson(generationResponseSchema),
         WebhookSecret: toJson(webhookSecretResponseSchema),
+        ...adminOpenApiSchemas(),
       },
     },
-    tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Agents' }, { name: 'Operations' }],
+    tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Agents' }, { name: 'Operations' }, { name: 'Admin' }],
     paths: {
       '/v1/openai/images/generations': { post: { ...generate, operationId: 'generateImages' } },
       '/v1/openai/images/edits': { post: { ...generate, operationId: 'editImages' } },
@@ -268,6 +270,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         get: { tags: ['Operations'], summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } },
       },
       '/openapi.json': { get: { tags: ['Operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
+      ...adminOpenApiPaths(),
     },
   };
 }

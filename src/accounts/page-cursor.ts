@@ -1,0 +1,41 @@
+import { invalidParam } from '../errors/api-error.js';
+
+/** A position in a list ordered by (created_at desc, id desc): the last row a page returned. */
+export interface PagePosition {
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * Cursors are opaque to clients (base64url), so the order they encode may change without breaking
+ * anyone who only passes them back.
+ */
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');
+}
+
+/** The position a cursor stands for; a 400 naming `cursor` when it is not one of ours. */
+export function decodeCursor(cursor: string): PagePosition {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw badCursor();
+  const [createdAt, id] = decoded as unknown[];
+  if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt) || typeof id !== 'string') throw badCursor();
+  return { createdAt, id };
+}
+
+/** The cursor of the page after `rows`, or null when `rows` was the last page (fetched `limit + 1` to know). */
+export function nextCursor<Row extends PagePosition>(rows: Row[], limit: number): { page: Row[]; nextCursor: string | null } {
+  if (rows.length <= limit) return { page: rows, nextCursor: null };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1]!;
+  return { page, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) };
+}
+
+function badCursor() {
+  return invalidParam('cursor', "'cursor' is not a cursor this gateway returned; pass back 'next_cursor' unchanged");
+}

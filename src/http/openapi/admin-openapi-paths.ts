@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import {
+  adjustCreditsBodySchema,
+  createAccountBodySchema,
+  pageQuerySchema,
+  updateAccountBodySchema,
+  usageQuerySchema,
+} from '../schemas/admin-request-schemas.js';
+import {
+  adminAccountListSchema,
+  adminAccountSchema,
+  ledgerEntrySchema,
+  ledgerPageSchema,
+  providerHealthSchema,
+  usagePageSchema,
+  usageTotalsSchema,
+} from '../schemas/admin-response-schemas.js';
+
+type JsonObject = Record<string, unknown>;
+
+/*
+ * The admin endpoints of the OpenAPI document (accounts, ledger, usage, provider health), from the
+ * zod schemas the routes parse and answer with.
+ */
+
+const toJson = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
+  return rest;
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: JsonObject) => ({ 'application/json': { schema } });
+
+const ADMIN_ERRORS: Record<number, string> = {
+  400: 'Invalid request: `error.param` names the parameter.',
+  401: 'Missing or invalid API key.',
+  403: 'The key is not an admin key.',
+  404: 'No such account.',
+  409: 'A deduction would take a limited balance below 0 (`error.code` balance_too_low).',
+};
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: ADMIN_ERRORS[status], content: json(ref('Error')) }]));
+
+/** Query parameters as the routes parse them (strings in, typed after). */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const properties = (toJson(schema, 'input')['properties'] ?? {}) as Record<string, JsonObject>;
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: 'query', required: false, description: typeof description === 'string' ? description : '', schema: rest };
+  });
+}
+
+const idParameter = { name: 'id', in: 'path', required: true, description: 'Account id.', schema: { type: 'string' } };
+
+const adminOperation = (summary: string, operation: JsonObject): JsonObject => ({
+  tags: ['Admin'],
+  summary,
+  security: [{ bearer: [] }],
+  ...operation,
+});
+
+/** Component schemas the admin paths refer to. */
+export function adminOpenApiSchemas(): JsonObject {
+  return {
+    AdminAccount: toJson(adminAccountSchema, 'output'),
+    AdminAccountList: toJson(adminAccountListSchema, 'output'),
+    LedgerEntry: toJson(ledgerEntrySchema, 'output'),
+    LedgerPage: toJson(ledgerPageSchema, 'output'),
+    UsagePage: toJson(usagePageSchema, 'output'),
+    UsageTotals: toJson(usageTotalsSchema, 'output'),
+    ProviderHealth: toJson(providerHealthSchema, 'output'),
+  };
+}
+
+export function adminOpenApiPaths(): JsonObject {
+  return {
+    '/v1/admin/accounts': {
+      get: adminOperation('List accounts, newest first (balance, key count; cursor paging)', {
+        parameters: queryParameters(pageQuerySchema),
+        responses: { '200': { description: 'A page of accounts.', content: json(ref('AdminAccountList')) }, ...errors(400, 401, 403) },
+      }),
+      post: adminOperation('Create an account (limited with starting credits, or unlimited)', {
+        requestBody: { required: true, content: json(toJson(createAccountBodySchema, 'input')) },
+        responses: { '201': { description: 'The account.', content: json(ref('AdminAccount')) }, ...errors(400, 401, 403) },
+      }),
+    },
+    '/v1/admin/accounts/{id}': {
+      get: adminOperation('One account', {
+        parameters: [idParameter],
+        responses: { '200': { description: 'The account.', content: json(ref('AdminAccount')) }, ...errors(401, 403, 404) },
+      }),
+      patch: adminOperation('Rename an account, or make it unlimited or limited', {
+        description:
+          'Limited again (`unlimited: false`): the balance starts from the sum of the ledger, so balance = sum(ledger) holds at once; a negative sum is written off to 0 by an `adjust` entry.',
+        parameters: [idParameter],
+        requestBody: { required: true, content: json(toJson(updateAccountBodySchema, 'input')) },
+        responses: { '200': { description: 'The account afterwards.', content: json(ref('AdminAccount')) }, ...errors(400, 401, 403, 404) },
+      }),
+    },
+    '/v1/admin/accounts/{id}/credits': {
+      post: adminOperation('Grant (positive amount) or deduct (negative) credits, with a note', {
+        parameters: [idParameter],
+        requestBody: { required: true, content: json(toJson(adjustCreditsBodySchema, 'input')) },
+        responses: {
+          '200': {
+            description: 'The account afterwards and the entry written (`grant` or `adjust`).',
+            content: json({
+              type: 'object',
+              properties: {
+                account: ref('AdminAccount'),
+                kind: { type: 'string', enum: ['grant', 'adjust'] },
+                amount_micros: { type: 'integer' },
+                amount: { type: 'number' },
+              },
+            }),
+          },
+          ...errors(400, 401, 403, 404, 409),
+        },
+      }),
+    },
+    '/v1/admin/accounts/{id}/ledger': {
+      get: adminOperation("An account's ledger, newest first (cursor paging)", {
+        parameters: [idParameter, ...queryParameters(pageQuerySchema)],
+        responses: { '200': { description: 'A page of entries.', content: json(ref('LedgerPage')) }, ...errors(400, 401, 403, 404) },
+      }),
+    },
+    '/v1/admin/usage': {
+      get: adminOperation('Usage over generations: rows (cursor paging), totals per group, or CSV', {
+        description:
+          'Rows are ordered by created_at desc, id desc. `group_by` answers totals instead of rows (all groups, no paging). `format=csv` or `Accept: text/csv` streams every matching row (from `cursor` if given) as RFC 4180 CSV with a header row.',
+        parameters: queryParameters(usageQuerySchema),
+        responses: {
+          '200': {
+            description: 'A page of generations, totals (with `group_by`), or CSV.',
+            content: {
+              'application/json': { schema: { oneOf: [ref('UsagePage'), ref('UsageTotals')] } },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 403),
+        },
+      }),
+    },
+    '/v1/admin/providers': {
+      get: adminOperation('Health of each configured provider instance (this process)', {
+        responses: {
+          '200': { description: 'Breaker state, error rate, p50/p95 latency, last error.', content: json(ref('ProviderHealth')) },
+          ...errors(401, 403),
+        },
+      }),
+    },
+  };
+}
