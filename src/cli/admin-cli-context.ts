@@ -1,5 +1,6 @@
 import { createAccountServices, type CreditsService } from '../accounts/account-services.js';
 import { createAccountAdminService, createUsageService, type AccountAdminService, type UsageService } from '../accounts/admin-services.js';
+import { createApiKeyService, type ApiKeyService } from '../accounts/api-key-service.js';
 import { loadAppConfig } from '../config/app-config.js';
 import { createDatabase } from '../db/create-database.js';
 import { migrate } from '../db/migrate.js';
@@ -15,6 +16,7 @@ export const processIo: CliIo = { env: process.env, stdout: process.stdout, stde
 
 /** The services the admin API uses, over the database DATABASE_URL / IMAGEROUTER_DATA_DIR name. */
 export interface AdminCliServices {
+  keys: ApiKeyService;
   accounts: AccountAdminService;
   usage: UsageService;
   credits: CreditsService;
@@ -28,6 +30,7 @@ export async function withAdminServices<T>(env: NodeJS.ProcessEnv, work: (servic
     await migrate(database);
     const clock = () => Date.now();
     return await work({
+      keys: createApiKeyService(database.db, clock),
       accounts: createAccountAdminService(database.db, clock),
       usage: createUsageService(database.db),
       credits: createAccountServices(database.db, clock).credits,

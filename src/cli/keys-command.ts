@@ -1,80 +1,201 @@
 import type { Command } from 'commander';
-import { createApiKey, listApiKeys, revokeApiKey } from '../accounts/api-key-repository.js';
-import { loadAppConfig } from '../config/app-config.js';
-import { createDatabase, type Database } from '../db/create-database.js';
-import { migrate } from '../db/migrate.js';
-import { usdToMicros } from '../domain/money.js';
+import { SPEND_PERIODS } from '../accounts/api-key-limits.js';
 import { formatUsd } from '../domain/money.js';
+import { ApiError } from '../errors/api-error.js';
+import {
+  createApiKeyBodySchema,
+  limitsFromBody,
+  serializeApiKey,
+  updateApiKeyBodySchema,
+  type ApiKeyResponse,
+} from '../http/schemas/api-key-schemas.js';
+import { processIo, withAdminServices, type CliIo } from './admin-cli-context.js';
+import { formatTable } from './format-table.js';
+import { parseUsdArgument } from './parse-usd-argument.js';
 
-async function withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T> {
-  const config = loadAppConfig();
-  const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
-  try {
-    await migrate(database);
-    return await work(database);
-  } finally {
-    await database.close();
-  }
+/** Options that set a key's limits, on `create` and `update`; `none` / `never` removes one. */
+interface LimitOptions {
+  scopes?: string;
+  expires?: string;
+  spendLimit?: string;
+  period?: string;
+  rpm?: string;
+  concurrency?: string;
 }
 
-function parseCredits(text: string): number {
-  const usd = Number(text);
-  if (!/^\d+(\.\d{1,6})?$/.test(text.trim()) || !Number.isFinite(usd)) {
-    throw new Error(`--credits must be a non-negative amount in USD, e.g. 10 or 2.50 (got '${text}')`);
-  }
-  return usdToMicros(usd);
+function addLimitOptions(command: Command): Command {
+  return command
+    .option('--scopes <list>', 'comma-separated: generate, read, admin (default generate,read)')
+    .option('--expires <when>', "ISO 8601 date-time after which the key stops working, or 'never'")
+    .option('--spend-limit <usd>', "most USD the key may spend per --period, or 'none'")
+    .option('--period <period>', `spend limit period: ${SPEND_PERIODS.join(', ')} (UTC; default month)`)
+    .option('--rpm <n>', "generation requests per minute, or 'none'")
+    .option('--concurrency <n>', "generations running at once, or 'none'");
 }
 
-export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('create, list and revoke API keys (uses DATABASE_URL / IMAGEROUTER_DATA_DIR)');
+/** The options as the admin API's JSON body, so the CLI validates exactly as `/v1/admin/keys` does. */
+function limitsBody(options: LimitOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  const nullable = (value: string, parse: (text: string) => unknown) => (['none', 'never'].includes(value) ? null : parse(value));
+  if (options.scopes !== undefined) body['scopes'] = options.scopes.split(',').map((scope) => scope.trim());
+  if (options.expires !== undefined) body['expires_at'] = nullable(options.expires, (text) => text);
+  if (options.spendLimit !== undefined) {
+    body['spend_limit'] = nullable(options.spendLimit, (text) => parseUsdArgument(text, '--spend-limit') / 1_000_000);
+  }
+  if (options.period !== undefined) body['spend_limit_period'] = options.period;
+  if (options.rpm !== undefined) body['requests_per_minute'] = nullable(options.rpm, Number);
+  if (options.concurrency !== undefined) body['max_concurrent_generations'] = nullable(options.concurrency, Number);
+  return body;
+}
 
-  keys
-    .command('create')
-    .description('create an API key; the key is printed alone on the last line of stdout')
-    .option('--name <name>', 'a name to recognise the key by', 'default')
-    .option('--credits <usd>', 'give the key its own account with this many USD of credits (default: unlimited)')
-    .option('--admin', 'the key may call /v1/admin endpoints', false)
-    .action(async (options: { name: string; credits?: string; admin: boolean }) => {
-      const creditsMicros = options.credits === undefined ? null : parseCredits(options.credits);
-      const created = await withDatabase((database) =>
-        createApiKey(database.db, { name: options.name, admin: options.admin, creditsMicros }),
-      );
-      const budget = creditsMicros === null ? 'unlimited credits' : `$${options.credits} of credits`;
-      process.stderr.write(
-        `Created ${options.admin ? 'admin ' : ''}key '${options.name}' (id ${created.apiKey.id}, ${budget}). It is shown only now:\n`,
-      );
-      process.stdout.write(`${created.key}\n`);
+/** Zod's message names the API field; people typed a flag. */
+const FLAG_OF: Record<string, string> = {
+  scopes: '--scopes',
+  expires_at: '--expires',
+  spend_limit: '--spend-limit',
+  spend_limit_period: '--period',
+  requests_per_minute: '--rpm',
+  max_concurrent_generations: '--concurrency',
+  name: '--name',
+  credits: '--credits',
+  account_id: '--account',
+};
+
+function flagError(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): Error {
+  const issue = error.issues[0];
+  const field = typeof issue?.path[0] === 'string' ? issue.path[0] : '';
+  return new Error(`${FLAG_OF[field] ?? field}: ${issue?.message ?? 'invalid value'}`);
+}
+
+function keyRows(keys: ApiKeyResponse[]): string {
+  const rows = keys.map((key) => [
+    key.id,
+    `${key.prefix}…`,
+    key.name,
+    key.scopes.join(','),
+    key.revoked_at !== null ? 'revoked' : key.expired ? 'expired' : 'active',
+    key.balance_micros === null ? 'unlimited' : `$${formatUsd(key.balance_micros, 4)}`,
+    key.spend_limit === null
+      ? '-'
+      : `$${formatUsd(key.spend_limit.period_spend_micros, 4)}/$${formatUsd(key.spend_limit.limit_micros, 4)} per ${key.spend_limit.period}`,
+    key.requests_per_minute === null ? '-' : String(key.requests_per_minute),
+    key.max_concurrent_generations === null ? '-' : String(key.max_concurrent_generations),
+    key.expires_at === null ? 'never' : new Date(key.expires_at).toISOString(),
+  ]);
+  return formatTable(['ID', 'PREFIX', 'NAME', 'SCOPES', 'STATE', 'BALANCE', 'SPEND', 'RPM', 'CONCURRENT', 'EXPIRES'], rows);
+}
+
+/** `imagerouter keys create|list|show|update|rotate|revoke`, over the same service and validation as `/v1/admin/keys`. */
+export function registerKeysCommand(program: Command, io: CliIo = processIo): void {
+  const keys = program
+    .command('keys')
+    .description('create, list, limit, rotate and revoke API keys (uses DATABASE_URL / IMAGEROUTER_DATA_DIR)');
+
+  addLimitOptions(
+    keys
+      .command('create')
+      .description('create an API key; the key is printed alone on the last line of stdout')
+      .option('--name <name>', 'a name to recognise the key by', 'default')
+      .option('--credits <usd>', 'give the key its own account with this many USD of credits (default: unlimited)')
+      .option('--account <id>', 'add the key to this existing account instead')
+      .option('--admin', 'all scopes, including /v1/admin endpoints', false),
+  ).action(async (options: LimitOptions & { name: string; credits?: string; account?: string; admin: boolean }) => {
+    const creditsMicros = options.credits === undefined ? null : parseUsdArgument(options.credits, '--credits', { allowZero: true });
+    const parsed = createApiKeyBodySchema.safeParse({
+      name: options.name,
+      admin: options.admin,
+      ...(options.account === undefined ? {} : { account_id: options.account }),
+      ...limitsBody(options),
     });
+    if (!parsed.success) throw flagError(parsed.error);
+    const created = await withAdminServices(io.env, (services) =>
+      services.keys.create({
+        name: parsed.data.name,
+        admin: options.admin,
+        creditsMicros,
+        ...(options.account === undefined ? {} : { accountId: options.account }),
+        ...limitsFromBody(parsed.data, null),
+      }),
+    );
+    const budget = creditsMicros === null ? 'unlimited credits' : `$${formatUsd(creditsMicros, 4)} of credits`;
+    io.stderr.write(
+      `Created ${created.apiKey.isAdmin ? 'admin ' : ''}key '${created.apiKey.name}' (id ${created.apiKey.id}, ${budget}). It is shown only now:\n`,
+    );
+    io.stdout.write(`${created.key}\n`);
+  });
 
   keys
     .command('list')
-    .description('list API keys (never their secrets)')
-    .option('--json', 'print JSON')
+    .description('list API keys with their limits (never their secrets)')
+    .option('--json', 'print one JSON document, as GET /v1/admin/keys')
     .action(async (options: { json?: boolean }) => {
-      const list = await withDatabase((database) => listApiKeys(database.db));
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-        return;
+      const list = await withAdminServices(io.env, async (services) => {
+        const now = Date.now();
+        return (await services.keys.list()).map((key) => serializeApiKey(key, now));
+      });
+      io.stdout.write(options.json ? `${JSON.stringify({ data: list }, null, 2)}\n` : keyRows(list));
+    });
+
+  keys
+    .command('show <id>')
+    .description('one key with its limits and current period spend')
+    .option('--json', 'print one JSON document, as GET /v1/admin/keys/{id}')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const found = await withAdminServices(io.env, (services) => services.keys.get(id));
+      if (!found) throw new Error(`No key '${id}'.`);
+      const key = serializeApiKey(found, Date.now());
+      io.stdout.write(options.json ? `${JSON.stringify(key, null, 2)}\n` : keyRows([key]));
+    });
+
+  addLimitOptions(
+    keys
+      .command('update <id>')
+      .description("change a key's name, scopes or limits; they apply from the next request")
+      .option('--name <name>', 'a new name')
+      .option('--json', 'print the key as JSON'),
+  ).action(async (id: string, options: LimitOptions & { name?: string; json?: boolean }) => {
+    const parsed = updateApiKeyBodySchema.safeParse({
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...limitsBody(options),
+    });
+    if (!parsed.success) throw flagError(parsed.error);
+    const updated = await withAdminServices(io.env, async (services) => {
+      const current = await services.keys.get(id);
+      if (!current || current.apiKey.revokedAt !== null) return undefined;
+      const { name, ...limits } = parsed.data;
+      if (limits.spend_limit_period !== undefined && limits.spend_limit === undefined && current.apiKey.limits.spendLimit === null) {
+        throw new ApiError({ kind: 'invalid_request', message: '--period needs --spend-limit: this key has no spend limit' });
       }
-      for (const { apiKey, account } of list) {
-        const state = apiKey.revokedAt ? 'revoked' : 'active';
-        const balance = account.balanceMicros === null ? 'unlimited' : `$${formatUsd(account.balanceMicros, 4)}`;
-        process.stdout.write(
-          `${apiKey.id}  ${apiKey.keyPrefix}…  ${apiKey.name}${apiKey.isAdmin ? ' (admin)' : ''}  ${state}  ${balance}\n`,
-        );
-      }
+      return services.keys.update(id, {
+        ...(name === undefined ? {} : { name }),
+        ...limitsFromBody(limits, current.apiKey.limits.spendLimit),
+      });
+    });
+    if (!updated) throw new Error(`No active key '${id}'.`);
+    const key = serializeApiKey(updated, Date.now());
+    io.stdout.write(options.json ? `${JSON.stringify(key, null, 2)}\n` : keyRows([key]));
+  });
+
+  keys
+    .command('rotate <id>')
+    .description('replace the secret of a key (the old one stops at once); the new key is printed alone on the last line')
+    .action(async (id: string) => {
+      const rotated = await withAdminServices(io.env, (services) => services.keys.rotate(id));
+      if (!rotated) throw new Error(`No active key '${id}'.`);
+      io.stderr.write(`Rotated key '${rotated.apiKey.name}' (id ${rotated.apiKey.id}). The new key is shown only now:\n`);
+      io.stdout.write(`${rotated.key}\n`);
     });
 
   keys
     .command('revoke <idOrPrefix>')
     .description('revoke a key by id or prefix; it stops working at once')
     .action(async (idOrPrefix: string) => {
-      const revoked = await withDatabase((database) => revokeApiKey(database.db, idOrPrefix));
+      const revoked = await withAdminServices(io.env, (services) => services.keys.revoke(idOrPrefix));
       if (!revoked) {
-        process.stderr.write(`No active key matches '${idOrPrefix}'.\n`);
+        io.stderr.write(`No active key matches '${idOrPrefix}'.\n`);
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`Revoked ${idOrPrefix}\n`);
+      io.stdout.write(`Revoked ${idOrPrefix}\n`);
     });
 }
