@@ -178,9 +178,24 @@ forEachDatabase((harness) => {
         '/v1/admin/accounts/{id}/ledger',
         '/v1/admin/usage',
         '/v1/admin/providers',
+        '/v1/admin/keys',
+        '/v1/admin/keys/{id}',
+        '/v1/admin/keys/{id}/rotate',
       ]) {
         expect(document.paths, route).toHaveProperty([route]);
       }
+      const keyFields = Object.keys(document.paths['/v1/admin/keys'].post.requestBody.content['application/json'].schema.properties);
+      expect(keyFields).toEqual(
+        expect.arrayContaining([
+          'expires_at',
+          'spend_limit',
+          'spend_limit_period',
+          'requests_per_minute',
+          'max_concurrent_generations',
+          'scopes',
+        ]),
+      );
+      expect(document.components.schemas.AdminApiKey.properties).toHaveProperty(['spend_limit']);
       const usageParameters = document.paths['/v1/admin/usage'].get.parameters.map((parameter: Json) => parameter.name);
       expect(usageParameters).toEqual(
         expect.arrayContaining([

@@ -15,6 +15,7 @@ import {
   usagePageSchema,
   usageTotalsSchema,
 } from '../schemas/admin-response-schemas.js';
+import { apiKeyResponseSchema, createApiKeyBodySchema, updateApiKeyBodySchema } from '../schemas/api-key-schemas.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -35,7 +36,7 @@ const ADMIN_ERRORS: Record<number, string> = {
   400: 'Invalid request: `error.param` names the parameter.',
   401: 'Missing or invalid API key.',
   403: 'The key is not an admin key.',
-  404: 'No such account.',
+  404: 'No such account or key.',
   409: 'A deduction would take a limited balance below 0 (`error.code` balance_too_low).',
 };
 
@@ -70,11 +71,61 @@ export function adminOpenApiSchemas(): JsonObject {
     UsagePage: toJson(usagePageSchema, 'output'),
     UsageTotals: toJson(usageTotalsSchema, 'output'),
     ProviderHealth: toJson(providerHealthSchema, 'output'),
+    AdminApiKey: toJson(apiKeyResponseSchema, 'output'),
   };
 }
 
+const keyIdParameter = { name: 'id', in: 'path', required: true, description: 'Api key id.', schema: { type: 'string' } };
+const keyWithSecret = json({
+  allOf: [ref('AdminApiKey'), { type: 'object', properties: { key: { type: 'string', description: 'The secret, shown only now.' } } }],
+});
+
 export function adminOpenApiPaths(): JsonObject {
   return {
+    '/v1/admin/keys': {
+      get: adminOperation('List api keys with their limits and current period spend (never their secrets)', {
+        responses: {
+          '200': {
+            description: 'Every key, revoked ones included.',
+            content: json({ type: 'object', properties: { data: { type: 'array', items: ref('AdminApiKey') } } }),
+          },
+          ...errors(401, 403),
+        },
+      }),
+      post: adminOperation('Create an api key: on a new account (with credits, or unlimited) or an existing one, with scopes and limits', {
+        description:
+          'Limits: `expires_at`, `spend_limit` per `spend_limit_period` (UTC day, week from Monday, month; enforced in the same transaction as the credit hold: 402 `spend_limit_exceeded`), `requests_per_minute` and `max_concurrent_generations` (429 with Retry-After and RateLimit-* headers), `scopes`.',
+        requestBody: { required: true, content: json(toJson(createApiKeyBodySchema, 'input')) },
+        responses: { '201': { description: 'The key, with its secret.', content: keyWithSecret }, ...errors(400, 401, 403, 404) },
+      }),
+    },
+    '/v1/admin/keys/{id}': {
+      get: adminOperation('One api key', {
+        parameters: [keyIdParameter],
+        responses: { '200': { description: 'The key.', content: json(ref('AdminApiKey')) }, ...errors(401, 403, 404) },
+      }),
+      patch: adminOperation("Change a key's name, scopes or limits (absent = unchanged, null = no limit); applies from the next request", {
+        parameters: [keyIdParameter],
+        requestBody: { required: true, content: json(toJson(updateApiKeyBodySchema, 'input')) },
+        responses: { '200': { description: 'The key afterwards.', content: json(ref('AdminApiKey')) }, ...errors(400, 401, 403, 404) },
+      }),
+      delete: adminOperation('Revoke a key: it stops authenticating at once', {
+        parameters: [keyIdParameter],
+        responses: {
+          '200': {
+            description: '{id, revoked: true}',
+            content: json({ type: 'object', properties: { id: { type: 'string' }, revoked: { type: 'boolean' } } }),
+          },
+          ...errors(401, 403, 404),
+        },
+      }),
+    },
+    '/v1/admin/keys/{id}/rotate': {
+      post: adminOperation('Replace the secret of a key: the old one stops at once; id, account, limits and period spend stay', {
+        parameters: [keyIdParameter],
+        responses: { '200': { description: 'The key, with its new secret.', content: keyWithSecret }, ...errors(401, 403, 404) },
+      }),
+    },
     '/v1/admin/accounts': {
       get: adminOperation('List accounts, newest first (balance, key count; cursor paging)', {
         parameters: queryParameters(pageQuerySchema),
