@@ -4,7 +4,7 @@ import type { DatabaseSchema } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import { grantCreditsInTransaction } from './ledger.js';
-import { decodeCursor, nextCursor } from './page-cursor.js';
+import { nextCursor, olderThanCursor } from './page-cursor.js';
 
 /** An account as operators see it: balance and how many keys (active or not) it has. */
 export interface AccountSummary {
@@ -49,13 +49,7 @@ export async function createAccount(db: Kysely<DatabaseSchema>, input: CreateAcc
 export async function listAccounts(db: Kysely<DatabaseSchema>, options: { limit: number; cursor?: string }): Promise<AccountPage> {
   let query = summaryQuery(db);
   if (options.cursor !== undefined) {
-    const after = decodeCursor(options.cursor);
-    query = query.where((eb) =>
-      eb.or([
-        eb('accounts.created_at', '<', after.createdAt),
-        eb.and([eb('accounts.created_at', '=', after.createdAt), eb('accounts.id', '<', after.id)]),
-      ]),
-    );
+    query = query.where(olderThanCursor(options.cursor, 'accounts'));
   }
   const rows = await query
     .orderBy('accounts.created_at', 'desc')

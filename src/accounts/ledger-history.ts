@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { LEDGER_ENTRY_KINDS, type DatabaseSchema, type LedgerEntryKind } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
 import { accountNotFound } from './account-directory.js';
-import { decodeCursor, nextCursor } from './page-cursor.js';
+import { nextCursor, olderThanCursor } from './page-cursor.js';
 
 /** Every kind an entry can have, for layers that may not read the schema module (http/). */
 export const LEDGER_KINDS = LEDGER_ENTRY_KINDS;
@@ -35,10 +35,7 @@ export async function listLedgerEntries(
     .select(['id', 'kind', 'amount_micros', 'generation_id', 'note', 'created_at'])
     .where('account_id', '=', accountId);
   if (options.cursor !== undefined) {
-    const after = decodeCursor(options.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
-    );
+    query = query.where(olderThanCursor(options.cursor));
   }
   const rows = await query
     .orderBy('created_at', 'desc')

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import { invalidParam } from '../errors/api-error.js';
 
 /** A position in a list ordered by (created_at desc, id desc): the last row a page returned. */
@@ -26,6 +27,17 @@ export function decodeCursor(cursor: string): PagePosition {
   const [createdAt, id] = decoded as unknown[];
   if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt) || typeof id !== 'string') throw badCursor();
   return { createdAt, id };
+}
+
+/**
+ * The rows after a cursor's position in (created_at desc, id desc) order, as a WHERE condition on
+ * `table`'s columns (unqualified when the query reads one table).
+ */
+export function olderThanCursor(cursor: string, table?: string): RawBuilder<boolean> {
+  const after = decodeCursor(cursor);
+  const createdAt = sql.ref(table === undefined ? 'created_at' : `${table}.created_at`);
+  const id = sql.ref(table === undefined ? 'id' : `${table}.id`);
+  return sql<boolean>`(${createdAt} < ${after.createdAt} or (${createdAt} = ${after.createdAt} and ${id} < ${after.id}))`;
 }
 
 /** The cursor of the page after `rows`, or null when `rows` was the last page (fetched `limit + 1` to know). */

@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { GENERATION_STATUSES, type DatabaseSchema, type GenerationStatus } from '../db/database-schema.js';
 import { toSafeInteger } from '../db/to-safe-integer.js';
-import { decodeCursor, nextCursor } from './page-cursor.js';
+import { nextCursor, olderThanCursor } from './page-cursor.js';
 
 /** Which generations a usage query covers; every field optional. */
 export interface UsageFilters {
@@ -74,10 +74,7 @@ export async function listUsage(
     'error_type',
   ]);
   if (options.cursor !== undefined) {
-    const after = decodeCursor(options.cursor);
-    query = query.where((eb) =>
-      eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
-    );
+    query = query.where(olderThanCursor(options.cursor));
   }
   const rows = await query
     .orderBy('created_at', 'desc')

@@ -61,15 +61,7 @@ export async function runIdempotentGeneration(
   const requestHash = hashGenerationRequest(input.request);
   const giveUpAt = ports.clock() + ports.requestTimeoutMs;
   for (;;) {
-    const now = ports.clock();
-    const claim = await idempotency.store.claim({
-      accountId,
-      key,
-      requestHash,
-      now,
-      staleBefore: now - IDEMPOTENCY_WINDOW_MS,
-      orphanedBefore: now - orphanAfterMs(ports),
-    });
+    const claim = await claimKey(ports, idempotency, { accountId, key, requestHash });
     if (claim.claimed) return { output: await runClaimed(ports, idempotency, input, requestHash), replayed: false };
     if (claim.requestHash !== requestHash) throw keyReused();
     const id = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: input.signal, untilFinished: true });
@@ -99,15 +91,7 @@ export async function startIdempotentGeneration(
   const requestHash = hashGenerationRequest(input.request);
   const giveUpAt = ports.clock() + ports.requestTimeoutMs;
   for (;;) {
-    const now = ports.clock();
-    const claim = await idempotency.store.claim({
-      accountId,
-      key,
-      requestHash,
-      now,
-      staleBefore: now - IDEMPOTENCY_WINDOW_MS,
-      orphanedBefore: now - orphanAfterMs(ports),
-    });
+    const claim = await claimKey(ports, idempotency, { accountId, key, requestHash });
     if (claim.claimed) {
       let id: string;
       try {
@@ -124,6 +108,17 @@ export async function startIdempotentGeneration(
     const id = await waitForFirst(ports, idempotency, { accountId, key, giveUpAt, signal: undefined, untilFinished: false });
     if (id !== undefined) return { id, replayed: true };
   }
+}
+
+/** Claims the key now, replacing a claim past the 24 h window or one orphaned by a dead request. */
+function claimKey(ports: UseCasePorts, idempotency: IdempotencyPorts, claim: { accountId: string; key: string; requestHash: string }) {
+  const now = ports.clock();
+  return idempotency.store.claim({
+    ...claim,
+    now,
+    staleBefore: now - IDEMPOTENCY_WINDOW_MS,
+    orphanedBefore: now - orphanAfterMs(ports),
+  });
 }
 
 async function runClaimed(
