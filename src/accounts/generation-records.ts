@@ -145,6 +145,8 @@ export function createGenerationRecords(
           attempts,
           errorMessage: error.message,
           errorType: error.type,
+          errorCode: error.code ?? null,
+          errorParam: error.param ?? null,
           httpStatus: error.status,
           finishedAt,
         });

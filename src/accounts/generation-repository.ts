@@ -39,6 +39,8 @@ export interface GenerationOutcome {
   attempts: readonly unknown[];
   errorMessage: string | null;
   errorType: string | null;
+  errorCode?: string | null;
+  errorParam?: string | null;
   httpStatus: number | null;
   finishedAt: number;
 }
@@ -55,6 +57,8 @@ export interface GenerationRecord extends NewGeneration {
   attempts: unknown[];
   errorMessage: string | null;
   errorType: string | null;
+  errorCode: string | null;
+  errorParam: string | null;
   httpStatus: number | null;
   finishedAt: number | null;
 }
@@ -123,6 +127,8 @@ export async function finishGeneration(db: Kysely<DatabaseSchema>, id: string, o
       attempts: JSON.stringify(outcome.attempts),
       error_message: outcome.errorMessage,
       error_type: outcome.errorType,
+      error_code: outcome.errorCode ?? null,
+      error_param: outcome.errorParam ?? null,
       http_status: outcome.httpStatus,
       finished_at: outcome.finishedAt,
       lease_expires_at: null,
@@ -256,6 +262,8 @@ function toGenerationRecord(row: Selectable<GenerationsTable>): GenerationRecord
     attempts: parseJsonArray(row.attempts),
     errorMessage: row.error_message,
     errorType: row.error_type,
+    errorCode: row.error_code,
+    errorParam: row.error_param,
     httpStatus: row.http_status,
     finishedAt: row.finished_at,
   };

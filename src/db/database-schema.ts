@@ -104,6 +104,10 @@ export interface GenerationsTable {
   attempts: string;
   error_message: string | null;
   error_type: string | null;
+  /** The error's machine-readable `code`, e.g. `spend_limit_exceeded`. */
+  error_code: string | null;
+  /** The request parameter the error named. */
+  error_param: string | null;
   http_status: number | null;
   created_at: number;
   finished_at: number | null;

@@ -7,6 +7,7 @@ import * as keyLimits from './migrations/0004-key-limits.js';
 import * as webhooks from './migrations/0005-webhooks.js';
 import * as admin from './migrations/0006-admin.js';
 import * as freeCaps from './migrations/0007-free-caps.js';
+import * as generationErrorDetail from './migrations/0008-generation-error-detail.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-webhooks': webhooks,
   '0006-admin': admin,
   '0007-free-caps': freeCaps,
+  '0008-generation-error-detail': generationErrorDetail,
 };
 
 const migrationProvider: MigrationProvider = {

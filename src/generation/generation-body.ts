@@ -36,6 +36,8 @@ export function generationBody(generation: GenerationRecord, delivery: WebhookDe
           error: {
             message: generation.errorMessage ?? 'The generation failed.',
             type: generation.errorType ?? 'internal_error',
+            ...(generation.errorCode !== null ? { code: generation.errorCode } : {}),
+            ...(generation.errorParam !== null ? { param: generation.errorParam } : {}),
             status: generation.httpStatus ?? 500,
           },
         }

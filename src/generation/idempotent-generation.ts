@@ -219,6 +219,8 @@ function recordedError(record: GenerationRecord): ApiError {
   return new ApiError({
     kind,
     message: record.errorMessage ?? 'The generation failed.',
+    ...(record.errorCode !== null ? { code: record.errorCode } : {}),
+    ...(record.errorParam !== null ? { param: record.errorParam } : {}),
     ...(record.httpStatus !== null ? { status: record.httpStatus } : {}),
   });
 }

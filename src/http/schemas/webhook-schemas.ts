@@ -39,7 +39,10 @@ export const generationResponseSchema = z.object({
     .array(z.object({ url: z.string(), revised_prompt: z.string().nullable() }))
     .optional()
     .describe('Once `success`.'),
-  error: z.object({ message: z.string(), type: z.string(), status: z.number().int() }).optional().describe('Once `error`.'),
+  error: z
+    .object({ message: z.string(), type: z.string(), code: z.string().optional(), param: z.string().optional(), status: z.number().int() })
+    .optional()
+    .describe('Once `error`.'),
   warnings: z.array(z.unknown()),
   attempts: z.array(z.unknown()).describe('Provider attempts.'),
   webhook: generationWebhookSchema,

@@ -76,6 +76,8 @@ describe('generation repository', () => {
         attempts: [],
         errorMessage: null,
         errorType: null,
+        errorCode: null,
+        errorParam: null,
         httpStatus: null,
         finishedAt: null,
       });
@@ -101,6 +103,26 @@ describe('generation repository', () => {
       expect(await finishGeneration(harness.db, started.id, outcome({ status: 'error' }))).toBe(false);
       expect((await getGeneration(harness.db, started.id))?.status).toBe('success');
       expect(await getGeneration(harness.db, 'no-such-generation')).toBeUndefined();
+    });
+
+    it("keeps a failure's code and param, so what is read back says what the first answer said", async () => {
+      const owner = await createKeyWithCredits(harness.db, null);
+      const generation = newGeneration(owner);
+      await insertGeneration(harness.db, generation);
+      const failed = outcome({
+        status: 'error',
+        errorMessage: "'size' is not supported",
+        errorType: 'invalid_request_error',
+        errorCode: 'unsupported_size',
+        errorParam: 'size',
+        httpStatus: 400,
+      });
+      expect(await finishGeneration(harness.db, generation.id, failed)).toBe(true);
+      expect(await getGeneration(harness.db, generation.id)).toMatchObject({
+        errorCode: 'unsupported_size',
+        errorParam: 'size',
+        httpStatus: 400,
+      });
     });
 
     it('counts popular models from successful generations in the window only', async () => {
