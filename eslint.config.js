@@ -15,6 +15,7 @@ import { defineConfig } from 'eslint/config';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -98,7 +99,7 @@ export function boundaryRule(/** @type {Record<string, readonly string[] | '*'>}
 }
 
 export default defineConfig(
-  { ignores: ['dist/', 'coverage/', 'data/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'data/', 'node_modules/', 'web/dist/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -128,5 +129,12 @@ export default defineConfig(
       'import-x/resolver-next': [createTypeScriptImportResolver({ project: path.join(root, 'tsconfig.json') })],
     },
     rules: { 'import-x/no-restricted-paths': boundaryRule(layers) },
+  },
+  // The dashboard runs in the browser: its globals, and the rules of hooks.
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs['recommended-latest'].rules,
   },
 );

@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
 import type { HttpServices } from './http/http-services.js';
+import { loadDashboardAssets } from './http/dashboard-assets.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerRoutes } from './http/register-routes.js';
 import { loggerOptions } from './observability/logger-options.js';
@@ -82,5 +83,6 @@ function httpServices(context: AppContext): HttpServices {
     accountAdmin: context.accountAdmin,
     usage: context.usage,
     providerHealth: context.providerHealth,
+    dashboard: loadDashboardAssets(),
   };
 }

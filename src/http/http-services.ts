@@ -5,6 +5,7 @@ import type { WebhookSecrets } from '../accounts/webhook-secrets.js';
 import type { CatalogQueries } from '../catalog/catalog-queries.js';
 import type { GenerationService } from '../generation/generation-service.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { DashboardAssets } from './dashboard-assets.js';
 import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
 
@@ -37,6 +38,8 @@ export interface HttpServices {
   storedImages: StoredImageReader;
   readiness: ReadinessCheck;
   metrics: Metrics;
+  /** The built web dashboard, served at `/`. */
+  dashboard: DashboardAssets;
   webhookSecrets: WebhookSecrets;
   accountAdmin: AccountAdminService;
   usage: UsageService;

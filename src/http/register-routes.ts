@@ -6,6 +6,7 @@ import { adminProviderRoutes } from './routes/admin-provider-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { adminUsageRoutes } from './routes/admin-usage-routes.js';
 import { creditsRoutes } from './routes/credits-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { generationRoutes } from './routes/generation-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
@@ -22,6 +23,7 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   declareRequestAuth(app);
   await app.register(operationsRoutes, { readiness: services.readiness, metrics: services.metrics, metricsToken: settings.metricsToken });
   await app.register(docsRoutes, { publicUrl: settings.publicUrl });
+  await app.register(dashboardRoutes, { assets: services.dashboard });
   await app.register(modelRoutes, { catalog: services.catalog });
   await app.register(storageRoutes, { storedImages: services.storedImages });
   await app.register(creditsRoutes, { findKey, credits: services.credits });
