@@ -224,6 +224,23 @@ forEachDatabase((harness) => {
       expect((await run(['models', '--url', 'ftp://example.com'])).exitCode).toBe(2);
     });
 
+    it('reads answers after heartbeat whitespace: images are written, a late error exits 3 with its status', async () => {
+      const slow = await startTestGateway({ DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_HEARTBEAT_DELAY_MS: '100' });
+      try {
+        const env = { IMAGEROUTER_URL: slow.url, IMAGEROUTER_API_KEY: slow.key };
+        const done = await run(['generate', '[[delay:700]] slow fox', '-m', 'test/test', '-s', '64x64', '-o', 'slow.png'], { env });
+        expect(done.exitCode, done.stderr).toBe(0);
+        expect(await metadata(path.join(cwd, 'slow.png'))).toMatchObject({ format: 'png', width: 64, height: 64 });
+        const failed = await run(['generate', '[[delay:700]][[fail:400]] doomed', '-m', 'test/test', '-s', '64x64', '--json'], { env });
+        expect(failed.exitCode).toBe(3);
+        const body = JSON.parse(failed.stdout);
+        expect(body.status).toBeGreaterThanOrEqual(400);
+        expect(failed.error?.message).toContain(`the gateway answered ${body.status}: `);
+      } finally {
+        await slow.close();
+      }
+    });
+
     it('draws a spinner with elapsed seconds on a terminal and clears it before the summary', async () => {
       await mkdir(path.join(cwd, 'tty'));
       const result = await run(['generate', 'a fox', '-m', 'test/test', '-s', '64x64', '-o', 'tty'], { tty: true });
