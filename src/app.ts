@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
+import { adminConfigJson } from './http/admin-config-json.js';
 import type { HttpServices } from './http/http-services.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerRoutes } from './http/register-routes.js';
@@ -82,5 +83,6 @@ function httpServices(context: AppContext): HttpServices {
     accountAdmin: context.accountAdmin,
     usage: context.usage,
     providerHealth: context.providerHealth,
+    effectiveConfig: () => adminConfigJson(config, context.registry.instances(), context.catalog),
   };
 }
