@@ -12,6 +12,13 @@ import {
   type HttpResult,
   type Json,
 } from '../helpers/gateway-client.js';
+import {
+  accountKeyListResponseSchema,
+  adminConfigResponseSchema,
+  generationListResponseSchema,
+  keyInfoResponseSchema,
+  modelRoutesResponseSchema,
+} from '../../src/http/schemas/dashboard-response-schemas.js';
 import { parseCsv } from '../helpers/parse-csv.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
@@ -78,6 +85,7 @@ forEachDatabase((harness) => {
     it('GET /v1/key describes the calling key and its account, for any valid key', async () => {
       const result = await get('/v1/key');
       expect(result.status, result.text).toBe(200);
+      keyInfoResponseSchema.parse(result.body);
       expect(result.body).toMatchObject({
         name: 'customer',
         scopes: ['generate', 'read'],
@@ -107,6 +115,7 @@ forEachDatabase((harness) => {
       do {
         const page: HttpResult = await get(`/v1/generations?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`);
         expect(page.status, page.text).toBe(200);
+        generationListResponseSchema.parse(page.body);
         expect(page.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...(page.body.data as Json[]));
         cursor = page.body.next_cursor as string | null;
@@ -187,6 +196,7 @@ forEachDatabase((harness) => {
 
       const listed = await get('/v1/keys');
       expect(listed.status).toBe(200);
+      accountKeyListResponseSchema.parse(listed.body);
       const names = listed.body.data.map((key: Json) => key.name);
       expect(names).toContain('ci');
       expect(names).not.toContain('stranger');
@@ -232,6 +242,7 @@ forEachDatabase((harness) => {
       for (const route of ['/v1/models/test/test/routes', '/v1/models/test%2Ftest/routes']) {
         const result = await get(route);
         expect(result.status, result.text).toBe(200);
+        modelRoutesResponseSchema.parse(result.body);
         expect(result.body.model).toBe('test/test');
         const [first] = result.body.routes as Json[];
         expect(first).toMatchObject({
@@ -271,6 +282,7 @@ forEachDatabase((harness) => {
       expectApiError(await get('/v1/admin/config'), { status: 403, code: 'admin_required' });
       const result = await get('/v1/admin/config', admin);
       expect(result.status, result.text).toBe(200);
+      adminConfigResponseSchema.parse(result.body);
       const { settings, providers, catalog } = result.body as Json;
       expect(settings.IMAGEROUTER_ADMIN_KEY).toBe('••••wxyz');
       expect(settings.IMAGEROUTER_METRICS_TOKEN).toBe('••••7890');
@@ -287,6 +299,23 @@ forEachDatabase((harness) => {
         max_retries: expect.any(Number),
         circuit_breaker: { failure_threshold: expect.any(Number) },
       });
+    });
+
+    it('documents every dashboard endpoint in the OpenAPI document', async () => {
+      const document = await get('/openapi.json', null);
+      expect(Object.keys(document.body.paths)).toEqual(
+        expect.arrayContaining([
+          '/v1/key',
+          '/v1/generations',
+          '/v1/usage',
+          '/v1/keys',
+          '/v1/keys/{id}',
+          '/v1/models/{id}/routes',
+          '/v1/admin/config',
+        ]),
+      );
+      expect(document.body.paths['/v1/keys'].post.requestBody.content['application/json'].schema.properties).not.toHaveProperty('credits');
+      expect(document.body.components.schemas).toHaveProperty('ModelRoutes');
     });
   });
 });
