@@ -27,6 +27,9 @@ forEachDatabase((harness) => {
       // A second name for gpt-image-1.5 whose estimate is far below what OpenAI bills: the settle lands above the hold.
       const underpriced = `
 models:
+  # Retired by OpenAI on 2026-12-01; the fake still serves it, so the operator moves the date.
+  "openai/gpt-image-1.5":
+    retires_on: "2099-01-01"
   "openai/gpt-image-1.5-underpriced":
     release_date: "2026-01-01"
     capabilities: { edit: true, max_input_images: 16, sizes: [1024x1024, 1536x1024, 1024x1536], qualities: [auto, low, medium, high], max_n: 10, parameters: [] }

@@ -12,17 +12,17 @@ describe('a model without a configured provider', () => {
   afterAll(() => gateway?.close());
 
   it('is listed with available: false', async () => {
-    const models = await getJson(gateway.url, '/v1/models?name=gpt-image-1.5');
-    expect(models.body['openai/gpt-image-1.5']).toMatchObject({ available: false });
+    const models = await getJson(gateway.url, '/v1/models?name=gpt-image-2');
+    expect(models.body['openai/gpt-image-2']).toMatchObject({ available: false });
     const openaiList = await getJson(gateway.url, '/v1/openai/models');
-    expect(openaiList.body.data.map((model: { id: string }) => model.id)).not.toContain('openai/gpt-image-1.5');
+    expect(openaiList.body.data.map((model: { id: string }) => model.id)).not.toContain('openai/gpt-image-2');
   });
 
   it('answers 503 naming the variable to set, and charges nothing', async () => {
     const result = await postJson(
       gateway.url,
       '/v1/openai/images/generations',
-      { model: 'openai/gpt-image-1.5', prompt: 'x' },
+      { model: 'openai/gpt-image-2', prompt: 'x' },
       { key: gateway.key },
     );
     expect(result.status).toBe(503);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InputImage } from '../../../../src/domain/image-request.js';
 import { defaultModelsDir } from '../../../../src/catalog/load-catalog.js';
+import { modelLifecycle } from '../../../../src/catalog/model-lifecycle.js';
 import { modelFileSchema } from '../../../../src/catalog/model-schema.js';
 import { readYamlFile } from '../../../../src/catalog/read-yaml-file.js';
 import { sentParameters, type OpenAICall } from '../../../../src/providers/openai/openai-parameters.js';
@@ -40,21 +41,31 @@ const routeOptions: Array<[string, Record<string, unknown>]> = [
 ];
 
 describe('openai catalog', () => {
-  it('lists the models ImageRouter names, the retired ones with a message', () => {
-    expect(models.map((model) => [model.id, model.status])).toEqual([
+  it('lists the models ImageRouter names, each retiring on its date with a successor', () => {
+    const state = (now: number) => models.map((model) => [model.id, modelLifecycle(model, now).state]);
+    // On 2026-12-04, after gpt-image-1.5 and -mini left OpenAI's API (2026-12-01).
+    expect(state(Date.UTC(2026, 11, 4))).toEqual([
       ['openai/gpt-image-2', 'active'],
       ['openai/gpt-image-2.5-flare', 'active'],
       ['openai/gpt-image-2.5-sunburst', 'active'],
       ['openai/gpt-image-2.6-flare', 'active'],
       ['openai/gpt-image-2.6-sunburst', 'active'],
-      ['openai/gpt-image-1.5', 'active'],
-      ['openai/gpt-image-1-mini', 'active'],
+      ['openai/gpt-image-1.5', 'retired'],
+      ['openai/gpt-image-1-mini', 'retired'],
       ['openai/gpt-image-1', 'retired'],
       ['openai/dall-e-3', 'retired'],
       ['openai/dall-e-2', 'retired'],
     ]);
-    for (const model of models.filter((candidate) => candidate.status === 'retired'))
-      expect(model.retired_message).toMatch(/^.+ is no longer available\. Please switch to 'openai\/gpt-image-2'/);
+    // The day before, they were served, deprecated.
+    expect(Object.fromEntries(state(Date.UTC(2026, 10, 30, 23, 59)))).toMatchObject({
+      'openai/gpt-image-1.5': 'deprecated',
+      'openai/gpt-image-1-mini': 'deprecated',
+      'openai/gpt-image-1': 'retired',
+    });
+    for (const model of models.filter((candidate) => modelLifecycle(candidate, Date.UTC(2026, 11, 4)).state === 'retired')) {
+      const successor = model.successor ?? /Please switch to '([^']+)'/.exec(model.retired_message ?? '')?.[1];
+      expect(successor, model.id).toBe('openai/gpt-image-2');
+    }
   });
 
   it.each(routeOptions)('sends exactly the parameters sentParameters names for %s', (upstreamModel, options) => {

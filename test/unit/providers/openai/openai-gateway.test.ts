@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../../../src/providers/openai/openai-adapter.js';
 import { fakeImage, jsonOf } from '../../../fakes/fake-upstream.js';
@@ -9,17 +12,24 @@ import { startTestGateway, type TestGateway } from '../../../helpers/test-gatewa
 describe('openai through the gateway', () => {
   let fake: OpenAIFake;
   let gateway: TestGateway;
+  let configDir: string;
 
   beforeAll(async () => {
     fake = await startOpenAIFake();
+    configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-openai-'));
+    // OpenAI retired gpt-image-1.5 on 2026-12-01; an operator whose upstream (here the fake) still
+    // serves it moves its retirement in the config file, as docs/configuration.md says.
+    const configFile = path.join(configDir, 'config.yaml');
+    await writeFile(configFile, 'models:\n  "openai/gpt-image-1.5":\n    retires_on: "2099-01-01"\n');
     gateway = await startTestGateway(
-      { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
+      { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1', IMAGEROUTER_CONFIG: configFile },
       { providers: [createOpenAIAdapter()], env: { OPENAI_API_KEY: OPENAI_FAKE_API_KEY, OPENAI_BASE_URL: fake.baseUrl } },
     );
   });
   afterAll(async () => {
     await gateway?.close();
     await fake?.close();
+    await rm(configDir, { recursive: true, force: true });
   });
 
   const generate = (body: Record<string, unknown>) =>
