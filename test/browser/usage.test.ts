@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { TestGateway } from '../helpers/test-gateway.js';
+import { describeInBrowser, signIn } from './browser-harness.js';
+import { callGateway, startPricedGateway } from './priced-gateway.js';
+
+describeInBrowser('dashboard: usage', (harness) => {
+  let gateway: TestGateway;
+  let generationId: string;
+  beforeAll(async () => {
+    gateway = await startPricedGateway();
+    const generated = await callGateway(gateway, gateway.key, 'POST', '/v1/openai/images/generations', {
+      model: 'test/test',
+      prompt: 'a lighthouse',
+    });
+    expect(generated.status).toBe(200);
+    generationId = String(generated.body['id']);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it('shows a generation made over HTTP in the table and the charts, and exports it as CSV', async () => {
+    const { page } = harness;
+    await signIn(page, gateway.url, gateway.key);
+    await page.getByRole('link', { name: 'Usage' }).click();
+
+    const table = page.getByRole('table', { name: 'Generations' });
+    const row = table.getByRole('row').filter({ hasText: 'test/test' });
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.textContent()).toContain('success');
+    expect(await row.textContent()).toContain('$0.0100');
+
+    // Both charts render with a bar for today, and carry their numbers for screen readers.
+    const spend = page.getByRole('img', { name: /Daily spend/ });
+    await expect.poll(() => spend.count()).toBe(1);
+    expect(await spend.locator('rect').count()).toBeGreaterThan(0);
+    expect(
+      await page
+        .getByRole('img', { name: /Daily generations/ })
+        .locator('rect')
+        .count(),
+    ).toBeGreaterThan(0);
+    expect(await page.getByText('1 generations · 1 images · $0.0100').count()).toBe(1);
+    await page.getByText('Show data: Daily spend (USD)').click();
+    const today = new Date().toISOString().slice(0, 10);
+    expect(
+      await page
+        .getByRole('row', { name: new RegExp(today) })
+        .first()
+        .textContent(),
+    ).toContain('$0.0100');
+
+    // By key: the series is the key's name.
+    await page.getByLabel('by key').check();
+    await expect.poll(() => page.getByRole('img', { name: /Daily spend/ }).getAttribute('aria-labelledby')).toBeTruthy();
+
+    // Filters: an error-only view has no rows.
+    await page.getByLabel('Status').selectOption('error');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('No generations match these filters.').count()).toBe(1);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => row.count()).toBe(1);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = await readFile(await download.path(), 'utf8');
+    expect(csv).toContain(generationId);
+    expect(download.suggestedFilename()).toMatch(/^usage-.*\.csv$/);
+  });
+
+  it('gives an admin every account, with an account filter, at 375 px', async () => {
+    const { page } = harness;
+    await page.setViewportSize({ width: 375, height: 740 });
+    await signIn(page, gateway.url, await gateway.createKey({ admin: true, name: 'ops' }));
+    await page.goto(`${gateway.url}/usage`);
+    const table = page.getByRole('table', { name: 'Generations' });
+    await expect.poll(() => table.getByRole('row').filter({ hasText: 'test/test' }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await table.getByRole('columnheader', { name: 'Account' }).count()).toBe(1);
+    expect(await page.getByLabel('Account').locator('option').count()).toBeGreaterThan(1);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+});
