@@ -38,7 +38,7 @@ describeInBrowser('dashboard: keys', (harness) => {
           .count(),
       )
       .toBeGreaterThan(0);
-    if ((await page.getByText('Copied.').count()) > 0) expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    if ((await page.getByText('Copied.').count()) > 0) expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
     expect((await callGateway(gateway, key, 'GET', '/v1/credits')).status).toBe(200);
 
     // In the list, with its limits; the secret itself is gone once dismissed (and after a reload).
@@ -75,7 +75,7 @@ describeInBrowser('dashboard: keys', (harness) => {
     // The browser's own min/max check is only on step/min here; the gateway answers the max.
     await page.getByRole('button', { name: 'Create key' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('requests_per_minute');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });

@@ -78,7 +78,7 @@ describeInBrowser('dashboard: usage', (harness) => {
     await expect.poll(() => table.getByRole('row').filter({ hasText: 'test/test' }).count(), { timeout: 10_000 }).toBe(1);
     expect(await table.getByRole('columnheader', { name: 'Account' }).count()).toBe(1);
     expect(await page.getByLabel('Account').locator('option').count()).toBeGreaterThan(1);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
   });
 });

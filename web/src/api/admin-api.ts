@@ -18,7 +18,8 @@ export interface ProviderHealth {
   title: string;
   breaker: 'closed' | 'open' | 'half_open' | null;
   breaker_disabled: boolean;
-  keys: number;
+  /** One breaker per upstream key (at least one). */
+  keys: Array<{ index: number; breaker: 'closed' | 'open' | 'half_open' }>;
   recent_calls: number;
   recent_errors: number;
   error_rate: number | null;

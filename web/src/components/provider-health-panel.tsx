@@ -49,7 +49,10 @@ export function ProviderHealthPanel({ client }: { client: GatewayClient }) {
                 <th scope="row">
                   {provider.instance}
                   <div className="muted">
-                    {provider.title} · {provider.adapter} · {provider.keys} {provider.keys === 1 ? 'key' : 'keys'}
+                    {provider.title} · {provider.adapter}
+                    {provider.keys.length > 1
+                      ? ` · keys: ${provider.keys.map((key) => `#${key.index + 1} ${key.breaker}`).join(', ')}`
+                      : ''}
                   </div>
                 </th>
                 <td className={provider.breaker === 'open' ? 'error' : provider.breaker === 'closed' ? 'ok' : undefined}>
