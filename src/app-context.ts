@@ -209,7 +209,8 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     catalogQueries: {
       catalog,
       availability: (model) =>
-        model.status === 'active' && model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
+        catalog.lifecycle(model).state !== 'retired' &&
+        model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
       recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
     },
     storedImages,

@@ -23,7 +23,7 @@ export function bindRouteOptions(catalog: Catalog, schemas: RouteOptionsSchemas)
   const problems: CatalogProblem[] = [];
   const models = catalog.all().map((model) => bindModel(model, schemas, problems));
   if (problems.length > 0) throw new CatalogError(problems);
-  return new Catalog(models, catalog.config);
+  return catalog.withModels(models);
 }
 
 function bindModel(model: ResolvedModel, schemas: RouteOptionsSchemas, problems: CatalogProblem[]): ResolvedModel {

@@ -1,4 +1,5 @@
 import { CatalogError } from './catalog-error.js';
+import { modelLifecycle, type ModelLifecycle } from './model-lifecycle.js';
 import type { OperatorConfig } from './operator-config.js';
 import type { ResolvedModel } from './resolved-model.js';
 
@@ -13,9 +14,13 @@ export class Catalog {
   private readonly byId = new Map<string, ResolvedModel>();
   private readonly aliasToId = new Map<string, string>();
 
-  constructor(models: readonly ResolvedModel[], config: OperatorConfig = { file: undefined }) {
+  /** Today, for the models' lifecycle dates (tests fix it). */
+  private readonly clock: () => number;
+
+  constructor(models: readonly ResolvedModel[], config: OperatorConfig = { file: undefined }, clock: () => number = Date.now) {
     this.models = models;
     this.config = config;
+    this.clock = clock;
     for (const model of models) {
       if (this.byId.has(model.id)) throw collision(model, `duplicate id '${model.id}'`);
       this.byId.set(model.id, model);
@@ -37,6 +42,16 @@ export class Catalog {
   resolvedId(idOrAlias: string): string | undefined {
     if (this.byId.has(idOrAlias)) return idOrAlias;
     return this.aliasToId.get(idOrAlias);
+  }
+
+  /** The same catalog (config, clock) over other models: the route options bound, say. */
+  withModels(models: readonly ResolvedModel[]): Catalog {
+    return new Catalog(models, this.config, this.clock);
+  }
+
+  /** Where a model stands today: active, deprecated (served with a warning) or retired (410). */
+  lifecycle(model: ResolvedModel): ModelLifecycle {
+    return modelLifecycle(model, this.clock());
   }
 
   /** Every model, retired ones included, in file order (files by name, then their order inside). */

@@ -18,7 +18,8 @@ export type { ModelAvailability } from './resolved-model.js';
 export function listModelsV1(catalog: Catalog, query: unknown, availability: ModelAvailability): Record<string, ModelEntryV1> {
   const selection = parseModelsV1Query(query);
   const body: Record<string, ModelEntryV1> = {};
-  for (const model of selectModels(catalog, selection)) body[model.id] = toModelEntryV1(model, availability(model));
+  for (const model of selectModels(catalog, selection))
+    body[model.id] = toModelEntryV1(model, availability(model), catalog.lifecycle(model));
   return body;
 }
 
@@ -29,7 +30,7 @@ export function listModelsV1(catalog: Catalog, query: unknown, availability: Mod
 export function getModelV1(catalog: Catalog, id: string, availability: ModelAvailability): ModelEntryV1 & { id: string } {
   const model = catalog.get(id);
   if (model === undefined) throw modelNotFound(id);
-  return { id: model.id, ...toModelEntryV1(model, availability(model)) };
+  return { id: model.id, ...toModelEntryV1(model, availability(model), catalog.lifecycle(model)) };
 }
 
 /** A `/v2/models` item after `fields=`: `id` and whichever fields were asked for. */
@@ -38,7 +39,7 @@ export type ModelEntryV2Fields = Pick<ModelEntryV2, 'id'> & Partial<ModelEntryV2
 /** `GET /v2/models`: the live docs' array form. */
 export function listModelsV2(catalog: Catalog, query: unknown, availability: ModelAvailability): ModelEntryV2Fields[] {
   const selection = parseModelsV2Query(query);
-  const entries = selectModels(catalog, selection).map((model) => toModelEntryV2(model, availability(model)));
+  const entries = selectModels(catalog, selection).map((model) => toModelEntryV2(model, availability(model), catalog.lifecycle(model)));
   const fields = selection.fields;
   if (fields === undefined) return entries;
   return entries.map((entry) => {
@@ -52,7 +53,7 @@ export function listModelsV2(catalog: Catalog, query: unknown, availability: Mod
 export function getModelV2(catalog: Catalog, id: string, availability: ModelAvailability): ModelEntryV2 {
   const model = catalog.get(id);
   if (model === undefined) throw modelNotFound(id);
-  return toModelEntryV2(model, availability(model));
+  return toModelEntryV2(model, availability(model), catalog.lifecycle(model));
 }
 
 /** One model in OpenAI's form. */
@@ -78,7 +79,7 @@ export function listModelsOpenAI(catalog: Catalog, availability: ModelAvailabili
     object: 'list',
     data: catalog
       .all()
-      .filter((model) => model.status !== 'retired' && availability(model))
+      .filter((model) => catalog.lifecycle(model).state !== 'retired' && availability(model))
       .map(toOpenAIModel),
   };
 }
@@ -89,7 +90,7 @@ export function listModelsOpenAI(catalog: Catalog, availability: ModelAvailabili
  */
 export function getModelOpenAI(catalog: Catalog, id: string, availability: ModelAvailability): OpenAIModel {
   const model = catalog.get(id);
-  if (model === undefined || model.status === 'retired' || !availability(model)) throw modelNotFound(id);
+  if (model === undefined || catalog.lifecycle(model).state === 'retired' || !availability(model)) throw modelNotFound(id);
   return toOpenAIModel(model);
 }
 

@@ -15,6 +15,8 @@ export interface LoadCatalogOptions {
   builtinDir?: string;
   /** The operator config file (`AppConfig.configFile`, from `IMAGEROUTER_CONFIG`); optional. */
   configFile?: string;
+  /** Today, for the models' `deprecated_on` / `retires_on` (default: the real clock). */
+  clock?: () => number;
 }
 
 /** A validated model and where it came from, for errors that name both sides of a collision. */
@@ -43,10 +45,12 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   }
 
   problems.push(...collisions(placed));
+  problems.push(...unknownSuccessors(placed));
   if (problems.length > 0) throw new CatalogError(problems);
   return new Catalog(
     placed.map((entry) => resolveModel(entry.model, entry.file)),
     config,
+    options.clock,
   );
 }
 
@@ -138,6 +142,18 @@ function applyOverrides(placed: PlacedModel[], overrides: Array<[string, unknown
 }
 
 /** Duplicate ids and aliases that shadow an id or another alias, each naming both places. */
+/** A successor is named to clients as the model to use instead: it must exist. */
+function unknownSuccessors(placed: readonly PlacedModel[]): CatalogProblem[] {
+  const known = new Set(placed.flatMap((entry) => [entry.model.id, ...entry.model.aliases]));
+  return placed
+    .filter((entry) => entry.model.successor !== undefined && !known.has(entry.model.successor))
+    .map((entry) => ({
+      file: entry.file,
+      path: `${entry.path}.successor`,
+      message: `'${entry.model.successor}' is not a model of the catalog`,
+    }));
+}
+
 function collisions(placed: readonly PlacedModel[]): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
   const ids = new Map<string, PlacedModel>();

@@ -1,3 +1,4 @@
+import type { LifecycleState, ModelLifecycle } from './model-lifecycle.js';
 import type { Capabilities } from './model-schema.js';
 import { modelInputs, type ModelInputs } from './model-inputs.js';
 import { modelPriceRange } from './model-price.js';
@@ -49,8 +50,13 @@ export interface ModelEntryV1 {
   aliases: string[];
   /** Some route's provider is configured on this gateway. */
   available: boolean;
-  status: 'active' | 'retired';
+  /** Today's state from the catalog's dates: `deprecated` is served with a warning, `retired` answers 410. */
+  status: LifecycleState;
   retired_message?: string;
+  /** `YYYY-MM-DD` (UTC) or null. */
+  deprecated_on: string | null;
+  retires_on: string | null;
+  successor: string | null;
   capabilities: Omit<Capabilities, 'sizes'> & { sizes: string[] | null };
 }
 
@@ -65,10 +71,13 @@ export interface ModelEntryV2 {
   /** `null` when no route has a price. */
   price: PriceRangeUsd | null;
   available: boolean;
-  status: 'active' | 'retired';
+  status: LifecycleState;
+  deprecated_on: string | null;
+  retires_on: string | null;
+  successor: string | null;
 }
 
-export function toModelEntryV1(model: ResolvedModel, available: boolean): ModelEntryV1 {
+export function toModelEntryV1(model: ResolvedModel, available: boolean, lifecycle: ModelLifecycle): ModelEntryV1 {
   const inputs = modelInputs(model);
   const { sizes, ...capabilities } = model.capabilities;
   return {
@@ -81,13 +90,14 @@ export function toModelEntryV1(model: ResolvedModel, available: boolean): ModelE
     supported_params: { mask: inputs.mask, quality: inputs.quality, edit: inputs.image },
     aliases: [...model.aliases],
     available,
-    status: model.status,
+    status: lifecycle.state,
     ...(model.retired_message === undefined ? {} : { retired_message: model.retired_message }),
+    ...lifecycleDates(lifecycle),
     capabilities: structuredClone({ ...capabilities, sizes: sizes ?? null }),
   };
 }
 
-export function toModelEntryV2(model: ResolvedModel, available: boolean): ModelEntryV2 {
+export function toModelEntryV2(model: ResolvedModel, available: boolean, lifecycle: ModelLifecycle): ModelEntryV2 {
   const price = modelPriceRange(model);
   return {
     id: model.id,
@@ -98,8 +108,13 @@ export function toModelEntryV2(model: ResolvedModel, available: boolean): ModelE
     output: [...model.output],
     price: price === undefined ? null : rangeToUsd(price),
     available,
-    status: model.status,
+    status: lifecycle.state,
+    ...lifecycleDates(lifecycle),
   };
+}
+
+function lifecycleDates(lifecycle: ModelLifecycle) {
+  return { deprecated_on: lifecycle.deprecatedOn, retires_on: lifecycle.retiresOn, successor: lifecycle.successor };
 }
 
 export function rangeToUsd(range: PriceRangeMicros): PriceRangeUsd {

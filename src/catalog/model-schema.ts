@@ -163,6 +163,12 @@ export const modelSchema = z
     status: z.enum(['active', 'retired']).default('active'),
     /** Shown when a retired model is requested. */
     retired_message: z.string().optional(),
+    /** From this UTC day, responses carry a `deprecated` warning and `Deprecation`/`Sunset` headers. */
+    deprecated_on: calendarDate.optional(),
+    /** From this UTC day the model answers 410, with no edit to the catalog. */
+    retires_on: calendarDate.optional(),
+    /** The model id (or alias) to use instead; named in warnings and in the 410. */
+    successor: z.string().optional(),
     /**
      * Curated place in the popular list while usage is too thin to rank it (1 = first). Models
      * without one follow the ranked ones.
@@ -184,6 +190,10 @@ export const modelSchema = z
     routing: z.strictObject({ strategy: z.enum(ROUTING_STRATEGIES).default('priority') }).default({ strategy: 'priority' }),
   })
   .refine((model) => !model.aliases.includes(model.id), { message: 'must not repeat the model id', path: ['aliases'] })
+  .refine((model) => model.deprecated_on === undefined || model.retires_on === undefined || model.deprecated_on <= model.retires_on, {
+    message: 'must not be after retires_on',
+    path: ['deprecated_on'],
+  })
   .refine((model) => new Set(model.aliases).size === model.aliases.length, {
     message: 'must not contain duplicates',
     path: ['aliases'],

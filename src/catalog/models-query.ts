@@ -17,7 +17,20 @@ export const OUTPUT_TYPES = ['image', 'video'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];
 
 /** Fields of a `/v2/models` entry that `fields=` may select; `id` is always kept. */
-export const V2_FIELDS = ['id', 'name', 'aliases', 'release_date', 'inputs', 'output', 'price', 'available', 'status'] as const;
+export const V2_FIELDS = [
+  'id',
+  'name',
+  'aliases',
+  'release_date',
+  'inputs',
+  'output',
+  'price',
+  'available',
+  'status',
+  'deprecated_on',
+  'retires_on',
+  'successor',
+] as const;
 export type V2Field = (typeof V2_FIELDS)[number];
 
 /** A repeated parameter (`?limit=1&limit=2`) arrives as an array: refused rather than guessed. */

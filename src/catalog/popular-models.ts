@@ -41,7 +41,7 @@ export function popularModels(
     // Aliased and canonical ids of one model were both recorded in older data: add them up.
     if (id !== undefined && count > 0) usage.set(id, (usage.get(id) ?? 0) + count);
   }
-  const candidates = catalog.all().filter((model) => model.status !== 'retired');
+  const candidates = catalog.all().filter((model) => catalog.lifecycle(model).state !== 'retired');
   const available = new Map(candidates.map((model) => [model.id, availability(model)]));
   const order = new Map(candidates.map((model, index) => [model.id, index]));
   const ranked = [...candidates].sort(

@@ -1,5 +1,6 @@
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import type { Catalog } from './catalog.js';
+import { lifecycleMessage } from './model-lifecycle.js';
 import { pricedRoutes, type ResolvedModel } from './resolved-model.js';
 
 /** The kind of endpoint asking: a video model on the image endpoint is a client mistake, and vice versa. */
@@ -24,12 +25,13 @@ export function resolveModelForRequest(catalog: Catalog, rawId: string, output: 
   if (rawId === '') throw invalidParam('model', "'model' is a required parameter");
   const model = catalog.get(rawId);
   if (model === undefined) throw modelNotFound(rawId);
-  if (model.status === 'retired') {
+  const lifecycle = catalog.lifecycle(model);
+  if (lifecycle.state === 'retired') {
     throw new ApiError({
       kind: 'invalid_request',
       // 410, not 404: the id was valid once, and the message tells the client what replaced it.
       status: 410,
-      message: model.retired_message ?? `The model '${model.id}' is no longer available.`,
+      message: model.retired_message ?? lifecycleMessage(model.id, lifecycle),
       param: 'model',
       code: 'model_retired',
     });

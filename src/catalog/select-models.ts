@@ -15,7 +15,7 @@ export function selectModels(catalog: Catalog, selection: ModelSelection): Resol
     .all()
     .filter(
       (model) =>
-        (selection.includeRetired || model.status !== 'retired') &&
+        (selection.includeRetired || catalog.lifecycle(model).state !== 'retired') &&
         (selection.output === undefined || model.output.includes(selection.output)) &&
         (provider === undefined || matchesProvider(model, provider)) &&
         (selection.free === undefined || isFreeModel(model) === selection.free) &&

@@ -28,7 +28,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, adapters: ImageProvider[
   bindRouteOptions(catalog, createProviderRegistry(adapters, instances));
   const modelsPerInstance = new Map<string, number>();
   for (const model of catalog.all()) {
-    if (model.status !== 'active') continue;
+    if (catalog.lifecycle(model).state === 'retired') continue;
     for (const provider of new Set(model.routes.map((route) => route.provider)))
       modelsPerInstance.set(provider, (modelsPerInstance.get(provider) ?? 0) + 1);
   }

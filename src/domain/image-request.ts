@@ -56,7 +56,8 @@ export interface ImageRequest {
 
 /** A setting that was adapted or could not be honoured, reported to the client and recorded. */
 export interface GenerationWarning {
-  type: 'unsupported' | 'adapted' | 'other';
+  /** `deprecated`: the model is served but has a retirement date (`setting: 'model'`). */
+  type: 'unsupported' | 'adapted' | 'deprecated' | 'other';
   /** The request parameter concerned, e.g. `style`. */
   setting?: string;
   /** Provider id, when the warning comes from one route. */

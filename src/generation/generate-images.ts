@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallerRateLimits } from '../accounts/api-key-service.js';
 import type { SpendLimitReached } from '../accounts/key-spend.js';
+import type { ModelLifecycle } from '../catalog/model-lifecycle.js';
 import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog/resolved-model.js';
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
@@ -52,6 +53,8 @@ export interface GenerationOutput {
   latency: number;
   cost: number;
   warnings: GenerationWarning[];
+  /** The model's dates when it is deprecated (HTTP sends `Deprecation` and `Sunset`). */
+  deprecation?: ModelLifecycle;
   attempts: Attempt[];
 }
 

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { lifecycleMessage, type ModelLifecycle } from '../catalog/model-lifecycle.js';
 import type { ResolvedModel } from '../catalog/resolved-model.js';
 import { resolveModelForRequest } from '../catalog/resolve-model-for-request.js';
 import type { GenerationWarning, ImageRequest, ImageSize } from '../domain/image-request.js';
@@ -16,6 +17,8 @@ export interface GenerationPlan {
   warnings: GenerationWarning[];
   /** Where to POST the finished generation; its host is checked before any work (`WebhookTargets`). */
   webhookUrl?: string;
+  /** Set when the model is deprecated: its dates, for the `Deprecation` and `Sunset` headers. */
+  deprecation?: ModelLifecycle;
 }
 
 /** Fields OpenAI SDKs send that mean nothing here and deserve no warning. */
@@ -47,9 +50,13 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
     extraParameters: Object.keys(extra).filter((name) => !SILENT_FIELDS.has(name)),
   });
   if (legacy) warnings.unshift(legacy.warning);
+  const lifecycle = catalog.lifecycle(model);
+  if (lifecycle.state === 'deprecated')
+    warnings.unshift({ type: 'deprecated', setting: 'model', message: lifecycleMessage(model.id, lifecycle) });
   return {
     model,
     warnings,
+    ...(lifecycle.state === 'deprecated' ? { deprecation: lifecycle } : {}),
     ...(fields.webhook_url === undefined ? {} : { webhookUrl: fields.webhook_url }),
     request: {
       model: model.id,

@@ -46,7 +46,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
     }
     if (plan.webhookUrl !== undefined) await ports.webhookTargets.check(input.caller.accountId, plan.webhookUrl, deadline.signal);
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
-    return await generateImages(ports, {
+    const output = await generateImages(ports, {
       request: { ...plan.request, ...inputs },
       model: plan.model,
       warnings: plan.warnings,
@@ -57,6 +57,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       ...(plan.webhookUrl === undefined ? {} : { webhookUrl: plan.webhookUrl }),
       ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
     });
+    return plan.deprecation === undefined ? output : { ...output, deprecation: plan.deprecation };
   } finally {
     deadline.clear();
     admission.release();

@@ -1,3 +1,4 @@
+import { deprecationHeaders } from '../deprecation-headers.js';
 import { rateLimitHeaders, type RateLimitState } from '../../generation/admit-generation.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { GenerationFailure } from '../../generation/generate-images.js';
@@ -101,6 +102,7 @@ async function handleImageRequest(
     if (outcome.kind === 'streamed') return reply;
     const output = outcome.value;
     reply.header('X-Generation-Id', output.id).header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
+    if (output.deprecation !== undefined) reply.headers(deprecationHeaders(output.deprecation, settings.publicUrl));
     return reply.code(200).header('cache-control', 'no-store').type('application/json; charset=utf-8').send(serializeImageResponse(output));
   } catch (error) {
     if (!(error instanceof GenerationFailure)) throw error;

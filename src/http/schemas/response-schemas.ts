@@ -14,7 +14,7 @@ export const errorResponseSchema = z
   .describe('Every error has this shape.');
 
 export const warningSchema = z.object({
-  type: z.enum(['unsupported', 'adapted', 'other']),
+  type: z.enum(['unsupported', 'adapted', 'deprecated', 'other']),
   setting: z.string().optional(),
   provider: z.string().optional(),
   message: z.string(),

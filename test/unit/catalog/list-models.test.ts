@@ -27,6 +27,9 @@ describe('listModelsV1', () => {
         aliases: [],
         available: true,
         status: 'active',
+        deprecated_on: null,
+        retires_on: null,
+        successor: null,
         capabilities: {
           edit: true,
           mask: true,
@@ -153,6 +156,9 @@ describe('listModelsV2', () => {
         price: { min: 0.04, average: 0.04, max: 0.04 },
         available: true,
         status: 'active',
+        deprecated_on: null,
+        retires_on: null,
+        successor: null,
       },
     ]);
     expect(getModelV2(catalog, 'test/test', availability).inputs.size).toEqual(['custom']);

@@ -44,7 +44,9 @@ describe('resolveModelForRequest', () => {
     const retired = loadCatalog({
       builtinDir: modelsDir({ 'a.yaml': 'models:\n  - { id: acme/old, release_date: "2024-01-01", status: retired }\n' }),
     });
-    expect(apiError(() => resolveModelForRequest(retired, 'acme/old')).message).toBe("The model 'acme/old' is no longer available.");
+    expect(apiError(() => resolveModelForRequest(retired, 'acme/old')).message).toBe(
+      "The model 'acme/old' was retired and is no longer available.",
+    );
   });
 
   it('sends a video model to the video endpoint, and an image model to the image one', () => {
