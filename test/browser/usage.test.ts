@@ -41,7 +41,7 @@ describeInBrowser('dashboard: usage', (harness) => {
         .locator('rect')
         .count(),
     ).toBeGreaterThan(0);
-    expect(await page.getByText('1 generations · 1 images · $0.0100').count()).toBe(1);
+    expect(await page.getByText('1 generation · 1 image · $0.0100').count()).toBe(1);
     await page.getByText('Show data: Daily spend (USD)').click();
     const today = new Date().toISOString().slice(0, 10);
     expect(

@@ -11,8 +11,8 @@ export interface ChartSeries {
 export const SERIES_COLORS = ['#6366f1', '#f59e0b', '#10b981', '#ef4444', '#0ea5e9', '#a855f7', '#8a8a9e'];
 
 const WIDTH = 640;
-const HEIGHT = 220;
-const PAD = { top: 12, right: 8, bottom: 28, left: 64 };
+const HEIGHT = 260;
+const PAD = { top: 14, right: 10, bottom: 34, left: 86 };
 
 /**
  * A stacked bar chart drawn as SVG (no chart library: the first page stays small). Screen readers
@@ -23,11 +23,14 @@ export function BarChart({
   categories,
   series,
   format,
+  axisFormat = format,
 }: {
   title: string;
   categories: string[];
   series: ChartSeries[];
   format: (value: number) => string;
+  /** Shorter text for the axis, where room is tight. */
+  axisFormat?: (value: number) => string;
 }) {
   const id = useId();
   const totals = categories.map((_, index) => series.reduce((sum, one) => sum + (one.values[index] ?? 0), 0));
@@ -39,7 +42,10 @@ export function BarChart({
   const slot = plotWidth / Math.max(1, categories.length);
   const barWidth = Math.max(1, slot * 0.72);
   const y = (value: number) => PAD.top + plotHeight - (value / scaleMax) * plotHeight;
-  const ticks = [0, 0.5, 1].map((fraction) => fraction * scaleMax);
+  // Zero, half and the top; the half is left out when it would read the same as either end (small counts).
+  const ticks = [0, scaleMax / 2, scaleMax].filter(
+    (tick, index, all) => index !== 1 || (axisFormat(tick) !== axisFormat(all[0]!) && axisFormat(tick) !== axisFormat(all[2]!)),
+  );
   // A label every few bars so they never overlap, always the first and the last.
   const labelEvery = Math.max(1, Math.ceil(categories.length / 6));
   const summary = `${categories.length} days, total ${format(grand)}, highest ${format(max)}${
@@ -49,14 +55,14 @@ export function BarChart({
   return (
     <figure className="chart">
       <figcaption id={`${id}-title`}>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`}>
         <title>{title}</title>
         <desc id={`${id}-desc`}>{summary}</desc>
         {ticks.map((tick) => (
           <g key={tick}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="chart-grid" />
             <text x={PAD.left - 6} y={y(tick) + 4} textAnchor="end" className="chart-label">
-              {max === 0 && tick > 0 ? '' : format(tick)}
+              {max === 0 && tick > 0 ? '' : axisFormat(tick)}
             </text>
           </g>
         ))}
@@ -84,7 +90,12 @@ export function BarChart({
                 );
               })}
               {index % labelEvery === 0 || index === categories.length - 1 ? (
-                <text x={x + barWidth / 2} y={HEIGHT - 8} textAnchor="middle" className="chart-label">
+                <text
+                  x={index === categories.length - 1 && categories.length > 1 ? x + barWidth : x + barWidth / 2}
+                  y={HEIGHT - 8}
+                  textAnchor={index === categories.length - 1 && categories.length > 1 ? 'end' : 'middle'}
+                  className="chart-label"
+                >
                   {category.slice(5)}
                 </text>
               ) : null}

@@ -8,12 +8,19 @@ export function UsageCharts({ breakdown, groupName }: { breakdown: DailyBreakdow
   const series = (values: number[][]) => names.map((name, index) => ({ name, values: values[index] ?? [] }));
   return (
     <div className="grid charts">
-      <BarChart title="Daily spend (USD)" categories={breakdown.days} series={series(breakdown.cost)} format={formatUsd} />
+      <BarChart
+        title="Daily spend (USD)"
+        categories={breakdown.days}
+        series={series(breakdown.cost)}
+        format={formatUsd}
+        axisFormat={(usd) => (usd > 0 && usd < 0.01 ? `$${usd.toPrecision(2)}` : formatUsd(usd))}
+      />
       <BarChart
         title="Daily generations"
         categories={breakdown.days}
         series={series(breakdown.count)}
         format={(value) => String(Math.round(value))}
+        axisFormat={(value) => (Number.isInteger(value) ? String(value) : value.toFixed(1))}
       />
     </div>
   );

@@ -101,7 +101,8 @@ export function UsagePage({ client, me }: PageProps) {
       {breakdown.value ? (
         <>
           <p aria-live="polite">
-            {breakdown.value.total.count} generations · {breakdown.value.total.images} images · {formatUsd(breakdown.value.total.cost)}
+            {plural(breakdown.value.total.count, 'generation')} · {plural(breakdown.value.total.images, 'image')} ·{' '}
+            {formatUsd(breakdown.value.total.cost)}
             {breakdown.loading ? ' (updating…)' : ''}
           </p>
           <UsageCharts breakdown={breakdown.value} groupName={by === 'model' ? (key) => key ?? 'other' : keyName} />
@@ -184,4 +185,8 @@ export function UsagePage({ client, me }: PageProps) {
       </div>
     </section>
   );
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
