@@ -78,4 +78,26 @@ describeInBrowser('dashboard: keys', (harness) => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
   });
+  it("lets an admin create a key in a new account with starting credits, and shows every account's keys", async () => {
+    const { page } = harness;
+    await signIn(page, gateway.url, await gateway.createKey({ admin: true, name: 'ops' }));
+    await page.goto(`${gateway.url}/keys`);
+    await page.getByLabel('Name', { exact: true }).fill('partner');
+    await page.getByLabel('Account', { exact: true }).selectOption({ label: 'a new account' });
+    await page.getByLabel('Starting credits, USD (new account; blank = unlimited)').fill('2');
+    await page.getByRole('checkbox', { name: 'read' }).uncheck();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = page.getByLabel('New API key');
+    await expect.poll(() => secret.isVisible(), { timeout: 10_000 }).toBe(true);
+    const me = await callGateway(gateway, await secret.inputValue(), 'GET', '/v1/key');
+    expect(me.status).toBe(200);
+    expect(me.body['scopes']).toEqual(['generate']);
+    expect((me.body['account'] as { balance: number }).balance).toBe(2);
+
+    const table = page.getByRole('table', { name: 'API keys' });
+    await expect.poll(() => table.getByRole('row').filter({ hasText: 'partner' }).count()).toBe(1);
+    expect(await table.getByRole('columnheader', { name: 'Account' }).count()).toBe(1);
+    // The user key of the first test's account is listed too.
+    expect(await table.getByRole('row').filter({ hasText: 'this key' }).count()).toBe(1);
+  });
 });

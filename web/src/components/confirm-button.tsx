@@ -6,12 +6,15 @@ import { useState } from 'react';
  */
 export function ConfirmButton({
   label,
+  ariaLabel,
   question,
   confirmLabel,
   onConfirm,
   disabled,
 }: {
   label: string;
+  /** A name that says what is acted on, when the visible label is short ("Revoke"). */
+  ariaLabel?: string;
   question: string;
   confirmLabel: string;
   onConfirm: () => void;
@@ -20,7 +23,7 @@ export function ConfirmButton({
   const [asking, setAsking] = useState(false);
   if (!asking) {
     return (
-      <button type="button" className="danger" onClick={() => setAsking(true)} disabled={disabled}>
+      <button type="button" className="danger" onClick={() => setAsking(true)} disabled={disabled} aria-label={ariaLabel}>
         {label}
       </button>
     );

@@ -65,7 +65,8 @@ export function KeysTable({
                 <td>
                   {state === 'revoked' ? null : (
                     <ConfirmButton
-                      label={revoking === key.id ? 'Revoking…' : `Revoke ${key.name}`}
+                      label={revoking === key.id ? 'Revoking…' : 'Revoke'}
+                      ariaLabel={`Revoke ${key.name}`}
                       question={
                         mine
                           ? 'Revoke the key you are signed in with? You will be signed out.'
