@@ -42,6 +42,7 @@ describeInBrowser('dashboard: admin', (harness) => {
 
   it('creates an account, lists provider health with the test provider, and shows the configuration with secrets masked', async () => {
     const { page } = harness;
+    await page.setViewportSize({ width: 375, height: 740 });
     await signIn(page, gateway.url, adminKey);
     await page.goto(`${gateway.url}/admin`);
     await page.getByLabel('New account name').fill('globex');

@@ -23,7 +23,7 @@ export function ConfigPanel({ client }: { client: GatewayClient }) {
         <>
           <h3>Settings</h3>
           <div className="table-scroll">
-            <table aria-label="Settings">
+            <table aria-label="Settings" className="config-table">
               <tbody>
                 {Object.entries(value.settings).map(([name, setting]) => (
                   <tr key={name}>
@@ -38,7 +38,7 @@ export function ConfigPanel({ client }: { client: GatewayClient }) {
           </div>
           <h3>Provider instances</h3>
           <div className="table-scroll">
-            <table aria-label="Provider instances">
+            <table aria-label="Provider instances" className="config-table">
               <thead>
                 <tr>
                   <th scope="col">Provider</th>
@@ -88,7 +88,7 @@ export function ConfigPanel({ client }: { client: GatewayClient }) {
 }
 
 function text(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '–';
+  if (value === null || value === undefined || value === '') return 'not set';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -89,14 +89,15 @@ export function UsagePage({ client, me }: PageProps) {
       />
 
       <h2>Per day</h2>
-      <div className="row" role="radiogroup" aria-label="Break charts down by">
+      <fieldset className="row plain">
+        <legend className="visually-hidden">Break charts down by</legend>
         {(['model', 'api_key'] as const).map((option) => (
           <label key={option} className="inline">
             <input type="radio" name="usage-by" value={option} checked={by === option} onChange={() => setBy(option)} /> by{' '}
             {option === 'model' ? 'model' : 'key'}
           </label>
         ))}
-      </div>
+      </fieldset>
       <ErrorMessage error={breakdown.error} />
       {breakdown.value ? (
         <>
