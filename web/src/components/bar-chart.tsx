@@ -46,7 +46,7 @@ export function BarChart({
   const ticks = [0, scaleMax / 2, scaleMax].filter(
     (tick, index, all) => index !== 1 || (axisFormat(tick) !== axisFormat(all[0]!) && axisFormat(tick) !== axisFormat(all[2]!)),
   );
-  // A label every few bars so they never overlap, always the first and the last.
+  // A label every few bars so they never overlap; always the last (the newest day), never one too close to it.
   const labelEvery = Math.max(1, Math.ceil(categories.length / 6));
   const summary = `${categories.length} days, total ${format(grand)}, highest ${format(max)}${
     series.length > 1 ? `, by ${series.map((one) => one.name).join(', ')}` : ''
@@ -89,7 +89,7 @@ export function BarChart({
                   </rect>
                 );
               })}
-              {index % labelEvery === 0 || index === categories.length - 1 ? (
+              {(index % labelEvery === 0 && categories.length - 1 - index >= labelEvery) || index === categories.length - 1 ? (
                 <text
                   x={index === categories.length - 1 && categories.length > 1 ? x + barWidth : x + barWidth / 2}
                   y={HEIGHT - 8}
