@@ -60,6 +60,12 @@ describeInBrowser('dashboard: usage', (harness) => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => page.getByText('No generations match these filters.').count()).toBe(1);
     await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Model', { exact: true }).fill('test/other');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.getByText('No generations match these filters.').count()).toBe(1);
+    // The model field suggests the catalog's ids.
+    expect(await page.locator('#usage-model-ids option[value="test/test"]').count()).toBe(1);
+    await page.getByLabel('Model', { exact: true }).fill('test/test');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => row.count()).toBe(1);
 

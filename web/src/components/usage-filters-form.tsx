@@ -8,9 +8,12 @@ export function UsageFiltersForm({
   initial,
   keys,
   accounts,
+  models,
   onApply,
 }: {
   initial: UsageFilters;
+  /** Suggestions for the model field (any id may still be typed). */
+  models: string[] | undefined;
   keys: ApiKey[] | undefined;
   /** Admins only: undefined hides the account filter. */
   accounts: Account[] | undefined;
@@ -28,7 +31,18 @@ export function UsageFiltersForm({
     <form className="row filters" onSubmit={submit} aria-label="Usage filters">
       <div>
         <label htmlFor="usage-model">Model</label>
-        <input id="usage-model" value={draft.model ?? ''} placeholder="any" onChange={(event) => set({ model: event.target.value })} />
+        <input
+          id="usage-model"
+          list="usage-model-ids"
+          value={draft.model ?? ''}
+          placeholder="any"
+          onChange={(event) => set({ model: event.target.value })}
+        />
+        <datalist id="usage-model-ids">
+          {(models ?? []).map((id) => (
+            <option key={id} value={id} />
+          ))}
+        </datalist>
       </div>
       <div>
         <label htmlFor="usage-status">Status</label>

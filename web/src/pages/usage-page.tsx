@@ -44,6 +44,15 @@ export function UsagePage({ client, me }: PageProps) {
       [client, admin],
     ),
   );
+  const models = useLoaded(
+    useCallback(
+      (signal: AbortSignal) =>
+        client
+          .request<Array<{ id: string }>>('GET', '/v2/models', { query: { fields: 'id' }, signal })
+          .then((list) => list.map((model) => model.id)),
+      [client],
+    ),
+  );
   const cursor = cursors.at(-1);
   const rows = useLoaded(
     useCallback(
@@ -81,6 +90,7 @@ export function UsagePage({ client, me }: PageProps) {
       <UsageFiltersForm
         initial={filters}
         keys={keys.value}
+        models={models.value}
         accounts={admin ? (accounts.value ?? []) : undefined}
         onApply={(next) => {
           setFilters(next);
