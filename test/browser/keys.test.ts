@@ -29,6 +29,8 @@ describeInBrowser('dashboard: keys', (harness) => {
     await expect.poll(() => secret.isVisible(), { timeout: 10_000 }).toBe(true);
     const key = await secret.inputValue();
     expect(key).toMatch(/^sk-/);
+    // Focus lands on the secret, so a keyboard user can copy it at once.
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('new-key-secret');
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect
       .poll(() =>

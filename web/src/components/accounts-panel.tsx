@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { createAccount, grantCredits, listAccounts, type Account } from '../api/admin-api';
 import type { GatewayClient } from '../api/gateway-client';
 import { CreateAccountForm } from './create-account-form';
@@ -20,6 +20,8 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState('');
+  // After a grant its form is gone: focus moves to the outcome instead of the page's top.
+  const statusRef = useRef<HTMLParagraphElement>(null);
 
   async function act(action: () => Promise<string>) {
     setBusy(true);
@@ -28,6 +30,7 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
     try {
       setMessage(await action());
       accounts.reload();
+      statusRef.current?.focus();
     } catch (caught) {
       setError(caught);
     } finally {
@@ -65,7 +68,7 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
         />
       ) : null}
       <ErrorMessage error={error} />
-      <p role="status" aria-live="polite" className="ok">
+      <p role="status" aria-live="polite" className="ok" tabIndex={-1} ref={statusRef}>
         {message}
       </p>
       <ErrorMessage error={accounts.error} />

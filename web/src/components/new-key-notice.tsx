@@ -13,6 +13,8 @@ export function NewKeyNotice({ created, onDone }: { created: CreatedApiKey; onDo
           id="new-key-secret"
           className="secret"
           readOnly
+          // Focus (and so selection) lands on the secret: keyboard users can copy at once.
+          autoFocus
           value={created.key}
           onFocus={(event) => event.target.select()}
           spellCheck={false}
