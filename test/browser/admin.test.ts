@@ -34,6 +34,11 @@ describeInBrowser('dashboard: admin', (harness) => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Granted' }).textContent()).toContain('balance now $3.50');
     await expect.poll(() => row.textContent()).toContain('$3.50');
 
+    // The ledger shows the grant with its note.
+    await row.getByRole('button', { name: 'Ledger of acme' }).click();
+    const ledgerRow = page.getByRole('table', { name: 'Ledger of acme' }).getByRole('row').filter({ hasText: 'pilot' });
+    await expect.poll(() => ledgerRow.textContent()).toContain('$2.50');
+
     const account = await callGateway(gateway, adminKey, 'GET', `/v1/admin/accounts/${accountId}`);
     expect(account.body['balance']).toBe(3.5);
     const ledger = await callGateway(gateway, adminKey, 'GET', `/v1/admin/accounts/${accountId}/ledger`);

@@ -78,3 +78,25 @@ export async function providerHealth(
 export function adminConfig(client: GatewayClient, signal?: AbortSignal): Promise<AdminConfig> {
   return client.request('GET', '/v1/admin/config', signal ? { signal } : {});
 }
+
+export interface LedgerEntry {
+  id: string;
+  kind: string;
+  amount_micros: number;
+  amount: number;
+  generation_id: string | null;
+  note: string | null;
+  created_at: string;
+}
+
+export function accountLedger(
+  client: GatewayClient,
+  accountId: string,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<{ account_id: string; data: LedgerEntry[]; next_cursor: string | null }> {
+  return client.request('GET', `/v1/admin/accounts/${encodeURIComponent(accountId)}/ledger`, {
+    query: { limit },
+    ...(signal ? { signal } : {}),
+  });
+}

@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { createAccount, grantCredits, listAccounts, type Account } from '../api/admin-api';
 import type { GatewayClient } from '../api/gateway-client';
+import { AccountLedger } from './account-ledger';
 import { CreateAccountForm } from './create-account-form';
 import { ErrorMessage } from './error-message';
 import { formatTime, formatUsd } from './format';
@@ -17,6 +18,9 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
     useCallback((signal: AbortSignal) => listAccounts(client, { limit: PAGE_SIZE, cursor }, signal), [client, cursor]),
   );
   const [granting, setGranting] = useState<Account | null>(null);
+  const [ledgerOf, setLedgerOf] = useState<Account | null>(null);
+  // Bumped after every change, remounting an open ledger so it shows the new entry.
+  const [changes, setChanges] = useState(0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState('');
@@ -30,6 +34,7 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
     try {
       setMessage(await action());
       accounts.reload();
+      setChanges((current) => current + 1);
       statusRef.current?.focus();
     } catch (caught) {
       setError(caught);
@@ -67,6 +72,9 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
           onCancel={() => setGranting(null)}
         />
       ) : null}
+      {ledgerOf ? (
+        <AccountLedger key={`${ledgerOf.id}-${changes}`} client={client} account={ledgerOf} onClose={() => setLedgerOf(null)} />
+      ) : null}
       <ErrorMessage error={error} />
       <p role="status" aria-live="polite" className="ok" tabIndex={-1} ref={statusRef}>
         {message}
@@ -102,14 +110,24 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
                 <td className="number">{account.key_count}</td>
                 <td>{formatTime(account.created_at)}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    onClick={() => setGranting(account)}
-                    aria-label={`Grant credits to ${account.name}`}
-                  >
-                    Grant credits
-                  </button>
+                  <div className="actions tight">
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => setGranting(account)}
+                      aria-label={`Grant credits to ${account.name}`}
+                    >
+                      Grant credits
+                    </button>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={() => setLedgerOf(account)}
+                      aria-label={`Ledger of ${account.name}`}
+                    >
+                      Ledger
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}
