@@ -2,7 +2,7 @@ import { useState } from 'react';
 
 /**
  * A destructive action behind a second, explicit step: the first press asks, "Yes" acts, "Cancel"
- * (or Escape) backs out. Focus moves to the question's buttons so keyboards follow.
+ * (or Escape) backs out. Focus moves to Cancel, the safe choice, so a second Enter never destroys.
  */
 export function ConfirmButton({
   label,
@@ -34,7 +34,6 @@ export function ConfirmButton({
       <button
         type="button"
         className="danger"
-        autoFocus
         onClick={() => {
           setAsking(false);
           onConfirm();
@@ -42,7 +41,7 @@ export function ConfirmButton({
       >
         {confirmLabel}
       </button>{' '}
-      <button type="button" className="secondary" onClick={() => setAsking(false)}>
+      <button type="button" className="secondary" autoFocus onClick={() => setAsking(false)}>
         Cancel
       </button>
     </span>
