@@ -1,6 +1,88 @@
+import { useEffect, useRef, useState } from 'react';
+import { listGenerations, type Generation } from '../api/generations-api';
+import { ErrorMessage } from '../components/error-message';
+import { GenerationDetails } from '../components/generation-details';
+import { useAsync } from '../components/use-async';
 import type { PageProps } from './page-props';
 
-/** Placeholder until the page lands. */
-export function HistoryPage(_props: PageProps) {
-  return <h1>History</h1>;
+/** The account's generations, newest first, as thumbnails; one opens with its details. */
+export function HistoryPage({ client }: PageProps) {
+  const first = useAsync((signal) => listGenerations(client, null, signal), [client]);
+  const [more, setMore] = useState<{ items: Generation[]; cursor: string | null } | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [open, setOpen] = useState<Generation | null>(null);
+
+  if (first.status === 'loading') return <p aria-live="polite">Loading history…</p>;
+  if (first.status === 'error') return <ErrorMessage error={first.error} />;
+  const items = [...first.value.data, ...(more?.items ?? [])];
+  const cursor = more === null ? first.value.next_cursor : more.cursor;
+
+  async function loadMore() {
+    if (cursor === null) return;
+    setLoadingMore(true);
+    setError(null);
+    try {
+      const page = await listGenerations(client, cursor);
+      setMore((current) => ({ items: [...(current?.items ?? []), ...page.data], cursor: page.next_cursor }));
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="history-title">
+      <h1 id="history-title">History</h1>
+      {items.length === 0 ? (
+        <p>No generations yet. Try the Playground.</p>
+      ) : (
+        <ul className="history-grid" aria-label="Generations">
+          {items.map((generation) => (
+            <li key={generation.id}>
+              <button type="button" className="thumb" onClick={() => setOpen(generation)} aria-label={thumbLabel(generation)}>
+                {generation.data?.[0] ? (
+                  <img src={generation.data[0].url} alt="" loading="lazy" />
+                ) : (
+                  <span className={`thumb-status ${generation.status}`}>{generation.status}</span>
+                )}
+                <span className="thumb-caption">{generation.model}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {cursor !== null && (
+        <button type="button" className="secondary" onClick={() => void loadMore()} disabled={loadingMore}>
+          {loadingMore ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+      <ErrorMessage error={error} />
+      {open !== null && <DetailsDialog generation={open} onClose={() => setOpen(null)} />}
+    </section>
+  );
+}
+
+function thumbLabel(generation: Generation): string {
+  return `${generation.model}, ${generation.status}, ${new Date(generation.created).toLocaleString()}`;
+}
+
+/** A modal dialog: focus moves in, Escape closes, focus returns to the thumbnail. */
+function DetailsDialog({ generation, onClose }: { generation: Generation; onClose: () => void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+    return () => element?.close();
+  }, []);
+  return (
+    <dialog ref={dialog} className="card details-dialog" aria-labelledby="details-title" onClose={onClose}>
+      <h2 id="details-title">Generation</h2>
+      <GenerationDetails generation={generation} />
+      <form method="dialog">
+        <button type="submit">Close</button>
+      </form>
+    </dialog>
+  );
 }
