@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AppContext } from './app-context.js';
+import { adminConfigJson } from './http/admin-config-json.js';
 import type { HttpServices } from './http/http-services.js';
 import { loadDashboardAssets } from './http/dashboard-assets.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
@@ -84,5 +85,6 @@ function httpServices(context: AppContext): HttpServices {
     usage: context.usage,
     providerHealth: context.providerHealth,
     dashboard: loadDashboardAssets(),
+    effectiveConfig: () => adminConfigJson(config, context.registry.instances(), context.catalog),
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { createApiKeyService, type ApiKeyService } from './api-key-service.js';
 import { creditsSummary, type CreditsSummary } from './credits-summary.js';
+import { listGenerations, type GenerationListFilters, type GenerationListPage } from './generation-list.js';
 import { getGeneration, popularModelCounts, type GenerationRecord } from './generation-repository.js';
 
 /** Balances and usage as an account sees them (`GET /v1/credits`). */
@@ -12,6 +13,8 @@ export interface CreditsService {
 /** Reading generation records back (async mode's results, the dashboard, usage). */
 export interface GenerationLookup {
   get(id: string): Promise<GenerationRecord | undefined>;
+  /** One account's generations, newest first. */
+  list(filters: GenerationListFilters, page: { limit: number; cursor?: string }): Promise<GenerationListPage>;
   /** Successful generations per model since `sinceMs`, most used first. */
   popularModelCounts(sinceMs: number): Promise<Array<{ model: string; count: number }>>;
 }
@@ -29,6 +32,7 @@ export function createAccountServices(db: Kysely<DatabaseSchema>, clock: () => n
     credits: { summary: (accountId, options) => creditsSummary(db, accountId, { ...options, now: clock() }) },
     generations: {
       get: (id) => getGeneration(db, id),
+      list: (filters, page) => listGenerations(db, filters, page),
       popularModelCounts: (sinceMs) => popularModelCounts(db, sinceMs),
     },
   };

@@ -115,15 +115,14 @@ export async function touchApiKey(db: Kysely<DatabaseSchema>, id: string, now: n
   return true;
 }
 
-/** Every key, revoked ones included, oldest first, with its account. */
-export async function listApiKeys(db: Kysely<DatabaseSchema>): Promise<ApiKeyWithAccount[]> {
-  const rows = await db
+/** Every key (or one account's), revoked ones included, oldest first, with its account. */
+export async function listApiKeys(db: Kysely<DatabaseSchema>, accountId?: string): Promise<ApiKeyWithAccount[]> {
+  let query = db
     .selectFrom('api_keys')
     .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
-    .select([...API_KEY_COLUMNS, ...ACCOUNT_COLUMNS])
-    .orderBy('api_keys.created_at')
-    .orderBy('api_keys.id')
-    .execute();
+    .select([...API_KEY_COLUMNS, ...ACCOUNT_COLUMNS]);
+  if (accountId !== undefined) query = query.where('api_keys.account_id', '=', accountId);
+  const rows = await query.orderBy('api_keys.created_at').orderBy('api_keys.id').execute();
   return rows.map(toApiKeyWithAccount);
 }
 

@@ -40,6 +40,8 @@ export interface ApiKeyService {
   /** The caller a token belongs to, or `undefined` for an unknown or revoked key. Throws a 401 for an expired key. */
   authenticate(token: string): Promise<Caller | undefined>;
   list(): Promise<ApiKeyWithAccount[]>;
+  /** One account's keys, revoked ones included (the account's own key management). */
+  listForAccount(accountId: string): Promise<ApiKeyWithAccount[]>;
   get(id: string): Promise<ApiKeyWithAccount | undefined>;
   create(input: CreateApiKeyInput): Promise<CreatedApiKey>;
   /** `undefined` when no active key has this id. */
@@ -81,6 +83,7 @@ export function createApiKeyService(db: Kysely<DatabaseSchema>, clock: () => num
       };
     },
     list: () => listApiKeys(db),
+    listForAccount: (accountId) => listApiKeys(db, accountId),
     get: (id) => getApiKey(db, id),
     create: (input) => createApiKey(db, { now: clock(), ...input }),
     update: (id, input) => updateApiKey(db, id, input),

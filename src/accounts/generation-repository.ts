@@ -233,7 +233,7 @@ export async function deleteStoredImages(db: Kysely<DatabaseSchema>, ids: readon
   return deleted;
 }
 
-function toGenerationRecord(row: Selectable<GenerationsTable>): GenerationRecord {
+export function toGenerationRecord(row: Selectable<GenerationsTable>): GenerationRecord {
   return {
     id: row.id,
     accountId: row.account_id,

@@ -24,6 +24,7 @@ export interface GenerationService {
   /** Async mode: resolves with the id once the generation is recorded and its credits held. */
   start(input: StartGenerationInput): Promise<string>;
   get(id: string): Promise<GenerationRecord | undefined>;
+  list: GenerationLookup['list'];
   /** The webhook delivery of a generation, once it finished (only requests with `webhook_url` have one). */
   webhookDelivery(generationId: string): Promise<WebhookDeliveryRecord | undefined>;
 }
@@ -40,6 +41,7 @@ export function createGenerationService(
     startIdempotent: (input) => startIdempotentGeneration(ports, idempotency, input),
     start: (input) => startGeneration(ports, input),
     get: (id) => lookup.get(id),
+    list: (filters, page) => lookup.list(filters, page),
     webhookDelivery: (generationId) => deliveries.forGeneration(generationId),
   };
 }

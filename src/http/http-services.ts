@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
+import type { AdminConfigJson } from './admin-config-json.js';
 
 /** The settings HTTP itself applies (body limits, heartbeats, URLs); the rest belong to the services. */
 export interface HttpSettings {
@@ -44,6 +45,8 @@ export interface HttpServices {
   accountAdmin: AccountAdminService;
   usage: UsageService;
   providerHealth: ProviderHealthView;
+  /** The effective configuration, secrets masked (`GET /v1/admin/config`). */
+  effectiveConfig: () => AdminConfigJson;
 }
 
 /** The router's per-process health of each configured provider instance. */

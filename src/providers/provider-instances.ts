@@ -20,6 +20,8 @@ export interface ProviderInstance {
   missing: string | undefined;
   /** Variables that configure it, for `imagerouter doctor` and error messages. */
   keyVariables: string[];
+  /** The one of `keyVariables` the keys were read from; unset when none holds a key. */
+  keyVariable?: string;
   baseUrlVariable: string;
 }
 
@@ -148,6 +150,7 @@ function instanceOf(
     configured: missing === undefined,
     missing,
     keyVariables,
+    ...(keyVariable === undefined ? {} : { keyVariable }),
     baseUrlVariable,
   };
 }

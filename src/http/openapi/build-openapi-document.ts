@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
 import { imageRequestFieldsSchema } from '../../generation/image-request-schema.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin-openapi-paths.js';
+import { dashboardOpenApiPaths, dashboardOpenApiSchemas } from './dashboard-openapi-paths.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
 import { generationResponseSchema, webhookSecretResponseSchema } from '../schemas/webhook-schemas.js';
 
@@ -124,6 +125,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         Generation: toJson(generationResponseSchema),
         WebhookSecret: toJson(webhookSecretResponseSchema),
         ...adminOpenApiSchemas(),
+        ...dashboardOpenApiSchemas(),
       },
     },
     tags: [{ name: 'Images' }, { name: 'Models' }, { name: 'Account' }, { name: 'Agents' }, { name: 'Operations' }, { name: 'Admin' }],
@@ -271,6 +273,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
       },
       '/openapi.json': { get: { tags: ['Operations'], summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1.' } } } },
       ...adminOpenApiPaths(),
+      ...dashboardOpenApiPaths(),
     },
   };
 }

@@ -47,15 +47,16 @@ export function readBearerToken(header: string | undefined): string {
 
 /**
  * An `onRequest` hook: runs before the body is read, so anonymous uploads are refused unread.
- * The key must carry `scope`: `generate` for the image endpoints and MCP, `read` for generations
- * and credits, `admin` for `/v1/admin/*`.
+ * The key must carry every one of `scopes`: `generate` for the image endpoints and MCP, `read` for
+ * generations and credits, `admin` for `/v1/admin/*`; none for what any valid key may read.
  */
-export function authenticate(findKey: FindKey, scope: ApiKeyScope) {
+export function authenticate(findKey: FindKey, ...scopes: ApiKeyScope[]) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = readBearerToken(request.headers.authorization);
     const auth = await findKey(token);
     if (!auth) throw new ApiError({ kind: 'authentication', message: 'Invalid API key', code: 'invalid_api_key' });
-    if (!auth.scopes.includes(scope)) {
+    const scope = scopes.find((needed) => !auth.scopes.includes(needed));
+    if (scope !== undefined) {
       if (scope === 'admin') {
         throw new ApiError({ kind: 'permission', message: 'This endpoint needs an admin API key.', code: 'admin_required' });
       }
