@@ -4,6 +4,7 @@
  * stderr, so `npm run bench > report.md` keeps only the report.
  */
 import { parseArgs } from 'node:util';
+import { dashboardScenario } from './dashboard.js';
 import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
@@ -12,7 +13,13 @@ import type { BenchSettings, Scenario } from './scenario.js';
 import { testRenderScenario } from './test-render.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
-const SCENARIOS: readonly Scenario[] = [gatewayTestModelScenario, gatewayOverheadScenario, testRenderScenario, formatConversionScenario];
+const SCENARIOS: readonly Scenario[] = [
+  gatewayTestModelScenario,
+  gatewayOverheadScenario,
+  testRenderScenario,
+  formatConversionScenario,
+  dashboardScenario,
+];
 
 const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
