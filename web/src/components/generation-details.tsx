@@ -1,5 +1,6 @@
 import { attemptsText, warningText, type Generation } from '../api/generations-api';
 import { formatMs, formatTime, formatUsd } from './format';
+import './facts.css';
 
 /** Everything known about one generation from the history: images, prompt, cost, outcome. */
 export function GenerationDetails({ generation }: { generation: Generation }) {

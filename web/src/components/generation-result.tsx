@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { attemptsText, warningText, type Generation } from '../api/generations-api';
 import { formatMs, formatUsd } from './format';
+import './facts.css';
 
 /** One finished run: its images (download, use as input) and what it cost and took. */
 export function GenerationResult({

@@ -4,6 +4,7 @@ import { ErrorMessage } from '../components/error-message';
 import { GenerationDetails } from '../components/generation-details';
 import { useAsync } from '../components/use-async';
 import type { PageProps } from './page-props';
+import './playground-page.css';
 
 /** The account's generations, newest first, as thumbnails; one opens with its details. */
 export function HistoryPage({ client }: PageProps) {

@@ -5,6 +5,8 @@ import { priceText } from '../components/model-filters';
 import { useAsync } from '../components/use-async';
 import { Link } from '../router';
 import type { PageProps } from './page-props';
+import './models-page.css';
+import '../components/facts.css';
 
 /** One model: what it can do, what it costs, which routes serve it and how they are doing. */
 export function ModelPage({ client, modelId }: PageProps & { modelId: string }) {

@@ -6,6 +6,7 @@ import { DEFAULT_FILTERS, filterModels, priceText, providersOf, type ModelFilter
 import { useAsync } from '../components/use-async';
 import { Link } from '../router';
 import type { PageProps } from './page-props';
+import './models-page.css';
 
 /** The model catalog: search, filters and sort over every model this gateway knows. */
 export function ModelsPage({ client }: PageProps) {

@@ -12,6 +12,7 @@ import { useAsync } from '../components/use-async';
 import { useElapsedSeconds } from '../components/use-elapsed';
 import { navigate, useLocation } from '../router';
 import type { PageProps } from './page-props';
+import './playground-page.css';
 
 const OUTPUT_FORMATS = ['webp', 'png', 'jpeg'];
 
