@@ -18,7 +18,7 @@ export function GenerationDetails({ generation }: { generation: Generation }) {
       ))}
       <dl className="facts">
         <dt>Prompt</dt>
-        <dd>{generation.prompt ?? <span className="muted">not shown</span>}</dd>
+        <dd>{generation.prompt ?? <span className="muted">not returned by the gateway</span>}</dd>
         <dt>Model</dt>
         <dd>{generation.model}</dd>
         <dt>Status</dt>

@@ -127,7 +127,11 @@ export function MaskPainter({ imageUrl, ref }: { imageUrl: string; ref?: Ref<Mas
       <p className="hint">
         Paint the area to change; unpainted parts are kept. {strokes.length === 0 ? 'Nothing painted: no mask is sent.' : ''}
       </p>
-      <div className="mask-stage">
+      {/* Big enough to paint on, never taller than the screen: the canvas scales with the image. */}
+      <div
+        className="mask-stage"
+        style={size === null ? undefined : { width: `min(100%, 36rem, calc(70vh * ${size.width / size.height}))` }}
+      >
         <img
           src={imageUrl}
           alt="First input image, to paint the mask on"
