@@ -134,4 +134,51 @@ describeInBrowser('dashboard: playground and history', (harness) => {
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
   });
+  it('takes a dropped image, undoes and clears the mask, explains a refused size, and pages History', async () => {
+    const { page } = harness;
+    await signIn(page, gateway.url, gateway.key);
+    await page.goto(`${gateway.url}/playground?model=test%2Ftest`);
+    const png = (
+      await sharp({ create: { width: 80, height: 80, channels: 3, background: { r: 0, g: 160, b: 90 } } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+    const dataTransfer = await page.evaluateHandle(`(() => {
+      const bytes = Uint8Array.from(atob('${png}'), (char) => char.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      return transfer;
+    })()`);
+    await page.getByText('Drop images here').dispatchEvent('drop', { dataTransfer });
+    await expect.poll(() => page.getByRole('list', { name: 'Input images' }).getByRole('img').count()).toBe(1);
+
+    const undo = page.getByRole('button', { name: 'Undo' });
+    const clear = page.getByRole('button', { name: 'Clear' });
+    await page.getByRole('button', { name: 'Mask all' }).click();
+    await page.getByRole('button', { name: 'Mask all' }).click();
+    await expect.poll(() => clear.isEnabled()).toBe(true);
+    await undo.click();
+    await expect.poll(() => undo.isEnabled()).toBe(true);
+    await clear.click();
+    await expect.poll(() => undo.isEnabled()).toBe(false);
+
+    await page.getByLabel('Size', { exact: true }).fill('10x10');
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Something in the request needs fixing. (size)');
+
+    // 30 more generations through the API: History shows a page, then "Load more" the rest.
+    for (let index = 0; index < 30; index += 1) {
+      const response = await fetch(`${gateway.url}/v1/openai/images/generations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'test/test', prompt: `p${index}`, size: '64x64' }),
+      });
+      expect(response.status).toBe(200);
+    }
+    await page.getByRole('link', { name: 'History' }).click();
+    const thumbs = page.getByRole('list', { name: 'Generations' }).getByRole('button');
+    await expect.poll(() => thumbs.count(), { timeout: 10_000 }).toBe(24);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await expect.poll(() => thumbs.count()).toBeGreaterThanOrEqual(30);
+  });
 });

@@ -23,11 +23,14 @@ export function ImageDropzone({
   max,
   onAdd,
   onRemove,
+  onDropUrl,
 }: {
   images: InputImage[];
   max: number;
   onAdd: (files: File[]) => void;
   onRemove: (id: string) => void;
+  /** An image dragged from a page (a result above) arrives as its URL, not as a file. */
+  onDropUrl?: (url: string) => void;
 }) {
   const [dragging, setDragging] = useState(false);
   const [notice, setNotice] = useState('');
@@ -50,7 +53,14 @@ export function ImageDropzone({
   const onDrop = (event: DragEvent) => {
     event.preventDefault();
     setDragging(false);
-    add([...event.dataTransfer.files]);
+    const files = [...event.dataTransfer.files];
+    const url = event.dataTransfer.getData('text/uri-list').split(/\r?\n/)[0];
+    if (files.length === 0 && url && onDropUrl) {
+      if (room > 0) onDropUrl(url);
+      else setNotice(`This model takes at most ${max} input images.`);
+      return;
+    }
+    add(files);
   };
 
   return (

@@ -48,7 +48,10 @@ export function HistoryPage({ client }: PageProps) {
                 ) : (
                   <span className={`thumb-status ${generation.status}`}>{generation.status}</span>
                 )}
-                <span className="thumb-caption">{generation.model}</span>
+                <span className="thumb-caption">
+                  {generation.model}
+                  {(generation.data?.length ?? 0) > 1 ? ` · ${generation.data!.length} images` : ''}
+                </span>
               </button>
             </li>
           ))}
@@ -72,10 +75,11 @@ function thumbLabel(generation: Generation): string {
 /** A modal dialog: focus moves in, Escape closes, focus returns to the thumbnail. */
 function DetailsDialog({ generation, onClose }: { generation: Generation; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // No close() on cleanup: unmounting removes the dialog, and a queued `close` event would
+  // otherwise close the next one that StrictMode's second mount opens.
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
-    return () => element?.close();
   }, []);
   return (
     <dialog ref={dialog} className="card details-dialog" aria-labelledby="details-title" onClose={onClose}>

@@ -77,14 +77,26 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
     });
 
   const takeAsInput = async (url: string) => {
+    let blob: Blob;
     try {
+      // Same origin only (the dashboard's CSP): results are hosted by this gateway.
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`The image could not be read back (${response.status}).`);
-      const blob = await response.blob();
-      addFiles([new File([blob], url.split('/').pop() ?? 'result', { type: blob.type })]);
+      if (!response.ok) throw new Error(`The image could not be read back (the gateway answered ${response.status}).`);
+      blob = await response.blob();
     } catch (caught) {
-      setError(caught);
+      setError(
+        caught instanceof TypeError
+          ? new Error('Only images hosted by this gateway can be dropped here; save it and choose the file instead.')
+          : caught,
+      );
+      return;
     }
+    if (!blob.type.startsWith('image/')) {
+      setError(new Error('That is not an image.'));
+      return;
+    }
+    setError(null);
+    addFiles([new File([blob], url.split('/').pop() ?? 'result', { type: blob.type })]);
   };
 
   const submit = async (event: FormEvent) => {
@@ -125,7 +137,19 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
       <h1 id="playground-title">Playground</h1>
       <form className="card playground" onSubmit={submit}>
         <label htmlFor="prompt">Prompt</label>
-        <textarea id="prompt" rows={3} value={prompt} onChange={(event) => setPrompt(event.target.value)} />
+        <textarea
+          id="prompt"
+          rows={3}
+          value={prompt}
+          aria-describedby="prompt-hint"
+          onChange={(event) => setPrompt(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) event.currentTarget.form?.requestSubmit();
+          }}
+        />
+        <p id="prompt-hint" className="hint">
+          Ctrl+Enter runs it.
+        </p>
         <div className="row">
           <div>
             <label htmlFor="model">Model</label>
@@ -197,7 +221,13 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
           {model.available ? '' : ' · no provider for this model is configured on this gateway'}
         </p>
         {maxImages > 0 ? (
-          <ImageDropzone images={usedImages} max={maxImages} onAdd={addFiles} onRemove={removeImage} />
+          <ImageDropzone
+            images={usedImages}
+            max={maxImages}
+            onAdd={addFiles}
+            onRemove={removeImage}
+            onDropUrl={(url) => void takeAsInput(url)}
+          />
         ) : (
           <p className="hint">This model takes no input images.</p>
         )}
