@@ -181,4 +181,38 @@ describeInBrowser('dashboard: playground and history', (harness) => {
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => thumbs.count()).toBeGreaterThanOrEqual(30);
   });
+  it('at 375 px: counts the seconds of a slow run while polling, then shows a failed run in words and in History', async () => {
+    const { page } = harness;
+    await page.setViewportSize({ width: 375, height: 740 });
+    await signIn(page, gateway.url, gateway.key);
+    await page.goto(`${gateway.url}/playground?model=test%2Ftest`);
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (/\/v1\/generations\/[^/?]+$/.test(request.url())) polls.push(request.url());
+    });
+    // The test provider waits as long as a prompt's [[delay:ms]] asks.
+    await page.getByLabel('Prompt').fill('slow [[delay:2600]]');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/Running for [2-9] s/);
+    await expect.poll(() => imageLoaded(page, 'Result 1 of test/test'), { timeout: 20_000 }).toBe(true);
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    await page.getByLabel('Prompt').fill('broken [[fail:503]]');
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/\S/);
+    const said = await page.getByRole('alert').textContent();
+
+    await page.getByRole('link', { name: 'History' }).click();
+    const failed = page
+      .getByRole('list', { name: 'Generations' })
+      .getByRole('button', { name: /test\/test, error/ })
+      .first();
+    await failed.click();
+    const dialog = page.getByRole('dialog', { name: 'Generation' });
+    await expect.poll(() => dialog.textContent()).toContain('error');
+    // The dialog repeats the message the playground showed.
+    expect(said).toContain((await dialog.locator('dd.error').last().textContent())!.replace(/ \(\d+.*\)$/, ''));
+  });
 });

@@ -151,7 +151,7 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
           Ctrl+Enter runs it.
         </p>
         <div className="row">
-          <div>
+          <div className="field-model">
             <label htmlFor="model">Model</label>
             <select
               id="model"
