@@ -35,6 +35,13 @@ describeInBrowser('dashboard: models', (harness) => {
     const route = page.getByRole('row', { name: /^test test\/test/ });
     await expect.poll(() => route.textContent(), { timeout: 10_000 }).toContain('yes');
 
+    // Back: the list keeps its filters (they live in the URL).
+    await page.goBack();
+    await expect.poll(() => page.getByLabel('Search').inputValue()).toBe('test');
+    expect(await page.getByLabel('Supports mask').isChecked()).toBe(true);
+    expect(await page.getByLabel('Sort by').inputValue()).toBe('price');
+    await page.goForward();
+
     await page.getByRole('link', { name: 'Try it' }).click();
     await expect.poll(() => page.url()).toContain('/playground?model=test%2Ftest');
     await expect.poll(() => page.getByLabel('Model').inputValue()).toBe('test/test');

@@ -1,21 +1,25 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { fetchCatalog, type CatalogModel } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
 import { formatUsd } from '../components/format';
-import { DEFAULT_FILTERS, filterModels, priceText, providersOf, type ModelFilters } from '../components/model-filters';
+import { filterModels, priceText, providersOf, type ModelFilters } from '../components/model-filters';
+import { filtersFromQuery, filtersToPath } from '../components/model-filters-url';
 import { useAsync } from '../components/use-async';
-import { Link } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import type { PageProps } from './page-props';
 import './models-page.css';
 
 /** The model catalog: search, filters and sort over every model this gateway knows. */
 export function ModelsPage({ client }: PageProps) {
   const catalog = useAsync((signal) => fetchCatalog(client, signal), [client]);
-  const [filters, setFilters] = useState<ModelFilters>(DEFAULT_FILTERS);
+  const { query } = useLocation();
+  const filters = filtersFromQuery(query);
   const models = catalog.status === 'ok' ? catalog.value : null;
   const providers = useMemo(() => (models === null ? [] : providersOf(models)), [models]);
-  const shown = useMemo(() => (models === null ? [] : filterModels(models, filters)), [models, filters]);
-  const set = <K extends keyof ModelFilters>(name: K, value: ModelFilters[K]) => setFilters((current) => ({ ...current, [name]: value }));
+  const shown = models === null ? [] : filterModels(models, filters);
+  // Replace, not push: each keystroke in the search box is not a step back.
+  const set = <K extends keyof ModelFilters>(name: K, value: ModelFilters[K]) =>
+    navigate(filtersToPath({ ...filters, [name]: value }), { replace: true });
 
   return (
     <section aria-labelledby="models-title">

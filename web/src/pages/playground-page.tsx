@@ -67,6 +67,9 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
   const effectiveQuality = capabilities.qualities.includes(quality) ? quality : 'auto';
   const effectiveN = Math.min(Math.max(1, n), capabilities.max_n);
   const sizes = sizeOptions(capabilities);
+  // A size typed for another model is not sent to one with a fixed list.
+  const effectiveSize = capabilities.sizes === null ? size.trim() || 'auto' : sizes.includes(size) ? size : 'auto';
+  const selected = model;
 
   const addFiles = (files: File[]) => setImages((current) => [...current, ...files.map(toInputImage)].slice(0, Math.max(maxImages, 0)));
   const removeImage = (id: string) =>
@@ -110,9 +113,9 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
       const id = await startGeneration(
         client,
         {
-          model: model!.id,
+          model: selected.id,
           prompt,
-          size: size.trim() === '' ? 'auto' : size.trim(),
+          size: effectiveSize,
           quality: effectiveQuality,
           output_format: outputFormat,
           n: effectiveN,
@@ -178,7 +181,7 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
                 </datalist>
               </>
             ) : (
-              <select id="size" value={sizes.includes(size) ? size : 'auto'} onChange={(event) => setSize(event.target.value)}>
+              <select id="size" value={effectiveSize} onChange={(event) => setSize(event.target.value)}>
                 {sizes.map((option) => (
                   <option key={option}>{option}</option>
                 ))}
