@@ -60,9 +60,17 @@ const COMPARATORS: Record<ModelFilters['sort'], (a: CatalogModel, b: CatalogMode
   price: (a, b) => (a.price?.min ?? Infinity) - (b.price?.min ?? Infinity) || byName(a, b),
 };
 
-/** "$0.04" or "$0.01–$0.19" per image. */
-export function priceText(price: { min: number; max: number } | null, format: (usd: number) => string): string {
+/** "$0.04", "$0.006–$0.77" per image: list prices, so no trailing zeros. */
+export function priceText(price: { min: number; max: number } | null): string {
   if (price === null) return 'no price';
   if (price.max === 0) return 'free';
-  return price.min === price.max ? format(price.min) : `${format(price.min)}–${format(price.max)}`;
+  return price.min === price.max ? perImage(price.min) : `${perImage(price.min)}–${perImage(price.max)}`;
+}
+
+function perImage(usd: number): string {
+  if (usd === 0) return '$0';
+  // Cents show as cents ($0.04, $0.10); below a cent up to six decimals ($0.0035).
+  const text = usd.toFixed(usd >= 0.01 ? 4 : 6).replace(/0+$/, '');
+  const [whole, decimals = ''] = text.split('.');
+  return `$${whole}.${decimals.padEnd(2, '0')}`;
 }

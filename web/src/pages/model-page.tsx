@@ -1,6 +1,6 @@
 import { fetchModel, fetchModelRoutes, type CatalogModel, type ModelRoute } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
-import { formatMs, formatUsd } from '../components/format';
+import { formatMs } from '../components/format';
 import { priceText } from '../components/model-filters';
 import { useAsync } from '../components/use-async';
 import { Link } from '../router';
@@ -45,7 +45,7 @@ function ModelDetails({ model }: { model: CatalogModel }) {
       </p>
       <dl className="facts">
         <dt>Price per image</dt>
-        <dd>{priceText(model.price, formatUsd)}</dd>
+        <dd>{priceText(model.price)}</dd>
         <dt>Available here</dt>
         <dd>{model.available ? 'yes' : 'no: none of its providers is configured on this gateway'}</dd>
         <dt>Edit (input images)</dt>
@@ -112,7 +112,7 @@ function RoutesTable({ routes }: { routes: ModelRoute[] }) {
               <td>{route.provider}</td>
               <td>{route.upstream_model}</td>
               <td className={route.configured ? 'ok' : 'error'}>{route.configured ? 'yes' : 'no'}</td>
-              <td>{priceText(route.price, formatUsd)}</td>
+              <td>{priceText(route.price)}</td>
               <td className={route.breaker === 'open' ? 'error' : route.breaker === 'closed' ? 'ok' : undefined}>
                 {route.breaker === null ? 'no calls yet' : BREAKER_TEXT[route.breaker]}
               </td>

@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import { fetchCatalog, type CatalogModel } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
-import { formatUsd } from '../components/format';
 import { filterModels, priceText, providersOf, type ModelFilters } from '../components/model-filters';
 import { filtersFromQuery, filtersToPath } from '../components/model-filters-url';
 import { useAsync } from '../components/use-async';
@@ -92,7 +91,7 @@ function ModelCard({ model }: { model: CatalogModel }) {
       </h2>
       {model.name !== undefined && model.name !== model.id && <p className="muted">{model.name}</p>}
       <p>
-        <strong>{priceText(model.price, formatUsd)}</strong> <span className="muted">per image</span>
+        <strong>{priceText(model.price)}</strong> <span className="muted">per image</span>
       </p>
       <ul className="badges" aria-label="Capabilities">
         {capabilities.edit && <li>edit ≤ {capabilities.max_input_images} images</li>}

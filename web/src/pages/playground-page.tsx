@@ -6,7 +6,6 @@ import { GenerationResult } from '../components/generation-result';
 import { ImageDropzone, toInputImage, type InputImage } from '../components/image-dropzone';
 import { MaskPainter, type MaskPainterHandle } from '../components/mask-painter';
 import { priceText } from '../components/model-filters';
-import { formatUsd } from '../components/format';
 import { sizeOptions } from '../components/size-options';
 import { useAsync } from '../components/use-async';
 import { useElapsedSeconds } from '../components/use-elapsed';
@@ -217,7 +216,7 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
           </div>
         </div>
         <p className="hint">
-          {priceText(model.price, formatUsd)} per image
+          {priceText(model.price)} per image
           {capabilities.sizes === null
             ? ` · any size from ${capabilities.size_range.min} to ${capabilities.size_range.max} px per edge`
             : ''}
