@@ -5,12 +5,10 @@ import type { UsageFilters, UsageGroup } from '../accounts/usage-query.js';
 import { ApiError } from '../errors/api-error.js';
 import { invalidParamFromZod } from '../errors/invalid-param-from-zod.js';
 import { usageRowJson, usageTotalsJson } from './admin-json.js';
+import { DEFAULT_PAGE_LIMIT } from './routes/admin-account-routes.js';
 import { usageQuerySchema } from './schemas/admin-request-schemas.js';
 import { usageCsvLines, usageTotalsCsvLines } from './usage-csv.js';
 import { usageFiltersFromQuery } from './usage-filters.js';
-
-/** Rows per page of a usage listing when `limit` is absent. */
-export const DEFAULT_USAGE_LIMIT = 100;
 
 /**
  * Answers a usage query (rows, totals per group, or CSV), the one implementation behind
@@ -33,7 +31,7 @@ export async function replyWithUsage(request: FastifyRequest, reply: FastifyRepl
   if (query.group_by !== undefined) return sendTotals(reply, usage, filters, query.group_by, csv);
   if (csv) return sendCsv(reply, 'usage.csv', usageCsvLines(usage, filters, query.cursor));
   const page = await usage.list(filters, {
-    limit: query.limit ?? DEFAULT_USAGE_LIMIT,
+    limit: query.limit ?? DEFAULT_PAGE_LIMIT,
     ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
   });
   return { data: page.generations.map(usageRowJson), next_cursor: page.nextCursor };

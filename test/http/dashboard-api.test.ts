@@ -235,6 +235,11 @@ forEachDatabase((harness) => {
 
       const adminMade = await createKey({ name: 'deputy', admin: true }, admin);
       expect(adminMade.scopes).toEqual(['generate', 'read', 'admin']);
+      // A non-admin key of the admin's account can't touch the admin keys there.
+      const helper = await createKey({ name: 'helper' }, admin);
+      expectApiError(await send('DELETE', `/v1/keys/${adminMade.id}`, undefined, helper.key), { status: 403, param: 'id' });
+      expectApiError(await send('PATCH', `/v1/keys/${adminMade.id}`, { name: 'mine' }, helper.key), { status: 403, param: 'id' });
+      expect((await get('/v1/key', adminMade.key)).body.admin).toBe(true);
     });
 
     it('GET /v1/models/{id}/routes shows routes with price and health, by id, encoded id or alias', async () => {
