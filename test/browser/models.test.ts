@@ -47,7 +47,7 @@ describeInBrowser('dashboard: models', (harness) => {
     await expect.poll(() => page.getByLabel('Model').inputValue()).toBe('test/test');
   });
 
-  it('works at 375 px with the keyboard', async () => {
+  it('works at 375 px with the keyboard, and says when a model does not exist', async () => {
     const { page } = harness;
     await page.setViewportSize({ width: 375, height: 740 });
     await signIn(page, gateway.url, gateway.key);
@@ -59,5 +59,9 @@ describeInBrowser('dashboard: models', (harness) => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('test/test');
     const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // An unknown model: the gateway's 404 in words.
+    await page.goto(`${gateway.url}/models/no/such-model`);
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Not found.');
   });
 });

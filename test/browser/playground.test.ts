@@ -70,6 +70,11 @@ describeInBrowser('dashboard: playground and history', (harness) => {
     expect(text).toMatch(/test=ok;\d+ms/);
     await expect.poll(() => result.locator('figcaption').textContent()).toContain('96×64');
     expect(await result.getByRole('link', { name: 'Download' }).getAttribute('href')).toMatch(/\/storage\/.+\.png$/);
+
+    // Results are still there after a visit to another page.
+    await page.getByRole('link', { name: 'Models', exact: true }).click();
+    await page.getByRole('link', { name: 'Playground' }).click();
+    await expect.poll(() => imageLoaded(page, 'Result 1 of test/test')).toBe(true);
   });
 
   it('uploads two images, paints a mask with the mouse, edits, then finds the edit in History', async () => {

@@ -20,6 +20,12 @@ interface Run {
   prompt: string;
 }
 
+/**
+ * Results outlive a visit to another page of this tab (not a reload): iterating on them is the
+ * point. Tied to the key, so signing in with another one starts empty.
+ */
+const kept: { key: string | null; runs: Run[] } = { key: null, runs: [] };
+
 /** Try a model: prompt, options, input images and a painted mask; results stay on the page to iterate on. */
 export function PlaygroundPage({ client, refreshMe }: PageProps) {
   const catalog = useAsync((signal) => fetchCatalog(client, signal), [client]);
@@ -41,10 +47,15 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
   const [images, setImages] = useState<InputImage[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [runs, setRuns] = useState<Run[]>([]);
+  const [runs, setRuns] = useState<Run[]>(() => (kept.key === client.key ? kept.runs : []));
   const painter = useRef<MaskPainterHandle>(null);
   const running = useRef<AbortController | null>(null);
   const elapsed = useElapsedSeconds(busy);
+
+  useEffect(() => {
+    kept.key = client.key;
+    kept.runs = runs;
+  }, [client.key, runs]);
 
   // Leaving the page stops polling and frees the previews.
   const imagesRef = useRef(images);
