@@ -189,7 +189,8 @@ describeInBrowser('dashboard: playground and history', (harness) => {
   it('at 375 px: counts the seconds of a slow run while polling, then shows a failed run in words and in History', async () => {
     const { page } = harness;
     await page.setViewportSize({ width: 375, height: 740 });
-    await signIn(page, gateway.url, gateway.key);
+    // A key of its own: History then lists only this test's two runs.
+    await signIn(page, gateway.url, await gateway.createKey({ name: 'phone' }));
     await page.goto(`${gateway.url}/playground?model=test%2Ftest`);
     const polls: string[] = [];
     page.on('request', (request) => {
@@ -210,10 +211,12 @@ describeInBrowser('dashboard: playground and history', (harness) => {
     const said = await page.getByRole('alert').textContent();
 
     await page.getByRole('link', { name: 'History' }).click();
-    const failed = page
-      .getByRole('list', { name: 'Generations' })
-      .getByRole('button', { name: /test\/test, error/ })
-      .first();
+    const thumbs = page.getByRole('list', { name: 'Generations' }).getByRole('button');
+    await expect.poll(() => thumbs.count()).toBe(2);
+    await page.getByLabel('Status').selectOption('error');
+    await expect.poll(() => thumbs.count()).toBe(1);
+    const failed = thumbs.first();
+    expect(await failed.getAttribute('aria-label')).toContain('test/test, error');
     await failed.click();
     const dialog = page.getByRole('dialog', { name: 'Generation' });
     await expect.poll(() => dialog.textContent()).toContain('error');

@@ -118,8 +118,15 @@ export interface GenerationPage {
   next_cursor: string | null;
 }
 
-export function listGenerations(client: GatewayClient, cursor: string | null, signal?: AbortSignal): Promise<GenerationPage> {
-  return client.request('GET', '/v1/generations', { query: { limit: 24, cursor }, ...(signal ? { signal } : {}) });
+export type GenerationStatusFilter = '' | Generation['status'];
+
+export function listGenerations(
+  client: GatewayClient,
+  cursor: string | null,
+  status: GenerationStatusFilter,
+  signal?: AbortSignal,
+): Promise<GenerationPage> {
+  return client.request('GET', '/v1/generations', { query: { limit: 24, cursor, status }, ...(signal ? { signal } : {}) });
 }
 
 /** A warning as a sentence: the gateway sends strings or `{message}` objects. */

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { listGenerations, type Generation } from '../api/generations-api';
+import { listGenerations, type Generation, type GenerationStatusFilter } from '../api/generations-api';
 import { ErrorMessage } from '../components/error-message';
 import { GenerationDetails } from '../components/generation-details';
 import { useAsync } from '../components/use-async';
@@ -8,14 +8,41 @@ import './playground-page.css';
 
 /** The account's generations, newest first, as thumbnails; one opens with its details. */
 export function HistoryPage({ client }: PageProps) {
-  const first = useAsync((signal) => listGenerations(client, null, signal), [client]);
+  const [status, setStatus] = useState<GenerationStatusFilter>('');
+  const first = useAsync((signal) => listGenerations(client, null, status, signal), [client, status]);
   const [more, setMore] = useState<{ items: Generation[]; cursor: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<Generation | null>(null);
 
-  if (first.status === 'loading') return <p aria-live="polite">Loading history…</p>;
-  if (first.status === 'error') return <ErrorMessage error={first.error} />;
+  const filter = (
+    <div>
+      <label htmlFor="history-status">Status</label>
+      <select
+        id="history-status"
+        value={status}
+        onChange={(event) => {
+          // Another list: the pages loaded for the old one no longer belong to it.
+          setMore(null);
+          setStatus(event.target.value as GenerationStatusFilter);
+        }}
+      >
+        <option value="">All</option>
+        <option value="success">Succeeded</option>
+        <option value="error">Failed</option>
+        <option value="processing">Running</option>
+      </select>
+    </div>
+  );
+  if (first.status !== 'ok') {
+    return (
+      <section aria-labelledby="history-title">
+        <h1 id="history-title">History</h1>
+        {filter}
+        {first.status === 'loading' ? <p aria-live="polite">Loading history…</p> : <ErrorMessage error={first.error} />}
+      </section>
+    );
+  }
   const items = [...first.value.data, ...(more?.items ?? [])];
   const cursor = more === null ? first.value.next_cursor : more.cursor;
 
@@ -24,7 +51,7 @@ export function HistoryPage({ client }: PageProps) {
     setLoadingMore(true);
     setError(null);
     try {
-      const page = await listGenerations(client, cursor);
+      const page = await listGenerations(client, cursor, status);
       setMore((current) => ({ items: [...(current?.items ?? []), ...page.data], cursor: page.next_cursor }));
     } catch (caught) {
       setError(caught);
@@ -36,8 +63,9 @@ export function HistoryPage({ client }: PageProps) {
   return (
     <section aria-labelledby="history-title">
       <h1 id="history-title">History</h1>
+      {filter}
       {items.length === 0 ? (
-        <p>No generations yet. Try the Playground.</p>
+        <p>{status === '' ? 'No generations yet. Try the Playground.' : 'None with this status.'}</p>
       ) : (
         <ul className="history-grid" aria-label="Generations">
           {items.map((generation) => (
