@@ -22,6 +22,8 @@ export function generationBody(generation: GenerationRecord, delivery: WebhookDe
     object: 'image.generation',
     status: generation.status,
     model: generation.model,
+    // The owner's own prompt; null when it asked for b64_ephemeral (nothing of it is kept).
+    prompt: generation.prompt,
     created: generation.createdAt,
     finished: generation.finishedAt,
     provider: generation.provider,

@@ -136,6 +136,7 @@ describeInBrowser('dashboard: playground and history', (harness) => {
     expect(details).toContain('test/test');
     expect(details).toContain('success');
     expect(details).toContain('$0.0100');
+    expect(details).toContain('a red boat on the water');
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
   });

@@ -29,6 +29,7 @@ export const generationResponseSchema = z.object({
   object: z.literal('image.generation'),
   status: z.enum(['processing', 'success', 'error']),
   model: z.string(),
+  prompt: z.string().nullable().describe('Null for b64_ephemeral requests, whose prompt is not kept.'),
   created: z.number().int().describe('Unix time in milliseconds.'),
   finished: z.number().int().nullable(),
   provider: z.string().nullable(),

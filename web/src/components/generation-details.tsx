@@ -18,7 +18,7 @@ export function GenerationDetails({ generation }: { generation: Generation }) {
       ))}
       <dl className="facts">
         <dt>Prompt</dt>
-        <dd>{generation.prompt ?? <span className="muted">not returned by the gateway</span>}</dd>
+        <dd>{generation.prompt ?? <span className="muted">not kept (b64_ephemeral)</span>}</dd>
         <dt>Model</dt>
         <dd>{generation.model}</dd>
         <dt>Status</dt>
