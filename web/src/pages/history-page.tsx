@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { listGenerations, type Generation, type GenerationStatusFilter } from '../api/generations-api';
 import { ErrorMessage } from '../components/error-message';
 import { GenerationDetails } from '../components/generation-details';
@@ -9,7 +9,7 @@ import './playground-page.css';
 /** The account's generations, newest first, as thumbnails; one opens with its details. */
 export function HistoryPage({ client }: PageProps) {
   const [status, setStatus] = useState<GenerationStatusFilter>('');
-  const first = useAsync((signal) => listGenerations(client, null, status, signal), [client, status]);
+  const first = useAsync(useCallback((signal: AbortSignal) => listGenerations(client, null, status, signal), [client, status]));
   const [more, setMore] = useState<{ items: Generation[]; cursor: string | null } | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState<unknown>(null);

@@ -1,3 +1,4 @@
+import { useCallback } from 'react';
 import { fetchModel, fetchModelRoutes, type CatalogModel, type ModelRoute } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
 import { formatMs } from '../components/format';
@@ -10,8 +11,8 @@ import '../components/facts.css';
 
 /** One model: what it can do, what it costs, which routes serve it and how they are doing. */
 export function ModelPage({ client, modelId }: PageProps & { modelId: string }) {
-  const model = useAsync((signal) => fetchModel(client, modelId, signal), [client, modelId]);
-  const routes = useAsync((signal) => fetchModelRoutes(client, modelId, signal), [client, modelId]);
+  const model = useAsync(useCallback((signal: AbortSignal) => fetchModel(client, modelId, signal), [client, modelId]));
+  const routes = useAsync(useCallback((signal: AbortSignal) => fetchModelRoutes(client, modelId, signal), [client, modelId]));
 
   return (
     <section aria-labelledby="model-title">

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import { fetchCatalog, type CatalogModel } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
 import { filterModels, priceText, providersOf, type ModelFilters } from '../components/model-filters';
@@ -10,7 +10,7 @@ import './models-page.css';
 
 /** The model catalog: search, filters and sort over every model this gateway knows. */
 export function ModelsPage({ client }: PageProps) {
-  const catalog = useAsync((signal) => fetchCatalog(client, signal), [client]);
+  const catalog = useAsync(useCallback((signal: AbortSignal) => fetchCatalog(client, signal), [client]));
   const { query } = useLocation();
   const filters = filtersFromQuery(query);
   const models = catalog.status === 'ok' ? catalog.value : null;

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { startGeneration, waitForGeneration, type Generation } from '../api/generations-api';
 import { fetchCatalog, type CatalogModel } from '../api/models-api';
 import { ErrorMessage } from '../components/error-message';
@@ -28,7 +28,7 @@ const kept: { key: string | null; runs: Run[] } = { key: null, runs: [] };
 
 /** Try a model: prompt, options, input images and a painted mask; results stay on the page to iterate on. */
 export function PlaygroundPage({ client, refreshMe }: PageProps) {
-  const catalog = useAsync((signal) => fetchCatalog(client, signal), [client]);
+  const catalog = useAsync(useCallback((signal: AbortSignal) => fetchCatalog(client, signal), [client]));
   if (catalog.status === 'loading') return <p aria-live="polite">Loading models…</p>;
   if (catalog.status === 'error') return <ErrorMessage error={catalog.error} />;
   return <Playground client={client} refreshMe={refreshMe} models={catalog.value} />;
