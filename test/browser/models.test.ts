@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { describeInBrowser, signIn } from './browser-harness.js';
-import { startPricedTestGateway } from './priced-test-gateway.js';
+import { startPricedGateway } from './priced-gateway.js';
 
 describeInBrowser('dashboard: models', (harness) => {
   let gateway: TestGateway;
   beforeAll(async () => {
-    gateway = await startPricedTestGateway();
+    gateway = await startPricedGateway();
   });
   afterAll(async () => {
     await gateway?.close();

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TestGateway } from '../helpers/test-gateway.js';
 import { describeInBrowser, signIn } from './browser-harness.js';
-import { startPricedTestGateway } from './priced-test-gateway.js';
+import { startPricedGateway } from './priced-gateway.js';
 
 /** Whether an <img> has really loaded (decoded pixels), not only that the element exists. */
 async function imageLoaded(page: Page, name: string): Promise<boolean> {
@@ -37,7 +37,7 @@ describeInBrowser('dashboard: playground and history', (harness) => {
   let gateway: TestGateway;
   let imageDir: string;
   beforeAll(async () => {
-    gateway = await startPricedTestGateway();
+    gateway = await startPricedGateway();
     imageDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-browser-images-'));
     // Two inputs of different sizes: the mask must match the FIRST one.
     await sharp({ create: { width: 160, height: 120, channels: 3, background: { r: 30, g: 120, b: 200 } } })

@@ -1,3 +1,4 @@
+import { PageButtons } from './page-buttons';
 import { useCallback, useRef, useState } from 'react';
 import { createAccount, grantCredits, listAccounts, type Account } from '../api/admin-api';
 import type { GatewayClient } from '../api/gateway-client';
@@ -134,27 +135,7 @@ export function AccountsPanel({ client, onBalanceChanged }: { client: GatewayCli
           </tbody>
         </table>
       </div>
-      <div className="row">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((current) => current.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!accounts.value?.next_cursor || accounts.loading}
-          onClick={() => {
-            const next = accounts.value?.next_cursor;
-            if (next) setCursors((current) => [...current, next]);
-          }}
-        >
-          Next page
-        </button>
-      </div>
+      <PageButtons cursors={cursors} setCursors={setCursors} nextCursor={accounts.value?.next_cursor} loading={accounts.loading} />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { PageButtons } from '../components/page-buttons';
 import { useCallback, useState } from 'react';
 import { listAccounts } from '../api/admin-api';
 import { listKeys } from '../api/keys-api';
@@ -173,27 +174,7 @@ export function UsagePage({ client, me }: PageProps) {
       </div>
       {rows.value && rows.value.data.length === 0 && !rows.loading ? <p>No generations match these filters.</p> : null}
       {rows.loading ? <p aria-live="polite">Loading…</p> : null}
-      <div className="row">
-        <button
-          type="button"
-          className="secondary"
-          disabled={cursors.length === 0}
-          onClick={() => setCursors((current) => current.slice(0, -1))}
-        >
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!rows.value?.next_cursor || rows.loading}
-          onClick={() => {
-            const next = rows.value?.next_cursor;
-            if (next) setCursors((current) => [...current, next]);
-          }}
-        >
-          Next page
-        </button>
-      </div>
+      <PageButtons cursors={cursors} setCursors={setCursors} nextCursor={rows.value?.next_cursor} loading={rows.loading} />
     </section>
   );
 }
