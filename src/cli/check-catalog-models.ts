@@ -54,6 +54,8 @@ export interface ModelsCheckOptions {
   adapters?: ImageProvider[];
   /** Today, for lifecycle dates (tests fix it). */
   clock?: () => number;
+  /** The built-in models folder (tests bring a small catalog). */
+  catalogDir?: string;
 }
 
 /**
@@ -64,7 +66,11 @@ export async function checkCatalogModels(env: NodeJS.ProcessEnv, options: Models
   const adapters = options.adapters ?? createBuiltInAdapters();
   const clock = options.clock ?? Date.now;
   const config = loadAppConfig(env);
-  const catalog = loadCatalog({ ...(config.configFile ? { configFile: config.configFile } : {}), clock });
+  const catalog = loadCatalog({
+    ...(config.configFile ? { configFile: config.configFile } : {}),
+    ...(options.catalogDir ? { builtinDir: options.catalogDir } : {}),
+    clock,
+  });
   const instances = resolveProviderInstances(env, catalog.config.providers, config.configFile);
   let chosen = instances.filter((instance) => instance.configured);
   if (options.provider !== undefined) {

@@ -19,14 +19,18 @@ interface CheckFlags {
 }
 
 /** `imagerouter models check [--json] [--provider <instance>]`, a subcommand of `models`. */
-export function registerModelsCheckCommand(models: Command, io: RemoteCliIo, adapters?: ModelsCheckOptions['adapters']): void {
+export function registerModelsCheckCommand(
+  models: Command,
+  io: RemoteCliIo,
+  checkOptions: Omit<ModelsCheckOptions, 'provider'> = {},
+): void {
   models
     .command('check')
     .description("ask each configured provider which catalog models it still serves (reads the config and catalog, like 'doctor')")
     .option('--json', 'print JSON for scripts')
     .option('--provider <instance>', 'only this provider instance, e.g. openai or azure-eu')
     .action(async (flags: CheckFlags) => {
-      const report = await checkCatalogModels(io.env, { provider: flags.provider, ...(adapters ? { adapters } : {}) });
+      const report = await checkCatalogModels(io.env, { ...checkOptions, provider: flags.provider });
       io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       const missing = report.instances.reduce((sum, instance) => sum + instance.missing.length, 0);
       const failed = report.instances.filter((instance) => instance.status === 'failed').map((instance) => instance.instance);

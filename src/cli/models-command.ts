@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { formatUsd, usdToMicros } from '../domain/money.js';
 import { CliExitError, EXIT_GATEWAY } from './cli-exit-error.js';
 import { formatTable } from './format-table.js';
+import type { ModelsCheckOptions } from './check-catalog-models.js';
 import { registerModelsCheckCommand } from './models-check-command.js';
 import { callGateway } from './gateway-client.js';
 import { addConnectionOptions, resolveConnection, type ConnectionOptions } from './gateway-connection.js';
@@ -66,7 +67,7 @@ function modelRows(models: Record<string, ModelEntry>): string[][] {
 }
 
 /** `imagerouter models [--search TEXT] [--provider P]`: the catalog of a running gateway as a table. */
-export function registerModelsCommand(program: Command, io: RemoteCliIo = processRemoteIo): void {
+export function registerModelsCommand(program: Command, io: RemoteCliIo = processRemoteIo, checkOptions: ModelsCheckOptions = {}): void {
   // `models check` has its own --json and --provider; commander hands them to the subcommand only
   // when its parents stop reading options at a subcommand's name (the program has no options of its own).
   program.enablePositionalOptions();
@@ -92,5 +93,5 @@ export function registerModelsCommand(program: Command, io: RemoteCliIo = proces
     if (!models.success) throw new CliExitError(EXIT_GATEWAY, 'the gateway answered 200 with a body that is not a model list');
     io.stdout.write(formatTable(['ID', 'PROVIDERS', 'PRICE/IMAGE', 'EDIT', 'MASK', 'FREE', 'AVAILABLE'], modelRows(models.data)));
   });
-  registerModelsCheckCommand(modelsCommand, io);
+  registerModelsCheckCommand(modelsCommand, io, checkOptions);
 }
