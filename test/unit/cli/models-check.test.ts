@@ -10,6 +10,8 @@ import type { RemoteCliIo } from '../../../src/cli/remote-cli-io.js';
 import type { FakeUpstream } from '../../fakes/fake-upstream.js';
 import { GEMINI_FAKE_KEY, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { GOOGLE_FAKE_TEXT_MODELS } from '../../fakes/google-fake.js';
+import { startDeepInfraFake } from '../../fakes/deepinfra-fake.js';
+import { startImagenFake } from '../../fakes/imagen-fake.js';
 import { startOpenAIFake } from '../../fakes/openai-fake.js';
 import { SDXL_VERSION, startReplicateFake } from '../../fakes/replicate-fake.js';
 import { startTogetherFake } from '../../fakes/together-fake.js';
@@ -19,6 +21,7 @@ const OPENAI_KEY = 'sk-models-check-0123456789abcdef';
 const REPLICATE_KEY = 'r8_models_check_0123456789abcdefghijklmn';
 const XAI_KEY = 'xai-models-check-0123456789';
 const TOGETHER_KEY = 'together-models-check-0123456789';
+const DEEPINFRA_KEY = 'deepinfra-models-check-0123456789';
 /** 2026-12-04: after gpt-image-1's retirement (2026-10-23 below), before the deprecated model's (2027-03-01). */
 const TODAY = Date.parse('2026-12-04T12:00:00Z');
 
@@ -78,6 +81,14 @@ models:
     release_date: "2026-03-02"
     pricing: { type: fixed, value: 0.02 }
     routes: [{ provider: xai, model: grok-imagine-image-2026-03-02 }]
+  - id: google/imagen-4
+    release_date: "2025-06-24"
+    pricing: { type: fixed, value: 0.04 }
+    routes: [{ provider: imagen, model: imagen-4.0-generate-001 }]
+  - id: deepinfra/sdxl-turbo
+    release_date: "2023-11-28"
+    pricing: { type: fixed, value: 0.002 }
+    routes: [{ provider: deepinfra, model: stabilityai/sdxl-turbo }]
   - id: together/schnell
     release_date: "2024-08-01"
     pricing: { type: fixed, value: 0.003 }
@@ -90,6 +101,8 @@ describe('imagerouter models check', () => {
   let replicate: FakeUpstream;
   let xai: FakeUpstream;
   let together: FakeUpstream;
+  let imagen: FakeUpstream;
+  let deepinfra: FakeUpstream;
   let catalogDir: string;
   let env: NodeJS.ProcessEnv;
 
@@ -115,7 +128,12 @@ describe('imagerouter models check', () => {
     together = await startTogetherFake(TOGETHER_KEY, {
       listedModels: ['black-forest-labs/FLUX.1-schnell', 'black-forest-labs/FLUX.2-pro'],
     });
+    imagen = await startImagenFake({ apiKey: GEMINI_FAKE_KEY });
+    deepinfra = await startDeepInfraFake(DEEPINFRA_KEY);
     env = {
+      IMAGEN_BASE_URL: imagen.baseUrl,
+      DEEPINFRA_API_KEY: DEEPINFRA_KEY,
+      DEEPINFRA_BASE_URL: deepinfra.baseUrl,
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: openai.baseUrl,
       GEMINI_API_KEY: GEMINI_FAKE_KEY,
@@ -132,7 +150,7 @@ describe('imagerouter models check', () => {
     };
   });
   afterAll(async () => {
-    await Promise.all([openai, gemini, replicate, xai, together].map((fake) => fake?.close()));
+    await Promise.all([openai, gemini, replicate, xai, together, imagen, deepinfra].map((fake) => fake?.close()));
     rmSync(catalogDir, { recursive: true, force: true });
   });
 
@@ -201,6 +219,21 @@ describe('imagerouter models check', () => {
     const report = await check();
     expect(instance(report, 'xai')).toMatchObject({ status: 'checked', missing: [], added: ['grok-imagine-image-2.0'] });
     expect(instance(report, 'together')).toMatchObject({ status: 'checked', missing: [], added: ['black-forest-labs/FLUX.2-pro'] });
+  });
+
+  it("keeps Imagen's predict models apart from Google's text models, and guesses DeepInfra's by name", async () => {
+    const report = await check();
+    expect(instance(report, 'imagen')).toMatchObject({
+      status: 'checked',
+      missing: [],
+      added: ['imagen-3.0-generate-002', 'imagen-4.0-fast-generate-001', 'imagen-4.0-ultra-generate-001'],
+    });
+    // The Llama entry of the unmarked list is no image model by its name.
+    expect(instance(report, 'deepinfra')).toMatchObject({
+      status: 'checked',
+      missing: [],
+      added: ['black-forest-labs/FLUX-1-dev', 'black-forest-labs/FLUX-1-schnell'],
+    });
   });
 
   it('names an unknown or unconfigured instance as a usage error', async () => {
