@@ -12,6 +12,7 @@ import { GEMINI_FAKE_KEY, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { GOOGLE_FAKE_TEXT_MODELS } from '../../fakes/google-fake.js';
 import { startDeepInfraFake } from '../../fakes/deepinfra-fake.js';
 import { startImagenFake } from '../../fakes/imagen-fake.js';
+import { startLocalAIFake } from '../../fakes/localai-fake.js';
 import { startOpenAIFake } from '../../fakes/openai-fake.js';
 import { SDXL_VERSION, startReplicateFake } from '../../fakes/replicate-fake.js';
 import { startTogetherFake } from '../../fakes/together-fake.js';
@@ -89,6 +90,14 @@ models:
     release_date: "2023-11-28"
     pricing: { type: fixed, value: 0.002 }
     routes: [{ provider: deepinfra, model: stabilityai/sdxl-turbo }]
+  - id: local/sd15
+    release_date: "2022-10-20"
+    pricing: { type: fixed, value: 0 }
+    routes: [{ provider: localai, model: sd-1.5-ggml }]
+  - id: local/dreamshaper
+    release_date: "2023-01-01"
+    pricing: { type: fixed, value: 0 }
+    routes: [{ provider: localai, model: dreamshaper-8 }]
   - id: together/schnell
     release_date: "2024-08-01"
     pricing: { type: fixed, value: 0.003 }
@@ -103,6 +112,7 @@ describe('imagerouter models check', () => {
   let together: FakeUpstream;
   let imagen: FakeUpstream;
   let deepinfra: FakeUpstream;
+  let localai: FakeUpstream;
   let catalogDir: string;
   let env: NodeJS.ProcessEnv;
 
@@ -130,7 +140,10 @@ describe('imagerouter models check', () => {
     });
     imagen = await startImagenFake({ apiKey: GEMINI_FAKE_KEY });
     deepinfra = await startDeepInfraFake(DEEPINFRA_KEY);
+    // A self-hosted server without a key, which no longer has dreamshaper-8 but gained an SDXL model.
+    localai = await startLocalAIFake({ models: ['sd-1.5-ggml', 'sdxl-turbo', 'llama-3.2-1b-instruct'] });
     env = {
+      LOCALAI_BASE_URL: localai.baseUrl,
       IMAGEN_BASE_URL: imagen.baseUrl,
       DEEPINFRA_API_KEY: DEEPINFRA_KEY,
       DEEPINFRA_BASE_URL: deepinfra.baseUrl,
@@ -150,7 +163,7 @@ describe('imagerouter models check', () => {
     };
   });
   afterAll(async () => {
-    await Promise.all([openai, gemini, replicate, xai, together, imagen, deepinfra].map((fake) => fake?.close()));
+    await Promise.all([openai, gemini, replicate, xai, together, imagen, deepinfra, localai].map((fake) => fake?.close()));
     rmSync(catalogDir, { recursive: true, force: true });
   });
 
@@ -233,6 +246,15 @@ describe('imagerouter models check', () => {
       status: 'checked',
       missing: [],
       added: ['black-forest-labs/FLUX-1-dev', 'black-forest-labs/FLUX-1-schnell'],
+    });
+  });
+
+  it('asks a keyless LocalAI server for its models', async () => {
+    const result = instance(await check('localai'), 'localai');
+    expect(result).toMatchObject({
+      status: 'checked',
+      missing: [{ model: 'local/dreamshaper', upstream_model: 'dreamshaper-8' }],
+      added: ['sdxl-turbo'],
     });
   });
 
