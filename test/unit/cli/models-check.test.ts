@@ -258,6 +258,17 @@ describe('imagerouter models check', () => {
     });
   });
 
+  it('reports a provider that refuses the key as failed, every route unknown, and never prints the key', async () => {
+    const badKey = 'sk-models-check-wrong-0123456789';
+    const report = await checkCatalogModels({ ...env, OPENAI_API_KEY: badKey }, { catalogDir, clock: () => TODAY, provider: 'openai' });
+    const result = instance(report, 'openai');
+    expect(result.status).toBe('failed');
+    expect(result.detail).toMatch(/401|auth/i);
+    expect(result.missing).toEqual([]);
+    expect(result.unknown.map((ref) => ref.model)).toEqual(['openai/present', 'openai/gone', 'openai/leaving']);
+    expect(JSON.stringify(report)).not.toContain(badKey);
+  });
+
   it('names an unknown or unconfigured instance as a usage error', async () => {
     await expect(check('nope')).rejects.toMatchObject({ exitCode: 2 });
     await expect(check('fal')).rejects.toThrow(/not configured: set FAL_API_KEY/);
