@@ -58,7 +58,8 @@ export async function listGoogleModels(
       models.push({ id, image: isImageModel(id, model.supportedGenerationMethods) });
     }
     pageToken = parsed.data.nextPageToken || undefined;
-    if (pageToken === undefined) break;
+    if (pageToken === undefined) return { kind: 'listed', source: `GET ${new URL(googleModelsUrl(endpoint.baseUrl)).pathname}`, models };
   }
-  return { kind: 'listed', source: `GET ${new URL(googleModelsUrl(endpoint.baseUrl)).pathname}`, models };
+  // A partial list would report the models on the pages never read as missing.
+  throw malformedResponse(endpoint.instance, `the model list did not end after ${MAX_PAGES} pages`);
 }
