@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { formatUsd, usdToMicros } from '../domain/money.js';
 import { CliExitError, EXIT_GATEWAY } from './cli-exit-error.js';
 import { formatTable } from './format-table.js';
+import type { ModelsCheckOptions } from './check-catalog-models.js';
+import { registerModelsCheckCommand } from './models-check-command.js';
 import { callGateway } from './gateway-client.js';
 import { addConnectionOptions, resolveConnection, type ConnectionOptions } from './gateway-connection.js';
 import { processRemoteIo, type RemoteCliIo } from './remote-cli-io.js';
@@ -65,8 +67,11 @@ function modelRows(models: Record<string, ModelEntry>): string[][] {
 }
 
 /** `imagerouter models [--search TEXT] [--provider P]`: the catalog of a running gateway as a table. */
-export function registerModelsCommand(program: Command, io: RemoteCliIo = processRemoteIo): void {
-  addConnectionOptions(
+export function registerModelsCommand(program: Command, io: RemoteCliIo = processRemoteIo, checkOptions: ModelsCheckOptions = {}): void {
+  // `models check` has its own --json and --provider; commander hands them to the subcommand only
+  // when its parents stop reading options at a subcommand's name (the program has no options of its own).
+  program.enablePositionalOptions();
+  const modelsCommand = addConnectionOptions(
     program
       .command('models')
       .description("list a running gateway's models: price per image, edit and mask support")
@@ -88,4 +93,5 @@ export function registerModelsCommand(program: Command, io: RemoteCliIo = proces
     if (!models.success) throw new CliExitError(EXIT_GATEWAY, 'the gateway answered 200 with a body that is not a model list');
     io.stdout.write(formatTable(['ID', 'PROVIDERS', 'PRICE/IMAGE', 'EDIT', 'MASK', 'FREE', 'AVAILABLE'], modelRows(models.data)));
   });
+  registerModelsCheckCommand(modelsCommand, io, checkOptions);
 }

@@ -90,6 +90,20 @@ export interface ProbeResult {
   detail: string;
 }
 
+/** One model an upstream's list names; `image` when the list says whether it makes images. */
+export interface UpstreamModel {
+  id: string;
+  /** Other names the upstream answers to (xAI lists dated aliases). */
+  aliases?: string[];
+  /** `undefined`: the list does not say (OpenAI's `/models`); `models check` then guesses by name. */
+  image?: boolean;
+}
+
+/** What `imagerouter models check` learns from an upstream's model list. */
+export type UpstreamModelList =
+  | { kind: 'listed'; /** The request, for the operator (never a key). */ source: string; models: UpstreamModel[] }
+  | { kind: 'unknown'; /** Why this instance cannot tell (no list endpoint, a list of other things). */ reason: string };
+
 /**
  * The one contract every upstream adapter implements. `Options` and `Settings` are the outputs of
  * the provider's schemas (see `provider-definition.ts`); the router holds adapters as
@@ -104,4 +118,8 @@ export interface ImageProvider<Options = unknown, Settings = InstanceSettings> {
   generate(call: ProviderCall<Options, Settings>): Promise<ProviderResult>;
   /** A cheap authenticated request (models list or health) for `imagerouter doctor`. */
   probe?(endpoint: ProviderEndpoint<Settings>, signal: AbortSignal): Promise<ProbeResult>;
+  /** The models the upstream serves, from its list endpoint, for `models check`; throws `UpstreamError` on failure. */
+  listModels?(endpoint: ProviderEndpoint<Settings>, signal: AbortSignal): Promise<UpstreamModelList>;
+  /** For upstreams without a list: whether one model exists (`undefined`: this id cannot be checked). */
+  hasModel?(endpoint: ProviderEndpoint<Settings>, upstreamModel: string, signal: AbortSignal): Promise<boolean | undefined>;
 }

@@ -36,7 +36,9 @@ const REPLIES: ScenarioReplies = {
  * (`image` repeated, `mask`), `GET /models`. Only `b64_json` (any other `response_format` is a 400),
  * n ≤ 4; the base64 is JPEG, as DeepInfra's usually is. Accepts `bearer` in either case.
  */
-export async function startDeepInfraFake(apiKey: string): Promise<FakeUpstream> {
+export async function startDeepInfraFake(apiKey: string, options: { listedModels?: string[] } = {}): Promise<FakeUpstream> {
+  // The list holds every model type, unmarked; `models check` guesses image models by name.
+  const listed = [...(options.listedModels ?? Object.keys(MODELS)), 'meta-llama/Meta-Llama-3.1-8B-Instruct'];
   return startFakeUpstream({
     basePath: '/v1/openai',
     supports: supportedScenarios(REPLIES),
@@ -45,7 +47,7 @@ export async function startDeepInfraFake(apiKey: string): Promise<FakeUpstream> 
       if (/^bearer (.+)$/i.exec(String(call.headers.authorization ?? ''))?.[1] !== apiKey)
         return sendJson(response, 401, REPLIES.unauthorized?.body);
       if (call.method === 'GET' && call.path === '/v1/openai/models')
-        return sendJson(response, 200, { object: 'list', data: Object.keys(MODELS).map((id) => ({ id, object: 'model' })) });
+        return sendJson(response, 200, { object: 'list', data: listed.map((id) => ({ id, object: 'model', owned_by: 'deepinfra' })) });
       const edits = call.path === '/v1/openai/images/edits';
       if (call.method !== 'POST' || (!edits && call.path !== '/v1/openai/images/generations'))
         return sendJson(response, 404, { detail: 'Not Found' });

@@ -12,6 +12,9 @@ import {
   sendGoogleError,
   startGoogleFake,
   type GoogleFake,
+  GOOGLE_FAKE_TEXT_MODELS,
+  sendGoogleModelList,
+  type GoogleListedModel,
 } from './google-fake.js';
 
 /**
@@ -129,9 +132,27 @@ export function field(object: unknown, camel: string, snake: string): unknown {
   return record[camel] ?? record[snake];
 }
 
-export async function startGeminiFake(options: { apiKey?: string } = {}): Promise<GeminiFake> {
+export interface GeminiFakeOptions {
+  apiKey?: string;
+  /** What `GET /v1beta/models` lists (default: every model the fake serves, and some text models). */
+  listedModels?: GoogleListedModel[];
+  /** Models per page at most, below Google's 1000 (tests set it low to see pagination). */
+  maxPageSize?: number;
+}
+
+export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<GeminiFake> {
   const apiKey = options.apiKey ?? GEMINI_FAKE_KEY;
-  return startGoogleFake<GeminiReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
+  const listed = options.listedModels ?? [
+    ...Object.keys(GEMINI_FAKE_MODELS).map((id) => ({ id, methods: ['generateContent', 'countTokens'] })),
+    ...GOOGLE_FAKE_TEXT_MODELS,
+  ];
+  const list: ModelList = { models: listed, maxPageSize: options.maxPageSize };
+  return startGoogleFake<GeminiReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies, list));
+}
+
+interface ModelList {
+  models: GoogleListedModel[];
+  maxPageSize: number | undefined;
 }
 
 async function handle(
@@ -140,13 +161,10 @@ async function handle(
   context: FakeContext,
   apiKey: string,
   replies: GeminiReply[],
+  list: ModelList,
 ): Promise<void> {
   if (call.method === 'GET' && call.path === '/v1beta/models') {
-    if (checkGoogleAuth(call, response, false, apiKey))
-      sendJson(response, 200, {
-        models: [{ name: 'models/gemini-2.5-flash-image', supportedGenerationMethods: ['generateContent', 'countTokens'] }],
-        nextPageToken: 'next',
-      });
+    if (checkGoogleAuth(call, response, false, apiKey)) sendGoogleModelList(call, response, list.models, list.maxPageSize);
     return;
   }
   const path = parseGooglePath(call.path);

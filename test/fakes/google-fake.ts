@@ -213,3 +213,57 @@ export function sendGoogleAnswer(response: ServerResponse, scenario: FakeScenari
   if (scenario === 'truncated') sendTruncatedJson(response, body);
   else sendJson(response, 200, body);
 }
+
+/** One entry of the Developer API's `ListModels` (the fields `models check` and the probe read, plus a few real ones). */
+export interface GoogleListedModel {
+  id: string;
+  methods: string[];
+}
+
+/** Text models the real list holds beside the image ones (`models check` must not call them added). */
+export const GOOGLE_FAKE_TEXT_MODELS: GoogleListedModel[] = [
+  { id: 'gemini-2.5-flash', methods: ['generateContent', 'countTokens', 'createCachedContent'] },
+  { id: 'gemini-2.5-pro', methods: ['generateContent', 'countTokens', 'createCachedContent'] },
+  { id: 'text-embedding-004', methods: ['embedContent'] },
+];
+
+/** Google's default page when `pageSize` is absent, and its ceiling. */
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+/**
+ * `GET /v1beta/models` as Google answers it: `{models, nextPageToken}` pages of at most `pageSize`
+ * (default 50, at most 1000, and at most `maxPageSize`: the server may return fewer than asked),
+ * an opaque `pageToken` for the next page, and a 400 for a token it did not issue.
+ */
+export function sendGoogleModelList(
+  call: RecordedCall,
+  response: ServerResponse,
+  models: GoogleListedModel[],
+  maxPageSize = MAX_PAGE_SIZE,
+): void {
+  const asked = Number(call.query.get('pageSize') ?? DEFAULT_PAGE_SIZE);
+  const size = Math.min(Number.isInteger(asked) && asked > 0 ? asked : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, maxPageSize);
+  const token = call.query.get('pageToken');
+  const start =
+    token === null || token === ''
+      ? 0
+      : Number(
+          Buffer.from(token, 'base64url')
+            .toString('utf8')
+            .replace(/^offset:/, ''),
+        );
+  if (!Number.isInteger(start) || start < 0 || start > models.length)
+    return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Invalid page token.');
+  const page = models.slice(start, start + size);
+  const next = start + size < models.length ? Buffer.from(`offset:${start + size}`).toString('base64url') : undefined;
+  sendJson(response, 200, {
+    models: page.map((model) => ({
+      name: `models/${model.id}`,
+      version: '001',
+      displayName: model.id,
+      supportedGenerationMethods: model.methods,
+    })),
+    ...(next === undefined ? {} : { nextPageToken: next }),
+  });
+}

@@ -11,6 +11,9 @@ import {
   sendGoogleError,
   startGoogleFake,
   type GoogleFake,
+  GOOGLE_FAKE_TEXT_MODELS,
+  sendGoogleModelList,
+  type GoogleListedModel,
 } from './google-fake.js';
 
 /**
@@ -50,9 +53,21 @@ const VERTEX_ONLY = ['negativePrompt', 'seed', 'addWatermark', 'enhancePrompt', 
 const FILTERED_REASON =
   "Unable to show generated images. All images were filtered out because they violated Vertex AI's usage guidelines. You will not be charged for blocked images. Try rephrasing the prompt. If you think this was an error, send feedback. Support codes: 56562880";
 
-export async function startImagenFake(options: { apiKey?: string } = {}): Promise<ImagenFake> {
+export interface ImagenFakeOptions {
+  apiKey?: string;
+  /** What `GET /v1beta/models` lists (default: every model the fake serves, and some text models). */
+  listedModels?: GoogleListedModel[];
+  maxPageSize?: number;
+}
+
+export async function startImagenFake(options: ImagenFakeOptions = {}): Promise<ImagenFake> {
   const apiKey = options.apiKey ?? IMAGEN_FAKE_KEY;
-  return startGoogleFake<ImagenReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies));
+  const listed = options.listedModels ?? [
+    ...Object.keys(IMAGEN_FAKE_MODELS).map((id) => ({ id, methods: ['predict'] })),
+    ...GOOGLE_FAKE_TEXT_MODELS,
+  ];
+  const list = { models: listed, maxPageSize: options.maxPageSize };
+  return startGoogleFake<ImagenReply>((response, call, context, replies) => handle(response, call, context, apiKey, replies, list));
 }
 
 async function handle(
@@ -61,10 +76,10 @@ async function handle(
   context: FakeContext,
   apiKey: string,
   replies: ImagenReply[],
+  list: { models: GoogleListedModel[]; maxPageSize: number | undefined },
 ): Promise<void> {
   if (call.method === 'GET' && call.path === '/v1beta/models') {
-    if (checkGoogleAuth(call, response, false, apiKey))
-      sendJson(response, 200, { models: [{ name: 'models/imagen-4.0-generate-001', supportedGenerationMethods: ['predict'] }] });
+    if (checkGoogleAuth(call, response, false, apiKey)) sendGoogleModelList(call, response, list.models, list.maxPageSize);
     return;
   }
   const path = parseGooglePath(call.path);

@@ -41,7 +41,11 @@ export interface OpenAIFakeOptions {
   retiredModels?: string[];
   /** Whether the contract suite may script `result_gone` (only URL results can go missing). */
   urlResults?: boolean;
+  /** What `GET /v1/models` lists (default: every model the fake serves, and a few text models, as the real list mixes them). */
+  listedModels?: string[];
 }
+
+const TEXT_MODELS = ['gpt-4o', 'gpt-4o-mini', 'text-embedding-3-small', 'whisper-1'];
 
 const BASE_SCENARIOS: FakeScenario[] = [
   'success',
@@ -62,6 +66,7 @@ const INPUT_IMAGE_TOKENS = 323;
 export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<OpenAIFake> {
   const apiKey = options.apiKey ?? OPENAI_FAKE_API_KEY;
   const retired = new Set(options.retiredModels ?? []);
+  const listed = options.listedModels ?? [...Object.keys(FAKE_OPENAI_MODELS), ...TEXT_MODELS];
   const failures: OpenAIFailure[] = [];
   let requestCounter = 0;
   const fake = await startFakeUpstream({
@@ -78,7 +83,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
           200,
           {
             object: 'list',
-            data: Object.keys(FAKE_OPENAI_MODELS).map((id) => ({ id, object: 'model', created: 1_698_785_189, owned_by: 'system' })),
+            data: listed.map((id) => ({ id, object: 'model', created: 1_698_785_189, owned_by: 'system' })),
           },
           headers,
         );

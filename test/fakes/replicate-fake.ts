@@ -241,7 +241,12 @@ const invalid = (response: ServerResponse, fields: Array<{ type: string; field: 
     ),
   );
 
-export async function startReplicateFake(options: { apiKey?: string } = {}): Promise<ReplicateFake> {
+export async function startReplicateFake(options: { apiKey?: string; removedModels?: string[] } = {}): Promise<ReplicateFake> {
+  const removed = new Set(options.removedModels ?? []);
+  const knownModels = new Map<string, FakeModel>([
+    ...Object.entries(OFFICIAL),
+    ...Object.entries(VERSIONS).map(([, entry]) => [entry.model, entry.schema] as [string, FakeModel]),
+  ]);
   const apiKey = options.apiKey ?? 'r8_fake_token_0123456789abcdefghijklmnopqrs';
   const predictions = new Map<string, FakePrediction>();
   const state = { pendingPolls: 0, counter: 0, failureError: FAKE_UNKNOWN_ERROR };
@@ -399,6 +404,12 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
       const byId = /^\/v1\/predictions\/([^/]+)(\/cancel)?$/.exec(call.path);
       if (call.method === 'GET' && call.path === '/v1/account')
         return sendJson(response, 200, { type: 'user', username: 'fake-user', name: 'Fake User', github_url: null });
+      const modelPath = /^\/v1\/models\/([^/]+)\/([^/]+)$/.exec(call.path);
+      if (call.method === 'GET' && modelPath) {
+        const name = `${decodeURIComponent(modelPath[1] ?? '')}/${decodeURIComponent(modelPath[2] ?? '')}`;
+        if (!knownModels.has(name) || removed.has(name)) return notFound(response);
+        return sendJson(response, 200, modelObject(name));
+      }
       if (call.method === 'POST' && official)
         return create(response, call, context, {
           official: `${decodeURIComponent(official[1] ?? '')}/${decodeURIComponent(official[2] ?? '')}`,
@@ -439,6 +450,20 @@ export async function startReplicateFake(options: { apiKey?: string } = {}): Pro
     },
   });
   return Object.assign(fake, { canceled }) as ReplicateFake;
+}
+
+/** The model object of `GET /models/{owner}/{name}` (the fields clients read; the schema itself is not served). */
+function modelObject(name: string): Record<string, unknown> {
+  const [owner, model] = name.split('/') as [string, string];
+  return {
+    url: `https://replicate.com/${name}`,
+    owner,
+    name: model,
+    description: `${name} (fake)`,
+    visibility: 'public',
+    run_count: 1000,
+    latest_version: { id: `dp-${name.replace(/\W/g, '')}`, created_at: '2026-01-01T00:00:00.000Z' },
+  };
 }
 
 /** Resolves `true` after `ms`, or `false` as soon as the client hangs up (nothing is written then). */

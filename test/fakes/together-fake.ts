@@ -51,18 +51,18 @@ const REPLIES: ScenarioReplies = {
  * `reference_images`), `GET /models` (a bare array). Refuses `b64_json` (its value is `base64`),
  * sizes off the multiple of 8, n above 4. Answers JPEG by default, URLs by default.
  */
-export async function startTogetherFake(apiKey: string): Promise<FakeUpstream> {
+export async function startTogetherFake(apiKey: string, options: { listedModels?: string[] } = {}): Promise<FakeUpstream> {
+  // The real list mixes every model type; `models check` must keep only `type: image`.
+  const listed = [
+    ...(options.listedModels ?? Object.keys(MODELS)).map((id) => ({ id, object: 'model', type: 'image' })),
+    { id: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', object: 'model', type: 'chat' },
+  ];
   return startFakeUpstream({
     basePath: '/v1',
     supports: supportedScenarios(REPLIES),
     handler: async (_request, response, call, context) => {
       if (!bearerMatches(call, apiKey)) return sendJson(response, 401, REPLIES.unauthorized?.body);
-      if (call.method === 'GET' && call.path === '/v1/models')
-        return sendJson(
-          response,
-          200,
-          Object.keys(MODELS).map((id) => ({ id, object: 'model', type: 'image' })),
-        );
+      if (call.method === 'GET' && call.path === '/v1/models') return sendJson(response, 200, listed);
       if (call.method !== 'POST' || call.path !== '/v1/images/generations')
         return sendJson(response, 404, togetherError('Not found', 'invalid_request_error'));
       const request = await readFakeRequest(call);

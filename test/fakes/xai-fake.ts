@@ -57,14 +57,24 @@ const REPLIES: ScenarioReplies = {
  * answers JPEG (`b64_json` or a URL), `mime_type`, no `created`, cost in `usage.cost_in_usd_ticks`.
  * The content-policy scenario is its moderation flag on a 200: `respect_moderation: false`.
  */
-export async function startXaiFake(apiKey: string): Promise<FakeUpstream> {
+export async function startXaiFake(apiKey: string, options: { listedModels?: string[] } = {}): Promise<FakeUpstream> {
+  const listed = options.listedModels ?? ['grok-imagine-image', 'grok-imagine-image-2.0'];
   return startFakeUpstream({
     basePath: '/v1',
     supports: supportedScenarios(REPLIES, ['content_policy']),
     handler: async (_request, response, call, context) => {
       if (!bearerMatches(call, apiKey)) return sendJson(response, 401, REPLIES.unauthorized?.body);
       if (call.method === 'GET' && call.path === '/v1/image-generation-models') {
-        return sendJson(response, 200, { models: [...MODELS].map((id) => ({ id, aliases: [], max_prompt_length: 8000 })) });
+        return sendJson(response, 200, {
+          models: listed.map((id) => ({
+            id,
+            object: 'model',
+            owned_by: 'xai',
+            // The dated snapshot is listed as an alias of its family id, as xAI does.
+            aliases: [...MODELS].filter((alias) => alias !== id && alias.startsWith(`${id}-20`)),
+            max_prompt_length: 8000,
+          })),
+        });
       }
       const edits = call.path === '/v1/images/edits';
       if (call.method !== 'POST' || (!edits && call.path !== '/v1/images/generations'))

@@ -6,6 +6,7 @@ import type { GeminiRouteOptions } from './gemini-route-options.js';
 import type { GoogleSettings } from './google-endpoint.js';
 import { geminiResult } from './gemini-response.js';
 import { googleUpstreamError } from './google-error.js';
+import { listGoogleModels } from './google-model-list.js';
 import { probeGoogleEndpoint } from './google-probe.js';
 
 /**
@@ -25,6 +26,9 @@ export function createGeminiAdapter(): ImageProvider<GeminiRouteOptions, GoogleS
     maxImagesPerCall: () => IMAGES_PER_CALL,
     generate: generateGeminiImages,
     probe: probeGoogleEndpoint,
+    // Gemini's image models are the `generateContent` ones with `image` in their id (`gemini-2.5-flash-image`).
+    listModels: (endpoint, signal) =>
+      listGoogleModels(endpoint, signal, (id, methods) => /image/.test(id) && methods.includes('generateContent')),
   };
 }
 

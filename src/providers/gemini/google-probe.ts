@@ -3,6 +3,7 @@ import { errorText } from '../common/upstream-error-from-response.js';
 import { upstreamFetch } from '../common/upstream-fetch.js';
 import { googleAuthHeaders, googleModelsUrl, googleModelUrl, isVertexEndpoint, type GoogleSettings } from './google-endpoint.js';
 import { googleUpstreamError } from './google-error.js';
+import { requestGoogleModelsPage } from './google-model-list.js';
 
 /** Vertex has no cheap project-scoped model list; counting tokens of one word is free and authenticated. */
 const DEFAULT_VERTEX_PROBE_MODEL = 'gemini-2.5-flash-image';
@@ -18,15 +19,17 @@ export async function probeGoogleEndpoint(endpoint: ProviderEndpoint<GoogleSetti
   const url = vertex ? googleModelUrl(endpoint.baseUrl, probeModel, 'countTokens') : `${googleModelsUrl(endpoint.baseUrl)}?pageSize=1`;
   const what = vertex ? `POST ${url}` : `GET ${url}`;
   try {
-    const response = await upstreamFetch({
-      provider: endpoint.instance,
-      method: vertex ? 'POST' : 'GET',
-      url,
-      headers: { ...googleAuthHeaders(endpoint), ...(vertex ? { 'content-type': 'application/json' } : {}) },
-      ...(vertex ? { body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'ping' }] }] }) } : {}),
-      signal,
-      maxBodyBytes: 1024 * 1024,
-    });
+    const response = vertex
+      ? await upstreamFetch({
+          provider: endpoint.instance,
+          method: 'POST',
+          url,
+          headers: { ...googleAuthHeaders(endpoint), 'content-type': 'application/json' },
+          body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'ping' }] }] }),
+          signal,
+          maxBodyBytes: 1024 * 1024,
+        })
+      : await requestGoogleModelsPage(endpoint, { pageSize: 1 }, signal);
     if (response.status >= 200 && response.status < 300) return { ok: true, detail: `${what} answered ${response.status}` };
     const error = googleUpstreamError(endpoint.instance, response, [endpoint.apiKey]);
     return { ok: false, detail: `${what}: ${error.message} (${error.kind})` };

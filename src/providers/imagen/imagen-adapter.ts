@@ -1,3 +1,4 @@
+import { listGoogleModels } from '../gemini/google-model-list.js';
 import { probeGoogleEndpoint } from '../gemini/google-probe.js';
 import { googleUpstreamError } from '../gemini/google-error.js';
 import type { GoogleSettings } from '../gemini/google-endpoint.js';
@@ -18,6 +19,8 @@ export function createImagenAdapter(): ImageProvider<ImagenRouteOptions, GoogleS
     maxImagesPerCall: (_model, options) => options.maxImagesPerCall,
     generate: generateImagenImages,
     probe: probeGoogleEndpoint,
+    listModels: (endpoint, signal) =>
+      listGoogleModels(endpoint, signal, (id, methods) => id.startsWith('imagen') && methods.includes('predict')),
   };
 }
 

@@ -4,17 +4,11 @@ import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderImage, Provi
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { errorText } from '../common/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../common/upstream-fetch.js';
-import {
-  openAICompatibleRouteOptionsSchema,
-  resolveCallConfig,
-  type OpenAICompatibleSettings,
-  type RouteOptions,
-} from './openai-compatible-config.js';
-import { upstreamTarget } from './openai-compatible-endpoints.js';
+import { resolveCallConfig, type OpenAICompatibleSettings, type RouteOptions } from './openai-compatible-config.js';
+import { fetchModelList, listOpenAICompatibleModels, modelListRequest, type ModelListRequest } from './openai-compatible-model-list.js';
 import { errorFromResponse } from './openai-compatible-errors.js';
 import type { FlavorProfile } from './openai-compatible-flavors.js';
 import {
-  authHeaders,
   buildOpenAICompatibleRequest,
   imagesPerRequest,
   type OpenAICompatibleCall,
@@ -26,10 +20,6 @@ import { parseImagesResponse } from './openai-compatible-response.js';
 export const OPENAI_COMPATIBLE_ADAPTER_ID = 'openai-compatible';
 /** What `maxImagesPerCall` reports without a route option: the adapter splits further per flavor itself. */
 const DEFAULT_MAX_IMAGES_PER_CALL = 10;
-/** Model lists are small; a probe answer above this is not a model list. */
-const PROBE_MAX_BODY_BYTES = 8 * 1024 * 1024;
-/** A probe concerns the instance, not a route. */
-const NO_ROUTE_OPTIONS = openAICompatibleRouteOptionsSchema.parse({});
 /** SGLang-style seeds: any non-negative 31-bit integer. */
 const SEED_RANGE = 2 ** 31;
 
@@ -52,6 +42,7 @@ export function createOpenAICompatibleAdapter(
     maxImagesPerCall: (_upstreamModel, options) => options.max_images_per_call ?? DEFAULT_MAX_IMAGES_PER_CALL,
     generate: (call) => generate(call, randomSeed),
     probe,
+    listModels: listOpenAICompatibleModels,
   };
 }
 
@@ -132,25 +123,15 @@ function addUsage(total: ProviderResult['usage'], more: NonNullable<ProviderResu
  * and resource but not the deployment). Never throws; the detail never contains the key.
  */
 async function probe(endpoint: ProviderEndpoint<OpenAICompatibleSettings>, signal: AbortSignal): Promise<ProbeResult> {
-  let url: string;
-  let headers: Record<string, string>;
+  let request: ModelListRequest;
   try {
-    const config = resolveCallConfig(endpoint, NO_ROUTE_OPTIONS);
-    url = upstreamTarget(endpoint.baseUrl, '', config).probeUrl;
-    headers = { ...authHeaders(config.profile.auth, endpoint.apiKey), accept: 'application/json' };
+    request = modelListRequest(endpoint);
   } catch (error) {
     return { ok: false, detail: errorText(error, [endpoint.apiKey]) };
   }
-  const shown = `GET ${new URL(url).pathname}`;
+  const shown = `GET ${new URL(request.url).pathname}`;
   try {
-    const response = await upstreamFetch({
-      provider: endpoint.instance,
-      method: 'GET',
-      url,
-      headers,
-      signal,
-      maxBodyBytes: PROBE_MAX_BODY_BYTES,
-    });
+    const response = await fetchModelList(endpoint, request, signal);
     if (response.status >= 200 && response.status <= 299) {
       const count = modelCount(parseJsonBody(response.body));
       return { ok: true, detail: `${shown} → HTTP ${response.status}${count === undefined ? '' : ` (${count} models)`}` };

@@ -5,7 +5,8 @@ import { redactSecrets } from '../common/upstream-error-from-response.js';
 import { upstreamFetch } from '../common/upstream-fetch.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
 import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
-import { buildOpenAIRequest, openAIHeaders, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
+import { buildOpenAIRequest, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
+import { listOpenAIModels, openAIModelsUrl, requestOpenAIModels } from './openai-model-list.js';
 import { readOpenAIImages } from './openai-response.js';
 import type { OpenAIRouteOptions, OpenAISettings } from './openai-route-options.js';
 import { isRecord } from './openai-wire-types.js';
@@ -20,6 +21,7 @@ export function createOpenAIAdapter(): ImageProvider<OpenAIRouteOptions, OpenAIS
     maxImagesPerCall: (_upstreamModel, options) => options.profile.maxImagesPerCall,
     generate: generateWithOpenAI,
     probe: probeOpenAI,
+    listModels: listOpenAIModels,
   };
 }
 
@@ -88,9 +90,9 @@ function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
 
 /** `GET /models`: cheap, authenticated, and it proves the key can see the API. */
 async function probeOpenAI(endpoint: ProviderEndpoint<OpenAISettings>, signal: AbortSignal): Promise<ProbeResult> {
-  const url = `${endpoint.baseUrl}/models`;
+  const url = openAIModelsUrl(endpoint);
   try {
-    const response = await upstreamFetch({ provider: endpoint.instance, method: 'GET', url, headers: openAIHeaders(endpoint), signal });
+    const response = await requestOpenAIModels(endpoint, signal);
     if (response.status === 200) {
       const body = JSON.parse(response.body.toString('utf8')) as unknown;
       const count = isRecord(body) && Array.isArray(body['data']) ? body['data'].length : undefined;

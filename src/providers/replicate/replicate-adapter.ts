@@ -7,6 +7,8 @@ import { convertMask, prepareInputImage } from '../common/input-image-conversion
 import { parseRetryAfter } from '../common/retry-after.js';
 import { errorText, malformedResponse, redactSecrets, upstreamErrorFromResponse } from '../common/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch, type UpstreamResponse } from '../common/upstream-fetch.js';
+import { replicateAuthorization } from './replicate-authorization.js';
+import { replicateHasModel } from './replicate-model-check.js';
 import { imagesOfPrediction, outputStrings, predictionFailure, trustedPredictionUrl } from './replicate-prediction-output.js';
 import { buildReplicateRequest, imagesPerPrediction, type PreparedInputs, type ReplicateCall } from './replicate-request.js';
 import {
@@ -38,6 +40,7 @@ export function createReplicateAdapter(): ImageProvider<ReplicateRouteOptions, R
     maxImagesPerCall: (_upstreamModel, options) => imagesPerPrediction(options.profile),
     generate: generateWithReplicate,
     probe: probeReplicate,
+    hasModel: replicateHasModel,
   };
 }
 
@@ -114,7 +117,7 @@ async function waitForPrediction(
         provider,
         method: 'GET',
         url: pollUrl,
-        headers: authorization(call.endpoint),
+        headers: replicateAuthorization(call.endpoint),
         signal,
         maxBodyBytes: MAX_PREDICTION_BYTES,
       });
@@ -162,7 +165,7 @@ function cancelInBackground(call: ReplicateCall, prediction: Prediction): void {
     provider: call.endpoint.instance,
     method: 'POST',
     url,
-    headers: authorization(call.endpoint),
+    headers: replicateAuthorization(call.endpoint),
     signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS),
   }).catch(() => undefined);
 }
@@ -176,10 +179,6 @@ async function prepareInputs(request: ImageRequest, profile: ReplicateModelProfi
   return { image, mask: await convertMask(request.mask, { width: first.width, height: first.height }, profile.mask.convention) };
 }
 
-function authorization(endpoint: Pick<ProviderEndpoint, 'apiKey'>): Record<string, string> {
-  return endpoint.apiKey === undefined ? {} : { authorization: `Bearer ${endpoint.apiKey}` };
-}
-
 /** `GET /account`: the cheapest authenticated call (free, no prediction). */
 async function probeReplicate(endpoint: ProviderEndpoint<ReplicateSettings>, signal: AbortSignal): Promise<ProbeResult> {
   const secrets = [endpoint.apiKey];
@@ -188,7 +187,7 @@ async function probeReplicate(endpoint: ProviderEndpoint<ReplicateSettings>, sig
       provider: endpoint.instance,
       method: 'GET',
       url: `${endpoint.baseUrl}/account`,
-      headers: authorization(endpoint),
+      headers: replicateAuthorization(endpoint),
       signal,
       maxBodyBytes: 1024 * 1024,
     });

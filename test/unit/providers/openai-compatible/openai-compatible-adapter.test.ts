@@ -211,7 +211,7 @@ describe('openai-compatible adapter: probe', () => {
     const xai = await started(startXaiFake(API_KEY));
     expect(await adapter.probe!(callAt(xai, 'xai').endpoint, AbortSignal.timeout(5_000))).toEqual({
       ok: true,
-      detail: 'GET /v1/image-generation-models → HTTP 200 (3 models)',
+      detail: 'GET /v1/image-generation-models → HTTP 200 (2 models)',
     });
     const together = await started(startTogetherFake(API_KEY));
     expect((await adapter.probe!(callAt(together, 'together').endpoint, AbortSignal.timeout(5_000))).detail).toMatch(

@@ -204,7 +204,7 @@ describe('openai adapter: probe', () => {
       { instance: 'openai', baseUrl: fake.baseUrl, apiKey: OPENAI_FAKE_API_KEY, keyIndex: 0, settings: {} },
       AbortSignal.timeout(5_000),
     );
-    expect(result).toEqual({ ok: true, detail: `GET ${fake.baseUrl}/models answered 200 (10 models)` });
+    expect(result).toEqual({ ok: true, detail: `GET ${fake.baseUrl}/models answered 200 (14 models)` });
     expect(fake.calls[0]?.headers.authorization).toBe(`Bearer ${OPENAI_FAKE_API_KEY}`);
   });
 
