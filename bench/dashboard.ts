@@ -48,7 +48,12 @@ export const dashboardScenario: Scenario = {
       const render = summarize(firstRender);
       const models = summarize(signedIn);
       const table = markdownTable(
-        [{ title: 'measure' }, { title: 'mean ms', align: 'right' }, { title: 'p50 ms', align: 'right' }, { title: 'max ms', align: 'right' }],
+        [
+          { title: 'measure' },
+          { title: 'mean ms', align: 'right' },
+          { title: 'p50 ms', align: 'right' },
+          { title: 'max ms', align: 'right' },
+        ],
         [
           ['navigation → sign-in form rendered (cold cache)', formatMs(render.mean), formatMs(render.p50), formatMs(render.max)],
           ['sign in → models page rendered', formatMs(models.mean), formatMs(models.p50), formatMs(models.max)],
