@@ -3,12 +3,12 @@ import type { ImageRequest } from '../../domain/image-request.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { postForJson } from '../common/post-json.js';
 import { errorText, malformedResponse } from '../common/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { automatic1111HttpError } from './automatic1111-errors.js';
-import { basicAuthHeader, buildAutomatic1111Request, type Automatic1111Call, type Automatic1111Inputs } from './automatic1111-request.js';
+import { listAutomatic1111Checkpoints } from './automatic1111-checkpoints.js';
+import { buildAutomatic1111Request, type Automatic1111Call, type Automatic1111Inputs } from './automatic1111-request.js';
 import type { Automatic1111RouteOptions, Automatic1111Settings } from './automatic1111-route-options.js';
-import { readCheckpointTitles, readGeneration } from './automatic1111-wire-types.js';
+import { readGeneration } from './automatic1111-wire-types.js';
 
 /** What PIL on the server decodes without surprises; anything else is re-encoded as PNG. */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -64,32 +64,13 @@ async function prepareInputs(request: ImageRequest): Promise<Automatic1111Inputs
 
 /** `GET {base}/sdapi/v1/sd-models`: free, behind `--api-auth`, and tells the operator the checkpoints. */
 async function probeAutomatic1111(endpoint: ProviderEndpoint<Automatic1111Settings>, signal: AbortSignal): Promise<ProbeResult> {
-  const url = `${endpoint.baseUrl}/sdapi/v1/sd-models`;
+  const what = `GET ${endpoint.baseUrl}/sdapi/v1/sd-models`;
   try {
-    const response = await upstreamFetch({
-      provider: endpoint.instance,
-      method: 'GET',
-      url,
-      headers: basicAuthHeader(endpoint.apiKey),
-      signal,
-    });
-    if (response.status !== 200) {
-      return {
-        ok: false,
-        detail: automatic1111HttpError(endpoint.instance, response, endpoint.apiKey).message.replace(
-          /^The provider '[^']*' answered /,
-          `GET ${url} answered `,
-        ),
-      };
-    }
-    const titles = readCheckpointTitles(parseJsonBody(response.body));
-    if (titles === undefined) return { ok: false, detail: `GET ${url} answered 200 without a list of checkpoints` };
-    return {
-      ok: true,
-      detail: `GET ${url} answered 200: ${titles.length} checkpoint(s)${titles.length ? ` (${titles.slice(0, 3).join(', ')}${titles.length > 3 ? ', …' : ''})` : ''}`,
-    };
+    const titles = await listAutomatic1111Checkpoints(endpoint, signal);
+    const shown = titles.length > 0 ? ` (${titles.slice(0, 3).join(', ')}${titles.length > 3 ? ', …' : ''})` : '';
+    return { ok: true, detail: `${what} answered 200: ${titles.length} checkpoint(s)${shown}` };
   } catch (error) {
     if (signal.aborted) throw error;
-    return { ok: false, detail: `GET ${url} failed: ${errorText(error, [endpoint.apiKey])}` };
+    return { ok: false, detail: `${what} failed: ${errorText(error, [endpoint.apiKey])}` };
   }
 }

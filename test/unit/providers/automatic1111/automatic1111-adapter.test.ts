@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createAutomatic1111Adapter } from '../../../../src/providers/automatic1111/automatic1111-adapter.js';
+import { listAutomatic1111Checkpoints } from '../../../../src/providers/automatic1111/automatic1111-checkpoints.js';
 import { automatic1111HttpError } from '../../../../src/providers/automatic1111/automatic1111-errors.js';
 import { automatic1111Provider } from '../../../../src/providers/automatic1111/automatic1111-provider.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
@@ -125,6 +126,7 @@ describe('automatic1111 adapter against the fake WebUI', () => {
     const ok = await adapter.probe!(endpoint, AbortSignal.timeout(5_000));
     expect(ok.ok).toBe(true);
     expect(ok.detail).toContain('2 checkpoint(s)');
+    expect(await listAutomatic1111Checkpoints(endpoint, AbortSignal.timeout(5_000))).toEqual(A1111_CHECKPOINTS);
     const bad = await adapter.probe!({ ...endpoint, apiKey: 'alice:nope' }, AbortSignal.timeout(5_000));
     expect(bad).toMatchObject({ ok: false, detail: expect.stringContaining('401') as string });
     expect(bad.detail).not.toContain('nope');
