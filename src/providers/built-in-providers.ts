@@ -1,3 +1,4 @@
+import { automatic1111Provider } from './automatic1111/automatic1111-provider.js';
 import { bflProvider } from './bfl/bfl-provider.js';
 import { falProvider } from './fal/fal-provider.js';
 import { geminiProvider } from './gemini/gemini-provider.js';
@@ -22,6 +23,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   falProvider,
   replicateProvider,
   openAICompatibleProvider,
+  automatic1111Provider,
   localTestProvider,
 ];
 

@@ -4,6 +4,8 @@ import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import type { ImageSize, InputImage, Quality } from '../../../src/domain/image-request.js';
+import { automatic1111Provider } from '../../../src/providers/automatic1111/automatic1111-provider.js';
+import { buildAutomatic1111Request } from '../../../src/providers/automatic1111/automatic1111-request.js';
 import { bflProvider } from '../../../src/providers/bfl/bfl-provider.js';
 import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
 import { falProvider } from '../../../src/providers/fal/fal-provider.js';
@@ -71,6 +73,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now()),
   ),
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
+  automatic1111: typed(automatic1111Provider, (call) => buildAutomatic1111Request(call, { image: undefined, mask: undefined }, call.n)),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
