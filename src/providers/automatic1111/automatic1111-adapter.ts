@@ -25,6 +25,12 @@ export function createAutomatic1111Adapter(): ImageProvider<Automatic1111RouteOp
     maxImagesPerCall: (_model, options) => options.maxImagesPerCall,
     generate: generateWithAutomatic1111,
     probe: probeAutomatic1111,
+    // Every checkpoint on the server is an image model; `models check` compares the routes' titles.
+    listModels: async (endpoint, signal) => ({
+      kind: 'listed',
+      source: 'GET /sdapi/v1/sd-models',
+      models: (await listAutomatic1111Checkpoints(endpoint, signal)).map((id) => ({ id, image: true })),
+    }),
   };
 }
 
