@@ -24,6 +24,8 @@ import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
 import { replicateProvider } from '../../../src/providers/replicate/replicate-provider.js';
 import { resolveReplicateRoute } from '../../../src/providers/replicate/replicate-route-options.js';
+import { stabilityProvider } from '../../../src/providers/stability/stability-provider.js';
+import { buildStabilityRequest } from '../../../src/providers/stability/stability-request.js';
 import { yamlOptions } from '../../helpers/catalog-route-options.js';
 import { providerCall } from '../../helpers/provider-call.js';
 
@@ -71,6 +73,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now()),
   ),
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
+  stability: typed(stabilityProvider, (call) => buildStabilityRequest(call)),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
@@ -99,6 +102,13 @@ const EDIT_BUILDERS: Readonly<Record<string, Builder>> = {
   ),
   'openai-compatible': typed(openAICompatibleProvider, (call) =>
     buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined }),
+  ),
+  // Search-and-replace needs what to find, as its requests always carry.
+  stability: typed(stabilityProvider, (call) =>
+    buildStabilityRequest(
+      { ...call, request: { ...call.request, extra: { search_prompt: 'the lighthouse', ...call.request.extra } } },
+      { images: [{ ...INPUT_IMAGE }], mask: undefined },
+    ),
   ),
 };
 
