@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import {
   fakeImage,
   formDataOf,
@@ -272,7 +272,7 @@ async function readImage(form: FormData, name: string): Promise<DecodedImage | u
   if (value === null) return undefined;
   if (typeof value === 'string') throw new Refusal(400, 'bad_request', `${name}: must be a file`);
   const bytes = Buffer.from(await value.arrayBuffer());
-  let metadata: sharp.Metadata;
+  let metadata: Metadata;
   try {
     metadata = await sharp(bytes).metadata();
   } catch {
