@@ -20,7 +20,8 @@ import {
  * enums, ranges, SD3's image-to-image mode, Ultra's strength, remove-background's no-JPEG, masks),
  * the 10 MiB body limit, both answers (`Accept: application/json` → `{image, finish_reason, seed}`,
  * `image/*` → bytes with `finish-reason`/`seed` headers), output of about one megapixel by aspect
- * ratio, and the `{id, name, errors}` error envelope for every scripted failure.
+ * ratio, the `{id, name, errors}` error envelope for every scripted failure, and the async flow
+ * (creative upscale: `200 {id}`, then `GET /v2beta/results/{id}` answering 202 until the result).
  */
 
 export const STABILITY_FAKE_API_KEY = 'sk-fake-stability-0123456789abcdef';
@@ -117,10 +118,16 @@ interface DecodedImage {
 
 export async function startStabilityFake(options: StabilityFakeOptions = {}): Promise<FakeUpstream> {
   const apiKey = options.apiKey ?? STABILITY_FAKE_API_KEY;
+  const jobs = new Map<string, AsyncJob>();
   return startFakeUpstream({
     basePath: '',
     supports: SCENARIOS,
     handler: async (_request, response, call, context) => {
+      const poll = /^\/v2beta\/results\/([0-9a-f]+)$/.exec(call.path);
+      if (poll && call.method === 'GET') return answerPoll(response, call, jobs, poll[1]!, apiKey);
+      if (call.path === '/v2beta/stable-image/upscale/creative' && call.method === 'POST') {
+        return startCreativeUpscale(response, call, jobs, apiKey);
+      }
       const match = /^\/v2beta\/stable-image\/([a-z-]+\/[a-z0-9-]+)$/.exec(call.path);
       const rules = match ? ENDPOINTS[match[1]!] : undefined;
       if (!rules || call.method !== 'POST') return sendError(response, 404, 'not_found', `${call.method} ${call.path}: no such route`);
@@ -186,6 +193,88 @@ export async function startStabilityFake(options: StabilityFakeOptions = {}): Pr
         .end(bytes);
     },
   });
+}
+
+/** An async generation (creative upscale): in progress for a few polls, then the result, for the key that started it. */
+interface AsyncJob {
+  apiKey: string;
+  pollsLeft: number;
+  width: number;
+  height: number;
+  format: string;
+}
+
+/** Polls a job answers 202 to before its result. */
+const POLLS_IN_PROGRESS = 2;
+
+/**
+ * `POST /v2beta/stable-image/upscale/creative`: multipart `image` (64 px to 1 MP) and `prompt`;
+ * answers 200 (not 202) with `{id}`, a 64-character hex generation id.
+ */
+async function startCreativeUpscale(
+  response: ServerResponse,
+  call: RecordedCall,
+  jobs: Map<string, AsyncJob>,
+  apiKey: string,
+): Promise<void> {
+  if (call.headers['authorization'] !== `Bearer ${apiKey}`)
+    return sendError(response, 401, 'unauthorized', 'authorization: invalid or missing API key');
+  try {
+    if (!String(call.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      throw new Refusal(400, 'bad_request', 'content-type: must be multipart/form-data');
+    }
+    const form = await formDataOf(call);
+    const prompt = form.get('prompt');
+    if (typeof prompt !== 'string' || prompt.length === 0) throw new Refusal(400, 'bad_request', 'prompt: cannot be empty');
+    const image = await readImage(form, 'image');
+    if (!image) throw new Refusal(400, 'bad_request', 'image: required');
+    if (image.width * image.height > 1_048_576) throw new Refusal(400, 'bad_request', 'image: must have at most 1048576 pixels');
+    const format = typeof form.get('output_format') === 'string' ? String(form.get('output_format')) : 'png';
+    checkEnum(format, 'output_format', ALL_FORMATS);
+    const scale = Math.max(1, Math.floor(Math.sqrt(4_194_304 / (image.width * image.height))));
+    const id = randomBytes(32).toString('hex');
+    jobs.set(id, { apiKey, pollsLeft: POLLS_IN_PROGRESS, width: image.width * scale, height: image.height * scale, format });
+    sendJson(response, 200, { id });
+  } catch (error) {
+    if (error instanceof Refusal) return sendError(response, error.status, error.name, error.message);
+    throw error;
+  }
+}
+
+/** `GET /v2beta/results/{id}`: 202 while in progress, then 200 as a sync answer; 404 for an unknown id or another key. */
+async function answerPoll(
+  response: ServerResponse,
+  call: RecordedCall,
+  jobs: Map<string, AsyncJob>,
+  id: string,
+  apiKey: string,
+): Promise<void> {
+  if (call.headers['authorization'] !== `Bearer ${apiKey}`)
+    return sendError(response, 401, 'unauthorized', 'authorization: invalid or missing API key');
+  const job = jobs.get(id);
+  if (!job || job.apiKey !== apiKey)
+    return sendError(response, 404, 'not_found', `id: no generation ${id} (unknown, another key's, or older than 24 hours)`);
+  if (job.pollsLeft > 0) {
+    job.pollsLeft -= 1;
+    return sendJson(response, 202, { id, status: 'in-progress' });
+  }
+  const bytes = await fakeImage(job.width, job.height, job.format as 'png' | 'jpeg' | 'webp');
+  if (String(call.headers['accept'] ?? '').includes('application/json')) {
+    return sendJson(
+      response,
+      200,
+      { image: bytes.toString('base64'), finish_reason: 'SUCCESS', seed: 1 },
+      { 'content-type': `application/json; type=image/${job.format}` },
+    );
+  }
+  response
+    .writeHead(200, {
+      'content-type': `image/${job.format}`,
+      'content-length': String(bytes.length),
+      'finish-reason': 'SUCCESS',
+      seed: '1',
+    })
+    .end(bytes);
 }
 
 /** Stability's rules for one endpoint; the output's size and format when the request passes. */

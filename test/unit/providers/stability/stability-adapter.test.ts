@@ -129,4 +129,26 @@ describe('stability adapter against the fake', () => {
     const metadata = await sharp(Buffer.from(await bytes.arrayBuffer())).metadata();
     expect([metadata.width, metadata.height]).toEqual([768, 1344]);
   });
+
+  it('fake: an async creative upscale answers 200 {id}, then 202 while in progress, then the result; 404 for an unknown id', async () => {
+    const form = new FormData();
+    form.append('image', new Blob([(await inputImage(256, 256)).bytes], { type: 'image/png' }), 'image.png');
+    form.append('prompt', 'a sharper lighthouse');
+    const auth = { authorization: `Bearer ${STABILITY_FAKE_API_KEY}` };
+    const start = await fetch(`${fake.baseUrl}/v2beta/stable-image/upscale/creative`, { method: 'POST', headers: auth, body: form });
+    expect(start.status).toBe(200);
+    const { id } = (await start.json()) as { id: string };
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const poll = () => fetch(`${fake.baseUrl}/v2beta/results/${id}`, { headers: { ...auth, accept: 'application/json' } });
+    expect((await poll()).status).toBe(202);
+    expect((await poll()).status).toBe(202);
+    const done = await poll();
+    expect(done.status).toBe(200);
+    const body = (await done.json()) as { image: string; finish_reason: string };
+    expect(body.finish_reason).toBe('SUCCESS');
+    const metadata = await sharp(Buffer.from(body.image, 'base64')).metadata();
+    expect([metadata.width, metadata.height]).toEqual([2048, 2048]);
+    const unknown = await fetch(`${fake.baseUrl}/v2beta/results/${'0'.repeat(64)}`, { headers: auth });
+    expect(unknown.status).toBe(404);
+  });
 });
