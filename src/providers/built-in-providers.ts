@@ -6,6 +6,7 @@ import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
 import { replicateProvider } from './replicate/replicate-provider.js';
+import { stabilityProvider } from './stability/stability-provider.js';
 import type { ImageProvider } from './provider.js';
 import type { AnyProviderDefinition } from './provider-definition.js';
 import { localTestProvider } from './test/test-provider.js';
@@ -22,6 +23,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   bflProvider,
   falProvider,
   replicateProvider,
+  stabilityProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,

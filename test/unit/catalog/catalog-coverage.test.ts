@@ -26,6 +26,8 @@ import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
 import { replicateProvider } from '../../../src/providers/replicate/replicate-provider.js';
 import { resolveReplicateRoute } from '../../../src/providers/replicate/replicate-route-options.js';
+import { stabilityProvider } from '../../../src/providers/stability/stability-provider.js';
+import { buildStabilityRequest } from '../../../src/providers/stability/stability-request.js';
 import { yamlOptions } from '../../helpers/catalog-route-options.js';
 import { providerCall } from '../../helpers/provider-call.js';
 
@@ -74,6 +76,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   ),
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
   automatic1111: typed(automatic1111Provider, (call) => buildAutomatic1111Request(call, { image: undefined, mask: undefined }, call.n)),
+  stability: typed(stabilityProvider, (call) => buildStabilityRequest(call)),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
@@ -102,6 +105,13 @@ const EDIT_BUILDERS: Readonly<Record<string, Builder>> = {
   ),
   'openai-compatible': typed(openAICompatibleProvider, (call) =>
     buildOpenAICompatibleRequest(call, { images: [INPUT_IMAGE], mask: undefined }),
+  ),
+  // Search-and-replace needs what to find, as its requests always carry.
+  stability: typed(stabilityProvider, (call) =>
+    buildStabilityRequest(
+      { ...call, request: { ...call.request, extra: { search_prompt: 'the lighthouse', ...call.request.extra } } },
+      { images: [{ ...INPUT_IMAGE }], mask: undefined },
+    ),
   ),
 };
 
