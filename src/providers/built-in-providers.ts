@@ -1,6 +1,7 @@
 import { bflProvider } from './bfl/bfl-provider.js';
 import { falProvider } from './fal/fal-provider.js';
 import { geminiProvider } from './gemini/gemini-provider.js';
+import { ideogramProvider } from './ideogram/ideogram-provider.js';
 import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
@@ -21,6 +22,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   bflProvider,
   falProvider,
   replicateProvider,
+  ideogramProvider,
   openAICompatibleProvider,
   localTestProvider,
 ];
