@@ -61,7 +61,8 @@ export function buildIdeogramRequest(call: IdeogramCall, inputs: IdeogramPrepare
     { name: 'num_images', value: String(n) },
   ];
   const image = inputs.images[0];
-  const base = `${call.endpoint.baseUrl}/v1/${options.family}`;
+  // The model is the path segment (`/v1/ideogram-v3/generate`): these routes take no `model` field.
+  const base = `${call.endpoint.baseUrl}/v1/${encodeURIComponent(call.upstreamModel)}`;
   const send = (path: string, fields: IdeogramFormField[]): IdeogramRequest => ({
     url: `${base}/${path}`,
     method: 'POST',

@@ -28,8 +28,6 @@ export const V3_ASPECT_RATIOS = [
 export interface IdeogramRouteOptions {
   /** Fixed by the route (one catalog model per tier), or `undefined`: chosen from the request's quality. */
   renderingSpeed: RenderingSpeed | undefined;
-  /** The path segment naming the model family (`ideogram-v3`): `/v1/{family}/generate`. */
-  family: string;
   aspectRatios: ReadonlyArray<string>;
   maxImagesPerCall: number;
   /** Sent with every text-to-image request unless the client sends one (`OFF` keeps prompts as written). */
@@ -43,7 +41,6 @@ const aspectRatio = z.string().regex(/^\d+x\d+$/, "must look like '16x9'");
 export const ideogramRouteOptionsSchema = z
   .strictObject({
     rendering_speed: z.enum(RENDERING_SPEEDS).optional(),
-    family: z.literal('ideogram-v3').default('ideogram-v3'),
     aspect_ratios: z
       .array(aspectRatio)
       .min(1)
@@ -54,7 +51,6 @@ export const ideogramRouteOptionsSchema = z
   })
   .transform((options): IdeogramRouteOptions => ({
     renderingSpeed: options.rendering_speed,
-    family: options.family,
     aspectRatios: options.aspect_ratios,
     maxImagesPerCall: options.max_images_per_call,
     magicPrompt: options.magic_prompt,
