@@ -39,8 +39,10 @@ export type IdeogramHook =
 
 export interface IdeogramFake extends FakeUpstream {
   enqueueIdeogram(...hooks: IdeogramHook[]): void;
-  /** How long result URLs are served (Ideogram's signed URLs expire within hours). */
+  /** How long result URLs are served (Ideogram's signed URLs expire within hours; default a minute). */
   urlTtlMs: number;
+  /** Expires every URL handed out so far at once, as if their TTL had passed. */
+  expireResults(): void;
 }
 
 export const IDEOGRAM_FAKE_API_KEY = 'ideogram-fake-key-0123456789abcdef';
@@ -92,6 +94,8 @@ export async function startIdeogramFake(options: { apiKey?: string; urlTtlMs?: n
   const apiKey = options.apiKey ?? IDEOGRAM_FAKE_API_KEY;
   const hooks: IdeogramHook[] = [];
   const settings = { urlTtlMs: options.urlTtlMs ?? 60_000 };
+  const issued = new Set<string>();
+  let fileHost: FakeContext | undefined;
   const fake = await startFakeUpstream({
     basePath: '',
     supports: SCENARIOS,
@@ -108,18 +112,26 @@ export async function startIdeogramFake(options: { apiKey?: string; urlTtlMs?: n
       if (hook === 'forbidden') return sendJson(response, 403, { message: 'Forbidden.' });
       const parsed = await parseRequest(call, match[1] as Route);
       if (typeof parsed === 'string') return sendJson(response, 400, { message: parsed });
-      return answer(response, scenario, hook, parsed, context, settings.urlTtlMs);
+      fileHost = context;
+      return answer(response, scenario, hook, parsed, context, settings.urlTtlMs, issued);
     },
   });
-  return Object.assign(fake, {
-    enqueueIdeogram: (...next: IdeogramHook[]) => void hooks.push(...next),
-    get urlTtlMs() {
-      return settings.urlTtlMs;
+  // defineProperty, not Object.assign: an accessor must stay an accessor for the setter to reach `settings`.
+  return Object.defineProperties(fake, {
+    enqueueIdeogram: { value: (...next: IdeogramHook[]) => void hooks.push(...next) },
+    expireResults: {
+      value: () => {
+        for (const url of issued) fileHost?.dropFile(url);
+        issued.clear();
+      },
     },
-    set urlTtlMs(value: number) {
-      settings.urlTtlMs = value;
+    urlTtlMs: {
+      get: () => settings.urlTtlMs,
+      set: (value: number) => {
+        settings.urlTtlMs = value;
+      },
     },
-  });
+  }) as IdeogramFake;
 }
 
 /** The request after Ideogram's checks, or the message of its 400. */
@@ -193,6 +205,7 @@ async function answer(
   request: ParsedRequest,
   context: FakeContext,
   urlTtlMs: number,
+  issued: Set<string>,
 ): Promise<void> {
   switch (scenario) {
     case 'rate_limited':
@@ -224,6 +237,7 @@ async function answer(
         // A small image in the reported ratio: the gateway reads the real size from the bytes.
         const bytes = await fakeImage(Math.round(width / 16), Math.round(height / 16), 'png', index);
         url = signed(context.hostFile(bytes, 'png', 'image/png'), urlTtlMs);
+        issued.add(url);
         if (scenario === 'result_gone') context.dropFile(url);
         else setTimeout(() => context.dropFile(url!), urlTtlMs).unref();
       }
