@@ -100,6 +100,11 @@ export async function startIdeogramFake(options: { apiKey?: string; urlTtlMs?: n
     basePath: '',
     supports: SCENARIOS,
     handler: async (_request, response, call, context) => {
+      // Async V4 generations are not served, so every id is unknown: the key is checked first, as Ideogram does.
+      if (call.method === 'GET' && call.path.startsWith('/v1/generations/')) {
+        if (call.headers['api-key'] !== apiKey) return sendJson(response, 401, { message: 'Unauthorized' });
+        return sendJson(response, 404, { message: 'Generation not found.' });
+      }
       const match = /^\/v1\/ideogram-v3\/([a-z-]+)$/.exec(call.path);
       if (call.method !== 'POST' || !match || !ROUTES.has(match[1]!)) return sendJson(response, 404, { detail: 'Not Found' });
       const scenario = context.nextScenario();

@@ -6,6 +6,7 @@ import { convertMask, prepareInputImage } from '../common/input-image-conversion
 import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { ideogramHttpError } from './ideogram-errors.js';
+import { probeIdeogram } from './ideogram-probe.js';
 import { buildIdeogramRequest, type IdeogramCall, type IdeogramFormField, type IdeogramPreparedInputs } from './ideogram-request.js';
 import type { IdeogramRouteOptions, IdeogramSettings } from './ideogram-route-options.js';
 import { readImageItems } from './ideogram-wire-types.js';
@@ -16,13 +17,14 @@ const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
 /**
  * Ideogram's V3 API: one synchronous multipart request per call (`Api-Key` header), results as
  * signed URLs that expire within hours, which the gateway downloads at once (without the key).
- * Ideogram has no free authenticated endpoint (no models or credits listing), so there is no probe.
+ * `imagerouter doctor` probes the key with a lookup of a generation that does not exist.
  */
 export function createIdeogramAdapter(): ImageProvider<IdeogramRouteOptions, IdeogramSettings> {
   return {
     id: 'ideogram',
     maxImagesPerCall: (_upstreamModel, options) => options.maxImagesPerCall,
     generate: generateWithIdeogram,
+    probe: probeIdeogram,
   };
 }
 

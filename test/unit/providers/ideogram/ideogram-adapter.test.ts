@@ -179,3 +179,16 @@ describe('ideogram fake: validates what Ideogram validates', () => {
     expect(await response.text()).toContain('same size');
   });
 });
+
+describe('ideogram probe', () => {
+  const endpoint = (apiKey: string) => ({ instance: 'ideogram', baseUrl: fake.baseUrl, apiKey, keyIndex: 0, settings: {} });
+
+  it('accepts a key that the generation lookup answers with 404, and refuses one it answers with 401', async () => {
+    const ok = await adapter.probe!(endpoint(KEY), AbortSignal.timeout(5_000));
+    expect(ok.ok).toBe(true);
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'GET', path: '/v1/generations/imagerouter-doctor-probe' });
+    const refused = await adapter.probe!(endpoint('wrong-key-0123456789abcdef'), AbortSignal.timeout(5_000));
+    expect(refused).toMatchObject({ ok: false, detail: expect.stringContaining('HTTP 401 (the key was refused)') });
+    expect(refused.detail).not.toContain('wrong-key-0123456789abcdef');
+  });
+});
