@@ -2,6 +2,7 @@ import { automatic1111Provider } from './automatic1111/automatic1111-provider.js
 import { bflProvider } from './bfl/bfl-provider.js';
 import { falProvider } from './fal/fal-provider.js';
 import { geminiProvider } from './gemini/gemini-provider.js';
+import { ideogramProvider } from './ideogram/ideogram-provider.js';
 import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
@@ -24,6 +25,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   falProvider,
   replicateProvider,
   stabilityProvider,
+  ideogramProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,

@@ -1,0 +1,98 @@
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { ImageFormat } from '../../domain/image-format.js';
+import type { GenerationWarning } from '../../domain/image-request.js';
+import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
+import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
+import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
+import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
+import { ideogramHttpError } from './ideogram-errors.js';
+import { probeIdeogram } from './ideogram-probe.js';
+import { buildIdeogramRequest, type IdeogramCall, type IdeogramFormField, type IdeogramPreparedInputs } from './ideogram-request.js';
+import type { IdeogramRouteOptions, IdeogramSettings } from './ideogram-route-options.js';
+import { readImageItems } from './ideogram-wire-types.js';
+
+/** Ideogram reads JPEG, PNG and WebP uploads; other formats are re-encoded as PNG. */
+const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
+
+/**
+ * Ideogram's V3 API: one synchronous multipart request per call (`Api-Key` header), results as
+ * signed URLs that expire within hours, which the gateway downloads at once (without the key).
+ * `imagerouter doctor` probes the key with a lookup of a generation that does not exist.
+ */
+export function createIdeogramAdapter(): ImageProvider<IdeogramRouteOptions, IdeogramSettings> {
+  return {
+    id: 'ideogram',
+    maxImagesPerCall: (_upstreamModel, options) => options.maxImagesPerCall,
+    generate: generateWithIdeogram,
+    probe: probeIdeogram,
+  };
+}
+
+async function generateWithIdeogram(call: IdeogramCall): Promise<ProviderResult> {
+  const provider = call.endpoint.instance;
+  const request = buildIdeogramRequest(call, await prepareInputs(call));
+  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]);
+  const response = await upstreamFetch({
+    provider,
+    method: 'POST',
+    url: request.url,
+    headers: request.headers,
+    body: encodeForm(request.fields),
+    signal,
+  }).catch((error: unknown) => {
+    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
+    if (signal.aborted && !call.signal.aborted) {
+      throw new UpstreamError({
+        provider,
+        kind: 'timeout',
+        message: `The provider '${provider}' did not answer before the request deadline.`,
+        cause: error,
+      });
+    }
+    throw error;
+  });
+  if (response.status < 200 || response.status >= 300) throw ideogramHttpError(provider, response, call.endpoint.apiKey);
+  const items = readImageItems(parseJsonBody(response.body));
+  if (!items || items.length === 0) throw malformedResponse(provider, "the body has no images in 'data'");
+
+  const images: ProviderImage[] = [];
+  let withheld = 0;
+  for (const [index, item] of items.entries()) {
+    if (!item.isImageSafe) {
+      withheld += 1;
+      continue;
+    }
+    if (!item.url) throw malformedResponse(provider, `data[${index}] has no 'url'`);
+    images.push({ url: item.url, ...(item.prompt && item.prompt !== call.request.prompt ? { revisedPrompt: item.prompt } : {}) });
+  }
+  if (images.length === 0) throw contentPolicyError(provider, 'every image failed its safety check (is_image_safe: false)');
+  const warnings: GenerationWarning[] = [...request.warnings];
+  if (withheld > 0) {
+    warnings.push({
+      type: 'other',
+      provider,
+      message: `Ideogram withheld ${withheld} of ${items.length} image(s) that failed its safety check; only the others are returned.`,
+    });
+  }
+  return { images, warnings };
+}
+
+/** EXIF applied and formats Ideogram reads; the mask turned to black = edit at image 1's size. */
+async function prepareInputs(call: IdeogramCall): Promise<IdeogramPreparedInputs> {
+  const { images, mask } = call.request;
+  const first = images[0];
+  const [prepared, preparedMask] = await Promise.all([
+    Promise.all(images.map((image) => prepareInputImage(image, { formats: INPUT_FORMATS }))),
+    mask && first ? convertMask(mask, { width: first.width, height: first.height }, 'black') : Promise.resolve(mask?.bytes),
+  ]);
+  return { images: prepared, mask: preparedMask };
+}
+
+function encodeForm(fields: IdeogramFormField[]): FormData {
+  const form = new FormData();
+  for (const field of fields) {
+    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
+    else form.append(field.name, field.value);
+  }
+  return form;
+}
