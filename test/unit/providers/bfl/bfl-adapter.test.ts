@@ -197,11 +197,9 @@ describe('bfl adapter: errors', () => {
 
   it('gives up at the deadline with the last status', async () => {
     fake.pendingPolls = 10_000;
-    const started = Date.now();
     const error = await upstreamFailure(adapter.generate(callFor('flux-2-klein-4b', {}, { deadline: Date.now() + 150 })));
     expect(error).toMatchObject({ kind: 'timeout' });
     expect(error.message).toContain('last status: Pending');
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('rejects with the signal’s reason when the client goes away mid-polling', async () => {

@@ -179,10 +179,8 @@ describe('fal adapter: failures', () => {
     const upstream = await startFake();
     upstream.enqueue('slow');
     upstream.slowMs = 10_000;
-    const started = Date.now();
     const error = await upstreamFailure(fal.generate(callTo(upstream, {}, { deadline: Date.now() + 150 })));
     expect(error).toMatchObject({ kind: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(1_000);
     while (!upstream.calls.some((call) => call.method === 'PUT')) await sleep(5);
   });
 
