@@ -80,13 +80,13 @@ describe('crash recovery', () => {
         const accepted = await postJson(url, '/v1/openai/images/generations', body, { key, headers: { prefer: 'respond-async' } });
         expect(accepted.status).toBe(202);
         const asyncId = accepted.body.id as string;
-        await waitFor(async () => ((await remaining()) === '0.9800' ? true : undefined), 10_000, 'both holds');
+        await waitFor(async () => ((await remaining()) === '0.9800' ? true : undefined), 20_000, 'both holds');
 
         await killHard(child);
         expect(await waiting).toBeInstanceOf(Error);
 
         child = await serve(env, url);
-        await waitFor(async () => ((await remaining()) === '1.0000' ? true : undefined), 10_000, 'the credits to come back');
+        await waitFor(async () => ((await remaining()) === '1.0000' ? true : undefined), 20_000, 'the credits to come back');
 
         const record = await getJson(url, `/v1/generations/${asyncId}`, { key });
         expect(record.body).toMatchObject({ status: 'error', cost: 0 });

@@ -294,7 +294,7 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
     const call = client
       .callTool({ name: 'generate_image', arguments: { prompt: 'slow [[delay:5000]]', model: MODEL } })
       .catch((caught: unknown) => caught);
-    await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 5_000, 'the credits to be reserved');
+    await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 20_000, 'the credits to be reserved');
     await client.close();
     const db = gateway.context.database.db;
     const finished = await waitFor(

@@ -176,8 +176,11 @@ export async function writeOperatorConfig(directory: string, yaml: string): Prom
 /** The operator config that makes `test/test` cost $0.01 per image. */
 export const PRICED_TEST_MODEL_YAML = 'models:\n  "test/test":\n    pricing: { type: fixed, value: 0.01 }\n';
 
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`: a
+ * generous limit, since it only bounds how long a loaded machine may take to get there.
+ */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

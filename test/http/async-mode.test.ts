@@ -34,7 +34,7 @@ describe('async mode', () => {
         const result = await getJson(gateway.url, `/v1/generations/${id}`, { key });
         return result.body.status === 'processing' ? undefined : result;
       },
-      10_000,
+      20_000,
       `generation ${id} to finish`,
     );
 

@@ -331,7 +331,7 @@ describe('upstream failures', () => {
     const rowsOfKey = () =>
       db.selectFrom('generations').select(['id', 'status', 'http_status']).where('api_key_id', '=', apiKeyId).execute();
     // Disconnect once the generation is under way: its credits are reserved.
-    await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 5_000, 'the credits to be reserved');
+    await waitFor(async () => ((await remainingCredits(key)) === '0.9900' ? true : undefined), 20_000, 'the credits to be reserved');
     expect(await rowsOfKey()).toEqual([expect.objectContaining({ status: 'processing' })]);
     request.destroy();
     const finished = await waitFor(

@@ -244,7 +244,7 @@ describe('IMAGEROUTER_MAX_INPUT_BYTES caps what one request downloads', () => {
     expectApiError(result, { status: 413, param: 'image[0]', code: 'download_budget_exceeded' });
     // Far below IMAGEROUTER_MAX_IMAGE_BYTES (50 MB): the server did not have to send it.
     expect(endlessBytesWritten).toBeLessThan(ENDLESS_BOUND);
-    await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 10_000, interval: 20 });
   });
 
   it('stops the other downloads of the request when one passes the cap', async () => {
@@ -252,7 +252,7 @@ describe('IMAGEROUTER_MAX_INPUT_BYTES caps what one request downloads', () => {
     expectApiError(result, { status: 413, code: 'download_budget_exceeded' });
     expect(result.body.error.param).toMatch(/^image\[[1-4]\]$/);
     // The stalled download does not wait out its 10 s timeout.
-    await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(() => expect(serverSockets.size).toBe(0), { timeout: 10_000, interval: 20 });
   });
 });
 

@@ -77,7 +77,7 @@ forEachDatabase((harness) => {
           const result = await getJson(gateway.url, `/v1/generations/${id}`, { key });
           return result.body.webhook?.status === 'pending' || result.body.status === 'processing' ? undefined : result.body;
         },
-        15_000,
+        20_000,
         `the webhook of ${id}`,
       );
     const signature = (hook: ReceivedWebhook) => String(hook.headers['x-imagerouter-signature']);

@@ -183,7 +183,7 @@ describe('recovering generations abandoned by a dead process', () => {
         );
         const id = await waitFor(
           async () => (await db.selectFrom('generations').select('id').where('status', '=', 'processing').executeTakeFirst())?.id,
-          5_000,
+          20_000,
           'the generation to be recorded',
         );
         const leases: number[] = [];
@@ -226,11 +226,11 @@ describe('renewing a running generation lease', () => {
       await waitFor(
         async () =>
           ((await getGeneration(database.db, generation.id))?.leaseExpiresAt ?? 0) > (generation.leaseExpiresAt ?? 0) || undefined,
-        3_000,
+        20_000,
         'a renewal',
       );
       await database.close();
-      await waitFor(async () => errors.length > 0 || undefined, 3_000, 'a failed renewal to be reported');
+      await waitFor(async () => errors.length > 0 || undefined, 20_000, 'a failed renewal to be reported');
       stop();
       const reported = errors.length;
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -106,7 +106,7 @@ describe('downloadImageUrl with a shared budget', () => {
     // Never more than the budget is kept, and the chunk that would pass it is dropped.
     expect(budget.received).toBeLessThanOrEqual(256 * KIB);
     expect(budget.received).toBeGreaterThan(256 * KIB - 2 * CHUNK);
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 1_000, interval: 10 });
+    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 10_000, interval: 10 });
     // The server stopped long before the 50 MB per-download cap: it did not have to send it all.
     expect(server.bytesWritten()).toBeLessThan(16 * MEBIBYTE);
   });
@@ -150,7 +150,7 @@ describe('downloadImageUrl with a shared budget', () => {
     for (const error of failures) expect((error as DownloadError).reason).toBe('budget_exceeded');
     expect(downloaded.reduce((sum, length) => sum + length, 0)).toBeLessThanOrEqual(500 * KIB);
     expect(budget.received).toBeLessThanOrEqual(500 * KIB);
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 1_000, interval: 10 });
+    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 10_000, interval: 10 });
   });
 });
 

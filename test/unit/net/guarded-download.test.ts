@@ -89,7 +89,7 @@ async function failure(promise: Promise<unknown>): Promise<DownloadError> {
 }
 
 async function expectAllConnectionsClosed(server: TestServer): Promise<void> {
-  await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 1_000, interval: 10 });
+  await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 10_000, interval: 10 });
 }
 
 describe('downloadImageUrl: success', () => {
