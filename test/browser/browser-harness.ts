@@ -46,7 +46,8 @@ export interface BrowserHarness {
  * test-results/browser/<name>.png (kept, so a failing one shows the developer what the browser saw).
  */
 export function describeInBrowser(name: string, define: (harness: BrowserHarness) => void): void {
-  describe.skipIf(!chromiumAvailable)(name, () => {
+  // A browser test takes several page loads and generations: on a loaded CI machine, more than 30 s.
+  describe.skipIf(!chromiumAvailable)(name, { timeout: 90_000 }, () => {
     let browser: Browser | undefined;
     let context: BrowserContext | undefined;
     let page: Page | undefined;
