@@ -126,6 +126,7 @@ const MODELS: Record<string, Family> = {
   recraftv4_pro: V4_PRO,
   recraftv4_pro_vector: vector(V4_PRO, 300),
   recraftv4_1: V4_1,
+  // Vector prices of V4.1 are unconfirmed; the fake charges the raster figure.
   recraftv4_1_vector: V4_1,
   recraftv4_1_pro: V4_1_PRO,
   recraftv4_1_pro_vector: V4_1_PRO,
