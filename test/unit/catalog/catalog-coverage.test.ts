@@ -14,6 +14,8 @@ import { geminiProvider } from '../../../src/providers/gemini/gemini-provider.js
 import { buildGeminiRequest } from '../../../src/providers/gemini/gemini-request.js';
 import { ideogramProvider } from '../../../src/providers/ideogram/ideogram-provider.js';
 import { buildIdeogramRequest } from '../../../src/providers/ideogram/ideogram-request.js';
+import { recraftProvider } from '../../../src/providers/recraft/recraft-provider.js';
+import { buildRecraftRequest } from '../../../src/providers/recraft/recraft-request.js';
 import { imagenProvider } from '../../../src/providers/imagen/imagen-provider.js';
 import { buildImagenRequest } from '../../../src/providers/imagen/imagen-request.js';
 import { openAICompatibleProvider } from '../../../src/providers/openai-compatible/openai-compatible-provider.js';
@@ -77,6 +79,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
     buildReplicateRequest(call, resolveReplicateRoute(call.options, call.endpoint.settings), {}, Date.now()),
   ),
   ideogram: typed(ideogramProvider, (call) => buildIdeogramRequest(call)),
+  recraft: typed(recraftProvider, (call) => buildRecraftRequest(call)),
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
   automatic1111: typed(automatic1111Provider, (call) => buildAutomatic1111Request(call, { image: undefined, mask: undefined }, call.n)),
   stability: typed(stabilityProvider, (call) => buildStabilityRequest(call)),
