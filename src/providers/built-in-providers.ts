@@ -6,6 +6,7 @@ import { ideogramProvider } from './ideogram/ideogram-provider.js';
 import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
+import { openRouterProvider } from './openrouter/openrouter-provider.js';
 import { replicateProvider } from './replicate/replicate-provider.js';
 import { stabilityProvider } from './stability/stability-provider.js';
 import type { ImageProvider } from './provider.js';
@@ -26,6 +27,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   replicateProvider,
   stabilityProvider,
   ideogramProvider,
+  openRouterProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,
