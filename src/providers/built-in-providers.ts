@@ -7,6 +7,7 @@ import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
 import { recraftProvider } from './recraft/recraft-provider.js';
+import { openRouterProvider } from './openrouter/openrouter-provider.js';
 import { replicateProvider } from './replicate/replicate-provider.js';
 import { stabilityProvider } from './stability/stability-provider.js';
 import type { ImageProvider } from './provider.js';
@@ -28,6 +29,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   stabilityProvider,
   ideogramProvider,
   recraftProvider,
+  openRouterProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,

@@ -22,6 +22,8 @@ import { openAICompatibleProvider } from '../../../src/providers/openai-compatib
 import { buildOpenAICompatibleRequest } from '../../../src/providers/openai-compatible/openai-compatible-request.js';
 import { openAIProvider } from '../../../src/providers/openai/openai-provider.js';
 import { buildOpenAIRequest } from '../../../src/providers/openai/openai-request.js';
+import { openRouterProvider } from '../../../src/providers/openrouter/openrouter-provider.js';
+import { buildOpenRouterRequest } from '../../../src/providers/openrouter/openrouter-request.js';
 import { createBuiltInAdapters } from '../../../src/providers/built-in-providers.js';
 import type { ProviderCall } from '../../../src/providers/provider.js';
 import type { ProviderDefinition } from '../../../src/providers/provider-definition.js';
@@ -83,6 +85,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   'openai-compatible': typed(openAICompatibleProvider, (call) => buildOpenAICompatibleRequest(call, { images: [], mask: undefined })),
   automatic1111: typed(automatic1111Provider, (call) => buildAutomatic1111Request(call, { image: undefined, mask: undefined }, call.n)),
   stability: typed(stabilityProvider, (call) => buildStabilityRequest(call)),
+  openrouter: typed(openRouterProvider, (call) => buildOpenRouterRequest(call)),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
