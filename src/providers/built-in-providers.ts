@@ -7,6 +7,7 @@ import { imagenProvider } from './imagen/imagen-provider.js';
 import { openAICompatibleProvider } from './openai-compatible/openai-compatible-provider.js';
 import { openAIProvider } from './openai/openai-provider.js';
 import { replicateProvider } from './replicate/replicate-provider.js';
+import { runwareProvider } from './runware/runware-provider.js';
 import { stabilityProvider } from './stability/stability-provider.js';
 import type { ImageProvider } from './provider.js';
 import type { AnyProviderDefinition } from './provider-definition.js';
@@ -26,6 +27,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   replicateProvider,
   stabilityProvider,
   ideogramProvider,
+  runwareProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,
