@@ -58,7 +58,8 @@ async function generateWithRunware(call: RunwareCall): Promise<ProviderResult> {
     warnings: request.warnings,
   };
   // Bill only a complete report: a missing cost on one image would understate the charge.
-  if (costs.every((cost) => cost !== undefined)) result.reportedCostMicros = Math.round(costs.reduce((sum, cost) => sum + cost, 0) * 1_000_000);
+  if (costs.every((cost) => cost !== undefined))
+    result.reportedCostMicros = Math.round(costs.reduce((sum, cost) => sum + cost, 0) * 1_000_000);
   return result;
 }
 

@@ -134,7 +134,12 @@ function applyExtraParameters(
     const strength = numberParam('strength', extra['strength'], 0, 1);
     if (takesStrength) task.strength = strength;
     else
-      warnings.push({ type: 'unsupported', setting: 'strength', provider, message: "'strength' applies to image-to-image edits only; it was ignored." });
+      warnings.push({
+        type: 'unsupported',
+        setting: 'strength',
+        provider,
+        message: "'strength' applies to image-to-image edits only; it was ignored.",
+      });
   }
 }
 

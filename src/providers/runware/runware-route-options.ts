@@ -61,19 +61,17 @@ export const runwareRouteOptionsSchema = z
     path: ['mask'],
   })
   .refine((options) => options.min_edge <= options.max_edge, { message: 'must not exceed max_edge', path: ['min_edge'] })
-  .transform(
-    (options): RunwareRouteOptions => ({
-      defaultSize: options.default_size,
-      minEdge: options.min_edge,
-      maxEdge: options.max_edge,
-      qualitySteps: options.quality_steps,
-      maxImagesPerCall: options.max_images_per_call,
-      imageInput: options.image_input,
-      mask: options.mask,
-      strength: options.strength,
-      cfgScale: options.cfg_scale,
-    }),
-  );
+  .transform((options): RunwareRouteOptions => ({
+    defaultSize: options.default_size,
+    minEdge: options.min_edge,
+    maxEdge: options.max_edge,
+    qualitySteps: options.quality_steps,
+    maxImagesPerCall: options.max_images_per_call,
+    imageInput: options.image_input,
+    mask: options.mask,
+    strength: options.strength,
+    cfgScale: options.cfg_scale,
+  }));
 
 /** Loose: an instance may carry settings of the gateway itself (`max_retries`, `circuit_breaker`). */
 export const runwareSettingsSchema = routerSettingsSchema;
