@@ -23,8 +23,8 @@ import {
  */
 
 export interface RunwareFake extends FakeUpstream {
-  /** AIR ids the account can run; any other `model` is refused as the API refuses an unknown one. */
-  models: string[];
+  /** AIR ids the account can run (edit in place); any other `model` is refused as the API refuses an unknown one. */
+  readonly models: string[];
   /** Every accepted `imageInference` task, in order. */
   readonly tasks: Array<Record<string, unknown>>;
 }
@@ -82,15 +82,7 @@ export async function startRunwareFake(options: { apiKey: string }): Promise<Run
     supports: ['rate_limited', 'bad_request', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'],
     handler: (_request, response, call, context) => handle(response, call, context, options.apiKey, state, tasks),
   });
-  return Object.assign(upstream, {
-    tasks,
-    get models() {
-      return state.models;
-    },
-    set models(value: string[]) {
-      state.models = value;
-    },
-  });
+  return Object.assign(upstream, { tasks, models: state.models });
 }
 
 function sendErrors(response: ServerResponse, error: TaskError, task: { taskType?: unknown; taskUUID?: unknown }, headers = {}): void {
