@@ -78,7 +78,7 @@ forEachDatabase((harness) => {
       expect(result.status, result.text.slice(0, 300)).toBe(200);
       const task = fake.tasks[0];
       expect(task).toMatchObject({ model: 'runware:101@1', width: 256, height: 128, strength: 0.8 });
-      const { data } = await sharp(Buffer.from(String(task?.['maskImage']).split(',')[1], 'base64'))
+      const { data } = await sharp(Buffer.from(String(task?.['maskImage']).split(',')[1] ?? '', 'base64'))
         .greyscale()
         .raw()
         .toBuffer({ resolveWithObject: true });
