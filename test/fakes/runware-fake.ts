@@ -27,6 +27,11 @@ export interface RunwareFake extends FakeUpstream {
   readonly models: string[];
   /** Every accepted `imageInference` task, in order. */
   readonly tasks: Array<Record<string, unknown>>;
+  /**
+   * The next inference fails inside a 200, as one task of a multi-task request does: `data` without
+   * its images and a `providerError` for it in `errors` (the upstream model's words in `responseContent`).
+   */
+  failNextTaskInline(): void;
 }
 
 export const RUNWARE_MODELS = ['runware:100@1', 'runware:101@1', 'civitai:139562@798204'];
@@ -76,13 +81,19 @@ interface TaskError {
 
 export async function startRunwareFake(options: { apiKey: string }): Promise<RunwareFake> {
   const tasks: Array<Record<string, unknown>> = [];
-  const state = { models: [...RUNWARE_MODELS] };
+  const state = { models: [...RUNWARE_MODELS], failInline: false };
   const upstream = await startFakeUpstream({
     basePath: '/v1',
     supports: ['rate_limited', 'bad_request', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated'],
     handler: (_request, response, call, context) => handle(response, call, context, options.apiKey, state, tasks),
   });
-  return Object.assign(upstream, { tasks, models: state.models });
+  return Object.assign(upstream, {
+    tasks,
+    models: state.models,
+    failNextTaskInline: () => {
+      state.failInline = true;
+    },
+  });
 }
 
 function sendErrors(response: ServerResponse, error: TaskError, task: { taskType?: unknown; taskUUID?: unknown }, headers = {}): void {
@@ -117,7 +128,7 @@ async function handle(
   call: RecordedCall,
   context: FakeContext,
   apiKey: string,
-  state: { models: string[] },
+  state: { models: string[]; failInline: boolean },
   tasks: Array<Record<string, unknown>>,
 ): Promise<void> {
   if (call.method !== 'POST' || call.path !== '/v1')
@@ -161,6 +172,21 @@ async function handle(
   const invalid = (await validateInference(task, state.models)) ?? undefined;
   if (invalid) return sendErrors(response, invalid, task);
   tasks.push(task);
+  if (state.failInline) {
+    state.failInline = false;
+    return sendJson(response, 200, {
+      data: [],
+      errors: [
+        {
+          code: 'providerError',
+          message: 'The provider returned an error. Additional information below.',
+          responseContent: 'The image could not be generated for this prompt.',
+          taskType: 'imageInference',
+          taskUUID: task['taskUUID'],
+        },
+      ],
+    });
+  }
   if (scenario === 'slow') await sleep(context.slowMs);
 
   const count = numberOr(task['numberResults'], 1);

@@ -21,7 +21,17 @@ export function runwareHttpError(provider: string, response: UpstreamResponse, a
   const upstreamMessage = parts.filter((part) => part !== undefined).join(': ');
   return upstreamErrorFromResponse(provider, response, {
     ...(upstreamMessage ? { upstreamMessage } : {}),
-    ...(response.status === 504 || entry?.code === 'timeoutProvider' ? { kind: 'timeout' as const } : {}),
+    ...(kindOf(response.status, entry?.code) ?? {}),
     secrets: [apiKey],
   });
+}
+
+/**
+ * Kinds the code tells better than the status: `providerError` is the model behind Runware refusing
+ * the request (failing over would only be refused again), `timeoutProvider` a queue that gave up.
+ */
+function kindOf(status: number, code: string | undefined): { kind: 'invalid_request' | 'timeout' } | undefined {
+  if (code === 'providerError') return { kind: 'invalid_request' };
+  if (code === 'timeoutProvider' || status === 504) return { kind: 'timeout' };
+  return undefined;
 }

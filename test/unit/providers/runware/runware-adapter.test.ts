@@ -81,4 +81,13 @@ describe('runware adapter against the fake task API', () => {
     expect(denied.kind).toBe('authentication');
     expect(denied.message).not.toContain('rw-wrong-key-0123456789');
   });
+
+  it("fails on its task's error inside a 200, with the upstream model's own words", async () => {
+    fake.failNextTaskInline();
+    const error = await upstreamFailure(adapter.generate(callFor('runware:100@1')));
+    expect(error.kind).toBe('invalid_request');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('providerError');
+    expect(error.message).toContain('could not be generated for this prompt');
+  });
 });
