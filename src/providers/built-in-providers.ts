@@ -9,6 +9,7 @@ import { openAIProvider } from './openai/openai-provider.js';
 import { recraftProvider } from './recraft/recraft-provider.js';
 import { openRouterProvider } from './openrouter/openrouter-provider.js';
 import { replicateProvider } from './replicate/replicate-provider.js';
+import { runwareProvider } from './runware/runware-provider.js';
 import { stabilityProvider } from './stability/stability-provider.js';
 import type { ImageProvider } from './provider.js';
 import type { AnyProviderDefinition } from './provider-definition.js';
@@ -30,6 +31,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   ideogramProvider,
   recraftProvider,
   openRouterProvider,
+  runwareProvider,
   openAICompatibleProvider,
   automatic1111Provider,
   localTestProvider,

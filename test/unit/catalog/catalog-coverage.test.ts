@@ -29,6 +29,8 @@ import type { ProviderCall } from '../../../src/providers/provider.js';
 import type { ProviderDefinition } from '../../../src/providers/provider-definition.js';
 import { resolveProviderInstances, type ProviderInstance } from '../../../src/providers/provider-instances.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
+import { runwareProvider } from '../../../src/providers/runware/runware-provider.js';
+import { buildRunwareRequest } from '../../../src/providers/runware/runware-request.js';
 import { buildReplicateRequest } from '../../../src/providers/replicate/replicate-request.js';
 import { replicateProvider } from '../../../src/providers/replicate/replicate-provider.js';
 import { resolveReplicateRoute } from '../../../src/providers/replicate/replicate-route-options.js';
@@ -86,6 +88,9 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   automatic1111: typed(automatic1111Provider, (call) => buildAutomatic1111Request(call, { image: undefined, mask: undefined }, call.n)),
   stability: typed(stabilityProvider, (call) => buildStabilityRequest(call)),
   openrouter: typed(openRouterProvider, (call) => buildOpenRouterRequest(call)),
+  runware: typed(runwareProvider, (call) =>
+    buildRunwareRequest(call, { images: [], mask: undefined }, call.n, '00000000-0000-4000-8000-000000000000'),
+  ),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
 
