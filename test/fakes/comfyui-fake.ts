@@ -26,8 +26,8 @@ import {
  */
 
 export interface ComfyuiFake extends FakeUpstream {
-  /** Files `CheckpointLoaderSimple.ckpt_name` / `/models/checkpoints` accept. */
-  checkpoints: string[];
+  /** Files `CheckpointLoaderSimple.ckpt_name` / `/models/checkpoints` accept (mutable: edit in place). */
+  readonly checkpoints: string[];
   /** Every accepted `/prompt` body's graph, in order. */
   readonly prompts: Array<Record<string, { class_type: string; inputs: Record<string, unknown> }>>;
   /** Files in `input/`, by `sub/name`. */
@@ -126,16 +126,7 @@ export async function startComfyuiFake(options: { token?: string } = {}): Promis
     supports: ['rate_limited', 'bad_request', 'server_error', 'unauthorized', 'slow', 'malformed', 'truncated', 'job_failed'],
     handler: (_request, response, call, context) => handle(response, call, context, options.token, state, prompts),
   });
-  return Object.assign(upstream, {
-    prompts,
-    inputs: state.inputs,
-    get checkpoints() {
-      return state.checkpoints;
-    },
-    set checkpoints(value: string[]) {
-      state.checkpoints = value;
-    },
-  });
+  return Object.assign(upstream, { prompts, inputs: state.inputs, checkpoints: state.checkpoints });
 }
 
 async function handle(
@@ -185,10 +176,16 @@ async function upload(response: ServerResponse, call: RecordedCall, state: State
     const original = state.inputs.get(key);
     if (!original) return void response.writeHead(404, { 'content-type': 'text/plain' }).end();
     const { width, height } = await sharp(original).metadata();
-    const alpha = await sharp(bytes).ensureAlpha().extractChannel('alpha').toBuffer();
+    const alpha = await sharp(bytes).ensureAlpha().extractChannel('alpha').raw().toBuffer();
     const maskSize = await sharp(bytes).metadata();
     if (maskSize.width !== width || maskSize.height !== height) return void response.writeHead(500, { 'content-type': 'text/plain' }).end();
-    bytes = await sharp(original).removeAlpha().joinChannel(alpha).png().toBuffer();
+    // PIL's putalpha: the original's colours, the mask's alpha (sharp applies removeAlpha last, so go through raw RGB).
+    const raw = { width: width ?? 0, height: height ?? 0 };
+    const rgb = await sharp(original).removeAlpha().raw().toBuffer();
+    bytes = await sharp(rgb, { raw: { ...raw, channels: 3 } })
+      .joinChannel(alpha, { raw: { ...raw, channels: 1 } })
+      .png()
+      .toBuffer();
   }
   // A name clash gets ` (1)` before the extension unless `overwrite` is set.
   let name = file.name;
