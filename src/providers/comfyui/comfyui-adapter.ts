@@ -8,7 +8,7 @@ import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { comfyuiExecutionError, comfyuiHttpError } from './comfyui-errors.js';
 import { buildComfyuiRequest, chooseWorkflow, comfyuiAuthHeader, type ComfyuiCall, type ComfyuiUploads } from './comfyui-request.js';
-import type { ComfyuiRouteOptions, ComfyuiSettings } from './comfyui-route-options.js';
+import type { ComfyuiRouteOptions, ComfyuiSettings, ComfyuiWorkflow } from './comfyui-route-options.js';
 import { readHistoryEntry, readModelFiles, readPromptId, readUploadedName, type ComfyuiOutputFile } from './comfyui-wire-types.js';
 
 /**
@@ -33,12 +33,29 @@ export function createComfyuiAdapter(): ImageProvider<ComfyuiRouteOptions, Comfy
 }
 
 async function generateWithComfyui(call: ComfyuiCall): Promise<ProviderResult> {
-  const provider = call.endpoint.instance;
-  const headers = comfyuiAuthHeader(call.endpoint.apiKey, call.endpoint.settings);
   const { workflow } = chooseWorkflow(call);
   const uploads = await uploadInputs(call, call.request, workflow.inputs.mask !== undefined);
+  const count = Math.max(1, call.n);
+  // A workflow without a bound batch size (the shipped edit ones) draws one image per prompt.
+  if (workflow.inputs.batch_size || count === 1) return runPrompt(call, workflow, uploads, count);
+  const result: ProviderResult = { images: [], warnings: [] };
+  const seed = call.request.extra['seed'];
+  for (let index = 0; index < count; index += 1) {
+    // A client seed must still give N different images: identical graphs come back from ComfyUI's cache.
+    const extra = typeof seed === 'number' ? { ...call.request.extra, seed: seed + index } : call.request.extra;
+    const one = await runPrompt({ ...call, request: { ...call.request, extra } }, workflow, uploads, 1);
+    result.images.push(...one.images);
+    if (index === 0) result.warnings.push(...one.warnings);
+  }
+  return result;
+}
+
+/** Queues one prompt, waits for it and downloads the output node's files. */
+async function runPrompt(call: ComfyuiCall, workflow: ComfyuiWorkflow, uploads: ComfyuiUploads, count: number): Promise<ProviderResult> {
+  const provider = call.endpoint.instance;
+  const headers = comfyuiAuthHeader(call.endpoint.apiKey, call.endpoint.settings);
   const ids = { promptId: randomUUID(), clientId: `imagerouter-${randomUUID()}`, randomSeed: randomInt(0, 2 ** 47) };
-  const prepared = buildComfyuiRequest(call, uploads, Math.max(1, call.n), ids);
+  const prepared = buildComfyuiRequest(call, uploads, count, ids);
   const queued = await upstreamFetch({
     provider,
     method: 'POST',

@@ -31,6 +31,9 @@ export function comfyuiHttpError(
 ): UpstreamError {
   if (response.status !== 400) return upstreamErrorFromResponse(provider, response, { secrets: [apiKey] });
   const error = readPromptError(parseJsonBody(response.body));
+  // `/upload` and `/view` answer a plain, empty 400: nothing to read but the status.
+  if (error.type === undefined && error.nodeErrors.length === 0)
+    return upstreamErrorFromResponse(provider, response, { secrets: [apiKey] });
   const failures = error.nodeErrors.flatMap((node) =>
     node.errors.map((item) => ({ ...item, nodeId: node.nodeId, classType: node.classType })),
   );

@@ -63,6 +63,14 @@ describe('comfyui adapter against the fake server', () => {
     expect(upload.get('image')).toBeInstanceOf(File);
   });
 
+  it('edits n > 1 as one prompt per image (the edit workflow binds no batch size), seeds counting up from the client one', async () => {
+    const picture = await readInputImage(await png(96, 64), 'image[]');
+    const result = await adapter.generate(callFor({ images: [picture], size: 'auto', n: 2, extra: { seed: 40 } }, { n: 2 }));
+    expect(result.images).toHaveLength(2);
+    expect(fake.prompts.map((graph) => graph['3']?.inputs['seed'])).toEqual([40, 41]);
+    expect(fake.calls.filter((call) => call.path === '/upload/image')).toHaveLength(1);
+  });
+
   it('inpaints: the mask goes through /upload/mask into the image alpha (transparent = repaint)', async () => {
     const picture = await readInputImage(await png(96, 64), 'image[]');
     const alpha = Buffer.alloc(96 * 64 * 4);
