@@ -1,4 +1,5 @@
 import { automatic1111Provider } from './automatic1111/automatic1111-provider.js';
+import { comfyuiProvider } from './comfyui/comfyui-provider.js';
 import { bflProvider } from './bfl/bfl-provider.js';
 import { falProvider } from './fal/fal-provider.js';
 import { geminiProvider } from './gemini/gemini-provider.js';
@@ -34,6 +35,7 @@ export const BUILT_IN_PROVIDERS: readonly AnyProviderDefinition[] = [
   runwareProvider,
   openAICompatibleProvider,
   automatic1111Provider,
+  comfyuiProvider,
   localTestProvider,
 ];
 

@@ -6,6 +6,8 @@ import { ApiError } from '../../../src/errors/api-error.js';
 import type { ImageSize, InputImage, Quality } from '../../../src/domain/image-request.js';
 import { automatic1111Provider } from '../../../src/providers/automatic1111/automatic1111-provider.js';
 import { buildAutomatic1111Request } from '../../../src/providers/automatic1111/automatic1111-request.js';
+import { comfyuiProvider } from '../../../src/providers/comfyui/comfyui-provider.js';
+import { buildComfyuiRequest } from '../../../src/providers/comfyui/comfyui-request.js';
 import { bflProvider } from '../../../src/providers/bfl/bfl-provider.js';
 import { buildBflRequest } from '../../../src/providers/bfl/bfl-request.js';
 import { falProvider } from '../../../src/providers/fal/fal-provider.js';
@@ -90,6 +92,12 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   openrouter: typed(openRouterProvider, (call) => buildOpenRouterRequest(call)),
   runware: typed(runwareProvider, (call) =>
     buildRunwareRequest(call, { images: [], mask: undefined }, call.n, '00000000-0000-4000-8000-000000000000'),
+  comfyui: typed(comfyuiProvider, (call) =>
+    buildComfyuiRequest(call, { image: undefined, mask: undefined, imageSize: undefined }, call.n, {
+      promptId: 'p',
+      clientId: 'c',
+      randomSeed: 1,
+    }),
   ),
 };
 const LOCAL_ADAPTERS: ReadonlySet<string> = new Set(['test']);
