@@ -92,6 +92,7 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
   openrouter: typed(openRouterProvider, (call) => buildOpenRouterRequest(call)),
   runware: typed(runwareProvider, (call) =>
     buildRunwareRequest(call, { images: [], mask: undefined }, call.n, '00000000-0000-4000-8000-000000000000'),
+  ),
   comfyui: typed(comfyuiProvider, (call) =>
     buildComfyuiRequest(call, { image: undefined, mask: undefined, imageSize: undefined }, call.n, {
       promptId: 'p',
