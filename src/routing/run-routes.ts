@@ -1,3 +1,4 @@
+import { abortAfter } from '../domain/abort-after.js';
 import { ApiError, type ErrorKind } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { ProviderCall, ProviderResult } from '../providers/provider.js';
@@ -178,7 +179,7 @@ async function callRoute<R extends RoutableRoute>(
   const instance = registered.instance;
   const breakerKey = `${instance.id}#${keyIndex}`;
   const started = input.clock();
-  const signal = route.timeout_ms ? AbortSignal.any([call.signal, AbortSignal.timeout(route.timeout_ms)]) : call.signal;
+  const signal = route.timeout_ms ? abortAfter(call.signal, route.timeout_ms) : call.signal;
   try {
     const endpoint = {
       instance: instance.id,

@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import { randomInt, randomUUID } from 'node:crypto';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageRequest } from '../../domain/image-request.js';
@@ -164,7 +165,7 @@ async function removeFromQueue(call: ComfyuiCall, promptId: string, headers: Rec
       url: `${call.endpoint.baseUrl}/queue`,
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ delete: [promptId] }),
-      signal: AbortSignal.any([call.signal, AbortSignal.timeout(2_000)]),
+      signal: abortAfter(call.signal, 2_000),
     });
   } catch {
     // The timeout is what the caller needs to hear about.

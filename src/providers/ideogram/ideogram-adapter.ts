@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
@@ -31,7 +32,7 @@ export function createIdeogramAdapter(): ImageProvider<IdeogramRouteOptions, Ide
 async function generateWithIdeogram(call: IdeogramCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildIdeogramRequest(call, await prepareInputs(call));
-  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]);
+  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',

@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -85,7 +86,7 @@ function encodeBody(body: OpenAIRequestBody): string | FormData {
 /** The call's signal, also aborted at `deadline` (the router's signal may be looser than the deadline). */
 function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
   const remaining = deadline - Date.now();
-  return AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, remaining))]);
+  return abortAfter(signal, remaining);
 }
 
 /** `GET /models`: cheap, authenticated, and it proves the key can see the API. */

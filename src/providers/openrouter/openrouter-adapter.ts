@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
@@ -31,7 +32,7 @@ async function generateWithOpenRouter(call: OpenRouterCall): Promise<ProviderRes
   const provider = call.endpoint.instance;
   const prepared = await Promise.all(call.request.images.map((image) => prepareInputImage(image, { formats: INPUT_FORMATS })));
   const request = buildOpenRouterRequest(call, prepared);
-  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]);
+  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',

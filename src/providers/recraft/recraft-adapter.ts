@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import sharp from 'sharp';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
@@ -33,7 +34,7 @@ export function createRecraftAdapter(): ImageProvider<RecraftRouteOptions, Recra
 async function generateWithRecraft(call: RecraftCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildRecraftRequest(call, await prepareInputs(call));
-  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(Math.max(0, call.deadline - Date.now()))]);
+  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',

@@ -1,3 +1,4 @@
+import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderResult } from '../provider.js';
@@ -97,5 +98,5 @@ function encodeForm(request: StabilityRequest): FormData {
 
 /** The call's signal, also aborted at `deadline` (the router's signal may be looser than the deadline). */
 function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
-  return AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, deadline - Date.now()))]);
+  return abortAfter(signal, deadline - Date.now());
 }
