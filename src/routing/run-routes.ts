@@ -179,7 +179,8 @@ async function callRoute<R extends RoutableRoute>(
   const instance = registered.instance;
   const breakerKey = `${instance.id}#${keyIndex}`;
   const started = input.clock();
-  const signal = route.timeout_ms ? abortAfter(call.signal, route.timeout_ms) : call.signal;
+  const timed = route.timeout_ms ? abortAfter(call.signal, route.timeout_ms) : undefined;
+  const signal = timed?.signal ?? call.signal;
   try {
     const endpoint = {
       instance: instance.id,
@@ -229,6 +230,8 @@ async function callRoute<R extends RoutableRoute>(
     else breakers.success(breakerKey);
     if (call.signal.aborted) throw apiError;
     return { ok: false, error: apiError, attempt, routeTimedOut };
+  } finally {
+    timed?.dispose();
   }
 }
 

@@ -1,4 +1,3 @@
-import { abortAfter } from '../../domain/abort-after.js';
 import { randomInt, randomUUID } from 'node:crypto';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageRequest } from '../../domain/image-request.js';
@@ -165,7 +164,8 @@ async function removeFromQueue(call: ComfyuiCall, promptId: string, headers: Rec
       url: `${call.endpoint.baseUrl}/queue`,
       headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify({ delete: [promptId] }),
-      signal: abortAfter(call.signal, 2_000),
+      signal: call.signal,
+      deadline: Date.now() + 2_000,
     });
   } catch {
     // The timeout is what the caller needs to hear about.

@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
@@ -18,6 +19,12 @@ export interface UpstreamRequest {
   headers?: Record<string, string>;
   body?: string | Buffer | FormData;
   signal: AbortSignal;
+  /**
+   * Epoch ms past which the request is abandoned with a `timeout` error naming the provider, even
+   * while `signal` stays open (the router's signal may be looser than the call's deadline). An
+   * abort of `signal` itself still rejects with its own reason.
+   */
+  deadline?: number;
   /** Refuse bodies larger than this (a misbehaving upstream must not exhaust memory). */
   maxBodyBytes?: number;
   dispatcher?: Dispatcher;
@@ -49,12 +56,13 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
   } else {
     body = input.body;
   }
+  const timed = input.deadline === undefined ? undefined : abortAfter(input.signal, input.deadline - Date.now());
   try {
     const response = await request(input.url, {
       method: input.method,
       headers,
       ...(body === undefined ? {} : { body }),
-      signal: input.signal,
+      signal: timed?.signal ?? input.signal,
       dispatcher: input.dispatcher ?? upstreamAgent,
     });
     const chunks: Buffer[] = [];
@@ -75,8 +83,18 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
     return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
   } catch (error) {
     if (input.signal.aborted) throw input.signal.reason as Error;
+    if (timed?.signal.aborted) {
+      throw new UpstreamError({
+        provider: input.provider,
+        kind: 'timeout',
+        message: `The provider '${input.provider}' did not answer before the request deadline.`,
+        cause: error,
+      });
+    }
     if (error instanceof UpstreamError) throw error;
     throw networkError(input.provider, error);
+  } finally {
+    timed?.dispose();
   }
 }
 

@@ -1,5 +1,3 @@
-import { abortAfter } from '../../domain/abort-after.js';
-import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
@@ -32,25 +30,14 @@ export function createIdeogramAdapter(): ImageProvider<IdeogramRouteOptions, Ide
 async function generateWithIdeogram(call: IdeogramCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildIdeogramRequest(call, await prepareInputs(call));
-  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',
     url: request.url,
     headers: request.headers,
     body: encodeForm(request.fields),
-    signal,
-  }).catch((error: unknown) => {
-    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
-    if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({
-        provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not answer before the request deadline.`,
-        cause: error,
-      });
-    }
-    throw error;
+    signal: call.signal,
+    deadline: call.deadline,
   });
   if (response.status < 200 || response.status >= 300) throw ideogramHttpError(provider, response, call.endpoint.apiKey);
   const items = readImageItems(parseJsonBody(response.body));

@@ -1,4 +1,3 @@
-import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -29,25 +28,14 @@ export function createOpenAIAdapter(): ImageProvider<OpenAIRouteOptions, OpenAIS
 async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildOpenAIRequest(call, await prepareInputs(call));
-  const signal = withDeadline(call.signal, call.deadline);
   const response = await upstreamFetch({
     provider,
     method: request.method,
     url: request.url,
     headers: request.headers,
     body: encodeBody(request.body),
-    signal,
-  }).catch((error: unknown) => {
-    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
-    if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({
-        provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not answer before the request deadline.`,
-        cause: error,
-      });
-    }
-    throw error;
+    signal: call.signal,
+    deadline: call.deadline,
   });
   if (response.status < 200 || response.status >= 300) throw openAIErrorFromResponse(provider, response, [call.endpoint.apiKey]);
   const result = readOpenAIImages(provider, response.body, call.request.images.length > 0);
@@ -81,12 +69,6 @@ function encodeBody(body: OpenAIRequestBody): string | FormData {
     else form.append(field.name, field.value);
   }
   return form;
-}
-
-/** The call's signal, also aborted at `deadline` (the router's signal may be looser than the deadline). */
-function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
-  const remaining = deadline - Date.now();
-  return abortAfter(signal, remaining);
 }
 
 /** `GET /models`: cheap, authenticated, and it proves the key can see the API. */

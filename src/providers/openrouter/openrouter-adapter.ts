@@ -1,4 +1,3 @@
-import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
@@ -32,25 +31,14 @@ async function generateWithOpenRouter(call: OpenRouterCall): Promise<ProviderRes
   const provider = call.endpoint.instance;
   const prepared = await Promise.all(call.request.images.map((image) => prepareInputImage(image, { formats: INPUT_FORMATS })));
   const request = buildOpenRouterRequest(call, prepared);
-  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',
     url: request.url,
     headers: request.headers,
     body: JSON.stringify(request.body),
-    signal,
-  }).catch((error: unknown) => {
-    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
-    if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({
-        provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not answer before the request deadline.`,
-        cause: error,
-      });
-    }
-    throw error;
+    signal: call.signal,
+    deadline: call.deadline,
   });
   if (response.status < 200 || response.status >= 300) throw openRouterHttpError(provider, response, call.endpoint.apiKey);
   const completion = readCompletion(parseJsonBody(response.body));

@@ -1,6 +1,4 @@
-import { abortAfter } from '../../domain/abort-after.js';
 import sharp from 'sharp';
-import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -34,25 +32,14 @@ export function createRecraftAdapter(): ImageProvider<RecraftRouteOptions, Recra
 async function generateWithRecraft(call: RecraftCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildRecraftRequest(call, await prepareInputs(call));
-  const signal = abortAfter(call.signal, call.deadline - Date.now());
   const response = await upstreamFetch({
     provider,
     method: 'POST',
     url: request.url,
     headers: request.headers,
     body: 'json' in request ? JSON.stringify(request.json) : encodeForm(request.fields),
-    signal,
-  }).catch((error: unknown) => {
-    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
-    if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({
-        provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not answer before the request deadline.`,
-        cause: error,
-      });
-    }
-    throw error;
+    signal: call.signal,
+    deadline: call.deadline,
   });
   if (response.status < 200 || response.status >= 300) throw recraftHttpError(provider, response, call.endpoint.apiKey);
   const generation = readGeneration(parseJsonBody(response.body));

@@ -1,4 +1,3 @@
-import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderResult } from '../provider.js';
@@ -50,25 +49,14 @@ async function prepareInputs(call: StabilityCall): Promise<StabilityPreparedInpu
 /** One POST; the base64 image exactly as Stability sent it. */
 async function sendOnce(call: StabilityCall, request: StabilityRequest): Promise<Buffer> {
   const provider = call.endpoint.instance;
-  const signal = withDeadline(call.signal, call.deadline);
   const response = await upstreamFetch({
     provider,
     method: 'POST',
     url: request.url,
     headers: request.headers,
     body: encodeForm(request),
-    signal,
-  }).catch((error: unknown) => {
-    // The call's own signal aborting is the router's to report; only our deadline timer is ours.
-    if (signal.aborted && !call.signal.aborted) {
-      throw new UpstreamError({
-        provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not answer before the request deadline.`,
-        cause: error,
-      });
-    }
-    throw error;
+    signal: call.signal,
+    deadline: call.deadline,
   });
   if (response.status < 200 || response.status >= 300) throw stabilityHttpError(provider, response, call.endpoint.apiKey);
   const result = readImageResult(parseJsonBody(response.body));
@@ -94,9 +82,4 @@ function encodeForm(request: StabilityRequest): FormData {
     else form.append(field.name, field.value);
   }
   return form;
-}
-
-/** The call's signal, also aborted at `deadline` (the router's signal may be looser than the deadline). */
-function withDeadline(signal: AbortSignal, deadline: number): AbortSignal {
-  return abortAfter(signal, deadline - Date.now());
 }
