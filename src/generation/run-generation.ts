@@ -34,9 +34,10 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
   const startedAt = input.startedAt ?? ports.clock();
   // First of all: a key over its request or concurrency limit costs nothing more than this check.
   const admission = await ports.admission.admit(input.caller);
-  input.onAdmitted?.(admission.rateLimit);
   const deadline = startRequestDeadline(ports.requestTimeoutMs, input.signal);
   try {
+    // Inside the try: whatever the entry point does with the headers, the slot is given back.
+    input.onAdmitted?.(admission.rateLimit);
     const plan = planGeneration(ports.catalog, input.request);
     if (input.detached && plan.request.responseFormat === 'b64_ephemeral') {
       throw invalidParam(
