@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   adjustCreditsBodySchema,
   createAccountBodySchema,
@@ -16,21 +15,12 @@ import {
   usageTotalsSchema,
 } from '../schemas/admin-response-schemas.js';
 import { apiKeyResponseSchema, createApiKeyBodySchema, updateApiKeyBodySchema } from '../schemas/api-key-schemas.js';
-
-type JsonObject = Record<string, unknown>;
+import { errorResponses, json, queryParameters, ref, toJson, type JsonObject } from './openapi-json.js';
 
 /*
  * The admin endpoints of the OpenAPI document (accounts, ledger, usage, provider health), from the
  * zod schemas the routes parse and answer with.
  */
-
-const toJson = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
-};
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonObject) => ({ 'application/json': { schema } });
 
 const ADMIN_ERRORS: Record<number, string> = {
   400: 'Invalid request: `error.param` names the parameter.',
@@ -40,17 +30,7 @@ const ADMIN_ERRORS: Record<number, string> = {
   409: 'A deduction would take a limited balance below 0 (`error.code` balance_too_low).',
 };
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: ADMIN_ERRORS[status], content: json(ref('Error')) }]));
-
-/** Query parameters as the routes parse them (strings in, typed after). */
-function queryParameters(schema: z.ZodType): JsonObject[] {
-  const properties = (toJson(schema, 'input')['properties'] ?? {}) as Record<string, JsonObject>;
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...rest } = property;
-    return { name, in: 'query', required: false, description: typeof description === 'string' ? description : '', schema: rest };
-  });
-}
+const errors = (...statuses: number[]) => errorResponses(ADMIN_ERRORS, statuses);
 
 const idParameter = { name: 'id', in: 'path', required: true, description: 'Account id.', schema: { type: 'string' } };
 

@@ -1,28 +1,12 @@
-import { z } from 'zod';
 import { modelsV1QuerySchema, modelsV2QuerySchema } from '../../catalog/models-query.js';
 import { imageRequestFieldsSchema } from '../../generation/image-request-schema.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin-openapi-paths.js';
 import { dashboardOpenApiPaths, dashboardOpenApiSchemas } from './dashboard-openapi-paths.js';
 import { creditsResponseSchema, errorResponseSchema, imageResponseSchema } from '../schemas/response-schemas.js';
 import { generationResponseSchema, webhookSecretResponseSchema } from '../schemas/webhook-schemas.js';
+import { errorResponses, queryParameters, toJson, type JsonObject } from './openapi-json.js';
 
-type JsonObject = Record<string, unknown>;
-
-const toJson = (schema: z.ZodType): JsonObject => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
-  return rest;
-};
-
-const errorResponses = (statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      },
-    ]),
-  );
+const errors = (statuses: number[]) => errorResponses(ERROR_DESCRIPTIONS, statuses);
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: the message names the parameter (`error.param`).',
@@ -80,7 +64,7 @@ function imageOperation(summary: string, description: string): JsonObject {
         description: 'The images. Headers: X-Generation-Id, X-ImageRouter-Attempts.',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ImageResponse' } } },
       },
-      ...errorResponses([400, 401, 402, 404, 410, 413, 415, 429, 502, 503, 504]),
+      ...errors([400, 401, 402, 404, 410, 413, 415, 429, 502, 503, 504]),
     },
   };
 }
@@ -92,15 +76,6 @@ const queryParameter = (name: string, description: string, schema: JsonObject = 
   description,
   schema,
 });
-
-/** Query parameters from the zod schema that parses them, so the document can't drift from the code. */
-function queryParameters(schema: z.ZodType): JsonObject[] {
-  const properties = (toJson(schema)['properties'] ?? {}) as Record<string, JsonObject>;
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...rest } = property;
-    return queryParameter(name, typeof description === 'string' ? description : '', rest);
-  });
-}
 
 /** The served OpenAPI 3.1 document, generated from the same zod schemas that validate requests. */
 export function buildOpenApiDocument(serverUrl: string): JsonObject {
@@ -139,7 +114,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Models'],
           summary: 'List models (object keyed by id)',
           parameters: queryParameters(modelsV1QuerySchema),
-          responses: { '200': { description: 'Models keyed by id.' }, ...errorResponses([400]) },
+          responses: { '200': { description: 'Models keyed by id.' }, ...errors([400]) },
         },
       },
       '/v1/models/{id}': {
@@ -147,7 +122,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Models'],
           summary: 'One model (slashes in the id may be sent as is or encoded)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The model.' }, ...errorResponses([404]) },
+          responses: { '200': { description: 'The model.' }, ...errors([404]) },
         },
       },
       '/v2/models': {
@@ -155,7 +130,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Models'],
           summary: 'List models (array form)',
           parameters: queryParameters(modelsV2QuerySchema),
-          responses: { '200': { description: 'An array of models.' }, ...errorResponses([400]) },
+          responses: { '200': { description: 'An array of models.' }, ...errors([400]) },
         },
       },
       '/v1/openai/models': {
@@ -170,7 +145,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Models'],
           summary: "One model in OpenAI's form (OpenAI SDKs' models.retrieve)",
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: '{id, object:"model", created, owned_by}' }, ...errorResponses([404]) },
+          responses: { '200': { description: '{id, object:"model", created, owned_by}' }, ...errors([404]) },
         },
       },
       '/operations/get-popular-models': {
@@ -188,7 +163,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           parameters: [queryParameter('by_api_key', "'true' adds usage per API key.")],
           responses: {
             '200': { description: 'Balance.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Credits' } } } },
-            ...errorResponses([401]),
+            ...errors([401]),
           },
         },
       },
@@ -204,7 +179,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
               description: 'The generation.',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Generation' } } },
             },
-            ...errorResponses([401, 404]),
+            ...errors([401, 404]),
           },
         },
       },
@@ -220,7 +195,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
               description: 'The new secret.',
               content: { 'application/json': { schema: { $ref: '#/components/schemas/WebhookSecret' } } },
             },
-            ...errorResponses([401]),
+            ...errors([401]),
           },
         },
       },
@@ -229,7 +204,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           tags: ['Images'],
           summary: 'A hosted image (`{id}.{ext}`)',
           parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The image bytes.' }, ...errorResponses([404]) },
+          responses: { '200': { description: 'The image bytes.' }, ...errors([404]) },
         },
       },
       '/mcp': {
@@ -246,7 +221,7 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
           responses: {
             '200': { description: 'The JSON-RPC response, as a server-sent event stream.' },
             '202': { description: 'A notification was accepted.' },
-            ...errorResponses([401]),
+            ...errors([401]),
           },
         },
         get: {

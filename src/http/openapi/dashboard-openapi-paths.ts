@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { accountKeyCreateBodySchema, accountKeyUpdateBodySchema } from '../schemas/account-key-schemas.js';
 import { usageQuerySchema } from '../schemas/admin-request-schemas.js';
 import {
@@ -9,20 +8,12 @@ import {
   modelRoutesResponseSchema,
 } from '../schemas/dashboard-response-schemas.js';
 import { generationListQuerySchema } from '../schemas/generation-list-schemas.js';
-
-type JsonObject = Record<string, unknown>;
+import { errorResponses, json, queryParameters, ref, toJson, type JsonObject } from './openapi-json.js';
 
 /*
  * The endpoints the web dashboard uses beyond the public and admin APIs: the caller's own key,
  * generations, usage and keys, a model's routes, the operator's configuration view.
  */
-
-const toJson = (schema: z.ZodType, io: 'input' | 'output'): JsonObject => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
-  return rest;
-};
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: JsonObject) => ({ 'application/json': { schema } });
 
 const ERRORS: Record<number, string> = {
   400: 'Invalid request: `error.param` names the parameter.',
@@ -30,18 +21,7 @@ const ERRORS: Record<number, string> = {
   403: 'The key lacks a scope this endpoint needs, or asked for more than it has (`error.param` names it).',
   404: 'Not found (a key of another account is as unknown as a missing one).',
 };
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [String(status), { description: ERRORS[status], content: json(ref('Error')) }]));
-
-function queryParameters(schema: z.ZodType, skip: readonly string[] = []): JsonObject[] {
-  const properties = (toJson(schema, 'input')['properties'] ?? {}) as Record<string, JsonObject>;
-  return Object.entries(properties)
-    .filter(([name]) => !skip.includes(name))
-    .map(([name, property]) => {
-      const { description, ...rest } = property;
-      return { name, in: 'query', required: false, description: typeof description === 'string' ? description : '', schema: rest };
-    });
-}
+const errors = (...statuses: number[]) => errorResponses(ERRORS, statuses);
 
 const operation = (tag: string, summary: string, rest: JsonObject): JsonObject => ({
   tags: [tag],
