@@ -69,19 +69,16 @@ export async function countKeySpend(
  */
 export async function refundKeySpend(trx: Transaction<DatabaseSchema>, generationId: string, refundMicros: number): Promise<void> {
   if (refundMicros <= 0) return;
-  const generation = await trx
-    .selectFrom('generations')
-    .select(['api_key_id', 'spend_period_start'])
-    .where('id', '=', generationId)
-    .executeTakeFirst();
-  if (generation === undefined || generation.spend_period_start === null) return;
+  // One statement on the settle's path: the generation row names the key and the period it was
+  // counted in (NULL when its key had no limit, which matches no key row).
+  const generation = trx.selectFrom('generations').where('id', '=', generationId);
   await trx
     .updateTable('api_keys')
     .set({
       period_spent_micros: sql<number>`case when period_spent_micros > ${refundMicros} then period_spent_micros - ${refundMicros} else 0 end`,
     })
-    .where('id', '=', generation.api_key_id)
-    .where('period_start', '=', generation.spend_period_start)
+    .where('id', '=', generation.select('api_key_id'))
+    .where('period_start', '=', generation.select('spend_period_start'))
     .execute();
 }
 
