@@ -2,12 +2,12 @@ import { createInMemoryRateLimitStore } from './accounts/in-memory-rate-limit-st
 import type { RateLimitStore } from './accounts/rate-limit-store.js';
 import { createGenerationAdmission } from './generation/admit-generation.js';
 import path from 'node:path';
-import type { AppConfig } from './config/app-config.js';
+import { ConfigError, type AppConfig } from './config/app-config.js';
 import { bindRouteOptions } from './catalog/bind-route-options.js';
 import { loadCatalog } from './catalog/load-catalog.js';
 import type { Catalog } from './catalog/catalog.js';
 import { createDatabase, type Database } from './db/create-database.js';
-import { migrate } from './db/migrate.js';
+import { migrate, pendingMigrations } from './db/migrate.js';
 import { createAccountServices, type CreditsService } from './accounts/account-services.js';
 import { createAccountAdminService, createUsageService, type AccountAdminService, type UsageService } from './accounts/admin-services.js';
 import type { ApiKeyService } from './accounts/api-key-service.js';
@@ -91,6 +91,12 @@ export interface AppContextOverrides {
   /** Where provider variables (`OPENAI_API_KEY`, ...) are read; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   random?: () => number;
+  /**
+   * `false` (`serve --no-migrate`): don't migrate, and refuse to start on a schema with pending
+   * migrations, so rolling replicas never change the schema under each other; `imagerouter migrate`
+   * runs them once beforehand. Default `true`.
+   */
+  migrate?: boolean;
   catalog?: Catalog;
   store?: ImageStore;
   metrics?: Metrics;
@@ -117,7 +123,8 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   });
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
   try {
-    await migrate(database);
+    if (overrides.migrate === false) await requireCurrentSchema(database);
+    else await migrate(database);
   } catch (error) {
     await database.close();
     throw error;
@@ -238,4 +245,14 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       await database.close();
     },
   };
+}
+
+async function requireCurrentSchema(database: Database): Promise<void> {
+  const pending = await pendingMigrations(database);
+  if (pending.length > 0) {
+    throw new ConfigError(
+      `The database schema is behind this version: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
+        'Run `imagerouter migrate` once (or start without --no-migrate).',
+    );
+  }
 }

@@ -7,11 +7,12 @@ import { registerDoctorCommand } from './doctor-command.js';
 import { registerEditCommand } from './edit-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { registerKeysCommand } from './keys-command.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { startServer } from './serve-command.js';
 import { registerUsageCommand } from './usage-command.js';
 
-/** `imagerouter serve | keys | accounts | credits | usage | doctor | generate | edit | models ...`: the bin entry point. */
+/** `imagerouter serve | migrate | keys | accounts | credits | usage | doctor | generate | edit | models ...`: the bin entry point. */
 export async function runCli(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('imagerouter').description('Self-hosted, OpenAI-compatible image generation gateway');
@@ -20,9 +21,11 @@ export async function runCli(argv: string[]): Promise<void> {
   program
     .command('serve', { isDefault: true })
     .description('serve the gateway (PORT, HOST, DATABASE_URL, IMAGEROUTER_DATA_DIR, ...)')
-    .action(async () => {
-      await startServer();
+    .option('--no-migrate', 'do not run migrations; refuse to start if the schema is behind (run `imagerouter migrate` first)')
+    .action(async (options: { migrate: boolean }) => {
+      await startServer(process.env, { migrate: options.migrate });
     });
+  registerMigrateCommand(program);
   registerKeysCommand(program);
   registerAccountsCommand(program);
   registerCreditsCommand(program);

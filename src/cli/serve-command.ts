@@ -19,10 +19,10 @@ export interface RunningServer {
 /** Starts the gateway: config → database and migrations → admin key → crash recovery → HTTP → retention sweeps. */
 export async function startServer(
   env: NodeJS.ProcessEnv = process.env,
-  options: { logger?: boolean; handleSignals?: boolean } = {},
+  options: { logger?: boolean; handleSignals?: boolean; migrate?: boolean } = {},
 ): Promise<RunningServer> {
   const config = loadAppConfig(env);
-  const context = await createAppContext(config);
+  const context = await createAppContext(config, { ...(options.migrate === undefined ? {} : { migrate: options.migrate }) });
   await prepareAdminKey(context);
   const app = await buildApp(context, { ...(options.logger === undefined ? {} : { logger: options.logger }) });
   let recovering: Promise<void> | undefined;

@@ -84,6 +84,16 @@ async function runMigrator<Schema>(connection: Kysely<Schema>): Promise<string[]
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
+/**
+ * Migrations this build knows that the database has not run, in order; `[]` when the schema is
+ * current. Read-only: for `serve --no-migrate`, which must not start on a schema it doesn't know.
+ */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider: migrationProvider });
+  const migrations = await migrator.getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
 /** Names of all migrations this build knows, in order (for `doctor` and tests). */
 export function knownMigrations(): string[] {
   return Object.keys(MIGRATIONS).sort();
