@@ -70,6 +70,15 @@ function openSqlite(file: string): Database {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+/**
+ * Kysely opens every transaction with a deferred `begin`. Ours all write, and a deferred transaction
+ * that reads and then writes while another process (a second `serve` on the same file, the CLI)
+ * has committed fails at once with SQLITE_BUSY: the busy timeout can't help a read snapshot that is
+ * already stale. `begin immediate` takes the write lock up front, so it waits its turn instead.
+ * Within one process it changes nothing: Kysely runs one transaction at a time on the connection.
+ */
+const BEGIN_WRITE_TRANSACTION = 'begin immediate';
+
 /** Distinct SQL texts kept prepared; the gateway issues a few dozen, so this never evicts in practice. */
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -82,7 +91,8 @@ function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase 
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => connection.close(),
-    prepare(text: string) {
+    prepare(query: string) {
+      const text = query === 'begin' ? BEGIN_WRITE_TRANSACTION : query;
       let statement = cache.get(text);
       if (statement === undefined) {
         statement = connection.prepare(text);

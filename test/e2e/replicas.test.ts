@@ -1,0 +1,88 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startGatewayReplicas, type GatewayReplica, type GatewayReplicas } from '../helpers/gateway-replicas.js';
+import { forEachDatabase } from '../helpers/test-databases.js';
+
+const ADMIN_KEY = 'sk-ir-admin-replicas-test-0123456789abcdef';
+
+async function call(
+  replica: GatewayReplica,
+  key: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${replica.url}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/**
+ * Two `imagerouter serve` processes on one database, as behind a load balancer: what one replica
+ * does, the other sees at once, and money is exact across both.
+ */
+forEachDatabase((harness) => {
+  let configDir: string;
+  let cluster: GatewayReplicas;
+  let a: GatewayReplica;
+  let b: GatewayReplica;
+
+  beforeAll(async () => {
+    configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-replicas-'));
+    const configFile = path.join(configDir, 'config.yaml');
+    // One cent per image: credits for 50 images are $0.50.
+    await writeFile(configFile, 'models:\n  "test/test":\n    pricing: {type: fixed, value: 0.01}\n');
+    const databaseUrl = await harness.createEmptyDatabase();
+    cluster = await startGatewayReplicas(2, {
+      DATABASE_URL: databaseUrl,
+      IMAGEROUTER_CONFIG: configFile,
+      IMAGEROUTER_ADMIN_KEY: ADMIN_KEY,
+    });
+    [a, b] = cluster.replicas as [GatewayReplica, GatewayReplica];
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stopAll();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  it('200 concurrent priced requests over both replicas against credits for 50: exactly 50 succeed, the balance ends at 0', async () => {
+    const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'fifty', credits: 0.5 });
+    expect(created.status).toBe(201);
+    const key = String(created.body['key']);
+    const request = { model: 'test/test', prompt: 'a lighthouse', size: '64x64', response_format: 'b64_json' };
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, index) => call(index % 2 === 0 ? a : b, key, 'POST', '/v1/openai/images/generations', request)),
+    );
+    const statuses = results.map((result) => result.status);
+    const unexpected = results.filter((result) => result.status !== 200 && result.status !== 402);
+    expect(unexpected, JSON.stringify(unexpected.slice(0, 3))).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBe(50);
+    expect(statuses.filter((status) => status === 402).length).toBe(150);
+    // Both replicas served some of the 50.
+    const servedBy = (replica: GatewayReplica) =>
+      results.filter((result, index) => result.status === 200 && (index % 2 === 0 ? a : b) === replica).length;
+    expect(servedBy(a)).toBeGreaterThan(0);
+    expect(servedBy(b)).toBeGreaterThan(0);
+    for (const replica of [a, b]) {
+      const credits = await call(replica, key, 'GET', '/v1/credits');
+      expect(credits.status).toBe(200);
+      expect(credits.body).toMatchObject({ remaining_credits: '0.0000' });
+    }
+  }, 180_000);
+
+  it('a key revoked on one replica is refused by the other on its next request', async () => {
+    const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'short-lived' });
+    const key = String(created.body['key']);
+    const id = String(created.body['id']);
+    expect((await call(b, key, 'GET', '/v1/credits')).status).toBe(200);
+    const revoked = await call(a, key, 'DELETE', `/v1/keys/${id}`);
+    expect(revoked).toMatchObject({ status: 200, body: { revoked: true } });
+    const refused = await call(b, key, 'GET', '/v1/credits');
+    expect(refused.status).toBe(401);
+  }, 60_000);
+});
