@@ -21,6 +21,8 @@ import { createGenerationRecords } from './accounts/generation-records.js';
 import { createFreeUsageCaps } from './accounts/free-usage-caps.js';
 import { recoverAbandonedGenerations, type RecoveryResult } from './accounts/recover-abandoned-generations.js';
 import type { BackgroundWork, UseCasePorts } from './generation/generation-ports.js';
+import { createGenerationJobs } from './accounts/generation-jobs.js';
+import { MAX_TAKEOVERS, resumeGeneration } from './generation/resume-generation.js';
 import { createAddressPolicy, type AddressPolicy } from './net/address-policy.js';
 import { createMetrics, type Metrics } from './observability/metrics.js';
 import type { ImageProvider } from './providers/provider.js';
@@ -77,7 +79,11 @@ export interface AppContext {
   providerHealth: { list(): ProviderInstanceHealth[] };
   readiness: { check(): Promise<{ database: string; models: number }> };
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
-  recoverAbandoned(): Promise<RecoveryResult>;
+  /**
+   * Finishes what stopped processes left: async generations with a kept request are taken over and
+   * run here (in `background`; `resumed`), the rest are closed (`released`, `settled`).
+   */
+  recoverAbandoned(): Promise<RecoveryResult & { resumed: string[] }>;
   webhookSecrets: WebhookSecrets;
   /** Sends the webhook outbox; `start` it where recovery starts (`cli/serve-command.ts`), `close` stops it. */
   webhookDispatcher: WebhookDispatcher;
@@ -150,7 +156,9 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     leaseMs: overrides.webhooks?.leaseMs ?? WEBHOOK_LEASE_MS,
   });
   const background: BackgroundWork = new Set();
+  const jobs = createGenerationJobs(database.db);
   const ports: UseCasePorts = {
+    jobs,
     registry,
     router,
     records,
@@ -230,13 +238,22 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         return { database: database.dialect, models: catalog.all().length };
       },
     },
-    recoverAbandoned() {
+    async recoverAbandoned() {
       const now = clock();
-      return recoverAbandonedGenerations(database.db, {
+      // Takeovers first: what they claim has a fresh lease, so the closing pass below leaves it alone.
+      const claimed = await jobs.claimAbandoned({ now, leaseMs: config.generationLeaseMs, maxTakeovers: MAX_TAKEOVERS });
+      for (const job of claimed) {
+        const work = resumeGeneration(ports, job)
+          .catch(() => undefined) // The failure is in the generation's record.
+          .finally(() => background.delete(work));
+        background.add(work);
+      }
+      const closed = await recoverAbandonedGenerations(database.db, {
         now,
         // No live generation outlives its deadline by more than a lease, so an older unleased row is an orphan.
         unleasedCreatedBefore: now - config.requestTimeoutMs - config.generationLeaseMs,
       });
+      return { ...closed, resumed: claimed.map((job) => job.generationId) };
     },
     webhookSecrets,
     webhookDispatcher,

@@ -30,10 +30,11 @@ export async function startServer(
   const recover = () =>
     (recovering ??= context
       .recoverAbandoned()
-      .then(({ released, settled }) => {
+      .then(({ released, settled, resumed }) => {
         if (released.length + settled.length > 0) {
           app.log.warn({ released, settled }, 'finished generations abandoned by a stopped process');
         }
+        if (resumed.length > 0) app.log.warn({ resumed }, 'took over async generations of a stopped process');
       })
       .catch((error: unknown) => app.log.error({ err: error }, 'crash recovery failed'))
       .finally(() => (recovering = undefined)));

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Kysely's view of the tables, identical on SQLite and PostgreSQL.
  *
@@ -206,6 +208,21 @@ export interface FreeUsageClaimsTable {
   created_at: number;
 }
 
+/** An async generation's request, kept until it finishes so another replica can take it over (migration 0009). */
+export interface GenerationJobsTable {
+  generation_id: string;
+  /** The request's fields as the entry point received them (JSON object). */
+  fields_json: string;
+  /** `{ images: string[]; mask: string | null }`: the fetched input images, base64. */
+  inputs_json: string;
+  account_id: string;
+  api_key_id: string;
+  /** When the request arrived (epoch ms): the response's `created` and the start of `latency`. */
+  started_at: number;
+  /** How many times another process took the generation over. */
+  takeovers: Generated<number>;
+}
+
 export interface DatabaseSchema {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -217,4 +234,5 @@ export interface DatabaseSchema {
   webhook_deliveries: WebhookDeliveriesTable;
   free_usage_counters: FreeUsageCountersTable;
   free_usage_claims: FreeUsageClaimsTable;
+  generation_jobs: GenerationJobsTable;
 }

@@ -8,6 +8,7 @@ import * as webhooks from './migrations/0005-webhooks.js';
 import * as admin from './migrations/0006-admin.js';
 import * as freeCaps from './migrations/0007-free-caps.js';
 import * as generationErrorDetail from './migrations/0008-generation-error-detail.js';
+import * as generationJobs from './migrations/0009-generation-jobs.js';
 
 /** Every migration, in order. Names sort lexically; never rename or edit one that has shipped. */
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-admin': admin,
   '0007-free-caps': freeCaps,
   '0008-generation-error-detail': generationErrorDetail,
+  '0009-generation-jobs': generationJobs,
 };
 
 const migrationProvider: MigrationProvider = {

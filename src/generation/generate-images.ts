@@ -42,6 +42,11 @@ export interface GenerateImagesInput {
   webhookUrl?: string;
   /** Called once the generation is recorded and its credits are held (async mode answers 202 then). */
   onRecorded?: (generationId: string) => void;
+  /**
+   * Async mode: keeps the request once it is recorded (before the 202), so another process can
+   * finish the generation if this one dies, and forgets it when the generation finishes.
+   */
+  job?: { save(generationId: string): Promise<void>; remove(generationId: string): Promise<void> };
 }
 
 /** The body of a successful image response, plus what the HTTP layer puts in headers. */
@@ -107,17 +112,38 @@ export async function generateImages(ports: GenerationPorts, input: GenerateImag
   }
 }
 
+/**
+ * Finishes a generation that another process recorded, held credits for and then died running
+ * (`resume-generation.ts`): the same route → finish → store → settle, on its record and its hold.
+ */
+export async function resumeImages(
+  ports: GenerationPorts,
+  input: GenerateImagesInput,
+  recorded: { id: string; reservedMicros: number },
+): Promise<GenerationOutput> {
+  let routes: PricedRoute[];
+  try {
+    routes = orderedRoutes(ports, input);
+  } catch (error) {
+    // E.g. its provider is no longer configured: the record still ends, and the hold with it.
+    throw await finishWithFailure({ ports, input, ...recorded, attempts: [] }, error);
+  }
+  return generateRecorded(ports, input, routes, recorded, { resumed: true });
+}
+
 async function generateRecorded(
   ports: GenerationPorts,
   input: GenerateImagesInput,
   routes: PricedRoute[],
   { id, reservedMicros }: { id: string; reservedMicros: number },
+  { resumed }: { resumed: boolean } = { resumed: false },
 ): Promise<GenerationOutput> {
   const generation: OpenGeneration = { ports, input, id, reservedMicros, attempts: [] };
-  await recordAndReserve(generation);
+  if (!resumed) await recordAndReserve(generation);
   // The request deadline can outlast a lease: renew it until the record is finished either way.
   const stopLease = ports.records.keepLeaseAlive(generation.id);
   try {
+    if (!resumed) await input.job?.save(generation.id);
     input.onRecorded?.(generation.id);
     const delivered = await generateAll(ports, input, routes, generation.attempts);
     return await finishSuccessfully(generation, delivered);
@@ -125,6 +151,8 @@ async function generateRecorded(
     throw await finishWithFailure(generation, error);
   } finally {
     stopLease();
+    // A job left behind is harmless: takeover only claims generations still processing.
+    await input.job?.remove(generation.id).catch(() => undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ImageFetcher } from './fetch-input-images.js';
 import type { GenerationAdmission } from './admit-generation.js';
 import type { GenerationRecords } from '../accounts/generation-records.js';
+import type { GenerationJobs } from '../accounts/generation-jobs.js';
 import type { FreeUsageCaps } from '../accounts/free-usage-caps.js';
 import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -36,4 +37,6 @@ export interface UseCasePorts extends GenerationPorts {
   background: BackgroundWork;
   /** Checks a request's `webhook_url` (the account's secret, the address policy) before any work. */
   webhookTargets: WebhookTargets;
+  /** Where async generations keep their requests for a takeover; absent, a dead process's async work is released instead. */
+  jobs?: GenerationJobs;
 }

@@ -2,7 +2,7 @@ import { invalidParam } from '../errors/api-error.js';
 import type { RateLimitState } from './admit-generation.js';
 import { validateMask } from '../images/validate-mask.js';
 import type { FetchedInputs } from './fetch-input-images.js';
-import { generateImages, type GenerationCaller, type GenerationOutput } from './generate-images.js';
+import { generateImages, type GenerateImagesInput, type GenerationCaller, type GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
 import type { GenerationRequest } from './generation-request.js';
 import { planGeneration } from './plan-generation.js';
@@ -47,6 +47,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
     }
     if (plan.webhookUrl !== undefined) await ports.webhookTargets.check(input.caller.accountId, plan.webhookUrl, deadline.signal);
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
+    const job = input.detached ? jobFor(ports, input, startedAt, inputs) : undefined;
     const output = await generateImages(ports, {
       request: { ...plan.request, ...inputs },
       model: plan.model,
@@ -57,12 +58,32 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       startedAt,
       ...(plan.webhookUrl === undefined ? {} : { webhookUrl: plan.webhookUrl }),
       ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
+      ...(job ? { job } : {}),
     });
     return plan.deprecation === undefined ? output : { ...output, deprecation: plan.deprecation };
   } finally {
     deadline.clear();
     admission.release();
   }
+}
+
+/** An async generation's request as `resume-generation.ts` needs it: the fields, and the images as fetched (URLs may expire). */
+function jobFor(ports: UseCasePorts, input: RunGenerationInput, startedAt: number, inputs: FetchedInputs): GenerateImagesInput['job'] {
+  const { jobs } = ports;
+  if (jobs === undefined) return undefined;
+  return {
+    save: (generationId) =>
+      jobs.save({
+        generationId,
+        fields: input.request.fields,
+        images: inputs.images.map((image) => image.bytes),
+        mask: inputs.mask?.bytes,
+        accountId: input.caller.accountId,
+        apiKeyId: input.caller.apiKeyId,
+        startedAt,
+      }),
+    remove: (generationId) => jobs.remove(generationId),
+  };
 }
 
 /** Input images and mask, decoded; the mask must fit the first image. */

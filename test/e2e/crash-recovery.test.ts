@@ -50,7 +50,7 @@ async function killHard(child: ChildProcess): Promise<void> {
 /** A real crash: the gateway is killed with SIGKILL mid-generation and a new process starts on the same data. */
 describe('crash recovery', () => {
   forEachDatabase((harness) => {
-    it('after kill -9 mid-generation, the next start returns the held credits and records the error', async () => {
+    it('after kill -9 mid-generation, the next start returns the held credits of the waited-for one and finishes the async one', async () => {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-crash-'));
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
@@ -86,32 +86,42 @@ describe('crash recovery', () => {
         expect(await waiting).toBeInstanceOf(Error);
 
         child = await serve(env, url);
-        await waitFor(async () => ((await remaining()) === '1.0000' ? true : undefined), 20_000, 'the credits to come back');
-
-        const record = await getJson(url, `/v1/generations/${asyncId}`, { key });
-        expect(record.body).toMatchObject({ status: 'error', cost: 0 });
-        expect(JSON.stringify(record.body)).toContain(ABANDONED_GENERATION_MESSAGE);
+        // The waited-for generation's client is gone: its hold comes back. The async one was kept
+        // (request and all) and is run again by the new process: charged once when it finishes.
+        const record = await waitFor(
+          async () => {
+            const found = await getJson(url, `/v1/generations/${asyncId}`, { key });
+            return found.body.status === 'processing' ? undefined : found.body;
+          },
+          40_000,
+          'the async generation to be finished by the new process',
+        );
+        expect(record).toMatchObject({ status: 'success', cost: 0.01 });
+        expect(await remaining()).toBe('0.9900');
 
         const database = await harness.open(databaseUrl);
         const rows = await database.db.selectFrom('generations').select('id').execute();
         expect(rows).toHaveLength(2);
-        for (const { id } of rows) {
-          expect(await getGeneration(database.db, id)).toMatchObject({ status: 'error', errorMessage: ABANDONED_GENERATION_MESSAGE });
-        }
+        const waitedFor = rows.find((row) => row.id !== asyncId)!.id;
+        expect(await getGeneration(database.db, waitedFor)).toMatchObject({ status: 'error', errorMessage: ABANDONED_GENERATION_MESSAGE });
         const closing = await database.db
           .selectFrom('ledger_entries')
-          .select(['kind', 'amount_micros'])
+          .select(['generation_id', 'kind', 'amount_micros'])
           .where('kind', 'in', ['settle', 'release'])
           .execute();
-        expect(closing.map((entry) => [entry.kind, Number(entry.amount_micros)])).toEqual([
-          ['release', 10_000],
-          ['release', 10_000],
-        ]);
+        expect(closing.map((entry) => [entry.generation_id, entry.kind, Number(entry.amount_micros)]).sort()).toEqual(
+          [
+            [waitedFor, 'release', 10_000],
+            [asyncId, 'settle', 0],
+          ].sort(),
+        );
+        // Its kept request is gone with it.
+        expect(await database.db.selectFrom('generation_jobs').select('generation_id').execute()).toEqual([]);
 
         // The new process serves as usual.
         const fresh = await postJson(url, '/v1/openai/images/generations', { ...body, prompt: 'a quick lighthouse' }, { key });
         expect(fresh.status).toBe(200);
-        expect(await remaining()).toBe('0.9900');
+        expect(await remaining()).toBe('0.9800');
       } finally {
         await killHard(child);
         await rm(dataDir, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGatewayReplicas, type GatewayReplica, type GatewayReplicas } from '../helpers/gateway-replicas.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 
 const ADMIN_KEY = 'sk-ir-admin-replicas-test-0123456789abcdef';
@@ -31,8 +32,10 @@ forEachDatabase((harness) => {
   let cluster: GatewayReplicas;
   let a: GatewayReplica;
   let b: GatewayReplica;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
+    receiver = await startWebhookReceiver();
     configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-replicas-'));
     const configFile = path.join(configDir, 'config.yaml');
     // One cent per image: credits for 50 images are $0.50.
@@ -42,11 +45,15 @@ forEachDatabase((harness) => {
       DATABASE_URL: databaseUrl,
       IMAGEROUTER_CONFIG: configFile,
       IMAGEROUTER_ADMIN_KEY: ADMIN_KEY,
+      // A short lease, so a dead replica's work is found within seconds; the webhook receiver is on loopback.
+      IMAGEROUTER_GENERATION_LEASE_MS: '1000',
+      IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1',
     });
     [a, b] = cluster.replicas as [GatewayReplica, GatewayReplica];
   }, 180_000);
   afterAll(async () => {
     await cluster?.stopAll();
+    await receiver?.close();
     await rm(configDir, { recursive: true, force: true });
   });
 
@@ -85,4 +92,52 @@ forEachDatabase((harness) => {
     const refused = await call(b, key, 'GET', '/v1/credits');
     expect(refused.status).toBe(401);
   }, 60_000);
+
+  // Last: it kills replica A.
+  it('killing a replica mid async job: the other takes it over and finishes it, with one charge and one webhook', async () => {
+    const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'async', credits: 1 });
+    const key = String(created.body['key']);
+    expect((await call(a, key, 'POST', '/v1/webhooks/secret', {})).status).toBe(201);
+    const hookPath = '/hooks/takeover';
+    const accepted = await fetch(`${a.url}/v1/openai/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', prefer: 'respond-async' },
+      // Long enough to be killed in the middle of it.
+      body: JSON.stringify({
+        model: 'test/test',
+        prompt: '[[delay:4000]] a fox in the snow',
+        size: '64x64',
+        output_format: 'png',
+        response_format: 'url',
+        webhook_url: `${receiver.url}${hookPath}`,
+      }),
+    });
+    const acceptedBody = (await accepted.json()) as Record<string, unknown>;
+    expect(accepted.status, JSON.stringify(acceptedBody)).toBe(202);
+    const id = String(acceptedBody['id']);
+    await a.kill();
+
+    const finished = await expect
+      .poll(async () => (await call(b, key, 'GET', `/v1/generations/${id}`)).body, { timeout: 60_000, interval: 250 })
+      .toMatchObject({ status: 'success' });
+    void finished;
+    const record = (await call(b, key, 'GET', `/v1/generations/${id}`)).body;
+    const data = record['data'] as Array<{ url: string }>;
+    expect(data).toHaveLength(1);
+    const image = await fetch(data[0]!.url);
+    expect(image.status).toBe(200);
+    expect(
+      Buffer.from(await image.arrayBuffer())
+        .subarray(1, 4)
+        .toString('latin1'),
+    ).toBe('PNG');
+
+    // One charge: $1 of credits less one cent.
+    expect((await call(b, key, 'GET', '/v1/credits')).body).toMatchObject({ remaining_credits: '0.9900' });
+    // One webhook, for the final state; none from the dead replica.
+    await expect.poll(() => receiver.received(hookPath).length, { timeout: 30_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(receiver.received(hookPath)).toHaveLength(1);
+    expect(JSON.parse(receiver.received(hookPath)[0]!.rawBody.toString('utf8'))).toMatchObject({ id, status: 'success' });
+  }, 120_000);
 });

@@ -190,7 +190,7 @@ describe('recovering generations abandoned by a dead process', () => {
         for (let round = 0; round < 4; round += 1) {
           await new Promise((resolve) => setTimeout(resolve, 300));
           // Recovery at the real time, as another replica would run it, every lease length.
-          expect(await gateway.context.recoverAbandoned()).toEqual({ released: [], settled: [] });
+          expect(await gateway.context.recoverAbandoned()).toEqual({ released: [], settled: [], resumed: [] });
           leases.push((await getGeneration(db, id))?.leaseExpiresAt ?? 0);
         }
         expect(new Set(leases).size).toBeGreaterThan(1);

@@ -8,6 +8,7 @@ const TABLES = [
   'api_keys',
   'free_usage_claims',
   'free_usage_counters',
+  'generation_jobs',
   'generations',
   'idempotency_keys',
   'ledger_entries',
