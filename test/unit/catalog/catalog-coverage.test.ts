@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bindRouteOptions } from '../../../src/catalog/bind-route-options.js';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
+import { modelLifecycle } from '../../../src/catalog/model-lifecycle.js';
 import type { ResolvedModel, ResolvedRoute } from '../../../src/catalog/resolved-model.js';
 import { ApiError } from '../../../src/errors/api-error.js';
 import type { ImageSize, InputImage, Quality } from '../../../src/domain/image-request.js';
@@ -185,9 +186,15 @@ function describeError(error: unknown): string {
 }
 
 describe('the built-in catalog', () => {
-  it('holds well over 40 image models', () => {
-    expect(models.length).toBeGreaterThanOrEqual(50);
+  it('holds well over 80 image models', () => {
+    expect(models.length).toBeGreaterThanOrEqual(90);
     expect(models.every((model) => model.output.includes('image'))).toBe(true);
+  });
+
+  it('serves at least 80 image models today, retired ones (by status or by a past retires_on) not counted', () => {
+    const now = Date.now();
+    const servedToday = models.filter((model) => model.output.includes('image') && modelLifecycle(model, now).state !== 'retired');
+    expect(servedToday.length, servedToday.map((model) => model.id).join(', ')).toBeGreaterThanOrEqual(80);
   });
 
   it('has at least 40 active models with a priced route', () => {
