@@ -1,27 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { knownMigrations } from '../../src/db/migrate.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
+import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'imagerouter.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** `imagerouter migrate` once, then replicas with `serve --no-migrate`: the rolling-deployment recipe of docs/deployment.md. */
 forEachDatabase((harness) => {

@@ -1,6 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,21 +8,11 @@ import { getGeneration } from '../../src/accounts/generation-repository.js';
 import { ABANDONED_GENERATION_MESSAGE } from '../../src/accounts/recover-abandoned-generations.js';
 import { PRICED_TEST_MODEL_YAML, getJson, postJson, waitFor, writeOperatorConfig } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
+import { freePort } from '../helpers/free-port.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'imagerouter.js');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** `imagerouter serve` as a child process, healthy. */
 async function serve(env: NodeJS.ProcessEnv, url: string): Promise<ChildProcess> {
