@@ -24,6 +24,8 @@ export interface ModelCapabilities {
   qualities: string[];
   max_n: number;
   parameters: string[];
+  /** `[svg]` for a vector model; raster models list png, jpeg and webp. */
+  output_formats: string[];
 }
 
 /** A `/v1/models` entry. */
