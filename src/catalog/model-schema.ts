@@ -74,11 +74,25 @@ export const upstreamPricingSchema = z
   })
   .refine(hintsWithinEstimate, { message: HINTS_MESSAGE, path: ['average'] });
 
+/**
+ * Self-hosted engines (AUTOMATIC1111, ComfyUI) billed by the GPU time of each upstream job. Their
+ * catalog entries are free (`fixed: 0`); an operator who bills GPU time sets this in the config
+ * file, per model or for every route of an instance (`gpu_second_usd` on the instance).
+ */
+export const gpuSecondsPricingSchema = z.strictObject({
+  type: z.literal('gpu_seconds'),
+  /** USD per second of measured GPU time. */
+  usd_per_second: usd,
+  /** The most GPU seconds one image may take: the hold is this × the rate × n; a longer job is charged the hold. */
+  max_seconds: z.number().positive().max(86_400),
+});
+
 export const pricingSchema = z.discriminatedUnion('type', [
   fixedPricingSchema,
   tablePricingSchema,
   tokensPricingSchema,
   upstreamPricingSchema,
+  gpuSecondsPricingSchema,
 ]);
 export type Pricing = z.infer<typeof pricingSchema>;
 

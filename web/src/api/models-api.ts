@@ -13,7 +13,7 @@ export interface PriceRange {
 
 export type RoutePricing =
   | { type: 'fixed'; basis: 'fixed'; value: number }
-  | { type: 'calculated' | 'post_generation'; basis: 'table' | 'tokens' | 'upstream'; range: PriceRange };
+  | { type: 'calculated' | 'post_generation'; basis: 'table' | 'tokens' | 'upstream' | 'gpu_seconds'; range: PriceRange };
 
 export interface ModelCapabilities {
   edit: boolean;
