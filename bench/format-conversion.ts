@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { convertImage, DEFAULT_LOSSY_QUALITY, DEFAULT_WEBP_EFFORT, encodeAs, PNG_COMPRESSION_LEVEL } from '../src/images/convert-image.js';
-import type { OutputFormat } from '../src/domain/image-format.js';
+import type { RasterOutputFormat as OutputFormat } from '../src/domain/image-format.js';
 import { cpuSnapshot, cpuUsageBetween, otherLoadNote } from './cpu-time.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { elapsedMs, formatInteger, formatMs, markdownTable, summarize } from './stats.js';

@@ -1,5 +1,5 @@
 import { renderTestImage, type TestImageSpec } from '../src/providers/test/render-test-image.js';
-import type { OutputFormat } from '../src/domain/image-format.js';
+import type { RasterOutputFormat as OutputFormat } from '../src/domain/image-format.js';
 import { cpuSnapshot, cpuUsageBetween, otherLoadNote } from './cpu-time.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { elapsedMs, formatInteger, formatMs, markdownTable, summarize } from './stats.js';

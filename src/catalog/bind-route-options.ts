@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { Catalog } from './catalog.js';
 import { CatalogError, type CatalogProblem } from './catalog-error.js';
 import { deepFreeze, type ResolvedModel, type ResolvedRoute } from './resolved-model.js';
+import type { Pricing } from './model-schema.js';
+import { priceRangeMicros, pricingToMicros } from './pricing-micros.js';
 import { schemaProblems } from './schema-problems.js';
 
 /**
@@ -12,11 +14,14 @@ import { schemaProblems } from './schema-problems.js';
 export interface RouteOptionsSchemas {
   /** `undefined` for an instance this gateway does not know: its routes are never called. */
   routeOptionsSchema(instanceId: string): z.ZodType | undefined;
+  /** A price the instance's config sets for every route on it (self-hosted GPU time), over the catalog's. */
+  instancePricing?(instanceId: string): Pricing | undefined;
 }
 
 /**
  * The catalog with every route's `options:` parsed by its provider's schema, once, at boot: what
- * the router hands the adapter is the parsed value. Every bad option is reported at once, each
+ * the router hands the adapter is the parsed value. A route on an instance whose config sets a price
+ * (`gpu_second_usd`) takes that price instead of the catalog's. Every bad option is reported at once, each
  * naming the file, the model, the route and the option, so a broken deployment never starts.
  */
 export function bindRouteOptions(catalog: Catalog, schemas: RouteOptionsSchemas): Catalog {
@@ -43,7 +48,10 @@ function bindModel(model: ResolvedModel, schemas: RouteOptionsSchemas, problems:
       return route;
     }
     changed = true;
-    return { ...route, options: parsed.data };
+    const pricing = schemas.instancePricing?.(route.provider);
+    if (pricing === undefined) return { ...route, options: parsed.data };
+    const pricingMicros = pricingToMicros(pricing);
+    return { ...route, options: parsed.data, priced: true, pricingMicros, priceRangeMicros: priceRangeMicros(pricingMicros) };
   });
   return changed ? deepFreeze({ ...model, routes }) : model;
 }

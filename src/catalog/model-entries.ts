@@ -27,7 +27,9 @@ export type PricingJson =
       range: PriceRangeUsd;
       per_million_tokens: { input_text: number; input_image: number; output_image: number };
     }
-  | { type: 'post_generation'; basis: 'upstream'; range: PriceRangeUsd };
+  | { type: 'post_generation'; basis: 'upstream'; range: PriceRangeUsd }
+  /** `usd_per_second` of measured GPU time; `range.max` is the hold per image. */
+  | { type: 'post_generation'; basis: 'gpu_seconds'; range: PriceRangeUsd; usd_per_second: number };
 
 /** One upstream serving the model. `pricing: null`: no price configured, so never used. */
 export interface ProviderJson {
@@ -153,5 +155,12 @@ function toPricingJson(pricing: PricingMicros, range: PriceRangeMicros): Pricing
       };
     case 'upstream':
       return { type: 'post_generation', basis: 'upstream', range: rangeToUsd(range) };
+    case 'gpu_seconds':
+      return {
+        type: 'post_generation',
+        basis: 'gpu_seconds',
+        range: rangeToUsd(range),
+        usd_per_second: microsToUsd(pricing.perKilosecondMicros) / 1000,
+      };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTPUT_FORMATS, RASTER_OUTPUT_FORMATS } from '../domain/image-format.js';
 
 /**
  * The schema of one catalog model, as written in YAML (`src/catalog/models/*.yaml`) and in the
@@ -73,11 +74,25 @@ export const upstreamPricingSchema = z
   })
   .refine(hintsWithinEstimate, { message: HINTS_MESSAGE, path: ['average'] });
 
+/**
+ * Self-hosted engines (AUTOMATIC1111, ComfyUI) billed by the GPU time of each upstream job. Their
+ * catalog entries are free (`fixed: 0`); an operator who bills GPU time sets this in the config
+ * file, per model or for every route of an instance (`gpu_second_usd` on the instance).
+ */
+export const gpuSecondsPricingSchema = z.strictObject({
+  type: z.literal('gpu_seconds'),
+  /** USD per second of measured GPU time. */
+  usd_per_second: usd,
+  /** The most GPU seconds one image may take: the hold is this × the rate × n; a longer job is charged the hold. */
+  max_seconds: z.number().positive().max(86_400),
+});
+
 export const pricingSchema = z.discriminatedUnion('type', [
   fixedPricingSchema,
   tablePricingSchema,
   tokensPricingSchema,
   upstreamPricingSchema,
+  gpuSecondsPricingSchema,
 ]);
 export type Pricing = z.infer<typeof pricingSchema>;
 
@@ -135,6 +150,15 @@ export const capabilitiesSchema = z
     max_n: z.number().int().min(1).max(16).default(1),
     /** OpenAI parameters this model's routes understand and receive as-is (e.g. `background`). */
     parameters: z.array(z.string()).default([]),
+    /**
+     * `output_format` values the model can answer in. Raster models: png, jpeg and webp (the gateway
+     * converts between them). A vector model lists `[svg]` alone: SVG is never rasterised, and a raster
+     * model never claims SVG. The first entry is the default when `webp` is not listed.
+     */
+    output_formats: z
+      .array(z.enum(OUTPUT_FORMATS))
+      .min(1)
+      .default([...RASTER_OUTPUT_FORMATS]),
   })
   // The edit flag and the image count must agree, or validation would accept images the model
   // then refuses (or refuse every image of an edit model).
@@ -145,6 +169,11 @@ export const capabilitiesSchema = z
   .refine((capabilities) => !capabilities.mask || capabilities.edit, {
     message: 'a mask applies to an input image, so mask: true needs edit: true',
     path: ['mask'],
+  })
+  // Raster formats convert into each other, SVG into none: a model is one kind or the other.
+  .refine((capabilities) => !capabilities.output_formats.includes('svg') || capabilities.output_formats.length === 1, {
+    message: 'a vector model answers SVG only: list [svg] alone, or only raster formats',
+    path: ['output_formats'],
   });
 export type Capabilities = z.infer<typeof capabilitiesSchema>;
 

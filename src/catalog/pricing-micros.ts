@@ -22,6 +22,16 @@ export type PricingMicros =
       estimateMicros: number;
       minMicros: number | undefined;
       averageMicros: number | undefined;
+    }
+  | {
+      type: 'gpu_seconds';
+      /**
+       * The rate in micro-USD per 1000 seconds (per millisecond, in thousandths of a micro-USD), so
+       * that rates below a micro-USD per second stay exact integers.
+       */
+      perKilosecondMicros: number;
+      /** Reserved before the call, per image: `max_seconds` at the rate, rounded up. */
+      estimateMicros: number;
     };
 
 /** What one image costs on a route: exact for `fixed`, bounds for the other kinds. */
@@ -58,7 +68,20 @@ export function pricingToMicros(pricing: Pricing): PricingMicros {
         minMicros: optionalMicros(pricing.min),
         averageMicros: optionalMicros(pricing.average),
       };
+    case 'gpu_seconds': {
+      const perKilosecondMicros = usdToMicros(pricing.usd_per_second * 1000);
+      return {
+        type: 'gpu_seconds',
+        perKilosecondMicros,
+        estimateMicros: gpuMillisecondsMicros(Math.ceil(pricing.max_seconds * 1000), perKilosecondMicros),
+      };
+    }
   }
+}
+
+/** What `milliseconds` of GPU time cost at a rate per 1000 seconds, rounded up to a whole micro-USD. */
+export function gpuMillisecondsMicros(milliseconds: number, perKilosecondMicros: number): number {
+  return Math.ceil((milliseconds * perKilosecondMicros) / 1_000_000);
 }
 
 function optionalMicros(usd: number | undefined): number | undefined {
@@ -90,5 +113,8 @@ export function priceRangeMicros(pricing: PricingMicros): PriceRangeMicros {
         averageMicros: pricing.averageMicros ?? pricing.estimateMicros,
         maxMicros: pricing.estimateMicros,
       };
+    case 'gpu_seconds':
+      // No hints: the hold stands for all three (overstated rather than understated, as above).
+      return { minMicros: pricing.estimateMicros, averageMicros: pricing.estimateMicros, maxMicros: pricing.estimateMicros };
   }
 }

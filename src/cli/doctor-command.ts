@@ -17,6 +17,8 @@ export interface DoctorLine {
   status: string;
   detail: string;
   models: number;
+  /** How long the probe took (the slowest key's), in milliseconds; absent when nothing was probed. */
+  latencyMs?: number;
 }
 
 /** Probes every configured provider instance and says what to set for the others. */
@@ -46,8 +48,9 @@ async function diagnose(instance: ProviderInstance, adapters: ImageProvider[], m
   const keyCount = Math.max(1, instance.apiKeys.length);
   const results = await Promise.all(
     Array.from({ length: keyCount }, async (_, keyIndex) => {
+      const started = performance.now();
       try {
-        return await adapter.probe!(
+        const result = await adapter.probe!(
           {
             instance: instance.id,
             baseUrl: instance.baseUrl ?? '',
@@ -57,14 +60,20 @@ async function diagnose(instance: ProviderInstance, adapters: ImageProvider[], m
           },
           AbortSignal.timeout(PROBE_TIMEOUT_MS),
         );
+        return { ...result, latencyMs: performance.now() - started };
       } catch (error) {
-        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+        return { ok: false, detail: error instanceof Error ? error.message : String(error), latencyMs: performance.now() - started };
       }
     }),
   );
   const failed = results.filter((result) => !result.ok);
   const keys = keyCount > 1 ? ` (${keyCount - failed.length}/${keyCount} keys ok)` : '';
-  return { ...base, status: failed.length === 0 ? 'ok' : 'failed', detail: `${(failed[0] ?? results[0])?.detail ?? ''}${keys}` };
+  return {
+    ...base,
+    status: failed.length === 0 ? 'ok' : 'failed',
+    detail: `${(failed[0] ?? results[0])?.detail ?? ''}${keys}`,
+    latencyMs: Math.round(Math.max(...results.map((result) => result.latencyMs))),
+  };
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -79,8 +88,9 @@ export function registerDoctorCommand(program: Command): void {
       } else {
         const width = Math.max(...lines.map((line) => line.instance.length));
         for (const line of lines) {
+          const latency = line.latencyMs === undefined ? '' : `${line.latencyMs} ms`;
           process.stdout.write(
-            `${line.instance.padEnd(width)}  ${line.status.padEnd(14)}  ${String(line.models).padStart(3)} models  ${line.detail}\n`,
+            `${line.instance.padEnd(width)}  ${line.status.padEnd(14)}  ${String(line.models).padStart(3)} models  ${latency.padStart(8)}  ${line.detail}\n`,
           );
         }
       }

@@ -14,6 +14,8 @@ export interface Attempt {
   errorKind?: ErrorKind;
   /** The upstream HTTP status, when there was one. */
   upstreamStatus?: number;
+  /** GPU time the engine reported or was measured for a successful call (self-hosted engines). */
+  gpuSeconds?: number;
   /** How long the router waited before the next try on this route. */
   retryAfterMs?: number;
   message?: string;

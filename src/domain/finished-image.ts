@@ -3,6 +3,7 @@ import type { ImageFormat } from './image-format.js';
 /** A generated image after post-processing, in the requested output format. */
 export interface FinishedImage {
   format: ImageFormat;
+  /** Displayed size in pixels; 0×0 for an SVG document that declares no size (SVG may have none). */
   width: number;
   height: number;
   /** Base64 text kept from the upstream (pass-through), when it is already in the right format. */

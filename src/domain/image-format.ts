@@ -1,9 +1,20 @@
-/** Raster formats the gateway can read. Output is always one of `OutputFormat`. */
-export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'avif' | 'tiff';
+/**
+ * Formats the gateway can read or write: the raster formats sharp decodes, and SVG, which only a
+ * vector model produces (it is never decoded, converted or accepted as an input image).
+ */
+export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif' | 'avif' | 'tiff' | 'svg';
 
-/** Formats a client may ask for in `output_format`. */
-export const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
+/** Raster formats a client may ask for in `output_format`; the gateway converts between them. */
+export const RASTER_OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
+export type RasterOutputFormat = (typeof RASTER_OUTPUT_FORMATS)[number];
+
+/** Formats a client may ask for in `output_format`: `svg` only from a model whose capabilities list it. */
+export const OUTPUT_FORMATS = [...RASTER_OUTPUT_FORMATS, 'svg'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function isRasterOutputFormat(format: OutputFormat): format is RasterOutputFormat {
+  return format !== 'svg';
+}
 
 export const MIME_BY_FORMAT: Record<ImageFormat, string> = {
   png: 'image/png',
@@ -12,6 +23,7 @@ export const MIME_BY_FORMAT: Record<ImageFormat, string> = {
   gif: 'image/gif',
   avif: 'image/avif',
   tiff: 'image/tiff',
+  svg: 'image/svg+xml',
 };
 
 /** File extension used for stored images (no dot). */
@@ -22,10 +34,20 @@ export const EXTENSION_BY_FORMAT: Record<ImageFormat, string> = {
   gif: 'gif',
   avif: 'avif',
   tiff: 'tiff',
+  svg: 'svg',
 };
 
 export function formatForExtension(extension: string): ImageFormat | undefined {
   const lower = extension.toLowerCase();
   if (lower === 'jpg') return 'jpeg';
   return (Object.keys(EXTENSION_BY_FORMAT) as ImageFormat[]).find((format) => EXTENSION_BY_FORMAT[format] === lower);
+}
+
+/**
+ * A raster format, for code that encodes pixels. Capabilities keep `svg` away from raster routes
+ * (`output_formats`), so reaching here with it is a bug, not a client error.
+ */
+export function requireRasterFormat(format: OutputFormat): RasterOutputFormat {
+  if (!isRasterOutputFormat(format)) throw new Error(`A raster encoder was asked for '${format}'`);
+  return format;
 }

@@ -1,6 +1,7 @@
 import { invalidParam } from '../errors/api-error.js';
 import type { Capabilities } from '../catalog/model-schema.js';
 import type { GenerationWarning, ImageSize, Quality } from '../domain/image-request.js';
+import type { OutputFormat } from '../domain/image-format.js';
 
 export interface CapabilityCheckInput {
   modelId: string;
@@ -9,11 +10,18 @@ export interface CapabilityCheckInput {
   n: number;
   imageCount: number;
   hasMask: boolean;
+  /** `undefined` when the client sent none (the model's default format is used). */
+  outputFormat: OutputFormat | undefined;
   /** Extra OpenAI parameters the client sent (`style`, `user`, ...). */
   extraParameters: string[];
 }
 
 const formatSize = (size: ImageSize) => `${size.width}x${size.height}`;
+
+/** The format of a request that named none: WebP where the model has it, else its first format. */
+export function defaultOutputFormat(capabilities: Capabilities): OutputFormat {
+  return capabilities.output_formats.includes('webp') ? 'webp' : (capabilities.output_formats[0] ?? 'webp');
+}
 
 /**
  * Checks a request against what the model can do, before any image is decoded or any credit
@@ -38,6 +46,14 @@ export function checkCapabilities(capabilities: Capabilities, input: CapabilityC
   }
   if (input.hasMask && input.imageCount === 0) {
     throw invalidParam('mask', "A mask needs an input image to apply to: send it in 'image[]'.");
+  }
+  if (input.outputFormat !== undefined && !capabilities.output_formats.includes(input.outputFormat)) {
+    const allowed = capabilities.output_formats.map((value) => `'${value}'`).join(', ');
+    const why =
+      input.outputFormat === 'svg'
+        ? 'it draws raster images, and the gateway does not trace them into vectors'
+        : 'it draws SVG, which the gateway never rasterises';
+    throw invalidParam('output_format', `The model '${modelId}' cannot answer '${input.outputFormat}': ${why}. Allowed: ${allowed}.`);
   }
   if (input.n > capabilities.max_n) {
     throw invalidParam('n', `The model '${modelId}' returns at most ${capabilities.max_n} image(s) per request; 'n' was ${input.n}.`);

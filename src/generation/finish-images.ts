@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { convertImage, imageSize } from '../images/convert-image.js';
-import type { ImageFormat, OutputFormat } from '../domain/image-format.js';
+import type { ImageFormat, OutputFormat, RasterOutputFormat } from '../domain/image-format.js';
 import { readImageHeader } from '../images/read-image-header.js';
+import { isSvgDocument, readSvgSize } from '../images/read-svg.js';
 import { sniffImageFormat } from '../images/sniff-image-format.js';
 import type { ProviderImage } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
@@ -41,19 +42,46 @@ async function finishImage(
   image: ProviderImage,
   provider: string,
 ): Promise<FinishedImage> {
+  if (input.outputFormat === 'svg') {
+    const bytes =
+      'base64' in image
+        ? decodeBase64(image.base64, provider)
+        : 'url' in image
+          ? await ports.downloadResult(image.url, provider, input.signal)
+          : image.bytes;
+    return finishSvg(bytes, provider);
+  }
+  const outputFormat = input.outputFormat;
   if ('base64' in image) {
     // Only a base64 response can pass the upstream's text through; anything else needs the bytes.
     const header = input.keepBase64 ? await readBase64Header(image.base64) : undefined;
-    if (header?.format === input.outputFormat) {
+    if (header?.format === outputFormat) {
       return { format: header.format, width: header.width, height: header.height, base64: image.base64, decoded: undefined };
     }
-    return finishBytes(decodeBase64(image.base64, provider), input.outputFormat, provider);
+    return finishBytes(decodeBase64(image.base64, provider), outputFormat, provider);
   }
   const bytes = 'url' in image ? await ports.downloadResult(image.url, provider, input.signal) : image.bytes;
-  return finishBytes(bytes, input.outputFormat, provider);
+  return finishBytes(bytes, outputFormat, provider);
 }
 
-async function finishBytes(bytes: Buffer, outputFormat: OutputFormat, provider: string): Promise<FinishedImage> {
+/**
+ * A vector model's answer: it must be an SVG document, and it stays one (never rasterised, and a
+ * raster image where SVG was promised is an upstream error). The size comes from the root's
+ * attributes; 0×0 records a document without an intrinsic size.
+ */
+function finishSvg(bytes: Buffer, provider: string): FinishedImage {
+  if (!isSvgDocument(bytes)) {
+    throw new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' returned data that is not an SVG document.`,
+    });
+  }
+  const size = readSvgSize(bytes) ?? { width: 0, height: 0 };
+  return { format: 'svg', width: size.width, height: size.height, base64: undefined, decoded: bytes };
+}
+
+async function finishBytes(bytes: Buffer, outputFormat: RasterOutputFormat, provider: string): Promise<FinishedImage> {
   const format = sniffImageFormat(bytes);
   if (!format)
     throw new UpstreamError({

@@ -53,6 +53,8 @@ function webhookUrlField() {
 }
 
 /** An input image in JSON: a data URI, bare base64, an http(s) URL, or OpenAI's `{image_url}` object. */
+const OUTPUT_FORMAT_MESSAGE = "'output_format' must be one of: 'png', 'jpeg' (or 'jpg'), 'webp', 'svg' (vector models only)";
+
 const imageReference = z.union([z.string(), z.object({ image_url: z.string() }).transform((value) => value.image_url)]);
 const imageReferences = z.union([imageReference.transform((value) => [value]), z.array(imageReference)]);
 
@@ -99,13 +101,14 @@ export const imageRequestFieldsSchema = z.object({
     .default('auto')
     .describe("'auto' or WIDTHxHEIGHT; 'x', 'X', '×' and '*' are accepted between the numbers."),
   output_format: z
-    .string({ error: "'output_format' must be one of: 'png', 'jpeg' (or 'jpg'), 'webp'" })
+    .string({ error: OUTPUT_FORMAT_MESSAGE })
     .transform((value) => {
       const lower = value.trim().toLowerCase();
       return lower === 'jpg' ? 'jpeg' : lower;
     })
-    .pipe(z.enum(OUTPUT_FORMATS, { error: "'output_format' must be one of: 'png', 'jpeg' (or 'jpg'), 'webp'" }))
-    .default('webp'),
+    .pipe(z.enum(OUTPUT_FORMATS, { error: OUTPUT_FORMAT_MESSAGE }))
+    .optional()
+    .describe("'webp' (the default), 'png' or 'jpeg'; 'svg' (the default there) only from vector models (capabilities.output_formats)."),
   n: integerField('n', 1, MAX_N).default(1).describe('Number of images, up to the model maximum.'),
   image: imageReferences.optional().describe('JSON only: input images as data URIs, bare base64 or http(s) URLs.'),
   images: imageReferences.optional().describe("JSON only: OpenAI's form, a list of {image_url}."),

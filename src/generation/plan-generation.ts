@@ -5,7 +5,7 @@ import { resolveModelForRequest } from '../catalog/resolve-model-for-request.js'
 import type { GenerationWarning, ImageRequest, ImageSize } from '../domain/image-request.js';
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import { invalidParamFromZod } from '../errors/invalid-param-from-zod.js';
-import { checkCapabilities } from './check-capabilities.js';
+import { checkCapabilities, defaultOutputFormat } from './check-capabilities.js';
 import type { GenerationRequest } from './generation-request.js';
 import { KNOWN_IMAGE_FIELDS, SIZE_PATTERN, extraParametersSchema, imageRequestFieldsSchema } from './image-request-schema.js';
 
@@ -47,6 +47,7 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
     n: fields.n,
     imageCount: input.images.length,
     hasMask: input.masks.length > 0,
+    outputFormat: fields.output_format,
     extraParameters: Object.keys(extra).filter((name) => !SILENT_FIELDS.has(name)),
   });
   if (legacy) warnings.unshift(legacy.warning);
@@ -65,7 +66,7 @@ export function planGeneration(catalog: Catalog, input: GenerationRequest): Gene
       size,
       n: fields.n,
       responseFormat: fields.response_format,
-      outputFormat: fields.output_format,
+      outputFormat: fields.output_format ?? defaultOutputFormat(model.capabilities),
       // Only what the model's routes understand travels on; the rest is in `warnings` already.
       extra: Object.fromEntries(Object.entries(extra).filter(([name]) => model.capabilities.parameters.includes(name))),
     },

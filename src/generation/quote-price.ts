@@ -1,4 +1,4 @@
-import type { PricingMicros } from '../catalog/pricing-micros.js';
+import { gpuMillisecondsMicros, type PricingMicros } from '../catalog/pricing-micros.js';
 import type { ProviderResult } from '../providers/provider.js';
 import type { ImageSize, Quality } from '../domain/image-request.js';
 
@@ -24,13 +24,15 @@ export function estimateImageMicros(pricing: PricingMicros, context: PriceContex
     }
     case 'tokens':
     case 'upstream':
+    case 'gpu_seconds':
       return pricing.estimateMicros;
   }
 }
 
 /**
  * What one provider call's delivered images cost: the price per image for `fixed` and `table`;
- * for `tokens` and `upstream`, what the upstream reports (its estimate when it reports nothing).
+ * for `tokens` and `upstream`, what the upstream reports (its estimate when it reports nothing);
+ * for `gpu_seconds`, the measured GPU time at the rate (the estimate when nothing was measured).
  */
 export function actualCostMicros(pricing: PricingMicros, context: PriceContext, result: ProviderResult, delivered: number): number {
   switch (pricing.type) {
@@ -50,5 +52,11 @@ export function actualCostMicros(pricing: PricingMicros, context: PriceContext, 
     }
     case 'upstream':
       return result.reportedCostMicros ?? pricing.estimateMicros * delivered;
+    case 'gpu_seconds': {
+      if (result.gpuSeconds === undefined) return pricing.estimateMicros * delivered;
+      // The job's time is shared by the images it made; extra ones the client does not get are not billed.
+      const share = result.images.length > 0 ? delivered / result.images.length : 1;
+      return gpuMillisecondsMicros(Math.round(result.gpuSeconds * 1000 * share), pricing.perKilosecondMicros);
+    }
   }
 }

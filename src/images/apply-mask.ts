@@ -1,11 +1,11 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageSize } from '../domain/image-request.js';
 import { encodeAs, type EncodeOptions } from './convert-image.js';
-import type { OutputFormat } from '../domain/image-format.js';
+import type { RasterOutputFormat } from '../domain/image-format.js';
 
 export interface MaskedEditOutput extends EncodeOptions {
   /** Encoding of the result; PNG (lossless) unless the caller wants its final format at once. */
-  format?: OutputFormat;
+  format?: RasterOutputFormat;
 }
 
 /**

@@ -1,6 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageSize } from '../domain/image-request.js';
-import type { ImageFormat, OutputFormat } from '../domain/image-format.js';
+import type { ImageFormat, RasterOutputFormat } from '../domain/image-format.js';
 
 /** Lossy quality (1-100) used when the client did not ask for one: visually clean, ~3x smaller than 100. */
 export const DEFAULT_LOSSY_QUALITY = 90;
@@ -22,7 +22,7 @@ export interface EncodeOptions {
  * Converts encoded image bytes to an output format. When nothing changes (`from === to`) the very
  * same buffer is returned, never a re-encode: re-encoding a lossy image only loses quality.
  */
-export async function convertImage(bytes: Buffer, from: ImageFormat, to: OutputFormat, options: EncodeOptions = {}): Promise<Buffer> {
+export async function convertImage(bytes: Buffer, from: ImageFormat, to: RasterOutputFormat, options: EncodeOptions = {}): Promise<Buffer> {
   if (from === to) return bytes;
   // The output carries no EXIF, so the orientation tag is applied to the pixels instead of lost.
   // Animated inputs (GIF, WebP) keep their first frame only.
@@ -33,7 +33,7 @@ export async function convertImage(bytes: Buffer, from: ImageFormat, to: OutputF
  * Appends the gateway's encoder settings for `to` to a sharp pipeline, so conversion, masked edits
  * and the test renderer all encode alike.
  */
-export function encodeAs(pipeline: Sharp, to: OutputFormat, options: EncodeOptions = {}): Sharp {
+export function encodeAs(pipeline: Sharp, to: RasterOutputFormat, options: EncodeOptions = {}): Sharp {
   const quality = options.quality ?? DEFAULT_LOSSY_QUALITY;
   switch (to) {
     case 'png':

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import type { InputImage } from '../domain/image-request.js';
+import { isSvgDocument } from './read-svg.js';
 import { sniffImageFormat } from './sniff-image-format.js';
 
 /** Longest accepted edge of an input image or mask, in pixels. */
@@ -16,6 +17,14 @@ export const MAX_INPUT_PIXELS = 40_000_000;
  */
 export async function readInputImage(bytes: Buffer, param: string): Promise<InputImage> {
   const format = sniffImageFormat(bytes);
+  // SVG can carry script and external references, and rendering it here would need a sandbox: refused.
+  if (format === undefined && isSvgDocument(bytes)) {
+    throw invalidParam(
+      param,
+      `'${param}' is an SVG document; input images must be raster images (PNG, JPEG, WebP, GIF, AVIF or TIFF)`,
+      'unsupported_image_format',
+    );
+  }
   if (format === undefined) {
     throw invalidParam(
       param,

@@ -12,6 +12,7 @@ const FORMAT_NAMES: Record<ImageFormat, string> = {
   gif: 'GIF',
   avif: 'AVIF',
   tiff: 'TIFF',
+  svg: 'SVG',
 };
 
 /**

@@ -59,6 +59,8 @@ async function previewContent(
   try {
     const stored = await storedImages.read(storedFileOf(url));
     if (!stored) return { image: undefined, note: ' (no preview: the stored image could not be read)' };
+    // Rendering SVG would rasterise an untrusted document here, and clients differ on showing it inline.
+    if (stored.format === 'svg') return { image: undefined, note: ' (an SVG document: no inline preview; the URL has it)' };
     const preview = await previewImage(stored.bytes, stored.format, PREVIEW_LIMITS);
     const image: ImageContent = { type: 'image', data: preview.bytes.toString('base64'), mimeType: MIME_BY_FORMAT[preview.format] };
     return {

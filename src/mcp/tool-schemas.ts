@@ -24,7 +24,10 @@ const imageOptions = {
       "'auto' (default) or one of the model's qualities (list_models: capabilities.qualities), e.g. 'low', 'medium', 'high'; newer models add 'xhigh' and 'max'.",
     ),
   n: z.number().int().min(1).max(MAX_N).optional().describe("Number of images (default 1), up to the model's maximum."),
-  output_format: z.enum(OUTPUT_FORMATS).optional().describe("Format of the hosted image: 'webp' (default), 'png' or 'jpeg'."),
+  output_format: z
+    .enum(OUTPUT_FORMATS)
+    .optional()
+    .describe("Format of the hosted image: 'webp' (default), 'png' or 'jpeg'; 'svg' (the default there) from vector models only."),
 };
 
 export const generateImageInput = {

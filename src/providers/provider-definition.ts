@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GpuTimePricing } from './common/gpu-time-settings.js';
 import type { ImageProvider, InstanceSettings } from './provider.js';
 
 /**
@@ -41,6 +42,11 @@ export interface ProviderDefinition<Options = unknown, Settings = InstanceSettin
   readonly routeOptions: z.ZodType<Options>;
   /** An instance's merged `settings:` → what `ProviderEndpoint.settings` holds. */
   readonly settings: z.ZodType<Settings>;
+  /**
+   * A price the instance's settings set for every route it serves (self-hosted engines billed by
+   * GPU time), over the catalog's; `undefined` keeps the catalog's.
+   */
+  instancePricing?(settings: Settings): GpuTimePricing | undefined;
   createAdapter(): ImageProvider<Options, Settings>;
 }
 

@@ -73,6 +73,11 @@ export interface ProviderResult {
   warnings: GenerationWarning[];
   /** Cost the upstream reported, in micro-USD, for `upstream` pricing. */
   reportedCostMicros?: number;
+  /**
+   * GPU time the upstream job took, in seconds (self-hosted engines), for `gpu_seconds` pricing: the
+   * engine's own execution time when it reports one, else the wall time of the job.
+   */
+  gpuSeconds?: number;
   /** Token usage the upstream reported, for `tokens` pricing. */
   usage?: {
     inputTextTokens?: number;

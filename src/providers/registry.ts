@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BUILT_IN_PROVIDERS } from './built-in-providers.js';
+import type { GpuTimePricing } from './common/gpu-time-settings.js';
 import type { ImageProvider } from './provider.js';
 import type { AnyProviderDefinition } from './provider-definition.js';
 import type { ProviderInstance } from './provider-instances.js';
@@ -23,6 +24,8 @@ export interface ProviderRegistry {
    * bad option stops the boot even before the key is set. `undefined` for an unknown instance.
    */
   routeOptionsSchema(instanceId: string): z.ZodType | undefined;
+  /** The price the instance's config sets for all its routes (`gpu_second_usd`), if any. */
+  instancePricing(instanceId: string): GpuTimePricing | undefined;
 }
 
 /**
@@ -49,6 +52,10 @@ export function createProviderRegistry(
     routeOptionsSchema: (instanceId) => {
       const instance = instanceById.get(instanceId);
       return instance === undefined ? undefined : providerById.get(instance.adapter)?.routeOptions;
+    },
+    instancePricing: (instanceId) => {
+      const instance = instanceById.get(instanceId);
+      return instance === undefined ? undefined : providerById.get(instance.adapter)?.instancePricing?.(instance.settings);
     },
   };
 }

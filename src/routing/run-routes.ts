@@ -194,7 +194,14 @@ async function callRoute<R extends RoutableRoute>(
     breakers.success(breakerKey);
     state.latency.record(routeKey(route), durationMs);
     state.health.record(instance.id, { at: input.clock(), durationMs });
-    input.attempts.push({ provider: route.provider, model: route.model, keyIndex, outcome: 'success', durationMs });
+    input.attempts.push({
+      provider: route.provider,
+      model: route.model,
+      keyIndex,
+      outcome: 'success',
+      durationMs,
+      ...(result.gpuSeconds === undefined ? {} : { gpuSeconds: result.gpuSeconds }),
+    });
     return { ok: true, result };
   } catch (error) {
     const routeTimedOut = !call.signal.aborted && signal.aborted;

@@ -91,7 +91,7 @@ describe('MCP over Streamable HTTP with the official SDK client', () => {
       'size',
     ]);
     expect([...(generate?.inputSchema.required ?? [])].sort()).toEqual(['model', 'prompt']);
-    expect(generate?.inputSchema.properties?.['output_format']).toMatchObject({ enum: ['png', 'jpeg', 'webp'] });
+    expect(generate?.inputSchema.properties?.['output_format']).toMatchObject({ enum: ['png', 'jpeg', 'webp', 'svg'] });
     expect(Object.keys(generate?.outputSchema?.properties ?? {}).sort()).toEqual(['cost', 'id', 'latency', 'urls', 'warnings']);
 
     const edit = byName.get('edit_image');

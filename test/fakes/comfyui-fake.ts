@@ -112,14 +112,26 @@ interface State {
   outputs: Map<string, Buffer>;
   history: Map<string, { entry: Record<string, unknown>; readyAt: number; polls: number }>;
   counter: number;
+  /** When set, the history's `execution_success` is stamped this long after `execution_start`. */
+  executionMs: number | undefined;
 }
 
 type Graph = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
 type InputError = { type: string; message: string; details: string; extra_info: Record<string, unknown> };
 
-/** `token`: the bearer token the proxy in front of ComfyUI checks; undefined serves without auth, as stock ComfyUI does. */
-export async function startComfyuiFake(options: { token?: string } = {}): Promise<ComfyuiFake> {
-  const state: State = { checkpoints: [...COMFYUI_CHECKPOINTS], inputs: new Map(), outputs: new Map(), history: new Map(), counter: 0 };
+/**
+ * `token`: the bearer token the proxy in front of ComfyUI checks; undefined serves without auth, as
+ * stock ComfyUI does. `executionMs`: the execution time the history reports (the real gap otherwise).
+ */
+export async function startComfyuiFake(options: { token?: string; executionMs?: number } = {}): Promise<ComfyuiFake> {
+  const state: State = {
+    checkpoints: [...COMFYUI_CHECKPOINTS],
+    inputs: new Map(),
+    outputs: new Map(),
+    history: new Map(),
+    counter: 0,
+    executionMs: options.executionMs,
+  };
   const prompts: ComfyuiFake['prompts'] = [];
   const upstream = await startFakeUpstream({
     basePath: '',
@@ -279,7 +291,8 @@ function view(response: ServerResponse, call: RecordedCall, state: State): void 
 
 /** Runs the graph: each SaveImage writes `<prefix>_<counter>_.png` images of its latent's size and batch. */
 async function run(graph: Graph, promptId: string, state: State, fail: boolean): Promise<Record<string, unknown>> {
-  const started = ['execution_start', { prompt_id: promptId, timestamp: Date.now() }];
+  const startedAt = Date.now();
+  const started = ['execution_start', { prompt_id: promptId, timestamp: startedAt }];
   if (fail) {
     const [samplerId] = Object.entries(graph).find(([, node]) => node.class_type === 'KSampler') ?? ['3'];
     const error = {
@@ -311,7 +324,10 @@ async function run(graph: Graph, promptId: string, state: State, fail: boolean):
     }
     outputs[id] = { images };
   }
-  const done = ['execution_success', { prompt_id: promptId, timestamp: Date.now() }];
+  const done = [
+    'execution_success',
+    { prompt_id: promptId, timestamp: state.executionMs === undefined ? Date.now() : startedAt + state.executionMs },
+  ];
   return { outputs, status: { status_str: 'success', completed: true, messages: [started, done] }, meta: {} };
 }
 

@@ -288,6 +288,20 @@ async function upload(
   return { width: info.width, height: info.height, pureBlackAndWhite };
 }
 
+/**
+ * The SVG document a vector model answers, as Recraft's look: an XML declaration, a `viewBox` and
+ * the size, then paths. Exported so tests can compare the bytes the gateway hands back.
+ */
+export function fakeSvg(width: number, height: number, index = 0): Buffer {
+  return Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">\n` +
+      `<path fill="#0a1f44" d="M0 0H${width}V${height}H0Z"/>\n` +
+      `<path fill="#f2a541" d="M${width / 2} ${height / 8}L${(width * 7) / 8} ${(height * 7) / 8}H${width / 8}Z" opacity="${(index % 9) / 10 + 0.1}"/>\n` +
+      '</svg>\n',
+  );
+}
+
 function integer(text: string): number | undefined {
   return /^-?\d+$/.test(text.trim()) ? Number(text) : undefined;
 }
@@ -311,9 +325,7 @@ async function answer(response: ServerResponse, scenario: FakeScenario, request:
     Array.from({ length: request.n }, async (_unused, index) => {
       // Small bytes in the answer's ratio: the gateway reads the real size from the bytes.
       const bytes = vector
-        ? Buffer.from(
-            `<svg xmlns="http://www.w3.org/2000/svg" width="${request.width}" height="${request.height}"><rect width="100%" height="100%" fill="#0a1f44"/></svg>`,
-          )
+        ? fakeSvg(request.width, request.height, index)
         : await fakeImage(Math.round(request.width / 16), Math.round(request.height / 16), 'png', index);
       const image_id = `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`;
       if (request.responseFormat === 'b64_json') return { image_id, b64_json: bytes.toString('base64') };

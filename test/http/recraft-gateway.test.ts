@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeImage, formDataOf, jsonOf } from '../fakes/fake-upstream.js';
-import { startRecraftFake, type RecraftFake } from '../fakes/recraft-fake.js';
-import { getJson, postForm, postJson, type FormFields } from '../helpers/gateway-client.js';
+import { fakeSvg, startRecraftFake, type RecraftFake } from '../fakes/recraft-fake.js';
+import { expectApiError, fetchBytes, getJson, postForm, postJson, type FormFields } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -92,6 +92,92 @@ forEachDatabase((harness) => {
       const result = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'recraftv3', prompt: 'x' }, { key });
       expect(result.status, result.text).toBe(400);
       expect(await remaining(key)).toBe('1.0000');
+    });
+
+    it('serves Recraft V3 Vector as SVG: hosted as image/svg+xml under a sandboxing CSP, byte for byte', async () => {
+      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const result = await postJson(
+        gateway.url,
+        '/v1/openai/images/generations',
+        { model: 'recraftv3_vector', prompt: 'a fox logo', size: '1024x1365', style: 'vector_illustration' },
+        { key },
+      );
+      expect(result.status, result.text).toBe(200);
+      expect(result.body.cost).toBe(0.08);
+      expect(await remaining(key)).toBe('0.9200');
+      expect(jsonOf(lastGeneration())).toMatchObject({ model: 'recraftv3_vector', style: 'vector_illustration', size: '1024x1365' });
+      const url = result.body.data[0].url as string;
+      expect(url).toMatch(/\.svg$/);
+      const hosted = await fetchBytes(url);
+      expect(hosted.status).toBe(200);
+      expect(hosted.headers.get('content-type')).toBe('image/svg+xml');
+      expect(hosted.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      expect(hosted.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(hosted.bytes.equals(fakeSvg(1024, 1365, 0))).toBe(true);
+
+      // The generation record, the owner's history and usage read it like any other image.
+      const record = await getJson(gateway.url, `/v1/generations/${result.body.id as string}`, { key });
+      expect(record.status, record.text).toBe(200);
+      expect(record.body).toMatchObject({ status: 'success', data: [{ url }] });
+      const history = await getJson(gateway.url, '/v1/generations', { key });
+      expect(history.status, history.text).toBe(200);
+      const usage = await getJson(gateway.url, '/v1/usage', { key });
+      expect(usage.status, usage.text).toBe(200);
+    });
+
+    it('answers b64_json with the SVG bytes, and an explicit output_format svg', async () => {
+      const result = await postJson(
+        gateway.url,
+        '/v1/openai/images/generations',
+        {
+          model: 'recraft/recraft-v3-vector',
+          prompt: 'an icon',
+          n: 2,
+          size: '1024x1024',
+          output_format: 'svg',
+          response_format: 'b64_json',
+        },
+        { key: gateway.key },
+      );
+      expect(result.status, result.text).toBe(200);
+      expect(result.body.data).toHaveLength(2);
+      expect(Buffer.from(result.body.data[0].b64_json as string, 'base64').equals(fakeSvg(1024, 1024, 0))).toBe(true);
+      expect(Buffer.from(result.body.data[1].b64_json as string, 'base64').equals(fakeSvg(1024, 1024, 1))).toBe(true);
+    });
+
+    it('refuses a raster output_format on a vector model and svg on a raster one, before any upstream call or charge', async () => {
+      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const callsBefore = fake.calls.length;
+      for (const format of ['png', 'jpeg', 'webp']) {
+        const raster = await postJson(
+          gateway.url,
+          '/v1/openai/images/generations',
+          { model: 'recraftv3_vector', prompt: 'x', output_format: format },
+          { key },
+        );
+        expectApiError(raster, { status: 400, param: 'output_format', mentions: 'svg' });
+      }
+      const svg = await postJson(
+        gateway.url,
+        '/v1/openai/images/generations',
+        { model: 'recraftv3', prompt: 'x', output_format: 'svg' },
+        { key },
+      );
+      expectApiError(svg, { status: 400, param: 'output_format' });
+      expect(fake.calls.length).toBe(callsBefore);
+      expect(await remaining(key)).toBe('1.0000');
+    });
+
+    it('refuses an SVG document as an input image with a 400 naming the parameter', async () => {
+      const fields: FormFields = [
+        ['model', 'recraftv3_vector'],
+        ['prompt', 'recolor it'],
+        ['image', { bytes: fakeSvg(512, 512), filename: 'logo.svg', type: 'image/svg+xml' }],
+      ];
+      const callsBefore = fake.calls.length;
+      const result = await postForm(gateway.url, '/v1/openai/images/edits', fields, { key: gateway.key });
+      expectApiError(result, { status: 400, param: 'image', mentions: 'svg' });
+      expect(fake.calls.length).toBe(callsBefore);
     });
   });
 });

@@ -46,7 +46,7 @@ export const modelRoutesResponseSchema = z.strictObject({
       priority: z.number().int(),
       configured: z.boolean().describe('The instance has its base URL and key here: false routes are skipped.'),
       price: z
-        .strictObject({ type: z.enum(['fixed', 'table', 'tokens', 'upstream']), min: usd, average: usd, max: usd })
+        .strictObject({ type: z.enum(['fixed', 'table', 'tokens', 'upstream', 'gpu_seconds']), min: usd, average: usd, max: usd })
         .nullable()
         .describe('Per image; null = unpriced, never routed to.'),
       breaker: z.enum(['closed', 'open', 'half_open']).nullable().describe("The instance's circuit breaker; null when not configured."),

@@ -17,7 +17,7 @@ const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
  * A self-hosted AUTOMATIC1111 / Forge SD WebUI started with `--api`: one blocking JSON call per
  * batch (`txt2img`, or `img2img` for edits and inpainting), images back inline as base64. The
  * server runs one job at a time and queues the rest, so calls may wait minutes; only the signal
- * (the request deadline) bounds them.
+ * (the request deadline) bounds them. `gpuSeconds` is the calls' wall time (the API reports none).
  */
 export function createAutomatic1111Adapter(): ImageProvider<Automatic1111RouteOptions, Automatic1111Settings> {
   return {
@@ -37,13 +37,14 @@ export function createAutomatic1111Adapter(): ImageProvider<Automatic1111RouteOp
 async function generateWithAutomatic1111(call: Automatic1111Call): Promise<ProviderResult> {
   const inputs = await prepareInputs(call.request);
   const perCall = call.options.maxImagesPerCall;
-  const result: ProviderResult = { images: [], warnings: [] };
+  const result: ProviderResult = { images: [], warnings: [], gpuSeconds: 0 };
   // The router never asks for more than `maxImagesPerCall`; a direct caller gets its n in batches.
   for (let remaining = Math.max(1, call.n); remaining > 0; remaining -= perCall) {
     const count = Math.min(perCall, remaining);
     const request = buildAutomatic1111Request(call, inputs, count);
     if (result.images.length === 0) result.warnings.push(...request.warnings);
     const provider = call.endpoint.instance;
+    const started = performance.now();
     const json = await postForJson(
       { provider, url: request.url, headers: request.headers, body: JSON.stringify(request.body), signal: call.signal },
       (response) => automatic1111HttpError(provider, response, call.endpoint.apiKey),
@@ -54,6 +55,8 @@ async function generateWithAutomatic1111(call: Automatic1111Call): Promise<Provi
     const images = generation.images.slice(generation.indexOfFirstImage, generation.indexOfFirstImage + count);
     if (images.length < count) throw malformedResponse(provider, `${count} image(s) were asked for and ${images.length} came back`);
     result.images.push(...images.map((image) => ({ base64: Buffer.from(image, 'latin1') })));
+    // The WebUI reports no timing of its own: the blocking call's wall time is the GPU time billed.
+    result.gpuSeconds = (result.gpuSeconds ?? 0) + (performance.now() - started) / 1000;
   }
   return result;
 }

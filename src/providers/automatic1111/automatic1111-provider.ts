@@ -1,3 +1,4 @@
+import { gpuTimePricing } from '../common/gpu-time-settings.js';
 import { defineProvider } from '../provider-definition.js';
 import { createAutomatic1111Adapter } from './automatic1111-adapter.js';
 import { automatic1111RouteOptionsSchema, automatic1111SettingsSchema } from './automatic1111-route-options.js';
@@ -21,5 +22,6 @@ export const automatic1111Provider = defineProvider({
   ],
   routeOptions: automatic1111RouteOptionsSchema,
   settings: automatic1111SettingsSchema,
+  instancePricing: gpuTimePricing,
   createAdapter: createAutomatic1111Adapter,
 });

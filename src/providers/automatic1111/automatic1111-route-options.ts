@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ImageSize } from '../../domain/image-request.js';
 import type { QualitySteps } from '../common/quality-steps.js';
+import { gpuTimeSettingsShape } from '../common/gpu-time-settings.js';
 import { routerSettingsSchema } from '../provider-definition.js';
 
 /**
@@ -71,6 +72,9 @@ export const automatic1111RouteOptionsSchema = z
     switchCheckpoint: options.switch_checkpoint,
   }));
 
-/** Loose: an instance may carry settings of the gateway itself (`max_retries`, `circuit_breaker`). */
-export const automatic1111SettingsSchema = routerSettingsSchema;
+/**
+ * Loose: an instance may carry settings of the gateway itself (`max_retries`, `circuit_breaker`);
+ * `gpu_second_usd` / `max_gpu_seconds` price its GPU time.
+ */
+export const automatic1111SettingsSchema = routerSettingsSchema.extend(gpuTimeSettingsShape);
 export type Automatic1111Settings = z.infer<typeof automatic1111SettingsSchema>;

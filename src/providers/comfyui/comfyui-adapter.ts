@@ -15,7 +15,8 @@ import { readHistoryEntry, readModelFiles, readPromptId, readUploadedName, type 
  * A self-hosted ComfyUI: upload the input image (and mask), queue the route's workflow with its
  * bound inputs filled in (`POST /prompt`), poll `GET /history/{prompt_id}` until it is there, and
  * download the output node's files with `GET /view`. Polling rather than the websocket: one HTTP
- * client, no socket to keep, and `/history` carries the same outputs.
+ * client, no socket to keep, and `/history` carries the same outputs. The result's `gpuSeconds` is
+ * the history's execution time (`execution_start` → `execution_success`), else the job's wall time.
  */
 export function createComfyuiAdapter(): ImageProvider<ComfyuiRouteOptions, ComfyuiSettings> {
   return {
@@ -38,13 +39,14 @@ async function generateWithComfyui(call: ComfyuiCall): Promise<ProviderResult> {
   const count = Math.max(1, call.n);
   // A workflow without a bound batch size (the shipped edit ones) draws one image per prompt.
   if (workflow.inputs.batch_size || count === 1) return runPrompt(call, workflow, uploads, count);
-  const result: ProviderResult = { images: [], warnings: [] };
+  const result: ProviderResult = { images: [], warnings: [], gpuSeconds: 0 };
   const seed = call.request.extra['seed'];
   for (let index = 0; index < count; index += 1) {
     // A client seed must still give N different images: identical graphs come back from ComfyUI's cache.
     const extra = typeof seed === 'number' ? { ...call.request.extra, seed: seed + index } : call.request.extra;
     const one = await runPrompt({ ...call, request: { ...call.request, extra } }, workflow, uploads, 1);
     result.images.push(...one.images);
+    result.gpuSeconds = (result.gpuSeconds ?? 0) + (one.gpuSeconds ?? 0);
     if (index === 0) result.warnings.push(...one.warnings);
   }
   return result;
@@ -56,6 +58,7 @@ async function runPrompt(call: ComfyuiCall, workflow: ComfyuiWorkflow, uploads: 
   const headers = comfyuiAuthHeader(call.endpoint.apiKey, call.endpoint.settings);
   const ids = { promptId: randomUUID(), clientId: `imagerouter-${randomUUID()}`, randomSeed: randomInt(0, 2 ** 47) };
   const prepared = buildComfyuiRequest(call, uploads, count, ids);
+  const queuedAt = performance.now();
   const queued = await upstreamFetch({
     provider,
     method: 'POST',
@@ -68,12 +71,14 @@ async function runPrompt(call: ComfyuiCall, workflow: ComfyuiWorkflow, uploads: 
   const promptId = readPromptId(parseJsonBody(queued.body));
   if (!promptId) throw malformedResponse(provider, 'the /prompt answer has no prompt_id');
 
-  const outputs = await waitForOutputs(call, promptId, headers);
+  const { outputs, executionMs } = await waitForOutputs(call, promptId, headers);
+  // The server's own execution time; without it, the job's wall time (queueing included: an overstatement).
+  const gpuSeconds = (executionMs ?? performance.now() - queuedAt) / 1000;
   const files = (outputs[workflow.outputNode] ?? []).filter((file) => file.type === 'output');
   if (files.length === 0) throw malformedResponse(provider, `output node ${workflow.outputNode} produced no images`);
   const images = [];
   for (const file of files) images.push({ bytes: await view(call, file, headers), format: 'png' as const });
-  return { images, warnings: prepared.warnings };
+  return { images, warnings: prepared.warnings, gpuSeconds };
 }
 
 /**
@@ -127,7 +132,7 @@ async function waitForOutputs(
   call: ComfyuiCall,
   promptId: string,
   headers: Record<string, string>,
-): Promise<Record<string, ComfyuiOutputFile[]>> {
+): Promise<{ outputs: Record<string, ComfyuiOutputFile[]>; executionMs: number | undefined }> {
   const provider = call.endpoint.instance;
   for (;;) {
     const response = await upstreamFetch({
@@ -140,7 +145,7 @@ async function waitForOutputs(
     if (response.status !== 200) throw comfyuiHttpError(provider, response, undefined, call.endpoint.apiKey);
     const entry = readHistoryEntry(parseJsonBody(response.body), promptId);
     if (entry === null) throw malformedResponse(provider, 'the /history answer is not a history object');
-    if (entry?.status === 'success') return entry.outputs;
+    if (entry?.status === 'success') return { outputs: entry.outputs, executionMs: entry.executionMs };
     if (entry?.status === 'error') throw comfyuiExecutionError(provider, entry, call.endpoint.apiKey);
     const remaining = call.deadline - Date.now();
     if (remaining <= 0) {

@@ -1,3 +1,4 @@
+import { gpuTimePricing } from '../common/gpu-time-settings.js';
 import { defineProvider } from '../provider-definition.js';
 import { createComfyuiAdapter } from './comfyui-adapter.js';
 import { comfyuiRouteOptionsSchema, comfyuiSettingsSchema } from './comfyui-route-options.js';
@@ -12,5 +13,6 @@ export const comfyuiProvider = defineProvider({
   instances: [{ id: 'comfyui', title: 'ComfyUI server API', defaultBaseUrl: undefined, keyEnv: [], keyRequired: false, settings: {} }],
   routeOptions: comfyuiRouteOptionsSchema,
   settings: comfyuiSettingsSchema,
+  instancePricing: gpuTimePricing,
   createAdapter: createComfyuiAdapter,
 });

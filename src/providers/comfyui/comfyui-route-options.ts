@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ImageSize } from '../../domain/image-request.js';
 import type { QualitySteps } from '../common/quality-steps.js';
+import { gpuTimeSettingsShape } from '../common/gpu-time-settings.js';
 import { routerSettingsSchema } from '../provider-definition.js';
 
 /** One node of an API-format workflow ("Save (API)" export): links are `["<node id>", <output index>]`. */
@@ -159,5 +160,8 @@ export const comfyuiRouteOptionsSchema = z
  * Stock ComfyUI has no auth; a reverse proxy in front of it usually checks a bearer token or Basic
  * credentials. The instance key is sent in the scheme the operator names (`user:pass` for basic).
  */
-export const comfyuiSettingsSchema = routerSettingsSchema.extend({ auth_scheme: z.enum(['bearer', 'basic']).optional() });
+export const comfyuiSettingsSchema = routerSettingsSchema.extend({
+  auth_scheme: z.enum(['bearer', 'basic']).optional(),
+  ...gpuTimeSettingsShape,
+});
 export type ComfyuiSettings = z.infer<typeof comfyuiSettingsSchema>;

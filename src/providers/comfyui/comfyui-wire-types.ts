@@ -70,7 +70,12 @@ export interface ComfyuiOutputFile {
 
 /** One finished `/history/{prompt_id}` entry. */
 export type ComfyuiHistoryEntry =
-  | { status: 'success'; outputs: Record<string, ComfyuiOutputFile[]> }
+  | {
+      status: 'success';
+      outputs: Record<string, ComfyuiOutputFile[]>;
+      /** From the `execution_start` to the `execution_success` message's timestamp, when both are there. */
+      executionMs: number | undefined;
+    }
   | { status: 'error'; exceptionType: string | undefined; exceptionMessage: string | undefined; interrupted: boolean };
 
 /** `undefined` while the prompt is queued or running (the body is `{}`); `null` for a body that is no history at all. */
@@ -108,7 +113,7 @@ export function readHistoryEntry(body: unknown, promptId: string): ComfyuiHistor
           : [];
       });
     }
-  return { status: 'success', outputs };
+  return { status: 'success', outputs, executionMs: executionMs(messages) };
 }
 
 /** `GET /models/checkpoints`: file names. */
@@ -121,3 +126,16 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 const stringOf = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+
+/** ComfyUI stamps `execution_start` and `execution_success` in epoch milliseconds: their gap is the GPU's time on the prompt. */
+function executionMs(messages: unknown[]): number | undefined {
+  const stamp = (name: string) => {
+    const message = messages.find((candidate) => Array.isArray(candidate) && candidate[0] === name);
+    const data: unknown = Array.isArray(message) ? message[1] : undefined;
+    const timestamp = isObject(data) ? data['timestamp'] : undefined;
+    return typeof timestamp === 'number' && Number.isFinite(timestamp) ? timestamp : undefined;
+  };
+  const start = stamp('execution_start');
+  const end = stamp('execution_success');
+  return start !== undefined && end !== undefined && end >= start ? end - start : undefined;
+}

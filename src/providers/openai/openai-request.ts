@@ -39,7 +39,15 @@ export const MAX_MASK_BYTES = 4 * 1024 * 1024;
 /** GPT image edit inputs: under 50 MB each. */
 export const MAX_GPT_IMAGE_INPUT_BYTES = 50 * 1024 * 1024;
 
-const FILE_EXTENSIONS: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp', gif: 'gif', avif: 'avif', tiff: 'tiff' };
+const FILE_EXTENSIONS: Record<ImageFormat, string> = {
+  png: 'png',
+  jpeg: 'jpg',
+  webp: 'webp',
+  gif: 'gif',
+  avif: 'avif',
+  tiff: 'tiff',
+  svg: 'svg',
+};
 
 const NO_INPUTS: PreparedInputs = { images: [], mask: undefined };
 

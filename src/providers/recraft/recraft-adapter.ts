@@ -6,7 +6,13 @@ import { malformedResponse } from '../common/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { recraftHttpError } from './recraft-errors.js';
 import { probeRecraft } from './recraft-probe.js';
-import { buildRecraftRequest, type RecraftCall, type RecraftFormField, type RecraftPreparedInputs } from './recraft-request.js';
+import {
+  buildRecraftRequest,
+  isRecraftVectorModel,
+  type RecraftCall,
+  type RecraftFormField,
+  type RecraftPreparedInputs,
+} from './recraft-request.js';
 import type { RecraftRouteOptions, RecraftSettings } from './recraft-route-options.js';
 import { readGeneration } from './recraft-wire-types.js';
 
@@ -17,7 +23,8 @@ const MICROS_PER_UNIT = 1000;
 
 /**
  * Recraft's API: one synchronous request per call (Bearer token), JSON for text to image and
- * multipart with images, results as base64. The `credits` each answer reports is the charge.
+ * multipart with images, results as base64 (an SVG document's bytes for `_vector` models). The
+ * `credits` each answer reports is the charge.
  * `imagerouter doctor` probes the token with `GET /users/me`.
  */
 export function createRecraftAdapter(): ImageProvider<RecraftRouteOptions, RecraftSettings> {
@@ -45,10 +52,12 @@ async function generateWithRecraft(call: RecraftCall): Promise<ProviderResult> {
   const generation = readGeneration(parseJsonBody(response.body));
   if (!generation || generation.items.length === 0) throw malformedResponse(provider, "the body has no images in 'data'");
 
+  const vector = isRecraftVectorModel(call.upstreamModel);
   const images = generation.items.map((item, index): ProviderImage => {
     const revised = item.revisedPrompt && item.revisedPrompt !== call.request.prompt ? { revisedPrompt: item.revisedPrompt } : {};
     if (item.b64Json) {
-      if (looksLikeSvg(item.b64Json)) throw malformedResponse(provider, `data[${index}] is an SVG document, not a raster image`);
+      // Vector models answer SVG, checked as a document when the images are finished; raster ones must not.
+      if (!vector && looksLikeSvg(item.b64Json)) throw malformedResponse(provider, `data[${index}] is an SVG document, not a raster image`);
       return { base64: Buffer.from(item.b64Json, 'ascii'), ...revised };
     }
     if (item.url) return { url: item.url, ...revised };

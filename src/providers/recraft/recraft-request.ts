@@ -47,9 +47,15 @@ export function buildRecraftRequest(call: RecraftCall, inputs: RecraftPreparedIn
   if (inputs.images.length !== request.images.length || (request.mask !== undefined) !== (inputs.mask !== undefined)) {
     throw new Error('buildRecraftRequest: every input image and the mask must be prepared first');
   }
-  // Vector models answer SVG, which this gateway neither stores nor serves; rasterising it silently would lie.
-  if (call.upstreamModel.endsWith('_vector')) {
-    throw invalidParam('model', `Recraft's '${call.upstreamModel}' returns SVG, which this gateway does not serve yet.`);
+  // A vector model answers SVG and nothing else: a raster format would mean rasterising it, which the gateway never does.
+  const vector = isRecraftVectorModel(call.upstreamModel);
+  if (vector !== (request.outputFormat === 'svg')) {
+    throw invalidParam(
+      'output_format',
+      vector
+        ? `Recraft's '${call.upstreamModel}' answers SVG only; '${request.outputFormat}' was asked.`
+        : `Recraft's '${call.upstreamModel}' draws raster images; 'svg' needs one of its vector models.`,
+    );
   }
   if (!request.prompt) throw invalidParam('prompt', 'Recraft needs a prompt.');
   if (request.prompt.length > options.maxPromptLength) {
@@ -99,6 +105,11 @@ export function buildRecraftRequest(call: RecraftCall, inputs: RecraftPreparedIn
     warnings,
     n,
   };
+}
+
+/** Recraft names its vector (SVG) models `…_vector`. */
+export function isRecraftVectorModel(upstreamModel: string): boolean {
+  return upstreamModel.endsWith('_vector');
 }
 
 /** Recraft's key header: a Bearer token. */

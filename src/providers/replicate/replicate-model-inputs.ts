@@ -42,7 +42,7 @@ export function buildModelInput(
   if (profile.count) input[profile.count.input] = Math.min(n, profile.count.max);
   const outputFormat = request.outputFormat === 'jpeg' ? 'jpg' : request.outputFormat;
   // Without the requested format upstream, the model's default comes back and the gateway converts it.
-  if (profile.outputFormats?.includes(outputFormat)) input['output_format'] = outputFormat;
+  if ((profile.outputFormats as ReadonlyArray<string> | undefined)?.includes(outputFormat)) input['output_format'] = outputFormat;
   if (request.quality !== 'auto') {
     const steps = stepsForQuality(profile.steps, request.quality);
     if (profile.steps && steps !== undefined) input[profile.steps.input] = steps;

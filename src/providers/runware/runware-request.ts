@@ -1,5 +1,5 @@
 import { invalidParam } from '../../errors/api-error.js';
-import type { ImageFormat, OutputFormat } from '../../domain/image-format.js';
+import { requireRasterFormat, type ImageFormat, type RasterOutputFormat } from '../../domain/image-format.js';
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
 import { stepsForQuality } from '../common/quality-steps.js';
 import { formatSize, roundSizeToMultiple } from '../common/size-mapping.js';
@@ -29,7 +29,7 @@ const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const MAX_STEPS = 100;
 const MAX_CFG_SCALE = 30;
 /** `jpeg` is `JPG` on Runware's wire: whether `JPEG` is accepted is not documented. */
-const OUTPUT_FORMAT: Readonly<Record<OutputFormat, RunwareInferenceTask['outputFormat']>> = { png: 'PNG', jpeg: 'JPG', webp: 'WEBP' };
+const OUTPUT_FORMAT: Readonly<Record<RasterOutputFormat, RunwareInferenceTask['outputFormat']>> = { png: 'PNG', jpeg: 'JPG', webp: 'WEBP' };
 const MIME: Readonly<Partial<Record<ImageFormat, string>>> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 /**
@@ -55,7 +55,7 @@ export function buildRunwareRequest(call: RunwareCall, inputs: RunwareInputs, co
     height: size.height,
     numberResults: count,
     outputType: 'base64Data',
-    outputFormat: OUTPUT_FORMAT[request.outputFormat],
+    outputFormat: OUTPUT_FORMAT[requireRasterFormat(request.outputFormat)],
     includeCost: true,
   };
   const steps = stepsForQuality(options.qualitySteps, request.quality);

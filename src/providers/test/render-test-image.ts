@@ -4,7 +4,7 @@ import { invalidParam } from '../../errors/api-error.js';
 import type { InputImage, Quality } from '../../domain/image-request.js';
 import { applyMaskedEdit } from '../../images/apply-mask.js';
 import { encodeAs, type EncodeOptions } from '../../images/convert-image.js';
-import type { OutputFormat } from '../../domain/image-format.js';
+import type { RasterOutputFormat } from '../../domain/image-format.js';
 
 /** Longest edge the renderer draws: bounds its memory (4096² RGBA is 64 MB) whatever the catalog says. */
 export const MAX_TEST_IMAGE_EDGE = 4096;
@@ -32,7 +32,7 @@ export interface TestImageSpec {
   width: number;
   height: number;
   quality: Quality;
-  outputFormat: OutputFormat;
+  outputFormat: RasterOutputFormat;
   /** Input images (already validated); the picture is derived from them when present. */
   images?: readonly InputImage[];
   /** Validated mask over image 1: only its transparent area changes. */

@@ -1,3 +1,4 @@
+import { requireRasterFormat } from '../../domain/image-format.js';
 import { invalidParam } from '../../errors/api-error.js';
 import { UpstreamError, kindForUpstreamStatus } from '../../errors/upstream-error.js';
 import type { ImageSize } from '../../domain/image-request.js';
@@ -87,7 +88,7 @@ async function generateTestImages(call: ProviderCall): Promise<ProviderResult> {
         width: size.width,
         height: size.height,
         quality: request.quality,
-        outputFormat: request.outputFormat,
+        outputFormat: requireRasterFormat(request.outputFormat),
         images: request.images,
         mask: request.mask,
         // Each of the n images is its own picture, yet the same request always gives the same ones.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultOutputFormat } from '../../../src/generation/check-capabilities.js';
 import { bindRouteOptions } from '../../../src/catalog/bind-route-options.js';
 import { loadCatalog } from '../../../src/catalog/load-catalog.js';
 import { modelLifecycle } from '../../../src/catalog/model-lifecycle.js';
@@ -152,7 +153,14 @@ function textToImageCall(
   quality: Quality,
 ): ProviderCall<Record<string, unknown>> {
   return providerCall({
-    request: { model: model.id, prompt: 'a lighthouse on a cliff at dawn', quality, size },
+    // The format a request naming none gets: SVG for a vector model, WebP for the rest.
+    request: {
+      model: model.id,
+      prompt: 'a lighthouse on a cliff at dawn',
+      quality,
+      size,
+      outputFormat: defaultOutputFormat(model.capabilities),
+    },
     upstreamModel: route.model,
     signal: AbortSignal.timeout(10_000),
     options: yamlOptions(route),

@@ -39,6 +39,7 @@ describe('listModelsV1', () => {
           qualities: ['auto', 'low', 'medium', 'high'],
           max_n: 10,
           parameters: [],
+          output_formats: ['png', 'jpeg', 'webp'],
         },
       },
     });

@@ -11,7 +11,7 @@ const png = await sharp({ create: { width: 96, height: 48, channels: 3, backgrou
   .png()
   .toBuffer();
 const asBase64 = (bytes: Buffer) => Buffer.from(bytes.toString('base64'), 'latin1');
-const finish = (image: ProviderImage, outputFormat: 'png' | 'webp' | 'jpeg', keepBase64: boolean) =>
+const finish = (image: ProviderImage, outputFormat: 'png' | 'webp' | 'jpeg' | 'svg', keepBase64: boolean) =>
   finishImages(noDownloads, { images: [{ image, provider: 'p' }], outputFormat, keepBase64, signal: new AbortController().signal });
 
 describe('finishImages', () => {
@@ -46,5 +46,24 @@ describe('finishImages', () => {
     const error = await finish({ base64: asBase64(Buffer.from('<html>oops</html>')) }, 'png', true).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ kind: 'upstream_error', provider: 'p' });
+  });
+
+  it('keeps an SVG answer byte for byte for a vector model, with the size its root declares', async () => {
+    const svg = Buffer.from(
+      '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1024 1365"><path d="M0 0H9"/></svg>',
+    );
+    const [fromBase64] = await finish({ base64: asBase64(svg) }, 'svg', true);
+    expect(fromBase64).toMatchObject({ format: 'svg', width: 1024, height: 1365 });
+    expect(finishedImageBytes(fromBase64!).equals(svg)).toBe(true);
+    const [unsized] = await finish({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), format: 'png' }, 'svg', false);
+    expect(unsized).toMatchObject({ format: 'svg', width: 0, height: 0 });
+  });
+
+  it('refuses a raster image where SVG was promised, and SVG where a raster image was', async () => {
+    const raster = await finish({ base64: asBase64(png) }, 'svg', true).catch((caught: unknown) => caught);
+    expect(raster).toMatchObject({ kind: 'upstream_error', provider: 'p' });
+    expect((raster as Error).message).toContain('SVG');
+    const svg = await finish({ base64: asBase64(Buffer.from('<svg></svg>')) }, 'png', false).catch((caught: unknown) => caught);
+    expect(svg).toBeInstanceOf(UpstreamError);
   });
 });

@@ -13,7 +13,7 @@ export interface PriceRange {
 
 export type RoutePricing =
   | { type: 'fixed'; basis: 'fixed'; value: number }
-  | { type: 'calculated' | 'post_generation'; basis: 'table' | 'tokens' | 'upstream'; range: PriceRange };
+  | { type: 'calculated' | 'post_generation'; basis: 'table' | 'tokens' | 'upstream' | 'gpu_seconds'; range: PriceRange };
 
 export interface ModelCapabilities {
   edit: boolean;
@@ -24,6 +24,8 @@ export interface ModelCapabilities {
   qualities: string[];
   max_n: number;
   parameters: string[];
+  /** `[svg]` for a vector model; raster models list png, jpeg and webp. */
+  output_formats: string[];
 }
 
 /** A `/v1/models` entry. */

@@ -13,7 +13,8 @@ import { navigate, useLocation } from '../router';
 import type { PageProps } from './page-props';
 import './playground-page.css';
 
-const OUTPUT_FORMATS = ['webp', 'png', 'jpeg'];
+/** Raster formats in the order offered; a vector model offers its own (`svg`) instead. */
+const RASTER_FORMATS = ['webp', 'png', 'jpeg'];
 
 interface Run {
   generation: Generation;
@@ -77,6 +78,9 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
   const effectiveQuality = capabilities.qualities.includes(quality) ? quality : 'auto';
   const effectiveN = Math.min(Math.max(1, n), capabilities.max_n);
   const sizes = sizeOptions(capabilities);
+  const outputFormats = RASTER_FORMATS.filter((format) => capabilities.output_formats.includes(format));
+  const formatChoices = outputFormats.length > 0 ? outputFormats : capabilities.output_formats;
+  const effectiveOutputFormat = formatChoices.includes(outputFormat) ? outputFormat : (formatChoices[0] ?? 'webp');
   // A size typed for another model is not sent to one with a fixed list.
   const effectiveSize = capabilities.sizes === null ? size.trim() || 'auto' : sizes.includes(size) ? size : 'auto';
   const selected = model;
@@ -127,7 +131,7 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
           prompt,
           size: effectiveSize,
           quality: effectiveQuality,
-          output_format: outputFormat,
+          output_format: effectiveOutputFormat,
           n: effectiveN,
           images: usedImages.map((image) => image.file),
           mask,
@@ -208,8 +212,8 @@ function Playground({ client, refreshMe, models }: Pick<PageProps, 'client' | 'r
           </div>
           <div>
             <label htmlFor="output-format">Output format</label>
-            <select id="output-format" value={outputFormat} onChange={(event) => setOutputFormat(event.target.value)}>
-              {OUTPUT_FORMATS.map((option) => (
+            <select id="output-format" value={effectiveOutputFormat} onChange={(event) => setOutputFormat(event.target.value)}>
+              {formatChoices.map((option) => (
                 <option key={option}>{option}</option>
               ))}
             </select>

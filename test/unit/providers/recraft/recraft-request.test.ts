@@ -12,7 +12,11 @@ const KEY = 'recraft_unit_token_0123456789';
 const PROMPT = 'a red fox in a snowy forest, flat illustration';
 
 /** A call with the options of the model's route in recraft.yaml. */
-function callFor(upstreamModel: 'recraftv3' | 'recraftv4_1', request: Partial<ImageRequest> = {}, n = request.n ?? 1): RecraftCall {
+function callFor(
+  upstreamModel: 'recraftv3' | 'recraftv4_1' | 'recraftv3_vector',
+  request: Partial<ImageRequest> = {},
+  n = request.n ?? 1,
+): RecraftCall {
   return catalogCall(recraftProvider, upstreamModel, {
     request: { model: `recraft/${upstreamModel}`, prompt: PROMPT, ...request },
     n,
@@ -94,7 +98,17 @@ describe('buildRecraftRequest: text to image', () => {
     expect(paramOf(() => buildRecraftRequest(callFor('recraftv3', { prompt: undefined })))).toBe('prompt');
     expect(paramOf(() => buildRecraftRequest(callFor('recraftv3', { prompt: 'x'.repeat(1001) })))).toBe('prompt');
     expect(buildRecraftRequest(callFor('recraftv4_1', { prompt: 'x'.repeat(5000) })).n).toBe(1);
-    expect(paramOf(() => buildRecraftRequest({ ...callFor('recraftv3'), upstreamModel: 'recraftv3_vector' }))).toBe('model');
+  });
+
+  it('sends a vector model with an SVG request, and refuses a raster format there (and SVG on a raster model)', () => {
+    const built = buildRecraftRequest(callFor('recraftv3_vector', { outputFormat: 'svg', extra: { style: 'vector_illustration' } }));
+    expect('json' in built && built.json).toMatchObject({
+      model: 'recraftv3_vector',
+      style: 'vector_illustration',
+      response_format: 'b64_json',
+    });
+    expect(paramOf(() => buildRecraftRequest(callFor('recraftv3_vector', { outputFormat: 'png' })))).toBe('output_format');
+    expect(paramOf(() => buildRecraftRequest(callFor('recraftv3', { outputFormat: 'svg' })))).toBe('output_format');
   });
 
   it('refuses route options Recraft does not have at boot', () => {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../../src/errors/api-error.js';
 import type { InputImage } from '../../../../src/domain/image-request.js';
-import { OUTPUT_FORMATS } from '../../../../src/domain/image-format.js';
+import { RASTER_OUTPUT_FORMATS as OUTPUT_FORMATS } from '../../../../src/domain/image-format.js';
 import { renderTestImage, type TestImageSpec } from '../../../../src/providers/test/render-test-image.js';
 import { sniffImageFormat } from '../../../../src/images/sniff-image-format.js';
 import { asInputImage, halfMask, noisyImage, pixelAt, rgbaPixels, solidImage } from '../../../fixtures/images/make-test-images.js';
