@@ -74,7 +74,7 @@ export interface AppContext {
   /** Operators' view: accounts and credits, usage, provider health (admin API and CLI). */
   accountAdmin: AccountAdminService;
   usage: UsageService;
-  providerHealth: { list(): ProviderInstanceHealth[] };
+  providerHealth: { list(): Promise<ProviderInstanceHealth[]> };
   readiness: { check(): Promise<{ database: string; models: number }> };
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
   recoverAbandoned(): Promise<RecoveryResult>;

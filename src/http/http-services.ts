@@ -49,7 +49,7 @@ export interface HttpServices {
   effectiveConfig: () => AdminConfigJson;
 }
 
-/** The router's per-process health of each configured provider instance. */
+/** The router's health of each configured provider instance (breakers possibly shared, calls per process). */
 export interface ProviderHealthView {
-  list(): ProviderInstanceHealth[];
+  list(): Promise<ProviderInstanceHealth[]>;
 }
