@@ -23,7 +23,8 @@ export interface HttpSettings {
 
 /** Whether the gateway can serve: the database answers. Throws when it does not. */
 export interface ReadinessCheck {
-  check(): Promise<{ database: string; models: number }>;
+  /** Throws when the database does not answer; `redis` only with `REDIS_URL` set. */
+  check(): Promise<{ database: string; models: number; redis?: 'ok' | 'degraded' }>;
 }
 
 /**

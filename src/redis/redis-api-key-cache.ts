@@ -1,0 +1,34 @@
+import { createLocalApiKeyCache, type ApiKeyCache } from '../accounts/api-key-cache.js';
+import type { RedisConnection } from './redis-connection.js';
+
+/**
+ * How long a replica trusts a cached key lookup: the bound on staleness if an invalidation is lost
+ * in a way the subscription cannot notice (it notices a dropped connection and clears the cache).
+ */
+export const API_KEY_CACHE_TTL_MS = 10_000;
+
+/**
+ * Each replica caches key lookups in process; a change to a key is published on a channel, and
+ * every replica drops the key as the message arrives, so a revoked key fails everywhere on its
+ * next request. While this replica is not subscribed (Redis down), it caches nothing.
+ */
+export async function createRedisApiKeyCache(
+  connection: RedisConnection,
+  options: { clock: () => number; ttlMs?: number },
+): Promise<ApiKeyCache> {
+  const local = createLocalApiKeyCache({ clock: options.clock, ttlMs: options.ttlMs ?? API_KEY_CACHE_TTL_MS });
+  const channel = `${connection.prefix}api-key-changed`;
+  const subscription = await connection.subscribe(channel, { onMessage: (apiKeyId) => local.drop(apiKeyId), onLost: () => local.clear() });
+  return {
+    lookup: (tokenHash, load) => (subscription.listening() ? local.lookup(tokenHash, load) : load()),
+    async invalidate(apiKeyId) {
+      local.drop(apiKeyId);
+      try {
+        await connection.client.publish(channel, apiKeyId);
+      } catch (error) {
+        // The other replicas are most likely cut off too, and so caching nothing.
+        connection.fellBack('api_key_invalidation', error);
+      }
+    },
+  };
+}
