@@ -103,8 +103,6 @@ export interface AppContextOverrides {
   metrics?: Metrics;
   /** Per-key request counts (default: in this process, or in Redis with `REDIS_URL`). */
   rateLimits?: RateLimitStore;
-  /** Prefix of the Redis keys and channels (default `imagerouter:`); tests give each run its own. */
-  redisPrefix?: string;
   /** Webhook delivery timing; tests shorten it to run in seconds. */
   webhooks?: Partial<{ schedule: WebhookRetrySchedule; pollIntervalMs: number; leaseMs: number; timeoutMs: number }>;
 }
@@ -142,8 +140,8 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         metrics,
         clock,
         breaker: routing.breaker,
+        prefix: config.redisPrefix,
         local: { rateLimits: localRateLimits, router: localRouter },
-        ...(overrides.redisPrefix ? { prefix: overrides.redisPrefix } : {}),
       })
     : undefined;
   const router = createRouterState({

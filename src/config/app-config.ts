@@ -16,6 +16,8 @@ export interface AppConfig {
    * counts and key-cache revocations shared by every replica. `undefined` → all kept in process.
    */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several gateways can share one Redis. */
+  redisPrefix: string;
   /** If set, a key with admin rights. */
   adminKey: string | undefined;
   /** Optional YAML file that adds or overrides models. */
@@ -88,6 +90,7 @@ const envSchema = z.object({
     .refine((value) => value === undefined || value === '' || /^rediss?:\/\//.test(value), {
       message: "must be 'redis://...' or 'rediss://...' (or unset to keep shared state in process)",
     }),
+  IMAGEROUTER_REDIS_PREFIX: z.string().default('imagerouter:'),
   IMAGEROUTER_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   IMAGEROUTER_CONFIG: z.string().optional(),
   IMAGEROUTER_URL_ALLOWLIST: z.string().default(''),
@@ -130,6 +133,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     publicUrl,
     databaseUrl: values.DATABASE_URL === '' ? undefined : values.DATABASE_URL,
     redisUrl: values.REDIS_URL === '' ? undefined : values.REDIS_URL,
+    redisPrefix: values.IMAGEROUTER_REDIS_PREFIX,
     adminKey: values.IMAGEROUTER_ADMIN_KEY,
     configFile: values.IMAGEROUTER_CONFIG === '' ? undefined : values.IMAGEROUTER_CONFIG,
     urlAllowlist: values.IMAGEROUTER_URL_ALLOWLIST.split(',')

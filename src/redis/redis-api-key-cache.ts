@@ -17,18 +17,32 @@ export async function createRedisApiKeyCache(
   options: { clock: () => number; ttlMs?: number },
 ): Promise<ApiKeyCache> {
   const local = createLocalApiKeyCache({ clock: options.clock, ttlMs: options.ttlMs ?? API_KEY_CACHE_TTL_MS });
-  const channel = `${connection.prefix}api-key-changed`;
+  const channel = apiKeyChannel(connection);
   const subscription = await connection.subscribe(channel, { onMessage: (apiKeyId) => local.drop(apiKeyId), onLost: () => local.clear() });
   return {
     lookup: (tokenHash, load) => (subscription.listening() ? local.lookup(tokenHash, load) : load()),
     async invalidate(apiKeyId) {
       local.drop(apiKeyId);
-      try {
-        await connection.client.publish(channel, apiKeyId);
-      } catch (error) {
-        // The other replicas are most likely cut off too, and so caching nothing.
-        connection.fellBack('api_key_invalidation', error);
-      }
+      await publishKeyChange(connection, apiKeyId);
     },
   };
+}
+
+/**
+ * For a process that changes keys but serves no requests (the operator CLI): no cache of its own,
+ * but its revocations reach the running replicas.
+ */
+export function createApiKeyChangePublisher(connection: RedisConnection): ApiKeyCache {
+  return { lookup: (_tokenHash, load) => load(), invalidate: (apiKeyId) => publishKeyChange(connection, apiKeyId) };
+}
+
+const apiKeyChannel = (connection: RedisConnection) => `${connection.prefix}api-key-changed`;
+
+async function publishKeyChange(connection: RedisConnection, apiKeyId: string): Promise<void> {
+  try {
+    await connection.client.publish(apiKeyChannel(connection), apiKeyId);
+  } catch (error) {
+    // The replicas are most likely cut off too, and so caching nothing.
+    connection.fellBack('api_key_invalidation', error);
+  }
 }

@@ -26,17 +26,13 @@ export interface RedisSharedState {
 
 export async function createRedisSharedState(options: {
   url: string;
-  prefix?: string;
+  prefix: string;
   metrics: Metrics;
   clock: () => number;
   breaker: Omit<CircuitBreakerOptions, 'clock'>;
   local: { rateLimits: RateLimitStore; router: SharedRouterState };
 }): Promise<RedisSharedState> {
-  const connection = await createRedisConnection({
-    url: options.url,
-    metrics: options.metrics,
-    ...(options.prefix ? { prefix: options.prefix } : {}),
-  });
+  const connection = await createRedisConnection({ url: options.url, prefix: options.prefix, metrics: options.metrics });
   const { local } = options;
   const breakers: CircuitBreakers = createRedisCircuitBreakers(
     connection,

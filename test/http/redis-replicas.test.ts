@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withAdminServices } from '../../src/cli/admin-cli-context.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 import { TEST_REDIS_URL, redisAvailable, removeRedisKeys, uniqueRedisPrefix } from '../helpers/test-redis.js';
@@ -10,11 +11,12 @@ forEachDatabase((harness) => {
     let a: TestGateway;
     let b: TestGateway;
     let adminKey: string;
+    let url: string;
 
     beforeAll(async () => {
-      const url = await harness.createEmptyDatabase();
-      a = await startTestGateway({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL }, { redisPrefix: prefix });
-      b = await startTestGateway({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL }, { redisPrefix: prefix });
+      url = await harness.createEmptyDatabase();
+      a = await startTestGateway({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, IMAGEROUTER_REDIS_PREFIX: prefix });
+      b = await startTestGateway({ DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, IMAGEROUTER_REDIS_PREFIX: prefix });
       adminKey = await a.createKey({ admin: true, name: 'admin' });
     });
     afterAll(async () => {
@@ -70,6 +72,16 @@ forEachDatabase((harness) => {
       expect(revoked.status).toBeLessThan(300);
       const next = await generate(b, created.key);
       expect(next.status).toBe(401);
+    });
+
+    it('a key revoked with the operator CLI is refused by both on their next request', async () => {
+      const created = await createKey(a, { name: 'revoked-by-cli' });
+      expect((await generate(a, created.key)).status).toBe(200);
+      expect((await generate(b, created.key)).status).toBe(200);
+      const env = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, IMAGEROUTER_REDIS_PREFIX: prefix, IMAGEROUTER_DATA_DIR: a.dataDir };
+      expect(await withAdminServices(env, (services) => services.keys.revoke(created.id))).toBe(true);
+      expect((await generate(a, created.key)).status).toBe(401);
+      expect((await generate(b, created.key)).status).toBe(401);
     });
 
     it('a key whose limits change on one replica gets the new limits on the other', async () => {
