@@ -11,6 +11,11 @@ const FIRST_CONNECT_WAIT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 1_000;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 const WARNING = { code: 'IMAGEROUTER_REDIS' } as const;
+/**
+ * After a command times out, Redis is skipped this long: a host that vanished without closing the
+ * connection would otherwise cost every request a timeout per operation until the socket notices.
+ */
+const PAUSE_AFTER_TIMEOUT_MS = 1_000;
 /** An operation that keeps failing while Redis is up (a bug, not an outage) is reported this often at most. */
 const WARN_INTERVAL_MS = 60_000;
 
@@ -72,13 +77,15 @@ export async function createRedisConnection(options: { url: string; prefix?: str
   await waitAtBoot(ready(client));
 
   const lastWarned = new Map<string, number>();
+  let pausedUntil = 0;
   const subscribers: Redis[] = [];
   const connection: RedisConnection = {
     client,
     prefix,
-    isUp: () => client.status === 'ready',
+    isUp: () => client.status === 'ready' && Date.now() >= pausedUntil,
     fellBack(operation, error) {
       metrics.redisFallbacks.inc({ operation });
+      if (error instanceof Error && /timed out/i.test(error.message)) pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
       if (error === undefined || client.status !== 'ready') return;
       const now = Date.now();
       if (now - (lastWarned.get(operation) ?? 0) < WARN_INTERVAL_MS) return;
