@@ -15,11 +15,12 @@ export const API_KEY_CACHE_TTL_MS = 10_000;
 export async function createRedisApiKeyCache(
   connection: RedisConnection,
   options: { clock: () => number; ttlMs?: number },
-): Promise<ApiKeyCache> {
+): Promise<ApiKeyCache & { listening(): boolean }> {
   const local = createLocalApiKeyCache({ clock: options.clock, ttlMs: options.ttlMs ?? API_KEY_CACHE_TTL_MS });
   const channel = apiKeyChannel(connection);
   const subscription = await connection.subscribe(channel, { onMessage: (apiKeyId) => local.drop(apiKeyId), onLost: () => local.clear() });
   return {
+    listening: () => subscription.listening(),
     lookup: (tokenHash, load) => (subscription.listening() ? local.lookup(tokenHash, load) : load()),
     async invalidate(apiKeyId) {
       local.drop(apiKeyId);

@@ -19,7 +19,7 @@ export interface RedisSharedState {
   router: SharedRouterState;
   apiKeyCache: ApiKeyCache;
   popularCounts(count: () => Promise<ModelUsageCount[]>): () => Promise<ModelUsageCount[]>;
-  /** For `/ready`: `ok`, or `degraded` while the in-process fallbacks serve. */
+  /** For `/ready`: `ok`, or `degraded` while the in-process fallbacks serve (or revocations cannot be heard). */
   status(): 'ok' | 'degraded';
   close(): Promise<void>;
 }
@@ -39,6 +39,7 @@ export async function createRedisSharedState(options: {
     { ...options.breaker, clock: options.clock },
     local.router.breakers,
   );
+  const apiKeyCache = await createRedisApiKeyCache(connection, { clock: options.clock });
   return {
     connection,
     rateLimits: createRedisRateLimitStore(connection, local.rateLimits),
@@ -47,9 +48,9 @@ export async function createRedisSharedState(options: {
       latency: createRedisLatencyTracker(connection, local.router.latency),
       keyRotation: createRedisKeyRotation(connection, local.router.keyRotation),
     },
-    apiKeyCache: await createRedisApiKeyCache(connection, { clock: options.clock }),
+    apiKeyCache,
     popularCounts: (count) => createRedisPopularCounts(connection, count),
-    status: () => (connection.isUp() ? 'ok' : 'degraded'),
+    status: () => (connection.isUp() && apiKeyCache.listening() ? 'ok' : 'degraded'),
     close: () => connection.close(),
   };
 }
