@@ -57,13 +57,15 @@ export const layers = {
   routing: ['domain', 'errors', 'providers', 'catalog'],
   accounts: ['domain', 'errors', 'db', 'observability'],
   storage: ['domain', 'errors', 'db', 'accounts'],
+  // The Redis implementations of the shared-state interfaces that accounts/ and routing/ define.
+  redis: ['domain', 'errors', 'observability', 'catalog', 'providers', 'routing', 'accounts'],
   generation: belowGeneration,
   // Never db/ directly: it reaches the database through accounts/ and storage/.
   // The MCP tools: like routes, they get services and never the database.
   mcp: [...belowGeneration.filter((entry) => entry !== 'db'), 'generation'],
   http: [...belowGeneration.filter((entry) => entry !== 'db'), 'generation', 'mcp'],
   // Builds the services http/ is given, so it sits below http/.
-  'app-context.ts': [...belowGeneration, 'generation'],
+  'app-context.ts': [...belowGeneration, 'generation', 'redis'],
   'app.ts': '*',
   'main.ts': '*',
   cli: '*',

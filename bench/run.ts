@@ -10,6 +10,7 @@ import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
 import type { BenchSettings, Scenario } from './scenario.js';
+import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { testRenderScenario } from './test-render.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
@@ -19,6 +20,7 @@ const SCENARIOS: readonly Scenario[] = [
   testRenderScenario,
   formatConversionScenario,
   dashboardScenario,
+  redisRateLimitScenario,
 ];
 
 const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;

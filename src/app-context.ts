@@ -29,7 +29,12 @@ import type { ImageProvider } from './providers/provider.js';
 import { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 import { createBuiltInAdapters } from './providers/built-in-providers.js';
 import { resolveProviderInstances } from './providers/provider-instances.js';
-import { createRouterState, type RouterState } from './routing/router-state.js';
+import { createRouterState, type RouterState, type SharedRouterState } from './routing/router-state.js';
+import { createCircuitBreakers } from './routing/circuit-breaker.js';
+import { createLatencyTracker } from './routing/latency-tracker.js';
+import { createInMemoryKeyRotation } from './routing/key-rotation.js';
+import type { ModelUsageCount } from './catalog/popular-models.js';
+import { createRedisSharedState, type RedisSharedState } from './redis/redis-shared-state.js';
 import { providerHealthReport, type ProviderInstanceHealth } from './routing/provider-health-report.js';
 import { parseRoutingConfig } from './routing/routing-config.js';
 import type { ImageStore } from './storage/image-store.js';
@@ -76,8 +81,10 @@ export interface AppContext {
   /** Operators' view: accounts and credits, usage, provider health (admin API and CLI). */
   accountAdmin: AccountAdminService;
   usage: UsageService;
-  providerHealth: { list(): ProviderInstanceHealth[] };
-  readiness: { check(): Promise<{ database: string; models: number }> };
+  providerHealth: { list(): Promise<ProviderInstanceHealth[]> };
+  readiness: { check(): Promise<{ database: string; models: number; redis?: 'ok' | 'degraded' }> };
+  /** Present when `REDIS_URL` is set: the state replicas share, and whether Redis answers now. */
+  redis: RedisSharedState | undefined;
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
   /**
    * Finishes what stopped processes left: async generations with a kept request are taken over and
@@ -106,7 +113,7 @@ export interface AppContextOverrides {
   catalog?: Catalog;
   store?: ImageStore;
   metrics?: Metrics;
-  /** Per-key request counts (default: in this process). */
+  /** Per-key request counts (default: in this process, or in Redis with `REDIS_URL`). */
   rateLimits?: RateLimitStore;
   /** Webhook delivery timing; tests shorten it to run in seconds. */
   webhooks?: Partial<{ schedule: WebhookRetrySchedule; pollIntervalMs: number; leaseMs: number; timeoutMs: number }>;
@@ -121,12 +128,6 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
   const catalog = bindRouteOptions(loadedCatalog, registry);
   const routing = parseRoutingConfig(catalog.config.routing, config.configFile);
-  const router = createRouterState({
-    clock,
-    backoff: routing.backoff,
-    breaker: routing.breaker,
-    ...(overrides.random ? { random: overrides.random } : {}),
-  });
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
   try {
     if (overrides.migrate === false) await requireCurrentSchema(database);
@@ -139,7 +140,31 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const metrics = overrides.metrics ?? createMetrics();
   const records = createGenerationRecords(database.db, metrics, { clock, leaseMs: config.generationLeaseMs });
 
-  const accounts = createAccountServices(database.db, clock);
+  // This process's state; with Redis, each piece is shared and this is its fallback while Redis is away.
+  const localRouter: SharedRouterState = {
+    breakers: createCircuitBreakers({ ...routing.breaker, clock }),
+    latency: createLatencyTracker(),
+    keyRotation: createInMemoryKeyRotation(),
+  };
+  const localRateLimits = overrides.rateLimits ?? createInMemoryRateLimitStore();
+  const redis = config.redisUrl
+    ? await createRedisSharedState({
+        url: config.redisUrl,
+        metrics,
+        clock,
+        breaker: routing.breaker,
+        prefix: config.redisPrefix,
+        local: { rateLimits: localRateLimits, router: localRouter },
+      })
+    : undefined;
+  const router = createRouterState({
+    clock,
+    backoff: routing.backoff,
+    shared: redis?.router ?? localRouter,
+    ...(overrides.random ? { random: overrides.random } : {}),
+  });
+
+  const accounts = createAccountServices(database.db, clock, redis?.apiKeyCache);
   const storedImages = createStoredImageReader({ db: database.db, store, clock });
   const webhookSecrets = createWebhookSecrets(database.db, clock);
   const webhookOutbox = createWebhookOutbox(database.db);
@@ -181,7 +206,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       ownStorage: { reader: storedImages, origins: () => ({ publicUrl: config.publicUrl, port: config.port }) },
     }),
     requestTimeoutMs: config.requestTimeoutMs,
-    admission: createGenerationAdmission(overrides.rateLimits ?? createInMemoryRateLimitStore(), clock),
+    admission: createGenerationAdmission(redis?.rateLimits ?? localRateLimits, clock),
     background,
     webhookTargets: createWebhookTargets({ policy, hasSecret: (accountId) => webhookSecrets.exists(accountId) }),
     // Off by default: a single-user install pays nothing for its free models and needs no caps.
@@ -226,7 +251,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       availability: (model) =>
         catalog.lifecycle(model).state !== 'retired' &&
         model.routes.some((route) => route.priced && registry.get(route.provider) !== undefined),
-      recentUsage: () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS),
+      recentUsage: sharedPopularCounts(redis, () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS)),
     },
     storedImages,
     accountAdmin: createAccountAdminService(database.db, clock),
@@ -235,7 +260,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     readiness: {
       async check() {
         await pingDatabase(database.db);
-        return { database: database.dialect, models: catalog.all().length };
+        return { database: database.dialect, models: catalog.all().length, ...(redis ? { redis: redis.status() } : {}) };
       },
     },
     async recoverAbandoned() {
@@ -257,8 +282,10 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     },
     webhookSecrets,
     webhookDispatcher,
+    redis,
     async close() {
       await webhookDispatcher.stop();
+      await redis?.close();
       await database.close();
     },
   };
@@ -272,4 +299,12 @@ async function requireCurrentSchema(database: Database): Promise<void> {
         'Run `imagerouter migrate` once (or start without --no-migrate).',
     );
   }
+}
+
+/** With Redis, one replica's count serves all for a while; without, every call counts. */
+function sharedPopularCounts(
+  redis: RedisSharedState | undefined,
+  count: () => Promise<ModelUsageCount[]>,
+): () => Promise<ModelUsageCount[]> {
+  return redis ? redis.popularCounts(count) : count;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import type { ApiKeyCache } from './api-key-cache.js';
 import { createApiKeyService, type ApiKeyService } from './api-key-service.js';
 import { creditsSummary, type CreditsSummary } from './credits-summary.js';
 import { listGenerations, type GenerationListFilters, type GenerationListPage } from './generation-list.js';
@@ -26,9 +27,9 @@ export interface AccountServices {
 }
 
 /** The accounts layer over one database: what entry points use instead of the database handle. */
-export function createAccountServices(db: Kysely<DatabaseSchema>, clock: () => number): AccountServices {
+export function createAccountServices(db: Kysely<DatabaseSchema>, clock: () => number, apiKeyCache?: ApiKeyCache): AccountServices {
   return {
-    keys: createApiKeyService(db, clock),
+    keys: createApiKeyService(db, clock, apiKeyCache),
     credits: { summary: (accountId, options) => creditsSummary(db, accountId, { ...options, now: clock() }) },
     generations: {
       get: (id) => getGeneration(db, id),

@@ -72,8 +72,9 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
 
 /**
  * The key's record and account, or `undefined` when the token is unknown or revoked (expired keys
- * are returned: the caller says so, which is kinder than "invalid"). Looked up by
- * hash on every request (no cache), so a revocation takes effect at once (the public service cached keys and stored them in plain text).
+ * are returned: the caller says so, which is kinder than "invalid"). Looked up by hash; the
+ * service may cache the answer briefly (`api-key-cache.ts`), dropped on every replica when the key
+ * changes (the public service cached keys for long and stored them in plain text).
  */
 export async function findApiKeyByToken(db: Kysely<DatabaseSchema>, token: string): Promise<ApiKeyWithAccount | undefined> {
   if (token === '') return undefined;
@@ -128,9 +129,10 @@ export async function listApiKeys(db: Kysely<DatabaseSchema>, accountId?: string
 
 /**
  * Revokes the active key with this id, or else the one active key with this display prefix.
- * Returns false when nothing matched; throws `invalid_request` when a prefix matches several keys.
+ * Returns the revoked key's id, `undefined` when nothing matched; throws `invalid_request` when a
+ * prefix matches several keys.
  */
-export async function revokeApiKey(db: Kysely<DatabaseSchema>, idOrPrefix: string, now: number = Date.now()): Promise<boolean> {
+export async function revokeApiKey(db: Kysely<DatabaseSchema>, idOrPrefix: string, now: number = Date.now()): Promise<string | undefined> {
   const candidates = await db
     .selectFrom('api_keys')
     .select(['id', 'key_prefix'])
@@ -145,14 +147,14 @@ export async function revokeApiKey(db: Kysely<DatabaseSchema>, idOrPrefix: strin
     });
   }
   const target = exact ?? candidates[0];
-  if (target === undefined) return false;
+  if (target === undefined) return undefined;
   const result = await db
     .updateTable('api_keys')
     .set({ revoked_at: now })
     .where('id', '=', target.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return result.numUpdatedRows > 0n ? target.id : undefined;
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   type CreatedApiKey,
 } from './api-key-repository.js';
 import type { ApiKeyRecord } from './account-records.js';
+import { uncachedApiKeys, type ApiKeyCache } from './api-key-cache.js';
+import { hashApiKey } from './api-key-token.js';
 
 /** The per-key request limits the use case enforces (`null` = none). */
 export interface CallerRateLimits {
@@ -24,7 +26,10 @@ export interface CallerRateLimits {
   maxConcurrentGenerations: number | null;
 }
 
-/** Who is calling: resolved from the Bearer key on every request (never cached, so revocation is immediate). */
+/**
+ * Who is calling: resolved from the Bearer key on every request (from the database, or a cache that
+ * every replica drops a key from when it is revoked or changed, so revocation is immediate).
+ */
 export interface Caller {
   apiKeyId: string;
   apiKeyName: string;
@@ -52,10 +57,16 @@ export interface ApiKeyService {
   revoke(idOrPrefix: string): Promise<boolean>;
 }
 
-export function createApiKeyService(db: Kysely<DatabaseSchema>, clock: () => number): ApiKeyService {
+export function createApiKeyService(db: Kysely<DatabaseSchema>, clock: () => number, cache: ApiKeyCache = uncachedApiKeys): ApiKeyService {
+  /** Runs a change, then drops the key from every replica's cache (after: a lookup between would cache the old row). */
+  const changed = async <T>(id: string | undefined, result: T): Promise<T> => {
+    if (id !== undefined) await cache.invalidate(id);
+    return result;
+  };
   return {
     async authenticate(token) {
-      const found = await findApiKeyByToken(db, token);
+      if (token === '') return undefined;
+      const found = await cache.lookup(hashApiKey(token), () => findApiKeyByToken(db, token));
       if (!found) return undefined;
       const { apiKey } = found;
       const now = clock();
@@ -86,8 +97,11 @@ export function createApiKeyService(db: Kysely<DatabaseSchema>, clock: () => num
     listForAccount: (accountId) => listApiKeys(db, accountId),
     get: (id) => getApiKey(db, id),
     create: (input) => createApiKey(db, { now: clock(), ...input }),
-    update: (id, input) => updateApiKey(db, id, input),
-    rotate: (id) => rotateApiKey(db, id),
-    revoke: (idOrPrefix) => revokeApiKey(db, idOrPrefix, clock()),
+    update: async (id, input) => changed(id, await updateApiKey(db, id, input)),
+    rotate: async (id) => changed(id, await rotateApiKey(db, id)),
+    async revoke(idOrPrefix) {
+      const revoked = await revokeApiKey(db, idOrPrefix, clock());
+      return changed(revoked, revoked !== undefined);
+    },
   };
 }

@@ -1,7 +1,11 @@
 import { createAccountServices, type CreditsService } from '../accounts/account-services.js';
 import { createAccountAdminService, createUsageService, type AccountAdminService, type UsageService } from '../accounts/admin-services.js';
 import { createApiKeyService, type ApiKeyService } from '../accounts/api-key-service.js';
+import type { ApiKeyCache } from '../accounts/api-key-cache.js';
 import { loadAppConfig } from '../config/app-config.js';
+import { createMetrics } from '../observability/metrics.js';
+import { createApiKeyChangePublisher } from '../redis/redis-api-key-cache.js';
+import { createRedisConnection, type RedisConnection } from '../redis/redis-connection.js';
 import { createDatabase } from '../db/create-database.js';
 import { migrate } from '../db/migrate.js';
 
@@ -26,16 +30,23 @@ export interface AdminCliServices {
 export async function withAdminServices<T>(env: NodeJS.ProcessEnv, work: (services: AdminCliServices) => Promise<T>): Promise<T> {
   const config = loadAppConfig(env);
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  // With Redis, a key revoked or changed here is dropped from the running gateways' caches at once.
+  let redis: RedisConnection | undefined;
   try {
     await migrate(database);
     const clock = () => Date.now();
+    redis = config.redisUrl
+      ? await createRedisConnection({ url: config.redisUrl, prefix: config.redisPrefix, metrics: createMetrics({ defaultMetrics: false }) })
+      : undefined;
+    const keyChanges: ApiKeyCache | undefined = redis ? createApiKeyChangePublisher(redis) : undefined;
     return await work({
-      keys: createApiKeyService(database.db, clock),
+      keys: createApiKeyService(database.db, clock, keyChanges),
       accounts: createAccountAdminService(database.db, clock),
       usage: createUsageService(database.db),
       credits: createAccountServices(database.db, clock).credits,
     });
   } finally {
+    await redis?.close();
     await database.close();
   }
 }

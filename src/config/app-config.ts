@@ -11,6 +11,13 @@ export interface AppConfig {
   publicUrl: string;
   /** `undefined` → SQLite under the data dir; `postgres://...` → PostgreSQL. */
   databaseUrl: string | undefined;
+  /**
+   * `redis://...` or `rediss://...`: rate limits, breakers, latencies, key rotation, popular-model
+   * counts and key-cache revocations shared by every replica. `undefined` → all kept in process.
+   */
+  redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several gateways can share one Redis. */
+  redisPrefix: string;
   /** If set, a key with admin rights. */
   adminKey: string | undefined;
   /** Optional YAML file that adds or overrides models. */
@@ -77,6 +84,13 @@ const envSchema = z.object({
     .refine((value) => value === undefined || value === '' || /^postgres(ql)?:\/\//.test(value) || value.startsWith('sqlite:'), {
       message: "must be 'postgres://...' or 'sqlite:<path>' (or unset for SQLite in the data dir)",
     }),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value === '' || /^rediss?:\/\//.test(value), {
+      message: "must be 'redis://...' or 'rediss://...' (or unset to keep shared state in process)",
+    }),
+  IMAGEROUTER_REDIS_PREFIX: z.string().default('imagerouter:'),
   IMAGEROUTER_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   IMAGEROUTER_CONFIG: z.string().optional(),
   IMAGEROUTER_URL_ALLOWLIST: z.string().default(''),
@@ -118,6 +132,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(values.IMAGEROUTER_DATA_DIR),
     publicUrl,
     databaseUrl: values.DATABASE_URL === '' ? undefined : values.DATABASE_URL,
+    redisUrl: values.REDIS_URL === '' ? undefined : values.REDIS_URL,
+    redisPrefix: values.IMAGEROUTER_REDIS_PREFIX,
     adminKey: values.IMAGEROUTER_ADMIN_KEY,
     configFile: values.IMAGEROUTER_CONFIG === '' ? undefined : values.IMAGEROUTER_CONFIG,
     urlAllowlist: values.IMAGEROUTER_URL_ALLOWLIST.split(',')

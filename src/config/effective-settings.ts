@@ -14,6 +14,8 @@ export function effectiveSettings(config: AppConfig): Record<string, SettingValu
     IMAGEROUTER_DATA_DIR: config.dataDir,
     PUBLIC_URL: config.publicUrl,
     DATABASE_URL: maskUrlCredentials(config.databaseUrl),
+    REDIS_URL: maskUrlCredentials(config.redisUrl),
+    IMAGEROUTER_REDIS_PREFIX: config.redisPrefix,
     IMAGEROUTER_ADMIN_KEY: maskSecret(config.adminKey),
     IMAGEROUTER_CONFIG: config.configFile ?? null,
     IMAGEROUTER_URL_ALLOWLIST: config.urlAllowlist,

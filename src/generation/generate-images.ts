@@ -6,7 +6,7 @@ import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { Attempt } from '../domain/attempt.js';
-import { orderRoutes } from '../routing/order-routes.js';
+import { orderRoutes, routeKey } from '../routing/order-routes.js';
 import { runRoutes } from '../routing/run-routes.js';
 import { formatUsd, microsToUsd } from '../domain/money.js';
 import type { ProviderResult } from '../providers/provider.js';
@@ -96,7 +96,7 @@ interface Delivery {
  * credit hold. (`runGeneration` does the resolve, check and fetch steps before it.)
  */
 export async function generateImages(ports: GenerationPorts, input: GenerateImagesInput): Promise<GenerationOutput> {
-  const routes = orderedRoutes(ports, input);
+  const routes = await orderedRoutes(ports, input);
   const reservedMicros = reserveFor(routes, input.request);
   const id = randomUUID();
   // Free for this request means nothing can be charged: every route it may take holds 0.
@@ -123,7 +123,7 @@ export async function resumeImages(
 ): Promise<GenerationOutput> {
   let routes: PricedRoute[];
   try {
-    routes = orderedRoutes(ports, input);
+    routes = await orderedRoutes(ports, input);
   } catch (error) {
     // E.g. its provider is no longer configured: the record still ends, and the hold with it.
     throw await finishWithFailure({ ports, input, ...recorded, attempts: [] }, error);
@@ -160,13 +160,17 @@ function priceContextOf(request: ImageRequest) {
   return { size: request.size, quality: request.quality };
 }
 
-function orderedRoutes(ports: GenerationPorts, input: GenerateImagesInput): PricedRoute[] {
+async function orderedRoutes(ports: GenerationPorts, input: GenerateImagesInput): Promise<PricedRoute[]> {
   const priceContext = priceContextOf(input.request);
+  const routes = routableRoutes(input.model, ports);
+  const strategy = input.model.routing.strategy;
+  // Only `fastest` reads latencies: the others skip the (possibly shared) store.
+  const latency = strategy === 'fastest' ? await ports.router.latency.estimates(routes.map(routeKey)) : new Map<string, number>();
   return orderRoutes({
-    routes: routableRoutes(input.model, ports),
-    strategy: input.model.routing.strategy,
+    routes,
+    strategy,
     priceOf: (route) => estimateImageMicros(route.pricingMicros, priceContext),
-    latency: ports.router.latency,
+    latency,
     random: ports.router.random,
   });
 }

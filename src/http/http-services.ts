@@ -23,7 +23,8 @@ export interface HttpSettings {
 
 /** Whether the gateway can serve: the database answers. Throws when it does not. */
 export interface ReadinessCheck {
-  check(): Promise<{ database: string; models: number }>;
+  /** Throws when the database does not answer; `redis` only with `REDIS_URL` set. */
+  check(): Promise<{ database: string; models: number; redis?: 'ok' | 'degraded' }>;
 }
 
 /**
@@ -49,7 +50,7 @@ export interface HttpServices {
   effectiveConfig: () => AdminConfigJson;
 }
 
-/** The router's per-process health of each configured provider instance. */
+/** The router's health of each configured provider instance (breakers possibly shared, calls per process). */
 export interface ProviderHealthView {
-  list(): ProviderInstanceHealth[];
+  list(): Promise<ProviderInstanceHealth[]>;
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The gateway's Prometheus metrics; one registry per app so tests don't share counters. */
 export interface Metrics {
@@ -13,6 +13,10 @@ export interface Metrics {
   settleAboveHoldMicros: Counter<'model' | 'provider'>;
   images: Counter<'model'>;
   attempts: Counter<'provider' | 'outcome'>;
+  /** 1 while Redis answers, 0 while it does not; absent when `REDIS_URL` is unset. */
+  redisUp: Gauge;
+  /** Shared-state operations served in process because Redis was down or failed, by operation. */
+  redisFallbacks: Counter<'operation'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -68,6 +72,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Calls to upstream providers by outcome (ok or error kind)',
       labelNames: ['provider', 'outcome'],
       registers: [registry],
+    }),
+    // Registered only once a Redis connection exists, so a gateway without one shows no such series.
+    redisUp: new Gauge({ name: 'imagerouter_redis_up', help: 'Whether Redis (REDIS_URL) answers: 1 up, 0 down', registers: [] }),
+    redisFallbacks: new Counter({
+      name: 'imagerouter_redis_fallbacks_total',
+      help: 'Shared-state operations served in process because Redis was down or failed',
+      labelNames: ['operation'],
+      registers: [],
     }),
   };
 }

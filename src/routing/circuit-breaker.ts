@@ -11,18 +11,22 @@ export interface CircuitBreakerOptions {
 
 type BreakerState = { failures: number; openedAt: number | undefined; trialInFlight: boolean };
 
+/** Asynchronous because the state may be shared by replicas (`redis/redis-circuit-breakers.ts`). */
 export interface CircuitBreakers {
   /** Whether a call may go to this key now; reserves the half-open trial when it is the one. */
-  tryAcquire(key: string): boolean;
-  success(key: string): void;
-  failure(key: string): void;
+  tryAcquire(key: string): Promise<boolean>;
+  success(key: string): Promise<void>;
+  failure(key: string): Promise<void>;
   /** Gives back a half-open trial that ended without telling anything about the upstream (a client abort). */
-  release(key: string): void;
-  state(key: string): 'closed' | 'open' | 'half_open';
+  release(key: string): Promise<void>;
+  state(key: string): Promise<BreakerPhase>;
 }
+
+export type BreakerPhase = 'closed' | 'open' | 'half_open';
 
 export const DEFAULT_BREAKER_OPTIONS = { failureThreshold: 5, openMs: 30_000 };
 
+/** The breakers of one process. */
 export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBreakers {
   const states = new Map<string, BreakerState>();
   const stateOf = (key: string) => {
@@ -33,12 +37,12 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
     }
     return state;
   };
-  const phase = (state: BreakerState): 'closed' | 'open' | 'half_open' => {
+  const phase = (state: BreakerState): BreakerPhase => {
     if (state.openedAt === undefined) return 'closed';
     return options.clock() - state.openedAt >= options.openMs ? 'half_open' : 'open';
   };
   return {
-    tryAcquire(key) {
+    async tryAcquire(key) {
       const state = stateOf(key);
       const current = phase(state);
       if (current === 'closed') return true;
@@ -46,18 +50,18 @@ export function createCircuitBreakers(options: CircuitBreakerOptions): CircuitBr
       state.trialInFlight = true;
       return true;
     },
-    success(key) {
+    async success(key) {
       states.set(key, { failures: 0, openedAt: undefined, trialInFlight: false });
     },
-    failure(key) {
+    async failure(key) {
       const state = stateOf(key);
       state.trialInFlight = false;
       state.failures += 1;
       if (state.openedAt !== undefined || state.failures >= options.failureThreshold) state.openedAt = options.clock();
     },
-    release(key) {
+    async release(key) {
       stateOf(key).trialInFlight = false;
     },
-    state: (key) => phase(stateOf(key)),
+    state: async (key) => phase(stateOf(key)),
   };
 }

@@ -1,5 +1,4 @@
 import type { RoutingStrategy } from '../catalog/model-schema.js';
-import type { LatencyTracker } from './latency-tracker.js';
 
 export interface OrderableRoute {
   provider: string;
@@ -13,7 +12,8 @@ export interface OrderRoutesInput<R extends OrderableRoute> {
   strategy: RoutingStrategy;
   /** This request's price per image on a route (for `cheapest`). */
   priceOf: (route: R) => number;
-  latency: LatencyTracker;
+  /** Recent latency per `routeKey` (for `fastest`); a route without one is missing. */
+  latency: ReadonlyMap<string, number>;
   /** In [0, 1): injected so tests are deterministic. */
   random: () => number;
 }
@@ -35,7 +35,7 @@ export function orderRoutes<R extends OrderableRoute>(input: OrderRoutesInput<R>
       return indexed.sort((a, b) => input.priceOf(a.route) - input.priceOf(b.route) || byPriority(a, b)).map((entry) => entry.route);
     case 'fastest': {
       // Routes without a measurement go first, so every route gets measured.
-      const latency = (route: R) => input.latency.estimate(routeKey(route)) ?? -1;
+      const latency = (route: R) => input.latency.get(routeKey(route)) ?? -1;
       return indexed.sort((a, b) => latency(a.route) - latency(b.route) || byPriority(a, b)).map((entry) => entry.route);
     }
     case 'weighted': {

@@ -1,8 +1,9 @@
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { BreakerPhase } from './circuit-breaker.js';
 import type { InstanceHealth } from './provider-health.js';
 import type { RouterState } from './router-state.js';
 
-export type BreakerState = 'closed' | 'open' | 'half_open';
+export type BreakerState = BreakerPhase;
 
 /** One configured provider instance as the health view shows it. */
 export interface ProviderInstanceHealth extends InstanceHealth {
@@ -17,17 +18,18 @@ export interface ProviderInstanceHealth extends InstanceHealth {
   breakerDisabled: boolean;
 }
 
-/** Every configured instance, in registry order, from this process's router state. */
-export function providerHealthReport(registry: ProviderRegistry, state: RouterState): ProviderInstanceHealth[] {
-  return registry
-    .instances()
-    .filter((instance) => registry.get(instance.id) !== undefined)
-    .map((instance) => {
+/** Every configured instance, in registry order: breakers as the router sees them, calls as this process saw them. */
+export async function providerHealthReport(registry: ProviderRegistry, state: RouterState): Promise<ProviderInstanceHealth[]> {
+  const configured = registry.instances().filter((instance) => registry.get(instance.id) !== undefined);
+  return Promise.all(
+    configured.map(async (instance) => {
       const breakerDisabled = instance.settings['circuit_breaker'] === false;
-      const keys = Array.from({ length: Math.max(1, instance.apiKeys.length) }, (_, index) => ({
-        index,
-        breaker: breakerDisabled ? ('closed' as const) : state.breakers.state(`${instance.id}#${index}`),
-      }));
+      const keys = await Promise.all(
+        Array.from({ length: Math.max(1, instance.apiKeys.length) }, async (_, index) => ({
+          index,
+          breaker: breakerDisabled ? ('closed' as const) : await state.breakers.state(`${instance.id}#${index}`),
+        })),
+      );
       return {
         instance: instance.id,
         adapter: instance.adapter,
@@ -37,7 +39,8 @@ export function providerHealthReport(registry: ProviderRegistry, state: RouterSt
         breakerDisabled,
         ...state.health.of(instance.id),
       };
-    });
+    }),
+  );
 }
 
 function overall(states: BreakerState[]): BreakerState {

@@ -115,13 +115,13 @@ async function attemptRoute<R extends RoutableRoute>(
 ): Promise<ProviderResult> {
   const { state } = input;
   const instance = registered.instance;
-  const keys = startKeyWalk(state, instance.id, instance.apiKeys.length);
+  const keys = await startKeyWalk(state, instance.id, instance.apiKeys.length);
   const breakers = instance.settings['circuit_breaker'] === false ? alwaysClosed : state.breakers;
   const maxRetries = typeof instance.settings['max_retries'] === 'number' ? instance.settings['max_retries'] : state.backoff.maxRetries;
   let retries = 0;
   let lastError: ApiError | undefined;
   for (;;) {
-    const keyIndex = nextUsableKey(keys.order, keys.position, keys.bad, (index) => breakers.tryAcquire(`${instance.id}#${index}`));
+    const keyIndex = await nextUsableKey(keys.order, keys.position, keys.bad, (index) => breakers.tryAcquire(`${instance.id}#${index}`));
     if (keyIndex === undefined) throw lastError ?? circuitOpen(input, route, keys);
     keys.position = keys.order.indexOf(keyIndex);
     const call = await callRoute(input, route, registered, { keyIndex, n, breakers });
@@ -141,10 +141,10 @@ async function attemptRoute<R extends RoutableRoute>(
   }
 }
 
-function startKeyWalk(state: RouterState, instanceId: string, keyCount: number): KeyWalk {
+async function startKeyWalk(state: RouterState, instanceId: string, keyCount: number): Promise<KeyWalk> {
   const count = Math.max(1, keyCount);
-  const cursor = state.keyCursor.get(instanceId) ?? 0;
-  state.keyCursor.set(instanceId, cursor + 1);
+  // One key: nothing to rotate, so no round trip to a shared store.
+  const cursor = count === 1 ? 0 : await state.keyRotation.next(instanceId);
   return { order: Array.from({ length: count }, (_, offset) => (cursor + offset) % count), position: 0, bad: new Set() };
 }
 
@@ -191,8 +191,8 @@ async function callRoute<R extends RoutableRoute>(
     };
     const result = await registered.adapter.generate({ ...call, n, signal, upstreamModel: route.model, options: route.options, endpoint });
     const durationMs = input.clock() - started;
-    breakers.success(breakerKey);
-    state.latency.record(routeKey(route), durationMs);
+    await breakers.success(breakerKey);
+    await state.latency.record(routeKey(route), durationMs);
     state.health.record(instance.id, { at: input.clock(), durationMs });
     input.attempts.push({
       provider: route.provider,
@@ -232,9 +232,9 @@ async function callRoute<R extends RoutableRoute>(
       });
     }
     // The client left or the deadline passed: that says nothing about the upstream's health.
-    if (call.signal.aborted) breakers.release(breakerKey);
-    else if (BREAKER_FAILURE.has(apiError.kind)) breakers.failure(breakerKey);
-    else breakers.success(breakerKey);
+    if (call.signal.aborted) await breakers.release(breakerKey);
+    else if (BREAKER_FAILURE.has(apiError.kind)) await breakers.failure(breakerKey);
+    else await breakers.success(breakerKey);
     if (call.signal.aborted) throw apiError;
     return { ok: false, error: apiError, attempt, routeTimedOut };
   } finally {
@@ -255,16 +255,21 @@ function afterFailure(error: ApiError, routeTimedOut: boolean, keys: KeyWalk, ke
 }
 
 const alwaysClosed: Breakers = {
-  tryAcquire: () => true,
-  success: () => undefined,
-  failure: () => undefined,
-  release: () => undefined,
+  tryAcquire: async () => true,
+  success: async () => undefined,
+  failure: async () => undefined,
+  release: async () => undefined,
 };
 
-function nextUsableKey(order: number[], from: number, bad: Set<number>, acquire: (index: number) => boolean): number | undefined {
+async function nextUsableKey(
+  order: number[],
+  from: number,
+  bad: Set<number>,
+  acquire: (index: number) => Promise<boolean>,
+): Promise<number | undefined> {
   for (let offset = 0; offset < order.length; offset += 1) {
     const index = order[(from + offset) % order.length]!;
-    if (!bad.has(index) && acquire(index)) return index;
+    if (!bad.has(index) && (await acquire(index))) return index;
   }
   return undefined;
 }

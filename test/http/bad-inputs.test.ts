@@ -89,7 +89,7 @@ beforeAll(async () => {
   revokedKey = await gateway.createKey({ name: 'to revoke' });
   const found = await findApiKeyByToken(gateway.context.database.db, revokedKey);
   if (!found) throw new Error('the key to revoke was not created');
-  expect(await revokeApiKey(gateway.context.database.db, found.apiKey.id)).toBe(true);
+  expect(await revokeApiKey(gateway.context.database.db, found.apiKey.id)).toBe(found.apiKey.id);
 
   const credits = await getJson(gateway.url, '/v1/credits', { key: limitedKey });
   expect(credits.body.remaining_credits).toBe('1.0000');

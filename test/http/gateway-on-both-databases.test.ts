@@ -84,7 +84,7 @@ forEachDatabase((harness) => {
       const key = await gateway.createKey();
       expect((await generate(key, { size: '64x64' })).status).toBe(200);
       const found = await findApiKeyByToken(gateway.context.database.db, key);
-      expect(await revokeApiKey(gateway.context.database.db, found!.apiKey.id)).toBe(true);
+      expect(await revokeApiKey(gateway.context.database.db, found!.apiKey.id)).toBe(found!.apiKey.id);
       const response = await generate(key, { size: '64x64' });
       expect(response.status).toBe(401);
       expect(await response.json()).toMatchObject({ error: { message: 'Invalid API key' } });

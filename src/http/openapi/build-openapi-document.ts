@@ -240,7 +240,13 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
         get: {
           tags: ['Operations'],
           summary: 'Readiness (database reachable)',
-          responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } },
+          responses: {
+            '200': {
+              description:
+                'Ready, or `status: "degraded"` with `redis: "degraded"` while Redis (REDIS_URL) is down and limits are kept per process.',
+            },
+            '503': { description: 'Not ready.' },
+          },
         },
       },
       '/metrics': {

@@ -13,6 +13,6 @@ export const adminProviderRoutes: FastifyPluginAsync<{ findKey: FindKey; provide
   app.get('/v1/admin/providers', async () => ({
     scope: 'process' as const,
     window_calls: HEALTH_WINDOW_CALLS,
-    data: providerHealth.list().map(providerHealthJson),
+    data: (await providerHealth.list()).map(providerHealthJson),
   }));
 };

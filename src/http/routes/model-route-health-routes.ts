@@ -16,10 +16,10 @@ export const modelRouteHealthRoutes: FastifyPluginAsync<ModelRouteHealthRoutesOp
   const { catalog } = options.catalog;
   app.addHook('onRequest', authenticate(options.findKey));
 
-  const answer = (id: string) => {
+  const answer = async (id: string) => {
     const model = catalog.get(id);
     if (!model) throw new ApiError({ kind: 'not_found', param: 'model', message: `Model '${id}' not found.` });
-    return modelRoutesJson(model, options.providerHealth.list());
+    return modelRoutesJson(model, await options.providerHealth.list());
   };
   // Ids are `author/name`; these parametric paths win over `/v1/models/*`, which would take the
   // whole rest of the path as an id. One segment covers aliases and percent-encoded ids.

@@ -12,10 +12,14 @@ export interface OperationsRoutesOptions {
 export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (app, { readiness, metrics, metricsToken }) => {
   app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  /** Ready when the database answers: what a load balancer should route on. */
+  /**
+   * Ready when the database answers: what a load balancer should route on. Redis down is
+   * `degraded` and still 200: the gateway serves with in-process limits and breakers meanwhile.
+   */
   app.get('/ready', { logLevel: 'warn' }, async (_request, reply) => {
     try {
-      return { status: 'ready', ...(await readiness.check()) };
+      const checked = await readiness.check();
+      return { status: checked.redis === 'degraded' ? 'degraded' : 'ready', ...checked };
     } catch {
       return reply
         .code(503)

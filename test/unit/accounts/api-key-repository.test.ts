@@ -30,9 +30,9 @@ describe('api key repository', () => {
       expect(await findApiKeyByToken(harness.db, created.key.slice(0, -1) + (created.key.endsWith('x') ? 'y' : 'x'))).toBeUndefined();
       expect(await findApiKeyByToken(harness.db, '')).toBeUndefined();
 
-      expect(await revokeApiKey(harness.db, created.apiKey.id)).toBe(true);
+      expect(await revokeApiKey(harness.db, created.apiKey.id)).toBe(created.apiKey.id);
       expect(await findApiKeyByToken(harness.db, created.key)).toBeUndefined();
-      expect(await revokeApiKey(harness.db, created.apiKey.id)).toBe(false);
+      expect(await revokeApiKey(harness.db, created.apiKey.id)).toBeUndefined();
     });
 
     it('stores only the hash: no column of any table holds the key', async () => {
@@ -77,7 +77,7 @@ describe('api key repository', () => {
 
     it('revokes by display prefix, refusing an ambiguous one', async () => {
       const created = await createApiKey(harness.db, { name: 'by prefix' });
-      expect(await revokeApiKey(harness.db, created.apiKey.keyPrefix)).toBe(true);
+      expect(await revokeApiKey(harness.db, created.apiKey.keyPrefix)).toBe(created.apiKey.id);
       expect(await findApiKeyByToken(harness.db, created.key)).toBeUndefined();
       const [one, two] = [await createApiKey(harness.db, { name: 'a' }), await createApiKey(harness.db, { name: 'b' })];
       await harness.db
@@ -86,7 +86,7 @@ describe('api key repository', () => {
         .where('id', 'in', [one.apiKey.id, two.apiKey.id])
         .execute();
       await expect(revokeApiKey(harness.db, 'sk-ir-SAME')).rejects.toThrow(/matches 2 api keys/);
-      expect(await revokeApiKey(harness.db, 'sk-ir-none')).toBe(false);
+      expect(await revokeApiKey(harness.db, 'sk-ir-none')).toBeUndefined();
     });
 
     it('lists every key with its account, revoked ones included', async () => {

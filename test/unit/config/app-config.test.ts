@@ -37,3 +37,16 @@ describe('loadAppConfig: IMAGEROUTER_GENERATION_LEASE_MS', () => {
     );
   });
 });
+
+describe('REDIS_URL', () => {
+  it('is off when unset or empty, and taken as given otherwise', () => {
+    expect(loadAppConfig({}).redisUrl).toBeUndefined();
+    expect(loadAppConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadAppConfig({ REDIS_URL: 'rediss://cache:6380/1' }).redisUrl).toBe('rediss://cache:6380/1');
+    expect(loadAppConfig({}).redisPrefix).toBe('imagerouter:');
+  });
+
+  it('rejects anything but redis:// or rediss://, naming the variable', () => {
+    expect(() => loadAppConfig({ REDIS_URL: 'cache:6379' })).toThrow(/REDIS_URL: must be 'redis:\/\/\.\.\.' or 'rediss:\/\/\.\.\.'/);
+  });
+});

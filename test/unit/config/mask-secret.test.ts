@@ -32,6 +32,7 @@ describe('effectiveSettings', () => {
     const settings = effectiveSettings(
       loadAppConfig({
         DATABASE_URL: 'postgres://app:topsecretpassword@db:5432/ir',
+        REDIS_URL: 'rediss://default:redissecretword@cache:6380/0',
         IMAGEROUTER_ADMIN_KEY: 'admin-key-0123456789-last',
         IMAGEROUTER_METRICS_TOKEN: 'tok',
         IMAGEROUTER_DATA_DIR: '/tmp/ir',
@@ -39,12 +40,14 @@ describe('effectiveSettings', () => {
     );
     expect(settings).toMatchObject({
       DATABASE_URL: 'postgres://app:••••@db:5432/ir',
+      REDIS_URL: 'rediss://default:••••@cache:6380/0',
+      IMAGEROUTER_REDIS_PREFIX: 'imagerouter:',
       IMAGEROUTER_ADMIN_KEY: '••••last',
       IMAGEROUTER_METRICS_TOKEN: '••••',
       IMAGEROUTER_DATA_DIR: '/tmp/ir',
       PORT: 3000,
       IMAGEROUTER_TRUST_PROXY: false,
     });
-    expect(JSON.stringify(settings)).not.toMatch(/topsecret|0123456789|tok"/);
+    expect(JSON.stringify(settings)).not.toMatch(/topsecret|redissecret|0123456789|tok"/);
   });
 });

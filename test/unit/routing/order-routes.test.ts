@@ -9,19 +9,20 @@ const routes = [
   { provider: 'c', model: 'm', priority: 2, weight: 0, price: 10 },
 ];
 
-const order = (strategy: 'priority' | 'weighted' | 'cheapest' | 'fastest', random = () => 0.5, latency = createLatencyTracker()) =>
+const order = (strategy: 'priority' | 'weighted' | 'cheapest' | 'fastest', random = () => 0.5, latency = new Map<string, number>()) =>
   orderRoutes({ routes, strategy, priceOf: (route) => route.price, latency, random }).map((route) => route.provider);
 
 describe('orderRoutes', () => {
   it('priority: lowest first', () => expect(order('priority')).toEqual(['b', 'a', 'c']));
   it('cheapest: by this request’s price', () => expect(order('cheapest')).toEqual(['c', 'b', 'a']));
-  it('fastest: unmeasured routes first, then by recent latency', () => {
+  it('fastest: unmeasured routes first, then by recent latency', async () => {
     const latency = createLatencyTracker();
-    latency.record('a:m', 100);
-    latency.record('b:m', 900);
-    expect(order('fastest', undefined, latency)).toEqual(['c', 'a', 'b']);
-    latency.record('c:m', 500);
-    expect(order('fastest', undefined, latency)).toEqual(['a', 'c', 'b']);
+    const keys = routes.map((route) => `${route.provider}:${route.model}`);
+    await latency.record('a:m', 100);
+    await latency.record('b:m', 900);
+    expect(order('fastest', undefined, await latency.estimates(keys))).toEqual(['c', 'a', 'b']);
+    await latency.record('c:m', 500);
+    expect(order('fastest', undefined, await latency.estimates(keys))).toEqual(['a', 'c', 'b']);
   });
   it('weighted: shares follow the weights, zero weight only as a fallback', () => {
     let seed = 42;

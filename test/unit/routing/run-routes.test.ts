@@ -196,7 +196,7 @@ describe('runRoutes', () => {
     state.backoff.maxRetries = 0;
     await run([route('a'), route('b')]).promise; // a fails (1), b serves
     await run([route('a'), route('b')]).promise; // a fails (2): circuit opens
-    expect(state.breakers.state('a#0')).toBe('open');
+    expect(await state.breakers.state('a#0')).toBe('open');
     calls.length = 0;
     const { promise, attempts } = run([route('a'), route('b')]);
     expect((await promise).route.provider).toBe('b');
@@ -207,7 +207,7 @@ describe('runRoutes', () => {
     calls.length = 0;
     const recovered = await run([route('a'), route('b')]).promise;
     expect(recovered.route.provider).toBe('a');
-    expect(state.breakers.state('a#0')).toBe('closed');
+    expect(await state.breakers.state('a#0')).toBe('closed');
   });
 
   it('fans out when a route yields fewer images per call than wanted', async () => {
@@ -220,8 +220,8 @@ describe('runRoutes', () => {
   it('answers 503 when every circuit is open', async () => {
     const now = { value: 5_000_000 };
     const { run, state } = setup({}, [instance('a')], { now });
-    state.breakers.failure('a#0');
-    state.breakers.failure('a#0');
+    await state.breakers.failure('a#0');
+    await state.breakers.failure('a#0');
     await expect(run([route('a')]).promise).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
   });
 });

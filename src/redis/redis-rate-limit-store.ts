@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { ConcurrencySlot, RateLimitStore, WindowDecision } from '../accounts/rate-limit-store.js';
+import type { RedisConnection } from './redis-connection.js';
+import { redisOrLocal } from './redis-or-local.js';
+import { defineRedisScript } from './redis-script.js';
+
+/**
+ * A held slot lives this long in Redis unless renewed: the slots of a replica that crashed free
+ * themselves within it. A live holder renews it every third of it.
+ */
+export const SLOT_TTL_MS = 30_000;
+
+// Redis's own clock, not each replica's: skewed replicas must not stretch or shrink the window.
+const REDIS_NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * The sliding log of the in-process store, as a sorted set (score: the time of a counted request).
+ * KEYS[1] the log; ARGV limit, windowMs, a unique member. Returns {allowed, counted, oldest, now}.
+ */
+const HIT = defineRedisScript(
+  `${REDIS_NOW_MS}
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local counted = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if counted < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  counted = counted + 1
+  allowed = 1
+end
+redis.call('PEXPIRE', KEYS[1], window)
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+return {allowed, counted, tonumber(oldest or now), now}`,
+  z.tuple([z.number(), z.number(), z.number(), z.number()]),
+);
+
+/**
+ * Running slots as a sorted set (member: the slot, score: when it expires). KEYS[1] the set;
+ * ARGV max, slot id, ttlMs. Expired slots are dropped first. Returns 1 when taken, else 0.
+ */
+const ACQUIRE = defineRedisScript(
+  `${REDIS_NOW_MS}
+local ttl = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl)
+return 1`,
+  z.number(),
+);
+
+/** Pushes a held slot's expiry out (adding it back if it expired while Redis was away: it still runs). */
+const RENEW = defineRedisScript(
+  `${REDIS_NOW_MS}
+local ttl = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+local expires = redis.call('PTTL', KEYS[1])
+if expires < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`,
+  z.number(),
+);
+
+/**
+ * Request and concurrency counts shared by every replica, each decision one atomic script. While
+ * Redis is down each replica counts in process (`local`): limits then hold per replica only.
+ */
+export function createRedisRateLimitStore(connection: RedisConnection, local: RateLimitStore, slotTtlMs = SLOT_TTL_MS): RateLimitStore {
+  const { client, prefix } = connection;
+  return {
+    hit: (subject, limit, windowMs, now) =>
+      redisOrLocal(
+        connection,
+        'rate_limit',
+        async (): Promise<WindowDecision> => {
+          const [allowed, counted, oldest, redisNow] = await HIT.run(client, [`${prefix}rl:${subject}`], [limit, windowMs, randomUUID()]);
+          return {
+            allowed: allowed === 1,
+            limit,
+            remaining: Math.max(0, limit - counted),
+            resetMs: Math.max(0, oldest + windowMs - redisNow),
+          };
+        },
+        () => local.hit(subject, limit, windowMs, now),
+      ),
+    acquire: (subject, max) =>
+      redisOrLocal(
+        connection,
+        'concurrency',
+        async (): Promise<ConcurrencySlot | undefined> => {
+          const key = `${prefix}slots:${subject}`;
+          const slot = randomUUID();
+          const taken = await ACQUIRE.run(client, [key], [max, slot, slotTtlMs]);
+          return taken === 1 ? heldSlot(connection, key, slot, slotTtlMs) : undefined;
+        },
+        () => local.acquire(subject, max),
+      ),
+  };
+}
+
+function heldSlot(connection: RedisConnection, key: string, slot: string, ttlMs: number): ConcurrencySlot {
+  const renew = setInterval(() => {
+    RENEW.run(connection.client, [key], [slot, ttlMs]).catch((error: unknown) => connection.fellBack('concurrency_renew', error));
+  }, ttlMs / 3);
+  renew.unref();
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      clearInterval(renew);
+      // Unreachable now: the slot expires by itself within its ttl.
+      connection.client.zrem(key, slot).catch((error: unknown) => connection.fellBack('concurrency_release', error));
+    },
+  };
+}
