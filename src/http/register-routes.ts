@@ -38,10 +38,10 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(adminAccountRoutes, { findKey, accounts: services.accountAdmin });
   await app.register(adminUsageRoutes, { findKey, usage: services.usage });
   await app.register(adminProviderRoutes, { findKey, providerHealth: services.providerHealth });
-  await app.register(generationRoutes, { findKey, generations: services.generations, settings });
+  await app.register(generationRoutes, { findKey, generations: services.generations, hostedUrls: services.hostedUrls });
   // The dashboard's API: a user's own key, generations, usage and keys; route health; the admin's config view.
   await app.register(keyInfoRoutes, { findKey, keys: services.keys, clock });
-  await app.register(generationListRoutes, { findKey, generations: services.generations, settings });
+  await app.register(generationListRoutes, { findKey, generations: services.generations, hostedUrls: services.hostedUrls });
   await app.register(accountUsageRoutes, { findKey, usage: services.usage });
   await app.register(accountKeyRoutes, { findKey, keys: services.keys, clock });
   await app.register(modelRouteHealthRoutes, { findKey, catalog: services.catalog, providerHealth: services.providerHealth });

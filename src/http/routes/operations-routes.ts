@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import { NotReadyError } from '../../errors/not-ready-error.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { ReadinessCheck } from '../http-services.js';
 
@@ -12,14 +13,19 @@ export interface OperationsRoutesOptions {
 export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = async (app, { readiness, metrics, metricsToken }) => {
   app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
-  /** Ready when the database answers: what a load balancer should route on. */
-  app.get('/ready', { logLevel: 'warn' }, async (_request, reply) => {
+  /** Ready when the database and image storage answer: what a load balancer should route on. */
+  app.get('/ready', { logLevel: 'warn' }, async (request, reply) => {
     try {
       return { status: 'ready', ...(await readiness.check()) };
-    } catch {
-      return reply
-        .code(503)
-        .send({ status: 'not_ready', error: { message: 'The database does not answer.', type: 'service_unavailable' } });
+    } catch (error) {
+      const notReady = error instanceof NotReadyError ? error : new NotReadyError('database', 'The database does not answer.');
+      // The detail (which bucket, which status) is for the operator's logs; the body names only what is down.
+      request.log.warn({ err: notReady.cause ?? error, dependency: notReady.dependency }, 'not ready');
+      return reply.code(503).send({
+        status: 'not_ready',
+        [notReady.dependency]: 'unavailable',
+        error: { message: notReady.message, type: 'service_unavailable' },
+      });
     }
   });
 
