@@ -96,6 +96,21 @@ describe('image storage in an S3-compatible bucket', () => {
       expect(ready.body).toMatchObject({ status: 'ready', database: 'sqlite', storage: 's3' });
     });
 
+    it('shows the bucket in the admin configuration, the keys masked', async () => {
+      const config = await getJson(gateway.url, '/v1/admin/config', { key: await gateway.createKey({ admin: true }) });
+      expect(config.status).toBe(200);
+      expect(config.body.storage).toEqual({
+        kind: 's3',
+        bucket: s3.bucket,
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        hosted_urls: 'gateway',
+        retention_days: 2,
+      });
+      expect(config.body.settings).toMatchObject({ S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: '••••', S3_SECRET_ACCESS_KEY: '••••' });
+      expect(config.text).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
+    });
+
     it('sweeps expired images out of the bucket, in one batch, and keeps the others', async () => {
       const old = fileOf(await generate(gateway, 'soon gone'));
       now += DAY_MS;

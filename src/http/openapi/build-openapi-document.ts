@@ -239,8 +239,11 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
       '/ready': {
         get: {
           tags: ['Operations'],
-          summary: 'Readiness (database reachable)',
-          responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } },
+          summary: 'Readiness (database and image storage reachable)',
+          responses: {
+            '200': { description: 'Ready: {status, database, storage, models}.' },
+            '503': { description: 'Not ready: {status:"not_ready", <database|storage>:"unavailable", error}.' },
+          },
         },
       },
       '/metrics': {
