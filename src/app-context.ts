@@ -36,6 +36,7 @@ import { createHostedImageUrls, type HostedImageUrls } from './storage/hosted-im
 import type { S3ImageStore } from './storage/s3-store.js';
 import { NotReadyError } from './errors/not-ready-error.js';
 import { createImageStorer } from './storage/store-generated-images.js';
+import { eraseGenerationImages } from './storage/erase-generation-images.js';
 import { createResultDownloader } from './generation/download-result.js';
 import { createWebhookSecrets, getWebhookSecret, type WebhookSecrets } from './accounts/webhook-secrets.js';
 import { createWebhookOutbox } from './accounts/webhook-outbox.js';
@@ -241,6 +242,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         urls: hostedUrls,
       },
       webhookOutbox,
+      (generationId) => eraseGenerationImages({ db: database.db, store }, generationId),
     ),
     catalogQueries: {
       catalog,

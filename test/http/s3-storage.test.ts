@@ -125,6 +125,49 @@ describe('image storage in an S3-compatible bucket', () => {
     });
   });
 
+  describe('DELETE /v1/generations/{id}', () => {
+    let gateway: TestGateway;
+
+    beforeAll(async () => {
+      gateway = await startTestGateway(s3.env);
+    });
+    afterAll(() => gateway?.close());
+
+    it("deletes the generation's objects and prompt for its owner, keeps the usage record, and finds nothing the second time", async () => {
+      const result = await postJson(
+        gateway.url,
+        GENERATIONS,
+        { model: 'test/test', prompt: 'delete me', n: 2, size: '64x64', output_format: 'png' },
+        { key: gateway.key },
+      );
+      expect(result.status, result.text).toBe(200);
+      const id = (result.body as Json).id as string;
+      const files = ((result.body as Json).data as Array<{ url: string }>).map((image) => fileOf(image.url));
+      for (const file of files) expect(await s3Object(file)).toBeDefined();
+
+      const stranger = await gateway.createKey({ name: 'stranger' });
+      const notTheirs = await fetch(`${gateway.url}/v1/generations/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${stranger}` },
+      });
+      expect(notTheirs.status).toBe(404);
+      expect(await s3Object(files[0]!)).toBeDefined();
+
+      const erase = () =>
+        fetch(`${gateway.url}/v1/generations/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${gateway.key}` } });
+      const first = await erase();
+      expect(first.status).toBe(200);
+      expect(await first.json()).toEqual({ id, object: 'image.generation', deleted: true, images_deleted: 2 });
+      for (const file of files) {
+        expect(await s3Object(file)).toBeUndefined();
+        expect((await fetchBytes(`${gateway.url}/storage/${file}`)).status).toBe(404);
+      }
+      const record = await getJson(gateway.url, `/v1/generations/${id}`, { key: gateway.key });
+      expect(record.body).toMatchObject({ id, status: 'success', prompt: null, model: 'test/test' });
+      expect(await (await erase()).json()).toMatchObject({ deleted: true, images_deleted: 0 });
+    });
+  });
+
   describe('with S3_PUBLIC_URL: hosted URLs straight from the bucket', () => {
     let gateway: TestGateway;
     let publicUrl: string;
