@@ -3,6 +3,7 @@ import path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../src/accounts/api-key-repository.js';
 import { sweepExpiredImages } from '../../src/storage/sweep-expired-images.js';
 import { fetchBytes, getJson, postJson, type Json } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
@@ -165,6 +166,24 @@ describe('image storage in an S3-compatible bucket', () => {
       const record = await getJson(gateway.url, `/v1/generations/${id}`, { key: gateway.key });
       expect(record.body).toMatchObject({ id, status: 'success', prompt: null, model: 'test/test' });
       expect(await (await erase()).json()).toMatchObject({ deleted: true, images_deleted: 0 });
+    });
+
+    it('refuses a read-only key with 403, leaving the objects', async () => {
+      const result = await postJson(gateway.url, GENERATIONS, { model: 'test/test', prompt: 'kept', size: '64x64' }, { key: gateway.key });
+      const id = (result.body as Json).id as string;
+      const file = fileOf((result.body as Json).data[0].url as string);
+      const { key: readOnly } = await createApiKey(gateway.context.database.db, {
+        name: 'read-only',
+        scopes: ['read'],
+        accountId: (await gateway.context.generations.get(id))!.accountId,
+      });
+      const refused = await fetch(`${gateway.url}/v1/generations/${id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${readOnly}` },
+      });
+      expect(refused.status).toBe(403);
+      expect(await refused.json()).toMatchObject({ error: { code: 'missing_scope' } });
+      expect(await s3Object(file)).toBeDefined();
     });
   });
 
