@@ -39,7 +39,11 @@ import { providerHealthReport, type ProviderInstanceHealth } from './routing/pro
 import { parseRoutingConfig } from './routing/routing-config.js';
 import type { ImageStore } from './storage/image-store.js';
 import { createLocalDiskStore } from './storage/local-disk-store.js';
+import { createHostedImageUrls, type HostedImageUrls } from './storage/hosted-image-urls.js';
+import type { S3ImageStore } from './storage/s3-store.js';
+import { NotReadyError } from './errors/not-ready-error.js';
 import { createImageStorer } from './storage/store-generated-images.js';
+import { eraseGenerationImages } from './storage/erase-generation-images.js';
 import { createResultDownloader } from './generation/download-result.js';
 import { createWebhookSecrets, getWebhookSecret, type WebhookSecrets } from './accounts/webhook-secrets.js';
 import { createWebhookOutbox } from './accounts/webhook-outbox.js';
@@ -58,6 +62,8 @@ const WEBHOOK_TIMEOUT_MS = 10_000;
 const WEBHOOK_POLL_INTERVAL_MS = 1_000;
 /** Longer than any POST (timeout included), so a live dispatcher never loses a delivery it is sending. */
 const WEBHOOK_LEASE_MS = 60_000;
+/** Caches may keep an image at most a year (and never past its retention). */
+const MAX_CACHE_SECONDS = 31_536_000;
 
 /** Everything a running gateway holds: built once at boot, injected everywhere (tests swap parts). */
 export interface AppContext {
@@ -78,11 +84,13 @@ export interface AppContext {
   generations: GenerationService;
   catalogQueries: CatalogQueries;
   storedImages: StoredImageReader;
+  /** The URLs handed out for stored images: through the gateway, straight from the bucket, or presigned. */
+  hostedUrls: HostedImageUrls;
   /** Operators' view: accounts and credits, usage, provider health (admin API and CLI). */
   accountAdmin: AccountAdminService;
   usage: UsageService;
   providerHealth: { list(): Promise<ProviderInstanceHealth[]> };
-  readiness: { check(): Promise<{ database: string; models: number; redis?: 'ok' | 'degraded' }> };
+  readiness: { check(): Promise<{ database: string; storage: string; models: number; redis?: 'ok' | 'degraded' }> };
   /** Present when `REDIS_URL` is set: the state replicas share, and whether Redis answers now. */
   redis: RedisSharedState | undefined;
   /** Finishes generations whose process died (their lease passed): at start and periodically. */
@@ -128,15 +136,34 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
   const registry = createProviderRegistry(overrides.providers ?? createBuiltInAdapters(), instances);
   const catalog = bindRouteOptions(loadedCatalog, registry);
   const routing = parseRoutingConfig(catalog.config.routing, config.configFile);
+  // The AWS SDK is loaded only with a bucket configured: a SQLite-and-disk start does not pay for it.
+  const s3Store: S3ImageStore | undefined =
+    overrides.store === undefined && config.s3 !== undefined
+      ? await (
+          await import('./storage/s3-store.js')
+        ).createS3Store(config.s3, {
+          cacheSeconds: Math.min(MAX_CACHE_SECONDS, config.retentionDays * 86_400),
+        })
+      : undefined;
   const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
   try {
     if (overrides.migrate === false) await requireCurrentSchema(database);
     else await migrate(database);
   } catch (error) {
     await database.close();
+    s3Store?.close();
     throw error;
   }
-  const store = overrides.store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
+  const store = overrides.store ?? s3Store ?? createLocalDiskStore(path.join(config.dataDir, 'images'));
+  const hostedUrls = createHostedImageUrls({
+    publicUrl: () => config.publicUrl,
+    mode: config.s3?.urls ?? { mode: 'gateway' },
+    ...(s3Store
+      ? { presign: (file: string, seconds: number) => s3Store.presignedUrl(file, seconds), bucketUrlBase: s3Store.bucketUrlBase }
+      : {}),
+    retentionDays: config.retentionDays,
+    clock,
+  });
   const metrics = overrides.metrics ?? createMetrics();
   const records = createGenerationRecords(database.db, metrics, { clock, leaseMs: config.generationLeaseMs });
 
@@ -175,7 +202,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     secretOf: (accountId) => getWebhookSecret(database.db, accountId),
     post: (url, body, headers) => postWebhook(url, body, headers, { policy, timeoutMs: webhookTimeoutMs }),
     clock,
-    publicUrl: () => config.publicUrl,
+    urls: hostedUrls,
     schedule: overrides.webhooks?.schedule ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE,
     pollIntervalMs: overrides.webhooks?.pollIntervalMs ?? WEBHOOK_POLL_INTERVAL_MS,
     leaseMs: overrides.webhooks?.leaseMs ?? WEBHOOK_LEASE_MS,
@@ -191,7 +218,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     storeImages: createImageStorer({
       db: database.db,
       store,
-      publicUrl: () => config.publicUrl,
+      urls: hostedUrls,
       retentionDays: config.retentionDays,
       clock,
     }),
@@ -203,7 +230,10 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       maxInputBytes: config.maxInputBytes,
       timeoutMs: config.downloadTimeoutMs,
       // Read per request: a server on port 0 learns its URL only once it listens.
-      ownStorage: { reader: storedImages, origins: () => ({ publicUrl: config.publicUrl, port: config.port }) },
+      ownStorage: {
+        reader: storedImages,
+        origins: () => ({ publicUrl: config.publicUrl, port: config.port, objectUrlBases: hostedUrls.objectUrlBases() }),
+      },
     }),
     requestTimeoutMs: config.requestTimeoutMs,
     admission: createGenerationAdmission(redis?.rateLimits ?? localRateLimits, clock),
@@ -242,9 +272,10 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
         store: createIdempotencyKeyStore(database.db),
         lookup: accounts.generations,
         images: storedImages,
-        publicUrl: () => config.publicUrl,
+        urls: hostedUrls,
       },
       webhookOutbox,
+      (generationId) => eraseGenerationImages({ db: database.db, store }, generationId),
     ),
     catalogQueries: {
       catalog,
@@ -254,13 +285,21 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       recentUsage: sharedPopularCounts(redis, () => accounts.generations.popularModelCounts(clock() - POPULAR_WINDOW_MS)),
     },
     storedImages,
+    hostedUrls,
     accountAdmin: createAccountAdminService(database.db, clock),
     usage: createUsageService(database.db),
     providerHealth: { list: () => providerHealthReport(registry, router) },
     readiness: {
       async check() {
-        await pingDatabase(database.db);
-        return { database: database.dialect, models: catalog.all().length, ...(redis ? { redis: redis.status() } : {}) };
+        const [databaseCheck, storageCheck] = await Promise.allSettled([pingDatabase(database.db), store.check()]);
+        if (databaseCheck.status === 'rejected') throw new NotReadyError('database', 'The database does not answer.', databaseCheck.reason);
+        if (storageCheck.status === 'rejected') throw new NotReadyError('storage', 'Image storage does not answer.', storageCheck.reason);
+        return {
+          database: database.dialect,
+          storage: s3Store ? 's3' : 'local',
+          models: catalog.all().length,
+          ...(redis ? { redis: redis.status() } : {}),
+        };
       },
     },
     async recoverAbandoned() {
@@ -287,6 +326,7 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
       await webhookDispatcher.stop();
       await redis?.close();
       await database.close();
+      s3Store?.close();
     },
   };
 }

@@ -78,6 +78,7 @@ function httpServices(context: AppContext): HttpServices {
     generations: context.generations,
     catalog: context.catalogQueries,
     storedImages: context.storedImages,
+    hostedUrls: context.hostedUrls,
     readiness: context.readiness,
     metrics: context.metrics,
     webhookSecrets: context.webhookSecrets,

@@ -222,6 +222,17 @@ export async function listExpiredStoredImages(db: Kysely<DatabaseSchema>, now: n
   return rows.map(toStoredImageRecord);
 }
 
+/** A generation's stored images (expired or not): what erasing it must delete. */
+export async function listStoredImagesOfGeneration(db: Kysely<DatabaseSchema>, generationId: string): Promise<StoredImageRecord[]> {
+  const rows = await db.selectFrom('stored_images').selectAll().where('generation_id', '=', generationId).execute();
+  return rows.map(toStoredImageRecord);
+}
+
+/** Forgets one generation's prompt (its owner erased it); the rest of the record stays for usage and billing. */
+export async function clearGenerationPrompt(db: Kysely<DatabaseSchema>, id: string): Promise<void> {
+  await db.updateTable('generations').set({ prompt: null }).where('id', '=', id).execute();
+}
+
 /** Deletes the records (after their files); returns how many existed. */
 export async function deleteStoredImages(db: Kysely<DatabaseSchema>, ids: readonly string[]): Promise<number> {
   let deleted = 0;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseS3Config, type S3Config } from './s3-config.js';
 
 /** Everything the gateway reads from its environment, validated once at boot. */
 export interface AppConfig {
@@ -57,6 +58,8 @@ export interface AppConfig {
   /** Generations of free models one client IP may run per UTC day; 0 = no cap (the default). */
   freeDailyLimitPerIp: number;
   logLevel: string;
+  /** Set (`S3_BUCKET`): images go to an S3-compatible bucket instead of `{dataDir}/images`. */
+  s3: S3Config | undefined;
 }
 
 const integer = (fallback: number, min = 0) =>
@@ -120,8 +123,9 @@ export class ConfigError extends Error {
 /** Reads and validates the environment; a failure names the variable and the fix. */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const s3 = parseS3Config(env);
+  if (!parsed.success || s3.problems.length > 0) {
+    const lines = [...(parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? []), ...s3.problems];
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const values = parsed.data;
@@ -154,6 +158,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     freeDailyLimitPerAccount: values.IMAGEROUTER_FREE_DAILY_LIMIT_PER_ACCOUNT,
     freeDailyLimitPerIp: values.IMAGEROUTER_FREE_DAILY_LIMIT_PER_IP,
     logLevel: values.LOG_LEVEL,
+    s3: s3.config,
   };
 }
 

@@ -33,5 +33,13 @@ export function effectiveSettings(config: AppConfig): Record<string, SettingValu
     IMAGEROUTER_FREE_DAILY_LIMIT_PER_ACCOUNT: config.freeDailyLimitPerAccount,
     IMAGEROUTER_FREE_DAILY_LIMIT_PER_IP: config.freeDailyLimitPerIp,
     LOG_LEVEL: config.logLevel,
+    S3_BUCKET: config.s3?.bucket ?? null,
+    S3_ENDPOINT: config.s3?.endpoint ?? null,
+    S3_REGION: config.s3?.region ?? null,
+    S3_ACCESS_KEY_ID: maskSecret(config.s3?.credentials?.accessKeyId),
+    S3_SECRET_ACCESS_KEY: maskSecret(config.s3?.credentials?.secretAccessKey),
+    S3_FORCE_PATH_STYLE: config.s3?.forcePathStyle ?? null,
+    S3_PUBLIC_URL: config.s3?.urls.mode === 'public' ? config.s3.urls.publicUrl : null,
+    S3_URL_TTL: config.s3?.urls.mode === 'presigned' ? config.s3.urls.urlTtlSeconds : null,
   };
 }

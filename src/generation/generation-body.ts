@@ -14,9 +14,10 @@ export interface GenerationWebhookView {
 /**
  * A generation as its owner sees it: status, cost, attempts, and once finished the hosted images
  * (async mode's result) or the error with the status it would have had. `GET /v1/generations/{id}`
- * answers it, and a webhook POSTs it, so both say the same.
+ * answers it, and a webhook POSTs it, so both say the same. `imageUrls` are the hosted URLs of its
+ * images (`HostedImageUrls.ofGeneration`).
  */
-export function generationBody(generation: GenerationRecord, delivery: WebhookDeliveryRecord | undefined, publicUrl: string) {
+export function generationBody(generation: GenerationRecord, delivery: WebhookDeliveryRecord | undefined, imageUrls: readonly string[]) {
   return {
     id: generation.id,
     object: 'image.generation',
@@ -30,9 +31,7 @@ export function generationBody(generation: GenerationRecord, delivery: WebhookDe
     cost: microsToUsd(generation.costMicros),
     latency: generation.latencyMs,
     response_format: generation.responseFormat,
-    ...(generation.status === 'success'
-      ? { data: generation.outputIds.map((key) => ({ revised_prompt: null, url: `${publicUrl}/storage/${key}` })) }
-      : {}),
+    ...(generation.status === 'success' ? { data: imageUrls.map((url) => ({ revised_prompt: null, url })) } : {}),
     ...(generation.status === 'error'
       ? {
           error: {

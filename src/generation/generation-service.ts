@@ -27,6 +27,8 @@ export interface GenerationService {
   list: GenerationLookup['list'];
   /** The webhook delivery of a generation, once it finished (only requests with `webhook_url` have one). */
   webhookDelivery(generationId: string): Promise<WebhookDeliveryRecord | undefined>;
+  /** Deletes a generation's stored images (files or bucket objects) and its prompt; resolves with how many images went. */
+  eraseImages(generationId: string): Promise<number>;
 }
 
 export function createGenerationService(
@@ -34,6 +36,7 @@ export function createGenerationService(
   lookup: GenerationLookup,
   idempotency: IdempotencyPorts,
   deliveries: Pick<WebhookOutbox, 'forGeneration'>,
+  eraseImages: (generationId: string) => Promise<number>,
 ): GenerationService {
   return {
     run: (input) => runGeneration(ports, input),
@@ -43,5 +46,6 @@ export function createGenerationService(
     get: (id) => lookup.get(id),
     list: (filters, page) => lookup.list(filters, page),
     webhookDelivery: (generationId) => deliveries.forGeneration(generationId),
+    eraseImages,
   };
 }

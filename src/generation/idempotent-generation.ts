@@ -7,6 +7,7 @@ import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning } from '../domain/image-request.js';
 import { microsToUsd } from '../domain/money.js';
 import { ApiError, ERROR_KIND_HTTP, type ErrorKind } from '../errors/api-error.js';
+import type { HostedImageUrls } from '../storage/hosted-image-urls.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
 import { GenerationFailure, type GenerationOutput } from './generate-images.js';
 import type { UseCasePorts } from './generation-ports.js';
@@ -30,8 +31,8 @@ export interface IdempotencyPorts {
   store: IdempotencyKeyStore;
   lookup: Pick<GenerationLookup, 'get'>;
   images: StoredImageReader;
-  /** The gateway's public URL, read per request (a server on port 0 learns it once it listens). */
-  publicUrl: () => string;
+  /** Hosted URLs of the first request's images, made anew (a presigned one is fresh). */
+  urls: HostedImageUrls;
 }
 
 export interface IdempotentRunInput extends RunGenerationInput {
@@ -186,7 +187,7 @@ async function replay(record: GenerationRecord, idempotency: IdempotencyPorts): 
   const data: GenerationOutput['data'] = [];
   for (const file of record.outputIds) {
     if (record.responseFormat !== 'b64_json') {
-      data.push({ revised_prompt: null, url: `${idempotency.publicUrl()}/storage/${file}` });
+      data.push({ revised_prompt: null, url: await idempotency.urls.urlOf(file, record.createdAt) });
       continue;
     }
     const image = await idempotency.images.read(file);

@@ -1,6 +1,7 @@
 import type { GenerationRecord } from '../accounts/generation-repository.js';
 import type { ClaimedWebhookDelivery, WebhookAttempt, WebhookAttemptOutcome, WebhookOutbox } from '../accounts/webhook-outbox.js';
 import type { PostWebhookResult } from '../net/post-webhook.js';
+import type { HostedImageUrls } from '../storage/hosted-image-urls.js';
 import { generationBody } from './generation-body.js';
 import { nextWebhookAttemptAt, type WebhookRetrySchedule } from './webhook-retry-schedule.js';
 import { WEBHOOK_DELIVERY_HEADER, WEBHOOK_SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
@@ -13,8 +14,8 @@ export interface WebhookDispatcherOptions {
   /** The guarded POST (`net/post-webhook.ts`), its timeout included. */
   post(url: string, body: Buffer, headers: Record<string, string>): Promise<PostWebhookResult>;
   clock: () => number;
-  /** Read per delivery: hosted image URLs in the body use it. */
-  publicUrl: () => string;
+  /** Hosted image URLs in the body, made per delivery (a presigned one is fresh). */
+  urls: HostedImageUrls;
   schedule: WebhookRetrySchedule;
   /** How often the outbox is searched for due deliveries. */
   pollIntervalMs: number;
@@ -97,7 +98,7 @@ async function deliver(options: WebhookDispatcherOptions, claim: ClaimedWebhookD
   } else if (secret === undefined) {
     result = { status: null, error: 'the account has no webhook secret: create one with POST /v1/webhooks/secret' };
   } else {
-    const body = Buffer.from(JSON.stringify(generationBody(generation, claim, options.publicUrl())));
+    const body = Buffer.from(JSON.stringify(generationBody(generation, claim, await options.urls.ofGeneration(generation))));
     result = await options.post(claim.url, body, {
       'content-type': 'application/json',
       [WEBHOOK_SIGNATURE_HEADER]: signWebhook(secret, Math.floor(at / 1000), body),

@@ -34,7 +34,16 @@ export function adminConfigJson(config: AppConfig, instances: readonly ProviderI
       max_retry_after_ms: routing.backoff.maxRetryAfterMs,
       circuit_breaker: { failure_threshold: routing.breaker.failureThreshold, open_ms: routing.breaker.openMs },
     },
-    storage: { kind: 'local', images_dir: path.join(config.dataDir, 'images'), retention_days: config.retentionDays },
+    storage: config.s3
+      ? {
+          kind: 's3' as const,
+          bucket: config.s3.bucket,
+          endpoint: config.s3.endpoint ?? null,
+          region: config.s3.region,
+          hosted_urls: config.s3.urls.mode,
+          retention_days: config.retentionDays,
+        }
+      : { kind: 'local' as const, images_dir: path.join(config.dataDir, 'images'), retention_days: config.retentionDays },
     catalog: {
       models: models.length,
       active_models: models.filter((model) => model.status === 'active').length,

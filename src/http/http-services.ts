@@ -7,6 +7,7 @@ import type { GenerationService } from '../generation/generation-service.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { DashboardAssets } from './dashboard-assets.js';
 import type { ProviderInstanceHealth } from '../routing/provider-health-report.js';
+import type { HostedImageUrls } from '../storage/hosted-image-urls.js';
 import type { StoredImageReader } from '../storage/stored-image-reader.js';
 import type { AdminConfigJson } from './admin-config-json.js';
 
@@ -21,10 +22,10 @@ export interface HttpSettings {
   metricsToken: string | undefined;
 }
 
-/** Whether the gateway can serve: the database answers. Throws when it does not. */
+/** Whether the gateway can serve: the database and image storage answer. Throws (a `NotReadyError` naming which) when not. */
 export interface ReadinessCheck {
-  /** Throws when the database does not answer; `redis` only with `REDIS_URL` set. */
-  check(): Promise<{ database: string; models: number; redis?: 'ok' | 'degraded' }>;
+  /** Throws `NotReadyError` when the database or image storage does not answer; `redis` only with `REDIS_URL` set. */
+  check(): Promise<{ database: string; storage: string; models: number; redis?: 'ok' | 'degraded' }>;
 }
 
 /**
@@ -38,6 +39,8 @@ export interface HttpServices {
   generations: GenerationService;
   catalog: CatalogQueries;
   storedImages: StoredImageReader;
+  /** The URLs handed out for stored images (gateway, bucket or presigned). */
+  hostedUrls: HostedImageUrls;
   readiness: ReadinessCheck;
   metrics: Metrics;
   /** The built web dashboard, served at `/`. */

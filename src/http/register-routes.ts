@@ -13,6 +13,7 @@ import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { docsRoutes } from './routes/docs-routes.js';
 import { generationListRoutes } from './routes/generation-list-routes.js';
 import { generationRoutes } from './routes/generation-routes.js';
+import { generationEraseRoutes } from './routes/generation-erase-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { keyInfoRoutes } from './routes/key-info-routes.js';
 import { mcpRoutes } from './routes/mcp-routes.js';
@@ -38,10 +39,11 @@ export async function registerRoutes(app: FastifyInstance, services: HttpService
   await app.register(adminAccountRoutes, { findKey, accounts: services.accountAdmin });
   await app.register(adminUsageRoutes, { findKey, usage: services.usage });
   await app.register(adminProviderRoutes, { findKey, providerHealth: services.providerHealth });
-  await app.register(generationRoutes, { findKey, generations: services.generations, settings });
+  await app.register(generationRoutes, { findKey, generations: services.generations, hostedUrls: services.hostedUrls });
+  await app.register(generationEraseRoutes, { findKey, generations: services.generations });
   // The dashboard's API: a user's own key, generations, usage and keys; route health; the admin's config view.
   await app.register(keyInfoRoutes, { findKey, keys: services.keys, clock });
-  await app.register(generationListRoutes, { findKey, generations: services.generations, settings });
+  await app.register(generationListRoutes, { findKey, generations: services.generations, hostedUrls: services.hostedUrls });
   await app.register(accountUsageRoutes, { findKey, usage: services.usage });
   await app.register(accountKeyRoutes, { findKey, keys: services.keys, clock });
   await app.register(modelRouteHealthRoutes, { findKey, catalog: services.catalog, providerHealth: services.providerHealth });

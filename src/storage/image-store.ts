@@ -6,4 +6,6 @@ export interface ImageStore {
   get(key: string): Promise<{ bytes: Buffer; contentType: string | undefined } | undefined>;
   /** Removes objects; missing ones are ignored. */
   delete(keys: string[]): Promise<void>;
+  /** Throws unless images can be written and read now (`/ready`): a writable folder, a reachable bucket. */
+  check(): Promise<void>;
 }

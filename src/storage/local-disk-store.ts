@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ImageStore } from './image-store.js';
 
@@ -58,6 +59,11 @@ export function createLocalDiskStore(directory: string): ImageStore {
           }),
         ),
       );
+    },
+    async check() {
+      // Not the memoized mkdir: a folder that failed once (a volume not yet mounted) may work now.
+      await mkdir(directory, { recursive: true });
+      await access(directory, constants.W_OK);
     },
   };
 }

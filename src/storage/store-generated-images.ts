@@ -4,6 +4,7 @@ import { insertStoredImage } from '../accounts/generation-repository.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
 import { finishedImageBytes, type FinishedImage, type StoredImageRef } from '../domain/finished-image.js';
 import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../domain/image-format.js';
+import type { HostedImageUrls } from './hosted-image-urls.js';
 import type { ImageStore } from './image-store.js';
 
 const DAY_MS = 86_400_000;
@@ -11,8 +12,7 @@ const DAY_MS = 86_400_000;
 export interface ImageStorerOptions {
   db: Kysely<DatabaseSchema>;
   store: ImageStore;
-  /** Read per call: the base URL may be known only once the server listens. */
-  publicUrl: () => string;
+  urls: HostedImageUrls;
   retentionDays: number;
   clock: () => number;
 }
@@ -41,7 +41,7 @@ export function createImageStorer(options: ImageStorerOptions) {
           createdAt: now,
           expiresAt: now + options.retentionDays * DAY_MS,
         });
-        return { key, url: `${options.publicUrl()}/storage/${key}` };
+        return { key, url: await options.urls.urlOf(key, now) };
       }),
     );
 }

@@ -14,6 +14,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   402: 'Insufficient credits.',
   403: 'The key may not do this.',
   404: 'Not found.',
+  409: 'Conflict with the current state (the message says which).',
   410: 'The model is retired.',
   413: 'Body or file too large.',
   415: 'Unsupported Content-Type.',
@@ -182,6 +183,33 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
             ...errors([401, 404]),
           },
         },
+        delete: {
+          tags: ['Images'],
+          summary:
+            "Delete one of your generations' images (files or bucket objects) and prompt now, instead of at the end of the retention; the usage record stays. Needs the `generate` scope",
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: '`{id, object: "image.generation", deleted: true, images_deleted}`; again later, `images_deleted: 0`.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['id', 'object', 'deleted', 'images_deleted'],
+                    properties: {
+                      id: { type: 'string' },
+                      object: { type: 'string', const: 'image.generation' },
+                      deleted: { type: 'boolean', const: true },
+                      images_deleted: { type: 'integer', minimum: 0 },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors([401, 403, 404, 409]),
+          },
+        },
       },
       '/v1/webhooks/secret': {
         post: {
@@ -239,13 +267,13 @@ export function buildOpenApiDocument(serverUrl: string): JsonObject {
       '/ready': {
         get: {
           tags: ['Operations'],
-          summary: 'Readiness (database reachable)',
+          summary: 'Readiness (database and image storage reachable)',
           responses: {
             '200': {
               description:
-                'Ready, or `status: "degraded"` with `redis: "degraded"` while Redis (REDIS_URL) is down and limits are kept per process.',
+                'Ready: {status, database, storage, models}; or `status: "degraded"` with `redis: "degraded"` while Redis (REDIS_URL) is down and limits are kept per process.',
             },
-            '503': { description: 'Not ready.' },
+            '503': { description: 'Not ready: {status:"not_ready", <database|storage>:"unavailable", error}.' },
           },
         },
       },

@@ -2,18 +2,18 @@ import type { FastifyPluginAsync } from 'fastify';
 import { invalidParamFromZod } from '../../errors/invalid-param-from-zod.js';
 import { generationBody } from '../../generation/generation-body.js';
 import type { GenerationService } from '../../generation/generation-service.js';
-import type { HttpSettings } from '../http-services.js';
+import type { HostedImageUrls } from '../../storage/hosted-image-urls.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { GENERATION_LIST_DEFAULT_LIMIT, generationListQuerySchema } from '../schemas/generation-list-schemas.js';
 
 export interface GenerationListRoutesOptions {
   findKey: FindKey;
   generations: GenerationService;
-  settings: Pick<HttpSettings, 'publicUrl'>;
+  hostedUrls: HostedImageUrls;
 }
 
 /** The caller's account's generations, newest first; each item is what `GET /v1/generations/{id}` answers. */
-export const generationListRoutes: FastifyPluginAsync<GenerationListRoutesOptions> = async (app, { findKey, generations, settings }) => {
+export const generationListRoutes: FastifyPluginAsync<GenerationListRoutesOptions> = async (app, { findKey, generations, hostedUrls }) => {
   app.addHook('onRequest', authenticate(findKey, 'read'));
   app.get('/v1/generations', async (request) => {
     const parsed = generationListQuerySchema.safeParse(request.query ?? {});
@@ -34,7 +34,7 @@ export const generationListRoutes: FastifyPluginAsync<GenerationListRoutesOption
         generationBody(
           generation,
           generation.webhookUrl == null ? undefined : await generations.webhookDelivery(generation.id),
-          settings.publicUrl,
+          await hostedUrls.ofGeneration(generation),
         ),
       ),
     );

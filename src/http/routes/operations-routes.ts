@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
+import { NotReadyError } from '../../errors/not-ready-error.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { ReadinessCheck } from '../http-services.js';
 
@@ -13,17 +14,22 @@ export const operationsRoutes: FastifyPluginAsync<OperationsRoutesOptions> = asy
   app.get('/health', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   /**
-   * Ready when the database answers: what a load balancer should route on. Redis down is
-   * `degraded` and still 200: the gateway serves with in-process limits and breakers meanwhile.
+   * Ready when the database and image storage answer: what a load balancer should route on. Redis
+   * down is `degraded` and still 200: the gateway serves with in-process limits and breakers meanwhile.
    */
-  app.get('/ready', { logLevel: 'warn' }, async (_request, reply) => {
+  app.get('/ready', { logLevel: 'warn' }, async (request, reply) => {
     try {
       const checked = await readiness.check();
       return { status: checked.redis === 'degraded' ? 'degraded' : 'ready', ...checked };
-    } catch {
-      return reply
-        .code(503)
-        .send({ status: 'not_ready', error: { message: 'The database does not answer.', type: 'service_unavailable' } });
+    } catch (error) {
+      const notReady = error instanceof NotReadyError ? error : new NotReadyError('database', 'The database does not answer.');
+      // The detail (which bucket, which status) is for the operator's logs; the body names only what is down.
+      request.log.warn({ err: notReady.cause ?? error, dependency: notReady.dependency }, 'not ready');
+      return reply.code(503).send({
+        status: 'not_ready',
+        [notReady.dependency]: 'unavailable',
+        error: { message: notReady.message, type: 'service_unavailable' },
+      });
     }
   });
 

@@ -83,6 +83,16 @@ export const adminConfigResponseSchema = z.strictObject({
     max_retry_after_ms: z.number().int(),
     circuit_breaker: z.strictObject({ failure_threshold: z.number().int(), open_ms: z.number().int() }),
   }),
-  storage: z.strictObject({ kind: z.literal('local'), images_dir: z.string(), retention_days: z.number().int() }),
+  storage: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('local'), images_dir: z.string(), retention_days: z.number().int() }),
+    z.strictObject({
+      kind: z.literal('s3'),
+      bucket: z.string(),
+      endpoint: z.string().nullable(),
+      region: z.string(),
+      hosted_urls: z.enum(['gateway', 'public', 'presigned']),
+      retention_days: z.number().int(),
+    }),
+  ]),
   catalog: z.strictObject({ models: z.number().int(), active_models: z.number().int(), config_file: z.string().nullable() }),
 });

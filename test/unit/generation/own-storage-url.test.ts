@@ -33,4 +33,26 @@ describe('ownStoredFile', () => {
       expect(ownStoredFile(url, origins), url).toBeUndefined();
     }
   });
+
+  it('recognises bucket URLs under the object URL bases: S3_PUBLIC_URL and presigned URLs, their query ignored', () => {
+    const origins = {
+      publicUrl: 'https://img.example.com',
+      port: 3000,
+      objectUrlBases: ['https://cdn.example.com/images/', 'http://minio:9000/imagerouter/'],
+    };
+    expect(ownStoredFile(`https://cdn.example.com/images/${file}`, origins)).toBe(file);
+    expect(ownStoredFile(`http://minio:9000/imagerouter/${file}?X-Amz-Expires=600&X-Amz-Signature=abc`, origins)).toBe(file);
+    expect(ownStoredFile(`https://img.example.com/storage/${file}`, origins)).toBe(file);
+    for (const url of [
+      `https://cdn.example.com/images/a/${file}`,
+      `https://cdn.example.com/imagesx/${file}`,
+      `https://cdn.example.com/${file}`,
+      `http://cdn.example.com/images/${file}`,
+      `http://minio:9001/imagerouter/${file}`,
+      `https://user:pw@cdn.example.com/images/${file}`,
+      'https://cdn.example.com/images/',
+    ]) {
+      expect(ownStoredFile(url, origins), url).toBeUndefined();
+    }
+  });
 });
