@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startGatewayReplicas, type GatewayReplica, type GatewayReplicas } from '../helpers/gateway-replicas.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { redisAvailable, removeRedisKeys, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis.js';
+import { startTestS3Server, type TestS3Server } from '../helpers/test-s3-server.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 
 const ADMIN_KEY = 'sk-ir-admin-replicas-test-0123456789abcdef';
@@ -23,9 +25,16 @@ async function call(
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** Behind the load balancer both replicas answer to this address; tests reach each one on its own port. */
+const PUBLIC_URL = 'https://images.example.test';
+
+/** The same path on a given replica: what the load balancer would do with a hosted URL. */
+const onReplica = (replica: GatewayReplica, hostedUrl: string) => `${replica.url}${new URL(hostedUrl).pathname}`;
+
 /**
- * Two `imagerouter serve` processes on one database, as behind a load balancer: what one replica
- * does, the other sees at once, and money is exact across both.
+ * Two `imagerouter serve` processes on one database, one Redis and one S3 bucket (s3rver), as
+ * behind a load balancer: what one replica does, the other sees at once, and money is exact
+ * across both.
  */
 forEachDatabase((harness) => {
   let configDir: string;
@@ -33,9 +42,12 @@ forEachDatabase((harness) => {
   let a: GatewayReplica;
   let b: GatewayReplica;
   let receiver: WebhookReceiver;
+  let s3: TestS3Server;
+  const redisPrefix = uniqueRedisPrefix();
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
+    s3 = await startTestS3Server();
     configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-replicas-'));
     const configFile = path.join(configDir, 'config.yaml');
     // One cent per image: credits for 50 images are $0.50.
@@ -48,12 +60,18 @@ forEachDatabase((harness) => {
       // A short lease, so a dead replica's work is found within seconds; the webhook receiver is on loopback.
       IMAGEROUTER_GENERATION_LEASE_MS: '1000',
       IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1',
+      PUBLIC_URL,
+      ...s3.env,
+      // Without Redis (a laptop without it), the limit test below is skipped; CI=true requires Redis.
+      ...(redisAvailable ? { REDIS_URL: TEST_REDIS_URL, IMAGEROUTER_REDIS_PREFIX: redisPrefix } : {}),
     });
     [a, b] = cluster.replicas as [GatewayReplica, GatewayReplica];
   }, 180_000);
   afterAll(async () => {
     await cluster?.stopAll();
     await receiver?.close();
+    await s3?.close();
+    if (redisAvailable) await removeRedisKeys(redisPrefix);
     await rm(configDir, { recursive: true, force: true });
   });
 
@@ -93,6 +111,59 @@ forEachDatabase((harness) => {
     expect(refused.status).toBe(401);
   }, 60_000);
 
+  it.skipIf(!redisAvailable)(
+    'a per-key limit of 10 requests a minute holds across both replicas (Redis)',
+    async () => {
+      const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'ten-a-minute', requests_per_minute: 10 });
+      expect(created.status).toBe(201);
+      const key = String(created.body['key']);
+      const request = { model: 'test/test', prompt: 'a kite', size: '64x64', response_format: 'b64_ephemeral' };
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, index) => call(index % 2 === 0 ? a : b, key, 'POST', '/v1/openai/images/generations', request)),
+      );
+      const statuses = results.map((result) => result.status);
+      expect(statuses.filter((status) => status === 200).length).toBe(10);
+      expect(statuses.filter((status) => status === 429).length).toBe(14);
+    },
+    60_000,
+  );
+
+  it("an image stored by one replica is served at the other's URL and is an edit input there (S3)", async () => {
+    const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'images' });
+    const key = String(created.body['key']);
+    const generated = await call(a, key, 'POST', '/v1/openai/images/generations', {
+      model: 'test/test',
+      prompt: 'a lighthouse stored by A',
+      size: '64x64',
+      output_format: 'png',
+      response_format: 'url',
+    });
+    expect(generated.status).toBe(200);
+    const hosted = (generated.body['data'] as Array<{ url: string }>)[0]!.url;
+    expect(hosted.startsWith(`${PUBLIC_URL}/storage/`)).toBe(true);
+    const [viaA, viaB] = await Promise.all([fetch(onReplica(a, hosted)), fetch(onReplica(b, hosted))]);
+    expect(viaB.status).toBe(200);
+    expect(viaB.headers.get('content-type')).toBe('image/png');
+    const bytesViaB = Buffer.from(await viaB.arrayBuffer());
+    expect(bytesViaB.equals(Buffer.from(await viaA.arrayBuffer()))).toBe(true);
+    expect(bytesViaB.subarray(1, 4).toString('latin1')).toBe('PNG');
+
+    const form = new FormData();
+    form.append('model', 'test/test');
+    form.append('prompt', 'add a boat');
+    form.append('image[]', hosted);
+    form.append('response_format', 'b64_json');
+    form.append('output_format', 'png');
+    const edited = await fetch(`${b.url}/v1/openai/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: form,
+    });
+    const editedBody = (await edited.json()) as { data?: Array<{ b64_json: string }> };
+    expect(edited.status, JSON.stringify(editedBody)).toBe(200);
+    expect(Buffer.from(editedBody.data![0]!.b64_json, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+  }, 60_000);
+
   // Last: it kills replica A.
   it('killing a replica mid async job: the other takes it over and finishes it, with one charge and one webhook', async () => {
     const created = await call(a, ADMIN_KEY, 'POST', '/v1/admin/keys', { name: 'async', credits: 1 });
@@ -124,7 +195,7 @@ forEachDatabase((harness) => {
     const record = (await call(b, key, 'GET', `/v1/generations/${id}`)).body;
     const data = record['data'] as Array<{ url: string }>;
     expect(data).toHaveLength(1);
-    const image = await fetch(data[0]!.url);
+    const image = await fetch(onReplica(b, data[0]!.url));
     expect(image.status).toBe(200);
     expect(
       Buffer.from(await image.arrayBuffer())
