@@ -11,6 +11,7 @@ import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { redisRateLimitScenario } from './redis-rate-limit.js';
+import { replicasScenario } from './replicas.js';
 import { testRenderScenario } from './test-render.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
@@ -21,6 +22,7 @@ const SCENARIOS: readonly Scenario[] = [
   formatConversionScenario,
   dashboardScenario,
   redisRateLimitScenario,
+  replicasScenario,
 ];
 
 const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
