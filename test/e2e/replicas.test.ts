@@ -85,7 +85,7 @@ forEachDatabase((harness) => {
     );
     const statuses = results.map((result) => result.status);
     const unexpected = results.filter((result) => result.status !== 200 && result.status !== 402);
-    expect(unexpected, JSON.stringify(unexpected.slice(0, 3))).toEqual([]);
+    expect(unexpected, `${JSON.stringify(unexpected.slice(0, 3))}\n${a.output()}\n${b.output()}`).toEqual([]);
     expect(statuses.filter((status) => status === 200).length).toBe(50);
     expect(statuses.filter((status) => status === 402).length).toBe(150);
     // Both replicas served some of the 50.
