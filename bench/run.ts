@@ -3,6 +3,7 @@
  * markdown report (machine details, then a section per scenario) on stdout; progress goes to
  * stderr, so `npm run bench > report.md` keeps only the report.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dashboardScenario } from './dashboard.js';
 import { formatConversionScenario } from './format-conversion.js';
@@ -34,6 +35,8 @@ Options:
   --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds})
   --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
+  --concurrency <list>   only these load levels in the load scenarios, e.g. 16 or 1,16
+  --cpu-prof <dir>       run the gateway processes with node --cpu-prof, profiles written to <dir>
   --help                 show this`;
 
 async function main(): Promise<void> {
@@ -44,6 +47,8 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       'max-requests': { type: 'string' },
       iterations: { type: 'string' },
+      concurrency: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,6 +61,8 @@ async function main(): Promise<void> {
     durationMs: positiveNumber('--duration', values.duration, DEFAULTS.durationSeconds, 0.1) * 1000,
     maxRequests: Math.round(positiveNumber('--max-requests', values['max-requests'], DEFAULTS.maxRequests, 1)),
     iterations: Math.round(positiveNumber('--iterations', values.iterations, DEFAULTS.iterations, 1)),
+    ...(values.concurrency === undefined ? {} : { concurrencyLevels: concurrencyList(values.concurrency) }),
+    ...(values['cpu-prof'] === undefined ? {} : { cpuProfileDir: path.resolve(values['cpu-prof']) }),
   };
   const chosen = pickScenarios(positionals);
 
@@ -84,6 +91,14 @@ function pickScenarios(names: readonly string[]): Scenario[] {
     const scenario = SCENARIOS.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`unknown scenario '${name}'; choose from ${SCENARIOS.map((candidate) => candidate.name).join(', ')}`);
     return scenario;
+  });
+}
+
+function concurrencyList(text: string): number[] {
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--concurrency takes positive integers separated by commas, got '${text}'`);
+    return value;
   });
 }
 

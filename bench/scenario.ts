@@ -10,6 +10,10 @@ export interface BenchSettings {
   maxRequests: number;
   /** Measured iterations of a micro-benchmark (per variant). */
   iterations: number;
+  /** Only these load levels (concurrencies) in the load scenarios; `undefined` → each scenario's own. */
+  concurrencyLevels?: readonly number[];
+  /** Start gateway processes with `--cpu-prof` writing here (a V8 `.cpuprofile` per process, at its exit). */
+  cpuProfileDir?: string;
 }
 
 export interface Scenario {
