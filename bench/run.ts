@@ -10,6 +10,7 @@ import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
+import { soakScenario } from './soak.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { testRenderScenario } from './test-render.js';
 
@@ -20,6 +21,7 @@ const SCENARIOS: readonly Scenario[] = [
   testRenderScenario,
   formatConversionScenario,
   dashboardScenario,
+  soakScenario,
 ];
 
 const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
@@ -27,12 +29,13 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const USAGE = `Usage: npm run bench -- [scenario...] [options]
 
-Scenarios (all when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
+Scenarios (all but soak when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
 
 Options:
   --warmup <seconds>     least unmeasured load before each load level, which also waits for
                          2 responses per connection (default ${DEFAULTS.warmupSeconds})
-  --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds})
+  --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds});
+                         for soak, the whole soak (default 600)
   --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
   --concurrency <list>   only these load levels in the load scenarios, e.g. 16 or 1,16
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   const settings: BenchSettings = {
     warmupMs: positiveNumber('--warmup', values.warmup, DEFAULTS.warmupSeconds, 0) * 1000,
     durationMs: positiveNumber('--duration', values.duration, DEFAULTS.durationSeconds, 0.1) * 1000,
+    durationExplicit: values.duration !== undefined,
     maxRequests: Math.round(positiveNumber('--max-requests', values['max-requests'], DEFAULTS.maxRequests, 1)),
     iterations: Math.round(positiveNumber('--iterations', values.iterations, DEFAULTS.iterations, 1)),
     ...(values.concurrency === undefined ? {} : { concurrencyLevels: concurrencyList(values.concurrency) }),
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
 }
 
 function pickScenarios(names: readonly string[]): Scenario[] {
-  if (names.length === 0) return [...SCENARIOS];
+  if (names.length === 0) return SCENARIOS.filter((scenario) => scenario.explicitOnly !== true);
   return names.map((name) => {
     const scenario = SCENARIOS.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`unknown scenario '${name}'; choose from ${SCENARIOS.map((candidate) => candidate.name).join(', ')}`);
