@@ -2,6 +2,8 @@
  * A minimal OpenAI Images upstream for the overhead benchmark, run as its own process: every POST
  * to `/v1/images/generations` is answered at once with the same 1024x1024 PNG in `b64_json`
  * (a ~1.9 MB JSON body), as gpt-image models answer. Prints `listening <port>` when ready.
+ * Usage: `fake-openai-server.ts [port] [failEvery]`: with `failEvery` = N, every Nth generation is
+ * answered with a 500 instead (the soak's upstream errors).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +44,9 @@ const body = Buffer.from(
   }),
 );
 
+const failEvery = Number(process.argv[3] ?? 0);
+let generations = 0;
+
 const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
@@ -49,6 +54,13 @@ const server = createServer((request, response) => {
       response
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      return;
+    }
+    generations += 1;
+    if (failEvery > 0 && generations % failEvery === 0) {
+      response
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}');
       return;
     }
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);

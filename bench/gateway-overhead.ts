@@ -1,20 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot } from './cpu-time.js';
 import { startGatewayProcess } from './gateway-process.js';
+import { startListeningProcess } from './listening-process.js';
 import { bodySnippet, loopbackPort, requestOnce, runLoad, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
+import { startPortkeyGateway } from './portkey-gateway.js';
 import type { BenchSettings, Scenario } from './scenario.js';
-import { formatMs, formatRate, markdownTable, summarize } from './stats.js';
+import { formatFixed, formatMs, formatRate, markdownTable, summarize } from './stats.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const UPSTREAM_PATH = '/v1/images/generations';
 const GATEWAY_PATH = '/v1/openai/images/generations';
 const CONCURRENCY_LEVELS = [1, 16, 64] as const;
-const MODEL = 'openai/gpt-image-1.5';
+/** At ~15 req/s, Portkey's warmup alone (2 responses per connection) would take ~9 s at c=64. */
+const PORTKEY_MAX_CONCURRENCY = 16;
+const MODEL = 'openai/gpt-image-2';
 const UPSTREAM_KEY = 'sk-bench-upstream-key-0123456789';
+/** The issue's goals, checked in the summary: ratios within one run, so a busy machine moves both sides. */
+const GOALS = { sameFormatVsProxy: 0.7, sameFormatVsPortkey: 20, addedP50AtC1Ms: 2, urlVsProxy: 0.5 } as const;
 
 interface Variant {
+  key: 'same' | 'webp' | 'url';
   label: string;
   responseFormat: 'b64_ephemeral' | 'url';
   outputFormat: 'png' | 'webp';
@@ -22,55 +26,170 @@ interface Variant {
 
 /** Same format (pass-through), conversion to WebP, and a hosted URL. */
 const VARIANTS: readonly Variant[] = [
-  { label: 'b64_ephemeral, png (same format)', responseFormat: 'b64_ephemeral', outputFormat: 'png' },
-  { label: 'b64_ephemeral, webp (converted)', responseFormat: 'b64_ephemeral', outputFormat: 'webp' },
-  { label: 'url, png (stored)', responseFormat: 'url', outputFormat: 'png' },
+  { key: 'same', label: 'b64_ephemeral, png (same format)', responseFormat: 'b64_ephemeral', outputFormat: 'png' },
+  { key: 'webp', label: 'b64_ephemeral, webp (converted)', responseFormat: 'b64_ephemeral', outputFormat: 'webp' },
+  { key: 'url', label: 'url, png (stored)', responseFormat: 'url', outputFormat: 'png' },
 ];
+
+/** One thing the load client calls: the upstream itself, a proxy or gateway in front of it. */
+interface Target {
+  label: string;
+  port: number;
+  pid: number | undefined;
+  request: LoadRequest;
+  maxConcurrency: number;
+  verify(response: LoadResponse): Promise<void>;
+}
+
+interface Measured {
+  result: LoadResult;
+  otherCores: number;
+}
 
 /**
  * What the gateway adds on top of an upstream that answers at once with a 1024x1024 PNG in
- * base64 (~1.9 MB of JSON, as gpt-image does): the same load straight at the fake upstream, then
- * through the gateway, at each concurrency.
+ * base64 (~1.9 MB of JSON, as gpt-image does), beside two yardsticks on the same fake in the same
+ * run: a plain buffered pass-through proxy (the least a Node proxy can do) and Portkey's
+ * open-source gateway from npm. Every path runs at one concurrency before the next concurrency
+ * starts, so the ratios compare rows measured within a minute of each other.
  */
 export const gatewayOverheadScenario: Scenario = {
   name: 'overhead',
   title: 'Gateway overhead against a fake OpenAI upstream',
   async run(settings, progress) {
-    progress('starting the fake OpenAI upstream …');
-    const upstream = await startFakeUpstream();
-    const gateway = await startGatewayProcess({
-      env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` },
-    });
+    progress('starting the fake OpenAI upstream and the pass-through proxy …');
+    const upstream = await startListeningProcess('fake-openai-server.ts');
+    const [pngBytes = 0, bodyBytes = 0] = upstream.details;
+    const stops: Array<() => unknown> = [() => upstream.stop()];
     try {
+      const proxy = await startListeningProcess('pass-through-proxy.ts', [String(upstream.port)]);
+      stops.push(() => proxy.stop());
+      progress('starting Portkey …');
+      const portkey = await startPortkeyGateway(progress);
+      if (portkey.ok) stops.push(() => portkey.gateway.stop());
+      else progress(`Portkey skipped: ${portkey.reason}`);
+      const gateway = await startGatewayProcess({
+        env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` },
+        ...(settings.cpuProfileDir === undefined ? {} : { cpuProfileDir: settings.cpuProfileDir }),
+      });
+      stops.push(() => gateway.stop());
       const key = await gateway.createKey('bench');
-      const rows: string[][] = [];
-      const direct = new Map<number, LoadResult>();
-      for (const concurrency of CONCURRENCY_LEVELS) {
-        progress(`direct c=${concurrency} …`);
-        const result = await load(upstream.port, concurrency, settings, upstreamRequest());
-        direct.set(concurrency, result);
-        rows.push(row('direct to the upstream', concurrency, result, undefined));
-      }
-      for (const variant of VARIANTS) {
-        for (const concurrency of CONCURRENCY_LEVELS) {
-          progress(`gateway ${variant.label} c=${concurrency} …`);
-          const result = await load(gateway.port, concurrency, settings, gatewayRequest(key, variant), (response) =>
-            verify(response, variant),
-          );
-          rows.push(row(`gateway: ${variant.label}`, concurrency, result, direct.get(concurrency)));
-          progress(`  ${formatRate(result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.latenciesMs).p50)} ms`);
+
+      const targets: Target[] = [
+        {
+          label: 'direct to the upstream',
+          port: upstream.port,
+          pid: upstream.pid,
+          request: upstreamRequest({}),
+          maxConcurrency: Infinity,
+          verify: verifyPng,
+        },
+        {
+          label: 'pass-through proxy',
+          port: proxy.port,
+          pid: proxy.pid,
+          request: upstreamRequest({}),
+          maxConcurrency: Infinity,
+          verify: verifyPng,
+        },
+        ...(portkey.ok
+          ? [
+              {
+                label: `Portkey gateway ${portkey.gateway.version}`,
+                port: portkey.gateway.port,
+                pid: portkey.gateway.pid,
+                request: upstreamRequest(portkey.gateway.headersFor(`http://127.0.0.1:${upstream.port}/v1`)),
+                maxConcurrency: PORTKEY_MAX_CONCURRENCY,
+                verify: verifyPng,
+              },
+            ]
+          : []),
+        ...VARIANTS.map((variant) => ({
+          label: `gateway: ${variant.label}`,
+          port: gateway.port,
+          pid: gateway.pid,
+          request: gatewayRequest(key, variant),
+          maxConcurrency: Infinity,
+          verify: (response: LoadResponse) => verify(response, variant.outputFormat),
+        })),
+      ];
+
+      const levels = settings.concurrencyLevels ?? CONCURRENCY_LEVELS;
+      const measured = new Map<string, Measured>();
+      for (const concurrency of levels) {
+        for (const target of targets) {
+          if (concurrency > target.maxConcurrency) continue;
+          progress(`${target.label} c=${concurrency} …`);
+          const result = await measure(target, concurrency, settings);
+          measured.set(`${target.label}@${concurrency}`, result);
+          progress(`  ${formatRate(result.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.result.latenciesMs).p50)} ms`);
         }
       }
+      const at = (label: string, concurrency: number) => measured.get(`${label}@${concurrency}`);
+      const portkeyLabel = portkey.ok ? targets[2]!.label : undefined;
+      const rows = targets.flatMap((target) =>
+        levels.flatMap((concurrency) => {
+          const own = at(target.label, concurrency);
+          if (!own) return [];
+          return [
+            row(
+              target.label,
+              concurrency,
+              own,
+              at(targets[0]!.label, concurrency),
+              at('pass-through proxy', concurrency),
+              portkeyLabel && at(portkeyLabel, concurrency),
+            ),
+          ];
+        }),
+      );
+      const ratio = (variant: Variant, concurrency: number, against: string | undefined) => {
+        const own = at(`gateway: ${variant.label}`, concurrency);
+        const other = against === undefined ? undefined : at(against, concurrency);
+        return own && other ? own.result.requestsPerSecond / other.result.requestsPerSecond : Number.NaN;
+      };
+      const same = VARIANTS[0]!;
+      const url = VARIANTS[2]!;
+      const addedAtC1 = (() => {
+        const own = at(`gateway: ${same.label}`, 1);
+        const direct = at(targets[0]!.label, 1);
+        return own && direct ? summarize(own.result.latenciesMs).p50 - summarize(direct.result.latenciesMs).p50 : Number.NaN;
+      })();
+      const goals = [
+        [
+          '`b64_ephemeral` same format ÷ pass-through proxy, c=16',
+          `≥ ${GOALS.sameFormatVsProxy}`,
+          formatFixed(ratio(same, 16, 'pass-through proxy'), 2),
+        ],
+        [
+          '`b64_ephemeral` same format ÷ Portkey, c=16',
+          `≥ ${GOALS.sameFormatVsPortkey}`,
+          portkey.ok ? formatFixed(ratio(same, 16, portkeyLabel), 1) : 'not run',
+        ],
+        ['`b64_ephemeral` same format, added p50 at c=1 (ms)', `≤ ${GOALS.addedP50AtC1Ms}`, formatMs(addedAtC1)],
+        ['`url` ÷ pass-through proxy, c=16', `≥ ${GOALS.urlVsProxy}`, formatFixed(ratio(url, 16, 'pass-through proxy'), 2)],
+      ];
       return [
-        `The fake upstream (\`bench/fake-openai-server.ts\`, its own process) answers every POST at once with the same ${formatMs(upstream.bodyBytes / 1_048_576)} MiB ` +
-          `JSON body (a ${formatMs(upstream.pngBytes / 1_048_576)} MiB 1024x1024 PNG in \`b64_json\`). \`direct\`: the load client calls it; \`gateway\`: ` +
-          `the load client calls the gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. \`added p50\`: gateway p50 minus direct p50 at the same concurrency.`,
+        `The fake upstream (\`bench/fake-openai-server.ts\`, its own process) answers every POST at once with the same ${formatMs(bodyBytes / 1_048_576)} MiB ` +
+          `JSON body (a ${formatMs(pngBytes / 1_048_576)} MiB 1024x1024 PNG in \`b64_json\`). \`direct\`: the load client calls it. ` +
+          '`pass-through proxy` (`bench/pass-through-proxy.ts`, its own process): plain `node:http` that buffers the request, forwards it, ' +
+          'buffers the whole answer and writes it back, with no parsing. ' +
+          (portkey.ok
+            ? `\`Portkey gateway\`: \`@portkey-ai/gateway\` ${portkey.gateway.version} from npm (\`bench/package.json\`), started with \`--headless\`, ` +
+              'called with `x-portkey-provider: openai` and `x-portkey-custom-host` naming the fake (up to c=16: at its rate, c=64 would take minutes). '
+            : `\`Portkey gateway\`: not run, because ${portkey.reason}. `) +
+          `\`gateway\`: this gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. Every path runs at one concurrency before the ` +
+          'next concurrency starts. `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
+          '`other CPU`: cores the rest of the machine kept busy during the window (well above 0: that row was disturbed).',
         '',
         markdownTable(COLUMNS, rows),
+        '',
+        'Goals (from the hot-path issue), this run:',
+        '',
+        markdownTable([{ title: 'measure' }, { title: 'goal', align: 'right' }, { title: 'measured', align: 'right' }], goals),
       ].join('\n');
     } finally {
-      await gateway.stop();
-      upstream.stop();
+      for (const stop of stops.reverse()) await stop();
     }
   },
 };
@@ -83,45 +202,58 @@ const COLUMNS = [
   { title: 'p50 ms', align: 'right' },
   { title: 'p99 ms', align: 'right' },
   { title: 'added p50 ms', align: 'right' },
+  { title: '÷ proxy', align: 'right' },
+  { title: '÷ Portkey', align: 'right' },
+  { title: 'other CPU (cores)', align: 'right' },
 ] as const;
 
-function row(label: string, concurrency: number, result: LoadResult, direct: LoadResult | undefined): string[] {
-  const latency = summarize(result.latenciesMs);
+function row(
+  label: string,
+  concurrency: number,
+  own: Measured,
+  direct: Measured | undefined,
+  proxy: Measured | undefined,
+  portkey: Measured | undefined | '',
+): string[] {
+  const latency = summarize(own.result.latenciesMs);
+  const rate = own.result.requestsPerSecond;
   return [
     label,
     String(concurrency),
-    String(result.errors),
-    formatRate(result.requestsPerSecond),
+    String(own.result.errors),
+    formatRate(rate),
     formatMs(latency.p50),
     formatMs(latency.p99),
-    direct ? formatMs(latency.p50 - summarize(direct.latenciesMs).p50) : '–',
+    direct && direct !== own ? formatMs(latency.p50 - summarize(direct.result.latenciesMs).p50) : '–',
+    proxy ? formatFixed(rate / proxy.result.requestsPerSecond, 2) : '–',
+    portkey ? formatFixed(rate / portkey.result.requestsPerSecond, 1) : '–',
+    formatFixed(own.otherCores, 2),
   ];
 }
 
-function load(
-  port: number,
-  concurrency: number,
-  settings: BenchSettings,
-  request: LoadRequest,
-  verifyFirst?: (response: LoadResponse) => Promise<void>,
-) {
-  return runLoad({
-    port,
+async function measure(target: Target, concurrency: number, settings: BenchSettings): Promise<Measured> {
+  let before: CpuSnapshot | undefined;
+  let after: CpuSnapshot | undefined;
+  const result = await runLoad({
+    port: target.port,
     concurrency,
     warmupMs: settings.warmupMs,
     durationMs: settings.durationMs,
     maxRequests: settings.maxRequests,
-    request: () => request,
-    ...(verifyFirst ? { verifyFirst } : {}),
+    request: () => target.request,
+    verifyFirst: (response) => target.verify(response),
+    onWindowStart: () => (before = cpuSnapshot(target.pid)),
+    onWindowEnd: () => (after = cpuSnapshot(target.pid)),
   });
+  return { result, otherCores: before && after ? otherCores(cpuUsageBetween(before, after)) : Number.NaN };
 }
 
-function upstreamRequest(): LoadRequest {
+function upstreamRequest(extraHeaders: Readonly<Record<string, string>>): LoadRequest {
   return {
     method: 'POST',
     path: UPSTREAM_PATH,
-    headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'content-type': 'application/json' },
-    body: Buffer.from(JSON.stringify({ model: 'gpt-image-1.5', prompt: 'bench', size: '1024x1024', output_format: 'png' })),
+    headers: { authorization: `Bearer ${UPSTREAM_KEY}`, 'content-type': 'application/json', ...extraHeaders },
+    body: Buffer.from(JSON.stringify({ model: 'gpt-image-2', prompt: 'bench', size: '1024x1024', output_format: 'png' })),
   };
 }
 
@@ -142,8 +274,12 @@ function gatewayRequest(key: string, variant: Variant): LoadRequest {
   };
 }
 
+function verifyPng(response: LoadResponse): Promise<void> {
+  return verify(response, 'png');
+}
+
 /** The first response must carry one real 1024x1024 image in the asked format. */
-async function verify(response: LoadResponse, variant: Variant): Promise<void> {
+async function verify(response: LoadResponse, format: 'png' | 'webp'): Promise<void> {
   const parsed = JSON.parse(response.body.toString('utf8')) as { data?: Array<{ b64_json?: string; url?: string }> };
   const first = parsed.data?.[0];
   let image: Buffer;
@@ -153,24 +289,6 @@ async function verify(response: LoadResponse, variant: Variant): Promise<void> {
     image = (await requestOnce(loopbackPort(hosted.href), { method: 'GET', path: hosted.pathname })).body;
   } else throw new Error(`unexpected response: ${bodySnippet(response.body)}`);
   const metadata = await sharp(image).metadata();
-  if (metadata.format !== variant.outputFormat || metadata.width !== 1024)
-    throw new Error(`expected a 1024-wide ${variant.outputFormat}, got ${metadata.format} ${metadata.width}`);
-}
-
-async function startFakeUpstream(): Promise<{ port: number; pngBytes: number; bodyBytes: number; stop: () => void }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'fake-openai-server.ts')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  process.on('exit', () => child.kill('SIGKILL'));
-  const line = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('\n')) resolve(output.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`the fake upstream exited with ${code}`)));
-  });
-  const [, port, pngBytes, bodyBytes] = line.split(' ').map(Number);
-  return { port: port ?? 0, pngBytes: pngBytes ?? 0, bodyBytes: bodyBytes ?? 0, stop: () => child.kill('SIGTERM') };
+  if (metadata.format !== format || metadata.width !== 1024)
+    throw new Error(`expected a 1024-wide ${format}, got ${metadata.format} ${metadata.width}`);
 }

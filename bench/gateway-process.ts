@@ -41,6 +41,8 @@ export interface GatewayProcess {
 export interface GatewayProcessOptions {
   /** Extra variables, e.g. `IMAGEROUTER_CONFIG` for a fake upstream. */
   env?: Readonly<Record<string, string>>;
+  /** Run with `node --cpu-prof`, the profile written here when the gateway exits. */
+  cpuProfileDir?: string;
 }
 
 /** Gateways still running: killed and their data dirs removed however the bench process exits. */
@@ -76,7 +78,8 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
     ...options.env,
   };
 
-  const child = spawn(process.execPath, [SERVER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
+  const child = spawn(process.execPath, [...profile, SERVER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const entry = { child, dataDir };
   running.add(entry);
   const output: string[] = [];
@@ -132,7 +135,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
 }
 
 /** A port that was free a moment ago (the kernel picks it; the gateway binds it right after). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, LOOPBACK_HOST);
   await once(server, 'listening');

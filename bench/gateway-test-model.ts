@@ -48,7 +48,7 @@ export const gatewayTestModelScenario: Scenario = {
       const key = await gateway.createKey('bench');
       const levels: Level[] = [
         ...RESPONSE_FORMATS.flatMap((responseFormat) =>
-          CONCURRENCY_LEVELS.map((concurrency) => ({ responseFormat, concurrency, edge: undefined })),
+          (settings.concurrencyLevels ?? CONCURRENCY_LEVELS).map((concurrency) => ({ responseFormat, concurrency, edge: undefined })),
         ),
         { responseFormat: 'b64_ephemeral', concurrency: SMALL_SIZE.concurrency, edge: SMALL_SIZE.edge },
       ];

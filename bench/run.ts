@@ -3,12 +3,14 @@
  * markdown report (machine details, then a section per scenario) on stdout; progress goes to
  * stderr, so `npm run bench > report.md` keeps only the report.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dashboardScenario } from './dashboard.js';
 import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
+import { soakScenario } from './soak.js';
 import type { BenchSettings, Scenario } from './scenario.js';
 import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { replicasScenario } from './replicas.js';
@@ -23,6 +25,7 @@ const SCENARIOS: readonly Scenario[] = [
   dashboardScenario,
   redisRateLimitScenario,
   replicasScenario,
+  soakScenario,
 ];
 
 const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
@@ -30,14 +33,17 @@ const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const USAGE = `Usage: npm run bench -- [scenario...] [options]
 
-Scenarios (all when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
+Scenarios (all but soak when none is named): ${SCENARIOS.map((scenario) => scenario.name).join(', ')}
 
 Options:
   --warmup <seconds>     least unmeasured load before each load level, which also waits for
                          2 responses per connection (default ${DEFAULTS.warmupSeconds})
-  --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds})
+  --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds});
+                         for soak, the whole soak (default 600)
   --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
+  --concurrency <list>   only these load levels in the load scenarios, e.g. 16 or 1,16
+  --cpu-prof <dir>       run the gateway processes with node --cpu-prof, profiles written to <dir>
   --help                 show this`;
 
 async function main(): Promise<void> {
@@ -48,6 +54,8 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       'max-requests': { type: 'string' },
       iterations: { type: 'string' },
+      concurrency: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -58,8 +66,11 @@ async function main(): Promise<void> {
   const settings: BenchSettings = {
     warmupMs: positiveNumber('--warmup', values.warmup, DEFAULTS.warmupSeconds, 0) * 1000,
     durationMs: positiveNumber('--duration', values.duration, DEFAULTS.durationSeconds, 0.1) * 1000,
+    durationExplicit: values.duration !== undefined,
     maxRequests: Math.round(positiveNumber('--max-requests', values['max-requests'], DEFAULTS.maxRequests, 1)),
     iterations: Math.round(positiveNumber('--iterations', values.iterations, DEFAULTS.iterations, 1)),
+    ...(values.concurrency === undefined ? {} : { concurrencyLevels: concurrencyList(values.concurrency) }),
+    ...(values['cpu-prof'] === undefined ? {} : { cpuProfileDir: path.resolve(values['cpu-prof']) }),
   };
   const chosen = pickScenarios(positionals);
 
@@ -83,11 +94,19 @@ async function main(): Promise<void> {
 }
 
 function pickScenarios(names: readonly string[]): Scenario[] {
-  if (names.length === 0) return [...SCENARIOS];
+  if (names.length === 0) return SCENARIOS.filter((scenario) => scenario.explicitOnly !== true);
   return names.map((name) => {
     const scenario = SCENARIOS.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`unknown scenario '${name}'; choose from ${SCENARIOS.map((candidate) => candidate.name).join(', ')}`);
     return scenario;
+  });
+}
+
+function concurrencyList(text: string): number[] {
+  return text.split(',').map((part) => {
+    const value = Number(part.trim());
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--concurrency takes positive integers separated by commas, got '${text}'`);
+    return value;
   });
 }
 

@@ -6,10 +6,16 @@ export interface BenchSettings {
   warmupMs: number;
   /** Longest measurement window of one load level. */
   durationMs: number;
+  /** Whether `--duration` was given (a scenario with its own default length, e.g. the soak, keeps that otherwise). */
+  durationExplicit: boolean;
   /** Most completed requests in one load level's window. */
   maxRequests: number;
   /** Measured iterations of a micro-benchmark (per variant). */
   iterations: number;
+  /** Only these load levels (concurrencies) in the load scenarios; `undefined` → each scenario's own. */
+  concurrencyLevels?: readonly number[];
+  /** Start gateway processes with `--cpu-prof` writing here (a V8 `.cpuprofile` per process, at its exit). */
+  cpuProfileDir?: string;
 }
 
 export interface Scenario {
@@ -17,6 +23,8 @@ export interface Scenario {
   name: string;
   /** Heading of its section in the report. */
   title: string;
+  /** Runs only when named (it takes minutes), not in `npm run bench` alone. */
+  explicitOnly?: boolean;
   /** Runs it and returns its section's body as markdown (tables and notes, without the heading). */
   run(settings: BenchSettings, progress: (message: string) => void): Promise<string>;
 }

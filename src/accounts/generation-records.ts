@@ -4,24 +4,32 @@ import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
-import { finishGeneration, insertGeneration, renewGenerationLease } from './generation-repository.js';
-import { releaseCredits, reserveHold, settleCreditsInTransaction, type ReserveOutcome } from './ledger.js';
+import { finishGeneration, insertGeneration, renewGenerationLease, type NewGeneration } from './generation-repository.js';
+import { HoldRefused, releaseCredits, reserveHoldInTransaction, settleCreditsInTransaction, type ReserveOutcome } from './ledger.js';
 import { enqueueWebhookDelivery } from './webhook-outbox.js';
+
+/** The `processing` record of a generation as it starts. */
+export interface StartedGeneration {
+  id: string;
+  accountId: string;
+  apiKeyId: string;
+  request: ImageRequest;
+  reservedMicros: number;
+  createdAt: number;
+  /** Where the finished generation is POSTed; its delivery is queued with the finish. */
+  webhookUrl?: string;
+}
 
 /** What the generation use case records: one row per generation, and the ledger entries around it. */
 export interface GenerationRecords {
-  start(input: {
-    id: string;
-    accountId: string;
-    apiKeyId: string;
-    request: ImageRequest;
-    reservedMicros: number;
-    createdAt: number;
-    /** Where the finished generation is POSTed; its delivery is queued with the finish. */
-    webhookUrl?: string;
-  }): Promise<void>;
-  /** Holds credits on the account and counts them against the key's spend limit, both or neither. */
-  reserve(input: { accountId: string; apiKeyId: string; generationId: string; amountMicros: number }): Promise<ReserveOutcome>;
+  /**
+   * The `processing` record and its hold (`reservedMicros` on the account, counted against the
+   * key's spend limit) in one transaction: all of it or nothing. A refused hold writes nothing;
+   * the caller records the refusal with `start` and `fail`.
+   */
+  startAndReserve(input: StartedGeneration): Promise<ReserveOutcome>;
+  /** The `processing` record alone (a generation whose hold was refused, before its `fail`). */
+  start(input: StartedGeneration): Promise<void>;
   release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
   succeed(input: {
     id: string;
@@ -64,28 +72,27 @@ export function createGenerationRecords(
   const { clock, leaseMs } = options;
   const onLeaseError = options.onLeaseError ?? warnLeaseError;
   return {
-    async start({ id, accountId, apiKeyId, request, reservedMicros, createdAt, webhookUrl }) {
-      await insertGeneration(db, {
-        id,
-        accountId,
-        apiKeyId,
-        model: request.model,
-        responseFormat: request.responseFormat,
-        outputFormat: request.outputFormat,
-        size: request.size === 'auto' ? 'auto' : `${request.size.width}x${request.size.height}`,
-        quality: request.quality,
-        n: request.n,
-        // Ephemeral means ephemeral: not even the prompt is kept.
-        prompt: request.responseFormat === 'b64_ephemeral' ? null : (request.prompt ?? null),
-        inputImageCount: request.images.length,
-        hasMask: request.mask !== undefined,
-        reservedMicros,
-        createdAt,
-        leaseExpiresAt: clock() + leaseMs,
-        webhookUrl: webhookUrl ?? null,
-      });
+    async startAndReserve(input) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          await insertGeneration(trx, newGeneration(input, clock() + leaseMs));
+          await reserveHoldInTransaction(trx, {
+            accountId: input.accountId,
+            apiKeyId: input.apiKeyId,
+            generationId: input.id,
+            amountMicros: input.reservedMicros,
+            now: clock(),
+          });
+        });
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof HoldRefused) return error.outcome;
+        throw error;
+      }
     },
-    reserve: (input) => reserveHold(db, { ...input, now: clock() }),
+    async start(input) {
+      await insertGeneration(db, newGeneration(input, clock() + leaseMs));
+    },
     async release({ accountId, generationId, reservedMicros }) {
       await releaseCredits(db, { accountId, generationId, reservedMicros });
     },
@@ -172,6 +179,31 @@ export function createGenerationRecords(
       timer.unref();
       return () => clearInterval(timer);
     },
+  };
+}
+
+function newGeneration(
+  { id, accountId, apiKeyId, request, reservedMicros, createdAt, webhookUrl }: StartedGeneration,
+  leaseExpiresAt: number,
+): NewGeneration {
+  return {
+    id,
+    accountId,
+    apiKeyId,
+    model: request.model,
+    responseFormat: request.responseFormat,
+    outputFormat: request.outputFormat,
+    size: request.size === 'auto' ? 'auto' : `${request.size.width}x${request.size.height}`,
+    quality: request.quality,
+    n: request.n,
+    // Ephemeral means ephemeral: not even the prompt is kept.
+    prompt: request.responseFormat === 'b64_ephemeral' ? null : (request.prompt ?? null),
+    inputImageCount: request.images.length,
+    hasMask: request.mask !== undefined,
+    reservedMicros,
+    createdAt,
+    leaseExpiresAt,
+    webhookUrl: webhookUrl ?? null,
   };
 }
 

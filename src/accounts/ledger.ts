@@ -32,8 +32,16 @@ export interface ReserveCreditsInput {
 export type ReserveOutcome =
   { ok: true } | { ok: false; reason: 'balance' } | { ok: false; reason: 'spend_limit'; reached: SpendLimitReached };
 
-/** Rolls a reserve's transaction back once the key's count went through but the balance did not. */
-class BalanceTooLow extends Error {}
+/**
+ * A refused hold, thrown inside the reserve's transaction so that everything it wrote there (the
+ * key's count, or a caller's own rows) rolls back; `reserveHold` turns it back into its outcome.
+ */
+export class HoldRefused extends Error {
+  constructor(readonly outcome: Extract<ReserveOutcome, { ok: false }>) {
+    super(`hold refused: ${outcome.reason}`);
+    this.name = 'HoldRefused';
+  }
+}
 
 export interface SettleCreditsInput {
   accountId: string;
@@ -78,31 +86,40 @@ export async function reserveCredits(db: Kysely<DatabaseSchema>, input: ReserveC
  * concurrent requests, and a refusal writes nothing.
  */
 export async function reserveHold(db: Kysely<DatabaseSchema>, input: ReserveCreditsInput): Promise<ReserveOutcome> {
-  const amount = requireMicros(input.amountMicros, 'amountMicros');
-  // Nothing to hold; a free generation needs no ledger line (its settle is skipped as well).
-  if (amount === 0) return { ok: true };
-  const now = input.now ?? Date.now();
-  const apiKeyId = input.apiKeyId;
+  if (input.amountMicros === 0) return { ok: true };
   try {
-    return await db.transaction().execute(async (trx): Promise<ReserveOutcome> => {
-      if (apiKeyId !== undefined) {
-        const counted = await countKeySpend(trx, { apiKeyId, generationId: input.generationId, amountMicros: amount, now });
-        if (!counted.counted) return { ok: false, reason: 'spend_limit', reached: counted.reached };
-      }
-      const result = await trx
-        .updateTable('accounts')
-        .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
-        .where('id', '=', input.accountId)
-        .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) throw new BalanceTooLow();
-      await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
-      return { ok: true };
-    });
+    await db.transaction().execute((trx) => reserveHoldInTransaction(trx, input));
+    return { ok: true };
   } catch (error) {
-    if (error instanceof BalanceTooLow) return { ok: false, reason: 'balance' };
+    if (error instanceof HoldRefused) return error.outcome;
     throw error;
   }
+}
+
+/**
+ * `reserveHold` inside the caller's transaction (the generation's record is inserted in the same
+ * one, so a request writes once before calling a provider). A refusal throws `HoldRefused`, which
+ * must roll the caller's transaction back.
+ */
+export async function reserveHoldInTransaction(trx: Transaction<DatabaseSchema>, input: ReserveCreditsInput): Promise<void> {
+  const amount = requireMicros(input.amountMicros, 'amountMicros');
+  // Nothing to hold; a free generation needs no ledger line (its settle is skipped as well).
+  if (amount === 0) return;
+  const now = input.now ?? Date.now();
+  const apiKeyId = input.apiKeyId;
+  if (apiKeyId !== undefined) {
+    const counted = await countKeySpend(trx, { apiKeyId, generationId: input.generationId, amountMicros: amount, now });
+    if (!counted.counted) throw new HoldRefused({ ok: false, reason: 'spend_limit', reached: counted.reached });
+  }
+  const result = await trx
+    .updateTable('accounts')
+    .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
+    .where('id', '=', input.accountId)
+    .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
+    .executeTakeFirst();
+  // The key's count above rolls back with the transaction.
+  if (result.numUpdatedRows === 0n) throw new HoldRefused({ ok: false, reason: 'balance' });
+  await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
 }
 
 /**

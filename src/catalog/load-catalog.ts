@@ -6,7 +6,8 @@ import { CatalogError, type CatalogProblem } from './catalog-error.js';
 import { mergeModelOverride } from './merge-model-override.js';
 import { modelFileSchema, modelSchema, type Model } from './model-schema.js';
 import { isPlainObject, readOperatorConfig, type OperatorConfig } from './operator-config.js';
-import { displayPath, readYamlFile } from './read-yaml-file.js';
+import { builtDataFor, readBuiltModels, sha256Of, type BuiltModels } from './built-models.js';
+import { displayPath, parseYamlText, readTextFile } from './read-yaml-file.js';
 import { resolveModel } from './resolved-model.js';
 import { formatPath, schemaProblems } from './schema-problems.js';
 
@@ -17,6 +18,11 @@ export interface LoadCatalogOptions {
   configFile?: string;
   /** Today, for the models' `deprecated_on` / `retires_on` (default: the real clock). */
   clock?: () => number;
+  /**
+   * The build's parsed copy of the built-in files (a file is used only if its text is unchanged);
+   * default: `dist/catalog/built-models.json` for the shipped folder, none for any other.
+   */
+  builtModels?: BuiltModels;
 }
 
 /** A validated model and where it came from, for errors that name both sides of a collision. */
@@ -34,7 +40,9 @@ interface PlacedModel {
 export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   const builtinDir = options.builtinDir ?? defaultModelsDir();
   const problems: CatalogProblem[] = [];
-  const placed = readBuiltinModels(builtinDir, problems);
+  // The build's parsed copy serves the shipped files only; another folder is always parsed.
+  const built = options.builtModels ?? (options.builtinDir === undefined ? readBuiltModels() : undefined);
+  const placed = readBuiltinModels(builtinDir, built, problems);
 
   let config: OperatorConfig = { file: undefined };
   if (options.configFile !== undefined) {
@@ -66,7 +74,7 @@ export function defaultModelsDir(): string {
   return path.resolve(moduleDir, '..', '..', 'src', 'catalog', 'models');
 }
 
-function readBuiltinModels(directory: string, problems: CatalogProblem[]): PlacedModel[] {
+function readBuiltinModels(directory: string, built: BuiltModels | undefined, problems: CatalogProblem[]): PlacedModel[] {
   let names: string[];
   try {
     names = readdirSync(directory).filter((name) => /\.ya?ml$/.test(name));
@@ -80,7 +88,7 @@ function readBuiltinModels(directory: string, problems: CatalogProblem[]): Place
   for (const name of names) {
     const file = path.join(directory, name);
     const shown = displayPath(file);
-    const data = readCollectingProblems(file, problems);
+    const data = readCollectingProblems(file, name, built, problems);
     if (data === unreadable) continue;
     const result = schemaProblems(modelFileSchema, data, shown, []);
     if (!result.ok) {
@@ -95,9 +103,10 @@ function readBuiltinModels(directory: string, problems: CatalogProblem[]): Place
 const unreadable = Symbol('unreadable');
 
 /** A YAML syntax error in one file should not hide the problems of the others. */
-function readCollectingProblems(file: string, problems: CatalogProblem[]): unknown {
+function readCollectingProblems(file: string, name: string, built: BuiltModels | undefined, problems: CatalogProblem[]): unknown {
   try {
-    return readYamlFile(file);
+    const text = readTextFile(file);
+    return (builtDataFor(built, name, text) ?? { data: parseYamlText(text, displayPath(file)) }).data;
   } catch (error) {
     if (!(error instanceof CatalogError)) throw error;
     problems.push(...error.problems);
@@ -194,4 +203,23 @@ function collisions(placed: readonly PlacedModel[]): CatalogProblem[] {
 
 function where(entry: PlacedModel): string {
   return `${entry.file}: ${entry.path}`;
+}
+
+/**
+ * Parses the built-in model files as `loadCatalog` would and records them with their hashes
+ * (`npm run build` writes `dist/catalog/built-models.json` with this). Unreadable or invalid YAML
+ * is left out: `loadCatalog` then parses that file and reports its problems as usual.
+ */
+export function buildModels(directory: string = defaultModelsDir()): BuiltModels {
+  const built: BuiltModels = { files: {} };
+  for (const name of readdirSync(directory).filter((entry) => /\.ya?ml$/.test(entry))) {
+    const file = path.join(directory, name);
+    try {
+      const text = readTextFile(file);
+      built.files[name] = { sha256: sha256Of(text), data: parseYamlText(text, displayPath(file)) };
+    } catch (error) {
+      if (!(error instanceof CatalogError)) throw error;
+    }
+  }
+  return built;
 }

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { CatalogError } from './catalog-error.js';
+
+type YamlModule = typeof import('yaml');
+let yaml: YamlModule | undefined;
+
+/** The YAML parser when a file really has to be parsed: with the built catalog, a start needs none. */
+function yamlParser(): YamlModule {
+  return (yaml ??= createRequire(import.meta.url)('yaml') as YamlModule);
+}
 
 /** A file name as the operator should read it: relative when under the working directory. */
 export function displayPath(file: string): string {
@@ -16,15 +24,22 @@ export function displayPath(file: string): string {
  * only what differs.
  */
 export function readYamlFile(file: string): unknown {
-  const shown = displayPath(file);
-  let text: string;
+  return parseYamlText(readTextFile(file), displayPath(file));
+}
+
+/** A file's text; a `CatalogError` naming it when it can't be read. */
+export function readTextFile(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CatalogError([{ file: shown, path: '', message: `cannot read the file (${reason})` }]);
+    throw new CatalogError([{ file: displayPath(file), path: '', message: `cannot read the file (${reason})` }]);
   }
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
+}
+
+/** `readYamlFile` for text already read; `shown` names the file in errors. */
+export function parseYamlText(text: string, shown: string): unknown {
+  const document = yamlParser().parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (document.errors.length > 0) {
     throw new CatalogError(document.errors.map((error) => ({ file: shown, path: '', message: `invalid YAML: ${error.message}` })));
   }

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
-import pg from 'pg';
 import type { DatabaseSchema } from './database-schema.js';
 import { toSafeInteger } from './to-safe-integer.js';
 
@@ -105,6 +104,8 @@ function withStatementCache(connection: BetterSqlite3.Database): SqliteDatabase 
 }
 
 async function openPostgres(url: string, onBackgroundError: (error: Error) => void): Promise<Database> {
+  // Loaded only here: a gateway on SQLite starts without it.
+  const { default: pg } = await import('pg');
   // Per pool rather than the global pg.types, so other pg users in the process are unaffected.
   // BIGINT (money, timestamps, COUNT) comes back as a number, the same as on SQLite.
   const types = new pg.TypeOverrides();

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../images/load-sharp.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import { convertImage, imageSize } from '../images/convert-image.js';
 import type { ImageFormat, OutputFormat, RasterOutputFormat } from '../domain/image-format.js';
@@ -113,6 +113,7 @@ async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; 
   const format = sniffImageFormat(prefix);
   if (!format) return undefined;
   try {
+    const sharp = await loadSharp();
     const metadata = await sharp(prefix).metadata();
     if (!metadata.width || !metadata.height) return undefined;
     const rotated = (metadata.orientation ?? 1) >= 5;

@@ -187,11 +187,14 @@ function reserveFor(routes: PricedRoute[], request: ImageRequest): number {
   return Math.max(...routes.map(perImage)) * request.n;
 }
 
-/** The `processing` record, then the hold. A failed or refused reserve still ends the record. */
+/**
+ * The `processing` record and the hold, in one transaction. A refused hold wrote nothing, so the
+ * refusal is recorded then (`start`, `fail`); so is a failed transaction, as far as the database lets.
+ */
 async function recordAndReserve(generation: OpenGeneration): Promise<void> {
   const { ports, input, id, reservedMicros, attempts } = generation;
   const { caller, model } = input;
-  await ports.records.start({
+  const started = {
     id,
     accountId: caller.accountId,
     apiKeyId: caller.apiKeyId,
@@ -199,20 +202,21 @@ async function recordAndReserve(generation: OpenGeneration): Promise<void> {
     reservedMicros,
     createdAt: input.startedAt,
     ...(input.webhookUrl === undefined ? {} : { webhookUrl: input.webhookUrl }),
+  };
+  const reserved = await ports.records.startAndReserve(started).catch(async (error: unknown) => {
+    const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
+    await ports.records
+      .start(started)
+      .then(() => ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }))
+      .catch(() => undefined);
+    throw new GenerationFailure(id, apiError, attempts);
   });
-  const reserved = await ports.records
-    .reserve({ accountId: caller.accountId, apiKeyId: caller.apiKeyId, generationId: id, amountMicros: reservedMicros })
-    .catch(async (error: unknown) => {
-      // The reserve is one transaction: when it throws, nothing is held, but the record must not stay `processing`.
-      const apiError = new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-      await ports.records.fail({ id, model: model.id, error: apiError, attempts, finishedAt: ports.clock() }).catch(() => undefined);
-      throw new GenerationFailure(id, apiError, attempts);
-    });
   if (reserved.ok) return;
   const error =
     reserved.reason === 'balance'
       ? insufficientCredits(reservedMicros)
       : spendLimitReached(reservedMicros, reserved.reached, ports.clock());
+  await ports.records.start(started);
   await ports.records.fail({ id, model: model.id, error, attempts, finishedAt: ports.clock() });
   throw new GenerationFailure(id, error, attempts);
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, toApiError } from './plugins/error-handler.js';
+import type { ImageResponseBody } from './serialize-image-response.js';
 
 export interface HeartbeatOptions {
   /** Wait this long for a result before committing a 200 and sending whitespace. */
@@ -20,7 +21,7 @@ export async function respondWithHeartbeat<T extends object>(
   reply: FastifyReply,
   work: Promise<T>,
   options: HeartbeatOptions,
-  streamed: { toBody: (value: T) => Buffer; onError: (error: unknown) => void },
+  streamed: { toBody: (value: T) => ImageResponseBody; onError: (error: unknown) => void },
 ): Promise<HeartbeatOutcome<T>> {
   let delayTimer: NodeJS.Timeout | undefined;
   const delay = new Promise<'delay'>((resolve) => {
@@ -49,7 +50,9 @@ export async function respondWithHeartbeat<T extends object>(
   clearInterval(interval);
   if (raw.destroyed) return { kind: 'streamed' };
   if (outcome.ok) {
-    raw.end(streamed.toBody(outcome.value));
+    // The parts go out as they are: the socket queues them, nothing joins them first.
+    for (const part of streamed.toBody(outcome.value).parts) raw.write(part);
+    raw.end();
   } else {
     streamed.onError(outcome.error);
     raw.end(JSON.stringify(errorBody(toApiError(outcome.error), true)));

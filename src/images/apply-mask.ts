@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import type { ImageSize } from '../domain/image-request.js';
 import { encodeAs, type EncodeOptions } from './convert-image.js';
 import type { RasterOutputFormat } from '../domain/image-format.js';
@@ -25,6 +26,7 @@ export async function applyMaskedEdit(
   size: ImageSize,
   output: MaskedEditOutput = {},
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   const { width, height } = size;
   const raw = { width, height, channels: 4 } as const;
   const [maskPixels, originalHasAlpha, editedHasAlpha] = await Promise.all([
@@ -55,5 +57,6 @@ async function rgbaPixels(pipeline: Sharp): Promise<Buffer> {
 }
 
 async function hasAlpha(bytes: Buffer): Promise<boolean> {
+  const sharp = await loadSharp();
   return (await sharp(bytes).metadata()).hasAlpha;
 }

@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import type { ImageSize } from '../domain/image-request.js';
 import type { ImageFormat, RasterOutputFormat } from '../domain/image-format.js';
 
@@ -24,6 +25,7 @@ export interface EncodeOptions {
  */
 export async function convertImage(bytes: Buffer, from: ImageFormat, to: RasterOutputFormat, options: EncodeOptions = {}): Promise<Buffer> {
   if (from === to) return bytes;
+  const sharp = await loadSharp();
   // The output carries no EXIF, so the orientation tag is applied to the pixels instead of lost.
   // Animated inputs (GIF, WebP) keep their first frame only.
   return encodeAs(sharp(bytes, { failOn: 'error', autoOrient: true }), to, options).toBuffer();
@@ -48,6 +50,7 @@ export function encodeAs(pipeline: Sharp, to: RasterOutputFormat, options: Encod
 
 /** Width and height of encoded image bytes as displayed (EXIF orientation applied). */
 export async function imageSize(bytes: Buffer): Promise<ImageSize> {
+  const sharp = await loadSharp();
   const metadata = await sharp(bytes).metadata();
   return { width: metadata.autoOrient.width, height: metadata.autoOrient.height };
 }

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import type { ImageFormat } from '../domain/image-format.js';
 
 /** An image small enough to show inline, e.g. in an agent's context. */
@@ -28,6 +28,7 @@ const SHOWN_AS_IS: ReadonlySet<ImageFormat> = new Set(['png', 'jpeg', 'webp']);
  * that fits `maxSide` (WebP keeps transparency, which JPEG would flatten, at a fraction of PNG's size).
  */
 export async function previewImage(bytes: Buffer, format: ImageFormat, limits: PreviewLimits): Promise<ImagePreview> {
+  const sharp = await loadSharp();
   const metadata = await sharp(bytes).metadata();
   const { width, height } = metadata.autoOrient;
   if (SHOWN_AS_IS.has(format) && Math.max(width, height) <= limits.maxSide && bytes.length <= limits.maxBytes) {

@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from './load-sharp.js';
 import { ApiError, invalidParam } from '../errors/api-error.js';
 import type { InputImage } from '../domain/image-request.js';
 import { isSvgDocument } from './read-svg.js';
@@ -47,6 +48,7 @@ export async function readInputImage(bytes: Buffer, param: string): Promise<Inpu
 
 /** Reads only the header, so a decompression bomb is measured before any pixel is decoded. */
 async function readHeader(bytes: Buffer, param: string): Promise<Metadata> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     // No pixel limit here: the header alone is cheap, and we want the real size for the message.
@@ -77,6 +79,7 @@ function checkDimensions(width: number, height: number, param: string): void {
  * `limitInputPixels` is the second guard in case a decoder disagrees with the header.
  */
 async function decodeEveryPixel(bytes: Buffer, param: string): Promise<void> {
+  const sharp = await loadSharp();
   try {
     await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS }).extractChannel(0).raw().toBuffer();
   } catch (error) {

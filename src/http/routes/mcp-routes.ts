@@ -1,6 +1,5 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { createMcpServer, type McpServices } from '../../mcp/create-mcp-server.js';
+import type { McpServices } from '../../mcp/create-mcp-server.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { clientAddressOf } from '../client-address.js';
 
@@ -38,6 +37,7 @@ async function methodNotAllowed(_request: FastifyRequest, reply: FastifyReply): 
 async function handleMcpPost(options: McpRoutesOptions, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const { accountId, apiKeyId, rateLimits } = callerOf(request);
   const clientIp = clientAddressOf(request);
+  const { StreamableHTTPServerTransport, createMcpServer } = await loadMcp();
   const server = createMcpServer(options, {
     caller: { accountId, apiKeyId, rateLimits, ...(clientIp ? { clientIp } : {}) },
     reportError: (error, context) => request.log.error({ err: error }, `mcp: ${context}`),
@@ -64,4 +64,16 @@ async function handleMcpPost(options: McpRoutesOptions, request: FastifyRequest,
         .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null }));
     }
   }
+}
+
+let mcpModules:
+  | Promise<typeof import('../../mcp/create-mcp-server.js') & typeof import('@modelcontextprotocol/sdk/server/streamableHttp.js')>
+  | undefined;
+
+/** The MCP SDK and the tools on the first `/mcp` request: the gateway starts without them. */
+function loadMcp() {
+  return (mcpModules ??= Promise.all([
+    import('../../mcp/create-mcp-server.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  ]).then(([tools, transport]) => ({ ...tools, ...transport })));
 }

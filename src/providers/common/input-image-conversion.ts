@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../images/load-sharp.js';
 import type { ImageSize, InputImage } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 
@@ -18,6 +18,7 @@ export interface PreparedImage {
  * it) and re-encoded only when the format isn't accepted or a rotation was needed.
  */
 export async function prepareInputImage(image: InputImage, requirements: InputImageRequirements): Promise<PreparedImage> {
+  const sharp = await loadSharp();
   const metadata = await sharp(image.bytes).metadata();
   const rotated = (metadata.orientation ?? 1) > 1;
   if (!rotated && requirements.formats.includes(image.format)) return { bytes: image.bytes, format: image.format };
@@ -40,6 +41,7 @@ export type MaskConvention = 'alpha' | 'white' | 'black';
  * size of the image it applies to. Partial transparency becomes gray, so soft edges survive.
  */
 export async function convertMask(mask: InputImage, size: ImageSize, convention: MaskConvention): Promise<Buffer> {
+  const sharp = await loadSharp();
   const resized = sharp(mask.bytes).rotate().resize(size.width, size.height, { fit: 'fill' }).ensureAlpha();
   if (convention === 'alpha') return resized.png().toBuffer();
   const alpha = await resized.extractChannel('alpha').raw().toBuffer();

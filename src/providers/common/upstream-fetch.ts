@@ -65,22 +65,7 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
       signal: timed?.signal ?? input.signal,
       dispatcher: input.dispatcher ?? upstreamAgent,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
-      if (size > maxBodyBytes) {
-        response.body.destroy();
-        throw new UpstreamError({
-          provider: input.provider,
-          kind: 'upstream_error',
-          message: `The provider '${input.provider}' sent a response larger than ${maxBodyBytes} bytes.`,
-        });
-      }
-      chunks.push(buffer);
-    }
-    return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
+    return { status: response.statusCode, headers: response.headers, body: await readBody(input.provider, response, maxBodyBytes) };
   } catch (error) {
     if (input.signal.aborted) throw input.signal.reason as Error;
     if (timed?.signal.aborted) {
@@ -96,6 +81,65 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
   } finally {
     timed?.dispose();
   }
+}
+
+/**
+ * The whole body in one buffer. With a `content-length` (how image APIs answer), the buffer is
+ * allocated once at that size and each chunk is copied in as it arrives, so chunks die young and
+ * no second multi-megabyte buffer is built at the end; without one (chunked), the chunks are
+ * joined once. A body shorter or longer than its `content-length` is a broken response.
+ */
+async function readBody(provider: string, response: Dispatcher.ResponseData, maxBodyBytes: number): Promise<Buffer> {
+  const declared = declaredLength(response.headers['content-length']);
+  if (declared !== undefined && declared > maxBodyBytes) {
+    response.body.destroy();
+    throw tooLarge(provider, maxBodyBytes);
+  }
+  if (declared !== undefined && response.statusCode !== 204 && response.statusCode !== 304) {
+    const body = Buffer.allocUnsafe(declared);
+    let size = 0;
+    for await (const chunk of response.body) {
+      const buffer = chunk as Buffer;
+      if (size + buffer.length > declared) {
+        response.body.destroy();
+        throw brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`);
+      }
+      buffer.copy(body, size);
+      size += buffer.length;
+    }
+    if (size < declared) throw brokenBody(provider, `sent ${size} of the ${declared} bytes its content-length announced`);
+    return body;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBodyBytes) {
+      response.body.destroy();
+      throw tooLarge(provider, maxBodyBytes);
+    }
+    chunks.push(buffer);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function declaredLength(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string' || !/^\d+$/.test(header)) return undefined;
+  const length = Number(header);
+  return Number.isSafeInteger(length) ? length : undefined;
+}
+
+function tooLarge(provider: string, maxBodyBytes: number): UpstreamError {
+  return new UpstreamError({
+    provider,
+    kind: 'upstream_error',
+    message: `The provider '${provider}' sent a response larger than ${maxBodyBytes} bytes.`,
+  });
+}
+
+function brokenBody(provider: string, detail: string): UpstreamError {
+  return new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' ${detail}.` });
 }
 
 function networkError(provider: string, error: unknown): UpstreamError {

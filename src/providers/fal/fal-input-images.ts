@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../images/load-sharp.js';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -25,6 +25,7 @@ export async function prepareFalInputs(
   profile: FalModelProfile,
   context: { provider: string; endpointId: string },
 ): Promise<PreparedFalInputs> {
+  const sharp = await loadSharp();
   const warnings: GenerationWarning[] = [];
   const images = await Promise.all(
     request.images.map(async (image, index) => {

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../images/load-sharp.js';
 import type { GenerationWarning, ImageRequest } from '../../domain/image-request.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -79,6 +79,7 @@ async function generate(call: OpenAICompatibleCall, randomSeed: () => number): P
 /** Input images in a format the flavor reads (EXIF applied); the mask in its convention, at image 1's size. */
 async function prepareInputs(request: ImageRequest, profile: FlavorProfile): Promise<PreparedInputs> {
   if (request.images.length === 0) return { images: [], mask: undefined };
+  const sharp = await loadSharp();
   const images = await Promise.all(request.images.map((image) => prepareInputImage(image, { formats: profile.inputFormats })));
   const first = images[0];
   if (!request.mask || !profile.maskConvention || !first) return { images, mask: undefined };

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../../images/load-sharp.js';
 import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
@@ -92,6 +92,7 @@ async function prepareInputs(call: RecraftCall): Promise<RecraftPreparedInputs> 
 }
 
 async function pureBlackAndWhite(mask: Buffer): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(mask).greyscale().threshold(128).png().toBuffer();
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import sharp, { type OverlayOptions } from 'sharp';
+import type { OverlayOptions } from 'sharp';
+import { loadSharp } from '../../images/load-sharp.js';
 import { invalidParam } from '../../errors/api-error.js';
 import type { InputImage, Quality } from '../../domain/image-request.js';
 import { applyMaskedEdit } from '../../images/apply-mask.js';
@@ -47,6 +48,7 @@ export interface TestImageSpec {
  * encoded once, so a 1024x1024 image costs tens of milliseconds.
  */
 export async function renderTestImage(spec: TestImageSpec): Promise<Buffer> {
+  const sharp = await loadSharp();
   const { width, height, images = [], mask } = spec;
   for (const [name, edge] of [
     ['width', width],
@@ -188,6 +190,7 @@ function escapeXml(text: string): string {
 
 /** Images 2..n as a row of thumbnails along the bottom edge, so each visibly shapes the result. */
 async function thumbnailStrip(images: readonly InputImage[], width: number, height: number): Promise<OverlayOptions[]> {
+  const sharp = await loadSharp();
   if (images.length === 0) return [];
   const thumbnailWidth = Math.max(1, Math.floor(width / Math.max(images.length, 4)));
   const thumbnailHeight = Math.max(1, Math.floor(height / 4));

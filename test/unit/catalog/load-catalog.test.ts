@@ -1,7 +1,8 @@
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../../src/catalog/catalog-error.js';
-import { defaultModelsDir, loadCatalog } from '../../../src/catalog/load-catalog.js';
+import { buildModels, defaultModelsDir, loadCatalog } from '../../../src/catalog/load-catalog.js';
 import { modelsDir, thrownBy, writeFiles } from './catalog-fixture.js';
 
 /** The one-line message of the CatalogError a load throws. */
@@ -222,5 +223,44 @@ describe('loadCatalog: operator config file', () => {
     expect(loadError({ builtinDir: builtin(), configFile: '/nonexistent/imagerouter.yaml' })).toContain(
       '/nonexistent/imagerouter.yaml: cannot read the file',
     );
+  });
+});
+
+describe('loadCatalog: the built copy of the model files', () => {
+  it('builds every shipped file, and loads the same catalog from the build as from the YAML', () => {
+    const built = buildModels();
+    const shipped = readdirSync(defaultModelsDir()).filter((name) => name.endsWith('.yaml'));
+    expect(Object.keys(built.files).sort()).toEqual(shipped.sort());
+    const fromBuild = loadCatalog({ builtinDir: defaultModelsDir(), builtModels: built, clock: () => 0 });
+    const fromYaml = loadCatalog({ builtinDir: defaultModelsDir(), clock: () => 0 });
+    expect(fromBuild.all()).toEqual(fromYaml.all());
+  });
+
+  it('uses a file’s built data only while its text is the one it was built from', () => {
+    const directory = modelsDir({
+      'a.yaml': model('    pricing: { type: fixed, value: 0.07 }\n    routes: [{ provider: fal, model: one }]'),
+    });
+    const built = buildModels(directory);
+    // The build is trusted for an unchanged file: its (here altered) data is what loads.
+    const altered = structuredClone(built);
+    (altered.files['a.yaml']!.data as { models: Array<{ id: string }> }).models[0]!.id = 'acme/from-build';
+    const catalog = loadCatalog({ builtinDir: directory, builtModels: altered });
+    expect(catalog.get('acme/from-build')).toBeDefined();
+    expect(catalog.get('acme/one')).toBeUndefined();
+    // Edited after the build: parsed from the YAML again.
+    writeFileSync(
+      path.join(directory, 'a.yaml'),
+      model('    pricing: { type: fixed, value: 0.08 }\n    routes: [{ provider: fal, model: one }]'),
+    );
+    const edited = loadCatalog({ builtinDir: directory, builtModels: altered });
+    expect(edited.get('acme/from-build')).toBeUndefined();
+    expect(edited.get('acme/one')?.pricingMicros).toEqual({ type: 'fixed', valueMicros: 80_000 });
+  });
+
+  it('leaves a broken file out of the build, so loading it reports its problem as usual', () => {
+    const directory = modelsDir({ 'a.yaml': 'models: [' });
+    const built = buildModels(directory);
+    expect(built.files['a.yaml']).toBeUndefined();
+    expect(loadError({ builtinDir: directory, builtModels: built })).toContain('a.yaml');
   });
 });

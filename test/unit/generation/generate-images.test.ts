@@ -43,8 +43,9 @@ const model = resolveModel(
 function recordingPorts(adapters: ImageProvider[], overrides: Partial<GenerationRecords> = {}) {
   const events: string[] = [];
   const records: GenerationRecords = {
+    // One transaction in the database: both events or neither.
+    startAndReserve: async ({ reservedMicros }) => (events.push('start', `reserve ${reservedMicros}`), { ok: true }),
     start: async () => void events.push('start'),
-    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), { ok: true }),
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, provider }) => void events.push(`succeed ${costMicros} ${provider}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind}`),
@@ -116,7 +117,7 @@ describe('generateImages', () => {
 
   it('records a failed reserve instead of leaving the generation processing', async () => {
     const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], {
-      reserve: async () => Promise.reject(new Error('database is locked')),
+      startAndReserve: async () => Promise.reject(new Error('database is locked')),
     });
     const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(GenerationFailure);
@@ -143,7 +144,7 @@ describe('generateImages', () => {
 
   it('answers 402 without calling any provider when the balance is short', async () => {
     const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], {
-      reserve: async () => ({ ok: false, reason: 'balance' }),
+      startAndReserve: async () => ({ ok: false, reason: 'balance' }),
     });
     const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
     expect((error as GenerationFailure).error).toMatchObject({ kind: 'insufficient_credits', status: 402 });

@@ -59,8 +59,11 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
   const events: string[] = [];
   const stored = new Map<string, Buffer>();
   const records: GenerationRecords = {
+    startAndReserve: async ({ request, reservedMicros }) => (
+      events.push(`start ${request.model} n=${request.n}`, `reserve ${reservedMicros}`),
+      { ok: true }
+    ),
     start: async ({ request }) => void events.push(`start ${request.model} n=${request.n}`),
-    reserve: async ({ amountMicros }) => (events.push(`reserve ${amountMicros}`), { ok: true }),
     release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, imageCount }) => void events.push(`succeed ${costMicros} images=${imageCount}`),
     fail: async ({ error }) => void events.push(`fail ${error.kind} ${error.status}`),

@@ -48,6 +48,18 @@ describe('openai through the gateway', () => {
     expect(result.body.cost).toBeCloseTo(0.008719, 9);
   });
 
+  it('answers the passed-through base64 as one sized, unchunked body, for every image of the call', async () => {
+    const result = await generate({ model: 'openai/gpt-image-2', size: '1024x1024', response_format: 'b64_ephemeral', n: 2 });
+    expect(result.status, result.text).toBe(200);
+    expect(result.headers.get('transfer-encoding')).toBeNull();
+    expect(Number(result.headers.get('content-length'))).toBe(Buffer.byteLength(result.text));
+    const images = (result.body.data as Array<{ b64_json: string }>).map((item) => Buffer.from(item.b64_json, 'base64'));
+    expect(images).toHaveLength(2);
+    const expected = [await fakeImage(1024, 1024, 'png', 0), await fakeImage(1024, 1024, 'png', 1)];
+    expect(images.map((image) => image.toString('base64'))).toEqual(expected.map((image) => image.toString('base64')));
+    expect(result.body.id).toEqual(result.headers.get('x-generation-id'));
+  });
+
   it('charges the tokens of a multi-image call and reports the size it adapted', async () => {
     const result = await generate({ model: 'openai/gpt-image-2', size: '1000x1000', quality: 'medium', n: 2 });
     expect(result.status, result.text).toBe(200);

@@ -1,0 +1,118 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamFetch } from '../../../../src/providers/common/upstream-fetch.js';
+import { upstreamFailure } from '../../../helpers/caught-error.js';
+
+/** Real bytes in several writes, so the client sees more than one chunk. */
+const BODY = Buffer.from(Array.from({ length: 300_000 }, (_, index) => index % 251));
+const PIECES = [BODY.subarray(0, 70_000), BODY.subarray(70_000, 200_000), BODY.subarray(200_000)];
+
+type Handler = (response: ServerResponse, socket: Socket) => void;
+
+const handlers: Record<string, Handler> = {
+  '/sized': (response) => {
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(BODY.length) });
+    for (const piece of PIECES) response.write(piece);
+    response.end();
+  },
+  '/chunked': (response) => {
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    for (const piece of PIECES) response.write(piece);
+    response.end();
+  },
+  '/empty': (response) => {
+    response.writeHead(200, { 'content-length': '0' }).end();
+  },
+  '/no-content': (response) => {
+    response.writeHead(204).end();
+  },
+  '/truncated': (response, socket) => {
+    // Announces the whole body, sends a third of it, then hangs up.
+    response.writeHead(200, { 'content-length': String(BODY.length) });
+    response.write(PIECES[0], () => socket.destroy());
+  },
+  '/truncated-chunked': (response, socket) => {
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    response.write(PIECES[0], () => socket.destroy());
+  },
+};
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    const handler = handlers[request.url ?? ''];
+    if (handler) handler(response, request.socket);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function fetchPath(path: string, maxBodyBytes?: number) {
+  return upstreamFetch({
+    provider: 'fake',
+    method: 'GET',
+    url: `${base}${path}`,
+    signal: new AbortController().signal,
+    ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+  });
+}
+
+describe('upstreamFetch reads the whole body', () => {
+  it('with a content-length, byte for byte', async () => {
+    const response = await fetchPath('/sized');
+    expect(response.status).toBe(200);
+    expect(response.body.equals(BODY)).toBe(true);
+  });
+
+  it('without one (chunked), byte for byte', async () => {
+    const response = await fetchPath('/chunked');
+    expect(response.headers['content-length']).toBeUndefined();
+    expect(response.body.equals(BODY)).toBe(true);
+  });
+
+  it('when it is empty, and for a 204', async () => {
+    expect((await fetchPath('/empty')).body.length).toBe(0);
+    const noContent = await fetchPath('/no-content');
+    expect(noContent.status).toBe(204);
+    expect(noContent.body.length).toBe(0);
+  });
+
+  it('up to exactly the limit', async () => {
+    expect((await fetchPath('/sized', BODY.length)).body.equals(BODY)).toBe(true);
+    expect((await fetchPath('/chunked', BODY.length)).body.equals(BODY)).toBe(true);
+  });
+});
+
+describe('upstreamFetch refuses broken or oversized bodies', () => {
+  it('a body cut short of its content-length', async () => {
+    const error = await upstreamFailure(fetchPath('/truncated'));
+    expect(error.kind).toBe('upstream_error');
+    expect(error.provider).toBe('fake');
+  });
+
+  it('a chunked body cut before its end', async () => {
+    const error = await upstreamFailure(fetchPath('/truncated-chunked'));
+    expect(error.kind).toBe('upstream_error');
+  });
+
+  it('a content-length above the limit, before reading it', async () => {
+    const error = await upstreamFailure(fetchPath('/sized', BODY.length - 1));
+    expect(error.kind).toBe('upstream_error');
+    expect(error.message).toContain(`larger than ${BODY.length - 1} bytes`);
+  });
+
+  it('a chunked body that grows past the limit', async () => {
+    const error = await upstreamFailure(fetchPath('/chunked', BODY.length - 1));
+    expect(error.message).toContain(`larger than ${BODY.length - 1} bytes`);
+  });
+});
