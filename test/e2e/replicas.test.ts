@@ -57,8 +57,10 @@ forEachDatabase((harness) => {
       DATABASE_URL: databaseUrl,
       IMAGEROUTER_CONFIG: configFile,
       IMAGEROUTER_ADMIN_KEY: ADMIN_KEY,
-      // A short lease, so a dead replica's work is found within seconds; the webhook receiver is on loopback.
-      IMAGEROUTER_GENERATION_LEASE_MS: '1000',
+      // A short lease, so a dead replica's work is found within seconds, yet long enough that a replica
+      // starved of CPU by 200 concurrent requests on a loaded CI machine still renews its own in time
+      // (at 1 s, the other replica took some of them for abandoned). The webhook receiver is on loopback.
+      IMAGEROUTER_GENERATION_LEASE_MS: '5000',
       IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1',
       PUBLIC_URL,
       ...s3.env,
