@@ -1,4 +1,4 @@
-import type { ConcurrencySlot, RateLimitStore, WindowDecision } from './rate-limit-store.js';
+import { hitThenAcquire, type ConcurrencySlot, type RateLimitStore, type WindowDecision } from './rate-limit-store.js';
 
 /** Pruning every subject's log costs a pass over the map: done once per this many hits. */
 const SWEEP_EVERY_HITS = 1000;
@@ -19,7 +19,8 @@ export function createInMemoryRateLimitStore(): RateLimitStore {
     }
   }
 
-  return {
+  const store: RateLimitStore = {
+    hitAndAcquire: (window, slots) => hitThenAcquire(store, window, slots),
     async hit(subject, limit, windowMs, now): Promise<WindowDecision> {
       hits += 1;
       if (hits % SWEEP_EVERY_HITS === 0) sweep(now);
@@ -51,6 +52,7 @@ export function createInMemoryRateLimitStore(): RateLimitStore {
       };
     },
   };
+  return store;
 }
 
 /** Drops the times at or before `cutoff` from the front of an ascending log. */

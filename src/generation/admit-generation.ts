@@ -1,5 +1,5 @@
 import type { CallerRateLimits } from '../accounts/api-key-service.js';
-import type { RateLimitStore } from '../accounts/rate-limit-store.js';
+import type { ConcurrencySlot, RateLimitStore } from '../accounts/rate-limit-store.js';
 import { ApiError } from '../errors/api-error.js';
 
 /** Requests per minute are counted over a sliding minute. */
@@ -35,8 +35,16 @@ export function createGenerationAdmission(store: RateLimitStore, clock: () => nu
       const rpm = rateLimits?.requestsPerMinute ?? null;
       const maxConcurrent = rateLimits?.maxConcurrentGenerations ?? null;
       let rateLimit: RateLimitState | null = null;
+      let slot: ConcurrencySlot | undefined;
       if (rpm !== null) {
-        const decision = await store.hit(`rpm:${apiKeyId}`, rpm, RATE_LIMIT_WINDOW_MS, clock());
+        const window = { subject: `rpm:${apiKeyId}`, limit: rpm, windowMs: RATE_LIMIT_WINDOW_MS, now: clock() };
+        // Both limits: one decision (one round trip with Redis); the slot is taken only if the window counted the request.
+        const outcome =
+          maxConcurrent === null
+            ? { decision: await store.hit(window.subject, window.limit, window.windowMs, window.now), slot: undefined }
+            : await store.hitAndAcquire(window, { subject: `concurrency:${apiKeyId}`, max: maxConcurrent });
+        const { decision } = outcome;
+        slot = outcome.slot;
         rateLimit = {
           limit: decision.limit,
           remaining: decision.remaining,
@@ -52,9 +60,10 @@ export function createGenerationAdmission(store: RateLimitStore, clock: () => nu
             headers: rateLimitHeaders(rateLimit),
           });
         }
+      } else if (maxConcurrent !== null) {
+        slot = await store.acquire(`concurrency:${apiKeyId}`, maxConcurrent);
       }
       if (maxConcurrent === null) return { rateLimit, release: () => undefined };
-      const slot = await store.acquire(`concurrency:${apiKeyId}`, maxConcurrent);
       if (slot === undefined) {
         throw new ApiError({
           kind: 'rate_limited',
@@ -64,7 +73,8 @@ export function createGenerationAdmission(store: RateLimitStore, clock: () => nu
           ...(rateLimit === null ? {} : { headers: rateLimitHeaders(rateLimit) }),
         });
       }
-      return { rateLimit, release: () => slot.release() };
+      const held = slot;
+      return { rateLimit, release: () => held.release() };
     },
   };
 }

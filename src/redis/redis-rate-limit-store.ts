@@ -51,6 +51,39 @@ return 1`,
   z.number(),
 );
 
+/**
+ * HIT then, only if the request was counted, ACQUIRE: one round trip for a key with both limits.
+ * KEYS[1] the log, KEYS[2] the slots; ARGV limit, windowMs, member, max, slot id, ttlMs.
+ * Returns {allowed, counted, oldest, now, taken}.
+ */
+const HIT_AND_ACQUIRE = defineRedisScript(
+  `${REDIS_NOW_MS}
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local counted = redis.call('ZCARD', KEYS[1])
+local allowed = 0
+if counted < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  counted = counted + 1
+  allowed = 1
+end
+redis.call('PEXPIRE', KEYS[1], window)
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+local taken = 0
+if allowed == 1 then
+  local ttl = tonumber(ARGV[6])
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  if redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[4]) then
+    redis.call('ZADD', KEYS[2], now + ttl, ARGV[5])
+    redis.call('PEXPIRE', KEYS[2], ttl)
+    taken = 1
+  end
+end
+return {allowed, counted, tonumber(oldest or now), now, taken}`,
+  z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]),
+);
+
 /** Pushes a held slot's expiry out (adding it back if it expired while Redis was away: it still runs). */
 const RENEW = defineRedisScript(
   `${REDIS_NOW_MS}
@@ -95,6 +128,28 @@ export function createRedisRateLimitStore(connection: RedisConnection, local: Ra
           return taken === 1 ? heldSlot(connection, key, slot, slotTtlMs) : undefined;
         },
         () => local.acquire(subject, max),
+      ),
+    hitAndAcquire: (window, slots) =>
+      redisOrLocal(
+        connection,
+        'rate_limit',
+        async () => {
+          const slotsKey = `${prefix}slots:${slots.subject}`;
+          const slot = randomUUID();
+          const [allowed, counted, oldest, redisNow, taken] = await HIT_AND_ACQUIRE.run(
+            client,
+            [`${prefix}rl:${window.subject}`, slotsKey],
+            [window.limit, window.windowMs, randomUUID(), slots.max, slot, slotTtlMs],
+          );
+          const decision: WindowDecision = {
+            allowed: allowed === 1,
+            limit: window.limit,
+            remaining: Math.max(0, window.limit - counted),
+            resetMs: Math.max(0, oldest + window.windowMs - redisNow),
+          };
+          return { decision, slot: taken === 1 ? heldSlot(connection, slotsKey, slot, slotTtlMs) : undefined };
+        },
+        () => local.hitAndAcquire(window, slots),
       ),
   };
 }

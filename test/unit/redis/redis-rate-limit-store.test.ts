@@ -45,6 +45,31 @@ describe.skipIf(!redisAvailable)('Redis rate-limit store', () => {
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
   });
 
+  it('hitAndAcquire: one decision for both limits, a slot only for a counted request, exact across replicas', async () => {
+    const both = (index: number) =>
+      (index % 2 === 0 ? a : b).hitAndAcquire(
+        { subject: 'both-window', limit: 8, windowMs: 60_000, now: Date.now() },
+        { subject: 'both-slots', max: 3 },
+      );
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, index) => both(index)));
+    expect(outcomes.filter((outcome) => outcome.decision.allowed)).toHaveLength(8);
+    expect(outcomes.filter((outcome) => outcome.slot !== undefined)).toHaveLength(3);
+    // Refused by the window: never holding a slot.
+    expect(outcomes.filter((outcome) => !outcome.decision.allowed && outcome.slot !== undefined)).toHaveLength(0);
+    for (const outcome of outcomes) outcome.slot?.release();
+    // The released slots are free again (the window still has no room for this subject, so use another).
+    await expect
+      .poll(async () => {
+        const next = await a.hitAndAcquire(
+          { subject: 'both-window-2', limit: 8, windowMs: 60_000, now: Date.now() },
+          { subject: 'both-slots', max: 3 },
+        );
+        next.slot?.release();
+        return next.slot !== undefined;
+      })
+      .toBe(true);
+  });
+
   it('lets a request in again once the oldest leaves the window', async () => {
     expect((await a.hit('short', 1, 200, Date.now())).allowed).toBe(true);
     expect((await b.hit('short', 1, 200, Date.now())).allowed).toBe(false);
