@@ -111,6 +111,6 @@ function describe(settings: BenchSettings, count: number): string {
     `\`createGenerationAdmission\` for a key with a requests-per-minute limit and a concurrency limit: one sliding-window ` +
     `hit and one slot taken (then released), per admission, over ${KEYS} keys; ${count} timed admissions per row ` +
     `(\`--max-requests\`, at least 1000; now ${settings.maxRequests}) after an untimed warm-up. Redis: ${maskUrlCredentials(REDIS_URL) ?? ''} ` +
-    `(two Lua scripts per admission, EVALSHA, plus the ZREM of the release). \`added\` is Redis minus in process at the same concurrency.`
+    `(one Lua script per admission by EVALSHA, window and slot together, plus the ZREM of the release). \`added\` is Redis minus in process at the same concurrency.`
   );
 }
