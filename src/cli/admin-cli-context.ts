@@ -4,8 +4,7 @@ import { createApiKeyService, type ApiKeyService } from '../accounts/api-key-ser
 import type { ApiKeyCache } from '../accounts/api-key-cache.js';
 import { loadAppConfig } from '../config/app-config.js';
 import { createMetrics } from '../observability/metrics.js';
-import { createApiKeyChangePublisher } from '../redis/redis-api-key-cache.js';
-import { createRedisConnection, type RedisConnection } from '../redis/redis-connection.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { createDatabase } from '../db/create-database.js';
 import { migrate } from '../db/migrate.js';
 
@@ -36,9 +35,13 @@ export async function withAdminServices<T>(env: NodeJS.ProcessEnv, work: (servic
     await migrate(database);
     const clock = () => Date.now();
     redis = config.redisUrl
-      ? await createRedisConnection({ url: config.redisUrl, prefix: config.redisPrefix, metrics: createMetrics({ defaultMetrics: false }) })
+      ? await (
+          await import('../redis/redis-connection.js')
+        ).createRedisConnection({ url: config.redisUrl, prefix: config.redisPrefix, metrics: createMetrics({ defaultMetrics: false }) })
       : undefined;
-    const keyChanges: ApiKeyCache | undefined = redis ? createApiKeyChangePublisher(redis) : undefined;
+    const keyChanges: ApiKeyCache | undefined = redis
+      ? (await import('../redis/redis-api-key-cache.js')).createApiKeyChangePublisher(redis)
+      : undefined;
     return await work({
       keys: createApiKeyService(database.db, clock, keyChanges),
       accounts: createAccountAdminService(database.db, clock),
