@@ -6,9 +6,10 @@ import { contentPolicyError, malformedResponse } from '../common/upstream-error-
 import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { ideogramHttpError } from './ideogram-errors.js';
 import { probeIdeogram } from './ideogram-probe.js';
-import { buildIdeogramRequest, type IdeogramCall, type IdeogramFormField, type IdeogramPreparedInputs } from './ideogram-request.js';
+import { buildIdeogramRequest, type IdeogramCall, type IdeogramPreparedInputs } from './ideogram-request.js';
 import type { IdeogramRouteOptions, IdeogramSettings } from './ideogram-route-options.js';
 import { readImageItems } from './ideogram-wire-types.js';
+import { encodeMultipartForm } from '../common/multipart-form.js';
 
 /** Ideogram reads JPEG, PNG and WebP uploads; other formats are re-encoded as PNG. */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -35,7 +36,7 @@ async function generateWithIdeogram(call: IdeogramCall): Promise<ProviderResult>
     method: 'POST',
     url: request.url,
     headers: request.headers,
-    body: encodeForm(request.fields),
+    body: encodeMultipartForm(request.fields),
     signal: call.signal,
     deadline: call.deadline,
   });
@@ -74,13 +75,4 @@ async function prepareInputs(call: IdeogramCall): Promise<IdeogramPreparedInputs
     mask && first ? convertMask(mask, { width: first.width, height: first.height }, 'black') : Promise.resolve(mask?.bytes),
   ]);
   return { images: prepared, mask: preparedMask };
-}
-
-function encodeForm(fields: IdeogramFormField[]): FormData {
-  const form = new FormData();
-  for (const field of fields) {
-    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
-    else form.append(field.name, field.value);
-  }
-  return form;
 }

@@ -6,6 +6,7 @@ import type { PreparedImage } from '../common/input-image-conversion.js';
 import { nearestAspectRatio } from '../common/size-mapping.js';
 import { readIdeogramParameters, renderingSpeedFor, type IdeogramParameters } from './ideogram-parameters.js';
 import type { IdeogramRouteOptions, IdeogramSettings } from './ideogram-route-options.js';
+import type { MultipartField } from '../common/multipart-form.js';
 
 export type IdeogramCall = ProviderCall<IdeogramRouteOptions, IdeogramSettings>;
 
@@ -16,15 +17,12 @@ export interface IdeogramPreparedInputs {
   mask: Buffer | undefined;
 }
 
-export type IdeogramFormField =
-  { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
-
 /** The outgoing request, exactly as it goes on the wire: always multipart, even for text only. */
 export interface IdeogramRequest {
   url: string;
   method: 'POST';
   headers: Record<string, string>;
-  fields: IdeogramFormField[];
+  fields: MultipartField[];
   warnings: GenerationWarning[];
   /** Images this request asks for: `call.n`, capped at what one call may return. */
   n: number;
@@ -55,7 +53,7 @@ export function buildIdeogramRequest(call: IdeogramCall, inputs: IdeogramPrepare
   const warnings: GenerationWarning[] = [];
   const n = Math.min(call.n, options.maxImagesPerCall);
   const parameters = readIdeogramParameters(request.extra, options);
-  const common: IdeogramFormField[] = [
+  const common: MultipartField[] = [
     { name: 'prompt', value: request.prompt },
     { name: 'rendering_speed', value: renderingSpeedFor(provider, options, request.quality, warnings) },
     { name: 'num_images', value: String(n) },
@@ -63,7 +61,7 @@ export function buildIdeogramRequest(call: IdeogramCall, inputs: IdeogramPrepare
   const image = inputs.images[0];
   // The model is the path segment (`/v1/ideogram-v3/generate`): these routes take no `model` field.
   const base = `${call.endpoint.baseUrl}/v1/${encodeURIComponent(call.upstreamModel)}`;
-  const send = (path: string, fields: IdeogramFormField[]): IdeogramRequest => ({
+  const send = (path: string, fields: MultipartField[]): IdeogramRequest => ({
     url: `${base}/${path}`,
     method: 'POST',
     headers: ideogramHeaders(call.endpoint),
@@ -116,7 +114,7 @@ function aspectRatioField(
   options: IdeogramRouteOptions,
   image: PreparedImage | undefined,
   warnings: GenerationWarning[],
-): IdeogramFormField[] {
+): MultipartField[] {
   const size: ImageSize | undefined = request.size !== 'auto' ? request.size : image ? request.images[0] : undefined;
   if (!size) return [];
   const allowed = options.aspectRatios.map((ratio) => ratio.replace('x', ':'));
@@ -143,11 +141,11 @@ function checkUploadSizes(inputs: IdeogramPreparedInputs): void {
   }
 }
 
-function imageField(name: 'image' | 'mask', bytes: Buffer, format: ImageFormat): IdeogramFormField {
+function imageField(name: 'image' | 'mask', bytes: Buffer, format: ImageFormat): MultipartField {
   return { name, file: { bytes, filename: `${name}.${EXTENSIONS[format] ?? 'png'}`, contentType: MIME_BY_FORMAT[format] } };
 }
 
-function textFields(parameters: IdeogramParameters, names: ReadonlyArray<keyof IdeogramParameters>): IdeogramFormField[] {
+function textFields(parameters: IdeogramParameters, names: ReadonlyArray<keyof IdeogramParameters>): MultipartField[] {
   return names.flatMap((name) => (parameters[name] === undefined ? [] : [{ name, value: String(parameters[name]) }]));
 }
 

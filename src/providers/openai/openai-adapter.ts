@@ -10,6 +10,7 @@ import { listOpenAIModels, openAIModelsUrl, requestOpenAIModels } from './openai
 import { readOpenAIImages } from './openai-response.js';
 import type { OpenAIRouteOptions, OpenAISettings } from './openai-route-options.js';
 import { isRecord } from './openai-wire-types.js';
+import { encodeMultipartForm } from '../common/multipart-form.js';
 
 /**
  * The OpenAI Images API (`/images/generations`, `/images/edits`): one synchronous request per call,
@@ -62,13 +63,7 @@ async function prepareInputs(call: OpenAICall): Promise<PreparedInputs> {
 }
 
 function encodeBody(body: OpenAIRequestBody): string | FormData {
-  if (body.type === 'json') return JSON.stringify(body.json);
-  const form = new FormData();
-  for (const field of body.fields) {
-    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
-    else form.append(field.name, field.value);
-  }
-  return form;
+  return body.type === 'json' ? JSON.stringify(body.json) : encodeMultipartForm(body.fields);
 }
 
 /** `GET /models`: cheap, authenticated, and it proves the key can see the API. */

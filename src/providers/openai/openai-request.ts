@@ -7,6 +7,7 @@ import { formatSize, nearestSize } from '../common/size-mapping.js';
 import { fitGptImage2Size } from './gpt-image-2-size.js';
 import { readExtraParameters, type OpenAICall } from './openai-parameters.js';
 import type { OpenAIModelProfile, OpenAISettings } from './openai-route-options.js';
+import type { MultipartField } from '../common/multipart-form.js';
 
 /** What the adapter prepares with sharp before building the request (the builder does no I/O). */
 export interface PreparedInputs {
@@ -16,11 +17,7 @@ export interface PreparedInputs {
   mask: Buffer | undefined;
 }
 
-/** One multipart field: text, or a file. */
-export type OpenAIFormField =
-  { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
-
-export type OpenAIRequestBody = { type: 'json'; json: Record<string, unknown> } | { type: 'multipart'; fields: OpenAIFormField[] };
+export type OpenAIRequestBody = { type: 'json'; json: Record<string, unknown> } | { type: 'multipart'; fields: MultipartField[] };
 
 /** The outgoing request, exactly as it goes on the wire. */
 export interface OpenAIRequest {
@@ -96,7 +93,7 @@ export function buildOpenAIRequest(call: OpenAICall, inputs: PreparedInputs = NO
       n,
     };
   }
-  const fields: OpenAIFormField[] = [
+  const fields: MultipartField[] = [
     { name: 'model', value: head.model },
     { name: 'prompt', value: head.prompt },
     ...imageFields(inputs.images),
@@ -117,7 +114,7 @@ export function openAIHeaders(endpoint: Pick<ProviderEndpoint<OpenAISettings>, '
 }
 
 /** One image goes as `image`, several as repeated `image[]` (what OpenAI's own SDK sends). */
-function imageFields(images: PreparedImage[]): OpenAIFormField[] {
+function imageFields(images: PreparedImage[]): MultipartField[] {
   const name = images.length === 1 ? 'image' : 'image[]';
   return images.map((image, index) => ({
     name,

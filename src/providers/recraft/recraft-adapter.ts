@@ -6,15 +6,10 @@ import { malformedResponse } from '../common/upstream-error-from-response.js';
 import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { recraftHttpError } from './recraft-errors.js';
 import { probeRecraft } from './recraft-probe.js';
-import {
-  buildRecraftRequest,
-  isRecraftVectorModel,
-  type RecraftCall,
-  type RecraftFormField,
-  type RecraftPreparedInputs,
-} from './recraft-request.js';
+import { buildRecraftRequest, isRecraftVectorModel, type RecraftCall, type RecraftPreparedInputs } from './recraft-request.js';
 import type { RecraftRouteOptions, RecraftSettings } from './recraft-route-options.js';
 import { readGeneration } from './recraft-wire-types.js';
+import { encodeMultipartForm } from '../common/multipart-form.js';
 
 /** Recraft reads PNG, JPEG and WebP uploads (and SVG, which clients cannot send here); others go as PNG. */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -44,7 +39,7 @@ async function generateWithRecraft(call: RecraftCall): Promise<ProviderResult> {
     method: 'POST',
     url: request.url,
     headers: request.headers,
-    body: 'json' in request ? JSON.stringify(request.json) : encodeForm(request.fields),
+    body: 'json' in request ? JSON.stringify(request.json) : encodeMultipartForm(request.fields),
     signal: call.signal,
     deadline: call.deadline,
   });
@@ -94,13 +89,4 @@ async function prepareInputs(call: RecraftCall): Promise<RecraftPreparedInputs> 
 async function pureBlackAndWhite(mask: Buffer): Promise<Buffer> {
   const sharp = await loadSharp();
   return sharp(mask).greyscale().threshold(128).png().toBuffer();
-}
-
-function encodeForm(fields: RecraftFormField[]): FormData {
-  const form = new FormData();
-  for (const field of fields) {
-    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
-    else form.append(field.name, field.value);
-  }
-  return form;
 }

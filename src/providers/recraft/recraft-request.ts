@@ -5,6 +5,7 @@ import type { ProviderCall, ProviderEndpoint } from '../provider.js';
 import type { PreparedImage } from '../common/input-image-conversion.js';
 import { formatSize, nearestSize } from '../common/size-mapping.js';
 import type { RecraftRouteOptions, RecraftSettings } from './recraft-route-options.js';
+import type { MultipartField } from '../common/multipart-form.js';
 
 export type RecraftCall = ProviderCall<RecraftRouteOptions, RecraftSettings>;
 
@@ -15,9 +16,6 @@ export interface RecraftPreparedInputs {
   mask: Buffer | undefined;
 }
 
-export type RecraftFormField =
-  { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
-
 /** The outgoing request, exactly as it goes on the wire: JSON for text to image, multipart with images. */
 export type RecraftRequest = {
   url: string;
@@ -26,7 +24,7 @@ export type RecraftRequest = {
   warnings: GenerationWarning[];
   /** Images this request asks for: `call.n`, capped at what one call may return. */
   n: number;
-} & ({ json: Record<string, unknown> } | { fields: RecraftFormField[] });
+} & ({ json: Record<string, unknown> } | { fields: MultipartField[] });
 
 /** Recraft refuses input files above 10 MB. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -178,11 +176,11 @@ function checkUploadSizes(inputs: RecraftPreparedInputs): void {
   }
 }
 
-function fileField(name: 'image' | 'mask', bytes: Buffer, format: ImageFormat): RecraftFormField {
+function fileField(name: 'image' | 'mask', bytes: Buffer, format: ImageFormat): MultipartField {
   return { name, file: { bytes, filename: `${name}.${EXTENSIONS[format] ?? 'png'}`, contentType: MIME_BY_FORMAT[format] } };
 }
 
-function textFields(values: Record<string, string | number>): RecraftFormField[] {
+function textFields(values: Record<string, string | number>): MultipartField[] {
   return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
 }
 

@@ -8,6 +8,7 @@ import { stabilityHttpError } from './stability-errors.js';
 import { buildStabilityRequest, type StabilityCall, type StabilityPreparedInputs, type StabilityRequest } from './stability-request.js';
 import type { StabilityRouteOptions, StabilitySettings } from './stability-route-options.js';
 import { readImageResult, STABILITY_FINISH } from './stability-wire-types.js';
+import { encodeMultipartForm } from '../common/multipart-form.js';
 
 /** Formats Stability reads as input images; others are re-encoded as PNG (which keeps alpha). */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -54,7 +55,7 @@ async function sendOnce(call: StabilityCall, request: StabilityRequest): Promise
     method: 'POST',
     url: request.url,
     headers: request.headers,
-    body: encodeForm(request),
+    body: encodeMultipartForm(request.fields),
     signal: call.signal,
     deadline: call.deadline,
   });
@@ -73,13 +74,4 @@ async function sendOnce(call: StabilityCall, request: StabilityRequest): Promise
     });
   }
   return Buffer.from(result.image, 'ascii');
-}
-
-function encodeForm(request: StabilityRequest): FormData {
-  const form = new FormData();
-  for (const field of request.fields) {
-    if ('file' in field) form.append(field.name, new Blob([field.file.bytes], { type: field.file.contentType }), field.file.filename);
-    else form.append(field.name, field.value);
-  }
-  return form;
 }

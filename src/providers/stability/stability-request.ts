@@ -5,6 +5,7 @@ import type { ProviderCall } from '../provider.js';
 import { nearestAspectRatio, parseAspectRatio } from '../common/size-mapping.js';
 import { stabilityParameterFields, strengthParam, textParam } from './stability-parameters.js';
 import type { StabilityOutputFormat, StabilityRouteOptions, StabilitySettings } from './stability-route-options.js';
+import type { MultipartField } from '../common/multipart-form.js';
 
 export type StabilityCall = ProviderCall<StabilityRouteOptions, StabilitySettings>;
 
@@ -26,16 +27,12 @@ export interface StabilityPreparedInputs {
   mask: Buffer | undefined;
 }
 
-/** One multipart field: text, or a file. */
-export type StabilityFormField =
-  { name: string; value: string } | { name: string; file: { bytes: Buffer; filename: string; contentType: string } };
-
 /** One request exactly as it goes on the wire: always multipart, even for text only. */
 export interface StabilityRequest {
   url: string;
   method: 'POST';
   headers: Record<string, string>;
-  fields: StabilityFormField[];
+  fields: MultipartField[];
   warnings: GenerationWarning[];
 }
 
@@ -50,7 +47,7 @@ export function buildStabilityRequest(call: StabilityCall, inputs: StabilityPrep
   const provider = call.endpoint.instance;
   const { options, request } = call;
   const warnings: GenerationWarning[] = [];
-  const fields: StabilityFormField[] = [];
+  const fields: MultipartField[] = [];
   const text = (name: string, value: string) => fields.push({ name, value });
 
   if (options.prompt === 'required') {
@@ -93,7 +90,7 @@ export function outputFormat(options: StabilityRouteOptions, requested: string):
 function imageFields(
   call: StabilityCall,
   inputs: StabilityPreparedInputs,
-  fields: StabilityFormField[],
+  fields: MultipartField[],
   warnings: GenerationWarning[],
 ): boolean {
   const { options, request } = call;

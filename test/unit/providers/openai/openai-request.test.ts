@@ -3,7 +3,8 @@ import { ApiError } from '../../../../src/errors/api-error.js';
 import type { ImageRequest, InputImage } from '../../../../src/domain/image-request.js';
 import type { OpenAICall } from '../../../../src/providers/openai/openai-parameters.js';
 import { openAIProvider } from '../../../../src/providers/openai/openai-provider.js';
-import { buildOpenAIRequest, type OpenAIFormField, type PreparedInputs } from '../../../../src/providers/openai/openai-request.js';
+import type { MultipartField } from '../../../../src/providers/common/multipart-form.js';
+import { buildOpenAIRequest, type PreparedInputs } from '../../../../src/providers/openai/openai-request.js';
 import { routeOptionProblems } from '../../../helpers/catalog-route-options.js';
 import { catalogCall, type ProviderCallOverrides } from '../../../helpers/provider-call.js';
 
@@ -42,7 +43,7 @@ function thrown(action: () => unknown): ApiError {
 }
 
 /** Form fields as `name=value` lines, files as `name=@filename (type, bytes)`: easy to compare whole. */
-function describeFields(fields: OpenAIFormField[]): string[] {
+function describeFields(fields: MultipartField[]): string[] {
   return fields.map((field) =>
     'file' in field
       ? `${field.name}=@${field.file.filename} (${field.file.contentType}, ${field.file.bytes.toString()})`

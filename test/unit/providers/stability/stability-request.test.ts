@@ -4,9 +4,9 @@ import { stabilityProvider } from '../../../../src/providers/stability/stability
 import {
   buildStabilityRequest,
   type StabilityCall,
-  type StabilityFormField,
   type StabilityPreparedInputs,
 } from '../../../../src/providers/stability/stability-request.js';
+import type { MultipartField } from '../../../../src/providers/common/multipart-form.js';
 import { routeOptionProblems } from '../../../helpers/catalog-route-options.js';
 import { thrownApiError } from '../../../helpers/caught-error.js';
 import { catalogCall } from '../../../helpers/provider-call.js';
@@ -23,7 +23,7 @@ function callFor(upstreamModel: string, request: Partial<ImageRequest> = {}): St
 }
 
 /** Text fields as name → value; files as name → filename (content type). */
-function summary(fields: StabilityFormField[]): Array<[string, string]> {
+function summary(fields: MultipartField[]): Array<[string, string]> {
   return fields.map((field) =>
     'file' in field ? [field.name, `${field.file.filename} (${field.file.contentType})`] : [field.name, field.value],
   );
