@@ -11,6 +11,9 @@ import { buildComfyuiRequest, chooseWorkflow, comfyuiAuthHeader, type ComfyuiCal
 import type { ComfyuiRouteOptions, ComfyuiSettings, ComfyuiWorkflow } from './comfyui-route-options.js';
 import { readHistoryEntry, readModelFiles, readPromptId, readUploadedName, type ComfyuiOutputFile } from './comfyui-wire-types.js';
 
+/** Budget of the best-effort `POST /queue` removal after we stop waiting. */
+const REMOVE_TIMEOUT_MS = 2_000;
+
 /**
  * A self-hosted ComfyUI: upload the input image (and mask), queue the route's workflow with its
  * bound inputs filled in (`POST /prompt`), poll `GET /history/{prompt_id}` until it is there, and
@@ -134,47 +137,51 @@ async function waitForOutputs(
   headers: Record<string, string>,
 ): Promise<{ outputs: Record<string, ComfyuiOutputFile[]>; executionMs: number | undefined }> {
   const provider = call.endpoint.instance;
-  for (;;) {
-    const response = await upstreamFetch({
-      provider,
-      method: 'GET',
-      url: `${call.endpoint.baseUrl}/history/${encodeURIComponent(promptId)}`,
-      headers,
-      signal: call.signal,
-    });
-    if (response.status !== 200) throw comfyuiHttpError(provider, response, undefined, call.endpoint.apiKey);
-    const entry = readHistoryEntry(parseJsonBody(response.body), promptId);
-    if (entry === null) throw malformedResponse(provider, 'the /history answer is not a history object');
-    if (entry?.status === 'success') return { outputs: entry.outputs, executionMs: entry.executionMs };
-    if (entry?.status === 'error') throw comfyuiExecutionError(provider, entry, call.endpoint.apiKey);
-    const remaining = call.deadline - Date.now();
-    if (remaining <= 0) {
-      await removeFromQueue(call, promptId, headers);
-      throw new UpstreamError({
+  try {
+    for (;;) {
+      const response = await upstreamFetch({
         provider,
-        kind: 'timeout',
-        message: `The provider '${provider}' did not finish the prompt before the deadline.`,
+        method: 'GET',
+        url: `${call.endpoint.baseUrl}/history/${encodeURIComponent(promptId)}`,
+        headers,
+        signal: call.signal,
       });
+      if (response.status !== 200) throw comfyuiHttpError(provider, response, undefined, call.endpoint.apiKey);
+      const entry = readHistoryEntry(parseJsonBody(response.body), promptId);
+      if (entry === null) throw malformedResponse(provider, 'the /history answer is not a history object');
+      if (entry?.status === 'success') return { outputs: entry.outputs, executionMs: entry.executionMs };
+      if (entry?.status === 'error') throw comfyuiExecutionError(provider, entry, call.endpoint.apiKey);
+      const remaining = call.deadline - Date.now();
+      if (remaining <= 0) {
+        throw new UpstreamError({
+          provider,
+          kind: 'timeout',
+          message: `The provider '${provider}' did not finish the prompt before the deadline.`,
+        });
+      }
+      await abortableSleep(Math.min(call.options.pollIntervalMs, remaining), call.signal);
     }
-    await abortableSleep(Math.min(call.options.pollIntervalMs, remaining), call.signal);
+  } catch (error) {
+    // Past the deadline, or the call's signal aborted (at that same deadline, usually mid-sleep, or on
+    // a disconnect): we stopped waiting, so the prompt must leave the queue, or the GPU renders it for nobody.
+    if (call.signal.aborted || Date.now() >= call.deadline) removeFromQueueInBackground(call, promptId, headers);
+    throw error;
   }
 }
 
-/** Best effort: a prompt still pending should not occupy the GPU after we gave up on it. */
-async function removeFromQueue(call: ComfyuiCall, promptId: string, headers: Record<string, string>): Promise<void> {
-  try {
-    await upstreamFetch({
-      provider: call.endpoint.instance,
-      method: 'POST',
-      url: `${call.endpoint.baseUrl}/queue`,
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ delete: [promptId] }),
-      signal: call.signal,
-      deadline: Date.now() + 2_000,
-    });
-  } catch {
-    // The timeout is what the caller needs to hear about.
-  }
+/**
+ * Best effort: a prompt still pending should not occupy the GPU after we gave up on it. Its own
+ * short budget, not the call's signal, which has usually aborted by now.
+ */
+function removeFromQueueInBackground(call: ComfyuiCall, promptId: string, headers: Record<string, string>): void {
+  void upstreamFetch({
+    provider: call.endpoint.instance,
+    method: 'POST',
+    url: `${call.endpoint.baseUrl}/queue`,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ delete: [promptId] }),
+    signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS),
+  }).catch(() => undefined);
 }
 
 /** `GET /view`: the file bytes. Its errors (404 gone, 400/403 bad names) have empty bodies. */

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImageRequest } from '../../../../src/domain/image-request.js';
 import { readInputImage } from '../../../../src/images/read-input-image.js';
 import { createComfyuiAdapter } from '../../../../src/providers/comfyui/comfyui-adapter.js';
@@ -124,6 +124,27 @@ describe('comfyui adapter against the fake server', () => {
     const custom = structuredClone(good);
     custom['30'] = { class_type: 'VHS_LoadVideo', inputs: {} };
     expect(await (await queue(custom)).json()).toMatchObject({ error: { type: 'missing_node_type', extra_info: { node_id: '30' } } });
+  });
+
+  it.each([
+    ['the client goes away', true],
+    ['the deadline passes', false],
+  ])('removes the prompt from the queue when %s while it waits', async (_case, disconnect) => {
+    fake.enqueue('slow');
+    const client = new AbortController();
+    const pending = adapter.generate(callFor({}, disconnect ? { signal: client.signal } : timeLimit(400)));
+    const outcome = pending.then(
+      () => 'resolved',
+      () => 'rejected',
+    );
+    await vi.waitFor(() => expect(fake.calls.some((call) => call.path.includes('/history/'))).toBe(true));
+    client.abort(new Error('client went away'));
+    expect(await outcome).toBe('rejected');
+    const queued = jsonOf(fake.calls.find((call) => call.path.endsWith('/prompt'))!) as { prompt_id: string };
+    await vi.waitFor(() => {
+      const removal = fake.calls.find((call) => call.method === 'POST' && call.path.endsWith('/queue'));
+      expect(removal && jsonOf(removal)).toEqual({ delete: [queued.prompt_id] });
+    });
   });
 
   it("a bound input out of range (width above MAX_RESOLUTION) is the client's invalid request naming 'size'", async () => {
