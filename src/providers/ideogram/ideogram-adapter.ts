@@ -3,13 +3,13 @@ import type { GenerationWarning } from '../../domain/image-request.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { ideogramHttpError } from './ideogram-errors.js';
 import { probeIdeogram } from './ideogram-probe.js';
 import { buildIdeogramRequest, type IdeogramCall, type IdeogramPreparedInputs } from './ideogram-request.js';
 import type { IdeogramRouteOptions, IdeogramSettings } from './ideogram-route-options.js';
 import { readImageItems } from './ideogram-wire-types.js';
 import { encodeMultipartForm } from '../common/multipart-form.js';
+import { postForJson } from '../common/post-json.js';
 
 /** Ideogram reads JPEG, PNG and WebP uploads; other formats are re-encoded as PNG. */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -31,17 +31,18 @@ export function createIdeogramAdapter(): ImageProvider<IdeogramRouteOptions, Ide
 async function generateWithIdeogram(call: IdeogramCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildIdeogramRequest(call, await prepareInputs(call));
-  const response = await upstreamFetch({
-    provider,
-    method: 'POST',
-    url: request.url,
-    headers: request.headers,
-    body: encodeMultipartForm(request.fields),
-    signal: call.signal,
-    deadline: call.deadline,
-  });
-  if (response.status < 200 || response.status >= 300) throw ideogramHttpError(provider, response, call.endpoint.apiKey);
-  const items = readImageItems(parseJsonBody(response.body));
+  const json = await postForJson(
+    {
+      provider,
+      url: request.url,
+      headers: request.headers,
+      body: encodeMultipartForm(request.fields),
+      signal: call.signal,
+      deadline: call.deadline,
+    },
+    (response) => ideogramHttpError(provider, response, call.endpoint.apiKey),
+  );
+  const items = readImageItems(json);
   if (!items || items.length === 0) throw malformedResponse(provider, "the body has no images in 'data'");
 
   const images: ProviderImage[] = [];

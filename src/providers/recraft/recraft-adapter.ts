@@ -3,13 +3,13 @@ import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderImage, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { malformedResponse } from '../common/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { recraftHttpError } from './recraft-errors.js';
 import { probeRecraft } from './recraft-probe.js';
 import { buildRecraftRequest, isRecraftVectorModel, type RecraftCall, type RecraftPreparedInputs } from './recraft-request.js';
 import type { RecraftRouteOptions, RecraftSettings } from './recraft-route-options.js';
 import { readGeneration } from './recraft-wire-types.js';
 import { encodeMultipartForm } from '../common/multipart-form.js';
+import { postForJson } from '../common/post-json.js';
 
 /** Recraft reads PNG, JPEG and WebP uploads (and SVG, which clients cannot send here); others go as PNG. */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -34,17 +34,18 @@ export function createRecraftAdapter(): ImageProvider<RecraftRouteOptions, Recra
 async function generateWithRecraft(call: RecraftCall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildRecraftRequest(call, await prepareInputs(call));
-  const response = await upstreamFetch({
-    provider,
-    method: 'POST',
-    url: request.url,
-    headers: request.headers,
-    body: 'json' in request ? JSON.stringify(request.json) : encodeMultipartForm(request.fields),
-    signal: call.signal,
-    deadline: call.deadline,
-  });
-  if (response.status < 200 || response.status >= 300) throw recraftHttpError(provider, response, call.endpoint.apiKey);
-  const generation = readGeneration(parseJsonBody(response.body));
+  const json = await postForJson(
+    {
+      provider,
+      url: request.url,
+      headers: request.headers,
+      body: 'json' in request ? JSON.stringify(request.json) : encodeMultipartForm(request.fields),
+      signal: call.signal,
+      deadline: call.deadline,
+    },
+    (response) => recraftHttpError(provider, response, call.endpoint.apiKey),
+  );
+  const generation = readGeneration(json);
   if (!generation || generation.items.length === 0) throw malformedResponse(provider, "the body has no images in 'data'");
 
   const vector = isRecraftVectorModel(call.upstreamModel);

@@ -3,12 +3,12 @@ import type { ImageFormat } from '../../domain/image-format.js';
 import type { ImageProvider, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { contentPolicyError, malformedResponse } from '../common/upstream-error-from-response.js';
-import { parseJsonBody, upstreamFetch } from '../common/upstream-fetch.js';
 import { stabilityHttpError } from './stability-errors.js';
 import { buildStabilityRequest, type StabilityCall, type StabilityPreparedInputs, type StabilityRequest } from './stability-request.js';
 import type { StabilityRouteOptions, StabilitySettings } from './stability-route-options.js';
 import { readImageResult, STABILITY_FINISH } from './stability-wire-types.js';
 import { encodeMultipartForm } from '../common/multipart-form.js';
+import { postForJson } from '../common/post-json.js';
 
 /** Formats Stability reads as input images; others are re-encoded as PNG (which keeps alpha). */
 const INPUT_FORMATS: ReadonlyArray<ImageFormat> = ['png', 'jpeg', 'webp'];
@@ -50,17 +50,18 @@ async function prepareInputs(call: StabilityCall): Promise<StabilityPreparedInpu
 /** One POST; the base64 image exactly as Stability sent it. */
 async function sendOnce(call: StabilityCall, request: StabilityRequest): Promise<Buffer> {
   const provider = call.endpoint.instance;
-  const response = await upstreamFetch({
-    provider,
-    method: 'POST',
-    url: request.url,
-    headers: request.headers,
-    body: encodeMultipartForm(request.fields),
-    signal: call.signal,
-    deadline: call.deadline,
-  });
-  if (response.status < 200 || response.status >= 300) throw stabilityHttpError(provider, response, call.endpoint.apiKey);
-  const result = readImageResult(parseJsonBody(response.body));
+  const json = await postForJson(
+    {
+      provider,
+      url: request.url,
+      headers: request.headers,
+      body: encodeMultipartForm(request.fields),
+      signal: call.signal,
+      deadline: call.deadline,
+    },
+    (response) => stabilityHttpError(provider, response, call.endpoint.apiKey),
+  );
+  const result = readImageResult(json);
   if (!result) throw malformedResponse(provider, 'the response has no base64 image');
   // A filtered result is a 200 with a blurred image: never hand that to the client as a success.
   if (result.finishReason === STABILITY_FINISH.contentFiltered) {
