@@ -15,39 +15,46 @@ export const SLOT_TTL_MS = 30_000;
 const REDIS_NOW_MS = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * The sliding log of the in-process store, as a sorted set (score: the time of a counted request).
- * KEYS[1] the log; ARGV limit, windowMs, a unique member. Returns {allowed, counted, oldest, now}.
+ * The two decisions as Lua functions, so the scripts below (one decision, or both in one round
+ * trip) share one definition of each.
+ * `hit`: the sliding log of the in-process store, as a sorted set (score: the time of a counted
+ * request); returns allowed (0/1), counted, oldest. `acquire`: running slots as a sorted set
+ * (member: the slot, score: when it expires), expired slots dropped first; returns 1 when taken.
  */
-const HIT = defineRedisScript(
-  `${REDIS_NOW_MS}
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local counted = redis.call('ZCARD', KEYS[1])
-local allowed = 0
-if counted < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  counted = counted + 1
-  allowed = 1
+const DECISIONS = `${REDIS_NOW_MS}
+local function hit(key, limit, window, member)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local counted = redis.call('ZCARD', key)
+  local allowed = 0
+  if counted < limit then
+    redis.call('ZADD', key, now, member)
+    counted = counted + 1
+    allowed = 1
+  end
+  redis.call('PEXPIRE', key, window)
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]
+  return allowed, counted, tonumber(oldest or now)
 end
-redis.call('PEXPIRE', KEYS[1], window)
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
-return {allowed, counted, tonumber(oldest or now), now}`,
+local function acquire(key, max, slot, ttl)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= max then return 0 end
+  redis.call('ZADD', key, now + ttl, slot)
+  redis.call('PEXPIRE', key, ttl)
+  return 1
+end`;
+
+/** KEYS[1] the log; ARGV limit, windowMs, a unique member. Returns {allowed, counted, oldest, now}. */
+const HIT = defineRedisScript(
+  `${DECISIONS}
+local allowed, counted, oldest = hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
+return {allowed, counted, oldest, now}`,
   z.tuple([z.number(), z.number(), z.number(), z.number()]),
 );
 
-/**
- * Running slots as a sorted set (member: the slot, score: when it expires). KEYS[1] the set;
- * ARGV max, slot id, ttlMs. Expired slots are dropped first. Returns 1 when taken, else 0.
- */
+/** KEYS[1] the set; ARGV max, slot id, ttlMs. Returns 1 when taken, else 0. */
 const ACQUIRE = defineRedisScript(
-  `${REDIS_NOW_MS}
-local ttl = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ttl)
-return 1`,
+  `${DECISIONS}
+return acquire(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]))`,
   z.number(),
 );
 
@@ -57,30 +64,11 @@ return 1`,
  * Returns {allowed, counted, oldest, now, taken}.
  */
 const HIT_AND_ACQUIRE = defineRedisScript(
-  `${REDIS_NOW_MS}
-local limit = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local counted = redis.call('ZCARD', KEYS[1])
-local allowed = 0
-if counted < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  counted = counted + 1
-  allowed = 1
-end
-redis.call('PEXPIRE', KEYS[1], window)
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+  `${DECISIONS}
+local allowed, counted, oldest = hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3])
 local taken = 0
-if allowed == 1 then
-  local ttl = tonumber(ARGV[6])
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-  if redis.call('ZCARD', KEYS[2]) < tonumber(ARGV[4]) then
-    redis.call('ZADD', KEYS[2], now + ttl, ARGV[5])
-    redis.call('PEXPIRE', KEYS[2], ttl)
-    taken = 1
-  end
-end
-return {allowed, counted, tonumber(oldest or now), now, taken}`,
+if allowed == 1 then taken = acquire(KEYS[2], tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])) end
+return {allowed, counted, oldest, now, taken}`,
   z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()]),
 );
 
@@ -106,15 +94,7 @@ export function createRedisRateLimitStore(connection: RedisConnection, local: Ra
       redisOrLocal(
         connection,
         'rate_limit',
-        async (): Promise<WindowDecision> => {
-          const [allowed, counted, oldest, redisNow] = await HIT.run(client, [`${prefix}rl:${subject}`], [limit, windowMs, randomUUID()]);
-          return {
-            allowed: allowed === 1,
-            limit,
-            remaining: Math.max(0, limit - counted),
-            resetMs: Math.max(0, oldest + windowMs - redisNow),
-          };
-        },
+        async () => windowDecision({ limit, windowMs }, await HIT.run(client, [`${prefix}rl:${subject}`], [limit, windowMs, randomUUID()])),
         () => local.hit(subject, limit, windowMs, now),
       ),
     acquire: (subject, max) =>
@@ -141,16 +121,26 @@ export function createRedisRateLimitStore(connection: RedisConnection, local: Ra
             [`${prefix}rl:${window.subject}`, slotsKey],
             [window.limit, window.windowMs, randomUUID(), slots.max, slot, slotTtlMs],
           );
-          const decision: WindowDecision = {
-            allowed: allowed === 1,
-            limit: window.limit,
-            remaining: Math.max(0, window.limit - counted),
-            resetMs: Math.max(0, oldest + window.windowMs - redisNow),
+          return {
+            decision: windowDecision(window, [allowed, counted, oldest, redisNow]),
+            slot: taken === 1 ? heldSlot(connection, slotsKey, slot, slotTtlMs) : undefined,
           };
-          return { decision, slot: taken === 1 ? heldSlot(connection, slotsKey, slot, slotTtlMs) : undefined };
         },
         () => local.hitAndAcquire(window, slots),
       ),
+  };
+}
+
+/** What the window part of HIT (or HIT_AND_ACQUIRE) answered, as the in-process store says it. */
+function windowDecision(
+  window: { limit: number; windowMs: number },
+  [allowed, counted, oldest, redisNow]: readonly [number, number, number, number],
+): WindowDecision {
+  return {
+    allowed: allowed === 1,
+    limit: window.limit,
+    remaining: Math.max(0, window.limit - counted),
+    resetMs: Math.max(0, oldest + window.windowMs - redisNow),
   };
 }
 

@@ -92,7 +92,9 @@ export async function createS3Store(config: S3StoreConfig, options: S3StoreOptio
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if (object.Body === undefined) return undefined;
-        return { bytes: Buffer.from(await object.Body.transformToByteArray()), contentType: object.ContentType };
+        const bytes = await object.Body.transformToByteArray();
+        // A view, not `Buffer.from(bytes)`: that would copy every image served through the gateway.
+        return { bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType: object.ContentType };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
         throw storageError('GetObject', bucket, error);
