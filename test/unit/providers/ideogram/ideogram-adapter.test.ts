@@ -6,7 +6,7 @@ import { createIdeogramAdapter } from '../../../../src/providers/ideogram/ideogr
 import { ideogramProvider } from '../../../../src/providers/ideogram/ideogram-provider.js';
 import type { IdeogramCall } from '../../../../src/providers/ideogram/ideogram-request.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
-import { formDataOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
+import { formDataOf, formFileOf } from '../../../fakes/fake-upstream.js';
 import { startIdeogramFake, type IdeogramFake } from '../../../fakes/ideogram-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
 import { catalogCall, timeLimit } from '../../../helpers/provider-call.js';
@@ -58,12 +58,6 @@ async function leftHalfMask(width: number, height: number): Promise<InputImage> 
   );
 }
 
-async function uploaded(call: RecordedCall | undefined, name: string): Promise<Buffer> {
-  const file = (await formDataOf(call!)).get(name);
-  if (!(file instanceof File)) throw new Error(`no file '${name}'`);
-  return Buffer.from(await file.arrayBuffer());
-}
-
 describe('ideogram adapter against the fake', () => {
   it('generates with Api-Key over multipart and returns signed URLs without downloading them', async () => {
     const result = await adapter.generate({ ...callFor({ n: 2, size: { width: 1312, height: 736 } }), n: 2 });
@@ -98,7 +92,7 @@ describe('ideogram adapter against the fake', () => {
     expect(result.images).toHaveLength(1);
     const [call] = apiCalls();
     expect(call?.path).toBe('/v1/ideogram-v3/inpaint');
-    const { data, info } = await sharp(await uploaded(call, 'mask'))
+    const { data, info } = await sharp(await formFileOf(call!, 'mask'))
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
