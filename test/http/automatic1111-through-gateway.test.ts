@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { A1111_CHECKPOINTS, startAutomatic1111Fake } from '../fakes/automatic1111-fake.js';
 import { expectApiError, postForm, postJson } from '../helpers/gateway-client.js';
+import { leftHalfMask } from '../helpers/left-half-mask.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
@@ -53,12 +54,7 @@ forEachDatabase((harness) => {
       const picture = await sharp({ create: { width: 128, height: 64, channels: 3, background: '#884422' } })
         .png()
         .toBuffer();
-      // OpenAI convention: the transparent left half is the area to edit.
-      const alpha = Buffer.alloc(128 * 64 * 4);
-      for (let pixel = 0; pixel < 128 * 64; pixel += 1) alpha[pixel * 4 + 3] = pixel % 128 < 64 ? 0 : 255;
-      const mask = await sharp(alpha, { raw: { width: 128, height: 64, channels: 4 } })
-        .png()
-        .toBuffer();
+      const mask = await leftHalfMask(128, 64);
       const result = await postForm(
         suite.gateway.url,
         '/v1/openai/images/edits',

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RUNWARE_FAKE_COST, startRunwareFake } from '../fakes/runware-fake.js';
 import { expectApiError, postForm, postJson } from '../helpers/gateway-client.js';
+import { leftHalfMask } from '../helpers/left-half-mask.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
@@ -48,11 +49,7 @@ forEachDatabase((harness) => {
       const picture = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#884422' } })
         .png()
         .toBuffer();
-      const alpha = Buffer.alloc(256 * 128 * 4);
-      for (let pixel = 0; pixel < 256 * 128; pixel += 1) alpha[pixel * 4 + 3] = pixel % 256 < 128 ? 0 : 255;
-      const mask = await sharp(alpha, { raw: { width: 256, height: 128, channels: 4 } })
-        .png()
-        .toBuffer();
+      const mask = await leftHalfMask(256, 128);
       const result = await postForm(
         suite.gateway.url,
         '/v1/openai/images/edits',
