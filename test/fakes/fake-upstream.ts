@@ -180,6 +180,13 @@ export async function formDataOf(call: RecordedCall): Promise<FormData> {
   return new Response(call.body, { headers: { 'content-type': String(call.headers['content-type'] ?? '') } }).formData();
 }
 
+/** The bytes of the file field `name` of a recorded multipart body; throws when it is absent or text. */
+export async function formFileOf(call: RecordedCall, name: string): Promise<Buffer> {
+  const file = (await formDataOf(call)).get(name);
+  if (!(file instanceof File)) throw new Error(`no file '${name}'`);
+  return Buffer.from(await file.arrayBuffer());
+}
+
 export function jsonOf(call: RecordedCall): unknown {
   return JSON.parse(call.body.toString('utf8')) as unknown;
 }

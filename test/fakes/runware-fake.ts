@@ -276,6 +276,10 @@ async function validateInference(task: Record<string, unknown>, models: string[]
     return bad('outputFormat', 'outputFormat must be JPG, PNG or WEBP.');
   if (task['includeCost'] !== undefined && typeof task['includeCost'] !== 'boolean')
     return bad('includeCost', 'includeCost must be a boolean.');
+  // Runware answers an async task with an acknowledgement and delivers the images through
+  // `getResponse` polls, which this fake does not serve: refusing beats answering it synchronously.
+  if (task['deliveryMethod'] !== undefined && task['deliveryMethod'] !== 'sync')
+    return bad('deliveryMethod', "This fake serves deliveryMethod 'sync' only.");
   if (task['maskImage'] !== undefined && task['seedImage'] === undefined) return missing('seedImage');
   for (const name of ['seedImage', 'maskImage']) {
     if (task[name] !== undefined && !(await decodes(task[name]))) return bad(name, `${name} could not be read as an image.`);

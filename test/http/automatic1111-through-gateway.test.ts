@@ -1,9 +1,10 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { A1111_CHECKPOINTS, startAutomatic1111Fake, type Automatic1111Fake } from '../fakes/automatic1111-fake.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { A1111_CHECKPOINTS, startAutomatic1111Fake } from '../fakes/automatic1111-fake.js';
 import { expectApiError, postForm, postJson } from '../helpers/gateway-client.js';
+import { leftHalfMask } from '../helpers/left-half-mask.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
 const MODEL = 'automatic1111/stable-diffusion-v1-5';
 const CREDENTIALS = 'operator:webui-api-password';
@@ -11,27 +12,17 @@ const CREDENTIALS = 'operator:webui-api-password';
 /** A self-hosted WebUI behind the gateway: configured by two variables, free, txt2img and inpaint over real HTTP. */
 forEachDatabase((harness) => {
   describe('automatic1111 through the gateway', () => {
-    let fake: Automatic1111Fake;
-    let gateway: TestGateway;
-
-    beforeAll(async () => {
-      fake = await startAutomatic1111Fake({ credentials: CREDENTIALS });
-      gateway = await startTestGateway(
-        { DATABASE_URL: await harness.createEmptyDatabase() },
-        { env: { AUTOMATIC1111_BASE_URL: fake.baseUrl, AUTOMATIC1111_API_KEY: CREDENTIALS } },
-      );
-    });
-    afterAll(async () => {
-      await gateway?.close();
-      await fake?.close();
+    const suite = useGatewayWithFake(harness, {
+      startFake: () => startAutomatic1111Fake({ credentials: CREDENTIALS }),
+      overrides: (fake) => ({ env: { AUTOMATIC1111_BASE_URL: fake.baseUrl, AUTOMATIC1111_API_KEY: CREDENTIALS } }),
     });
     beforeEach(() => {
-      fake.generations.length = 0;
+      suite.fake.generations.length = 0;
     });
 
     it('generates a batch on the catalog checkpoint, at no cost', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         {
           model: 'v1-5-pruned-emaonly',
@@ -42,7 +33,7 @@ forEachDatabase((harness) => {
           output_format: 'png',
           response_format: 'b64_json',
         },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text.slice(0, 300)).toBe(200);
       expect(result.body.data).toHaveLength(2);
@@ -50,7 +41,7 @@ forEachDatabase((harness) => {
         expect(await sharp(Buffer.from(image.b64_json, 'base64')).metadata()).toMatchObject({ format: 'png', width: 256, height: 128 });
       }
       expect(result.body.cost).toBe(0);
-      expect(fake.generations).toEqual([
+      expect(suite.fake.generations).toEqual([
         expect.objectContaining({
           path: '/sdapi/v1/txt2img',
           checkpoint: A1111_CHECKPOINTS[0],
@@ -63,14 +54,9 @@ forEachDatabase((harness) => {
       const picture = await sharp({ create: { width: 128, height: 64, channels: 3, background: '#884422' } })
         .png()
         .toBuffer();
-      // OpenAI convention: the transparent left half is the area to edit.
-      const alpha = Buffer.alloc(128 * 64 * 4);
-      for (let pixel = 0; pixel < 128 * 64; pixel += 1) alpha[pixel * 4 + 3] = pixel % 128 < 64 ? 0 : 255;
-      const mask = await sharp(alpha, { raw: { width: 128, height: 64, channels: 4 } })
-        .png()
-        .toBuffer();
+      const mask = await leftHalfMask(128, 64);
       const result = await postForm(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/edits',
         [
           ['model', MODEL],
@@ -79,10 +65,10 @@ forEachDatabase((harness) => {
           ['image[]', { bytes: picture, filename: 'door.png', type: 'image/png' }],
           ['mask', { bytes: mask, filename: 'mask.png', type: 'image/png' }],
         ],
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text.slice(0, 300)).toBe(200);
-      const sent = fake.generations[0];
+      const sent = suite.fake.generations[0];
       expect(sent?.path).toBe('/sdapi/v1/img2img');
       const { data } = await sharp(Buffer.from(String(sent?.body['mask']), 'base64'))
         .greyscale()
@@ -94,13 +80,13 @@ forEachDatabase((harness) => {
 
     it('answers a seed out of range with a 400 naming it, before calling the server', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: MODEL, prompt: 'x', seed: 2 ** 40 },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expectApiError(result, { status: 400, param: 'seed' });
-      expect(fake.generations).toHaveLength(0);
+      expect(suite.fake.generations).toHaveLength(0);
     });
   });
 });

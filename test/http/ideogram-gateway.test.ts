@@ -1,38 +1,29 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeImage, formDataOf } from '../fakes/fake-upstream.js';
-import { startIdeogramFake, type IdeogramFake } from '../fakes/ideogram-fake.js';
+import { startIdeogramFake } from '../fakes/ideogram-fake.js';
 import { getJson, postForm, postJson, type FormFields } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
 const IDEOGRAM_KEY = 'ideogram_gateway_key_0123456789';
 
 /** Ideogram models of the built-in catalog through real HTTP: tiers, prices, inpainting, refusals. */
 forEachDatabase((harness) => {
   describe('Ideogram through the gateway', () => {
-    let fake: IdeogramFake;
-    let gateway: TestGateway;
-
-    beforeAll(async () => {
-      fake = await startIdeogramFake({ apiKey: IDEOGRAM_KEY });
-      gateway = await startTestGateway(
-        { DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
-        { env: { IDEOGRAM_API_KEY: IDEOGRAM_KEY, IDEOGRAM_BASE_URL: fake.baseUrl } },
-      );
-    });
-    afterAll(async () => {
-      await gateway?.close();
-      await fake?.close();
+    const suite = useGatewayWithFake(harness, {
+      startFake: () => startIdeogramFake({ apiKey: IDEOGRAM_KEY }),
+      gatewayEnv: { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
+      overrides: (fake) => ({ env: { IDEOGRAM_API_KEY: IDEOGRAM_KEY, IDEOGRAM_BASE_URL: fake.baseUrl } }),
     });
 
-    const lastGeneration = () => fake.calls.filter((call) => call.kind === 'api').at(-1)!;
-    const remaining = async (key: string) => (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
+    const lastGeneration = () => suite.fake.calls.filter((call) => call.kind === 'api').at(-1)!;
+    const remaining = async (key: string) => (await getJson(suite.gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
 
     it('serves ideogram-v3-turbo by its alias at TURBO, downloads the expiring URLs and charges $0.03 per image', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         {
           model: 'ideogram-v3-turbo',
@@ -54,9 +45,9 @@ forEachDatabase((harness) => {
     });
 
     it('prices ideogram-v3 by the tier its quality picks', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'ideogram/ideogram-v3', prompt: 'a label for a jar of honey', quality: 'high', response_format: 'b64_json' },
         { key },
@@ -78,7 +69,7 @@ forEachDatabase((harness) => {
         ['image', { bytes: image, filename: 'image.png', type: 'image/png' }],
         ['mask', { bytes: mask, filename: 'mask.png', type: 'image/png' }],
       ];
-      const result = await postForm(gateway.url, '/v1/openai/images/edits', fields, { key: gateway.key });
+      const result = await postForm(suite.gateway.url, '/v1/openai/images/edits', fields, { key: suite.gateway.key });
       expect(result.status, result.text).toBe(200);
       const call = lastGeneration();
       expect(call.path).toBe('/v1/ideogram-v3/inpaint');
@@ -89,9 +80,9 @@ forEachDatabase((harness) => {
     });
 
     it("answers Ideogram's safety refusal as a 400 content_policy_violation and charges nothing", async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      fake.enqueue('content_policy');
-      const result = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'ideogram-v3', prompt: 'x' }, { key });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      suite.fake.enqueue('content_policy');
+      const result = await postJson(suite.gateway.url, '/v1/openai/images/generations', { model: 'ideogram-v3', prompt: 'x' }, { key });
       expect(result.status, result.text).toBe(400);
       expect(result.body.error).toMatchObject({ type: 'content_policy_violation', code: 'content_policy_violation' });
       expect(await remaining(key)).toBe('1.0000');

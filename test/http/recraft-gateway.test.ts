@@ -1,38 +1,29 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeImage, formDataOf, jsonOf } from '../fakes/fake-upstream.js';
-import { fakeSvg, startRecraftFake, type RecraftFake } from '../fakes/recraft-fake.js';
+import { fakeSvg, startRecraftFake } from '../fakes/recraft-fake.js';
 import { expectApiError, fetchBytes, getJson, postForm, postJson, type FormFields } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
 const RECRAFT_TOKEN = 'recraft_gateway_token_0123456789';
 
 /** Recraft models of the built-in catalog through real HTTP: prices, styles, inpainting, refusals. */
 forEachDatabase((harness) => {
   describe('Recraft through the gateway', () => {
-    let fake: RecraftFake;
-    let gateway: TestGateway;
-
-    beforeAll(async () => {
-      fake = await startRecraftFake({ apiKey: RECRAFT_TOKEN });
-      gateway = await startTestGateway(
-        { DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
-        { env: { RECRAFT_API_TOKEN: RECRAFT_TOKEN, RECRAFT_BASE_URL: fake.baseUrl } },
-      );
-    });
-    afterAll(async () => {
-      await gateway?.close();
-      await fake?.close();
+    const suite = useGatewayWithFake(harness, {
+      startFake: () => startRecraftFake({ apiKey: RECRAFT_TOKEN }),
+      gatewayEnv: { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
+      overrides: (fake) => ({ env: { RECRAFT_API_TOKEN: RECRAFT_TOKEN, RECRAFT_BASE_URL: fake.baseUrl } }),
     });
 
-    const lastGeneration = () => fake.calls.filter((call) => call.kind === 'api').at(-1)!;
-    const remaining = async (key: string) => (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
+    const lastGeneration = () => suite.fake.calls.filter((call) => call.kind === 'api').at(-1)!;
+    const remaining = async (key: string) => (await getJson(suite.gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
 
     it('serves recraftv4_1 by its alias at a V4 size and charges $0.035 per image', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         {
           model: 'recraftv4_1',
@@ -54,10 +45,10 @@ forEachDatabase((harness) => {
 
     it('passes V3 styles through to Recraft V3', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'recraft/recraft-v3', prompt: 'a fox', size: '1024x1024', style: 'digital_illustration', substyle: 'pixel_art' },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text).toBe(200);
       expect(result.body.cost).toBe(0.04);
@@ -76,7 +67,7 @@ forEachDatabase((harness) => {
         ['image', { bytes: image, filename: 'image.png', type: 'image/png' }],
         ['mask', { bytes: mask, filename: 'mask.png', type: 'image/png' }],
       ];
-      const result = await postForm(gateway.url, '/v1/openai/images/edits', fields, { key: gateway.key });
+      const result = await postForm(suite.gateway.url, '/v1/openai/images/edits', fields, { key: suite.gateway.key });
       expect(result.status, result.text).toBe(200);
       const call = lastGeneration();
       expect(call.path).toBe('/v1/images/inpaint');
@@ -87,17 +78,17 @@ forEachDatabase((harness) => {
     });
 
     it("answers Recraft's validation error as a 400 and charges nothing", async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      fake.enqueue('bad_request');
-      const result = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'recraftv3', prompt: 'x' }, { key });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      suite.fake.enqueue('bad_request');
+      const result = await postJson(suite.gateway.url, '/v1/openai/images/generations', { model: 'recraftv3', prompt: 'x' }, { key });
       expect(result.status, result.text).toBe(400);
       expect(await remaining(key)).toBe('1.0000');
     });
 
     it('serves Recraft V3 Vector as SVG: hosted as image/svg+xml under a sandboxing CSP, byte for byte', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'recraftv3_vector', prompt: 'a fox logo', size: '1024x1365', style: 'vector_illustration' },
         { key },
@@ -116,18 +107,18 @@ forEachDatabase((harness) => {
       expect(hosted.bytes.equals(fakeSvg(1024, 1365, 0))).toBe(true);
 
       // The generation record, the owner's history and usage read it like any other image.
-      const record = await getJson(gateway.url, `/v1/generations/${result.body.id as string}`, { key });
+      const record = await getJson(suite.gateway.url, `/v1/generations/${result.body.id as string}`, { key });
       expect(record.status, record.text).toBe(200);
       expect(record.body).toMatchObject({ status: 'success', data: [{ url }] });
-      const history = await getJson(gateway.url, '/v1/generations', { key });
+      const history = await getJson(suite.gateway.url, '/v1/generations', { key });
       expect(history.status, history.text).toBe(200);
-      const usage = await getJson(gateway.url, '/v1/usage', { key });
+      const usage = await getJson(suite.gateway.url, '/v1/usage', { key });
       expect(usage.status, usage.text).toBe(200);
     });
 
     it('answers b64_json with the SVG bytes, and an explicit output_format svg', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         {
           model: 'recraft/recraft-v3-vector',
@@ -137,7 +128,7 @@ forEachDatabase((harness) => {
           output_format: 'svg',
           response_format: 'b64_json',
         },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text).toBe(200);
       expect(result.body.data).toHaveLength(2);
@@ -146,11 +137,11 @@ forEachDatabase((harness) => {
     });
 
     it('refuses a raster output_format on a vector model and svg on a raster one, before any upstream call or charge', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      const callsBefore = fake.calls.length;
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      const callsBefore = suite.fake.calls.length;
       for (const format of ['png', 'jpeg', 'webp']) {
         const raster = await postJson(
-          gateway.url,
+          suite.gateway.url,
           '/v1/openai/images/generations',
           { model: 'recraftv3_vector', prompt: 'x', output_format: format },
           { key },
@@ -158,13 +149,13 @@ forEachDatabase((harness) => {
         expectApiError(raster, { status: 400, param: 'output_format', mentions: 'svg' });
       }
       const svg = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'recraftv3', prompt: 'x', output_format: 'svg' },
         { key },
       );
       expectApiError(svg, { status: 400, param: 'output_format' });
-      expect(fake.calls.length).toBe(callsBefore);
+      expect(suite.fake.calls.length).toBe(callsBefore);
       expect(await remaining(key)).toBe('1.0000');
     });
 
@@ -174,10 +165,10 @@ forEachDatabase((harness) => {
         ['prompt', 'recolor it'],
         ['image', { bytes: fakeSvg(512, 512), filename: 'logo.svg', type: 'image/svg+xml' }],
       ];
-      const callsBefore = fake.calls.length;
-      const result = await postForm(gateway.url, '/v1/openai/images/edits', fields, { key: gateway.key });
+      const callsBefore = suite.fake.calls.length;
+      const result = await postForm(suite.gateway.url, '/v1/openai/images/edits', fields, { key: suite.gateway.key });
       expectApiError(result, { status: 400, param: 'image', mentions: 'svg' });
-      expect(fake.calls.length).toBe(callsBefore);
+      expect(suite.fake.calls.length).toBe(callsBefore);
     });
   });
 });

@@ -1,36 +1,27 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RUNWARE_FAKE_COST, startRunwareFake, type RunwareFake } from '../fakes/runware-fake.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RUNWARE_FAKE_COST, startRunwareFake } from '../fakes/runware-fake.js';
 import { expectApiError, postForm, postJson } from '../helpers/gateway-client.js';
+import { leftHalfMask } from '../helpers/left-half-mask.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
 const KEY = 'rw-gateway-test-key-0123456789';
 
 /** Runware behind the gateway: one variable, its AIR ids as aliases, and the cost it reports billed. */
 forEachDatabase((harness) => {
   describe('runware through the gateway', () => {
-    let fake: RunwareFake;
-    let gateway: TestGateway;
-
-    beforeAll(async () => {
-      fake = await startRunwareFake({ apiKey: KEY });
-      gateway = await startTestGateway(
-        { DATABASE_URL: await harness.createEmptyDatabase() },
-        { env: { RUNWARE_BASE_URL: fake.baseUrl, RUNWARE_API_KEY: KEY } },
-      );
-    });
-    afterAll(async () => {
-      await gateway?.close();
-      await fake?.close();
+    const suite = useGatewayWithFake(harness, {
+      startFake: () => startRunwareFake({ apiKey: KEY }),
+      overrides: (fake) => ({ env: { RUNWARE_BASE_URL: fake.baseUrl, RUNWARE_API_KEY: KEY } }),
     });
     beforeEach(() => {
-      fake.tasks.length = 0;
+      suite.fake.tasks.length = 0;
     });
 
     it('generates by AIR alias, rounds the size to 64s, and bills the cost Runware reported', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         {
           model: 'runware:100@1',
@@ -41,7 +32,7 @@ forEachDatabase((harness) => {
           output_format: 'png',
           response_format: 'b64_json',
         },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text.slice(0, 300)).toBe(200);
       expect(result.body.data).toHaveLength(2);
@@ -49,7 +40,7 @@ forEachDatabase((harness) => {
         expect((await sharp(Buffer.from(image.b64_json, 'base64')).metadata()).format).toBe('png');
       }
       expect(result.body.cost).toBeCloseTo(2 * RUNWARE_FAKE_COST, 9);
-      expect(fake.tasks).toEqual([
+      expect(suite.fake.tasks).toEqual([
         expect.objectContaining({ model: 'runware:100@1', numberResults: 2, width: 1024, height: 1024, steps: 1, includeCost: true }),
       ]);
     });
@@ -58,13 +49,9 @@ forEachDatabase((harness) => {
       const picture = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#884422' } })
         .png()
         .toBuffer();
-      const alpha = Buffer.alloc(256 * 128 * 4);
-      for (let pixel = 0; pixel < 256 * 128; pixel += 1) alpha[pixel * 4 + 3] = pixel % 256 < 128 ? 0 : 255;
-      const mask = await sharp(alpha, { raw: { width: 256, height: 128, channels: 4 } })
-        .png()
-        .toBuffer();
+      const mask = await leftHalfMask(256, 128);
       const result = await postForm(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/edits',
         [
           ['model', 'runware/flux-1-dev'],
@@ -73,10 +60,10 @@ forEachDatabase((harness) => {
           ['image[]', { bytes: picture, filename: 'door.png', type: 'image/png' }],
           ['mask', { bytes: mask, filename: 'mask.png', type: 'image/png' }],
         ],
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expect(result.status, result.text.slice(0, 300)).toBe(200);
-      const task = fake.tasks[0];
+      const task = suite.fake.tasks[0];
       expect(task).toMatchObject({ model: 'runware:101@1', width: 256, height: 128, strength: 0.8 });
       const { data } = await sharp(Buffer.from(String(task?.['maskImage']).split(',')[1] ?? '', 'base64'))
         .greyscale()
@@ -88,13 +75,13 @@ forEachDatabase((harness) => {
 
     it('answers steps out of the Runware range with a 400 naming it, before calling Runware', async () => {
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'runware/flux-1-schnell', prompt: 'x', steps: 500 },
-        { key: gateway.key },
+        { key: suite.gateway.key },
       );
       expectApiError(result, { status: 400, param: 'steps' });
-      expect(fake.tasks).toHaveLength(0);
+      expect(suite.fake.tasks).toHaveLength(0);
     });
   });
 });

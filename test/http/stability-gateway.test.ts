@@ -1,11 +1,11 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stabilityProvider } from '../../src/providers/stability/stability-provider.js';
-import { formDataOf, type FakeUpstream } from '../fakes/fake-upstream.js';
+import { formDataOf } from '../fakes/fake-upstream.js';
 import { startStabilityFake, STABILITY_FAKE_API_KEY } from '../fakes/stability-fake.js';
 import { expectApiError, getJson, postForm, postJson } from '../helpers/gateway-client.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
-import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { useGatewayWithFake } from '../helpers/gateway-with-fake.js';
 
 /** A PNG whose left half is transparent: OpenAI's mask for "edit the left half". */
 async function png(width: number, height: number, transparentLeft: boolean): Promise<Buffer> {
@@ -22,31 +22,21 @@ async function png(width: number, height: number, transparentLeft: boolean): Pro
 /** The Stability adapter inside a real gateway with the built-in catalog, through real HTTP, on each database. */
 forEachDatabase((harness) => {
   describe('stability through the gateway', () => {
-    let fake: FakeUpstream;
-    let gateway: TestGateway;
-
-    beforeAll(async () => {
-      fake = await startStabilityFake({ contentPolicyAs: 'filtered' });
-      gateway = await startTestGateway(
-        { DATABASE_URL: await harness.createEmptyDatabase() },
-        {
-          providers: [stabilityProvider.createAdapter()],
-          env: { STABILITY_API_KEY: STABILITY_FAKE_API_KEY, STABILITY_BASE_URL: fake.baseUrl },
-        },
-      );
-    });
-    afterAll(async () => {
-      await gateway?.close();
-      await fake?.close();
+    const suite = useGatewayWithFake(harness, {
+      startFake: () => startStabilityFake({ contentPolicyAs: 'filtered' }),
+      overrides: (fake) => ({
+        providers: [stabilityProvider.createAdapter()],
+        env: { STABILITY_API_KEY: STABILITY_FAKE_API_KEY, STABILITY_BASE_URL: fake.baseUrl },
+      }),
     });
 
-    const remaining = async (key: string) => (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
+    const remaining = async (key: string) => (await getJson(suite.gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
 
     it('generates with Core by its alias: one request per image, the size as a ratio, the catalog price', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      const before = fake.calls.length;
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      const before = suite.fake.calls.length;
       const result = await postJson(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/generations',
         { model: 'stable-image-core', prompt: 'a cobalt travel mug', size: '1920x1080', n: 2, response_format: 'b64_json' },
         { key },
@@ -54,7 +44,7 @@ forEachDatabase((harness) => {
       expect(result.status, result.text).toBe(200);
       expect(result.body.data).toHaveLength(2);
       expect(result.body.cost).toBeCloseTo(0.06, 9);
-      const calls = fake.calls.slice(before);
+      const calls = suite.fake.calls.slice(before);
       expect(calls).toHaveLength(2);
       expect((await formDataOf(calls[0]!)).get('aspect_ratio')).toBe('16:9');
       const metadata = await sharp(Buffer.from(result.body.data[0].b64_json as string, 'base64')).metadata();
@@ -63,9 +53,9 @@ forEachDatabase((harness) => {
     });
 
     it('inpaints a multipart edit with the mask converted to white = edit', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
       const result = await postForm(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/edits',
         [
           ['model', 'stability/inpaint'],
@@ -79,8 +69,8 @@ forEachDatabase((harness) => {
       );
       expect(result.status, result.text).toBe(200);
       expect(result.body.cost).toBeCloseTo(0.05, 9);
-      const form = await formDataOf(fake.calls.at(-1)!);
-      expect(fake.calls.at(-1)!.path).toBe('/v2beta/stable-image/edit/inpaint');
+      const form = await formDataOf(suite.fake.calls.at(-1)!);
+      expect(suite.fake.calls.at(-1)!.path).toBe('/v2beta/stable-image/edit/inpaint');
       expect(form.get('grow_mask')).toBe('6');
       const mask = await sharp(Buffer.from(await (form.get('mask') as Blob).arrayBuffer()))
         .greyscale()
@@ -90,18 +80,18 @@ forEachDatabase((harness) => {
     });
 
     it('answers a CONTENT_FILTERED result as a content-policy 400 and charges nothing', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      fake.enqueue('content_policy');
-      const result = await postJson(gateway.url, '/v1/openai/images/generations', { model: 'sd3.5-large', prompt: 'a fox' }, { key });
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      suite.fake.enqueue('content_policy');
+      const result = await postJson(suite.gateway.url, '/v1/openai/images/generations', { model: 'sd3.5-large', prompt: 'a fox' }, { key });
       expectApiError(result, { status: 400, code: 'content_policy_violation' });
       expect(await remaining(key)).toBe('1.0000');
     });
 
     it('refuses a search-and-replace without search_prompt before calling Stability', async () => {
-      const key = await gateway.createKey({ creditsMicros: 1_000_000 });
-      const before = fake.calls.length;
+      const key = await suite.gateway.createKey({ creditsMicros: 1_000_000 });
+      const before = suite.fake.calls.length;
       const result = await postForm(
-        gateway.url,
+        suite.gateway.url,
         '/v1/openai/images/edits',
         [
           ['model', 'stability/search-and-replace'],
@@ -111,7 +101,7 @@ forEachDatabase((harness) => {
         { key },
       );
       expectApiError(result, { status: 400, param: 'search_prompt' });
-      expect(fake.calls.length).toBe(before);
+      expect(suite.fake.calls.length).toBe(before);
       expect(await remaining(key)).toBe('1.0000');
     });
   });

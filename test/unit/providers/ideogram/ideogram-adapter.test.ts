@@ -6,9 +6,10 @@ import { createIdeogramAdapter } from '../../../../src/providers/ideogram/ideogr
 import { ideogramProvider } from '../../../../src/providers/ideogram/ideogram-provider.js';
 import type { IdeogramCall } from '../../../../src/providers/ideogram/ideogram-request.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
-import { formDataOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
+import { formDataOf, formFileOf } from '../../../fakes/fake-upstream.js';
 import { startIdeogramFake, type IdeogramFake } from '../../../fakes/ideogram-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
+import { leftHalfMask } from '../../../helpers/left-half-mask.js';
 import { catalogCall, timeLimit } from '../../../helpers/provider-call.js';
 
 const KEY = 'ideogram_adapter_key_0123456789';
@@ -41,27 +42,8 @@ async function inputImage(width: number, height: number): Promise<InputImage> {
   return readInputImage(bytes, 'image[]');
 }
 
-/** An OpenAI-convention mask: transparent (edit) left half, opaque right half. */
-async function leftHalfMask(width: number, height: number): Promise<InputImage> {
-  const pixels = Buffer.alloc(width * height * 4);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
-      const offset = (y * width + x) * 4;
-      pixels[offset + 3] = x < width / 2 ? 0 : 255;
-    }
-  }
-  return readInputImage(
-    await sharp(pixels, { raw: { width, height, channels: 4 } })
-      .png()
-      .toBuffer(),
-    'mask',
-  );
-}
-
-async function uploaded(call: RecordedCall | undefined, name: string): Promise<Buffer> {
-  const file = (await formDataOf(call!)).get(name);
-  if (!(file instanceof File)) throw new Error(`no file '${name}'`);
-  return Buffer.from(await file.arrayBuffer());
+async function maskInput(width: number, height: number): Promise<InputImage> {
+  return readInputImage(await leftHalfMask(width, height), 'mask');
 }
 
 describe('ideogram adapter against the fake', () => {
@@ -94,11 +76,11 @@ describe('ideogram adapter against the fake', () => {
   });
 
   it('inpaints with the mask inverted to black = edit, at the size of the image', async () => {
-    const result = await adapter.generate(callFor({ images: [await inputImage(96, 64)], mask: await leftHalfMask(48, 32) }));
+    const result = await adapter.generate(callFor({ images: [await inputImage(96, 64)], mask: await maskInput(48, 32) }));
     expect(result.images).toHaveLength(1);
     const [call] = apiCalls();
     expect(call?.path).toBe('/v1/ideogram-v3/inpaint');
-    const { data, info } = await sharp(await uploaded(call, 'mask'))
+    const { data, info } = await sharp(await formFileOf(call!, 'mask'))
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });

@@ -6,7 +6,7 @@ import { createRecraftAdapter } from '../../../../src/providers/recraft/recraft-
 import { recraftProvider } from '../../../../src/providers/recraft/recraft-provider.js';
 import type { RecraftCall } from '../../../../src/providers/recraft/recraft-request.js';
 import type { ProviderImage } from '../../../../src/providers/provider.js';
-import { formDataOf, jsonOf, type RecordedCall } from '../../../fakes/fake-upstream.js';
+import { formDataOf, formFileOf, jsonOf } from '../../../fakes/fake-upstream.js';
 import { startRecraftFake, type RecraftFake } from '../../../fakes/recraft-fake.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
 import { catalogCall, timeLimit } from '../../../helpers/provider-call.js';
@@ -59,12 +59,6 @@ async function softLeftHalfMask(width: number, height: number): Promise<InputIma
   );
 }
 
-async function uploaded(call: RecordedCall | undefined, name: string): Promise<Buffer> {
-  const file = (await formDataOf(call!)).get(name);
-  if (!(file instanceof File)) throw new Error(`no file '${name}'`);
-  return Buffer.from(await file.arrayBuffer());
-}
-
 describe('recraft adapter against the fake', () => {
   it('generates with a Bearer token over JSON, returns base64 PNGs, and reports the credits as the cost', async () => {
     const result = await adapter.generate({ ...callFor('recraftv4_1', { n: 2, size: { width: 1344, height: 768 } }), n: 2 });
@@ -92,7 +86,7 @@ describe('recraft adapter against the fake', () => {
     );
     expect(result.images).toHaveLength(1);
     expect(apiCalls()[0]!.path).toBe('/v1/images/inpaint');
-    const { data, info } = await sharp(await uploaded(apiCalls()[0], 'mask'))
+    const { data, info } = await sharp(await formFileOf(apiCalls()[0]!, 'mask'))
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
