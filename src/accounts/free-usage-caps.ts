@@ -30,6 +30,11 @@ export type FreeUsageClaim =
 export interface FreeUsageCaps {
   /** Takes one slot of today's caps for the generation `generationId`, or says which cap is reached. */
   claim(subjects: FreeUsageSubjects, generationId: string): Promise<FreeUsageClaim>;
+  /**
+   * Gives back the slot of `generationId` (its generation failed), without the claim in hand: a
+   * takeover finishes a generation another process claimed the slot for. None claimed: nothing.
+   */
+  giveBack(generationId: string): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -54,6 +59,7 @@ const SWEEP_EVERY_MS = 3_600_000;
  */
 export function createFreeUsageCaps(db: Kysely<DatabaseSchema>, limits: FreeUsageLimits, clock: () => number): FreeUsageCaps {
   let lastSweep = 0;
+  const giveBack = (generationId: string) => db.transaction().execute((trx) => giveBackFreeUsage(trx, generationId));
   return {
     async claim(subjects, generationId) {
       const now = clock();
@@ -88,8 +94,9 @@ export function createFreeUsageCaps(db: Kysely<DatabaseSchema>, limits: FreeUsag
           throw error;
         });
       if (refused !== undefined) return { granted: false, scope: refused.scope, limit: refused.limit, resetsAt: nextUtcMidnight(now) };
-      return { granted: true, release: () => db.transaction().execute((trx) => giveBackFreeUsage(trx, generationId)) };
+      return { granted: true, release: () => giveBack(generationId) };
     },
+    giveBack,
   };
 }
 

@@ -2,19 +2,23 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { DatabaseSchema } from '../db/database-schema.js';
 
-/** An async generation's request, as kept for a takeover: fields as sent, input images after download. */
+/**
+ * An async generation's request, as kept for a takeover: fields as sent, input images after
+ * download. The rest (caller, model, hold, start) is on its generation's record already.
+ */
 export interface GenerationJob {
   generationId: string;
   fields: Record<string, unknown>;
   images: Buffer[];
   mask: Buffer | undefined;
-  accountId: string;
-  apiKeyId: string;
-  startedAt: number;
 }
 
 /** A job another process died running, claimed by this one: its lease is ours now. */
 export interface ClaimedJob extends GenerationJob {
+  accountId: string;
+  apiKeyId: string;
+  /** The record's `created_at`: when the request arrived. */
+  startedAt: number;
   model: string;
   reservedMicros: number;
   /** How many times it has been taken over, this one included. */
@@ -51,9 +55,6 @@ export function createGenerationJobs(db: Kysely<DatabaseSchema>): GenerationJobs
             images: job.images.map((image) => image.toString('base64')),
             mask: job.mask === undefined ? null : job.mask.toString('base64'),
           }),
-          account_id: job.accountId,
-          api_key_id: job.apiKeyId,
-          started_at: job.startedAt,
         })
         .execute();
     },
@@ -109,10 +110,10 @@ export function createGenerationJobs(db: Kysely<DatabaseSchema>): GenerationJobs
             .select([
               'j.fields_json',
               'j.inputs_json',
-              'j.account_id',
-              'j.api_key_id',
-              'j.started_at',
               'j.takeovers',
+              'g.account_id',
+              'g.api_key_id',
+              'g.created_at',
               'g.model',
               'g.reserved_micros',
             ])
@@ -128,7 +129,7 @@ export function createGenerationJobs(db: Kysely<DatabaseSchema>): GenerationJobs
           mask: inputs.mask === null ? undefined : Buffer.from(inputs.mask, 'base64'),
           accountId: job.account_id,
           apiKeyId: job.api_key_id,
-          startedAt: job.started_at,
+          startedAt: job.created_at,
           model: job.model,
           reservedMicros: job.reserved_micros,
           takeovers: job.takeovers,

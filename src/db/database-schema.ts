@@ -208,17 +208,16 @@ export interface FreeUsageClaimsTable {
   created_at: number;
 }
 
-/** An async generation's request, kept until it finishes so another replica can take it over (migration 0009). */
+/**
+ * An async generation's request, kept until it finishes so another replica can take it over
+ * (migration 0009). The caller, model, hold and start are its `generations` row's.
+ */
 export interface GenerationJobsTable {
   generation_id: string;
   /** The request's fields as the entry point received them (JSON object). */
   fields_json: string;
   /** `{ images: string[]; mask: string | null }`: the fetched input images, base64. */
   inputs_json: string;
-  account_id: string;
-  api_key_id: string;
-  /** When the request arrived (epoch ms): the response's `created` and the start of `latency`. */
-  started_at: number;
   /** How many times another process took the generation over. */
   takeovers: Generated<number>;
 }

@@ -47,7 +47,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
     }
     if (plan.webhookUrl !== undefined) await ports.webhookTargets.check(input.caller.accountId, plan.webhookUrl, deadline.signal);
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
-    const job = input.detached ? jobFor(ports, input, startedAt, inputs) : undefined;
+    const job = input.detached ? jobFor(ports, input, inputs) : undefined;
     const output = await generateImages(ports, {
       request: { ...plan.request, ...inputs },
       model: plan.model,
@@ -68,7 +68,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
 }
 
 /** An async generation's request as `resume-generation.ts` needs it: the fields, and the images as fetched (URLs may expire). */
-function jobFor(ports: UseCasePorts, input: RunGenerationInput, startedAt: number, inputs: FetchedInputs): GenerateImagesInput['job'] {
+function jobFor(ports: UseCasePorts, input: RunGenerationInput, inputs: FetchedInputs): GenerateImagesInput['job'] {
   const { jobs } = ports;
   if (jobs === undefined) return undefined;
   return {
@@ -78,9 +78,6 @@ function jobFor(ports: UseCasePorts, input: RunGenerationInput, startedAt: numbe
         fields: input.request.fields,
         images: inputs.images.map((image) => image.bytes),
         mask: inputs.mask?.bytes,
-        accountId: input.caller.accountId,
-        apiKeyId: input.caller.apiKeyId,
-        startedAt,
       }),
     remove: (generationId) => jobs.remove(generationId),
   };

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 
 /**
- * What another replica needs to finish an async generation whose process died: the request's
- * fields, its input images (after download, so expired URLs don't matter; base64 text, which both
- * databases store alike) and the caller. One row per async generation, deleted when it finishes;
+ * What another replica needs to finish an async generation whose process died, beyond its
+ * `generations` row (which has the caller, the model, the hold and the start): the request's
+ * fields and its input images (after download, so expired URLs don't matter; base64 text, which
+ * both databases store alike). One row per async generation, deleted when it finishes;
  * `takeovers` bounds how often a generation that kills its process is retried.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -12,9 +13,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('generation_id', 'text', (column) => column.primaryKey())
     .addColumn('fields_json', 'text', (column) => column.notNull())
     .addColumn('inputs_json', 'text', (column) => column.notNull())
-    .addColumn('account_id', 'text', (column) => column.notNull())
-    .addColumn('api_key_id', 'text', (column) => column.notNull())
-    .addColumn('started_at', 'bigint', (column) => column.notNull())
     .addColumn('takeovers', 'integer', (column) => column.notNull().defaultTo(0))
     .execute();
 }

@@ -27,9 +27,6 @@ async function abandonedJob(db: Kysely<DatabaseSchema>, owner: CreatedApiKey, op
     fields: { model: 'test/test', prompt: 'a fox', n: 1 },
     images: [PNG_BYTES],
     mask: undefined,
-    accountId: owner.account.id,
-    apiKeyId: owner.apiKey.id,
-    startedAt: NOW - 5_000,
   });
   return generation.id;
 }
@@ -44,7 +41,15 @@ forEachDatabase((harness) => {
     const [first, second] = await Promise.all([claimAt(harness.db), claimAt(harness.db)]);
     const claims = [...first!, ...second!].filter((job) => job.generationId === id);
     expect(claims).toHaveLength(1);
-    expect(claims[0]).toMatchObject({ fields: { prompt: 'a fox' }, reservedMicros: usd(1), takeovers: 1, accountId: owner.account.id });
+    expect(claims[0]).toMatchObject({
+      fields: { prompt: 'a fox' },
+      reservedMicros: usd(1),
+      takeovers: 1,
+      // The caller and the start come from the generation's record, not a copy in the job.
+      accountId: owner.account.id,
+      apiKeyId: owner.apiKey.id,
+      startedAt: NOW - 5_000,
+    });
     expect(claims[0]!.images[0]!.equals(PNG_BYTES)).toBe(true);
     const row = await harness.db.selectFrom('generations').select('lease_expires_at').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.lease_expires_at).toBe(NOW + LEASE_MS);

@@ -12,6 +12,8 @@ import type { GenerationRecords } from '../../../src/accounts/generation-records
 import { configuredInstance as instance } from '../../helpers/provider-call.js';
 import { runGeneration } from '../../../src/generation/run-generation.js';
 import { startGeneration } from '../../../src/generation/start-generation.js';
+import { resumeGeneration } from '../../../src/generation/resume-generation.js';
+import type { ClaimedJob } from '../../../src/accounts/generation-jobs.js';
 import { createAddressPolicy } from '../../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../../src/providers/provider.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
@@ -259,5 +261,69 @@ describe('startGeneration (async mode)', () => {
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 400, param: 'response_format' });
     expect(events).toEqual([]);
+  });
+});
+
+describe("resumeGeneration (a takeover of a dead process's async generation)", () => {
+  /** The ports with a job store and free caps that log what the takeover gives back. */
+  function takeoverPorts(adapters: ImageProvider[]) {
+    const { ports, events } = inMemoryPorts(adapters);
+    ports.jobs = {
+      save: async () => undefined,
+      remove: async (id) => void events.push(`remove job ${id}`),
+      claimAbandoned: async () => [],
+    };
+    ports.freeUsage = {
+      claim: async () => Promise.reject(new Error('a takeover claims no new slot')),
+      giveBack: async (id) => void events.push(`give back free slot ${id}`),
+    };
+    return { ports, events };
+  }
+  const claimed = (fields: Record<string, unknown>): ClaimedJob => ({
+    generationId: 'generation-1',
+    fields,
+    images: [],
+    mask: undefined,
+    ...caller,
+    startedAt: Date.now() - 1_000,
+    model: String(fields.model),
+    reservedMicros: 20_000,
+    takeovers: 1,
+  });
+
+  it('finishes it on its record and hold, then forgets the job and keeps the free slot', async () => {
+    const { adapter } = painter();
+    const { ports, events } = takeoverPorts([adapter]);
+    await resumeGeneration(ports, claimed({ model: 'acme/painter', prompt: 'a kite' }));
+    expect(events).toEqual(['succeed 20000 images=1', 'remove job generation-1']);
+  });
+
+  it('a failing route: fails the record, releases the hold, gives the free slot back and forgets the job', async () => {
+    const failing: ImageProvider = { id: 'painter', generate: async () => Promise.reject(new Error('boom')) };
+    const { ports, events } = takeoverPorts([failing]);
+    await expect(resumeGeneration(ports, claimed({ model: 'acme/painter', prompt: 'a kite' }))).rejects.toThrow();
+    expect(events).toContain('release 20000');
+    expect(events).toContain('give back free slot generation-1');
+    expect(events.at(-1)).toBe('remove job generation-1');
+  });
+
+  it('its provider unconfigured since: fails the record, releases the hold, gives the slot back, forgets the job', async () => {
+    const { ports, events } = takeoverPorts([]);
+    ports.registry = createProviderRegistry([], []);
+    await expect(resumeGeneration(ports, claimed({ model: 'acme/painter', prompt: 'a kite' }))).rejects.toThrow();
+    expect(events).toContain('release 20000');
+    expect(events).toContain('give back free slot generation-1');
+    expect(events.at(-1)).toBe('remove job generation-1');
+  });
+
+  it('a model gone since: fails the record as that error, releases the hold, gives the slot back, forgets the job', async () => {
+    const { ports, events } = takeoverPorts([painter().adapter]);
+    await expect(resumeGeneration(ports, claimed({ model: 'acme/retired', prompt: 'a kite' }))).rejects.toBeInstanceOf(ApiError);
+    expect(events).toEqual([
+      'release 20000',
+      expect.stringMatching(/^fail /),
+      'give back free slot generation-1',
+      'remove job generation-1',
+    ]);
   });
 });
