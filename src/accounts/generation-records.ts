@@ -5,7 +5,13 @@ import type { GenerationWarning, ImageRequest } from '../domain/image-request.js
 import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
 import { finishGeneration, insertGeneration, renewGenerationLease, type NewGeneration } from './generation-repository.js';
-import { HoldRefused, releaseCredits, reserveHoldInTransaction, settleCreditsInTransaction, type ReserveOutcome } from './ledger.js';
+import {
+  HoldRefused,
+  releaseCreditsInTransaction,
+  reserveHoldInTransaction,
+  settleCreditsInTransaction,
+  type ReserveOutcome,
+} from './ledger.js';
 import { enqueueWebhookDelivery } from './webhook-outbox.js';
 
 /** The `processing` record of a generation as it starts. */
@@ -30,7 +36,6 @@ export interface GenerationRecords {
   startAndReserve(input: StartedGeneration): Promise<ReserveOutcome>;
   /** The `processing` record alone (a generation whose hold was refused, before its `fail`). */
   start(input: StartedGeneration): Promise<void>;
-  release(input: { accountId: string; generationId: string; reservedMicros: number }): Promise<void>;
   succeed(input: {
     id: string;
     model: string;
@@ -47,7 +52,19 @@ export interface GenerationRecords {
     attempts: Attempt[];
     finishedAt: number;
   }): Promise<void>;
-  fail(input: { id: string; model: string; error: ApiError; attempts: Attempt[]; finishedAt: number }): Promise<void>;
+  /**
+   * Ends a `processing` record as `error`, queues its webhook and, given `release`, gives its hold
+   * back: one transaction. If it throws, none of it happened and the record stays `processing`
+   * with its hold, so lease recovery closes both later; a hold never outlives its record open.
+   */
+  fail(input: {
+    id: string;
+    model: string;
+    error: ApiError;
+    attempts: Attempt[];
+    finishedAt: number;
+    release?: { accountId: string; reservedMicros: number };
+  }): Promise<void>;
   /**
    * Renews the lease that `start` took on the record until the returned function is called, so
    * crash recovery never takes a generation this process is still running.
@@ -93,9 +110,6 @@ export function createGenerationRecords(
     async start(input) {
       await insertGeneration(db, newGeneration(input, clock() + leaseMs));
     },
-    async release({ accountId, generationId, reservedMicros }) {
-      await releaseCredits(db, { accountId, generationId, reservedMicros });
-    },
     async succeed(input) {
       // One transaction: if the record can't be written the charge rolls back too, and the
       // caller's failure path releases the whole hold and records the error (cost 0) truthfully.
@@ -136,9 +150,10 @@ export function createGenerationRecords(
       metrics.images.inc({ model }, input.imageCount);
       countAttempts(metrics, input.attempts);
     },
-    async fail({ id, model, error, attempts, finishedAt }) {
+    async fail({ id, model, error, attempts, finishedAt, release }) {
       const last = attempts.at(-1);
-      // The webhook is queued with the finish or not at all: an error is delivered like a success.
+      // The webhook and the release go with the finish or not at all: an error is delivered like a
+      // success, and a record no longer `processing` was closed, hold included, by whoever closed it.
       await db.transaction().execute(async (trx) => {
         const recorded = await finishGeneration(trx, id, {
           status: 'error',
@@ -157,7 +172,16 @@ export function createGenerationRecords(
           httpStatus: error.status,
           finishedAt,
         });
-        if (recorded) await enqueueWebhookDelivery(trx, id, finishedAt);
+        if (!recorded) return;
+        if (release) {
+          await releaseCreditsInTransaction(trx, {
+            accountId: release.accountId,
+            generationId: id,
+            reservedMicros: release.reservedMicros,
+            now: finishedAt,
+          });
+        }
+        await enqueueWebhookDelivery(trx, id, finishedAt);
       });
       metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
       countAttempts(metrics, attempts);

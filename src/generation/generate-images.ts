@@ -306,15 +306,24 @@ function chargedMicros(delivered: Delivery[], request: ImageRequest): number {
   }, 0);
 }
 
-/** Gives the hold back and records the error; both, even if one of them fails. */
+/**
+ * Records the error and gives the hold back, in one transaction. If that fails, the record stays
+ * `processing` with its hold and lease recovery closes both once the lease (no longer renewed)
+ * passes: the client still gets the generation's own error, never a hold left open forever.
+ */
 async function finishWithFailure(generation: OpenGeneration, error: unknown): Promise<GenerationFailure> {
   const { ports, input, id, reservedMicros, attempts } = generation;
   const apiError = error instanceof ApiError ? error : new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-  // A hold must not outlive its generation, nor a record stay `processing`.
-  await Promise.allSettled([
-    ports.records.release({ accountId: input.caller.accountId, generationId: id, reservedMicros }),
-    ports.records.fail({ id, model: input.model.id, error: apiError, attempts, finishedAt: ports.clock() }),
-  ]);
+  await ports.records
+    .fail({
+      id,
+      model: input.model.id,
+      error: apiError,
+      attempts,
+      finishedAt: ports.clock(),
+      release: { accountId: input.caller.accountId, reservedMicros },
+    })
+    .catch(() => undefined);
   return new GenerationFailure(id, apiError, attempts);
 }
 

@@ -62,12 +62,18 @@ async function finishClaimed(ports: UseCasePorts, job: ClaimedJob, deadline: Req
   );
 }
 
-/** Ends the record as `error` and releases its hold; answers the error for the caller to throw. */
+/** Ends the record as `error` and releases its hold in one transaction (or neither: recovery then closes both). */
 async function giveUp(ports: UseCasePorts, job: ClaimedJob, error: unknown): Promise<ApiError> {
   const apiError = error instanceof ApiError ? error : new ApiError({ kind: 'internal', message: 'Internal server error', cause: error });
-  await Promise.allSettled([
-    ports.records.release({ accountId: job.accountId, generationId: job.generationId, reservedMicros: job.reservedMicros }),
-    ports.records.fail({ id: job.generationId, model: job.model, error: apiError, attempts: [], finishedAt: ports.clock() }),
-  ]);
+  await ports.records
+    .fail({
+      id: job.generationId,
+      model: job.model,
+      error: apiError,
+      attempts: [],
+      finishedAt: ports.clock(),
+      release: { accountId: job.accountId, reservedMicros: job.reservedMicros },
+    })
+    .catch(() => undefined);
   return apiError;
 }

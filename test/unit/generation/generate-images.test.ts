@@ -46,9 +46,9 @@ function recordingPorts(adapters: ImageProvider[], overrides: Partial<Generation
     // One transaction in the database: both events or neither.
     startAndReserve: async ({ reservedMicros }) => (events.push('start', `reserve ${reservedMicros}`), { ok: true }),
     start: async () => void events.push('start'),
-    release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, provider }) => void events.push(`succeed ${costMicros} ${provider}`),
-    fail: async ({ error }) => void events.push(`fail ${error.kind}`),
+    // One transaction in the database: the release (if any) and the failure together.
+    fail: async ({ error, release }) => void events.push(...(release ? [`release ${release.reservedMicros}`] : []), `fail ${error.kind}`),
     keepLeaseAlive: () => () => undefined,
     ...overrides,
   };
@@ -104,15 +104,20 @@ describe('generateImages', () => {
     expect(events).toEqual(['start', 'reserve 50000', 'release 50000', 'fail unavailable']);
   });
 
-  it('records the failure even when releasing the hold fails', async () => {
+  it('answers its own error when the failure cannot be recorded, leaving record and hold to recovery', async () => {
     const { ports, events } = recordingPorts(
       [adapter('dear', new UpstreamError({ provider: 'dear', kind: 'invalid_request', message: 'no' }))],
       {
-        release: async () => Promise.reject(new Error('database is locked')),
+        fail: async () => Promise.reject(new Error('database is locked')),
+        keepLeaseAlive: () => () => void events.push('lease dropped'),
       },
     );
-    await expect(generateImages(ports, input(1))).rejects.toBeInstanceOf(GenerationFailure);
-    expect(events).toEqual(['start', 'reserve 50000', 'fail invalid_request']);
+    const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(GenerationFailure);
+    expect((error as GenerationFailure).error).toMatchObject({ kind: 'invalid_request' });
+    // No separate release ran: the record is still processing with its hold, and its lease is no
+    // longer renewed, so lease recovery closes both.
+    expect(events).toEqual(['start', 'reserve 50000', 'lease dropped']);
   });
 
   it('records a failed reserve instead of leaving the generation processing', async () => {

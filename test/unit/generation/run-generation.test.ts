@@ -66,9 +66,10 @@ function inMemoryPorts(adapters: ImageProvider[], options: { requestTimeoutMs?: 
       { ok: true }
     ),
     start: async ({ request }) => void events.push(`start ${request.model} n=${request.n}`),
-    release: async ({ reservedMicros }) => void events.push(`release ${reservedMicros}`),
     succeed: async ({ costMicros, imageCount }) => void events.push(`succeed ${costMicros} images=${imageCount}`),
-    fail: async ({ error }) => void events.push(`fail ${error.kind} ${error.status}`),
+    // The release (if any) and the failure are one transaction in the database.
+    fail: async ({ error, release }) =>
+      void events.push(...(release ? [`release ${release.reservedMicros}`] : []), `fail ${error.kind} ${error.status}`),
     keepLeaseAlive: () => () => undefined,
   };
   const ports: UseCasePorts = {
