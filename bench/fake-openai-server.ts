@@ -1,7 +1,9 @@
 /**
  * A minimal OpenAI Images upstream for the overhead benchmark, run as its own process: every POST
  * to `/v1/images/generations` is answered at once with the same 1024x1024 PNG in `b64_json`
- * (a ~1.9 MB JSON body), as gpt-image models answer. Prints `listening <port>` when ready.
+ * (a ~1.9 MB JSON body), as gpt-image models answer; `POST /v1/images/edits` (multipart, as
+ * OpenAI's edits endpoint) is drained unread and answered the same way, so a memory benchmark sees
+ * the gateway's copies and none of the upstream's. Prints `listening <port>` when ready.
  * Usage: `fake-openai-server.ts [port] [failEvery]`: with `failEvery` = N, every Nth generation is
  * answered with a 500 instead (the soak's upstream errors).
  */
@@ -50,10 +52,17 @@ let generations = 0;
 const server = createServer((request, response) => {
   request.resume();
   request.on('end', () => {
-    if (request.method !== 'POST' || !request.url?.endsWith('/images/generations')) {
+    const isEdit = request.url?.endsWith('/images/edits') === true;
+    if (request.method !== 'POST' || !(isEdit || request.url?.endsWith('/images/generations'))) {
       response
         .writeHead(404, { 'content-type': 'application/json' })
         .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      return;
+    }
+    if (isEdit && !request.headers['content-type']?.startsWith('multipart/form-data')) {
+      response
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"edits take multipart/form-data","type":"invalid_request_error"}}');
       return;
     }
     generations += 1;

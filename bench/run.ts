@@ -15,6 +15,7 @@ import type { BenchSettings, Scenario } from './scenario.js';
 import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { replicasScenario } from './replicas.js';
 import { testRenderScenario } from './test-render.js';
+import { uploadMemoryScenario } from './upload-memory.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
 const SCENARIOS: readonly Scenario[] = [
@@ -25,6 +26,7 @@ const SCENARIOS: readonly Scenario[] = [
   dashboardScenario,
   redisRateLimitScenario,
   replicasScenario,
+  uploadMemoryScenario,
   soakScenario,
 ];
 
