@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
+import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
 const upstreamAgent = new Agent({
@@ -17,7 +19,8 @@ export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  body?: string | Buffer | FormData;
+  /** A `MultipartBody` is streamed from its buffers; a `FormData` is encoded into one buffer first. */
+  body?: string | Buffer | FormData | MultipartBody;
   signal: AbortSignal;
   /**
    * Epoch ms past which the request is abandoned with a `timeout` error naming the provider, even
@@ -46,9 +49,14 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  */
 export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
   const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  let body: string | Buffer | undefined;
+  let body: string | Buffer | Readable | undefined;
   const headers: Record<string, string> = { ...input.headers };
-  if (input.body instanceof FormData) {
+  if (isMultipartBody(input.body)) {
+    // A fresh stream per call over the same buffers: nothing is copied, and a retry can send it again.
+    body = Readable.from(input.body.parts, { objectMode: false });
+    headers['content-type'] = input.body.contentType;
+    headers['content-length'] = String(input.body.length);
+  } else if (input.body instanceof FormData) {
     // undici's fetch encodes FormData; `request` needs bytes, so let a Response do the encoding.
     const encoded = new Response(input.body);
     body = Buffer.from(await encoded.arrayBuffer());

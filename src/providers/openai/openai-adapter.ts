@@ -10,7 +10,7 @@ import { listOpenAIModels, openAIModelsUrl, requestOpenAIModels } from './openai
 import { readOpenAIImages } from './openai-response.js';
 import type { OpenAIRouteOptions, OpenAISettings } from './openai-route-options.js';
 import { isRecord } from './openai-wire-types.js';
-import { encodeMultipartForm } from '../common/multipart-form.js';
+import { encodeMultipartForm, type MultipartBody } from '../common/multipart-form.js';
 
 /**
  * The OpenAI Images API (`/images/generations`, `/images/edits`): one synchronous request per call,
@@ -62,7 +62,7 @@ async function prepareInputs(call: OpenAICall): Promise<PreparedInputs> {
   return { images: prepared, mask: preparedMask };
 }
 
-function encodeBody(body: OpenAIRequestBody): string | FormData {
+function encodeBody(body: OpenAIRequestBody): string | MultipartBody {
   return body.type === 'json' ? JSON.stringify(body.json) : encodeMultipartForm(body.fields);
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeMultipartForm } from '../../../../src/providers/common/multipart-form.js';
 import { upstreamFetch } from '../../../../src/providers/common/upstream-fetch.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
 
@@ -43,6 +44,21 @@ let base: string;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    if (request.url === '/echo') {
+      // Answers the request body and how it was framed.
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () =>
+        response
+          .writeHead(200, {
+            'x-content-type': request.headers['content-type'] ?? 'none',
+            'x-content-length': request.headers['content-length'] ?? 'none',
+            'x-transfer-encoding': request.headers['transfer-encoding'] ?? 'none',
+          })
+          .end(Buffer.concat(chunks)),
+      );
+      return;
+    }
     request.resume();
     const handler = handlers[request.url ?? ''];
     if (handler) handler(response, request.socket);
@@ -114,5 +130,31 @@ describe('upstreamFetch refuses broken or oversized bodies', () => {
   it('a chunked body that grows past the limit', async () => {
     const error = await upstreamFailure(fetchPath('/chunked', BODY.length - 1));
     expect(error.message).toContain(`larger than ${BODY.length - 1} bytes`);
+  });
+});
+
+describe('upstreamFetch sends a MultipartBody', () => {
+  it('streamed from its buffers with its content-length, as often as it is sent', async () => {
+    const file = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 7) % 256));
+    const body = encodeMultipartForm([
+      { name: 'prompt', value: 'a cat' },
+      { name: 'image[]', file: { bytes: file, filename: 'image-1.png', contentType: 'image/png' } },
+    ]);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const response = await upstreamFetch({
+        provider: 'fake',
+        method: 'POST',
+        url: `${base}/echo`,
+        body,
+        signal: new AbortController().signal,
+      });
+      expect(response.headers['x-content-type']).toBe(body.contentType);
+      expect(response.headers['x-content-length']).toBe(String(body.length));
+      expect(response.headers['x-transfer-encoding']).toBe('none');
+      const form = await new Response(response.body, { headers: { 'content-type': body.contentType } }).formData();
+      expect(form.get('prompt')).toBe('a cat');
+      const image = form.get('image[]') as File;
+      expect(Buffer.from(await image.arrayBuffer()).equals(file)).toBe(true);
+    }
   });
 });
