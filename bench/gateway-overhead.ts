@@ -4,7 +4,7 @@ import { startGatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
 import { bodySnippet, loopbackPort, requestOnce, runLoad, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
 import { startPortkeyGateway } from './portkey-gateway.js';
-import type { BenchSettings, Scenario } from './scenario.js';
+import { PREWARM_CONCURRENCY, type BenchSettings, type Scenario } from './scenario.js';
 import { formatFixed, formatMs, formatRate, markdownTable, summarize } from './stats.js';
 
 const UPSTREAM_PATH = '/v1/images/generations';
@@ -116,9 +116,15 @@ export const gatewayOverheadScenario: Scenario = {
 
       const levels = settings.concurrencyLevels ?? CONCURRENCY_LEVELS;
       const measured = new Map<string, Measured>();
+      const prewarmed = new Set<string>();
       for (const concurrency of levels) {
         for (const target of targets) {
           if (concurrency > target.maxConcurrency) continue;
+          if (settings.prewarmMs > 0 && !prewarmed.has(target.label)) {
+            prewarmed.add(target.label);
+            progress(`${target.label}: prewarming for ${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY} …`);
+            await prewarm(target, settings);
+          }
           progress(`${target.label} c=${concurrency} …`);
           const result = await measure(target, concurrency, settings);
           measured.set(`${target.label}@${concurrency}`, result);
@@ -178,7 +184,8 @@ export const gatewayOverheadScenario: Scenario = {
             ? `\`Portkey gateway\`: \`@portkey-ai/gateway\` ${portkey.gateway.version} from npm (\`bench/package.json\`), started with \`--headless\`, ` +
               'called with `x-portkey-provider: openai` and `x-portkey-custom-host` naming the fake (up to c=16: at its rate, c=64 would take minutes). '
             : `\`Portkey gateway\`: not run, because ${portkey.reason}. `) +
-          `\`gateway\`: this gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. Every path runs at one concurrency before the ` +
+          `\`gateway\`: this gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. Each path is first prewarmed, unmeasured ` +
+          `(${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY}, \`--prewarm\`), so every process is measured warm; then every path runs at one concurrency before the ` +
           'next concurrency starts. `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
           '`other CPU`: cores the rest of the machine kept busy during the window (well above 0: that row was disturbed).',
         '',
@@ -229,6 +236,18 @@ function row(
     portkey ? formatFixed(rate / portkey.result.requestsPerSecond, 1) : '–',
     formatFixed(own.otherCores, 2),
   ];
+}
+
+/** Unmeasured load: its numbers are dropped, only the processes' warm state is kept. */
+async function prewarm(target: Target, settings: BenchSettings): Promise<void> {
+  await runLoad({
+    port: target.port,
+    concurrency: PREWARM_CONCURRENCY,
+    warmupMs: 0,
+    durationMs: settings.prewarmMs,
+    maxRequests: Number.MAX_SAFE_INTEGER,
+    request: () => target.request,
+  });
 }
 
 async function measure(target: Target, concurrency: number, settings: BenchSettings): Promise<Measured> {

@@ -5,13 +5,14 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { coldStartScenario } from './cold-start.js';
 import { dashboardScenario } from './dashboard.js';
 import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
 import { soakScenario } from './soak.js';
-import type { BenchSettings, Scenario } from './scenario.js';
+import { PREWARM_CONCURRENCY, type BenchSettings, type Scenario } from './scenario.js';
 import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { replicasScenario } from './replicas.js';
 import { testRenderScenario } from './test-render.js';
@@ -27,10 +28,11 @@ const SCENARIOS: readonly Scenario[] = [
   redisRateLimitScenario,
   replicasScenario,
   uploadMemoryScenario,
+  coldStartScenario,
   soakScenario,
 ];
 
-const DEFAULTS = { warmupSeconds: 1, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
+const DEFAULTS = { warmupSeconds: 1, prewarmSeconds: 15, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const USAGE = `Usage: npm run bench -- [scenario...] [options]
@@ -40,6 +42,8 @@ Scenarios (all but soak when none is named): ${SCENARIOS.map((scenario) => scena
 Options:
   --warmup <seconds>     least unmeasured load before each load level, which also waits for
                          2 responses per connection (default ${DEFAULTS.warmupSeconds})
+  --prewarm <seconds>    overhead: unmeasured load at c=${PREWARM_CONCURRENCY} on each path before its first
+                         load level, so every process is measured warm (default ${DEFAULTS.prewarmSeconds}; 0 = none)
   --duration <seconds>   longest measurement window per load level (default ${DEFAULTS.durationSeconds});
                          for soak, the whole soak (default 600)
   --max-requests <n>     most responses per load level's window (default ${DEFAULTS.maxRequests})
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       warmup: { type: 'string' },
+      prewarm: { type: 'string' },
       duration: { type: 'string' },
       'max-requests': { type: 'string' },
       iterations: { type: 'string' },
@@ -67,6 +72,7 @@ async function main(): Promise<void> {
   }
   const settings: BenchSettings = {
     warmupMs: positiveNumber('--warmup', values.warmup, DEFAULTS.warmupSeconds, 0) * 1000,
+    prewarmMs: positiveNumber('--prewarm', values.prewarm, DEFAULTS.prewarmSeconds, 0) * 1000,
     durationMs: positiveNumber('--duration', values.duration, DEFAULTS.durationSeconds, 0.1) * 1000,
     durationExplicit: values.duration !== undefined,
     maxRequests: Math.round(positiveNumber('--max-requests', values['max-requests'], DEFAULTS.maxRequests, 1)),

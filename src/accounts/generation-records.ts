@@ -4,7 +4,7 @@ import type { Attempt } from '../domain/attempt.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 import type { ApiError } from '../errors/api-error.js';
 import type { Metrics } from '../observability/metrics.js';
-import { finishGeneration, insertGeneration, renewGenerationLease, type NewGeneration } from './generation-repository.js';
+import { finishGenerationReturning, insertGeneration, renewGenerationLease, type NewGeneration } from './generation-repository.js';
 import {
   HoldRefused,
   releaseCreditsInTransaction,
@@ -12,7 +12,7 @@ import {
   settleCreditsInTransaction,
   type ReserveOutcome,
 } from './ledger.js';
-import { enqueueWebhookDelivery } from './webhook-outbox.js';
+import { queueWebhookDelivery } from './webhook-outbox.js';
 
 /** The `processing` record of a generation as it starts. */
 export interface StartedGeneration {
@@ -121,7 +121,7 @@ export function createGenerationRecords(
           costMicros: input.costMicros,
           now: input.finishedAt,
         });
-        const recorded = await finishGeneration(trx, input.id, {
+        const recorded = await finishGenerationReturning(trx, input.id, {
           status: 'success',
           provider: input.provider,
           route: input.route,
@@ -137,7 +137,11 @@ export function createGenerationRecords(
           finishedAt: input.finishedAt,
         });
         if (!recorded) throw new Error(`Generation ${input.id} was no longer processing when its success was recorded`);
-        await enqueueWebhookDelivery(trx, input.id, input.finishedAt);
+        await queueWebhookDelivery(
+          trx,
+          { generationId: input.id, accountId: recorded.accountId, url: recorded.webhookUrl },
+          input.finishedAt,
+        );
         return settled;
       });
       const model = input.model;
@@ -155,7 +159,7 @@ export function createGenerationRecords(
       // The webhook and the release go with the finish or not at all: an error is delivered like a
       // success, and a record no longer `processing` was closed, hold included, by whoever closed it.
       await db.transaction().execute(async (trx) => {
-        const recorded = await finishGeneration(trx, id, {
+        const recorded = await finishGenerationReturning(trx, id, {
           status: 'error',
           provider: null,
           route: last ? `${last.provider}:${last.model}` : null,
@@ -181,7 +185,7 @@ export function createGenerationRecords(
             now: finishedAt,
           });
         }
-        await enqueueWebhookDelivery(trx, id, finishedAt);
+        await queueWebhookDelivery(trx, { generationId: id, accountId: recorded.accountId, url: recorded.webhookUrl }, finishedAt);
       });
       metrics.generations.inc({ model, provider: last?.provider ?? 'none', outcome: error.kind });
       countAttempts(metrics, attempts);

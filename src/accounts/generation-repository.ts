@@ -113,6 +113,25 @@ export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGener
 
 /** Records the outcome once; returns false if the generation is unknown or already finished. */
 export async function finishGeneration(db: Kysely<DatabaseSchema>, id: string, outcome: GenerationOutcome): Promise<boolean> {
+  return (await finishGenerationReturning(db, id, outcome)) !== undefined;
+}
+
+/** Who the finished record belongs to and where its webhook goes: what the outbox needs. */
+export interface FinishedGeneration {
+  accountId: string;
+  webhookUrl: string | null;
+}
+
+/**
+ * `finishGeneration` that also answers the record's account and webhook URL (`RETURNING`, on
+ * SQLite and PostgreSQL alike), so queueing its webhook needs no second read; `undefined` when
+ * it was no longer `processing`.
+ */
+export async function finishGenerationReturning(
+  db: Kysely<DatabaseSchema>,
+  id: string,
+  outcome: GenerationOutcome,
+): Promise<FinishedGeneration | undefined> {
   const result = await db
     .updateTable('generations')
     .set({
@@ -135,8 +154,9 @@ export async function finishGeneration(db: Kysely<DatabaseSchema>, id: string, o
     })
     .where('id', '=', id)
     .where('status', '=', 'processing')
+    .returning(['account_id', 'webhook_url'])
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  return result === undefined ? undefined : { accountId: result.account_id, webhookUrl: result.webhook_url };
 }
 
 /**

@@ -56,14 +56,24 @@ export async function enqueueWebhookDelivery(db: Kysely<DatabaseSchema>, generat
     .select(['account_id', 'webhook_url'])
     .where('id', '=', generationId)
     .executeTakeFirst();
-  if (generation?.webhook_url == null) return;
+  if (generation === undefined) return;
+  await queueWebhookDelivery(db, { generationId, accountId: generation.account_id, url: generation.webhook_url }, now);
+}
+
+/** `enqueueWebhookDelivery` for a caller that already has the record's account and webhook URL (null: none asked for). */
+export async function queueWebhookDelivery(
+  db: Kysely<DatabaseSchema>,
+  { generationId, accountId, url }: { generationId: string; accountId: string; url: string | null },
+  now: number,
+): Promise<void> {
+  if (url === null) return;
   await db
     .insertInto('webhook_deliveries')
     .values({
       id: `whd_${randomUUID()}`,
       generation_id: generationId,
-      account_id: generation.account_id,
-      url: generation.webhook_url,
+      account_id: accountId,
+      url,
       status: 'pending',
       attempts: '[]',
       first_attempt_at: null,
