@@ -1,3 +1,4 @@
+import { decodeBase64Text, type Base64Text } from './base64-text.js';
 import type { ImageFormat } from './image-format.js';
 
 /** A generated image after post-processing, in the requested output format. */
@@ -7,7 +8,7 @@ export interface FinishedImage {
   width: number;
   height: number;
   /** Base64 text kept from the upstream (pass-through), when it is already in the right format. */
-  base64: Buffer | undefined;
+  base64: Base64Text | undefined;
   /** Encoded bytes, when they were decoded, downloaded or converted. */
   decoded: Buffer | undefined;
   /** The upstream's rewrite of the prompt, when it made one. */
@@ -20,19 +21,6 @@ export interface StoredImageRef {
   url: string;
 }
 
-/** Base64 characters decoded per step: small strings stay in the young generation, cheap to collect. */
-const DECODE_CHUNK_CHARS = 64 * 1024;
-
-/** Base64 text (as bytes) decoded piecewise into one buffer, instead of through a multi-megabyte string. */
-export function decodeBase64Text(base64: Buffer): Buffer {
-  const target = Buffer.allocUnsafe(Math.ceil(base64.length / 4) * 3);
-  let written = 0;
-  for (let start = 0; start < base64.length; start += DECODE_CHUNK_CHARS) {
-    written += target.write(base64.toString('latin1', start, Math.min(base64.length, start + DECODE_CHUNK_CHARS)), written, 'base64');
-  }
-  return target.subarray(0, written);
-}
-
 /** The encoded bytes of a finished image (decoding kept base64 only when something needs bytes). */
 export function finishedImageBytes(image: FinishedImage): Buffer {
   if (image.decoded) return image.decoded;
@@ -40,7 +28,7 @@ export function finishedImageBytes(image: FinishedImage): Buffer {
   throw new Error('finished image without content');
 }
 
-/** The base64 text of a finished image, as bytes. */
-export function finishedImageBase64(image: FinishedImage): Buffer {
+/** The base64 text of a finished image, as bytes (one buffer, or the upstream's chunks in order). */
+export function finishedImageBase64(image: FinishedImage): Base64Text {
   return image.base64 ?? Buffer.from(finishedImageBytes(image).toString('base64'), 'latin1');
 }

@@ -7,7 +7,8 @@ import { isSvgDocument, readSvgSize } from '../images/read-svg.js';
 import { sniffImageFormat } from '../images/sniff-image-format.js';
 import type { ProviderImage } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
-import { decodeBase64Text, type FinishedImage } from '../domain/finished-image.js';
+import { base64Prefix, decodeBase64Text, type Base64Text } from '../domain/base64-text.js';
+import type { FinishedImage } from '../domain/finished-image.js';
 
 export interface FinishImagesInput {
   images: Array<{ image: ProviderImage; provider: string }>;
@@ -104,10 +105,10 @@ async function finishBytes(bytes: Buffer, outputFormat: RasterOutputFormat, prov
 }
 
 /** Format and size from the first bytes only; `undefined` when the header can't be read that way. */
-async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; width: number; height: number } | undefined> {
-  const short = readImageHeader(Buffer.from(base64.subarray(0, SHORT_HEADER_BASE64_CHARS).toString('latin1'), 'base64'));
+async function readBase64Header(base64: Base64Text): Promise<{ format: ImageFormat; width: number; height: number } | undefined> {
+  const short = readImageHeader(Buffer.from(base64Prefix(base64, SHORT_HEADER_BASE64_CHARS), 'base64'));
   if (short && short.format !== 'jpeg') return short;
-  const prefix = Buffer.from(base64.subarray(0, HEADER_BASE64_CHARS).toString('latin1'), 'base64');
+  const prefix = Buffer.from(base64Prefix(base64, HEADER_BASE64_CHARS), 'base64');
   const header = readImageHeader(prefix);
   if (header) return header;
   const format = sniffImageFormat(prefix);
@@ -123,7 +124,7 @@ async function readBase64Header(base64: Buffer): Promise<{ format: ImageFormat; 
   }
 }
 
-function decodeBase64(base64: Buffer, provider: string): Buffer {
+function decodeBase64(base64: Base64Text, provider: string): Buffer {
   const bytes = decodeBase64Text(base64);
   if (bytes.length === 0)
     throw new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' returned an empty image.` });

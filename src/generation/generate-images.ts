@@ -1,3 +1,4 @@
+import type { Base64Text } from '../domain/base64-text.js';
 import { randomUUID } from 'node:crypto';
 import type { CallerRateLimits } from '../accounts/api-key-service.js';
 import type { SpendLimitReached } from '../accounts/key-spend.js';
@@ -54,7 +55,7 @@ export interface GenerationOutput {
   id: string;
   created: number;
   /** `b64_json` is base64 TEXT as bytes: serialised into the body without becoming a JS string. */
-  data: Array<{ revised_prompt: string | null; url: string } | { revised_prompt: string | null; b64_json: Buffer }>;
+  data: Array<{ revised_prompt: string | null; url: string } | { revised_prompt: string | null; b64_json: Base64Text }>;
   latency: number;
   cost: number;
   warnings: GenerationWarning[];

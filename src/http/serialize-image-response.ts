@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { base64Parts } from '../domain/base64-text.js';
 import type { GenerationOutput } from '../generation/generate-images.js';
 
 /** A response body as the pieces it is made of, written in order; `length` is their total in bytes. */
@@ -17,10 +18,10 @@ export interface ImageResponseBody {
 export function serializeImageResponse(output: GenerationOutput): ImageResponseBody {
   // A fresh marker per response: nothing a client sends can collide with it.
   const marker = `@@b64-${randomBytes(8).toString('hex')}-`;
-  const images: Buffer[] = [];
+  const images: Array<readonly Buffer[]> = [];
   const data = output.data.map((item) => {
     if ('url' in item) return item;
-    images.push(item.b64_json);
+    images.push(base64Parts(item.b64_json));
     return { revised_prompt: item.revised_prompt, b64_json: `${marker}${images.length - 1}@@` };
   });
   const text = JSON.stringify({
@@ -36,7 +37,7 @@ export function serializeImageResponse(output: GenerationOutput): ImageResponseB
   images.forEach((image, index) => {
     const token = `${marker}${index}@@`;
     const at = text.indexOf(token, position);
-    parts.push(Buffer.from(text.slice(position, at)), image);
+    parts.push(Buffer.from(text.slice(position, at)), ...image);
     position = at + token.length;
   });
   parts.push(Buffer.from(text.slice(position)));

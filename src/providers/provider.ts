@@ -1,3 +1,4 @@
+import type { Base64Text } from '../domain/base64-text.js';
 import type { ImageFormat } from '../domain/image-format.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
@@ -54,8 +55,9 @@ export type ProviderImage = (
       /**
        * Base64 text exactly as the upstream sent it (ASCII bytes). Kept encoded so that a
        * `b64_*` response in the same format passes it through without decoding and re-encoding.
+       * Several buffers when it spans the chunks the body arrived in (read in order).
        */
-      base64: Buffer;
+      base64: Base64Text;
     }
   | {
       /** A URL the gateway must download (through the guarded downloader) at once. */

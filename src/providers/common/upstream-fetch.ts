@@ -49,6 +49,35 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  */
 export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
   const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return send(input, async (response) => ({
+    status: response.statusCode,
+    headers: response.headers,
+    body: await readBody(input.provider, response, maxBodyBytes),
+  }));
+}
+
+/** A response whose body is kept as the chunks it arrived in (in order), never joined. */
+export interface UpstreamChunkedResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  chunks: Buffer[];
+}
+
+/**
+ * `upstreamFetch` for multi-megabyte answers read in place (images as base64 in JSON): the body
+ * stays in its socket chunks, so no second buffer of the whole body is allocated. Every other
+ * check is the same: its `content-length` and `maxBodyBytes` are enforced as it arrives.
+ */
+export async function upstreamFetchChunks(input: UpstreamRequest): Promise<UpstreamChunkedResponse> {
+  const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  return send(input, async (response) => ({
+    status: response.statusCode,
+    headers: response.headers,
+    chunks: await readChunks(input.provider, response, maxBodyBytes),
+  }));
+}
+
+async function send<T>(input: UpstreamRequest, read: (response: Dispatcher.ResponseData) => Promise<T>): Promise<T> {
   let body: string | Buffer | Readable | undefined;
   const headers: Record<string, string> = { ...input.headers };
   if (isMultipartBody(input.body)) {
@@ -73,7 +102,7 @@ export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamRes
       signal: timed?.signal ?? input.signal,
       dispatcher: input.dispatcher ?? upstreamAgent,
     });
-    return { status: response.statusCode, headers: response.headers, body: await readBody(input.provider, response, maxBodyBytes) };
+    return await read(response);
   } catch (error) {
     if (input.signal.aborted) throw input.signal.reason as Error;
     if (timed?.signal.aborted) {
@@ -130,6 +159,34 @@ async function readBody(provider: string, response: Dispatcher.ResponseData, max
     chunks.push(buffer);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** The body as its chunks, with the same limits as `readBody`: a declared length must match exactly. */
+async function readChunks(provider: string, response: Dispatcher.ResponseData, maxBodyBytes: number): Promise<Buffer[]> {
+  const declared = declaredLength(response.headers['content-length']);
+  const limit = declared ?? maxBodyBytes;
+  if (declared !== undefined && declared > maxBodyBytes) {
+    response.body.destroy();
+    throw tooLarge(provider, maxBodyBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > limit) {
+      response.body.destroy();
+      throw declared === undefined
+        ? tooLarge(provider, maxBodyBytes)
+        : brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`);
+    }
+    chunks.push(buffer);
+  }
+  const bodiless = response.statusCode === 204 || response.statusCode === 304;
+  if (declared !== undefined && !bodiless && size < declared) {
+    throw brokenBody(provider, `sent ${size} of the ${declared} bytes its content-length announced`);
+  }
+  return chunks;
 }
 
 function declaredLength(header: string | string[] | undefined): number | undefined {

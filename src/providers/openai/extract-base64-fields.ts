@@ -10,6 +10,9 @@
  * so a value with a backslash in it (`\/`, which some encoders write) is left to `JSON.parse`.
  */
 
+import type { Base64Text } from '../../domain/base64-text.js';
+import { ChunkedBytes } from '../common/chunked-bytes.js';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -21,17 +24,23 @@ export interface JsonWithBase64 {
    * a real base64 value is always a string, so the two never mix up).
    */
   json: unknown;
-  /** The extracted values, base64 text as ASCII bytes: views into the body, not copies. */
-  values: Buffer[];
+  /**
+   * The extracted values, base64 text as ASCII bytes: views into the body, not copies (several
+   * views, in order, when a value spans chunks of a body kept as it arrived).
+   */
+  values: Base64Text[];
 }
 
 /**
- * Parses `body` as JSON with the string values of `field` (e.g. `b64_json`) extracted. `undefined`
- * when the body is not valid JSON (truncated, an HTML error page, ...).
+ * Parses `body` (one buffer, or the chunks it arrived in, in order) as JSON with the string values
+ * of `field` (e.g. `b64_json`) extracted. `undefined` when the body is not valid JSON (truncated,
+ * an HTML error page, ...).
  */
-export function parseJsonWithBase64(body: Buffer, field: string): JsonWithBase64 | undefined {
+export function parseJsonWithBase64(body: Buffer | readonly Buffer[], field: string): JsonWithBase64 | undefined {
+  const chunks = Buffer.isBuffer(body) ? [body] : body;
+  const bytes = new ChunkedBytes(chunks);
   const fieldBytes = Buffer.from(field, 'utf8');
-  const values: Buffer[] = [];
+  const values: Base64Text[] = [];
   const pieces: Buffer[] = [];
   let pieceStart = 0;
   let position = 0;
@@ -39,65 +48,66 @@ export function parseJsonWithBase64(body: Buffer, field: string): JsonWithBase64
   // search points only move forward, so one pass over the body finds them all); -1 when none is left.
   let nextBackslash = -2;
   const backslashFrom = (from: number): number => {
-    if (nextBackslash !== -1 && nextBackslash < from) nextBackslash = body.indexOf(BACKSLASH, from);
+    if (nextBackslash !== -1 && nextBackslash < from) nextBackslash = bytes.indexOf(BACKSLASH, from);
     return nextBackslash;
   };
   /** The closing quote of the string whose content starts at `start`, or -1 when it never closes. */
   const stringEnd = (start: number): number => {
     let search = start;
     for (;;) {
-      const quote = body.indexOf(QUOTE, search);
+      const quote = bytes.indexOf(QUOTE, search);
       if (quote === -1) return -1;
       const backslash = backslashFrom(search);
       if (backslash === -1 || backslash > quote) return quote;
       let run = 0;
-      while (quote - run - 1 >= start && body[quote - run - 1] === BACKSLASH) run += 1;
+      while (quote - run - 1 >= start && bytes.at(quote - run - 1) === BACKSLASH) run += 1;
       if (run % 2 === 0) return quote;
       search = quote + 1;
     }
   };
   const skipWhitespace = (from: number): number => {
     let cursor = from;
-    while (cursor < body.length && JSON_WHITESPACE.has(body[cursor]!)) cursor += 1;
+    while (cursor < bytes.length && JSON_WHITESPACE.has(bytes.at(cursor)!)) cursor += 1;
     return cursor;
   };
 
   for (;;) {
-    const open = body.indexOf(QUOTE, position);
+    const open = bytes.indexOf(QUOTE, position);
     if (open === -1) break;
     const close = stringEnd(open + 1);
     if (close === -1) return undefined;
     position = close + 1;
-    if (close - open - 1 !== fieldBytes.length || !body.subarray(open + 1, close).equals(fieldBytes)) continue;
+    if (close - open - 1 !== fieldBytes.length || !bytes.startsWith(fieldBytes, open + 1)) continue;
     const colon = skipWhitespace(close + 1);
-    if (body[colon] !== COLON) continue;
+    if (bytes.at(colon) !== COLON) continue;
     const valueOpen = skipWhitespace(colon + 1);
-    if (body[valueOpen] !== QUOTE) continue;
+    if (bytes.at(valueOpen) !== QUOTE) continue;
     const valueStart = valueOpen + 1;
-    const valueEnd = body.indexOf(QUOTE, valueStart);
+    const valueEnd = bytes.indexOf(QUOTE, valueStart);
     if (valueEnd === -1) return undefined;
     const backslash = backslashFrom(valueStart);
-    if (backslash !== -1 && backslash < valueEnd) return parseWhole(body);
-    pieces.push(body.subarray(pieceStart, valueOpen), Buffer.from(String(values.length), 'latin1'));
-    values.push(body.subarray(valueStart, valueEnd));
+    if (backslash !== -1 && backslash < valueEnd) return parseWhole(chunks);
+    pieces.push(...bytes.slices(pieceStart, valueOpen), Buffer.from(String(values.length), 'latin1'));
+    const value = bytes.slices(valueStart, valueEnd);
+    values.push(value.length === 1 ? value[0]! : value);
     pieceStart = valueEnd + 1;
     position = valueEnd + 1;
   }
-  if (values.length === 0) return parseWhole(body);
-  pieces.push(body.subarray(pieceStart));
+  if (values.length === 0) return parseWhole(chunks);
+  pieces.push(...bytes.slices(pieceStart, bytes.length));
   const json = parseText(Buffer.concat(pieces).toString('utf8'));
   return json === undefined ? undefined : { json: json.value, values };
 }
 
 /** The value of an extracted field as base64 bytes: an index into `values`, or a string `JSON.parse` kept. */
-export function base64Value(value: unknown, values: ReadonlyArray<Buffer>): Buffer | undefined {
+export function base64Value(value: unknown, values: ReadonlyArray<Base64Text>): Base64Text | undefined {
   if (typeof value === 'number') return values[value];
   if (typeof value === 'string') return Buffer.from(value, 'latin1');
   return undefined;
 }
 
-function parseWhole(body: Buffer): JsonWithBase64 | undefined {
-  const json = parseText(body.toString('utf8'));
+function parseWhole(chunks: readonly Buffer[]): JsonWithBase64 | undefined {
+  const json = parseText((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
   return json === undefined ? undefined : { json: json.value, values: [] };
 }
 

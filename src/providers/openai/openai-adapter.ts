@@ -2,7 +2,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { redactSecrets } from '../common/upstream-error-from-response.js';
-import { upstreamFetch } from '../common/upstream-fetch.js';
+import { upstreamFetchChunks } from '../common/upstream-fetch.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
 import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
 import { buildOpenAIRequest, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
@@ -29,7 +29,8 @@ export function createOpenAIAdapter(): ImageProvider<OpenAIRouteOptions, OpenAIS
 async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
   const provider = call.endpoint.instance;
   const request = buildOpenAIRequest(call, await prepareInputs(call));
-  const response = await upstreamFetch({
+  // Kept in its socket chunks: a 1.9 MB answer is read in place, never joined into one more buffer.
+  const response = await upstreamFetchChunks({
     provider,
     method: request.method,
     url: request.url,
@@ -38,8 +39,11 @@ async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
     signal: call.signal,
     deadline: call.deadline,
   });
-  if (response.status < 200 || response.status >= 300) throw openAIErrorFromResponse(provider, response, [call.endpoint.apiKey]);
-  const result = readOpenAIImages(provider, response.body, call.request.images.length > 0);
+  if (response.status < 200 || response.status >= 300) {
+    const { status, headers, chunks } = response;
+    throw openAIErrorFromResponse(provider, { status, headers, body: Buffer.concat(chunks) }, [call.endpoint.apiKey]);
+  }
+  const result = readOpenAIImages(provider, response.chunks, call.request.images.length > 0);
   return { images: result.images, warnings: request.warnings, ...(result.usage ? { usage: result.usage } : {}) };
 }
 

@@ -1,3 +1,4 @@
+import { base64Length } from '../../domain/base64-text.js';
 import type { ProviderImage, ProviderResult } from '../provider.js';
 import { malformedResponse } from '../common/upstream-error-from-response.js';
 import { base64Value, parseJsonWithBase64 } from './extract-base64-fields.js';
@@ -12,7 +13,7 @@ export interface OpenAIImagesResult {
  * Reads a 200 `ImagesResponse`: `b64_json` values as base64 bytes sliced from the body (never
  * decoded or copied here), `url` values for the gateway to download, and the token usage.
  */
-export function readOpenAIImages(provider: string, body: Buffer, hadInputImages: boolean): OpenAIImagesResult {
+export function readOpenAIImages(provider: string, body: Buffer | readonly Buffer[], hadInputImages: boolean): OpenAIImagesResult {
   const parsed = parseJsonWithBase64(body, 'b64_json');
   if (!parsed) throw malformedResponse(provider, 'the body is not JSON');
   const response: unknown = parsed.json;
@@ -24,7 +25,7 @@ export function readOpenAIImages(provider: string, body: Buffer, hadInputImages:
       const revised = text(item['revised_prompt']);
       const revisedPrompt = revised ? { revisedPrompt: revised } : {};
       const base64 = base64Value(item['b64_json'], parsed.values);
-      if (base64 && base64.length > 0) return { base64, ...revisedPrompt };
+      if (base64 && base64Length(base64) > 0) return { base64, ...revisedPrompt };
       const url = text(item['url']);
       if (url) return { url, ...revisedPrompt };
     }

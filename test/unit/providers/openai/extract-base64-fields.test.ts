@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { base64Parts, type Base64Text } from '../../../../src/domain/base64-text.js';
 import { base64Value, parseJsonWithBase64 } from '../../../../src/providers/openai/extract-base64-fields.js';
 
 /** A small deterministic generator, so a failing seed can be replayed. */
@@ -75,13 +76,13 @@ function serialise(rng: Random, data: unknown): string {
 }
 
 /** Puts the extracted values back where their references are, to compare with `JSON.parse`. */
-function rehydrate(json: unknown, values: Buffer[]): unknown {
+function rehydrate(json: unknown, values: Base64Text[]): unknown {
   if (Array.isArray(json)) return json.map((item) => rehydrate(item, values));
   if (json !== null && typeof json === 'object') {
     return Object.fromEntries(
       Object.entries(json).map(([key, item]) => [
         key,
-        key === 'b64_json' && typeof item === 'number' ? values[item]!.toString('latin1') : rehydrate(item, values),
+        key === 'b64_json' && typeof item === 'number' ? textOf(values[item]!) : rehydrate(item, values),
       ]),
     );
   }
@@ -98,6 +99,21 @@ function base64FieldCount(data: unknown): number {
   );
 }
 
+function textOf(value: Base64Text): string {
+  return Buffer.concat(base64Parts(value)).toString('latin1');
+}
+
+/** `body` cut into chunks at random places (some a single byte), as sockets deliver a body. */
+function splitAtRandom(rng: Random, body: Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < body.length;) {
+    const size = rng.next() < 0.3 ? 1 : 1 + rng.int(Math.max(1, body.length / 3));
+    chunks.push(body.subarray(start, start + size));
+    start += size;
+  }
+  return chunks;
+}
+
 describe('parseJsonWithBase64', () => {
   it('agrees with JSON.parse on 2,000 random bodies with tricky keys, strings and whitespace', () => {
     let extractedCount = 0;
@@ -111,6 +127,10 @@ describe('parseJsonWithBase64', () => {
       // Base64 has no escapes, so every string under the exact key is sliced: none is left to the fallback.
       expect(parsed!.values.length, `seed ${seed}`).toBe(base64FieldCount(data));
       extractedCount += parsed!.values.length;
+      // The same body as the chunks a socket might deliver: the same answer, wherever the cuts fall.
+      const chunked = parseJsonWithBase64(splitAtRandom(rng, body), 'b64_json');
+      expect(chunked!.json, `seed ${seed} chunked`).toEqual(parsed!.json);
+      expect(chunked!.values.map(textOf), `seed ${seed} chunked`).toEqual(parsed!.values.map(textOf));
     }
     expect(extractedCount).toBeGreaterThan(500);
   });
@@ -122,8 +142,36 @@ describe('parseJsonWithBase64', () => {
     );
     const parsed = parseJsonWithBase64(body, 'b64_json')!;
     expect(parsed.json).toEqual({ created: 1, data: [{ b64_json: 0 }, { b64_json: 1 }], usage: { output_tokens: 1056 } });
-    expect(parsed.values.map((value) => value.buffer === body.buffer)).toEqual([true, true]);
-    expect(parsed.values[1]!.toString('latin1')).toBe(image);
+    expect(parsed.values.map((value) => Buffer.isBuffer(value) && value.buffer === body.buffer)).toEqual([true, true]);
+    expect(textOf(parsed.values[1]!)).toBe(image);
+  });
+
+  it('keeps a value that spans chunks as views into those chunks, in order', () => {
+    const image = Buffer.alloc(300 * 1024, 9).toString('base64');
+    const whole = Buffer.from(JSON.stringify({ data: [{ b64_json: image }], usage: { output_tokens: 7 } }));
+    const chunks = [0, 65_536, 131_072, 196_608, 262_144, 327_680].map((start, index, starts) =>
+      Buffer.from(whole.subarray(start, starts[index + 1] ?? whole.length)),
+    );
+    const parsed = parseJsonWithBase64(chunks, 'b64_json')!;
+    expect(parsed.json).toEqual({ data: [{ b64_json: 0 }], usage: { output_tokens: 7 } });
+    const parts = base64Parts(parsed.values[0]!);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((part) => chunks.some((chunk) => chunk.buffer === part.buffer))).toBe(true);
+    expect(textOf(parsed.values[0]!)).toBe(image);
+  });
+
+  it('finds the key and escapes wherever a cut falls: every split point of a tricky body', () => {
+    const body = Buffer.from('{"a\\\\":"\\\\\\"b64_json","b64_json" : "QUJDREVG","x":["é\\\\",{"b64_json":"R0hJ"}]}');
+    const expected = parseJsonWithBase64(body, 'b64_json')!;
+    expect(expected.values.map(textOf)).toEqual(['QUJDREVG', 'R0hJ']);
+    for (let cut = 0; cut <= body.length; cut += 1) {
+      for (const second of [cut, Math.min(body.length, cut + 1), Math.min(body.length, cut + 7)]) {
+        const chunks = [body.subarray(0, cut), body.subarray(cut, second), body.subarray(second)];
+        const parsed = parseJsonWithBase64(chunks, 'b64_json');
+        expect(parsed?.json, `cut ${cut}/${second}`).toEqual(expected.json);
+        expect(parsed?.values.map(textOf), `cut ${cut}/${second}`).toEqual(['QUJDREVG', 'R0hJ']);
+      }
+    }
   });
 
   it('leaves a value with an escape in it to JSON.parse (some encoders write \\/)', () => {
@@ -131,7 +179,7 @@ describe('parseJsonWithBase64', () => {
     const parsed = parseJsonWithBase64(body, 'b64_json')!;
     expect(parsed.values).toEqual([]);
     expect(parsed.json).toEqual({ data: [{ b64_json: 'iVBORw0KGgo/AAAA' }, { b64_json: 'QUJD' }] });
-    expect(base64Value((parsed.json as { data: Array<{ b64_json: unknown }> }).data[0]!.b64_json, parsed.values)!.toString('latin1')).toBe(
+    expect(textOf(base64Value((parsed.json as { data: Array<{ b64_json: unknown }> }).data[0]!.b64_json, parsed.values)!)).toBe(
       'iVBORw0KGgo/AAAA',
     );
   });
@@ -139,7 +187,7 @@ describe('parseJsonWithBase64', () => {
   it('does not take a key that only ends in b64_json after an escaped quote', () => {
     const body = Buffer.from('{"a\\"b64_json":"QUJD","b64_json":"REVG"}');
     const parsed = parseJsonWithBase64(body, 'b64_json')!;
-    expect(parsed.values.map((value) => value.toString('latin1'))).toEqual(['REVG']);
+    expect(parsed.values.map(textOf)).toEqual(['REVG']);
     expect(parsed.json).toEqual({ 'a"b64_json': 'QUJD', b64_json: 0 });
   });
 
