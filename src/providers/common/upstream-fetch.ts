@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
+import { ChunkCollector } from './chunk-collector.js';
 import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
@@ -169,24 +170,22 @@ async function readChunks(provider: string, response: Dispatcher.ResponseData, m
     response.body.destroy();
     throw tooLarge(provider, maxBodyBytes);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  const collected = new ChunkCollector();
   for await (const chunk of response.body) {
     const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) {
+    if (collected.size + buffer.length > limit) {
       response.body.destroy();
       throw declared === undefined
         ? tooLarge(provider, maxBodyBytes)
         : brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`);
     }
-    chunks.push(buffer);
+    collected.push(buffer);
   }
   const bodiless = response.statusCode === 204 || response.statusCode === 304;
-  if (declared !== undefined && !bodiless && size < declared) {
-    throw brokenBody(provider, `sent ${size} of the ${declared} bytes its content-length announced`);
+  if (declared !== undefined && !bodiless && collected.size < declared) {
+    throw brokenBody(provider, `sent ${collected.size} of the ${declared} bytes its content-length announced`);
   }
-  return chunks;
+  return collected.chunks;
 }
 
 function declaredLength(header: string | string[] | undefined): number | undefined {

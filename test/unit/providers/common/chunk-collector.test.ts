@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ChunkCollector } from '../../../../src/providers/common/chunk-collector.js';
+
+describe('ChunkCollector', () => {
+  it('holds socket-sized chunks as they are, without copying', () => {
+    const collector = new ChunkCollector();
+    const chunks = Array.from({ length: 28 }, () => randomBytes(65_536));
+    for (const chunk of chunks) collector.push(chunk);
+    expect(collector.chunks).toHaveLength(28);
+    expect(collector.chunks.every((chunk, index) => chunk === chunks[index])).toBe(true);
+    expect(collector.size).toBe(28 * 65_536);
+  });
+
+  it('joins runs of tiny chunks, so a trickled body stays a bounded number of buffers with its bytes in order', () => {
+    const body = randomBytes(10_007);
+    const collector = new ChunkCollector(100);
+    for (let start = 0; start < body.length; start += 1) collector.push(body.subarray(start, start + 1));
+    // 100 runs of 100 joined, and the 7 bytes since the last run still loose.
+    expect(collector.chunks).toHaveLength(107);
+    expect(collector.chunks.slice(0, 100).every((chunk) => chunk.length === 100)).toBe(true);
+    expect(Buffer.concat(collector.chunks).equals(body)).toBe(true);
+    expect(collector.size).toBe(body.length);
+  });
+});
