@@ -49,12 +49,13 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  * HTTP error statuses are returned, not thrown: each adapter maps its provider's error bodies.
  */
 export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
-  const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return send(input, async (response) => ({
-    status: response.statusCode,
-    headers: response.headers,
-    body: await readBody(input.provider, response, maxBodyBytes),
-  }));
+  const { status, headers, chunks } = await upstreamFetchChunks(input);
+  return { status, headers, body: joinChunks(chunks) };
+}
+
+/** A chunked body as one buffer (the chunk itself when there is only one). */
+export function joinChunks(chunks: readonly Buffer[]): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 /** A response whose body is kept as the chunks it arrived in (in order), never joined. */
@@ -71,14 +72,6 @@ export interface UpstreamChunkedResponse {
  */
 export async function upstreamFetchChunks(input: UpstreamRequest): Promise<UpstreamChunkedResponse> {
   const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return send(input, async (response) => ({
-    status: response.statusCode,
-    headers: response.headers,
-    chunks: await readChunks(input.provider, response, maxBodyBytes),
-  }));
-}
-
-async function send<T>(input: UpstreamRequest, read: (response: Dispatcher.ResponseData) => Promise<T>): Promise<T> {
   let body: string | Buffer | Readable | undefined;
   const headers: Record<string, string> = { ...input.headers };
   if (isMultipartBody(input.body)) {
@@ -103,7 +96,11 @@ async function send<T>(input: UpstreamRequest, read: (response: Dispatcher.Respo
       signal: timed?.signal ?? input.signal,
       dispatcher: input.dispatcher ?? upstreamAgent,
     });
-    return await read(response);
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      chunks: await readChunks(input.provider, response, maxBodyBytes),
+    };
   } catch (error) {
     if (input.signal.aborted) throw input.signal.reason as Error;
     if (timed?.signal.aborted) {
@@ -122,47 +119,10 @@ async function send<T>(input: UpstreamRequest, read: (response: Dispatcher.Respo
 }
 
 /**
- * The whole body in one buffer. With a `content-length` (how image APIs answer), the buffer is
- * allocated once at that size and each chunk is copied in as it arrives, so chunks die young and
- * no second multi-megabyte buffer is built at the end; without one (chunked), the chunks are
- * joined once. A body shorter or longer than its `content-length` is a broken response.
+ * The body as its chunks, as they arrived. A declared `content-length` over the limit is refused
+ * before reading, and the body must match it exactly (shorter or longer is a broken response);
+ * without one, reading stops at `maxBodyBytes`.
  */
-async function readBody(provider: string, response: Dispatcher.ResponseData, maxBodyBytes: number): Promise<Buffer> {
-  const declared = declaredLength(response.headers['content-length']);
-  if (declared !== undefined && declared > maxBodyBytes) {
-    response.body.destroy();
-    throw tooLarge(provider, maxBodyBytes);
-  }
-  if (declared !== undefined && response.statusCode !== 204 && response.statusCode !== 304) {
-    const body = Buffer.allocUnsafe(declared);
-    let size = 0;
-    for await (const chunk of response.body) {
-      const buffer = chunk as Buffer;
-      if (size + buffer.length > declared) {
-        response.body.destroy();
-        throw brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`);
-      }
-      buffer.copy(body, size);
-      size += buffer.length;
-    }
-    if (size < declared) throw brokenBody(provider, `sent ${size} of the ${declared} bytes its content-length announced`);
-    return body;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBodyBytes) {
-      response.body.destroy();
-      throw tooLarge(provider, maxBodyBytes);
-    }
-    chunks.push(buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-}
-
-/** The body as its chunks, with the same limits as `readBody`: a declared length must match exactly. */
 async function readChunks(provider: string, response: Dispatcher.ResponseData, maxBodyBytes: number): Promise<Buffer[]> {
   const declared = declaredLength(response.headers['content-length']);
   const limit = declared ?? maxBodyBytes;

@@ -2,7 +2,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { redactSecrets } from '../common/upstream-error-from-response.js';
-import { upstreamFetchChunks } from '../common/upstream-fetch.js';
+import { joinChunks, upstreamFetchChunks } from '../common/upstream-fetch.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
 import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
 import { buildOpenAIRequest, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
@@ -41,7 +41,7 @@ async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
   });
   if (response.status < 200 || response.status >= 300) {
     const { status, headers, chunks } = response;
-    throw openAIErrorFromResponse(provider, { status, headers, body: Buffer.concat(chunks) }, [call.endpoint.apiKey]);
+    throw openAIErrorFromResponse(provider, { status, headers, body: joinChunks(chunks) }, [call.endpoint.apiKey]);
   }
   const result = readOpenAIImages(provider, response.chunks, call.request.images.length > 0);
   return { images: result.images, warnings: request.warnings, ...(result.usage ? { usage: result.usage } : {}) };
