@@ -11,14 +11,15 @@ import { imageRequest } from '../../helpers/provider-call.js';
 import { forEachDatabase } from '../../helpers/test-databases.js';
 import { usd } from './account-fixtures.js';
 
+const now = Date.UTC(2026, 11, 4, 10);
+
 forEachDatabase((harness) => {
+  const records = () =>
+    createGenerationRecords(harness.db, createMetrics({ defaultMetrics: false }), { clock: () => now, leaseMs: 60_000 });
+  const balanceOf = async (accountId: string) =>
+    (await harness.db.selectFrom('accounts').select('balance_micros').where('id', '=', accountId).executeTakeFirstOrThrow()).balance_micros;
+
   describe('startAndReserve: the record and the hold in one transaction', () => {
-    const now = Date.UTC(2026, 11, 4, 10);
-    const records = () =>
-      createGenerationRecords(harness.db, createMetrics({ defaultMetrics: false }), { clock: () => now, leaseMs: 60_000 });
-    const balanceOf = async (accountId: string) =>
-      (await harness.db.selectFrom('accounts').select('balance_micros').where('id', '=', accountId).executeTakeFirstOrThrow())
-        .balance_micros;
     const entriesOf = (generationId: string) =>
       harness.db.selectFrom('ledger_entries').select(['kind', 'amount_micros']).where('generation_id', '=', generationId).execute();
     const start = (owner: Awaited<ReturnType<typeof createApiKey>>, reservedMicros: number) => {
@@ -83,12 +84,7 @@ forEachDatabase((harness) => {
   });
 
   describe('fail: the error, the release and the webhook in one transaction', () => {
-    const now = Date.UTC(2026, 11, 4, 10);
-    const metrics = createMetrics({ defaultMetrics: false });
     const error = new ApiError({ kind: 'upstream_error', message: 'upstream down' });
-    const balanceOf = async (accountId: string) =>
-      (await harness.db.selectFrom('accounts').select('balance_micros').where('id', '=', accountId).executeTakeFirstOrThrow())
-        .balance_micros;
     const kindsOf = async (generationId: string) =>
       (await harness.db.selectFrom('ledger_entries').select('kind').where('generation_id', '=', generationId).execute())
         .map((entry) => entry.kind)
@@ -106,8 +102,7 @@ forEachDatabase((harness) => {
     const started = async (reservedMicros: number) => {
       const owner = await createApiKey(harness.db, { name: 'k', creditsMicros: usd(1) });
       const id = randomUUID();
-      const records = createGenerationRecords(harness.db, metrics, { clock: () => now, leaseMs: 60_000 });
-      await records.startAndReserve({
+      await records().startAndReserve({
         id,
         accountId: owner.account.id,
         apiKeyId: owner.apiKey.id,
@@ -121,8 +116,7 @@ forEachDatabase((harness) => {
 
     it('ends the record, gives the hold back and queues the webhook together', async () => {
       const { id, accountId } = await started(usd(0.3));
-      const records = createGenerationRecords(harness.db, metrics, { clock: () => now, leaseMs: 60_000 });
-      await records.fail({
+      await records().fail({
         id,
         model: 'test/test',
         error,
@@ -138,7 +132,10 @@ forEachDatabase((harness) => {
 
     it('does none of it when a write fails: the record stays processing with its hold, and recovery closes both', async () => {
       const { id, accountId } = await started(usd(0.3));
-      const broken = createGenerationRecords(harness.db.withPlugin(outboxBroken), metrics, { clock: () => now, leaseMs: 60_000 });
+      const broken = createGenerationRecords(harness.db.withPlugin(outboxBroken), createMetrics({ defaultMetrics: false }), {
+        clock: () => now,
+        leaseMs: 60_000,
+      });
       await expect(
         broken.fail({ id, model: 'test/test', error, attempts: [], finishedAt: now + 5, release: { accountId, reservedMicros: usd(0.3) } }),
       ).rejects.toThrow('disk full');
@@ -155,8 +152,7 @@ forEachDatabase((harness) => {
     it('releases nothing for a record someone else already closed', async () => {
       const { id, accountId } = await started(usd(0.3));
       await recoverAbandonedGenerations(harness.db, { now: now + 60_001, unleasedCreatedBefore: now });
-      const records = createGenerationRecords(harness.db, metrics, { clock: () => now, leaseMs: 60_000 });
-      await records.fail({
+      await records().fail({
         id,
         model: 'test/test',
         error,
