@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_HEAP_GROWING_PERCENT } from '../src/cli/tune-server-heap.js';
 import sharp from 'sharp';
 import { formatInteger } from './stats.js';
 
@@ -24,7 +25,7 @@ export function machineDetails(now: Date = new Date()): string {
       .join(' / ')} (1 / 5 / 15 min)`,
     `- Memory: ${(os.totalmem() / BYTES_PER_GIB).toFixed(1)} GiB (${formatInteger(os.totalmem())} bytes)`,
     `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
-    `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}`,
+    `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}; V8 heap growth: ${SERVER_HEAP_GROWING_PERCENT} % (the load client and the gateway, \`src/cli/tune-server-heap.ts\`)`,
     `- sharp: ${sharp.versions.sharp}; libvips: ${sharp.versions.vips}; sharp.concurrency(): ${sharp.concurrency()}`,
     `- Code: ${codeVersion()}`,
   ].join('\n');

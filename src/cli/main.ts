@@ -10,6 +10,7 @@ import { registerKeysCommand } from './keys-command.js';
 import { registerMigrateCommand } from './migrate-command.js';
 import { registerModelsCommand } from './models-command.js';
 import { startServer } from './serve-command.js';
+import { tuneServerHeap } from './tune-server-heap.js';
 import { registerUsageCommand } from './usage-command.js';
 
 /** `imagerouter serve | migrate | keys | accounts | credits | usage | doctor | generate | edit | models ...`: the bin entry point. */
@@ -23,6 +24,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .description('serve the gateway (PORT, HOST, DATABASE_URL, IMAGEROUTER_DATA_DIR, ...)')
     .option('--no-migrate', 'do not run migrations; refuse to start if the schema is behind (run `imagerouter migrate` first)')
     .action(async (options: { migrate: boolean }) => {
+      tuneServerHeap();
       await startServer(process.env, { migrate: options.migrate });
     });
   registerMigrateCommand(program);
