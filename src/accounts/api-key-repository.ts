@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import { ApiError } from '../errors/api-error.js';
 import {
   ACCOUNT_COLUMNS,
@@ -78,15 +79,19 @@ export async function createApiKey(db: Kysely<DatabaseSchema>, input: CreateApiK
  */
 export async function findApiKeyByToken(db: Kysely<DatabaseSchema>, token: string): Promise<ApiKeyWithAccount | undefined> {
   if (token === '') return undefined;
-  const row = await db
+  const row = (await findActiveKeyQuery.execute(db, { keyHash: hashApiKey(token) })).rows[0];
+  return row === undefined ? undefined : toApiKeyWithAccount(row);
+}
+
+/** Every request's key lookup (unless cached): prepared once (`db/prepared-query.ts`). */
+const findActiveKeyQuery = prepareQuery((db, args: { keyHash: string }) =>
+  db
     .selectFrom('api_keys')
     .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
     .select([...API_KEY_COLUMNS, ...ACCOUNT_COLUMNS])
-    .where('api_keys.key_hash', '=', hashApiKey(token))
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row === undefined ? undefined : toApiKeyWithAccount(row);
-}
+    .where('api_keys.key_hash', '=', args.keyHash)
+    .where('api_keys.revoked_at', 'is', null),
+);
 
 /** Keys whose `last_used_at` is this fresh are not written again: one write per key per minute, not per request. */
 export const TOUCH_INTERVAL_MS = 60_000;

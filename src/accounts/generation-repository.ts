@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { DatabaseSchema, GenerationStatus, GenerationsTable, StoredImagesTable } from '../db/database-schema.js';
+import { prepareQuery } from '../db/prepared-query.js';
 
 /** A generation as recorded when it starts (status `processing`). */
 export interface NewGeneration {
@@ -82,9 +83,25 @@ export interface StoredImageRecord {
 const DELETE_BATCH_SIZE = 500;
 
 export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGeneration): Promise<void> {
-  await db
-    .insertInto('generations')
-    .values({
+  await insertGenerationQuery.execute(db, {
+    ...row,
+    hasMask: row.hasMask ? 1 : 0,
+    leaseExpiresAt: row.leaseExpiresAt ?? null,
+    webhookUrl: row.webhookUrl ?? null,
+  });
+}
+
+/** Every request's first write: prepared once (`db/prepared-query.ts`). */
+const insertGenerationQuery = prepareQuery(
+  (
+    db,
+    row: Omit<NewGeneration, 'hasMask' | 'leaseExpiresAt' | 'webhookUrl'> & {
+      hasMask: 0 | 1;
+      leaseExpiresAt: number | null;
+      webhookUrl: string | null;
+    },
+  ) =>
+    db.insertInto('generations').values({
       id: row.id,
       account_id: row.accountId,
       api_key_id: row.apiKeyId,
@@ -97,7 +114,7 @@ export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGener
       n: row.n,
       prompt: row.prompt,
       input_image_count: row.inputImageCount,
-      has_mask: row.hasMask ? 1 : 0,
+      has_mask: row.hasMask,
       reserved_micros: row.reservedMicros,
       cost_micros: 0,
       image_count: 0,
@@ -105,11 +122,10 @@ export async function insertGeneration(db: Kysely<DatabaseSchema>, row: NewGener
       warnings: '[]',
       attempts: '[]',
       created_at: row.createdAt,
-      lease_expires_at: row.leaseExpiresAt ?? null,
-      webhook_url: row.webhookUrl ?? null,
-    })
-    .execute();
-}
+      lease_expires_at: row.leaseExpiresAt,
+      webhook_url: row.webhookUrl,
+    }),
+);
 
 /** Records the outcome once; returns false if the generation is unknown or already finished. */
 export async function finishGeneration(db: Kysely<DatabaseSchema>, id: string, outcome: GenerationOutcome): Promise<boolean> {
@@ -132,32 +148,65 @@ export async function finishGenerationReturning(
   id: string,
   outcome: GenerationOutcome,
 ): Promise<FinishedGeneration | undefined> {
-  const result = await db
-    .updateTable('generations')
-    .set({
-      status: outcome.status,
-      provider: outcome.provider,
-      route: outcome.route,
-      cost_micros: outcome.costMicros,
-      latency_ms: outcome.latencyMs,
-      image_count: outcome.imageCount,
-      output_ids: JSON.stringify(outcome.outputIds),
-      warnings: JSON.stringify(outcome.warnings),
-      attempts: JSON.stringify(outcome.attempts),
-      error_message: outcome.errorMessage,
-      error_type: outcome.errorType,
-      error_code: outcome.errorCode ?? null,
-      error_param: outcome.errorParam ?? null,
-      http_status: outcome.httpStatus,
-      finished_at: outcome.finishedAt,
-      lease_expires_at: null,
-    })
-    .where('id', '=', id)
-    .where('status', '=', 'processing')
-    .returning(['account_id', 'webhook_url'])
-    .executeTakeFirst();
+  const { rows } = await finishGenerationQuery.execute(db, {
+    id,
+    status: outcome.status,
+    provider: outcome.provider,
+    route: outcome.route,
+    costMicros: outcome.costMicros,
+    latencyMs: outcome.latencyMs,
+    imageCount: outcome.imageCount,
+    outputIds: JSON.stringify(outcome.outputIds),
+    warnings: JSON.stringify(outcome.warnings),
+    attempts: JSON.stringify(outcome.attempts),
+    errorMessage: outcome.errorMessage,
+    errorType: outcome.errorType,
+    errorCode: outcome.errorCode ?? null,
+    errorParam: outcome.errorParam ?? null,
+    httpStatus: outcome.httpStatus,
+    finishedAt: outcome.finishedAt,
+  });
+  const result = rows[0];
   return result === undefined ? undefined : { accountId: result.account_id, webhookUrl: result.webhook_url };
 }
+
+/** Every request's last write: prepared once (`db/prepared-query.ts`); JSON columns arrive as text. */
+const finishGenerationQuery = prepareQuery(
+  (
+    db,
+    row: Omit<GenerationOutcome, 'outputIds' | 'warnings' | 'attempts' | 'errorCode' | 'errorParam'> & {
+      id: string;
+      outputIds: string;
+      warnings: string;
+      attempts: string;
+      errorCode: string | null;
+      errorParam: string | null;
+    },
+  ) =>
+    db
+      .updateTable('generations')
+      .set({
+        status: row.status,
+        provider: row.provider,
+        route: row.route,
+        cost_micros: row.costMicros,
+        latency_ms: row.latencyMs,
+        image_count: row.imageCount,
+        output_ids: row.outputIds,
+        warnings: row.warnings,
+        attempts: row.attempts,
+        error_message: row.errorMessage,
+        error_type: row.errorType,
+        error_code: row.errorCode,
+        error_param: row.errorParam,
+        http_status: row.httpStatus,
+        finished_at: row.finishedAt,
+        lease_expires_at: null,
+      })
+      .where('id', '=', row.id)
+      .where('status', '=', 'processing')
+      .returning(['account_id', 'webhook_url']),
+);
 
 /**
  * Pushes a running generation's lease to `until`. False when it is no longer `processing`

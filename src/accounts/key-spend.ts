@@ -1,5 +1,6 @@
 import { type Transaction, sql } from 'kysely';
 import type { DatabaseSchema } from '../db/database-schema.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import { isSpendPeriod, periodEndOf, periodStartOf, type SpendLimit } from './api-key-limits.js';
 
 /** A key's spend limit would be crossed: what the client is told. */
@@ -69,23 +70,32 @@ export async function countKeySpend(
  */
 export async function refundKeySpend(trx: Transaction<DatabaseSchema>, generationId: string, refundMicros: number): Promise<void> {
   if (refundMicros <= 0) return;
-  // One statement on the settle's path: the generation row names the key and the period it was
-  // counted in (NULL when its key had no limit, which matches no key row).
-  const generation = trx.selectFrom('generations').where('id', '=', generationId);
-  await trx
-    .updateTable('api_keys')
-    .set({
-      period_spent_micros: sql<number>`case when period_spent_micros > ${refundMicros} then period_spent_micros - ${refundMicros} else 0 end`,
-    })
-    .where('id', '=', generation.select('api_key_id'))
-    .where('period_start', '=', generation.select('spend_period_start'))
-    .execute();
+  await refundKeySpendQuery.execute(trx, { generationId, refundMicros });
 }
 
+/**
+ * One statement on the settle's path, prepared once (`db/prepared-query.ts`): the generation row
+ * names the key and the period it was counted in (NULL when its key had no limit, which matches
+ * no key row).
+ */
+const refundKeySpendQuery = prepareQuery((db, args: { generationId: string; refundMicros: number }) => {
+  const generation = db.selectFrom('generations').where('id', '=', args.generationId);
+  return db
+    .updateTable('api_keys')
+    .set({
+      period_spent_micros: sql<number>`case when period_spent_micros > ${args.refundMicros} then period_spent_micros - ${args.refundMicros} else 0 end`,
+    })
+    .where('id', '=', generation.select('api_key_id'))
+    .where('period_start', '=', generation.select('spend_period_start'));
+});
+
 async function readLimit(trx: Transaction<DatabaseSchema>, apiKeyId: string) {
-  return trx
+  return (await readLimitQuery.execute(trx, { apiKeyId })).rows[0];
+}
+
+const readLimitQuery = prepareQuery((db, args: { apiKeyId: string }) =>
+  db
     .selectFrom('api_keys')
     .select(['spend_limit_micros', 'spend_limit_period', 'period_start', 'period_spent_micros'])
-    .where('id', '=', apiKeyId)
-    .executeTakeFirst();
-}
+    .where('id', '=', args.apiKeyId),
+);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import type { DatabaseSchema, LedgerEntryKind } from '../db/database-schema.js';
+import { prepareQuery } from '../db/prepared-query.js';
 import { ApiError } from '../errors/api-error.js';
 import { countKeySpend, refundKeySpend, type SpendLimitReached } from './key-spend.js';
 
@@ -111,14 +112,9 @@ export async function reserveHoldInTransaction(trx: Transaction<DatabaseSchema>,
     const counted = await countKeySpend(trx, { apiKeyId, generationId: input.generationId, amountMicros: amount, now });
     if (!counted.counted) throw new HoldRefused({ ok: false, reason: 'spend_limit', reached: counted.reached });
   }
-  const result = await trx
-    .updateTable('accounts')
-    .set((eb) => ({ balance_micros: eb('balance_micros', '-', amount) }))
-    .where('id', '=', input.accountId)
-    .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', amount)]))
-    .executeTakeFirst();
+  const result = await holdBalanceQuery.execute(trx, { accountId: input.accountId, amount });
   // The key's count above rolls back with the transaction.
-  if (result.numUpdatedRows === 0n) throw new HoldRefused({ ok: false, reason: 'balance' });
+  if (!result.numAffectedRows) throw new HoldRefused({ ok: false, reason: 'balance' });
   await insertLedgerEntry(trx, input.accountId, 'reserve', -amount, input.generationId, null, now);
 }
 
@@ -216,28 +212,18 @@ async function closeReserve(
 ): Promise<boolean> {
   // The entry goes first: if this generation was already closed, the insert is skipped and
   // the balance is left alone, so a retried settle can't refund twice.
-  const inserted = await trx
-    .insertInto('ledger_entries')
-    .values({
-      id: randomUUID(),
-      account_id: accountId,
-      kind,
-      amount_micros: refundMicros,
-      generation_id: generationId,
-      note,
-      created_at: now,
-    })
-    .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing())
-    .executeTakeFirst();
-  if (inserted.numInsertedOrUpdatedRows === 0n) return false;
+  const inserted = await closingEntryQuery.execute(trx, {
+    id: randomUUID(),
+    accountId,
+    kind,
+    amountMicros: refundMicros,
+    generationId,
+    note,
+    createdAt: now,
+  });
+  if (!inserted.numAffectedRows) return false;
   await refundKeySpend(trx, generationId, refundMicros);
-  if (refundMicros > 0) {
-    await trx
-      .updateTable('accounts')
-      .set((eb) => ({ balance_micros: eb('balance_micros', '+', refundMicros) }))
-      .where('id', '=', accountId)
-      .execute();
-  }
+  if (refundMicros > 0) await creditBalanceQuery.execute(trx, { accountId, amount: refundMicros });
   return true;
 }
 
@@ -250,19 +236,57 @@ async function insertLedgerEntry(
   note: string | null,
   now: number,
 ): Promise<void> {
-  await trx
-    .insertInto('ledger_entries')
-    .values({
-      id: randomUUID(),
-      account_id: accountId,
-      kind,
-      amount_micros: amountMicros,
-      generation_id: generationId,
-      note,
-      created_at: now,
-    })
-    .execute();
+  await ledgerEntryQuery.execute(trx, { id: randomUUID(), accountId, kind, amountMicros, generationId, note, createdAt: now });
 }
+
+interface LedgerEntryArgs {
+  id: string;
+  accountId: string;
+  kind: LedgerEntryKind;
+  amountMicros: number;
+  generationId: string | null;
+  note: string | null;
+  createdAt: number;
+}
+
+// Each request's reserve and settle run these: prepared once (`db/prepared-query.ts`).
+const ledgerEntryQuery = prepareQuery((db, entry: LedgerEntryArgs) => db.insertInto('ledger_entries').values(ledgerEntryRow(entry)));
+
+/** A settle or release, written once per generation: the partial unique index turns a second into a no-op. */
+const closingEntryQuery = prepareQuery((db, entry: LedgerEntryArgs) =>
+  db
+    .insertInto('ledger_entries')
+    .values(ledgerEntryRow(entry))
+    .onConflict((conflict) => conflict.column('generation_id').where(LEDGER_CLOSING_PREDICATE).doNothing()),
+);
+
+function ledgerEntryRow(entry: LedgerEntryArgs) {
+  return {
+    id: entry.id,
+    account_id: entry.accountId,
+    kind: entry.kind,
+    amount_micros: entry.amountMicros,
+    generation_id: entry.generationId,
+    note: entry.note,
+    created_at: entry.createdAt,
+  };
+}
+
+/** Takes a hold off the balance if it covers it (an unlimited account has a NULL balance). */
+const holdBalanceQuery = prepareQuery((db, args: { accountId: string; amount: number }) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ balance_micros: eb('balance_micros', '-', args.amount) }))
+    .where('id', '=', args.accountId)
+    .where((eb) => eb.or([eb('balance_micros', 'is', null), eb('balance_micros', '>=', args.amount)])),
+);
+
+const creditBalanceQuery = prepareQuery((db, args: { accountId: string; amount: number }) =>
+  db
+    .updateTable('accounts')
+    .set((eb) => ({ balance_micros: eb('balance_micros', '+', args.amount) }))
+    .where('id', '=', args.accountId),
+);
 
 /** Money arguments are non-negative integer micro-USD; anything else is a bug in the caller. */
 function requireMicros(value: number, name: string): number {
