@@ -29,20 +29,28 @@ const DECODE_CHUNK_CHARS = 64 * 1024;
 
 /**
  * The text decoded into one buffer, piecewise rather than through a multi-megabyte string. Each
- * step decodes a multiple of 4 characters; the few left over at a part's end are carried into the
- * next, so where the parts split the text never changes the bytes.
+ * step decodes a multiple of 4 characters of one part; the 1-3 left over at a part's end are
+ * completed by the next part's first characters into one quad of their own, so where the parts
+ * split the text never changes the bytes, and no step copies a string twice.
  */
 export function decodeBase64Text(text: Base64Text): Buffer {
   const target = Buffer.allocUnsafe(Math.ceil(base64Length(text) / 4) * 3);
   let written = 0;
   let carry = '';
   for (const part of base64Parts(text)) {
-    for (let start = 0; start < part.length; start += DECODE_CHUNK_CHARS) {
-      const piece = carry + part.toString('latin1', start, Math.min(part.length, start + DECODE_CHUNK_CHARS));
-      const whole = piece.length - (piece.length % 4);
-      carry = piece.slice(whole);
-      if (whole > 0) written += target.write(piece.slice(0, whole), written, 'base64');
+    let start = 0;
+    if (carry.length > 0) {
+      start = Math.min(part.length, 4 - carry.length);
+      carry += part.toString('latin1', 0, start);
+      if (carry.length < 4) continue;
+      written += target.write(carry, written, 'base64');
+      carry = '';
     }
+    const aligned = start + (part.length - start) - ((part.length - start) % 4);
+    for (let from = start; from < aligned; from += DECODE_CHUNK_CHARS) {
+      written += target.write(part.toString('latin1', from, Math.min(aligned, from + DECODE_CHUNK_CHARS)), written, 'base64');
+    }
+    carry = part.toString('latin1', aligned, part.length);
   }
   if (carry.length > 0) written += target.write(carry, written, 'base64');
   return target.subarray(0, written);
