@@ -42,7 +42,8 @@ export type QueryBuild<Args, Row> = (db: Kysely<DatabaseSchema>, args: Args) => 
 
 export function prepareQuery<Args extends object, Row>(build: QueryBuild<Args, Row>): PreparedQuery<Args, Row> {
   // Per dialect adapter: the root database and its transactions share one; SQLite and PostgreSQL
-  // (`?` against `$1` placeholders) each get their own text.
+  // (`?` against `$1` placeholders) each get their own text. `getExecutor()` is marked internal in
+  // Kysely's types; test/unit/db/prepared-query.test.ts fails if a Kysely upgrade changes it.
   const templates = new WeakMap<object, Template>();
   return {
     // Async, so a build that fails rejects like a failed query instead of throwing at the call.

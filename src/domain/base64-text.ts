@@ -46,7 +46,7 @@ export function decodeBase64Text(text: Base64Text): Buffer {
       written += target.write(carry, written, 'base64');
       carry = '';
     }
-    const aligned = start + (part.length - start) - ((part.length - start) % 4);
+    const aligned = part.length - ((part.length - start) % 4);
     for (let from = start; from < aligned; from += DECODE_CHUNK_CHARS) {
       written += target.write(part.toString('latin1', from, Math.min(aligned, from + DECODE_CHUNK_CHARS)), written, 'base64');
     }

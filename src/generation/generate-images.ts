@@ -1,4 +1,3 @@
-import type { Base64Text } from '../domain/base64-text.js';
 import { randomUUID } from 'node:crypto';
 import type { CallerRateLimits } from '../accounts/api-key-service.js';
 import type { SpendLimitReached } from '../accounts/key-spend.js';
@@ -7,6 +6,7 @@ import { pricedRoutes, type ResolvedModel, type ResolvedRoute } from '../catalog
 import { ApiError } from '../errors/api-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { Attempt } from '../domain/attempt.js';
+import type { Base64Text } from '../domain/base64-text.js';
 import { orderRoutes, routeKey } from '../routing/order-routes.js';
 import { runRoutes } from '../routing/run-routes.js';
 import { formatUsd, microsToUsd } from '../domain/money.js';
