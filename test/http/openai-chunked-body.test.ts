@@ -19,8 +19,10 @@ async function noisyPng(edge: number): Promise<Buffer> {
 /**
  * An OpenAI Images upstream that writes its answer in small pieces with pauses between them, so
  * the gateway receives the body (and the base64 in it) as many chunks cut at arbitrary places.
+ * With `sized: false` it sends no `content-length` (`transfer-encoding: chunked`), as servers that
+ * stream their JSON do, so the body's length is known only at its end.
  */
-async function startChunkingUpstream(png: Buffer): Promise<{ server: Server; baseUrl: string }> {
+async function startChunkingUpstream(png: Buffer, sized: boolean): Promise<{ server: Server; baseUrl: string }> {
   const body = Buffer.from(
     JSON.stringify({
       created: 1_764_000_000,
@@ -32,7 +34,7 @@ async function startChunkingUpstream(png: Buffer): Promise<{ server: Server; bas
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+      response.writeHead(200, { 'content-type': 'application/json', ...(sized ? { 'content-length': String(body.length) } : {}) });
       // Odd piece sizes, so cuts fall inside the key, the quotes and base64 quads alike.
       const pieces: Buffer[] = [];
       for (let start = 0, size = 7; start < body.length; start += size, size = size * 3 + 1)
@@ -50,7 +52,10 @@ async function startChunkingUpstream(png: Buffer): Promise<{ server: Server; bas
   return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
 }
 
-describe('an OpenAI answer that arrives in many chunks', () => {
+describe.each([
+  { framing: 'with a content-length', sized: true },
+  { framing: 'chunked, without a content-length', sized: false },
+])('an OpenAI answer that arrives in many chunks, $framing', ({ sized }) => {
   let png: Buffer;
   let upstream: { server: Server; baseUrl: string };
   let gateway: TestGateway;
@@ -58,7 +63,7 @@ describe('an OpenAI answer that arrives in many chunks', () => {
 
   beforeAll(async () => {
     png = await noisyPng(384);
-    upstream = await startChunkingUpstream(png);
+    upstream = await startChunkingUpstream(png, sized);
     gateway = await startTestGateway(
       { IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1' },
       { providers: [createOpenAIAdapter()], env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: upstream.baseUrl } },
