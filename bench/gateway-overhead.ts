@@ -44,6 +44,8 @@ interface Target {
 interface Measured {
   result: LoadResult;
   otherCores: number;
+  /** CPU time (user + system, all threads) the measured process spent per completed response in the window. */
+  cpuMsPerRequest: number;
 }
 
 /**
@@ -187,6 +189,7 @@ export const gatewayOverheadScenario: Scenario = {
           `\`gateway\`: this gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. Each path is first prewarmed, unmeasured ` +
           `(${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY}, \`--prewarm\`), so every process is measured warm; then every path runs at one concurrency before the ` +
           'next concurrency starts. `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
+          '`CPU ms / request`: CPU time (user + system, every thread) of the process the row measures (the upstream, the proxy, Portkey or the gateway) per response completed in the window; ' +
           '`other CPU`: cores the rest of the machine kept busy during the window (well above 0: that row was disturbed).',
         '',
         markdownTable(COLUMNS, rows),
@@ -211,6 +214,7 @@ const COLUMNS = [
   { title: 'added p50 ms', align: 'right' },
   { title: '÷ proxy', align: 'right' },
   { title: '÷ Portkey', align: 'right' },
+  { title: 'CPU ms / request', align: 'right' },
   { title: 'other CPU (cores)', align: 'right' },
 ] as const;
 
@@ -234,6 +238,7 @@ function row(
     direct && direct !== own ? formatMs(latency.p50 - summarize(direct.result.latenciesMs).p50) : '–',
     proxy ? formatFixed(rate / proxy.result.requestsPerSecond, 2) : '–',
     portkey ? formatFixed(rate / portkey.result.requestsPerSecond, 1) : '–',
+    formatFixed(own.cpuMsPerRequest, 2),
     formatFixed(own.otherCores, 2),
   ];
 }
@@ -264,7 +269,12 @@ async function measure(target: Target, concurrency: number, settings: BenchSetti
     onWindowStart: () => (before = cpuSnapshot(target.pid)),
     onWindowEnd: () => (after = cpuSnapshot(target.pid)),
   });
-  return { result, otherCores: before && after ? otherCores(cpuUsageBetween(before, after)) : Number.NaN };
+  const usage = before && after ? cpuUsageBetween(before, after) : undefined;
+  return {
+    result,
+    otherCores: usage ? otherCores(usage) : Number.NaN,
+    cpuMsPerRequest: usage && result.completedInWindow > 0 ? usage.gatewayMs / result.completedInWindow : Number.NaN,
+  };
 }
 
 function upstreamRequest(extraHeaders: Readonly<Record<string, string>>): LoadRequest {
