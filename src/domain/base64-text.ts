@@ -24,6 +24,11 @@ export function base64Prefix(text: Base64Text, chars: number): string {
   return prefix;
 }
 
+/** The most bytes the text can decode to (padding and stray characters make it fewer). */
+export function decodedLengthBound(text: Base64Text): number {
+  return Math.ceil(base64Length(text) / 4) * 3;
+}
+
 /** Base64 characters decoded per step: small strings stay in the young generation, cheap to collect. */
 const DECODE_CHUNK_CHARS = 64 * 1024;
 
@@ -31,10 +36,14 @@ const DECODE_CHUNK_CHARS = 64 * 1024;
  * The text decoded into one buffer, piecewise rather than through a multi-megabyte string. Each
  * step decodes a multiple of 4 characters of one part; the 1-3 left over at a part's end are
  * completed by the next part's first characters into one quad of their own, so where the parts
- * split the text never changes the bytes, and no step copies a string twice.
+ * split the text never changes the bytes, and no step copies a string twice. Decodes into `into` when
+ * given (at least `decodedLengthBound(text)` bytes); the result is a view of its first bytes.
  */
-export function decodeBase64Text(text: Base64Text): Buffer {
-  const target = Buffer.allocUnsafe(Math.ceil(base64Length(text) / 4) * 3);
+export function decodeBase64Text(text: Base64Text, into?: Buffer): Buffer {
+  const bound = decodedLengthBound(text);
+  // `Buffer#write` stops quietly at the end of its target: a short one would cut the image.
+  if (into && into.length < bound) throw new RangeError(`decodeBase64Text: a ${into.length}-byte target for up to ${bound} bytes`);
+  const target = into ?? Buffer.allocUnsafe(bound);
   let written = 0;
   let carry = '';
   for (const part of base64Parts(text)) {

@@ -13,8 +13,6 @@ import type { FinishedImage } from '../domain/finished-image.js';
 export interface FinishImagesInput {
   images: Array<{ image: ProviderImage; provider: string }>;
   outputFormat: OutputFormat;
-  /** The response is base64: keep an upstream's base64 text when the format already matches. */
-  keepBase64: boolean;
   signal: AbortSignal;
 }
 
@@ -25,8 +23,9 @@ const SHORT_HEADER_BASE64_CHARS = 64;
 
 /**
  * Downloads, verifies (magic bytes and header) and converts provider images. Bytes already in the
- * requested format are kept as they are; base64 text in the requested format is passed through
- * without being decoded and encoded again.
+ * requested format are kept as they are; base64 text in the requested format stays text, passed
+ * through to a base64 response without being decoded and encoded again, and decoded only where
+ * bytes are written (`storage/store-generated-images.ts`).
  */
 export async function finishImages(ports: Pick<GenerationPorts, 'downloadResult'>, input: FinishImagesInput): Promise<FinishedImage[]> {
   return Promise.all(
@@ -54,8 +53,8 @@ async function finishImage(
   }
   const outputFormat = input.outputFormat;
   if ('base64' in image) {
-    // Only a base64 response can pass the upstream's text through; anything else needs the bytes.
-    const header = input.keepBase64 ? await readBase64Header(image.base64) : undefined;
+    // Text already in the requested format needs only its header read; anything else, the bytes.
+    const header = await readBase64Header(image.base64);
     if (header?.format === outputFormat) {
       return { format: header.format, width: header.width, height: header.height, base64: image.base64, decoded: undefined };
     }

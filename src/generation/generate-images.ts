@@ -14,7 +14,7 @@ import type { ProviderResult } from '../providers/provider.js';
 import type { GenerationPorts } from './generation-ports.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 import { finishImages } from './finish-images.js';
-import { finishedImageBase64, type FinishedImage } from '../domain/finished-image.js';
+import { finishedImageBase64 } from '../domain/finished-image.js';
 import { actualCostMicros, estimateImageMicros } from './quote-price.js';
 import { claimFreeUsage } from './claim-free-usage.js';
 import { inputImageReserveMicros } from './input-image-reserve.js';
@@ -251,25 +251,17 @@ function spendLimitReached(reservedMicros: number, reached: SpendLimitReached, n
 async function finishSuccessfully(generation: OpenGeneration, delivered: Delivery[]): Promise<GenerationOutput> {
   const { ports, input, id, reservedMicros, attempts } = generation;
   const { request } = input;
-  const images = await finishImages(ports, {
-    images: delivered
-      .flatMap(({ route, result }) => result.images.map((image) => ({ image, provider: route.provider })))
-      .slice(0, request.n),
-    outputFormat: request.outputFormat,
-    keepBase64: request.responseFormat !== 'url',
-    signal: input.signal,
-  });
   // The client agreed to the hold: a cost above it is recorded and reported, and only the hold is charged.
   const fullCostMicros = chargedMicros(delivered, request);
   const costMicros = Math.min(fullCostMicros, reservedMicros);
-  const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
-  const finishedAt = ports.clock();
   const warnings = [
     ...input.warnings,
     ...delivered.flatMap(({ result }) => result.warnings),
     ...settleAboveHoldWarnings(fullCostMicros, reservedMicros),
   ];
   const lastRoute = delivered.at(-1)!.route;
+  const { data, imageCount, outputIds } = await deliverImages(generation, delivered);
+  const finishedAt = ports.clock();
   await ports.records.succeed({
     id,
     model: input.model.id,
@@ -279,22 +271,49 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
     provider: lastRoute.provider,
     route: `${lastRoute.provider}:${lastRoute.model}`,
     latencyMs: finishedAt - input.startedAt,
-    imageCount: images.length,
-    outputIds: stored.map((image) => image.key),
+    imageCount,
+    outputIds,
     warnings,
     attempts,
     finishedAt,
   });
   const latency = finishedAt - input.startedAt;
-  return {
-    id,
-    created: input.startedAt,
-    data: responseData(request, images, stored),
-    latency,
-    cost: microsToUsd(costMicros),
-    warnings,
-    attempts,
-  };
+  return { id, created: input.startedAt, data, latency, cost: microsToUsd(costMicros), warnings, attempts };
+}
+
+/**
+ * Finishes and stores the images and builds the response's `data`. The upstream's images move out
+ * of `delivered` and of every list here as soon as they are no longer needed: for a `url` answer,
+ * the upstream's megabytes of base64 are garbage once the store has decoded them, before files
+ * are written and the record waits its turn. Held until the response, they outlived young-
+ * generation collections and V8 answered with full mark-compacts, about 25 instead of 3 every 5 s at
+ * c=16 (docs/performance.md, "The url path"). Charges are counted before this runs.
+ */
+async function deliverImages(
+  generation: OpenGeneration,
+  delivered: Delivery[],
+): Promise<{ data: GenerationOutput['data']; imageCount: number; outputIds: string[] }> {
+  const { ports, input, id } = generation;
+  const { request } = input;
+  // Lists are emptied rather than left to go out of scope: an async function's frame may keep a
+  // variable it no longer uses until it returns.
+  const provided = delivered.flatMap(({ route, result }) => result.images.splice(0).map((image) => ({ image, provider: route.provider })));
+  provided.length = Math.min(provided.length, request.n);
+  const images = await finishImages(ports, { images: provided, outputFormat: request.outputFormat, signal: input.signal });
+  provided.length = 0;
+  const imageCount = images.length;
+  if (request.responseFormat === 'url') {
+    const revisedPrompts = images.map((image) => image.revisedPrompt ?? null);
+    const storing = ports.storeImages(id, images);
+    images.length = 0;
+    const stored = await storing;
+    const data = stored.map((image, index) => ({ revised_prompt: revisedPrompts[index] ?? null, url: image.url }));
+    return { data, imageCount, outputIds: stored.map((image) => image.key) };
+  }
+  const stored = request.responseFormat === 'b64_ephemeral' ? [] : await ports.storeImages(id, images);
+  // `revised_prompt` in every item, `null` when the upstream kept the prompt: as OpenAI and the public service answer.
+  const data = images.map((image) => ({ revised_prompt: image.revisedPrompt ?? null, b64_json: finishedImageBase64(image) }));
+  return { data, imageCount, outputIds: stored.map((image) => image.key) };
 }
 
 /** Only the images the client gets are charged: an upstream that returned more than asked pays for the rest. */
@@ -386,11 +405,4 @@ async function generateAll(
     }
   }
   return delivered;
-}
-
-function responseData(request: ImageRequest, images: FinishedImage[], stored: Array<{ url: string }>): GenerationOutput['data'] {
-  // `revised_prompt` in every item, `null` when the upstream kept the prompt: as OpenAI and the public service answer.
-  const revised = (index: number) => images[index]?.revisedPrompt ?? null;
-  if (request.responseFormat === 'url') return stored.map((image, index) => ({ revised_prompt: revised(index), url: image.url }));
-  return images.map((image, index) => ({ revised_prompt: revised(index), b64_json: finishedImageBase64(image) }));
 }

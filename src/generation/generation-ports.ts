@@ -15,8 +15,11 @@ export interface GenerationPorts {
   router: RouterState;
   records: GenerationRecords;
   clock: () => number;
-  /** Stores images of one generation; returns their keys and public URLs in order. */
-  storeImages(generationId: string, images: FinishedImage[]): Promise<StoredImageRef[]>;
+  /**
+   * Stores images of one generation; returns their keys and public URLs in order. Takes the images'
+   * bytes before it first waits, so the caller may let go of the images as soon as it has called.
+   */
+  storeImages(generationId: string, images: readonly FinishedImage[]): Promise<StoredImageRef[]>;
   /** Downloads an upstream result URL through the guarded downloader. */
   downloadResult(url: string, provider: string, signal: AbortSignal): Promise<Buffer>;
   /** Daily caps on free-model generations; absent when none is configured (the default). */

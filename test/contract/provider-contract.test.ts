@@ -80,7 +80,6 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
       {
         images: result.images.map((image) => ({ image, provider: provider.id })),
         outputFormat: 'png',
-        keepBase64: false,
         signal: AbortSignal.timeout(10_000),
       },
     );
@@ -211,7 +210,6 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
           {
             images: result.images.map((image) => ({ image, provider: provider.id })),
             outputFormat: 'png',
-            keepBase64: false,
             signal: AbortSignal.timeout(5_000),
           },
         ),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { base64Length, base64Parts, base64Prefix, decodeBase64Text } from '../../../src/domain/base64-text.js';
+import { base64Length, base64Parts, base64Prefix, decodeBase64Text, decodedLengthBound } from '../../../src/domain/base64-text.js';
 
 /** The text cut at the given offsets. */
 function cutAt(text: Buffer, cuts: number[]): Buffer[] {
@@ -28,5 +28,16 @@ describe('base64 text kept as parts', () => {
     expect(base64Length(parts)).toBe(text.length);
     expect(base64Parts(text)).toEqual([text]);
     expect(base64Parts(parts)).toBe(parts);
+  });
+
+  it('decodes into a given buffer, over whatever it held, and refuses one that is too short', () => {
+    const target = Buffer.alloc(decodedLengthBound(text) + 100, 0xee);
+    const decoded = decodeBase64Text(cutAt(text, [5, 70_001]), target);
+    expect(decoded.buffer).toBe(target.buffer);
+    expect(decoded.byteOffset).toBe(target.byteOffset);
+    expect(decoded.equals(bytes)).toBe(true);
+    // Padding makes the bound an over-estimate by up to 2 bytes; the result is exactly the image.
+    expect(decodedLengthBound(text) - decoded.length).toBeLessThanOrEqual(2);
+    expect(() => decodeBase64Text(text, Buffer.alloc(decodedLengthBound(text) - 1))).toThrow(RangeError);
   });
 });

@@ -11,27 +11,27 @@ const png = await sharp({ create: { width: 96, height: 48, channels: 3, backgrou
   .png()
   .toBuffer();
 const asBase64 = (bytes: Buffer) => Buffer.from(bytes.toString('base64'), 'latin1');
-const finish = (image: ProviderImage, outputFormat: 'png' | 'webp' | 'jpeg' | 'svg', keepBase64: boolean) =>
-  finishImages(noDownloads, { images: [{ image, provider: 'p' }], outputFormat, keepBase64, signal: new AbortController().signal });
+const finish = (image: ProviderImage, outputFormat: 'png' | 'webp' | 'jpeg' | 'svg') =>
+  finishImages(noDownloads, { images: [{ image, provider: 'p' }], outputFormat, signal: new AbortController().signal });
 
 describe('finishImages', () => {
   it('passes base64 in the requested format through untouched (the same buffer)', async () => {
     const base64 = asBase64(png);
-    const [image] = await finish({ base64 }, 'png', true);
+    const [image] = await finish({ base64 }, 'png');
     expect(image).toMatchObject({ format: 'png', width: 96, height: 48, decoded: undefined });
     expect(finishedImageBase64(image!)).toBe(base64);
   });
 
   it('decodes base64 when bytes are needed, and converts when the format differs', async () => {
-    const [stored] = await finish({ base64: asBase64(png) }, 'png', false);
+    const [stored] = await finish({ base64: asBase64(png) }, 'png');
     expect(finishedImageBytes(stored!).equals(png)).toBe(true);
-    const [converted] = await finish({ base64: asBase64(png) }, 'webp', true);
+    const [converted] = await finish({ base64: asBase64(png) }, 'webp');
     expect(converted).toMatchObject({ format: 'webp', width: 96, height: 48 });
     expect((await sharp(finishedImageBytes(converted!)).metadata()).format).toBe('webp');
   });
 
   it('keeps bytes already in the right format as they are', async () => {
-    const [image] = await finish({ bytes: png, format: 'png' }, 'png', false);
+    const [image] = await finish({ bytes: png, format: 'png' }, 'png');
     expect(finishedImageBytes(image!)).toBe(png);
   });
 
@@ -43,7 +43,7 @@ describe('finishImages', () => {
   });
 
   it('rejects what is not an image as the provider’s fault', async () => {
-    const error = await finish({ base64: asBase64(Buffer.from('<html>oops</html>')) }, 'png', true).catch((caught: unknown) => caught);
+    const error = await finish({ base64: asBase64(Buffer.from('<html>oops</html>')) }, 'png').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ kind: 'upstream_error', provider: 'p' });
   });
@@ -52,18 +52,18 @@ describe('finishImages', () => {
     const svg = Buffer.from(
       '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1024 1365"><path d="M0 0H9"/></svg>',
     );
-    const [fromBase64] = await finish({ base64: asBase64(svg) }, 'svg', true);
+    const [fromBase64] = await finish({ base64: asBase64(svg) }, 'svg');
     expect(fromBase64).toMatchObject({ format: 'svg', width: 1024, height: 1365 });
     expect(finishedImageBytes(fromBase64!).equals(svg)).toBe(true);
-    const [unsized] = await finish({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), format: 'png' }, 'svg', false);
+    const [unsized] = await finish({ bytes: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), format: 'png' }, 'svg');
     expect(unsized).toMatchObject({ format: 'svg', width: 0, height: 0 });
   });
 
   it('refuses a raster image where SVG was promised, and SVG where a raster image was', async () => {
-    const raster = await finish({ base64: asBase64(png) }, 'svg', true).catch((caught: unknown) => caught);
+    const raster = await finish({ base64: asBase64(png) }, 'svg').catch((caught: unknown) => caught);
     expect(raster).toMatchObject({ kind: 'upstream_error', provider: 'p' });
     expect((raster as Error).message).toContain('SVG');
-    const svg = await finish({ base64: asBase64(Buffer.from('<svg></svg>')) }, 'png', false).catch((caught: unknown) => caught);
+    const svg = await finish({ base64: asBase64(Buffer.from('<svg></svg>')) }, 'png').catch((caught: unknown) => caught);
     expect(svg).toBeInstanceOf(UpstreamError);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * Buffers lent for bytes that live only as long as one call, then reused. Storing an image decodes
+ * ~1.4 MB of base64 per request into memory outside V8's heap; allocated afresh each time, that
+ * memory outlives young-generation collections while the file is written and the record waits,
+ * and V8 answers the growth with full mark-compacts (docs/performance.md, "The url path"). Lent
+ * buffers are allocated once and never become garbage.
+ *
+ * A lent buffer must be given back only when nothing reads it any more: the next borrower
+ * overwrites it. One that is never given back (a failed write) is simply left to the collector.
+ */
+export interface ScratchBuffers {
+  /** A buffer of at least `size` bytes; its contents are whatever the last borrower left. */
+  borrow(size: number): Buffer;
+  /** Takes back a buffer `borrow` lent, to lend again. */
+  giveBack(buffer: Buffer): void;
+}
+
+export interface ScratchBufferLimits {
+  /** Most buffers kept between borrows (about the concurrent requests that store images). */
+  maxKept: number;
+  /** Bigger requests get a buffer of their own that is not kept. */
+  maxBufferBytes: number;
+}
+
+/** Sizes round up to this, so images of slightly different sizes share buffers. */
+const SIZE_STEP = 256 * 1024;
+
+export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffers {
+  const kept: Buffer[] = [];
+  const lent = new WeakSet<Buffer>();
+  return {
+    borrow(size) {
+      // The smallest kept buffer that fits, so a large one stays free for a large image.
+      let best = -1;
+      for (let index = 0; index < kept.length; index += 1) {
+        const candidate = kept[index]!;
+        if (candidate.length >= size && (best < 0 || candidate.length < kept[best]!.length)) best = index;
+      }
+      const buffer =
+        best >= 0 ? kept.splice(best, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(SIZE_STEP, Math.ceil(size / SIZE_STEP) * SIZE_STEP));
+      lent.add(buffer);
+      return buffer;
+    },
+    giveBack(buffer) {
+      // Only what was lent and not yet given back: a buffer listed twice would be lent to two callers at once.
+      if (!lent.delete(buffer)) throw new Error('giveBack: this buffer is not on loan');
+      if (buffer.length > limits.maxBufferBytes) return;
+      if (kept.length < limits.maxKept) {
+        kept.push(buffer);
+        return;
+      }
+      // Full: keep the larger buffers, which fit more requests.
+      const smallest = kept.reduce((at, candidate, index) => (candidate.length < kept[at]!.length ? index : at), 0);
+      if (kept[smallest]!.length < buffer.length) kept[smallest] = buffer;
+    },
+  };
+}
