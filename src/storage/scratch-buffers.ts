@@ -18,6 +18,8 @@ export interface ScratchBuffers {
 export interface ScratchBufferLimits {
   /** Most buffers kept between borrows (about the concurrent requests that store images). */
   maxKept: number;
+  /** Most bytes kept between borrows, over all buffers. */
+  maxKeptBytes: number;
   /** Bigger requests get a buffer of their own that is not kept. */
   maxBufferBytes: number;
 }
@@ -27,6 +29,7 @@ const SIZE_STEP = 256 * 1024;
 
 export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffers {
   const kept: Buffer[] = [];
+  let keptBytes = 0;
   const lent = new WeakSet<Buffer>();
   return {
     borrow(size) {
@@ -38,6 +41,7 @@ export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffer
       }
       const buffer =
         best >= 0 ? kept.splice(best, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(SIZE_STEP, Math.ceil(size / SIZE_STEP) * SIZE_STEP));
+      if (best >= 0) keptBytes -= buffer.length;
       lent.add(buffer);
       return buffer;
     },
@@ -45,13 +49,13 @@ export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffer
       // Only what was lent and not yet given back: a buffer listed twice would be lent to two callers at once.
       if (!lent.delete(buffer)) throw new Error('giveBack: this buffer is not on loan');
       if (buffer.length > limits.maxBufferBytes) return;
-      if (kept.length < limits.maxKept) {
-        kept.push(buffer);
-        return;
+      kept.push(buffer);
+      keptBytes += buffer.length;
+      // Over a limit: the smallest go first, as the larger fit more requests.
+      while (kept.length > limits.maxKept || keptBytes > limits.maxKeptBytes) {
+        const smallest = kept.reduce((at, candidate, index) => (candidate.length < kept[at]!.length ? index : at), 0);
+        keptBytes -= kept.splice(smallest, 1)[0]!.length;
       }
-      // Full: keep the larger buffers, which fit more requests.
-      const smallest = kept.reduce((at, candidate, index) => (candidate.length < kept[at]!.length ? index : at), 0);
-      if (kept[smallest]!.length < buffer.length) kept[smallest] = buffer;
     },
   };
 }

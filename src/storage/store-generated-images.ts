@@ -10,8 +10,11 @@ import type { ImageStore } from './image-store.js';
 import { createScratchBuffers, type ScratchBuffers } from './scratch-buffers.js';
 
 const DAY_MS = 86_400_000;
-/** About the requests that store at once at full load on a small machine; beyond it, buffers are allocated and collected. */
-const SCRATCH_LIMITS = { maxKept: 16, maxBufferBytes: 16 * 1024 * 1024 } as const;
+/**
+ * About the requests that store at once at full load on a small machine (24 MiB kept for 1024x1024
+ * PNGs, never above 64 MiB); beyond it, buffers are allocated and collected.
+ */
+const SCRATCH_LIMITS = { maxKept: 16, maxKeptBytes: 64 * 1024 * 1024, maxBufferBytes: 16 * 1024 * 1024 } as const;
 
 export interface ImageStorerOptions {
   db: Kysely<DatabaseSchema>;

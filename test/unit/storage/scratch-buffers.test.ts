@@ -5,7 +5,7 @@ const MIB = 1024 * 1024;
 
 describe('scratch buffers', () => {
   it('lends a buffer of at least the size asked, and lends it again once given back', () => {
-    const scratch = createScratchBuffers({ maxKept: 4, maxBufferBytes: 16 * MIB });
+    const scratch = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * MIB, maxBufferBytes: 16 * MIB });
     const first = scratch.borrow(1_400_001);
     expect(first.length).toBeGreaterThanOrEqual(1_400_001);
     const second = scratch.borrow(1_400_001);
@@ -15,7 +15,7 @@ describe('scratch buffers', () => {
   });
 
   it('lends the smallest kept buffer that fits, and a new one when none does', () => {
-    const scratch = createScratchBuffers({ maxKept: 4, maxBufferBytes: 16 * MIB });
+    const scratch = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * MIB, maxBufferBytes: 16 * MIB });
     const small = scratch.borrow(MIB);
     const large = scratch.borrow(4 * MIB);
     scratch.giveBack(large);
@@ -28,7 +28,7 @@ describe('scratch buffers', () => {
   });
 
   it('refuses a buffer it did not lend or already took back, so no buffer is ever lent twice at once', () => {
-    const scratch = createScratchBuffers({ maxKept: 4, maxBufferBytes: 16 * MIB });
+    const scratch = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * MIB, maxBufferBytes: 16 * MIB });
     const lent = scratch.borrow(10);
     scratch.giveBack(lent);
     expect(() => scratch.giveBack(lent)).toThrow(/not on loan/);
@@ -39,7 +39,7 @@ describe('scratch buffers', () => {
   });
 
   it('keeps at most maxKept buffers, the larger ones, and none above maxBufferBytes', () => {
-    const scratch = createScratchBuffers({ maxKept: 2, maxBufferBytes: 8 * MIB });
+    const scratch = createScratchBuffers({ maxKept: 2, maxKeptBytes: 64 * MIB, maxBufferBytes: 8 * MIB });
     const [a, b, c] = [scratch.borrow(MIB), scratch.borrow(2 * MIB), scratch.borrow(3 * MIB)];
     const huge = scratch.borrow(9 * MIB);
     for (const buffer of [a, b, c, huge]) scratch.giveBack(buffer);
@@ -49,5 +49,15 @@ describe('scratch buffers', () => {
     const fresh = scratch.borrow(9 * MIB);
     expect(fresh === huge).toBe(false);
     expect(scratch.borrow(MIB) === a).toBe(false);
+  });
+
+  it('keeps at most maxKeptBytes in all, dropping the smallest first', () => {
+    const scratch = createScratchBuffers({ maxKept: 8, maxKeptBytes: 6 * MIB, maxBufferBytes: 8 * MIB });
+    const [one, two, four] = [scratch.borrow(MIB), scratch.borrow(2 * MIB), scratch.borrow(4 * MIB)];
+    for (const buffer of [one, two, four]) scratch.giveBack(buffer);
+    // 7 MiB is over the limit: the 1 MiB buffer went, 2 + 4 stayed.
+    expect(scratch.borrow(MIB) === two).toBe(true);
+    expect(scratch.borrow(MIB) === four).toBe(true);
+    expect(scratch.borrow(MIB) === one).toBe(false);
   });
 });

@@ -35,7 +35,7 @@ const sameBuffers = (left: Buffer[], right: Buffer[]) => left.length === right.l
 
 /** Counts what the storer borrows and gives back, lending from a real set of scratch buffers. */
 function countingScratch(): ScratchBuffers & { lent: Buffer[]; givenBack: Buffer[] } {
-  const inner = createScratchBuffers({ maxKept: 4, maxBufferBytes: 16 * 1024 * 1024 });
+  const inner = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * 1024 * 1024, maxBufferBytes: 16 * 1024 * 1024 });
   const lent: Buffer[] = [];
   const givenBack: Buffer[] = [];
   return {
