@@ -1,4 +1,4 @@
-import { decodeBase64Text, type Base64Text } from './base64-text.js';
+import { decodeBase64Text, decodedLengthBound, type Base64Text } from './base64-text.js';
 import type { ImageFormat } from './image-format.js';
 
 /** A generated image after post-processing, in the requested output format. */
@@ -21,10 +21,13 @@ export interface StoredImageRef {
   url: string;
 }
 
-/** The encoded bytes of a finished image (decoding kept base64 only when something needs bytes). */
-export function finishedImageBytes(image: FinishedImage): Buffer {
+/**
+ * The encoded bytes of a finished image (decoding kept base64 only when something needs bytes).
+ * Base64 is decoded into `borrow(size)`'s buffer when given, a new one otherwise.
+ */
+export function finishedImageBytes(image: FinishedImage, borrow?: (size: number) => Buffer): Buffer {
   if (image.decoded) return image.decoded;
-  if (image.base64) return decodeBase64Text(image.base64);
+  if (image.base64) return decodeBase64Text(image.base64, borrow?.(decodedLengthBound(image.base64)));
   throw new Error('finished image without content');
 }
 

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { insertStoredImage } from '../accounts/generation-repository.js';
 import type { DatabaseSchema } from '../db/database-schema.js';
-import { decodeBase64Text, decodedLengthBound } from '../domain/base64-text.js';
-import type { FinishedImage, StoredImageRef } from '../domain/finished-image.js';
+import { finishedImageBytes, type FinishedImage, type StoredImageRef } from '../domain/finished-image.js';
 import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../domain/image-format.js';
 import type { HostedImageUrls } from './hosted-image-urls.js';
 import type { ImageStore } from './image-store.js';
@@ -76,9 +75,7 @@ export function createImageStorer(options: ImageStorerOptions) {
 
 /** Base64 kept from the upstream is decoded into a lent buffer; bytes already decoded are used as they are. */
 function imageToStore(image: FinishedImage, scratch: ScratchBuffers): ImageToStore {
-  const { format, width, height } = image;
-  if (image.decoded) return { format, width, height, bytes: image.decoded, lent: undefined };
-  if (!image.base64) throw new Error('finished image without content');
-  const lent = scratch.borrow(decodedLengthBound(image.base64));
-  return { format, width, height, bytes: decodeBase64Text(image.base64, lent), lent };
+  let lent: Buffer | undefined;
+  const bytes = finishedImageBytes(image, (size) => (lent = scratch.borrow(size)));
+  return { format: image.format, width: image.width, height: image.height, bytes, lent };
 }
