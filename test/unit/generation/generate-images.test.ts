@@ -1,7 +1,10 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { modelSchema } from '../../../src/catalog/model-schema.js';
 import { resolveModel } from '../../../src/catalog/resolved-model.js';
+import { finishedImageBytes } from '../../../src/domain/finished-image.js';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import { GenerationFailure, generateImages } from '../../../src/generation/generate-images.js';
 import type { GenerationPorts } from '../../../src/generation/generation-ports.js';
@@ -154,5 +157,41 @@ describe('generateImages', () => {
     const error = await generateImages(ports, input(1)).catch((caught: unknown) => caught);
     expect((error as GenerationFailure).error).toMatchObject({ kind: 'insufficient_credits', status: 402 });
     expect(events).toEqual(['start', 'fail insufficient_credits']);
+  });
+
+  it('lets go of the upstream base64 of a url answer once the store has the bytes, and keeps it for a base64 answer', async () => {
+    // A full collection on demand; the flag only exposes `gc` to contexts created after it is set.
+    v8.setFlagsFromString('--expose-gc');
+    const collect = vm.runInNewContext('gc') as () => void;
+    const retainedWhileStoring = async (responseFormat: 'url' | 'b64_json') => {
+      let upstreamText: WeakRef<Buffer> | undefined;
+      const base64Adapter: ImageProvider = {
+        id: 'cheap',
+        maxImagesPerCall: () => 1,
+        async generate() {
+          const text = Buffer.from(png.toString('base64'), 'latin1');
+          upstreamText = new WeakRef(text);
+          return { images: [{ base64: [text] }], warnings: [] };
+        },
+      };
+      const { ports } = recordingPorts([adapter('dear'), base64Adapter]);
+      let retained: boolean | undefined;
+      ports.storeImages = (_id, images) => {
+        // As the real store: the bytes are taken before the first wait.
+        const bytes = images.map((image) => finishedImageBytes(image));
+        return (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          collect();
+          retained = upstreamText?.deref() !== undefined;
+          return bytes.map((_bytes, index) => ({ key: `k${index}.png`, url: `http://x/k${index}.png` }));
+        })();
+      };
+      const output = await generateImages(ports, { ...input(1), request: imageRequest({ model: model.id, n: 1, responseFormat }) });
+      expect(output.data).toHaveLength(1);
+      return retained;
+    };
+    expect(await retainedWhileStoring('url')).toBe(false);
+    // The base64 answer carries the upstream's text to the client: still held, so the check above can fail.
+    expect(await retainedWhileStoring('b64_json')).toBe(true);
   });
 });
