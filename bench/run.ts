@@ -10,6 +10,7 @@ import { coldStartScenario } from './cold-start.js';
 import { dashboardScenario } from './dashboard.js';
 import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
+import { generationRecordsScenario } from './generation-records.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
 import { soakScenario } from './soak.js';
@@ -23,6 +24,7 @@ import { uploadMemoryScenario } from './upload-memory.js';
 const SCENARIOS: readonly Scenario[] = [
   gatewayTestModelScenario,
   gatewayOverheadScenario,
+  generationRecordsScenario,
   testRenderScenario,
   formatConversionScenario,
   dashboardScenario,

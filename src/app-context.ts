@@ -145,7 +145,11 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
           cacheSeconds: Math.min(MAX_CACHE_SECONDS, config.retentionDays * 86_400),
         })
       : undefined;
-  const database = await createDatabase({ ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), dataDir: config.dataDir });
+  const database = await createDatabase({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+    checkpointInBackground: true,
+  });
   try {
     if (overrides.migrate === false) await requireCurrentSchema(database);
     else await migrate(database);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { DatabaseSchema } from './database-schema.js';
+import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
 import { toSafeInteger } from './to-safe-integer.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -11,6 +12,8 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DatabaseSchema>;
   dialect: SqlDialect;
+  /** With `checkpointInBackground`: true once the worker took the WAL checkpoints over, false if it could not. */
+  checkpointsInBackground?: Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -21,6 +24,11 @@ export interface CreateDatabaseOptions {
   dataDir: string;
   /** Errors of idle pooled Postgres connections (e.g. a server restart); the pool replaces them. */
   onBackgroundError?: (error: Error) => void;
+  /**
+   * SQLite file only: WAL checkpoints run on a worker thread (`sqlite-checkpointer.ts`) instead
+   * of inside a request's commit. For the server; short CLI commands leave it off.
+   */
+  checkpointInBackground?: boolean;
 }
 
 export const DEFAULT_SQLITE_FILE = 'imagerouter.db';
@@ -34,10 +42,10 @@ const POSTGRES_INT8_OID = 20;
 export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
   const url = options.databaseUrl?.trim();
   if (url === undefined || url === '') {
-    return openSqlite(path.join(options.dataDir, DEFAULT_SQLITE_FILE));
+    return openSqlite(path.join(options.dataDir, DEFAULT_SQLITE_FILE), options);
   }
   if (url.startsWith('sqlite:')) {
-    return openSqlite(sqliteFileFromUrl(url));
+    return openSqlite(sqliteFileFromUrl(url), options);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     return openPostgres(url, options.onBackgroundError ?? warnBackgroundError);
@@ -56,7 +64,7 @@ export function sqliteFileFromUrl(url: string): string {
   return path.resolve(file);
 }
 
-function openSqlite(file: string): Database {
+function openSqlite(file: string, options: CreateDatabaseOptions): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   const connection = new BetterSqlite3(file);
   // WAL lets readers proceed while one request writes; NORMAL sync is durable across process
@@ -66,7 +74,19 @@ function openSqlite(file: string): Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma('synchronous = NORMAL');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const checkpointer =
+    options.checkpointInBackground === true && file !== ':memory:'
+      ? startSqliteCheckpointer(connection, file, { onError: warnCheckpointError })
+      : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    ...(checkpointer ? { checkpointsInBackground: checkpointer.ready } : {}),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
@@ -122,6 +142,10 @@ async function openPostgres(url: string, onBackgroundError: (error: Error) => vo
     throw new Error(`Cannot connect to PostgreSQL at ${redactDatabaseUrl(url)} (DATABASE_URL): ${reason}`, { cause: error });
   }
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+function warnCheckpointError(error: Error): void {
+  process.emitWarning(`${error.message}; checkpointing inline instead`, { code: 'IMAGEROUTER_SQLITE_CHECKPOINT' });
 }
 
 function warnBackgroundError(error: Error): void {
