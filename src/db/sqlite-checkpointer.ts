@@ -55,7 +55,7 @@ try {
   parentPort.postMessage({ kind: 'failed', message: String(error && error.message || error) });
   process.exit(1);
 }
-const RESTART_ATTEMPTS = 10;
+const RESTART_ATTEMPTS = 50;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const checkpoint = () => {
   const passive = db.pragma('wal_checkpoint(PASSIVE)')[0];
@@ -63,9 +63,9 @@ const checkpoint = () => {
   // PASSIVE never lets the WAL start over while the server keeps writing. Past the limit, RESTART
   // does, taking the write lock only if it is free right now (busy_timeout 0); PASSIVE just copied
   // nearly everything, so it holds the lock briefly. Between two of the server's transactions the
-  // lock is free: a few tries a millisecond apart find such a gap.
+  // lock is free: tries a fifth of a millisecond apart find such a gap.
   for (let attempt = 0; report.log >= workerData.restartFrames && !report.restarted && attempt < RESTART_ATTEMPTS; attempt += 1) {
-    if (attempt > 0) Atomics.wait(pause, 0, 0, 1);
+    if (attempt > 0) Atomics.wait(pause, 0, 0, 0.2);
     const restart = db.pragma('wal_checkpoint(RESTART)')[0];
     report = { log: restart.log, checkpointed: restart.checkpointed, restarted: restart.busy === 0 };
   }
