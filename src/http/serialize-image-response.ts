@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { base64Parts } from '../domain/base64-text.js';
 import type { GenerationOutput } from '../generation/generate-images.js';
@@ -13,35 +12,29 @@ export interface ImageResponseBody {
  * The JSON body of an image response as parts. Base64 images are spliced in as the buffers they
  * already are (views into the upstream's body when it passed through): a multi-megabyte string
  * is never built, escaped or re-encoded (base64 needs no JSON escaping), and the parts are never
- * joined into one more multi-megabyte buffer either. Field order follows the public service.
+ * joined into one more multi-megabyte buffer either. The JSON around them is written field by
+ * field, each value through `JSON.stringify`: the same bytes as stringifying the whole object with
+ * the base64 as strings. Field order follows the public service.
  */
 export function serializeImageResponse(output: GenerationOutput): ImageResponseBody {
-  // A fresh marker per response: nothing a client sends can collide with it.
-  const marker = `@@b64-${randomBytes(8).toString('hex')}-`;
-  const images: Array<readonly Buffer[]> = [];
-  const data = output.data.map((item) => {
-    if ('url' in item) return item;
-    images.push(base64Parts(item.b64_json));
-    return { revised_prompt: item.revised_prompt, b64_json: `${marker}${images.length - 1}@@` };
-  });
-  const text = JSON.stringify({
-    created: output.created,
-    data,
-    latency: output.latency,
-    cost: output.cost,
-    id: output.id,
-    ...(output.warnings.length > 0 ? { warnings: output.warnings } : {}),
-  });
   const parts: Buffer[] = [];
-  let position = 0;
-  images.forEach((image, index) => {
-    const token = `${marker}${index}@@`;
-    const at = text.indexOf(token, position);
-    parts.push(Buffer.from(text.slice(position, at)), ...image);
-    position = at + token.length;
+  let text = `{"created":${JSON.stringify(output.created)},"data":[`;
+  output.data.forEach((item, index) => {
+    if (index > 0) text += ',';
+    if ('url' in item) {
+      text += JSON.stringify({ revised_prompt: item.revised_prompt, url: item.url });
+      return;
+    }
+    text += `{"revised_prompt":${JSON.stringify(item.revised_prompt)},"b64_json":"`;
+    parts.push(Buffer.from(text), ...base64Parts(item.b64_json));
+    text = '"}';
   });
-  parts.push(Buffer.from(text.slice(position)));
-  return { parts, length: parts.reduce((sum, part) => sum + part.length, 0) };
+  text += `],"latency":${JSON.stringify(output.latency)},"cost":${JSON.stringify(output.cost)},"id":${JSON.stringify(output.id)}`;
+  if (output.warnings.length > 0) text += `,"warnings":${JSON.stringify(output.warnings)}`;
+  parts.push(Buffer.from(`${text}}`));
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return { parts, length };
 }
 
 /**
