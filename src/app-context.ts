@@ -11,6 +11,8 @@ import { migrate, pendingMigrations } from './db/migrate.js';
 import { createAccountServices, type CreditsService } from './accounts/account-services.js';
 import { createAccountAdminService, createUsageService, type AccountAdminService, type UsageService } from './accounts/admin-services.js';
 import type { ApiKeyService } from './accounts/api-key-service.js';
+import { createVersionedApiKeyCache, VERSIONED_API_KEY_CACHE_TTL_MS } from './accounts/api-key-cache.js';
+import { apiKeyChangeCount } from './accounts/api-key-repository.js';
 import type { CatalogQueries } from './catalog/catalog-queries.js';
 import { pingDatabase } from './db/ping-database.js';
 import { createImageFetcher } from './generation/fetch-input-images.js';
@@ -198,7 +200,14 @@ export async function createAppContext(config: AppConfig, overrides: AppContextO
     ...(overrides.random ? { random: overrides.random } : {}),
   });
 
-  const accounts = createAccountServices(database.db, clock, redis?.apiKeyCache);
+  // Without Redis, a SQLite gateway still caches key lookups: SQLite says when another process wrote.
+  const { dataVersion } = database;
+  const apiKeyCache =
+    redis?.apiKeyCache ??
+    (dataVersion === undefined
+      ? undefined
+      : createVersionedApiKeyCache(() => `${dataVersion()}:${apiKeyChangeCount()}`, { clock, ttlMs: VERSIONED_API_KEY_CACHE_TTL_MS }));
+  const accounts = createAccountServices(database.db, clock, apiKeyCache);
   const storedImages = createStoredImageReader({ db: database.db, store, clock });
   const webhookSecrets = createWebhookSecrets(database.db, clock);
   const webhookOutbox = createWebhookOutbox(database.db);

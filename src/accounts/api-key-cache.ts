@@ -17,12 +17,38 @@ export const uncachedApiKeys: ApiKeyCache = {
   invalidate: async () => undefined,
 };
 
+/**
+ * For a database that only this machine's processes write (SQLite): a cached lookup is used only
+ * while `version()` reads the same as when the cache last looked, and the cache starts over when it
+ * changes. The version must change with every change to a key: SQLite's `data_version` moves when
+ * another connection commits (the CLI, a second `serve` on the file), and `apiKeyChangeCount()`
+ * when this process changes a key. Reading both costs far less than the key's query and its row.
+ */
+export function createVersionedApiKeyCache(version: () => string, options: { clock: () => number; ttlMs: number }): ApiKeyCache {
+  const local = createLocalApiKeyCache(options);
+  let seen: string | undefined;
+  return {
+    lookup(tokenHash, load) {
+      const current = version();
+      if (current !== seen) {
+        local.clear();
+        seen = current;
+      }
+      return local.lookup(tokenHash, load);
+    },
+    invalidate: async (apiKeyId) => local.drop(apiKeyId),
+  };
+}
+
 /** One process's map; the shared cache wraps it with the channel that drops keys. */
 export interface LocalApiKeyCache {
   lookup: ApiKeyCache['lookup'];
   drop(apiKeyId: string): void;
   clear(): void;
 }
+
+/** How long a versioned cache trusts a lookup even while the version stands still: a bound, not the mechanism. */
+export const VERSIONED_API_KEY_CACHE_TTL_MS = 10_000;
 
 /** Enough for every active key of a large install; past it the oldest entry makes room. */
 const MAX_ENTRIES = 10_000;

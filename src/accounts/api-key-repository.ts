@@ -93,6 +93,17 @@ const findActiveKeyQuery = prepareQuery((db, args: { keyHash: string }) =>
     .where('api_keys.revoked_at', 'is', null),
 );
 
+/**
+ * Changes this process made to what authentication reads of a key (revoked, scopes, limits,
+ * secret): a cache of key lookups compares it (`createVersionedApiKeyCache`). Counted here, where
+ * every such write is, so no caller can change a key without it.
+ */
+let apiKeyChanges = 0;
+
+export function apiKeyChangeCount(): number {
+  return apiKeyChanges;
+}
+
 /** Keys whose `last_used_at` is this fresh are not written again: one write per key per minute, not per request. */
 export const TOUCH_INTERVAL_MS = 60_000;
 const lastTouchByDatabase = new WeakMap<object, Map<string, number>>();
@@ -159,6 +170,7 @@ export async function revokeApiKey(db: Kysely<DatabaseSchema>, idOrPrefix: strin
     .where('id', '=', target.id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  apiKeyChanges += 1;
   return result.numUpdatedRows > 0n ? target.id : undefined;
 }
 
@@ -207,6 +219,7 @@ async function activateAdminKey(db: Kysely<DatabaseSchema>, id: string): Promise
     .set({ scopes: formatScopes(ADMIN_SCOPES), revoked_at: null, expires_at: null })
     .where('id', '=', id)
     .execute();
+  apiKeyChanges += 1;
   const row = await db.selectFrom('api_keys').select(API_KEY_COLUMNS).where('id', '=', id).executeTakeFirstOrThrow();
   return toApiKeyRecord(row);
 }
@@ -295,6 +308,7 @@ export async function updateApiKey(
   if (input.maxConcurrentGenerations !== undefined) changes.max_concurrent_generations = input.maxConcurrentGenerations;
   if (Object.keys(changes).length > 0) {
     const result = await db.updateTable('api_keys').set(changes).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    apiKeyChanges += 1;
     if (result.numUpdatedRows === 0n) return undefined;
   }
   const found = await getApiKey(db, id);
@@ -314,6 +328,7 @@ export async function rotateApiKey(db: Kysely<DatabaseSchema>, id: string): Prom
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  apiKeyChanges += 1;
   if (result.numUpdatedRows === 0n) return undefined;
   const found = await getApiKey(db, id);
   return found === undefined ? undefined : { key, apiKey: found.apiKey };

@@ -12,6 +12,11 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export interface Database {
   db: Kysely<DatabaseSchema>;
   dialect: SqlDialect;
+  /**
+   * SQLite: its `data_version`, which changes whenever another connection (another process, the
+   * CLI) committed since this connection last looked; never for this connection's own commits.
+   */
+  dataVersion?: () => number;
   /** With `checkpointInBackground`: true once the worker took the WAL checkpoints over, false if it could not. */
   checkpointsInBackground?: Promise<boolean>;
   close(): Promise<void>;
@@ -78,9 +83,11 @@ function openSqlite(file: string, options: CreateDatabaseOptions): Database {
     options.checkpointInBackground === true && file !== ':memory:'
       ? startSqliteCheckpointer(connection, file, { onError: warnCheckpointError })
       : undefined;
+  const dataVersion = connection.prepare('pragma data_version').pluck();
   return {
     db,
     dialect: 'sqlite',
+    dataVersion: () => dataVersion.get() as number,
     ...(checkpointer ? { checkpointsInBackground: checkpointer.ready } : {}),
     close: async () => {
       await checkpointer?.stop();
