@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { DatabaseSchema } from './database-schema.js';
-import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { CHECKPOINTER_START_DELAY_MS, startSqliteCheckpointerLater } from './sqlite-checkpointer.js';
 import { toSafeInteger } from './to-safe-integer.js';
 
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -31,7 +31,8 @@ export interface CreateDatabaseOptions {
   onBackgroundError?: (error: Error) => void;
   /**
    * SQLite file only: WAL checkpoints run on a worker thread (`sqlite-checkpointer.ts`) instead
-   * of inside a request's commit. For the server; short CLI commands leave it off.
+   * of inside a request's commit, from two seconds after the open (past a cold start). For the
+   * server; short CLI commands leave it off.
    */
   checkpointInBackground?: boolean;
 }
@@ -81,7 +82,7 @@ function openSqlite(file: string, options: CreateDatabaseOptions): Database {
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   const checkpointer =
     options.checkpointInBackground === true && file !== ':memory:'
-      ? startSqliteCheckpointer(connection, file, { onError: warnCheckpointError })
+      ? startSqliteCheckpointerLater(connection, file, CHECKPOINTER_START_DELAY_MS, { onError: warnCheckpointError })
       : undefined;
   const dataVersion = connection.prepare('pragma data_version').pluck();
   return {

@@ -166,3 +166,39 @@ export function startSqliteCheckpointer(
       })()),
   };
 }
+
+/** How long after the database opens the worker starts: past a server's cold start. */
+export const CHECKPOINTER_START_DELAY_MS = 2_000;
+
+/**
+ * `startSqliteCheckpointer` after `delayMs`. A worker boots its own V8 isolate (tens of
+ * milliseconds of CPU), which a server's cold start on a small machine would otherwise share;
+ * until it is up, SQLite checkpoints inline as it always does.
+ */
+export function startSqliteCheckpointerLater(
+  connection: BetterSqlite3.Database,
+  file: string,
+  delayMs: number,
+  options: SqliteCheckpointerOptions = {},
+): SqliteCheckpointer {
+  let started: SqliteCheckpointer | undefined;
+  let stopped = false;
+  let resolveReady: (ready: boolean) => void = () => undefined;
+  const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
+  const timer = setTimeout(() => {
+    if (stopped || !connection.open) return resolveReady(false);
+    started = startSqliteCheckpointer(connection, file, options);
+    void started.ready.then(resolveReady);
+  }, delayMs);
+  // Never what keeps the process alive.
+  timer.unref();
+  return {
+    ready,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      if (started === undefined) resolveReady(false);
+      else await started.stop();
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { migrate } from '../../../src/db/migrate.js';
 import {
   SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES,
   startSqliteCheckpointer,
+  startSqliteCheckpointerLater,
   type CheckpointReport,
 } from '../../../src/db/sqlite-checkpointer.js';
 
@@ -106,5 +107,23 @@ describe('startSqliteCheckpointer', () => {
     expect(threads()).toBeGreaterThan(before);
     await database.close();
     await waitFor(() => threads() === before);
+  });
+});
+
+describe('startSqliteCheckpointerLater', () => {
+  it('starts the worker only after the delay, and not at all when stopped before', async () => {
+    const { file, connection } = walDatabase();
+    const early = startSqliteCheckpointerLater(connection, file, 60_000);
+    await early.stop();
+    expect(await early.ready).toBe(false);
+    expect(autocheckpoint(connection)).toBe(SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES);
+
+    const later = startSqliteCheckpointerLater(connection, file, 50);
+    expect(autocheckpoint(connection)).toBe(SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES);
+    expect(await later.ready).toBe(true);
+    expect(autocheckpoint(connection)).toBe(0);
+    await later.stop();
+    expect(autocheckpoint(connection)).toBe(SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES);
+    connection.close();
   });
 });
