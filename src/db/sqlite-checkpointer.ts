@@ -190,8 +190,8 @@ export function startSqliteCheckpointerLater(
     started = startSqliteCheckpointer(connection, file, options);
     void started.ready.then(resolveReady);
   }, delayMs);
-  // Never what keeps the process alive.
-  timer.unref();
+  // Not unreferenced: whoever awaits `ready` (a bench, a test) must not see the process end first.
+  // The server clears it on close; it holds any other process for at most `delayMs`.
   return {
     ready,
     async stop() {
