@@ -122,4 +122,41 @@ describe('imagerouter CLI', () => {
     }
     expect((await readdir(path.join(dataDir, 'images'))).length).toBe(1);
   }, 120_000);
+
+  // The server caches key lookups on SQLite; the CLI is another process on the same file.
+  it('a key revoked with `imagerouter keys revoke` while the server runs is refused on its next request', async () => {
+    const { stdout: created } = await run(process.execPath, [bin, 'keys', 'create', '--name', 'to-revoke'], { env, cwd: root });
+    const key = created.trimEnd().split('\n').at(-1) ?? '';
+    // Its own port: the server of the test before may still be draining on the shared one.
+    const port = await freePort();
+    const own = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [bin, 'serve'], {
+      env: { ...env, PORT: String(port), PUBLIC_URL: own },
+      cwd: root,
+      stdio: 'ignore',
+    });
+    const generate = () =>
+      fetch(`${own}/v1/openai/images/generations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'test/test', prompt: 'a lighthouse', response_format: 'b64_ephemeral', size: '64x64' }),
+      });
+    try {
+      await waitForHealth(own, child);
+      // Twice: the second is answered from the cached lookup.
+      expect((await generate()).status).toBe(200);
+      expect((await generate()).status).toBe(200);
+      const { stdout: listed } = await run(process.execPath, [bin, 'keys', 'list', '--json'], { env, cwd: root });
+      const id = (JSON.parse(listed) as { data: Array<{ id: string; name: string }> }).data.find((entry) => entry.name === 'to-revoke')?.id;
+      expect(id).toBeDefined();
+      await run(process.execPath, [bin, 'keys', 'revoke', id!], { env, cwd: root });
+      const refused = await generate();
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: { message: 'Invalid API key' } });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 120_000);
 });
