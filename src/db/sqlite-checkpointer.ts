@@ -125,9 +125,13 @@ export function startSqliteCheckpointer(
     inline = true;
     if (connection.open) connection.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
   };
+  // A worker that fails says why, then exits: one report, the first.
+  let failed = false;
   const fail = (error: Error): void => {
     checkpointInline();
-    if (!stopping) options.onError?.(error);
+    if (stopping || failed) return;
+    failed = true;
+    options.onError?.(error);
   };
   let resolveReady: (ready: boolean) => void = () => undefined;
   const ready = new Promise<boolean>((resolve) => (resolveReady = resolve));
