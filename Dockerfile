@@ -3,13 +3,14 @@
 # Runs as the unprivileged `node` user; state lives in /data (SQLite + images) unless DATABASE_URL
 # and S3_BUCKET move it out. See docs/deployment.md.
 
-# 1. Build: all dependencies, TypeScript → dist/, the dashboard → web/dist/.
+# 1. Build: all dependencies, TypeScript → dist/ (bundled into dist/bundle/), the dashboard → web/dist/.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # `prepare` builds the sources, which aren't copied yet: install first, build after.
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 COPY web ./web
 RUN npm run build

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { LOOPBACK_HOST, requestOnce } from './load-client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_ENTRY = path.join(ROOT, 'dist', 'main.js');
+const SERVER_ENTRY = path.join(ROOT, 'dist', 'bundle', 'main.js');
 const CLI_ENTRY = path.join(ROOT, 'bin', 'imagerouter.js');
 const START_TIMEOUT_MS = 30_000;
 const ADMIN_KEY_BYTES = 24;
@@ -55,7 +55,7 @@ process.on('exit', () => {
 });
 
 /**
- * Starts the built gateway (`node dist/main.js`) in a child process over a fresh temp data dir
+ * Starts the built gateway (`node dist/bundle/main.js`) in a child process over a fresh temp data dir
  * (SQLite), listening on a free port of 127.0.0.1, and resolves once `/health` answers. A child
  * process keeps the server off the load client's event loop and CPU accounting, as in production.
  */

@@ -42,7 +42,7 @@ export const gatewayTestModelScenario: Scenario = {
   name: 'gateway',
   title: 'Gateway end to end: `test/test`',
   async run(settings, progress) {
-    progress('starting the gateway (node dist/main.js) …');
+    progress('starting the gateway (node dist/bundle/main.js) …');
     const gateway = await startGatewayProcess();
     try {
       const key = await gateway.createKey('bench');

@@ -6,6 +6,7 @@ import type { AppContext } from './app-context.js';
 import { adminConfigJson } from './http/admin-config-json.js';
 import type { HttpServices } from './http/http-services.js';
 import { loadDashboardAssets } from './http/dashboard-assets.js';
+import { noSchemaCompilers } from './http/no-schema-compilers.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { registerRoutes } from './http/register-routes.js';
 import { loggerOptions } from './observability/logger-options.js';
@@ -34,6 +35,7 @@ export async function buildApp(context: AppContext, options: BuildAppOptions = {
     trustProxy: trustProxyOption(context.config.trustProxy),
     // Generous: model ids contain slashes and colons.
     routerOptions: { maxParamLength: 500, ignoreTrailingSlash: true },
+    schemaController: noSchemaCompilers,
   });
   registerErrorHandler(app);
   await app.register(cors, { origin: '*', exposedHeaders: ['X-Generation-Id', 'X-ImageRouter-Attempts', 'X-Request-Id'] });

@@ -12,8 +12,12 @@ export interface BuiltModels {
   files: Record<string, { sha256: string; data: unknown }>;
 }
 
-/** Next to the compiled catalog module: `dist/catalog/built-models.json`. */
-export const BUILT_MODELS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'built-models.json');
+/**
+ * `dist/catalog/built-models.json`, next to the compiled catalog module. Named through the parent
+ * folder so the path is the same from `dist/catalog/` (tsc's output) and from `dist/bundle/` (the
+ * bundled server, `scripts/bundle-server.js`), whose modules sit at the same depth.
+ */
+export const BUILT_MODELS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'catalog', 'built-models.json');
 
 export function sha256Of(text: string): string {
   return createHash('sha256').update(text).digest('hex');

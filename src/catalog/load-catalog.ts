@@ -63,9 +63,9 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
 }
 
 /**
- * This module runs from `src/catalog/` (tsx, vitest) or `dist/catalog/` (compiled). tsc does not
- * copy YAML, and the package ships `src/catalog/models`, so from `dist/` the folder is found at
- * `<package root>/src/catalog/models`.
+ * This module runs from `src/catalog/` (tsx, vitest), `dist/catalog/` (compiled) or `dist/bundle/`
+ * (bundled). tsc does not copy YAML, and the package ships `src/catalog/models`, so from `dist/`
+ * the folder is found at `<package root>/src/catalog/models`.
  */
 export function defaultModelsDir(): string {
   const moduleDir = path.dirname(fileURLToPath(import.meta.url));

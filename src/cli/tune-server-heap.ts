@@ -21,7 +21,7 @@ const FLAG = '--heap-growing-percent';
  * 200 % keeps the room above the young generation: the old generation peaks near three times the
  * live heap (~100 MB) instead. Unlike `--no-memory-reducer` or `--max-semi-space-size`, V8 reads
  * this flag whenever it recomputes the limit, so it can be set after start, for every way of
- * starting the server (`npm start`, `node dist/main.js`, the container).
+ * starting the server (`npm start`, `node dist/bundle/main.js`, the container).
  */
 export function tuneServerHeap(execArgv: readonly string[] = process.execArgv): string | undefined {
   if (execArgv.some((argument) => argument === FLAG || argument.startsWith(`${FLAG}=`))) return undefined;

@@ -6,8 +6,11 @@ import { gzipSync } from 'node:zlib';
 /** One file of the built dashboard, held in memory with its gzip form (the whole app is a few hundred KB). */
 export interface DashboardAsset {
   body: Buffer;
-  /** Absent for formats that don't shrink (images). */
-  gzip: Buffer | undefined;
+  /**
+   * The gzip form, made on first use and kept: compressing the app at start cost a cold start
+   * ~10 ms for a dashboard nobody may open. `undefined` for formats that don't shrink (images).
+   */
+  gzip(): Buffer | undefined;
   contentType: string;
 }
 
@@ -33,8 +36,8 @@ const CONTENT_TYPES: Record<string, string> = {
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.txt']);
 
 /**
- * `web/dist` of this package: three levels above this file both as TypeScript (src/http/) run by
- * tsx and as compiled JavaScript (dist/http/).
+ * `web/dist` of this package: three levels above this file as TypeScript (src/http/) run by tsx,
+ * as compiled JavaScript (dist/http/) and bundled (dist/bundle/).
  */
 export function defaultDashboardDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -56,7 +59,7 @@ export function loadDashboardAssets(dir: string = defaultDashboardDir()): Dashbo
       const body = readFileSync(file);
       files.set(`/${path.relative(dir, file).split(path.sep).join('/')}`, {
         body,
-        gzip: COMPRESSIBLE.has(extension) ? gzipSync(body, { level: 9 }) : undefined,
+        gzip: COMPRESSIBLE.has(extension) ? once(() => gzipSync(body, { level: 9 })) : () => undefined,
         contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream',
       });
     }
@@ -67,6 +70,11 @@ export function loadDashboardAssets(dir: string = defaultDashboardDir()): Dashbo
   // Only a complete build is remembered: a test that builds later still finds it.
   if (index !== undefined) loaded.set(dir, assets);
   return assets;
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }
 
 function listFiles(dir: string): string[] {

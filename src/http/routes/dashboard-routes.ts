@@ -55,6 +55,7 @@ export const dashboardRoutes: FastifyPluginAsync<{ assets: DashboardAssets }> = 
 function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: DashboardAsset): FastifyReply {
   reply.type(asset.contentType).header('vary', 'accept-encoding');
   const acceptsGzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  if (asset.gzip !== undefined && acceptsGzip) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  const gzip = acceptsGzip ? asset.gzip() : undefined;
+  if (gzip !== undefined) return reply.header('content-encoding', 'gzip').send(gzip);
   return reply.send(asset.body);
 }
