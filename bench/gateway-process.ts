@@ -43,6 +43,8 @@ export interface GatewayProcessOptions {
   env?: Readonly<Record<string, string>>;
   /** Run with `node --cpu-prof`, the profile written here when the gateway exits. */
   cpuProfileDir?: string;
+  /** The server file to run instead of the bundle, e.g. `dist/main.js` (tsc's output) to compare the two. */
+  entry?: string;
 }
 
 /** Gateways still running: killed and their data dirs removed however the bench process exits. */
@@ -60,8 +62,9 @@ process.on('exit', () => {
  * process keeps the server off the load client's event loop and CPU accounting, as in production.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
-  if (!existsSync(SERVER_ENTRY))
-    throw new Error(`${path.relative(ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
+  const serverEntry = options.entry === undefined ? SERVER_ENTRY : path.resolve(ROOT, options.entry);
+  if (!existsSync(serverEntry))
+    throw new Error(`${path.relative(ROOT, serverEntry)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-bench-'));
   const url = `http://${LOOPBACK_HOST}:${port}`;
@@ -79,7 +82,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   };
 
   const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child = spawn(process.execPath, [...profile, SERVER_ENTRY], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, serverEntry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const entry = { child, dataDir };
   running.add(entry);
   const output: string[] = [];

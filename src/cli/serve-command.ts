@@ -3,11 +3,13 @@ import { buildApp } from '../app.js';
 import { createAppContext, type AppContext } from '../app-context.js';
 import { loadAppConfig } from '../config/app-config.js';
 import { countAdminKeys, createApiKey, ensureAdminKey } from '../accounts/api-key-repository.js';
+import { loadUndici } from '../net/load-undici.js';
 import { sweepExpiredImages } from '../storage/sweep-expired-images.js';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 30_000;
 const IDLE_REAP_INTERVAL_MS = 100;
+const HTTP_CLIENT_PRELOAD_DELAY_MS = 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -47,6 +49,13 @@ export async function startServer(
   // Deliveries queued before a crash (the outbox survives it) go out from here on; `context.close` stops it.
   context.webhookDispatcher.start();
   const address = await app.listen({ port: config.port, host: config.host });
+  // The HTTP client for providers is loaded on first use (net/load-undici.ts); load it once the
+  // start is over, so the first generation finds it ready unless it comes within this second.
+  const preload = setTimeout(
+    () => void loadUndici().catch((error: unknown) => app.log.error({ err: error }, 'loading the HTTP client failed')),
+    HTTP_CLIENT_PRELOAD_DELAY_MS,
+  );
+  preload.unref();
 
   const sweep = () =>
     sweepExpiredImages({ db: context.database.db, store: context.store, now: context.clock(), retentionDays: config.retentionDays })
@@ -63,6 +72,7 @@ export async function startServer(
     (stopping ??= (async () => {
       clearInterval(sweeper);
       clearInterval(recoverer);
+      clearTimeout(preload);
       await recovering;
       // Stop accepting, let in-flight generations finish (bounded), then close the database.
       const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);

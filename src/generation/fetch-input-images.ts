@@ -49,6 +49,8 @@ interface ResolveImageInputOptions {
 export function createImageFetcher(options: ImageFetcherOptions): ImageFetcher {
   return {
     async fetch(inputs, signal) {
+      // Most generations have no input images: no budget, no signals.
+      if (inputs.images.length === 0 && inputs.mask === undefined) return { images: [], mask: undefined };
       // One budget per request: a budget shared across requests would let one starve the others.
       const resolve = {
         policy: options.policy,
@@ -73,6 +75,8 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * downloads still running: none of them keeps a socket open until its own timeout.
  */
 async function resolveImageInputs(inputs: readonly ImageReference[], options: ResolveImageInputOptions): Promise<InputImage[]> {
+  if (inputs.length === 0) return [];
+  if (inputs.length === 1) return [await resolveImageInput(inputs[0]!, options)];
   const siblings = new AbortController();
   const signal = AbortSignal.any([options.signal, siblings.signal]);
   try {

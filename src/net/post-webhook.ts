@@ -1,8 +1,9 @@
 import type { LookupAddress } from 'node:dns';
-import { request } from 'undici';
+import type { Agent } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import { DownloadError } from './download-error.js';
 import { checkedAddresses, pinnedAgent } from './guarded-download.js';
+import { loadUndici } from './load-undici.js';
 
 export interface PostWebhookOptions {
   policy: AddressPolicy;
@@ -30,11 +31,13 @@ export async function postWebhook(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   const target = new URL(url);
-  let agent: ReturnType<typeof pinnedAgent> | undefined;
+  let agent: Agent | undefined;
   try {
     const addresses = await checkedAddresses(target, false, options, controller.signal);
-    agent = pinnedAgent(target, addresses, options.timeoutMs);
-    const response = await request(target, {
+    agent = await pinnedAgent(target, addresses, options.timeoutMs);
+    const response = await (
+      await loadUndici()
+    ).request(target, {
       method: 'POST',
       dispatcher: agent,
       headers: { 'user-agent': 'imagerouter-webhooks', ...headers },

@@ -5,13 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPENAI_FAKE_API_KEY, startOpenAIFake, type OpenAIFake } from '../fakes/openai-fake.js';
 import { freePort } from '../helpers/free-port.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'imagerouter.js');
 /** Variables that would configure the child beyond what the test sets (as in the cold-start bench). */
 const CONFIG_PATTERN = /^(IMAGEROUTER_|DATABASE_URL$|PUBLIC_URL$|PORT$|HOST$|LOG_LEVEL$|REDIS_URL$|S3_)/;
+const ADMIN_KEY = 'bundle-test-admin-key-0123456789abcdef';
 
 /**
  * `npm start` runs the bundled server (dist/bundle/, scripts/bundle-server.js): one file set made
@@ -23,20 +26,33 @@ describe('the bundled server (`imagerouter serve`)', () => {
   let url: string;
   let dataDir: string;
   let inProcess: TestGateway;
+  let upstream: OpenAIFake;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-bundle-'));
     url = `http://127.0.0.1:${await freePort()}`;
-    const env = {
+    upstream = await startOpenAIFake();
+    receiver = await startWebhookReceiver();
+    // Both see the same providers, so both list the same availability.
+    const providerEnv = {
       ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !CONFIG_PATTERN.test(name))),
+      OPENAI_API_KEY: OPENAI_FAKE_API_KEY,
+      OPENAI_BASE_URL: upstream.baseUrl,
+    };
+    const env = {
+      ...providerEnv,
       IMAGEROUTER_DATA_DIR: dataDir,
       PORT: new URL(url).port,
       HOST: '127.0.0.1',
       PUBLIC_URL: url,
       LOG_LEVEL: 'warn',
+      IMAGEROUTER_ADMIN_KEY: ADMIN_KEY,
+      // The webhook receiver is on loopback.
+      IMAGEROUTER_URL_ALLOWLIST: '127.0.0.1',
     };
     child = spawn(process.execPath, [bin, 'serve'], { env, cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    inProcess = await startTestGateway({ PUBLIC_URL: url });
+    inProcess = await startTestGateway({ PUBLIC_URL: url }, { env: providerEnv });
     for (let attempt = 0; ; attempt += 1) {
       if (child.exitCode !== null) throw new Error(`the bundled server exited with ${child.exitCode}`);
       if (
@@ -57,7 +73,48 @@ describe('the bundled server (`imagerouter serve`)', () => {
       await exited;
     }
     await inProcess?.close();
+    await upstream?.close();
+    await receiver?.close();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (pathname: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}${pathname}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  // undici is a chunk of its own, imported on first use (src/net/load-undici.ts).
+  it('calls a provider over HTTP: the OpenAI fake answers, the image comes back whole', async () => {
+    const callsBefore = upstream.calls.length;
+    const response = await post('/v1/openai/images/generations', {
+      model: 'openai/gpt-image-2',
+      prompt: 'a lighthouse',
+      size: '1024x1024',
+      output_format: 'png',
+      response_format: 'b64_json',
+    });
+    const body = (await response.json()) as { data?: Array<{ b64_json: string }> };
+    expect(response.status, JSON.stringify(body).slice(0, 300)).toBe(200);
+    expect(Buffer.from(body.data![0]!.b64_json, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(upstream.calls.length).toBe(callsBefore + 1);
+  });
+
+  it('delivers a webhook over HTTP', async () => {
+    expect((await post('/v1/webhooks/secret', {})).status).toBe(201);
+    const accepted = await post(
+      '/v1/openai/images/generations',
+      { model: 'test/test', prompt: 'a fox', size: '64x64', response_format: 'url', webhook_url: `${receiver.url}/hooks/bundle` },
+      { prefer: 'respond-async' },
+    );
+    const acceptedBody = (await accepted.json()) as { id?: string };
+    expect(accepted.status, JSON.stringify(acceptedBody)).toBe(202);
+    await expect.poll(() => receiver.received('/hooks/bundle').length, { timeout: 30_000 }).toBe(1);
+    expect(JSON.parse(receiver.received('/hooks/bundle')[0]!.rawBody.toString('utf8'))).toMatchObject({
+      id: acceptedBody.id,
+      status: 'success',
+    });
   });
 
   it('lists the same catalog, byte for byte, as the sources in process', async () => {

@@ -1,19 +1,24 @@
 import { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
+import { loadUndici, type Undici } from '../../net/load-undici.js';
 import { ChunkCollector } from './chunk-collector.js';
 import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
-const upstreamAgent = new Agent({
-  connect: { timeout: 10_000 },
-  keepAliveTimeout: 30_000,
-  // Generations take minutes; the request deadline (the signal) bounds them instead.
-  headersTimeout: 0,
-  bodyTimeout: 0,
-  connections: 128,
-});
+let upstreamAgent: Dispatcher | undefined;
+
+function sharedUpstreamAgent(undici: Undici): Dispatcher {
+  return (upstreamAgent ??= new undici.Agent({
+    connect: { timeout: 10_000 },
+    keepAliveTimeout: 30_000,
+    // Generations take minutes; the request deadline (the signal) bounds them instead.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connections: 128,
+  }));
+}
 
 export interface UpstreamRequest {
   provider: string;
@@ -87,14 +92,15 @@ export async function upstreamFetchChunks(input: UpstreamRequest): Promise<Upstr
   } else {
     body = input.body;
   }
+  const undici = await loadUndici();
   const timed = input.deadline === undefined ? undefined : abortAfter(input.signal, input.deadline - Date.now());
   try {
-    const response = await request(input.url, {
+    const response = await undici.request(input.url, {
       method: input.method,
       headers,
       ...(body === undefined ? {} : { body }),
       signal: timed?.signal ?? input.signal,
-      dispatcher: input.dispatcher ?? upstreamAgent,
+      dispatcher: input.dispatcher ?? sharedUpstreamAgent(undici),
     });
     return {
       status: response.statusCode,
@@ -173,7 +179,8 @@ function networkError(provider: string, error: unknown): UpstreamError {
     code === 'ENOTFOUND' ||
     code === 'EAI_AGAIN' ||
     code === 'EHOSTUNREACH' ||
-    error instanceof undiciErrors.ConnectTimeoutError;
+    // undici's ConnectTimeoutError, by its code: the module is loaded only on first use.
+    code === 'UND_ERR_CONNECT_TIMEOUT';
   return new UpstreamError({
     provider,
     kind: refused ? 'unavailable' : 'upstream_error',
