@@ -9,7 +9,6 @@ import { sweepExpiredImages } from '../storage/sweep-expired-images.js';
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 const SHUTDOWN_GRACE_MS = 30_000;
 const IDLE_REAP_INTERVAL_MS = 100;
-const HTTP_CLIENT_PRELOAD_DELAY_MS = 1000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -48,14 +47,12 @@ export async function startServer(
   recoverer.unref();
   // Deliveries queued before a crash (the outbox survives it) go out from here on; `context.close` stops it.
   context.webhookDispatcher.start();
+  // The HTTP client for providers is loaded on first use (net/load-undici.ts), so CLI commands
+  // that call no provider never load it; the server loads it before it listens. Loading it later
+  // blocked the event loop of a server already serving for ~50-200 ms: long enough for a Redis
+  // command to time out and a replica to fall back to its own state (docs/performance.md).
+  await loadUndici();
   const address = await app.listen({ port: config.port, host: config.host });
-  // The HTTP client for providers is loaded on first use (net/load-undici.ts); load it once the
-  // start is over, so the first generation finds it ready unless it comes within this second.
-  const preload = setTimeout(
-    () => void loadUndici().catch((error: unknown) => app.log.error({ err: error }, 'loading the HTTP client failed')),
-    HTTP_CLIENT_PRELOAD_DELAY_MS,
-  );
-  preload.unref();
 
   const sweep = () =>
     sweepExpiredImages({ db: context.database.db, store: context.store, now: context.clock(), retentionDays: config.retentionDays })
@@ -72,7 +69,6 @@ export async function startServer(
     (stopping ??= (async () => {
       clearInterval(sweeper);
       clearInterval(recoverer);
-      clearTimeout(preload);
       await recovering;
       // Stop accepting, let in-flight generations finish (bounded), then close the database.
       const force = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);

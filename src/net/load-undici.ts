@@ -5,10 +5,10 @@ let loaded: Undici | undefined;
 let loading: Promise<Undici> | undefined;
 
 /**
- * undici, imported on first use rather than with the server. It is the largest package the server
- * runs (a quarter of the bundle) and nothing at start needs it: importing it took ~50 ms of every
- * cold start (docs/performance.md, "Cold start"). The server preloads it a moment after it
- * listens (`cli/serve-command.ts`); a call before that waits for the import once.
+ * undici, imported on first use rather than with every command. It is the largest package the
+ * server runs (a quarter of the bundle): CLI commands that call no provider skip it, and the
+ * server loads it before it listens (`cli/serve-command.ts`), not after, so the import never
+ * blocks a server that is already answering.
  */
 export function loadUndici(): Promise<Undici> {
   if (loaded !== undefined) return Promise.resolve(loaded);
