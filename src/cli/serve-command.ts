@@ -3,7 +3,6 @@ import { buildApp } from '../app.js';
 import { createAppContext, type AppContext } from '../app-context.js';
 import { loadAppConfig } from '../config/app-config.js';
 import { countAdminKeys, createApiKey, ensureAdminKey } from '../accounts/api-key-repository.js';
-import { loadUndici } from '../net/load-undici.js';
 import { sweepExpiredImages } from '../storage/sweep-expired-images.js';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
@@ -47,11 +46,6 @@ export async function startServer(
   recoverer.unref();
   // Deliveries queued before a crash (the outbox survives it) go out from here on; `context.close` stops it.
   context.webhookDispatcher.start();
-  // The HTTP client for providers is loaded on first use (net/load-undici.ts), so CLI commands
-  // that call no provider never load it; the server loads it before it listens. Loading it later
-  // blocked the event loop of a server already serving for ~50-200 ms: long enough for a Redis
-  // command to time out and a replica to fall back to its own state (docs/performance.md).
-  await loadUndici();
   const address = await app.listen({ port: config.port, host: config.host });
 
   const sweep = () =>

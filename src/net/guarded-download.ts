@@ -1,11 +1,10 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, type LookupFunction } from 'node:net';
-import type { Agent, Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import type { DownloadBudget } from './download-budget.js';
 import { DownloadError } from './download-error.js';
-import { loadUndici } from './load-undici.js';
 
 export const DEFAULT_MAX_REDIRECTS = 5;
 
@@ -82,11 +81,9 @@ async function followRedirects(url: string, options: DownloadImageOptions, signa
     // Once a redirect leaves the original origin, the caller's headers (tokens) stay behind for good.
     if (current.origin !== originalOrigin) callerHeaders = {};
     const addresses = await checkedAddresses(current, redirects > 0, options, signal);
-    const agent = await pinnedAgent(current, addresses, options.timeoutMs);
+    const agent = pinnedAgent(current, addresses, options.timeoutMs);
     try {
-      const response = await (
-        await loadUndici()
-      ).request(current, {
+      const response = await request(current, {
         method: 'GET',
         dispatcher: agent,
         headers: { ...DEFAULT_HEADERS, ...callerHeaders },
@@ -169,8 +166,7 @@ function resolveAllAddresses(hostname: string): Promise<LookupAddress[]> {
  * (rebinding between check and connect) can never be used. The URL keeps the hostname, so the Host
  * header and TLS SNI/certificate checks still use it.
  */
-export async function pinnedAgent(url: URL, addresses: LookupAddress[], timeoutMs: number): Promise<Agent> {
-  const undici = await loadUndici();
+export function pinnedAgent(url: URL, addresses: LookupAddress[], timeoutMs: number): Agent {
   const expectedHostname = unbracketed(url.hostname);
   const lookup: LookupFunction = (hostname: string, lookupOptions: LookupOptions, callback) => {
     const family = familyNumber(lookupOptions.family);
@@ -184,7 +180,7 @@ export async function pinnedAgent(url: URL, addresses: LookupAddress[], timeoutM
     else callback(null, first.address, first.family);
   };
   // autoSelectFamily: try every checked address (happy eyeballs), not only the first.
-  return new undici.Agent({ connect: { lookup, autoSelectFamily: true, timeout: timeoutMs } });
+  return new Agent({ connect: { lookup, autoSelectFamily: true, timeout: timeoutMs } });
 }
 
 function familyNumber(family: LookupOptions['family']): number {

@@ -1,9 +1,8 @@
 import type { LookupAddress } from 'node:dns';
-import type { Agent } from 'undici';
+import { request } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
 import { DownloadError } from './download-error.js';
 import { checkedAddresses, pinnedAgent } from './guarded-download.js';
-import { loadUndici } from './load-undici.js';
 
 export interface PostWebhookOptions {
   policy: AddressPolicy;
@@ -31,13 +30,11 @@ export async function postWebhook(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs);
   const target = new URL(url);
-  let agent: Agent | undefined;
+  let agent: ReturnType<typeof pinnedAgent> | undefined;
   try {
     const addresses = await checkedAddresses(target, false, options, controller.signal);
-    agent = await pinnedAgent(target, addresses, options.timeoutMs);
-    const response = await (
-      await loadUndici()
-    ).request(target, {
+    agent = pinnedAgent(target, addresses, options.timeoutMs);
+    const response = await request(target, {
       method: 'POST',
       dispatcher: agent,
       headers: { 'user-agent': 'imagerouter-webhooks', ...headers },

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAI_FAKE_API_KEY, startOpenAIFake, type OpenAIFake } from '../fakes/openai-fake.js';
 import { freePort } from '../helpers/free-port.js';
@@ -85,19 +86,17 @@ describe('the bundled server (`imagerouter serve`)', () => {
       body: JSON.stringify(body),
     });
 
-  // undici is a chunk of its own, imported on first use (src/net/load-undici.ts).
-  it('calls a provider over HTTP: the OpenAI fake answers, the image comes back whole', async () => {
+  it('calls a provider over HTTP for the openai SDK: the OpenAI fake answers, the image comes back whole', async () => {
     const callsBefore = upstream.calls.length;
-    const response = await post('/v1/openai/images/generations', {
+    const client = new OpenAI({ apiKey: ADMIN_KEY, baseURL: `${url}/v1/openai`, maxRetries: 0 });
+    const result = await client.images.generate({
       model: 'openai/gpt-image-2',
       prompt: 'a lighthouse',
       size: '1024x1024',
       output_format: 'png',
       response_format: 'b64_json',
     });
-    const body = (await response.json()) as { data?: Array<{ b64_json: string }> };
-    expect(response.status, JSON.stringify(body).slice(0, 300)).toBe(200);
-    expect(Buffer.from(body.data![0]!.b64_json, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(Buffer.from(result.data![0]!.b64_json!, 'base64').subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(upstream.calls.length).toBe(callsBefore + 1);
   });
 

@@ -1,24 +1,19 @@
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
-import { loadUndici, type Undici } from '../../net/load-undici.js';
 import { ChunkCollector } from './chunk-collector.js';
 import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
-let upstreamAgent: Dispatcher | undefined;
-
-function sharedUpstreamAgent(undici: Undici): Dispatcher {
-  return (upstreamAgent ??= new undici.Agent({
-    connect: { timeout: 10_000 },
-    keepAliveTimeout: 30_000,
-    // Generations take minutes; the request deadline (the signal) bounds them instead.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connections: 128,
-  }));
-}
+const upstreamAgent = new Agent({
+  connect: { timeout: 10_000 },
+  keepAliveTimeout: 30_000,
+  // Generations take minutes; the request deadline (the signal) bounds them instead.
+  headersTimeout: 0,
+  bodyTimeout: 0,
+  connections: 128,
+});
 
 export interface UpstreamRequest {
   provider: string;
@@ -92,15 +87,14 @@ export async function upstreamFetchChunks(input: UpstreamRequest): Promise<Upstr
   } else {
     body = input.body;
   }
-  const undici = await loadUndici();
   const timed = input.deadline === undefined ? undefined : abortAfter(input.signal, input.deadline - Date.now());
   try {
-    const response = await undici.request(input.url, {
+    const response = await request(input.url, {
       method: input.method,
       headers,
       ...(body === undefined ? {} : { body }),
       signal: timed?.signal ?? input.signal,
-      dispatcher: input.dispatcher ?? sharedUpstreamAgent(undici),
+      dispatcher: input.dispatcher ?? upstreamAgent,
     });
     return {
       status: response.statusCode,
@@ -179,8 +173,7 @@ function networkError(provider: string, error: unknown): UpstreamError {
     code === 'ENOTFOUND' ||
     code === 'EAI_AGAIN' ||
     code === 'EHOSTUNREACH' ||
-    // undici's ConnectTimeoutError, by its code: the module is loaded only on first use.
-    code === 'UND_ERR_CONNECT_TIMEOUT';
+    error instanceof undiciErrors.ConnectTimeoutError;
   return new UpstreamError({
     provider,
     kind: refused ? 'unavailable' : 'upstream_error',
