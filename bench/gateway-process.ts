@@ -45,6 +45,8 @@ export interface GatewayProcessOptions {
   cpuProfileDir?: string;
   /** The server file to run instead of the bundle, e.g. `dist/main.js` (tsc's output) to compare the two. */
   entry?: string;
+  /** Node options before the server file, e.g. an `--import` that reports on the process. */
+  nodeArgs?: readonly string[];
 }
 
 /** Gateways still running: killed and their data dirs removed however the bench process exits. */
@@ -82,7 +84,11 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   };
 
   const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child = spawn(process.execPath, [...profile, serverEntry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), serverEntry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const entry = { child, dataDir };
   running.add(entry);
   const output: string[] = [];

@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startGatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
 import { runLoad, type LoadRequest } from './load-client.js';
@@ -15,11 +17,39 @@ const SAMPLE_INTERVAL_MS = 5_000;
 const WARMUP_SHARE = 0.2;
 const BYTES_PER_MIB = 1024 * 1024;
 
+/**
+ * Loaded into the gateway with `--import`: writes `process.memoryUsage()` to the file named by
+ * BENCH_MEMORY_FILE every second, so the soak can tell which part of the RSS grows (V8's heap,
+ * Buffers, or native memory such as SQLite's, libvips' and the allocator's).
+ */
+const MEMORY_REPORTER =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    "import{writeFileSync}from'node:fs';const file=process.env.BENCH_MEMORY_FILE;" +
+      'setInterval(()=>writeFileSync(file,JSON.stringify(process.memoryUsage())),1000).unref();',
+  );
+
 interface Sample {
   atMs: number;
   rssBytes: number;
+  /** Anonymous memory of the process (smaps_rollup); the rest of the RSS is file-backed or shared (SQLite's WAL index). */
+  anonymousBytes: number;
+  /** From the gateway's own `process.memoryUsage()`, at most a second old. */
+  heapTotalBytes: number;
+  heapUsedBytes: number;
+  /** Memory V8 attributes to C++ objects bound to JS ones, Buffers included. */
+  externalBytes: number;
   openFds: number;
 }
+
+/** The parts of the RSS whose slopes the report gives, each from a sample. */
+const MEMORY_PARTS: ReadonlyArray<[string, (sample: Sample) => number]> = [
+  ['file-backed and shared (RSS − anonymous)', (sample) => sample.rssBytes - sample.anonymousBytes],
+  ['V8 heap, reserved (heapTotal)', (sample) => sample.heapTotalBytes],
+  ['V8 heap, used (heapUsed)', (sample) => sample.heapUsedBytes],
+  ['external (Buffers, native objects)', (sample) => sample.externalBytes],
+  ['other native (anonymous − heapTotal − external)', (sample) => sample.anonymousBytes - sample.heapTotalBytes - sample.externalBytes],
+];
 
 /**
  * A long closed loop of mixed traffic against one gateway process: `test/test` (rendered, 256x256)
@@ -36,8 +66,11 @@ export const soakScenario: Scenario = {
   async run(settings, progress) {
     const durationMs = settings.durationExplicit ? settings.durationMs : 600_000;
     const upstream = await startListeningProcess('fake-openai-server.ts', ['0', String(FAIL_EVERY)]);
+    const reportDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-soak-'));
+    const memoryFile = path.join(reportDir, 'memory.json');
     const gateway = await startGatewayProcess({
-      env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` },
+      env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, BENCH_MEMORY_FILE: memoryFile },
+      nodeArgs: ['--import', MEMORY_REPORTER],
     });
     try {
       const key = await gateway.createKey('soak');
@@ -46,12 +79,16 @@ export const soakScenario: Scenario = {
       const requests = mix(key);
       const samples: Sample[] = [];
       const startedAt = Date.now();
-      const sample = () => samples.push({ atMs: Date.now() - startedAt, rssBytes: rssOf(pid), openFds: openFdsOf(pid) });
+      const sample = () => samples.push({ atMs: Date.now() - startedAt, ...memoryOf(pid, memoryFile), openFds: openFdsOf(pid) });
       sample();
       const sampler = setInterval(() => {
         sample();
         const last = samples.at(-1)!;
-        progress(`  ${(last.atMs / 60_000).toFixed(1)} min: RSS ${formatFixed(last.rssBytes / BYTES_PER_MIB, 1)} MiB, ${last.openFds} fds`);
+        const mib = (bytes: number) => formatFixed(bytes / BYTES_PER_MIB, 1);
+        progress(
+          `  ${(last.atMs / 60_000).toFixed(1)} min: RSS ${mib(last.rssBytes)} MiB (anonymous ${mib(last.anonymousBytes)}, ` +
+            `heap ${mib(last.heapUsedBytes)}/${mib(last.heapTotalBytes)}, external ${mib(last.externalBytes)}), ${last.openFds} fds`,
+        );
       }, SAMPLE_INTERVAL_MS);
       progress(`soak for ${durationMs / 1000} s at c=${CONCURRENCY} …`);
       const result = await runLoad({
@@ -65,7 +102,9 @@ export const soakScenario: Scenario = {
       sample();
 
       const steady = samples.filter((entry) => entry.atMs >= durationMs * WARMUP_SHARE);
-      const slope = slopePerMinute(steady.map((entry) => [entry.atMs / 60_000, entry.rssBytes / BYTES_PER_MIB]));
+      const slopeOf = (part: (entry: Sample) => number) =>
+        slopePerMinute(steady.map((entry) => [entry.atMs / 60_000, part(entry) / BYTES_PER_MIB]));
+      const slope = slopeOf((entry) => entry.rssBytes);
       const fdsAfterWarmup = steady[0]?.openFds ?? Number.NaN;
       const latency = summarize(result.latenciesMs);
       const fiveXx = Object.entries(result.errorKinds)
@@ -88,6 +127,10 @@ export const soakScenario: Scenario = {
             .join(' / '),
         ],
         ['RSS slope after warm-up (MiB/min; goal < 1)', formatFixed(slope, 2)],
+        ...MEMORY_PARTS.map(([name, part]) => [
+          `${name}: after warm-up / at end (MiB), slope (MiB/min)`,
+          `${[steady[0], samples.at(-1)].map((entry) => (entry ? formatFixed(part(entry) / BYTES_PER_MIB, 1) : '–')).join(' / ')}, ${formatFixed(slopeOf(part), 2)}`,
+        ]),
         ['open file descriptors after warm-up / at end', `${fdsAfterWarmup} / ${samples.at(-1)?.openFds ?? '–'}`],
       ];
       return [
@@ -101,6 +144,7 @@ export const soakScenario: Scenario = {
     } finally {
       await gateway.stop();
       upstream.stop();
+      rmSync(reportDir, { recursive: true, force: true });
     }
   },
 };
@@ -120,9 +164,25 @@ function mix(key: string): LoadRequest[] {
   ];
 }
 
-function rssOf(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : Number.NaN;
+function memoryOf(pid: number, memoryFile: string): Omit<Sample, 'atMs' | 'openFds'> {
+  const kib = (text: string, field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text);
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  };
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  let usage: Partial<Record<'heapTotal' | 'heapUsed' | 'external', number>> = {};
+  try {
+    usage = JSON.parse(readFileSync(memoryFile, 'utf8')) as typeof usage;
+  } catch {
+    // Not written yet, or caught mid-write: this sample goes without it.
+  }
+  return {
+    rssBytes: kib(rollup, 'Rss'),
+    anonymousBytes: kib(rollup, 'Anonymous'),
+    heapTotalBytes: usage.heapTotal ?? Number.NaN,
+    heapUsedBytes: usage.heapUsed ?? Number.NaN,
+    externalBytes: usage.external ?? Number.NaN,
+  };
 }
 
 function openFdsOf(pid: number): number {
@@ -134,7 +194,9 @@ function openFdsOf(pid: number): number {
 }
 
 /** Least-squares slope of y over x. */
-function slopePerMinute(points: Array<[number, number]>): number {
+function slopePerMinute(allPoints: Array<[number, number]>): number {
+  // A sample without the gateway's own report has NaN parts: left out, not propagated.
+  const points = allPoints.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   if (points.length < 2) return Number.NaN;
   const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length;
   const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length;

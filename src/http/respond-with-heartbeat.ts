@@ -50,7 +50,8 @@ export async function respondWithHeartbeat<T extends object>(
   clearInterval(interval);
   if (raw.destroyed) return { kind: 'streamed' };
   if (outcome.ok) {
-    // The parts go out as they are: the socket queues them, nothing joins them first.
+    // The parts go out as they are, in one writev (cork; end() uncorks): nothing joins them first.
+    raw.cork();
     for (const part of streamed.toBody(outcome.value).parts) raw.write(part);
     raw.end();
   } else {

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { base64Parts } from '../domain/base64-text.js';
 import type { GenerationOutput } from '../generation/generate-images.js';
 
@@ -35,17 +34,4 @@ export function serializeImageResponse(output: GenerationOutput): ImageResponseB
   let length = 0;
   for (const part of parts) length += part.length;
   return { parts, length };
-}
-
-/**
- * A stream that hands the parts to the socket as they are, for a reply whose `content-length` is
- * set to `body.length` (so the response is not chunked and the client sees one sized body).
- */
-export function imageResponseStream(body: ImageResponseBody): Readable {
-  return new Readable({
-    read() {
-      for (const part of body.parts) this.push(part);
-      this.push(null);
-    },
-  });
 }

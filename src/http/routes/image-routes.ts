@@ -12,7 +12,8 @@ import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { readImageBody } from '../read-image-body.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
-import { imageResponseStream, serializeImageResponse } from '../serialize-image-response.js';
+import { sendImageResponse } from '../send-image-response.js';
+import { serializeImageResponse } from '../serialize-image-response.js';
 
 /** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
 export const IMAGE_PATHS = [
@@ -103,10 +104,8 @@ async function handleImageRequest(
     const output = outcome.value;
     reply.header('X-Generation-Id', output.id).header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
     if (output.deprecation !== undefined) reply.headers(deprecationHeaders(output.deprecation, settings.publicUrl));
-    const responseBody = serializeImageResponse(output);
-    // Sized, so the parts stream out as one plain (not chunked) body.
-    reply.code(200).header('cache-control', 'no-store').header('content-length', String(responseBody.length));
-    return reply.type('application/json; charset=utf-8').send(imageResponseStream(responseBody));
+    reply.code(200).header('cache-control', 'no-store').type('application/json; charset=utf-8');
+    return sendImageResponse(reply, serializeImageResponse(output));
   } catch (error) {
     if (!(error instanceof GenerationFailure)) throw error;
     reply.header('X-Generation-Id', error.generationId);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Base64Text } from '../../../src/domain/base64-text.js';
 import type { GenerationOutput } from '../../../src/generation/generate-images.js';
-import { imageResponseStream, serializeImageResponse } from '../../../src/http/serialize-image-response.js';
+import { serializeImageResponse } from '../../../src/http/serialize-image-response.js';
 
 const PNG_BASE64 = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
 
@@ -31,10 +31,8 @@ function reference(value: GenerationOutput): string {
   });
 }
 
-async function streamed(body: ReturnType<typeof serializeImageResponse>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of imageResponseStream(body)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+function joined(body: ReturnType<typeof serializeImageResponse>): Buffer {
+  return Buffer.concat(body.parts);
 }
 
 describe('serializeImageResponse', () => {
@@ -66,9 +64,9 @@ describe('serializeImageResponse', () => {
     ['no images', output({ data: [] })],
   ];
 
-  it.each(cases)('writes the same bytes as JSON.stringify: %s', async (_name, value) => {
+  it.each(cases)('writes the same bytes as JSON.stringify: %s', (_name, value) => {
     const body = serializeImageResponse(value);
-    const bytes = await streamed(body);
+    const bytes = joined(body);
     expect(bytes.toString('utf8')).toBe(reference(value));
     expect(body.length).toBe(bytes.length);
   });

@@ -33,6 +33,11 @@ const handlers: Record<string, Handler> = {
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.write(PIECES[0], () => socket.destroy());
   },
+  '/stalled': (response) => {
+    // Sends a third of the body, then nothing more: the connection stays open.
+    response.writeHead(200, { 'content-length': String(BODY.length) });
+    response.write(PIECES[0]);
+  },
   '/truncated-chunked': (response, socket) => {
     response.writeHead(200, { 'content-type': 'application/octet-stream' });
     response.write(PIECES[0], () => socket.destroy());
@@ -130,6 +135,30 @@ describe('upstreamFetch refuses broken or oversized bodies', () => {
   it('a chunked body that grows past the limit', async () => {
     const error = await upstreamFailure(fetchPath('/chunked', BODY.length - 1));
     expect(error.message).toContain(`larger than ${BODY.length - 1} bytes`);
+  });
+});
+
+describe('upstreamFetch stops reading a body that stalls', () => {
+  it('when the signal aborts mid-body, rejecting with its reason', async () => {
+    const controller = new AbortController();
+    const reason = new Error('the client went away');
+    const reading = upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/stalled`, signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(reading).rejects.toBe(reason);
+  });
+
+  it('when the deadline passes mid-body, as a timeout naming the provider', async () => {
+    const error = await upstreamFailure(
+      upstreamFetch({
+        provider: 'fake',
+        method: 'GET',
+        url: `${base}/stalled`,
+        signal: new AbortController().signal,
+        deadline: Date.now() + 150,
+      }),
+    );
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain("'fake'");
   });
 });
 
