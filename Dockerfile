@@ -23,11 +23,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm rebuild better-sqlite3 && npm cache clean --force
 
 # 3. Runtime: no compiler, no sources but the catalog's YAML, no dev dependencies.
+# MALLOC_ARENA_MAX=2: glibc's allocator otherwise fragments native memory across up to 8 arenas
+# per core under libvips' and libuv's threads, and the RSS creeps up for many minutes under load
+# (docs/deployment.md, "Memory"; sharp's documentation gives the same advice).
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    IMAGEROUTER_DATA_DIR=/data
+    IMAGEROUTER_DATA_DIR=/data \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --chown=root:root package.json ./

@@ -16,6 +16,13 @@ const SAMPLE_INTERVAL_MS = 5_000;
 /** The first fifth of the run is warm-up: caches, JIT and pools fill there, so it is not in the slope. */
 const WARMUP_SHARE = 0.2;
 const BYTES_PER_MIB = 1024 * 1024;
+/**
+ * glibc's allocator keeps up to 8 arenas per core, one per thread that contends for one, and
+ * fragments across them under a long mix of threads (libvips, libuv's pool, SQLite's checkpoint
+ * worker); sharp's documentation advises 2, and the container image sets it. The soak measures the
+ * gateway as deployed there; `MALLOC_ARENA_MAX=<n> npm run bench -- soak` runs it with another value.
+ */
+const DEFAULT_MALLOC_ARENA_MAX = '2';
 
 /**
  * Loaded into the gateway with `--import`: writes `process.memoryUsage()` to the file named by
@@ -68,8 +75,14 @@ export const soakScenario: Scenario = {
     const upstream = await startListeningProcess('fake-openai-server.ts', ['0', String(FAIL_EVERY)]);
     const reportDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-soak-'));
     const memoryFile = path.join(reportDir, 'memory.json');
+    const mallocArenaMax = process.env['MALLOC_ARENA_MAX'] ?? DEFAULT_MALLOC_ARENA_MAX;
     const gateway = await startGatewayProcess({
-      env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, BENCH_MEMORY_FILE: memoryFile },
+      env: {
+        OPENAI_API_KEY: UPSTREAM_KEY,
+        OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+        BENCH_MEMORY_FILE: memoryFile,
+        MALLOC_ARENA_MAX: mallocArenaMax,
+      },
       nodeArgs: ['--import', MEMORY_REPORTER],
     });
     try {
@@ -111,6 +124,7 @@ export const soakScenario: Scenario = {
         .filter(([kind]) => /^HTTP 5/.test(kind))
         .reduce((sum, [, count]) => sum + count, 0);
       const rows = [
+        ['MALLOC_ARENA_MAX (glibc)', mallocArenaMax],
         [
           'duration',
           `${formatFixed(durationMs / 60_000, 1)} min (slope over the last ${formatFixed((durationMs * (1 - WARMUP_SHARE)) / 60_000, 1)})`,
