@@ -43,8 +43,6 @@ export interface GatewayProcessOptions {
   env?: Readonly<Record<string, string>>;
   /** Run with `node --cpu-prof`, the profile written here when the gateway exits. */
   cpuProfileDir?: string;
-  /** The server file to run instead of the bundle, e.g. `dist/main.js` (tsc's output) to compare the two. */
-  entry?: string;
   /** Node options before the server file, e.g. an `--import` that reports on the process. */
   nodeArgs?: readonly string[];
 }
@@ -64,9 +62,8 @@ process.on('exit', () => {
  * process keeps the server off the load client's event loop and CPU accounting, as in production.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
-  const serverEntry = options.entry === undefined ? SERVER_ENTRY : path.resolve(ROOT, options.entry);
-  if (!existsSync(serverEntry))
-    throw new Error(`${path.relative(ROOT, serverEntry)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
+  if (!existsSync(SERVER_ENTRY))
+    throw new Error(`${path.relative(ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-bench-'));
   const url = `http://${LOOPBACK_HOST}:${port}`;
@@ -84,7 +81,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   };
 
   const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), serverEntry], {
+  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), SERVER_ENTRY], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startGatewayProcess } from './gateway-process.js';
+import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
 import { runLoad, type LoadRequest } from './load-client.js';
 import type { Scenario } from './scenario.js';
@@ -76,16 +76,17 @@ export const soakScenario: Scenario = {
     const reportDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-soak-'));
     const memoryFile = path.join(reportDir, 'memory.json');
     const mallocArenaMax = process.env['MALLOC_ARENA_MAX'] ?? DEFAULT_MALLOC_ARENA_MAX;
-    const gateway = await startGatewayProcess({
-      env: {
-        OPENAI_API_KEY: UPSTREAM_KEY,
-        OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
-        BENCH_MEMORY_FILE: memoryFile,
-        MALLOC_ARENA_MAX: mallocArenaMax,
-      },
-      nodeArgs: ['--import', MEMORY_REPORTER],
-    });
+    let gateway: GatewayProcess | undefined;
     try {
+      gateway = await startGatewayProcess({
+        env: {
+          OPENAI_API_KEY: UPSTREAM_KEY,
+          OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`,
+          BENCH_MEMORY_FILE: memoryFile,
+          MALLOC_ARENA_MAX: mallocArenaMax,
+        },
+        nodeArgs: ['--import', MEMORY_REPORTER],
+      });
       const key = await gateway.createKey('soak');
       const pid = gateway.pid;
       if (pid === undefined) throw new Error('the gateway has no pid');
@@ -156,7 +157,8 @@ export const soakScenario: Scenario = {
         markdownTable([{ title: 'measure' }, { title: 'value', align: 'right' }], rows),
       ].join('\n');
     } finally {
-      await gateway.stop();
+      // Also when the gateway never started: the upstream and the report dir go either way.
+      await gateway?.stop();
       upstream.stop();
       rmSync(reportDir, { recursive: true, force: true });
     }

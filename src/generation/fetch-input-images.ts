@@ -75,8 +75,8 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * downloads still running: none of them keeps a socket open until its own timeout.
  */
 async function resolveImageInputs(inputs: readonly ImageReference[], options: ResolveImageInputOptions): Promise<InputImage[]> {
-  if (inputs.length === 0) return [];
-  if (inputs.length === 1) return [await resolveImageInput(inputs[0]!, options)];
+  // Without a sibling there is nothing to abort: no controller, no combined signal.
+  if (inputs.length < 2) return Promise.all(inputs.map((input) => resolveImageInput(input, options)));
   const siblings = new AbortController();
   const signal = AbortSignal.any([options.signal, siblings.signal]);
   try {

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, toApiError } from './plugins/error-handler.js';
 import type { ImageResponseBody } from './serialize-image-response.js';
+import { writeImageBody } from './send-image-response.js';
 
 export interface HeartbeatOptions {
   /** Wait this long for a result before committing a 200 and sending whitespace. */
@@ -50,10 +51,7 @@ export async function respondWithHeartbeat<T extends object>(
   clearInterval(interval);
   if (raw.destroyed) return { kind: 'streamed' };
   if (outcome.ok) {
-    // The parts go out as they are, in one writev (cork; end() uncorks): nothing joins them first.
-    raw.cork();
-    for (const part of streamed.toBody(outcome.value).parts) raw.write(part);
-    raw.end();
+    writeImageBody(raw, streamed.toBody(outcome.value));
   } else {
     streamed.onError(outcome.error);
     raw.end(JSON.stringify(errorBody(toApiError(outcome.error), true)));

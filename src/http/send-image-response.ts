@@ -1,14 +1,12 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ImageResponseBody } from './serialize-image-response.js';
 
 /**
- * Sends a sized image response (status and headers as set on the reply) by writing every part to
- * the socket under one cork: they leave in one `writev`, and libuv writes what the kernel did not
- * take as the client reads, with no JavaScript turn per part. Fastify's stream path pipes the
- * parts instead, and a pipe pauses after every part (a write past 16 KB returns false) until the
- * socket drains: 0.3 ms more per 1.9 MB answer at c=1 (docs/performance.md, "The response
- * written in one go"). The parts are already in memory, so ignoring back-pressure buffers nothing.
+ * Sends a sized image response (status and headers as set on the reply) with `writeImageBody`.
+ * Fastify's stream path would pipe the parts, and a pipe pauses after every part (a socket write
+ * past 16 KB returns false) until the socket drains: 0.3 ms more per 1.9 MB answer at c=1
+ * (docs/performance.md, "Hot path: 2026-12-05 afternoon").
  *
  * The reply is hijacked. Headers set on it by hooks (CORS, `X-Request-Id`) go out as they are, and
  * its `onResponse` hooks (metrics, the request log) still run when the response finishes.
@@ -22,9 +20,18 @@ export function sendImageResponse(reply: FastifyReply, body: ImageResponseBody):
   // A client that left while the generation ran: its record is finished, nothing is left to send.
   if (raw.destroyed) return reply;
   raw.writeHead(reply.statusCode, headers);
+  writeImageBody(raw, body);
+  return reply;
+}
+
+/**
+ * Writes every part under one cork and ends the response: the parts leave in one `writev`, and
+ * libuv writes what the kernel did not take as the client reads, with no JavaScript turn per part.
+ * The parts are already in memory, so ignoring back-pressure buffers nothing; nothing joins them.
+ */
+export function writeImageBody(raw: ServerResponse, body: ImageResponseBody): void {
   raw.cork();
   for (const part of body.parts) raw.write(part);
   // end() uncorks fully.
   raw.end();
-  return reply;
 }

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
@@ -132,16 +132,7 @@ function readChunks(provider: string, response: Dispatcher.ResponseData, maxBody
     body.destroy();
     return Promise.reject(tooLarge(provider, maxBodyBytes));
   }
-  return new Promise<Buffer[]>((resolveBody, rejectBody) => {
-    let settled = false;
-    const resolve = (chunks: Buffer[]) => {
-      settled = true;
-      resolveBody(chunks);
-    };
-    const reject = (error: unknown) => {
-      settled = true;
-      rejectBody(error);
-    };
+  return new Promise<Buffer[]>((resolve, reject) => {
     const collected = new ChunkCollector();
     const onData = (chunk: Buffer) => {
       if (collected.size + chunk.length <= limit) {
@@ -149,20 +140,21 @@ function readChunks(provider: string, response: Dispatcher.ResponseData, maxBody
         return;
       }
       body.off('data', onData);
-      body.destroy();
       reject(
         declared === undefined
           ? tooLarge(provider, maxBodyBytes)
           : brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`),
       );
+      body.destroy();
     };
     body.on('data', onData);
-    body.once('error', reject);
-    // Destroyed without an error (neither 'end' nor 'error'): the connection broke mid-body.
-    body.once('close', () => {
-      if (!settled) reject(Object.assign(new Error('the body closed before its end'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    });
-    body.once('end', () => {
+    // Called once: at the end, on an error (an abort among them), or when the body closed before
+    // its end (ERR_STREAM_PREMATURE_CLOSE). After a rejection above, its call changes nothing.
+    finished(body, (error) => {
+      if (error) {
+        reject(error);
+        return;
+      }
       const bodiless = response.statusCode === 204 || response.statusCode === 304;
       if (declared !== undefined && !bodiless && collected.size < declared) {
         reject(brokenBody(provider, `sent ${collected.size} of the ${declared} bytes its content-length announced`));
