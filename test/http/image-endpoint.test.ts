@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApiKeyByToken } from '../../src/accounts/api-key-repository.js';
@@ -407,6 +408,20 @@ describe.concurrent('heartbeat (IMAGEROUTER_HEARTBEAT_DELAY_MS=300, INTERVAL_MS=
     expect(body.data).toHaveLength(1);
     expect(body.data[0].url).toContain('/storage/');
     expect(body.created).toBeGreaterThan(1e12);
+  });
+
+  it('a slow generation read by the openai SDK: the whitespace is skipped and the inline image comes back whole', async ({ expect }) => {
+    const client = new OpenAI({ apiKey: heartbeatGateway.key, baseURL: `${heartbeatGateway.url}/v1/openai`, maxRetries: 0 });
+    const result = await client.images.generate({
+      model: MODEL,
+      prompt: 'slow sdk [[delay:1500]]',
+      size: '256x256',
+      response_format: 'b64_json',
+      output_format: 'png',
+    });
+    const bytes = Buffer.from(result.data![0]!.b64_json!, 'base64');
+    expect(sniffImageFormat(bytes)).toBe('png');
+    expect(await sharp(bytes).metadata()).toMatchObject({ width: 256, height: 256 });
   });
 
   it('a slow failure: 200 whose body is {error: {..., status: 500}}', async ({ expect }) => {
