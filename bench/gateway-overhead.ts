@@ -2,7 +2,16 @@ import sharp from 'sharp';
 import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot } from './cpu-time.js';
 import { startGatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
-import { bodySnippet, loopbackPort, requestOnce, runLoad, type LoadRequest, type LoadResponse, type LoadResult } from './load-client.js';
+import {
+  bodySnippet,
+  describeErrors,
+  loopbackPort,
+  requestOnce,
+  runLoad,
+  type LoadRequest,
+  type LoadResponse,
+  type LoadResult,
+} from './load-client.js';
 import { startPortkeyGateway } from './portkey-gateway.js';
 import { PREWARM_CONCURRENCY, type BenchSettings, type Scenario } from './scenario.js';
 import { formatFixed, formatMs, formatRate, markdownTable, summarize } from './stats.js';
@@ -130,7 +139,9 @@ export const gatewayOverheadScenario: Scenario = {
           progress(`${target.label} c=${concurrency} …`);
           const result = await measure(target, concurrency, settings);
           measured.set(`${target.label}@${concurrency}`, result);
-          progress(`  ${formatRate(result.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.result.latenciesMs).p50)} ms`);
+          progress(
+            `  ${formatRate(result.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.result.latenciesMs).p50)} ms, errors ${describeErrors(result.result)}`,
+          );
         }
       }
       const at = (label: string, concurrency: number) => measured.get(`${label}@${concurrency}`);
@@ -231,7 +242,7 @@ function row(
   return [
     label,
     String(concurrency),
-    String(own.result.errors),
+    describeErrors(own.result),
     formatRate(rate),
     formatMs(latency.p50),
     formatMs(latency.p99),

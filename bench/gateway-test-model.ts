@@ -4,6 +4,7 @@ import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot, type CpuUsa
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.js';
 import {
   bodySnippet,
+  describeErrors,
   loopbackPort,
   requestOnce,
   runLoad,
@@ -104,15 +105,12 @@ function describe(settings: BenchSettings): string {
 
 function tableRow(level: Level, result: LoadResult, cpu: CpuUsage): string[] {
   const latency = summarize(result.latenciesMs);
-  const errorDetail = Object.entries(result.errorKinds)
-    .map(([kind, count]) => `${kind}×${count}`)
-    .join(', ');
   return [
     level.responseFormat,
     sizeLabel(level.edge),
     String(level.concurrency),
     formatInteger(latency.count),
-    errorDetail === '' ? '0' : `${result.errors} (${errorDetail})`,
+    describeErrors(result),
     formatRate(result.requestsPerSecond),
     formatMs(latency.p50),
     formatMs(latency.p90),

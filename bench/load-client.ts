@@ -182,6 +182,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
+/** `0`, or the count with its kinds: `3 (HTTP 502×2, ECONNRESET×1)`. */
+export function describeErrors(result: Pick<LoadResult, 'errors' | 'errorKinds'>): string {
+  if (result.errors === 0) return '0';
+  const kinds = Object.entries(result.errorKinds)
+    .map(([kind, count]) => `${kind}×${count}`)
+    .join(', ');
+  return `${result.errors} (${kinds})`;
+}
+
 /** One request outside any load (setup, checks); rejects on network errors, never on a status. */
 export async function requestOnce(port: number, request: LoadRequest, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<LoadResponse> {
   const agent = new http.Agent({ keepAlive: false });

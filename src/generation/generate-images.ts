@@ -48,6 +48,14 @@ export interface GenerateImagesInput {
    * finish the generation if this one dies, and forgets it when the generation finishes.
    */
   job?: { save(generationId: string): Promise<void>; remove(generationId: string): Promise<void> };
+  /**
+   * Called once with the final output, after the images are stored and before the charge is
+   * committed, so an entry point can start sending a large answer while the settle runs. It must
+   * hold back the end of the answer until the run resolves (the charge is then committed) and cut
+   * the answer off if the run rejects instead: a client never holds a whole answer that was not
+   * charged (docs/architecture.md, "Hot path").
+   */
+  onOutput?: (output: GenerationOutput) => void;
 }
 
 /** The body of a successful image response, plus what the HTTP layer puts in headers. */
@@ -247,7 +255,10 @@ function spendLimitReached(reservedMicros: number, reached: SpendLimitReached, n
   });
 }
 
-/** Post-process, store, then settle and record in one step; the response body comes last. */
+/**
+ * Post-process, store, then settle and record in one step. The output is complete before the
+ * settle (`onOutput` may start sending it) and returned only once the charge is committed.
+ */
 async function finishSuccessfully(generation: OpenGeneration, delivered: Delivery[]): Promise<GenerationOutput> {
   const { ports, input, id, reservedMicros, attempts } = generation;
   const { request } = input;
@@ -262,6 +273,9 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
   const lastRoute = delivered.at(-1)!.route;
   const { data, imageCount, outputIds } = await deliverImages(generation, delivered);
   const finishedAt = ports.clock();
+  const latency = finishedAt - input.startedAt;
+  const output: GenerationOutput = { id, created: input.startedAt, data, latency, cost: microsToUsd(costMicros), warnings, attempts };
+  input.onOutput?.(output);
   await ports.records.succeed({
     id,
     model: input.model.id,
@@ -277,8 +291,7 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
     attempts,
     finishedAt,
   });
-  const latency = finishedAt - input.startedAt;
-  return { id, created: input.startedAt, data, latency, cost: microsToUsd(costMicros), warnings, attempts };
+  return output;
 }
 
 /**

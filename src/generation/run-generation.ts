@@ -1,4 +1,5 @@
 import { invalidParam } from '../errors/api-error.js';
+import type { ModelLifecycle } from '../catalog/model-lifecycle.js';
 import type { RateLimitState } from './admit-generation.js';
 import { validateMask } from '../images/validate-mask.js';
 import type { FetchedInputs } from './fetch-input-images.js';
@@ -22,6 +23,8 @@ export interface RunGenerationInput {
   onRecorded?: (generationId: string) => void;
   /** Called once the key's rate limits let the request in, before any slow step (HTTP sets `RateLimit-*` then). */
   onAdmitted?: (rateLimit: RateLimitState | null) => void;
+  /** See `GenerateImagesInput.onOutput`: the final output before the charge is committed; the run's own result follows it. */
+  onOutput?: (output: GenerationOutput) => void;
 }
 
 /**
@@ -59,12 +62,17 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       ...(plan.webhookUrl === undefined ? {} : { webhookUrl: plan.webhookUrl }),
       ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
       ...(job ? { job } : {}),
+      ...(input.onOutput ? { onOutput: (early: GenerationOutput) => input.onOutput?.(withDeprecation(early, plan.deprecation)) } : {}),
     });
-    return plan.deprecation === undefined ? output : { ...output, deprecation: plan.deprecation };
+    return withDeprecation(output, plan.deprecation);
   } finally {
     deadline.clear();
     admission.release();
   }
+}
+
+function withDeprecation(output: GenerationOutput, deprecation: ModelLifecycle | undefined): GenerationOutput {
+  return deprecation === undefined ? output : { ...output, deprecation };
 }
 
 /** An async generation's request as `resume-generation.ts` needs it: the fields, and the images as fetched (URLs may expire). */

@@ -22,7 +22,12 @@ export async function respondWithHeartbeat<T extends object>(
   reply: FastifyReply,
   work: Promise<T>,
   options: HeartbeatOptions,
-  streamed: { toBody: (value: T) => ImageResponseBody; onError: (error: unknown) => void },
+  streamed: {
+    toBody: (value: T) => ImageResponseBody;
+    onError: (error: unknown) => void;
+    /** The answer already began without a heartbeat (`http/hold-image-response.ts`): none starts then. */
+    answered?: () => boolean;
+  },
 ): Promise<HeartbeatOutcome<T>> {
   let delayTimer: NodeJS.Timeout | undefined;
   const delay = new Promise<'delay'>((resolve) => {
@@ -33,8 +38,10 @@ export async function respondWithHeartbeat<T extends object>(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
-  const first = await Promise.race([settled, delay]);
+  let first = await Promise.race([settled, delay]);
   clearTimeout(delayTimer);
+  // Its settle outlived the delay: the answer is on its way, only its end waits for the result.
+  if (first === 'delay' && streamed.answered?.() === true) first = await settled;
   if (first !== 'delay') {
     if (first.ok) return { kind: 'result', value: first.value };
     throw first.error;

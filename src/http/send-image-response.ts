@@ -12,16 +12,24 @@ import type { ImageResponseBody } from './serialize-image-response.js';
  * its `onResponse` hooks (metrics, the request log) still run when the response finishes.
  */
 export function sendImageResponse(reply: FastifyReply, body: ImageResponseBody): FastifyReply {
-  reply.header('content-length', String(body.length));
+  const raw = beginImageResponse(reply, body.length);
+  if (raw !== undefined) writeImageBody(raw, body);
+  return reply;
+}
+
+/**
+ * Hijacks the reply and writes its status and headers (with `content-length`); `undefined` when
+ * the client already left: its record is finished, nothing is left to send.
+ */
+export function beginImageResponse(reply: FastifyReply, length: number): ServerResponse | undefined {
+  reply.header('content-length', String(length));
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value;
   reply.hijack();
   const raw = reply.raw;
-  // A client that left while the generation ran: its record is finished, nothing is left to send.
-  if (raw.destroyed) return reply;
+  if (raw.destroyed) return undefined;
   raw.writeHead(reply.statusCode, headers);
-  writeImageBody(raw, body);
-  return reply;
+  return raw;
 }
 
 /**

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { findApiKeyByToken, revokeApiKey } from '../../src/accounts/api-key-repository.js';
 import { getGeneration } from '../../src/accounts/generation-repository.js';
+import { addSuccessRecordTrigger } from '../helpers/success-record-trigger.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
 
@@ -119,12 +119,13 @@ forEachDatabase((harness) => {
     it('charges nothing when the success cannot be recorded: settle and record are one transaction', async () => {
       const key = await gateway.createKey({ creditsMicros: 10_000 });
       // The database itself refuses the success record, after the settle ran in the same transaction.
-      await rejectSuccessRecords(true);
+      // (A `url` answer: one with images inline is cut off instead, held-image-answer.test.ts.)
+      const drop = await addSuccessRecordTrigger(gateway.context.database.db, harness.dialect, 'refuse');
       let response: Response;
       try {
-        response = await generate(key, { size: '64x64', response_format: 'b64_json' });
+        response = await generate(key, { size: '64x64', response_format: 'url' });
       } finally {
-        await rejectSuccessRecords(false);
+        await drop();
       }
       expect(response.status).toBe(500);
       const id = response.headers.get('x-generation-id');
@@ -148,29 +149,6 @@ forEachDatabase((harness) => {
         .orderBy('kind', 'desc')
         .execute();
       return rows.map((row) => [row.kind, Number(row.amount_micros)]);
-    }
-
-    /** A trigger that aborts any update marking a generation `success`, in the dialect's own syntax. */
-    async function rejectSuccessRecords(on: boolean): Promise<void> {
-      const db = gateway.context.database.db;
-      if (harness.dialect === 'sqlite') {
-        await sql`drop trigger if exists reject_success`.execute(db);
-        if (on) {
-          await sql`create trigger reject_success before update of status on generations when new.status = 'success' begin select raise(abort, 'injected: success record refused'); end`.execute(
-            db,
-          );
-        }
-        return;
-      }
-      await sql`drop trigger if exists reject_success on generations`.execute(db);
-      if (on) {
-        await sql`create or replace function reject_success() returns trigger language plpgsql as $$ begin raise exception 'injected: success record refused'; end $$`.execute(
-          db,
-        );
-        await sql`create trigger reject_success before update on generations for each row when (new.status = 'success') execute function reject_success()`.execute(
-          db,
-        );
-      }
     }
   });
 });

@@ -1,7 +1,7 @@
 import { deprecationHeaders } from '../deprecation-headers.js';
 import { rateLimitHeaders, type RateLimitState } from '../../generation/admit-generation.js';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { GenerationFailure } from '../../generation/generate-images.js';
+import { GenerationFailure, type GenerationOutput } from '../../generation/generate-images.js';
 import type { GenerationRequest } from '../../generation/generation-request.js';
 import type { GenerationService } from '../../generation/generation-service.js';
 import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
@@ -11,6 +11,7 @@ import { clientAddressOf } from '../client-address.js';
 import type { HttpSettings } from '../http-services.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { readImageBody } from '../read-image-body.js';
+import { holdImageResponse } from '../hold-image-response.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
 import { sendImageResponse } from '../send-image-response.js';
 import { serializeImageResponse } from '../serialize-image-response.js';
@@ -53,6 +54,7 @@ async function handleImageRequest(
   const startedAt = clock();
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
+  const answer = holdImageResponse(reply);
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
@@ -81,10 +83,13 @@ async function handleImageRequest(
       reply.code(202).header('X-Generation-Id', id).header('Location', location).header('cache-control', 'no-store');
       return reply.send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
     }
+    // A large answer starts while its charge commits; its end waits for the run (hold-image-response.ts).
+    const onOutput = (output: GenerationOutput) =>
+      answer.start(serializeImageResponse(output), () => setSuccessHeaders(reply, output, settings));
     const work =
       idempotencyKey === undefined
-        ? generations.run({ ...generation, signal: disconnect.signal })
-        : generations.runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey }).then(({ output, replayed }) => {
+        ? generations.run({ ...generation, signal: disconnect.signal, onOutput })
+        : generations.runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey, onOutput }).then(({ output, replayed }) => {
             // After a heartbeat the headers are gone; the body is the same either way.
             if (replayed && !reply.raw.headersSent) reply.header('Idempotent-Replayed', 'true');
             return output;
@@ -98,15 +103,26 @@ async function handleImageRequest(
         toBody: serializeImageResponse,
         onError: (error) =>
           request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
+        answered: () => answer.started,
       },
     );
     if (outcome.kind === 'streamed') return reply;
+    if (answer.started) {
+      answer.finish();
+      return reply;
+    }
     const output = outcome.value;
-    reply.header('X-Generation-Id', output.id).header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
-    if (output.deprecation !== undefined) reply.headers(deprecationHeaders(output.deprecation, settings.publicUrl));
-    reply.code(200).header('cache-control', 'no-store').type('application/json; charset=utf-8');
+    setSuccessHeaders(reply, output, settings);
     return sendImageResponse(reply, serializeImageResponse(output));
   } catch (error) {
+    if (answer.started) {
+      answer.cut();
+      request.log.warn(
+        { err: error instanceof GenerationFailure ? error.error : error },
+        'generation failed after its answer began: cut off',
+      );
+      return reply;
+    }
     if (!(error instanceof GenerationFailure)) throw error;
     reply.header('X-Generation-Id', error.generationId);
     if (error.attempts.length > 0) reply.header('X-ImageRouter-Attempts', formatAttemptsHeader(error.attempts));
@@ -114,6 +130,12 @@ async function handleImageRequest(
   } finally {
     disconnect.dispose();
   }
+}
+
+function setSuccessHeaders(reply: FastifyReply, output: GenerationOutput, settings: HttpSettings): void {
+  reply.header('X-Generation-Id', output.id).header('X-ImageRouter-Attempts', formatAttemptsHeader(output.attempts));
+  if (output.deprecation !== undefined) reply.headers(deprecationHeaders(output.deprecation, settings.publicUrl));
+  reply.code(200).header('cache-control', 'no-store').type('application/json; charset=utf-8');
 }
 
 /** 1-255 printable ASCII characters, as Stripe allows; absent means no idempotency. */

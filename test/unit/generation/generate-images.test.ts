@@ -99,6 +99,31 @@ describe('generateImages', () => {
     expect(events).toEqual(['start', 'reserve 100000', 'succeed 40000 cheap']);
   });
 
+  it('hands the final output to onOutput before the settle, and returns that output once the settle is done', async () => {
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')]);
+    let early: unknown;
+    const output = await generateImages(ports, {
+      ...input(2),
+      onOutput: (ready) => {
+        early = ready;
+        events.push(`output ${ready.cost}`);
+      },
+    });
+    expect(events).toEqual(['start', 'reserve 100000', 'output 0.04', 'succeed 40000 cheap']);
+    expect(output).toBe(early);
+  });
+
+  it('rejects after onOutput when the settle fails, and records the failure with the hold released', async () => {
+    const { ports, events } = recordingPorts([adapter('dear'), adapter('cheap')], {
+      succeed: async () => Promise.reject(new Error('disk I/O error')),
+    });
+    const error = await generateImages(ports, { ...input(1), onOutput: () => void events.push('output') }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(GenerationFailure);
+    expect(events).toEqual(['start', 'reserve 50000', 'output', 'release 50000', 'fail internal']);
+  });
+
   it('releases the hold and records the failure when every route fails', async () => {
     const down = new UpstreamError({ provider: 'x', kind: 'unavailable', message: 'down' });
     const { ports, events } = recordingPorts([adapter('dear', down), adapter('cheap', down)]);
