@@ -35,7 +35,7 @@ const SCENARIOS: readonly Scenario[] = [
   soakScenario,
 ];
 
-const DEFAULTS = { warmupSeconds: 1, prewarmSeconds: 15, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
+const DEFAULTS = { warmupSeconds: 4, prewarmSeconds: 15, durationSeconds: 10, maxRequests: 2000, iterations: 30 } as const;
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 const USAGE = `Usage: npm run bench -- [scenario...] [options]
