@@ -19,6 +19,8 @@ import { formatFixed, formatMs, formatRate, markdownTable, summarize } from './s
 const UPSTREAM_PATH = '/v1/images/generations';
 const GATEWAY_PATH = '/v1/openai/images/generations';
 const CONCURRENCY_LEVELS = [1, 16, 64] as const;
+/** Windows per path and load level, alternated between the paths (see the loop). */
+const ROUNDS = 3;
 /** At ~15 req/s, Portkey's warmup alone (2 responses per connection) would take ~9 s at c=64. */
 const PORTKEY_MAX_CONCURRENCY = 16;
 const MODEL = 'openai/gpt-image-2';
@@ -61,8 +63,8 @@ interface Measured {
  * What the gateway adds on top of an upstream that answers at once with a 1024x1024 PNG in
  * base64 (~1.9 MB of JSON, as gpt-image does), beside two yardsticks on the same fake in the same
  * run: a plain buffered pass-through proxy (the least a Node proxy can do) and Portkey's
- * open-source gateway from npm. Every path runs at one concurrency before the next concurrency
- * starts, so the ratios compare rows measured within a minute of each other.
+ * open-source gateway from npm. At each concurrency every path is measured in alternating rounds,
+ * so the ratios compare windows interleaved in time rather than minutes apart.
  */
 export const gatewayOverheadScenario: Scenario = {
   name: 'overhead',
@@ -128,21 +130,33 @@ export const gatewayOverheadScenario: Scenario = {
       const levels = settings.concurrencyLevels ?? CONCURRENCY_LEVELS;
       const measured = new Map<string, Measured>();
       const prewarmed = new Set<string>();
+      // Each load level is measured in rounds, every path once per round (in turn, the order
+      // reversed every other round), and each path's windows combined: this VM's speed drifts over
+      // tens of seconds, so paths measured one after the other minutes apart compared that drift.
+      const windowSettings = {
+        ...settings,
+        durationMs: Math.round(settings.durationMs / ROUNDS),
+        maxRequests: Math.ceil(settings.maxRequests / ROUNDS),
+      };
       for (const concurrency of levels) {
-        for (const target of targets) {
-          if (concurrency > target.maxConcurrency) continue;
-          if (settings.prewarmMs > 0 && !prewarmed.has(target.label)) {
-            prewarmed.add(target.label);
-            progress(`${target.label}: prewarming for ${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY} …`);
-            await prewarm(target, settings);
+        const eligible = targets.filter((target) => concurrency <= target.maxConcurrency);
+        const windows = new Map<string, Measured[]>(eligible.map((target) => [target.label, []]));
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const target of round % 2 === 0 ? eligible : [...eligible].reverse()) {
+            if (settings.prewarmMs > 0 && !prewarmed.has(target.label)) {
+              prewarmed.add(target.label);
+              progress(`${target.label}: prewarming for ${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY} …`);
+              await prewarm(target, settings);
+            }
+            progress(`${target.label} c=${concurrency}, round ${round + 1}/${ROUNDS} …`);
+            const window = await measure(target, concurrency, windowSettings);
+            windows.get(target.label)!.push(window);
+            progress(
+              `  ${formatRate(window.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(window.result.latenciesMs).p50)} ms, errors ${describeErrors(window.result)}`,
+            );
           }
-          progress(`${target.label} c=${concurrency} …`);
-          const result = await measure(target, concurrency, settings);
-          measured.set(`${target.label}@${concurrency}`, result);
-          progress(
-            `  ${formatRate(result.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(result.result.latenciesMs).p50)} ms, errors ${describeErrors(result.result)}`,
-          );
         }
+        for (const [label, parts] of windows) measured.set(`${label}@${concurrency}`, combineWindows(parts));
       }
       const at = (label: string, concurrency: number) => measured.get(`${label}@${concurrency}`);
       const portkeyLabel = portkey.ok ? targets[2]!.label : undefined;
@@ -198,8 +212,8 @@ export const gatewayOverheadScenario: Scenario = {
               'called with `x-portkey-provider: openai` and `x-portkey-custom-host` naming the fake (up to c=16: at its rate, c=64 would take minutes). '
             : `\`Portkey gateway\`: not run, because ${portkey.reason}. `) +
           `\`gateway\`: this gateway (its own process, SQLite) for \`${MODEL}\`, which calls the fake. Each path is first prewarmed, unmeasured ` +
-          `(${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY}, \`--prewarm\`), so every process is measured warm; then every path runs at one concurrency before the ` +
-          'next concurrency starts. `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
+          `(${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY}, \`--prewarm\`), so every process is measured warm; then, at each concurrency, every path is measured in ${ROUNDS} rounds ` +
+          '(one window each per round, in turn, the order reversed every other round; a row combines its windows: all responses over all window time, every latency). `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
           '`CPU ms / request`: CPU time (user + system, every thread) of the process the row measures (the upstream, the proxy, Portkey or the gateway) per response completed in the window; ' +
           '`other CPU`: cores the rest of the machine kept busy during the window (well above 0: that row was disturbed).',
         '',
@@ -252,6 +266,39 @@ function row(
     formatFixed(own.cpuMsPerRequest, 2),
     formatFixed(own.otherCores, 2),
   ];
+}
+
+/**
+ * One path's windows at one level as one measurement: the responses and the time of every window
+ * together (req/s = all responses ÷ all window time), every latency, and CPU per response over all.
+ */
+function combineWindows(parts: readonly Measured[]): Measured {
+  const completed = parts.reduce((sum, part) => sum + part.result.completedInWindow, 0);
+  const windowMs = parts.reduce((sum, part) => sum + part.result.windowMs, 0);
+  const okResponses = parts.reduce((sum, part) => sum + part.result.latenciesMs.length - part.result.errors, 0);
+  const errorKinds: Record<string, number> = {};
+  for (const part of parts)
+    for (const [kind, count] of Object.entries(part.result.errorKinds)) errorKinds[kind] = (errorKinds[kind] ?? 0) + count;
+  const result: LoadResult = {
+    concurrency: parts[0]!.result.concurrency,
+    latenciesMs: parts.flatMap((part) => part.result.latenciesMs),
+    completedInWindow: completed,
+    windowMs,
+    warmupMs: parts.reduce((sum, part) => sum + part.result.warmupMs, 0),
+    requestsPerSecond: windowMs > 0 ? (completed * 1000) / windowMs : Number.NaN,
+    errors: parts.reduce((sum, part) => sum + part.result.errors, 0),
+    errorKinds,
+    meanBodyBytes:
+      okResponses > 0
+        ? parts.reduce((sum, part) => sum + part.result.meanBodyBytes * (part.result.latenciesMs.length - part.result.errors), 0) /
+          okResponses
+        : Number.NaN,
+  };
+  return {
+    result,
+    otherCores: parts.reduce((sum, part) => sum + part.otherCores * part.result.windowMs, 0) / windowMs,
+    cpuMsPerRequest: parts.reduce((sum, part) => sum + part.cpuMsPerRequest * part.result.completedInWindow, 0) / completed,
+  };
 }
 
 /** Unmeasured load: its numbers are dropped, only the processes' warm state is kept. */
