@@ -48,12 +48,14 @@ export interface GenerateImagesInput {
    * finish the generation if this one dies, and forgets it when the generation finishes.
    */
   job?: { save(generationId: string): Promise<void>; remove(generationId: string): Promise<void> };
+  /** The model's dates when it is deprecated: carried into the output for the entry point. */
+  deprecation?: ModelLifecycle;
   /**
-   * Called once with the final output, after the images are stored and before the charge is
-   * committed, so an entry point can start sending a large answer while the settle runs. It must
-   * hold back the end of the answer until the run resolves (the charge is then committed) and cut
-   * the answer off if the run rejects instead: a client never holds a whole answer that was not
-   * charged (docs/architecture.md, "Hot path").
+   * Called once with the final output (the object the run then resolves with), after the images
+   * are stored and before the charge is committed, so an entry point can start sending a large
+   * answer while the settle runs. It must hold back the end of the answer until the run resolves
+   * (the charge is then committed) and cut the answer off if the run rejects instead: a client
+   * never holds a whole answer that was not charged (docs/architecture.md, "Hot path").
    */
   onOutput?: (output: GenerationOutput) => void;
 }
@@ -274,7 +276,16 @@ async function finishSuccessfully(generation: OpenGeneration, delivered: Deliver
   const { data, imageCount, outputIds } = await deliverImages(generation, delivered);
   const finishedAt = ports.clock();
   const latency = finishedAt - input.startedAt;
-  const output: GenerationOutput = { id, created: input.startedAt, data, latency, cost: microsToUsd(costMicros), warnings, attempts };
+  const output: GenerationOutput = {
+    id,
+    created: input.startedAt,
+    data,
+    latency,
+    cost: microsToUsd(costMicros),
+    warnings,
+    ...(input.deprecation === undefined ? {} : { deprecation: input.deprecation }),
+    attempts,
+  };
   input.onOutput?.(output);
   await ports.records.succeed({
     id,

@@ -1,5 +1,4 @@
 import { invalidParam } from '../errors/api-error.js';
-import type { ModelLifecycle } from '../catalog/model-lifecycle.js';
 import type { RateLimitState } from './admit-generation.js';
 import { validateMask } from '../images/validate-mask.js';
 import type { FetchedInputs } from './fetch-input-images.js';
@@ -23,7 +22,7 @@ export interface RunGenerationInput {
   onRecorded?: (generationId: string) => void;
   /** Called once the key's rate limits let the request in, before any slow step (HTTP sets `RateLimit-*` then). */
   onAdmitted?: (rateLimit: RateLimitState | null) => void;
-  /** See `GenerateImagesInput.onOutput`: the final output before the charge is committed; the run's own result follows it. */
+  /** See `GenerateImagesInput.onOutput`: the final output before the charge is committed; the run resolves with the same object. */
   onOutput?: (output: GenerationOutput) => void;
 }
 
@@ -51,7 +50,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
     if (plan.webhookUrl !== undefined) await ports.webhookTargets.check(input.caller.accountId, plan.webhookUrl, deadline.signal);
     const inputs = await fetchInputs(ports, input.request, deadline.signal);
     const job = input.detached ? jobFor(ports, input, inputs) : undefined;
-    const output = await generateImages(ports, {
+    return await generateImages(ports, {
       request: { ...plan.request, ...inputs },
       model: plan.model,
       warnings: plan.warnings,
@@ -62,17 +61,13 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       ...(plan.webhookUrl === undefined ? {} : { webhookUrl: plan.webhookUrl }),
       ...(input.onRecorded ? { onRecorded: input.onRecorded } : {}),
       ...(job ? { job } : {}),
-      ...(input.onOutput ? { onOutput: (early: GenerationOutput) => input.onOutput?.(withDeprecation(early, plan.deprecation)) } : {}),
+      ...(plan.deprecation === undefined ? {} : { deprecation: plan.deprecation }),
+      ...(input.onOutput ? { onOutput: input.onOutput } : {}),
     });
-    return withDeprecation(output, plan.deprecation);
   } finally {
     deadline.clear();
     admission.release();
   }
-}
-
-function withDeprecation(output: GenerationOutput, deprecation: ModelLifecycle | undefined): GenerationOutput {
-  return deprecation === undefined ? output : { ...output, deprecation };
 }
 
 /** An async generation's request as `resume-generation.ts` needs it: the fields, and the images as fetched (URLs may expire). */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { beginImageResponse } from './send-image-response.js';
+import { beginImageResponse, writeParts } from './send-image-response.js';
 import type { ImageResponseBody } from './serialize-image-response.js';
 
 /**
@@ -20,7 +20,7 @@ export interface HeldImageResponse {
   readonly started: boolean;
   /**
    * Sends all but the last part, after `setHeaders` sets the reply's status and headers, unless
-   * the answer is a single part or the response is already committed (a heartbeat began).
+   * the answer is a single part or the reply is already sent or hijacked (a heartbeat began).
    */
   start(body: ImageResponseBody, setHeaders: () => void): void;
   /** Sends the last part and ends the response (nothing if the client left). */
@@ -38,16 +38,15 @@ export function holdImageResponse(reply: FastifyReply): HeldImageResponse {
       return started;
     },
     start(body, setHeaders) {
-      if (started || body.parts.length < 2 || reply.sent || reply.raw.headersSent) return;
-      started = true;
+      if (started || body.parts.length < 2 || reply.sent) return;
       setHeaders();
       raw = beginImageResponse(reply, body.length);
+      // Started once the reply is hijacked: a throw before that leaves it to the route's error path.
+      started = true;
       if (raw === undefined) return;
       last = body.parts.at(-1);
-      raw.cork();
-      for (let index = 0; index < body.parts.length - 1; index++) raw.write(body.parts[index]);
       // Out now, in one writev, while the caller commits the charge.
-      raw.uncork();
+      writeParts(raw, body.parts.slice(0, -1));
     },
     finish() {
       if (raw !== undefined && !raw.destroyed) raw.end(last);

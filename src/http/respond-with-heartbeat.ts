@@ -22,12 +22,7 @@ export async function respondWithHeartbeat<T extends object>(
   reply: FastifyReply,
   work: Promise<T>,
   options: HeartbeatOptions,
-  streamed: {
-    toBody: (value: T) => ImageResponseBody;
-    onError: (error: unknown) => void;
-    /** The answer already began without a heartbeat (`http/hold-image-response.ts`): none starts then. */
-    answered?: () => boolean;
-  },
+  streamed: { toBody: (value: T) => ImageResponseBody; onError: (error: unknown) => void },
 ): Promise<HeartbeatOutcome<T>> {
   let delayTimer: NodeJS.Timeout | undefined;
   const delay = new Promise<'delay'>((resolve) => {
@@ -40,8 +35,9 @@ export async function respondWithHeartbeat<T extends object>(
   );
   let first = await Promise.race([settled, delay]);
   clearTimeout(delayTimer);
-  // Its settle outlived the delay: the answer is on its way, only its end waits for the result.
-  if (first === 'delay' && streamed.answered?.() === true) first = await settled;
+  // The answer already began (http/hold-image-response.ts while the settle outlived the delay):
+  // no heartbeat into it; only its end waits for the result.
+  if (first === 'delay' && reply.sent) first = await settled;
   if (first !== 'delay') {
     if (first.ok) return { kind: 'result', value: first.value };
     throw first.error;

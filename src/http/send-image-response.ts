@@ -38,8 +38,13 @@ export function beginImageResponse(reply: FastifyReply, length: number): ServerR
  * The parts are already in memory, so ignoring back-pressure buffers nothing; nothing joins them.
  */
 export function writeImageBody(raw: ServerResponse, body: ImageResponseBody): void {
-  raw.cork();
-  for (const part of body.parts) raw.write(part);
-  // end() uncorks fully.
+  writeParts(raw, body.parts);
   raw.end();
+}
+
+/** The parts under one cork, uncorked at once: they leave in one `writev`. */
+export function writeParts(raw: ServerResponse, parts: readonly Buffer[]): void {
+  raw.cork();
+  for (const part of parts) raw.write(part);
+  raw.uncork();
 }

@@ -14,7 +14,7 @@ import { readImageBody } from '../read-image-body.js';
 import { holdImageResponse } from '../hold-image-response.js';
 import { respondWithHeartbeat } from '../respond-with-heartbeat.js';
 import { sendImageResponse } from '../send-image-response.js';
-import { serializeImageResponse } from '../serialize-image-response.js';
+import { serializeImageResponse, type ImageResponseBody } from '../serialize-image-response.js';
 
 /** Paths of the one unified image handler: ImageRouter's and OpenAI's. */
 export const IMAGE_PATHS = [
@@ -84,8 +84,13 @@ async function handleImageRequest(
       return reply.send({ id, object: 'image.generation', status: 'processing', created: startedAt, url: location });
     }
     // A large answer starts while its charge commits; its end waits for the run (hold-image-response.ts).
-    const onOutput = (output: GenerationOutput) =>
-      answer.start(serializeImageResponse(output), () => setSuccessHeaders(reply, output, settings));
+    // The body is serialized once: the run resolves with the very output handed to onOutput.
+    let early: { output: GenerationOutput; body: ImageResponseBody } | undefined;
+    const bodyOf = (output: GenerationOutput) => (early?.output === output ? early.body : serializeImageResponse(output));
+    const onOutput = (output: GenerationOutput) => {
+      early = { output, body: serializeImageResponse(output) };
+      answer.start(early.body, () => setSuccessHeaders(reply, output, settings));
+    };
     const work =
       idempotencyKey === undefined
         ? generations.run({ ...generation, signal: disconnect.signal, onOutput })
@@ -100,10 +105,9 @@ async function handleImageRequest(
       work,
       { delayMs: settings.heartbeatDelayMs, intervalMs: settings.heartbeatIntervalMs },
       {
-        toBody: serializeImageResponse,
+        toBody: bodyOf,
         onError: (error) =>
           request.log.warn({ err: error instanceof GenerationFailure ? error.error : error }, 'generation failed after heartbeat'),
-        answered: () => answer.started,
       },
     );
     if (outcome.kind === 'streamed') return reply;
@@ -113,7 +117,7 @@ async function handleImageRequest(
     }
     const output = outcome.value;
     setSuccessHeaders(reply, output, settings);
-    return sendImageResponse(reply, serializeImageResponse(output));
+    return sendImageResponse(reply, bodyOf(output));
   } catch (error) {
     if (answer.started) {
       answer.cut();
