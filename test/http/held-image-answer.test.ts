@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGeneration } from '../../src/accounts/generation-repository.js';
+import { expectApiError, getJson, postJson, PRICED_TEST_MODEL_YAML, writeOperatorConfig } from '../helpers/gateway-client.js';
 import { addSuccessRecordTrigger } from '../helpers/success-record-trigger.js';
 import { forEachDatabase } from '../helpers/test-databases.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
@@ -31,8 +32,8 @@ interface RawAnswer {
   recordAtEnd: Awaited<ReturnType<typeof getGeneration>>;
 }
 
-/** One POST over plain node:http, reading the record back the moment the response ends or breaks. */
-function postRaw(gateway: TestGateway, key: string, body: Record<string, unknown>): Promise<RawAnswer> {
+/** One POST over plain node:http, reading the record back when the head arrives and the moment the response ends or breaks. */
+function postReadingRecord(gateway: TestGateway, key: string, body: Record<string, unknown>): Promise<RawAnswer> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const request = http.request(`${gateway.url}${GENERATIONS}`, {
@@ -72,8 +73,7 @@ function postRaw(gateway: TestGateway, key: string, body: Record<string, unknown
 }
 
 async function remainingCredits(gateway: TestGateway, key: string): Promise<string> {
-  const response = await fetch(`${gateway.url}/v1/credits`, { headers: { authorization: `Bearer ${key}` } });
-  return ((await response.json()) as { remaining_credits: string }).remaining_credits;
+  return (await getJson(gateway.url, '/v1/credits', { key })).body.remaining_credits as string;
 }
 
 forEachDatabase((harness) => {
@@ -84,8 +84,7 @@ forEachDatabase((harness) => {
 
     beforeAll(async () => {
       configDir = await mkdtemp(path.join(tmpdir(), 'imagerouter-held-answer-'));
-      configFile = path.join(configDir, 'config.yaml');
-      await writeFile(configFile, 'models:\n  "test/test":\n    pricing: {type: fixed, value: 0.01}\n');
+      configFile = await writeOperatorConfig(configDir, PRICED_TEST_MODEL_YAML);
       gateway = await startTestGateway({ DATABASE_URL: await harness.createEmptyDatabase(), IMAGEROUTER_CONFIG: configFile });
     });
     afterAll(async () => {
@@ -96,7 +95,7 @@ forEachDatabase((harness) => {
     it('has been charged by the time its last byte arrives, every time', async () => {
       const key = await gateway.createKey({ creditsMicros: 1_000_000 });
       for (let round = 0; round < 12; round++) {
-        const answer = await postRaw(gateway, key, { ...BODY, prompt: `round ${round}` });
+        const answer = await postReadingRecord(gateway, key, { ...BODY, prompt: `round ${round}` });
         expect(answer.status).toBe(200);
         expect(answer.complete).toBe(true);
         expect(answer.body.length).toBe(Number(answer.headers['content-length']));
@@ -128,7 +127,7 @@ forEachDatabase((harness) => {
       const key = await gateway.createKey({ creditsMicros: 1_000_000 });
       const drop = await addSuccessRecordTrigger(gateway.context.database.db, harness.dialect, 'refuse');
       try {
-        const answer = await postRaw(gateway, key, BODY);
+        const answer = await postReadingRecord(gateway, key, BODY);
         // The head and most of the body had gone out; the closing fields never came.
         expect(answer.status).toBe(200);
         expect(answer.complete).toBe(false);
@@ -138,20 +137,31 @@ forEachDatabase((harness) => {
         const record = await getGeneration(gateway.context.database.db, String(answer.headers['x-generation-id']));
         expect(record).toMatchObject({ status: 'error', costMicros: 0, httpStatus: 500 });
 
+        // What the client people use sees: an error, not an image (no retries, or each would be cut too).
+        const client = new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1/openai`, maxRetries: 0 });
+        const sdkError = await client.images
+          .generate({ model: 'test/test', prompt: 'a lighthouse', output_format: 'png', response_format: 'b64_json' })
+          .then(
+            () => undefined,
+            (error: unknown) => error,
+          );
+        // The body broke off mid-read: the SDK's fetch rejects reading it (undici's "terminated").
+        expect(sdkError).toBeInstanceOf(TypeError);
+        expect((sdkError as TypeError).message).toBe('terminated');
+
         // A `url` answer is one small part: it never starts early, so the failure keeps its status.
-        const url = await fetch(`${gateway.url}${GENERATIONS}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ ...BODY, response_format: 'url' }),
+        const url = await postJson(gateway.url, GENERATIONS, { ...BODY, response_format: 'url' }, { key });
+        expectApiError(url, { status: 500 });
+        expect(await getGeneration(gateway.context.database.db, url.headers.get('x-generation-id')!)).toMatchObject({
+          status: 'error',
+          costMicros: 0,
         });
-        expect(url.status).toBe(500);
-        expect(((await url.json()) as { error: { type: string } }).error.type).toBeTruthy();
       } finally {
         await drop();
       }
       expect(await remainingCredits(gateway, key)).toBe('1.0000');
       // The gateway goes on answering.
-      expect((await postRaw(gateway, key, BODY)).recordAtEnd).toMatchObject({ status: 'success' });
+      expect((await postReadingRecord(gateway, key, BODY)).recordAtEnd).toMatchObject({ status: 'success' });
     });
 
     // Only PostgreSQL can make a settle slow from outside (pg_sleep in a trigger); SQLite's is synchronous.
@@ -170,10 +180,10 @@ forEachDatabase((harness) => {
       it('sends the head and the image first, then the end once the charge is committed, with no heartbeat in between', async () => {
         const key = await heartbeatGateway.createKey({ creditsMicros: 1_000_000 });
         // Warm: the measured request's render must come in well under the 100 ms heartbeat delay.
-        expect((await postRaw(heartbeatGateway, key, BODY)).status).toBe(200);
+        expect((await postReadingRecord(heartbeatGateway, key, BODY)).status).toBe(200);
         const drop = await addSuccessRecordTrigger(heartbeatGateway.context.database.db, harness.dialect, 'slow');
         try {
-          const answer = await postRaw(heartbeatGateway, key, BODY);
+          const answer = await postReadingRecord(heartbeatGateway, key, BODY);
           expect(answer.status).toBe(200);
           expect(answer.complete).toBe(true);
           expect(answer.headers['x-imagerouter-heartbeat']).toBeUndefined();
