@@ -116,8 +116,11 @@ export const soakScenario: Scenario = {
       sample();
 
       const steady = samples.filter((entry) => entry.atMs >= durationMs * WARMUP_SHARE);
+      // A sample the memory file missed (not written yet, caught mid-write) is left out of that part's slope, not made NaN.
       const slopeOf = (part: (entry: Sample) => number) =>
-        slopePerMinute(steady.map((entry) => [entry.atMs / 60_000, part(entry) / BYTES_PER_MIB]));
+        slopePerMinute(
+          steady.filter((entry) => Number.isFinite(part(entry))).map((entry) => [entry.atMs / 60_000, part(entry) / BYTES_PER_MIB]),
+        );
       const slope = slopeOf((entry) => entry.rssBytes);
       const fdsAfterWarmup = steady[0]?.openFds ?? Number.NaN;
       const latency = summarize(result.latenciesMs);
