@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { RawHttpConnection, type RawOutcome } from './raw-http-connection.js';
 import { elapsedMs, requestsPerSecond } from './stats.js';
 
 /** The only host the load client talks to: benchmarks never leave the machine. */
@@ -77,16 +78,16 @@ type Outcome =
   | { kind: 'failure'; reason: string };
 
 /**
- * A closed-loop load generator over plain `node:http` with a keep-alive agent of `concurrency`
- * sockets. Bodies are read fully as Buffers and never parsed, so the client keeps up with
- * multi-megabyte responses. The window opens after the warmup and closes at `durationMs` or
- * `maxRequests` completions; the load is then kept up until every measured request has finished,
+ * A closed-loop load generator: `concurrency` workers, each with its own keep-alive connection
+ * (`RawHttpConnection`, reopened when the server closes it). Bodies are read in full but only
+ * counted, never parsed or kept (but for the first response and when `failureOf` needs them), so
+ * the client spends little of the machine's CPU on multi-megabyte responses. The window opens
+ * after the warmup and closes at `durationMs` or `maxRequests` completions; the load is then kept up until every measured request has finished,
  * so the last ones do not see an emptier server than the rest.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { concurrency } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, got ${concurrency}`);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const durationNs = BigInt(options.durationMs) * NANOSECONDS_PER_MILLISECOND;
   const runStart = process.hrtime.bigint();
@@ -119,14 +120,28 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
   const warmupTimer = setTimeout(openWindow, options.warmupMs);
 
+  const connections = new Set<RawHttpConnection>();
   const worker = async (): Promise<void> => {
+    let connection: RawHttpConnection | undefined;
     for (;;) {
       if (fatal !== undefined) return;
       if (window?.end !== undefined && measuredInFlight === 0) return;
       const startNs = process.hrtime.bigint();
       const measured = window !== undefined && window.end === undefined && startNs < window.deadline;
       if (measured) measuredInFlight += 1;
-      const outcome = await send(agent, options.port, options.request(issued++), timeoutMs);
+      if (!connection?.reusable) {
+        if (connection) connections.delete(connection);
+        connection = new RawHttpConnection(options.port, LOOPBACK_HOST, timeoutMs);
+        connections.add(connection);
+      }
+      const index = issued++;
+      const request = options.request(index);
+      // The first response to come back is among the first `concurrency` sent: keep those bodies for `verifyFirst`.
+      const keepBody = index < concurrency || options.failureOf !== undefined;
+      const outcome = await connection.send(
+        { method: request.method, path: request.path, headers: request.headers ?? {}, body: request.body },
+        keepBody,
+      );
       const endNs = process.hrtime.bigint();
       totalCompleted += 1;
       if (measured) measuredInFlight -= 1;
@@ -163,7 +178,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     clearTimeout(warmupTimer);
     if (window !== undefined) clearTimeout(window.timer);
-    agent.destroy();
+    for (const connection of connections) connection.close();
   }
   if (fatal !== undefined) throw fatal;
   if (window?.end === undefined) throw new Error('the measurement window never closed');
@@ -195,7 +210,7 @@ export function describeErrors(result: Pick<LoadResult, 'errors' | 'errorKinds'>
 export async function requestOnce(port: number, request: LoadRequest, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<LoadResponse> {
   const agent = new http.Agent({ keepAlive: false });
   try {
-    const outcome = await send(agent, port, request, timeoutMs);
+    const outcome = await sendOnce(agent, port, request, timeoutMs);
     if (outcome.kind === 'failure') throw new Error(`${request.method} ${request.path} failed: ${outcome.reason}`);
     return { status: outcome.status, headers: outcome.headers, body: Buffer.concat(outcome.chunks, outcome.length) };
   } finally {
@@ -221,23 +236,23 @@ export function bodySnippet(body: Buffer): string {
   return text.length > BODY_SNIPPET_CHARACTERS ? `${text.slice(0, BODY_SNIPPET_CHARACTERS)}…` : text;
 }
 
-async function verifyFirstOutcome(outcome: Outcome, verify: LoadOptions['verifyFirst']): Promise<void> {
+async function verifyFirstOutcome(outcome: RawOutcome, verify: LoadOptions['verifyFirst']): Promise<void> {
   if (outcome.kind === 'failure') throw new Error(`the first request failed: ${outcome.reason}`);
-  const body = Buffer.concat(outcome.chunks, outcome.length);
+  const body = outcome.body ?? Buffer.alloc(0);
   if (outcome.status < 200 || outcome.status > 299) {
     throw new Error(`the first request answered HTTP ${outcome.status}: ${bodySnippet(body)}`);
   }
   await verify?.({ status: outcome.status, headers: outcome.headers, body });
 }
 
-function failureOf(outcome: Outcome, check: LoadOptions['failureOf']): string | undefined {
+function failureOf(outcome: RawOutcome, check: LoadOptions['failureOf']): string | undefined {
   if (outcome.kind === 'failure') return outcome.reason;
   if (outcome.status < 200 || outcome.status > 299) return `HTTP ${outcome.status}`;
-  return check?.(outcome.status, outcome.headers, () => Buffer.concat(outcome.chunks, outcome.length));
+  return check?.(outcome.status, outcome.headers, () => outcome.body ?? Buffer.alloc(0));
 }
 
-/** Sends one request and reads the whole body; never rejects (network errors become `failure`). */
-function send(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: number): Promise<Outcome> {
+/** Sends one request over `node:http` and reads the whole body; never rejects (network errors become `failure`). */
+function sendOnce(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     const fail = (error: Error): void => resolve({ kind: 'failure', reason: errorCode(error) });
     const outgoing = http.request(
