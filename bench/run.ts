@@ -56,10 +56,10 @@ Options:
   --help                 show this`;
 
 async function main(): Promise<void> {
-  // The load client moves megabytes of Buffers per response with a heap of a few dozen MB: the
-  // same V8 pattern as the gateway, so the same tuning, or the client, not the path it measures,
-  // sets the pace. Without it the gateway's c=1 row (measured last) read 141-176 req/s in three of
-  // four runs on 2026-12-05, 334 with it; the gateway, run alone from a lean client, 317-352.
+  // The load client may still move megabytes of Buffers per response (bodies it keeps for
+  // `failureOf`, the scenarios' own checks) with a heap of a few dozen MB: the same V8 pattern as
+  // the gateway, so the same tuning. With the `node:http` client it had until 2026-12-05, the
+  // gateway's c=1 row (measured last) read 141-176 req/s in three of four runs without it, 334 with.
   tuneServerHeap();
   const { values, positionals } = parseArgs({
     allowPositionals: true,
