@@ -238,7 +238,7 @@ export function bodySnippet(body: Buffer): string {
 
 async function verifyFirstOutcome(outcome: RawOutcome, verify: LoadOptions['verifyFirst']): Promise<void> {
   if (outcome.kind === 'failure') throw new Error(`the first request failed: ${outcome.reason}`);
-  const body = outcome.body ?? Buffer.alloc(0);
+  const body = joinKept(outcome);
   if (outcome.status < 200 || outcome.status > 299) {
     throw new Error(`the first request answered HTTP ${outcome.status}: ${bodySnippet(body)}`);
   }
@@ -248,7 +248,12 @@ async function verifyFirstOutcome(outcome: RawOutcome, verify: LoadOptions['veri
 function failureOf(outcome: RawOutcome, check: LoadOptions['failureOf']): string | undefined {
   if (outcome.kind === 'failure') return outcome.reason;
   if (outcome.status < 200 || outcome.status > 299) return `HTTP ${outcome.status}`;
-  return check?.(outcome.status, outcome.headers, () => outcome.body ?? Buffer.alloc(0));
+  return check?.(outcome.status, outcome.headers, () => joinKept(outcome));
+}
+
+function joinKept(outcome: Extract<RawOutcome, { kind: 'response' }>): Buffer {
+  // `length` counts every body byte, kept or not: joining nothing to it would pad zeros.
+  return outcome.kept ? Buffer.concat(outcome.kept, outcome.length) : Buffer.alloc(0);
 }
 
 /** Sends one request over `node:http` and reads the whole body; never rejects (network errors become `failure`). */

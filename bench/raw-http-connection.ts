@@ -16,7 +16,14 @@ export interface RawRequest {
 }
 
 export type RawOutcome =
-  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; length: number; body: Buffer | undefined }
+  | {
+      kind: 'response';
+      status: number;
+      headers: IncomingHttpHeaders;
+      length: number;
+      /** The body as it arrived (copies of the reads), when asked to keep it; joined only by whoever needs it whole. */
+      kept: readonly Buffer[] | undefined;
+    }
   | { kind: 'failure'; reason: string };
 
 type BodyMode = { type: 'length'; remaining: number } | { type: 'chunked' } | { type: 'until-close' };
@@ -31,6 +38,8 @@ type BodyMode = { type: 'length'; remaining: number } | { type: 'chunked' } | { 
  */
 export class RawHttpConnection {
   private readonly socket: net.Socket;
+  /** Each request's bytes, encoded once per connection (the load loop sends the same few again and again). */
+  private readonly encoded = new WeakMap<RawRequest, Buffer>();
   private closed = false;
   private failure: string | undefined;
   private pending: { resolve(outcome: RawOutcome): void; keepBody: boolean } | undefined;
@@ -48,7 +57,11 @@ export class RawHttpConnection {
   private chunkRemaining = 0;
   private chunkState: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
 
-  constructor(port: number, host: string, timeoutMs: number) {
+  constructor(
+    private readonly port: number,
+    private readonly host: string,
+    timeoutMs: number,
+  ) {
     const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
     this.socket = net.connect({
       host,
@@ -74,7 +87,9 @@ export class RawHttpConnection {
     this.resetResponse();
     return new Promise((resolve) => {
       this.pending = { resolve, keepBody };
-      this.socket.write(encodeRequest(request));
+      let bytes = this.encoded.get(request);
+      if (bytes === undefined) this.encoded.set(request, (bytes = encodeRequest(request, `${this.host}:${this.port}`)));
+      this.socket.write(bytes);
     });
   }
 
@@ -230,10 +245,10 @@ export class RawHttpConnection {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
-    const body = pending.keepBody ? Buffer.concat(this.kept, this.length) : undefined;
+    const kept = pending.keepBody ? this.kept : undefined;
     this.kept = [];
     if (this.closeAfter) this.close();
-    pending.resolve({ kind: 'response', status: this.status, headers: this.headers, length: this.length, body });
+    pending.resolve({ kind: 'response', status: this.status, headers: this.headers, length: this.length, kept });
   }
 
   private onEnd(): void {
@@ -250,18 +265,10 @@ export class RawHttpConnection {
   }
 }
 
-const encodedRequests = new WeakMap<RawRequest, Buffer>();
-
-/** The request's bytes, encoded once per request object (the load loop sends the same few again and again). */
-function encodeRequest(request: RawRequest): Buffer {
-  let encoded = encodedRequests.get(request);
-  if (encoded === undefined) {
-    const lines = [`${request.method} ${request.path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: keep-alive'];
-    for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
-    lines.push(`content-length: ${request.body?.length ?? 0}`);
-    const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-    encoded = request.body ? Buffer.concat([head, request.body]) : head;
-    encodedRequests.set(request, encoded);
-  }
-  return encoded;
+function encodeRequest(request: RawRequest, host: string): Buffer {
+  const lines = [`${request.method} ${request.path} HTTP/1.1`, `host: ${host}`, 'connection: keep-alive'];
+  for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
+  lines.push(`content-length: ${request.body?.length ?? 0}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return request.body ? Buffer.concat([head, request.body]) : head;
 }
