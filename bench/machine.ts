@@ -5,14 +5,27 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_HEAP_GROWING_PERCENT } from '../src/cli/tune-server-heap.js';
 import sharp from 'sharp';
 import { formatInteger } from './stats.js';
+import type { TouchedMemory } from './touch-memory.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BYTES_PER_GIB = 1024 ** 3;
 /** libuv's default when `UV_THREADPOOL_SIZE` is not set; sharp and file I/O share this pool. */
 const DEFAULT_UV_THREADPOOL_SIZE = 4;
 
+/** Above this, new files pay for pages the host had taken back (see new-file-write-cost.ts). */
+const COLD_MEMORY_MS_PER_MIB = 0.6;
+
+/** How warm the machine's memory was when the scenarios began. */
+export interface MemoryWarmth {
+  /** What `--touch-memory` touched first, if it was given. */
+  readonly touched?: TouchedMemory;
+  readonly newFileWriteMsPerMiB: number;
+  /** Free memory handed back to the hypervisor since boot, where the kernel counts it. */
+  readonly reportedToHostBytes: number | undefined;
+}
+
 /** What the numbers depend on, as markdown bullet lines: numbers without these mean little. */
-export function machineDetails(now: Date = new Date()): string {
+export function machineDetails(warmth: MemoryWarmth, now: Date = new Date()): string {
   const cpus = os.cpus();
   const models = [...new Set(cpus.map((cpu) => cpu.model.trim()))].join(', ') || 'unknown';
   const threadpool = process.env['UV_THREADPOOL_SIZE'] ?? `${DEFAULT_UV_THREADPOOL_SIZE} (default)`;
@@ -24,11 +37,29 @@ export function machineDetails(now: Date = new Date()): string {
       .map((load) => load.toFixed(2))
       .join(' / ')} (1 / 5 / 15 min)`,
     `- Memory: ${(os.totalmem() / BYTES_PER_GIB).toFixed(1)} GiB (${formatInteger(os.totalmem())} bytes)`,
+    `- ${memoryWarmth(warmth)}`,
     `- OS: ${os.type()} ${os.release()} ${os.arch()}`,
     `- Node: ${process.version}; UV_THREADPOOL_SIZE: ${threadpool}; V8 heap growth: ${SERVER_HEAP_GROWING_PERCENT} % (the load client and the gateway, \`src/cli/tune-server-heap.ts\`)`,
     `- sharp: ${sharp.versions.sharp}; libvips: ${sharp.versions.vips}; sharp.concurrency(): ${sharp.concurrency()}`,
     `- Code: ${codeVersion()}`,
   ].join('\n');
+}
+
+function memoryWarmth({ touched, newFileWriteMsPerMiB, reportedToHostBytes }: MemoryWarmth): string {
+  const touchedText = touched
+    ? `touched first: ${(touched.bytes / BYTES_PER_GIB).toFixed(1)} GiB in ${touched.seconds.toFixed(1)} s (\`--touch-memory\`)`
+    : 'not touched first (`--touch-memory` not given)';
+  const cold =
+    newFileWriteMsPerMiB > COLD_MEMORY_MS_PER_MIB
+      ? ': above ' +
+        `${COLD_MEMORY_MS_PER_MIB}, so new files got pages the host had taken back (a VM's free page reporting) and every stored image (the \`url\` rows) pays for that; ` +
+        '`--touch-memory <GiB>` touches memory first, so the run gets pages the host backs, as on a machine whose memory stays resident (docs/performance.md)'
+      : '';
+  const reporting =
+    reportedToHostBytes === undefined
+      ? ''
+      : `; free page reporting: on, ${(reportedToHostBytes / BYTES_PER_GIB).toFixed(1)} GiB handed back to the host since boot (memory freed now is taken away again within minutes)`;
+  return `Memory ${touchedText}; writing new files took ${newFileWriteMsPerMiB.toFixed(2)} ms per MiB${cold}${reporting}`;
 }
 
 /**

@@ -13,11 +13,14 @@ import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { generationRecordsScenario } from './generation-records.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
 import { machineDetails } from './machine.js';
+import { newFileWriteCostMsPerMiB } from './new-file-write-cost.js';
+import { bytesReportedToHost } from './page-reporting.js';
 import { soakScenario } from './soak.js';
 import { PREWARM_CONCURRENCY, type BenchSettings, type Scenario } from './scenario.js';
 import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { replicasScenario } from './replicas.js';
 import { testRenderScenario } from './test-render.js';
+import { touchMemory, type TouchedMemory } from './touch-memory.js';
 import { uploadMemoryScenario } from './upload-memory.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
@@ -53,6 +56,9 @@ Options:
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
   --concurrency <list>   only these load levels in the load scenarios, e.g. 16 or 1,16
   --cpu-prof <dir>       run the gateway processes with node --cpu-prof, profiles written to <dir>
+  --touch-memory <GiB>   first write to this much memory (at most what is available, less 1 GiB)
+                         in a child process that then exits: on a VM that backs its memory on
+                         first touch, later files and heaps get warm pages (default 0 = don't)
   --help                 show this`;
 
 async function main(): Promise<void> {
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
       iterations: { type: 'string' },
       concurrency: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'touch-memory': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
     ...(values['cpu-prof'] === undefined ? {} : { cpuProfileDir: path.resolve(values['cpu-prof']) }),
   };
   const chosen = pickScenarios(positionals);
+  const touchGiB = positiveNumber('--touch-memory', values['touch-memory'], 0, 0);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // `exit` handlers (see gateway-process.ts) kill child gateways and remove their data dirs.
@@ -99,12 +107,29 @@ async function main(): Promise<void> {
   const progress = (message: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
   };
-  const sections = ['# ImageRouter benchmark', '', machineDetails(new Date(startedAt))];
+  let touched: TouchedMemory | undefined;
+  if (touchGiB > 0) {
+    progress(`touching ${touchGiB} GiB of memory (--touch-memory) …`);
+    touched = await touchMemory(touchGiB);
+    progress(`  ${(touched.bytes / 1024 ** 3).toFixed(1)} GiB in ${touched.seconds.toFixed(1)} s`);
+  }
+  const reportedAtStart = bytesReportedToHost();
+  const warmth = {
+    ...(touched ? { touched } : {}),
+    newFileWriteMsPerMiB: newFileWriteCostMsPerMiB(),
+    reportedToHostBytes: reportedAtStart,
+  };
+  const sections = ['# ImageRouter benchmark', '', machineDetails(warmth, new Date(startedAt))];
   process.stdout.write(`${sections.join('\n')}\n`);
   for (const scenario of chosen) {
     progress(`scenario ${scenario.name}`);
     const body = await scenario.run(settings, progress);
     process.stdout.write(`\n## ${scenario.title}\n\n${body}\n`);
+  }
+  const reportedAtEnd = bytesReportedToHost();
+  if (reportedAtStart !== undefined && reportedAtEnd !== undefined) {
+    const gib = (reportedAtEnd - reportedAtStart) / 1024 ** 3;
+    process.stdout.write(`\nFree memory handed back to the host during the run (free page reporting): ${gib.toFixed(1)} GiB.\n`);
   }
   progress(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 }
