@@ -5,20 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_HEAP_GROWING_PERCENT } from '../src/cli/tune-server-heap.js';
 import sharp from 'sharp';
 import { formatInteger } from './stats.js';
-import type { TouchedMemory } from './touch-memory.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BYTES_PER_GIB = 1024 ** 3;
 /** libuv's default when `UV_THREADPOOL_SIZE` is not set; sharp and file I/O share this pool. */
 const DEFAULT_UV_THREADPOOL_SIZE = 4;
 
-/** Above this, new files pay for pages the host had taken back (see new-file-write-cost.ts). */
-const COLD_MEMORY_MS_PER_MIB = 0.6;
-
-/** How warm the machine's memory was when the scenarios began. */
+/** The memory as the run found it (see new-file-write-cost.ts and page-reporting.ts). */
 export interface MemoryWarmth {
-  /** What `--touch-memory` touched first, if it was given. */
-  readonly touched?: TouchedMemory;
   readonly newFileWriteMsPerMiB: number;
   /** Free memory handed back to the hypervisor since boot, where the kernel counts it. */
   readonly reportedToHostBytes: number | undefined;
@@ -45,21 +39,13 @@ export function machineDetails(warmth: MemoryWarmth, now: Date = new Date()): st
   ].join('\n');
 }
 
-function memoryWarmth({ touched, newFileWriteMsPerMiB, reportedToHostBytes }: MemoryWarmth): string {
-  const touchedText = touched
-    ? `touched first: ${(touched.bytes / BYTES_PER_GIB).toFixed(1)} GiB in ${touched.seconds.toFixed(1)} s (\`--touch-memory\`)`
-    : 'not touched first (`--touch-memory` not given)';
-  const cold =
-    newFileWriteMsPerMiB > COLD_MEMORY_MS_PER_MIB
-      ? ': above ' +
-        `${COLD_MEMORY_MS_PER_MIB}, so new files got pages the host had taken back (a VM's free page reporting) and every stored image (the \`url\` rows) pays for that; ` +
-        '`--touch-memory <GiB>` touches memory first, so the run gets pages the host backs, as on a machine whose memory stays resident (docs/performance.md)'
-      : '';
+function memoryWarmth({ newFileWriteMsPerMiB, reportedToHostBytes }: MemoryWarmth): string {
   const reporting =
     reportedToHostBytes === undefined
       ? ''
-      : `; free page reporting: on, ${(reportedToHostBytes / BYTES_PER_GIB).toFixed(1)} GiB handed back to the host since boot (memory freed now is taken away again within minutes)`;
-  return `Memory ${touchedText}; writing new files took ${newFileWriteMsPerMiB.toFixed(2)} ms per MiB${cold}${reporting}`;
+      : `; free page reporting: on, ${(reportedToHostBytes / BYTES_PER_GIB).toFixed(1)} GiB handed back to the host since boot, ` +
+        'so memory freed during the run is taken back and costs a host fault when touched again (docs/performance.md)';
+  return `Memory state: writing new files took ${newFileWriteMsPerMiB.toFixed(2)} ms per MiB as the run started${reporting}`;
 }
 
 /**

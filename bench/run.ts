@@ -20,7 +20,6 @@ import { PREWARM_CONCURRENCY, type BenchSettings, type Scenario } from './scenar
 import { redisRateLimitScenario } from './redis-rate-limit.js';
 import { replicasScenario } from './replicas.js';
 import { testRenderScenario } from './test-render.js';
-import { touchMemory, type TouchedMemory } from './touch-memory.js';
 import { uploadMemoryScenario } from './upload-memory.js';
 
 /** In report order; a new scenario is one more file and one more entry here. */
@@ -56,9 +55,6 @@ Options:
   --iterations <n>       timed rounds per micro-benchmark variant (default ${DEFAULTS.iterations})
   --concurrency <list>   only these load levels in the load scenarios, e.g. 16 or 1,16
   --cpu-prof <dir>       run the gateway processes with node --cpu-prof, profiles written to <dir>
-  --touch-memory <GiB>   first write to this much memory (at most what is available, less 1 GiB)
-                         in a child process that then exits: on a VM that backs its memory on
-                         first touch, later files and heaps get warm pages (default 0 = don't)
   --help                 show this`;
 
 async function main(): Promise<void> {
@@ -77,7 +73,6 @@ async function main(): Promise<void> {
       iterations: { type: 'string' },
       concurrency: { type: 'string' },
       'cpu-prof': { type: 'string' },
-      'touch-memory': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -96,7 +91,6 @@ async function main(): Promise<void> {
     ...(values['cpu-prof'] === undefined ? {} : { cpuProfileDir: path.resolve(values['cpu-prof']) }),
   };
   const chosen = pickScenarios(positionals);
-  const touchGiB = positiveNumber('--touch-memory', values['touch-memory'], 0, 0);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // `exit` handlers (see gateway-process.ts) kill child gateways and remove their data dirs.
@@ -107,18 +101,8 @@ async function main(): Promise<void> {
   const progress = (message: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
   };
-  let touched: TouchedMemory | undefined;
-  if (touchGiB > 0) {
-    progress(`touching ${touchGiB} GiB of memory (--touch-memory) …`);
-    touched = await touchMemory(touchGiB);
-    progress(`  ${(touched.bytes / 1024 ** 3).toFixed(1)} GiB in ${touched.seconds.toFixed(1)} s`);
-  }
   const reportedAtStart = bytesReportedToHost();
-  const warmth = {
-    ...(touched ? { touched } : {}),
-    newFileWriteMsPerMiB: newFileWriteCostMsPerMiB(),
-    reportedToHostBytes: reportedAtStart,
-  };
+  const warmth = { newFileWriteMsPerMiB: newFileWriteCostMsPerMiB(), reportedToHostBytes: reportedAtStart };
   const sections = ['# ImageRouter benchmark', '', machineDetails(warmth, new Date(startedAt))];
   process.stdout.write(`${sections.join('\n')}\n`);
   for (const scenario of chosen) {
