@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { RawHttpConnection, type RawOutcome } from './raw-http-connection.js';
 import { elapsedMs, requestsPerSecond } from './stats.js';
 
@@ -73,17 +73,14 @@ export interface LoadResult {
   meanBodyBytes: number;
 }
 
-type Outcome =
-  | { kind: 'response'; status: number; headers: http.IncomingHttpHeaders; chunks: Buffer[]; length: number }
-  | { kind: 'failure'; reason: string };
-
 /**
  * A closed-loop load generator: `concurrency` workers, each with its own keep-alive connection
  * (`RawHttpConnection`, reopened when the server closes it). Bodies are read in full but only
  * counted, never parsed or kept (but for the first response and when `failureOf` needs them), so
  * the client spends little of the machine's CPU on multi-megabyte responses. The window opens
- * after the warmup and closes at `durationMs` or `maxRequests` completions; the load is then kept up until every measured request has finished,
- * so the last ones do not see an emptier server than the rest.
+ * after the warmup and closes at `durationMs` or `maxRequests` completions; the load is then kept
+ * up until every measured request has finished, so the last ones do not see an emptier server
+ * than the rest.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const { concurrency } = options;
@@ -135,13 +132,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections.add(connection);
       }
       const index = issued++;
-      const request = options.request(index);
       // The first response to come back is among the first `concurrency` sent: keep those bodies for `verifyFirst`.
       const keepBody = index < concurrency || options.failureOf !== undefined;
-      const outcome = await connection.send(
-        { method: request.method, path: request.path, headers: request.headers ?? {}, body: request.body },
-        keepBody,
-      );
+      // As the caller built it: the connection encodes a request object it has seen once.
+      const outcome = await connection.send(options.request(index), keepBody);
       const endNs = process.hrtime.bigint();
       totalCompleted += 1;
       if (measured) measuredInFlight -= 1;
@@ -208,13 +202,13 @@ export function describeErrors(result: Pick<LoadResult, 'errors' | 'errorKinds'>
 
 /** One request outside any load (setup, checks); rejects on network errors, never on a status. */
 export async function requestOnce(port: number, request: LoadRequest, timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS): Promise<LoadResponse> {
-  const agent = new http.Agent({ keepAlive: false });
+  const connection = new RawHttpConnection(port, LOOPBACK_HOST, timeoutMs);
   try {
-    const outcome = await sendOnce(agent, port, request, timeoutMs);
+    const outcome = await connection.send(request, true);
     if (outcome.kind === 'failure') throw new Error(`${request.method} ${request.path} failed: ${outcome.reason}`);
-    return { status: outcome.status, headers: outcome.headers, body: Buffer.concat(outcome.chunks, outcome.length) };
+    return { status: outcome.status, headers: outcome.headers, body: joinKept(outcome) };
   } finally {
-    agent.destroy();
+    connection.close();
   }
 }
 
@@ -254,47 +248,4 @@ function failureOf(outcome: RawOutcome, check: LoadOptions['failureOf']): string
 function joinKept(outcome: Extract<RawOutcome, { kind: 'response' }>): Buffer {
   // `length` counts every body byte, kept or not: joining nothing to it would pad zeros.
   return outcome.kept ? Buffer.concat(outcome.kept, outcome.length) : Buffer.alloc(0);
-}
-
-/** Sends one request over `node:http` and reads the whole body; never rejects (network errors become `failure`). */
-function sendOnce(agent: http.Agent, port: number, request: LoadRequest, timeoutMs: number): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const fail = (error: Error): void => resolve({ kind: 'failure', reason: errorCode(error) });
-    const outgoing = http.request(
-      {
-        host: LOOPBACK_HOST,
-        port,
-        method: request.method,
-        path: request.path,
-        agent,
-        headers: { ...request.headers, 'content-length': String(request.body?.length ?? 0) },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        let length = 0;
-        response.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          length += chunk.length;
-        });
-        response.on('end', () =>
-          resolve({ kind: 'response', status: response.statusCode ?? 0, headers: response.headers, chunks, length }),
-        );
-        response.on('error', fail);
-        // A connection cut mid-body may end in `close` alone; `resolve` keeps the first outcome.
-        response.on('close', () => {
-          if (!response.complete) resolve({ kind: 'failure', reason: 'ABORTED' });
-        });
-      },
-    );
-    outgoing.setTimeout(timeoutMs, () =>
-      outgoing.destroy(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: 'TIMEOUT' })),
-    );
-    outgoing.on('error', fail);
-    outgoing.end(request.body);
-  });
-}
-
-function errorCode(error: Error): string {
-  const code: unknown = (error as NodeJS.ErrnoException).code;
-  return typeof code === 'string' ? code : error.message;
 }

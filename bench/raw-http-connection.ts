@@ -8,11 +8,12 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const LF = 0x0a;
 
+/** What to send; the load client's `LoadRequest` as it is, so the same object is encoded once. */
 export interface RawRequest {
-  method: string;
-  path: string;
-  headers: Readonly<Record<string, string>>;
-  body: Buffer | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer | undefined;
 }
 
 export type RawOutcome =
@@ -38,8 +39,8 @@ type BodyMode = { type: 'length'; remaining: number } | { type: 'chunked' } | { 
  */
 export class RawHttpConnection {
   private readonly socket: net.Socket;
-  /** Each request's bytes, encoded once per connection (the load loop sends the same few again and again). */
-  private readonly encoded = new WeakMap<RawRequest, Buffer>();
+  /** Each request's head, encoded once per connection (the load loop sends the same few objects again and again). */
+  private readonly heads = new WeakMap<RawRequest, Buffer>();
   private closed = false;
   private failure: string | undefined;
   private pending: { resolve(outcome: RawOutcome): void; keepBody: boolean } | undefined;
@@ -87,9 +88,13 @@ export class RawHttpConnection {
     this.resetResponse();
     return new Promise((resolve) => {
       this.pending = { resolve, keepBody };
-      let bytes = this.encoded.get(request);
-      if (bytes === undefined) this.encoded.set(request, (bytes = encodeRequest(request, `${this.host}:${this.port}`)));
-      this.socket.write(bytes);
+      let head = this.heads.get(request);
+      if (head === undefined) this.heads.set(request, (head = encodeHead(request, `${this.host}:${this.port}`)));
+      // Head and body in one `writev`, without copying a body of megabytes into one buffer.
+      this.socket.cork();
+      this.socket.write(head);
+      if (request.body && request.body.length > 0) this.socket.write(request.body);
+      this.socket.uncork();
     });
   }
 
@@ -265,10 +270,9 @@ export class RawHttpConnection {
   }
 }
 
-function encodeRequest(request: RawRequest, host: string): Buffer {
+function encodeHead(request: RawRequest, host: string): Buffer {
   const lines = [`${request.method} ${request.path} HTTP/1.1`, `host: ${host}`, 'connection: keep-alive'];
-  for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
+  for (const [name, value] of Object.entries(request.headers ?? {})) lines.push(`${name}: ${value}`);
   lines.push(`content-length: ${request.body?.length ?? 0}`);
-  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  return request.body ? Buffer.concat([head, request.body]) : head;
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
 }

@@ -2,7 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runLoad, type LoadRequest, type LoadResponse } from '../../../bench/load-client.js';
+import { requestOnce, runLoad, type LoadRequest, type LoadResponse } from '../../../bench/load-client.js';
 
 // The benchmark's load client reads responses with its own HTTP/1.1 reader (bench/raw-http-connection.ts):
 // its numbers are only worth something if it reads what real servers send, byte for byte.
@@ -170,6 +170,65 @@ describe('bench load client', () => {
       failureOf: (_status, headers, body) => (headers['x-heartbeat'] && body().toString() === 'error' ? 'heartbeat error' : undefined),
     });
     expect(failures.result.errorKinds).toEqual({ 'heartbeat error': failures.result.latenciesMs.length });
+  });
+
+  it('encodes a request object once per connection, however often the loop sends it', async () => {
+    const sockets = new Set<net.Socket>();
+    const port = await httpServer((request, response) => {
+      sockets.add(request.socket);
+      response.writeHead(200, { 'content-length': '2' });
+      response.end('ok');
+    });
+    let headerReads = 0;
+    const request: LoadRequest = {
+      method: 'POST',
+      path: '/once',
+      get headers() {
+        headerReads += 1;
+        return { 'content-type': 'application/json' };
+      },
+      body: Buffer.from('{}'),
+    };
+    const { result } = await load(port, { concurrency: 2, request });
+    expect(result.errors).toBe(0);
+    expect(result.completedInWindow).toBeGreaterThan(10);
+    expect(sockets.size).toBe(2);
+    expect(headerReads).toBe(2);
+  });
+
+  it('reads a body that ends when the server closes the connection, then opens a new one', async () => {
+    let connections = 0;
+    const port = await listen(
+      net.createServer((socket) => {
+        connections += 1;
+        socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nuntil the end'));
+      }),
+    );
+    const { first, result } = await load(port, { concurrency: 1 });
+    expect(first.status).toBe(200);
+    expect(first.body.toString()).toBe('until the end');
+    expect(result.errors).toBe(0);
+    expect(result.meanBodyBytes).toBe('until the end'.length);
+    expect(connections).toBeGreaterThan(2);
+  });
+
+  it('requestOnce sends a large body whole, reads the answer, and rejects when nothing listens', async () => {
+    const upload = Buffer.alloc(5 * 1024 * 1024 + 3, 7);
+    let received: Buffer | undefined;
+    const port = await httpServer((request, response) => {
+      received = (request as http.IncomingMessage & { receivedBody: Buffer }).receivedBody;
+      response.writeHead(202, { 'x-seen': String(received.length), 'content-length': '4' });
+      response.end('done');
+    });
+    const response = await requestOnce(port, { method: 'POST', path: '/upload', body: upload });
+    expect(response.status).toBe(202);
+    expect(response.headers['x-seen']).toBe(String(upload.length));
+    expect(response.body.toString()).toBe('done');
+    expect(received?.equals(upload)).toBe(true);
+
+    const closed = await listen(net.createServer());
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    await expect(requestOnce(closed, { method: 'GET', path: '/health' }, 1000)).rejects.toThrow('GET /health failed: ECONNREFUSED');
   });
 
   it('fails the run when the first response is not a success', async () => {
