@@ -9,10 +9,11 @@ const REPORTED_KIB_FILE = '/sys/module/page_reporting/parameters/reported_kib';
  * device reports free pages (the bench machine does) gets memory it frees taken away within
  * minutes; touching it again costs the host a fault per page, charged to whichever thread touched it.
  */
-export function bytesReportedToHost(): number | undefined {
+export function bytesReportedToHost(file: string = REPORTED_KIB_FILE): number | undefined {
   try {
-    const kib = Number(readFileSync(REPORTED_KIB_FILE, 'utf8').trim());
-    return Number.isFinite(kib) ? kib * 1024 : undefined;
+    const text = readFileSync(file, 'utf8').trim();
+    // `Number('')` is 0: an empty file is no counter.
+    return /^\d+$/.test(text) ? Number(text) * 1024 : undefined;
   } catch {
     return undefined;
   }

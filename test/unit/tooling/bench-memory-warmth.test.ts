@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { machineDetails } from '../../../bench/machine.js';
 import { newFileWriteCostMsPerMiB } from '../../../bench/new-file-write-cost.js';
@@ -17,9 +18,22 @@ describe("the bench's memory warmth", () => {
     expect(leftovers()).toEqual(before);
   });
 
-  it('reads the host counter where the kernel has one', () => {
-    const reported = bytesReportedToHost();
-    if (reported !== undefined) expect(reported).toBeGreaterThanOrEqual(0);
+  it("reads the kernel's counter in KiB as bytes, and nothing from a missing or garbled one", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'imagerouter-page-reporting-'));
+    try {
+      const counter = (text: string) => {
+        const file = path.join(dir, 'reported_kib');
+        writeFileSync(file, text);
+        return bytesReportedToHost(file);
+      };
+      expect(counter('54105332\n')).toBe(54_105_332 * 1024);
+      expect(counter('0\n')).toBe(0);
+      expect(counter('')).toBeUndefined();
+      expect(counter('Y\n')).toBeUndefined();
+      expect(bytesReportedToHost(path.join(dir, 'absent'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says in the machine details what new files cost and whether the host takes memory back', () => {
