@@ -38,6 +38,18 @@ const handlers: Record<string, Handler> = {
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.write(PIECES[0]);
   },
+  '/stalled-watched': (response, socket) => {
+    watchedSocketClosed = new Promise((resolve) => socket.once('close', () => resolve('closed')));
+    response.writeHead(200, { 'content-length': String(BODY.length) });
+    response.write(PIECES[0]);
+  },
+  '/hang-up': (_response, socket) => {
+    socket.destroy();
+  },
+  '/silent': (_response, socket) => {
+    // Never answers: not even the status line.
+    watchedSocketClosed = new Promise((resolve) => socket.once('close', () => resolve('closed')));
+  },
   '/truncated-chunked': (response, socket) => {
     response.writeHead(200, { 'content-type': 'application/octet-stream' });
     response.write(PIECES[0], () => socket.destroy());
@@ -46,9 +58,13 @@ const handlers: Record<string, Handler> = {
 
 let server: Server;
 let base: string;
+/** Set by the handlers that watch their connection: resolves once the client has closed it. */
+let requestsSeen = 0;
+let watchedSocketClosed: Promise<unknown> | undefined;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    requestsSeen += 1;
     if (request.url === '/echo') {
       // Answers the request body and how it was framed.
       const chunks: Buffer[] = [];
@@ -147,6 +163,36 @@ describe('upstreamFetch stops reading a body that stalls', () => {
     await expect(reading).rejects.toBe(reason);
   });
 
+  it('and closes the connection, so a stalled upstream holds no socket', async () => {
+    watchedSocketClosed = undefined;
+    const controller = new AbortController();
+    const reading = upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/stalled-watched`, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('gone')), 100);
+    await expect(reading).rejects.toThrow('gone');
+    await expect(watchedSocketClosed).resolves.toBe('closed');
+  });
+
+  it('when the signal aborts before the status line, rejecting with its reason and closing the connection', async () => {
+    watchedSocketClosed = undefined;
+    const controller = new AbortController();
+    const reason = new Error('deadline of the caller');
+    const reading = upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/silent`, signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 100);
+    await expect(reading).rejects.toBe(reason);
+    await expect(watchedSocketClosed).resolves.toBe('closed');
+  });
+
+  it('when the signal was aborted before the call, without sending it', async () => {
+    const before = requestsSeen;
+    const reason = new Error('already gone');
+    await expect(upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/sized`, signal: AbortSignal.abort(reason) })).rejects.toBe(
+      reason,
+    );
+    // A request that did reach the server would have been counted by now.
+    await fetchPath('/empty');
+    expect(requestsSeen).toBe(before + 1);
+  });
+
   it('when the deadline passes mid-body, as a timeout naming the provider', async () => {
     const error = await upstreamFailure(
       upstreamFetch({
@@ -159,6 +205,26 @@ describe('upstreamFetch stops reading a body that stalls', () => {
     );
     expect(error.kind).toBe('timeout');
     expect(error.message).toContain("'fake'");
+  });
+});
+
+describe('upstreamFetch maps network failures', () => {
+  it('nothing listening: unavailable, naming the provider', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const error = await upstreamFailure(
+      upstreamFetch({ provider: 'fake', method: 'GET', url: `http://127.0.0.1:${port}/`, signal: new AbortController().signal }),
+    );
+    expect(error.kind).toBe('unavailable');
+    expect(error.message).toBe("The provider 'fake' could not be reached.");
+  });
+
+  it('a connection closed before the status line: an upstream error', async () => {
+    const error = await upstreamFailure(fetchPath('/hang-up'));
+    expect(error.kind).toBe('upstream_error');
+    expect(error.message).toBe("The connection to 'fake' broke before the response was complete.");
   });
 });
 
