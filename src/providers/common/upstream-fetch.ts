@@ -162,6 +162,8 @@ function dispatchForChunks(
         if (settled) started.abort(signal.reason as Error);
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
+        // An informational answer (103 Early Hints) comes before the real one: nothing to keep.
+        if (statusCode < 200) return;
         status = statusCode;
         headers = responseHeaders;
         declared = declaredLength(responseHeaders['content-length']);

@@ -43,6 +43,12 @@ const handlers: Record<string, Handler> = {
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.write(PIECES[0]);
   },
+  '/early-hints': (response) => {
+    // A 103 that announces a body far over any limit, before the real answer.
+    response.writeEarlyHints({ link: '</a.png>; rel=preload', 'content-length': '999999999999' });
+    response.writeHead(200, { 'content-length': String(BODY.length) });
+    response.end(BODY);
+  },
   '/hang-up': (_response, socket) => {
     socket.destroy();
   },
@@ -114,6 +120,12 @@ describe('upstreamFetch reads the whole body', () => {
   it('without one (chunked), byte for byte', async () => {
     const response = await fetchPath('/chunked');
     expect(response.headers['content-length']).toBeUndefined();
+    expect(response.body.equals(BODY)).toBe(true);
+  });
+
+  it('after an informational 103, which is not the answer', async () => {
+    const response = await fetchPath('/early-hints', BODY.length);
+    expect(response.status).toBe(200);
     expect(response.body.equals(BODY)).toBe(true);
   });
 
