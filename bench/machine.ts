@@ -48,6 +48,12 @@ function memoryWarmth({ newFileWriteMsPerMiB, reportedToHostBytes }: MemoryWarmt
   return `Memory state: writing new files took ${newFileWriteMsPerMiB.toFixed(2)} ms per MiB as the run started${reporting}`;
 }
 
+/** The closing line of a report on a VM that reports free pages: memory the host took back during the run. */
+export function memoryHandedBackLine(reportedAtStartBytes: number, reportedAtEndBytes: number): string {
+  const gib = (reportedAtEndBytes - reportedAtStartBytes) / BYTES_PER_GIB;
+  return `Free memory handed back to the host during the run (free page reporting): ${gib.toFixed(1)} GiB.`;
+}
+
 /**
  * The commit measured, and whether src/ differed from it: the gateway runs from the working tree.
  * Read-only git commands only.

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { elapsedMs, summarize } from './stats.js';
 
 const FILE_BYTES = 2 * 1024 * 1024;
 const FILES = 32;
@@ -24,10 +25,9 @@ export function newFileWriteCostMsPerMiB(): number {
     for (let index = 0; index < FILES; index += 1) {
       const startedAt = process.hrtime.bigint();
       writeFileSync(path.join(dir, `file-${index}`), body);
-      costs.push(Number(process.hrtime.bigint() - startedAt) / 1e6 / (FILE_BYTES / BYTES_PER_MIB));
+      costs.push(elapsedMs(startedAt, process.hrtime.bigint()) / (FILE_BYTES / BYTES_PER_MIB));
     }
-    costs.sort((a, b) => a - b);
-    return costs[Math.floor(costs.length / 2)] ?? 0;
+    return summarize(costs).p50;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

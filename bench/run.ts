@@ -12,7 +12,7 @@ import { formatConversionScenario } from './format-conversion.js';
 import { gatewayOverheadScenario } from './gateway-overhead.js';
 import { generationRecordsScenario } from './generation-records.js';
 import { gatewayTestModelScenario } from './gateway-test-model.js';
-import { machineDetails } from './machine.js';
+import { machineDetails, memoryHandedBackLine } from './machine.js';
 import { newFileWriteCostMsPerMiB } from './new-file-write-cost.js';
 import { bytesReportedToHost } from './page-reporting.js';
 import { soakScenario } from './soak.js';
@@ -112,8 +112,7 @@ async function main(): Promise<void> {
   }
   const reportedAtEnd = bytesReportedToHost();
   if (reportedAtStart !== undefined && reportedAtEnd !== undefined) {
-    const gib = (reportedAtEnd - reportedAtStart) / 1024 ** 3;
-    process.stdout.write(`\nFree memory handed back to the host during the run (free page reporting): ${gib.toFixed(1)} GiB.\n`);
+    process.stdout.write(`\n${memoryHandedBackLine(reportedAtStart, reportedAtEnd)}\n`);
   }
   progress(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { machineDetails } from '../../../bench/machine.js';
+import { machineDetails, memoryHandedBackLine } from '../../../bench/machine.js';
 import { newFileWriteCostMsPerMiB } from '../../../bench/new-file-write-cost.js';
 import { bytesReportedToHost } from '../../../bench/page-reporting.js';
 
@@ -43,5 +43,11 @@ describe("the bench's memory warmth", () => {
     const plain = machineDetails({ newFileWriteMsPerMiB: 0.15, reportedToHostBytes: undefined });
     expect(plain).toContain('0.15 ms per MiB as the run started');
     expect(plain).not.toContain('free page reporting');
+  });
+
+  it('closes the report with the memory the host took back during the run', () => {
+    expect(memoryHandedBackLine(51 * 1024 * MIB, 53.5 * 1024 * MIB)).toBe(
+      'Free memory handed back to the host during the run (free page reporting): 2.5 GiB.',
+    );
   });
 });
