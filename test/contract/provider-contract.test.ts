@@ -12,6 +12,7 @@ import { createAddressPolicy } from '../../src/net/address-policy.js';
 import type { ImageProvider, ProviderCall } from '../../src/providers/provider.js';
 import type { FakeScenario, FakeUpstream } from '../fakes/fake-upstream.js';
 import { upstreamFailure } from '../helpers/caught-error.js';
+import { waitFor } from '../helpers/gateway-client.js';
 import { parsedCall, timeLimit, type ProviderCallOverrides } from '../helpers/provider-call.js';
 import { CONTRACT_API_KEY, type ContractCase, type ExpectedUpstreamError } from './contract-case.js';
 
@@ -192,6 +193,26 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
     fake.enqueue('truncated');
     const error = await upstreamFailure(provider.generate(call()));
     expect(error.kind).toBe('upstream_error');
+  });
+
+  scripted('stalled')('abandons an answer that stalls mid-body when its signal aborts, and hangs up on the provider', async () => {
+    fake.enqueue('stalled');
+    fake.calls.length = 0;
+    const controller = new AbortController();
+    const reason = new Error('the client left');
+    const generating = provider.generate(call({ signal: controller.signal, deadline: Date.now() + 20_000 })).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    const answering = await waitFor(
+      async () => fake.calls.find((recorded) => recorded.kind === 'api' && recorded.answerStarted),
+      10_000,
+      'the stalled answer',
+    );
+    controller.abort(reason);
+    expect(await generating).toBe(reason);
+    // Nothing keeps a socket open for an answer nobody reads.
+    await answering.connectionClosed;
   });
 
   scripted('job_failed')('reports a failed async job as the error its case declares', async () => {

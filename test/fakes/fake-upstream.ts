@@ -16,6 +16,7 @@ export const FAKE_SCENARIOS = [
   'slow',
   'malformed',
   'truncated',
+  'stalled',
   'job_failed',
   'result_gone',
 ] as const;
@@ -29,6 +30,10 @@ export interface RecordedCall {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** Resolves once the connection the call came on has closed (the client hung up, or the fake closed). */
+  connectionClosed: Promise<void>;
+  /** Whether the fake has sent the call's status line yet. */
+  readonly answerStarted: boolean;
 }
 
 export interface FakeUpstream {
@@ -99,6 +104,7 @@ export async function startFakeUpstream(options: {
   };
 
   const server: Server = createServer((request, response) => {
+    const connectionClosed = new Promise<void>((resolve) => request.socket.once('close', () => resolve()));
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -111,6 +117,10 @@ export async function startFakeUpstream(options: {
         query: url.searchParams,
         headers: request.headers,
         body: Buffer.concat(chunks),
+        connectionClosed,
+        get answerStarted() {
+          return response.headersSent;
+        },
       };
       calls.push(call);
       if (isCdn) {
@@ -166,6 +176,16 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 export function sendTruncatedJson(response: ServerResponse, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(200, { 'content-type': 'application/json' }).end(text.slice(0, Math.floor(text.length / 2)));
+}
+
+/**
+ * A 200 that announces its whole length, sends the first half and then nothing more, the
+ * connection left open: a provider (or a proxy in front of it) that hangs mid-answer.
+ */
+export function sendStalledJson(response: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  response.write(text.slice(0, Math.floor(text.length / 2)));
 }
 
 /** A 200 that is not JSON at all (an HTML page from a proxy in front of the provider). */

@@ -25,7 +25,8 @@ import {
  *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
  * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
  */
-export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS;
+// Every shared scenario but a stall mid-answer, which only the OpenAI fake scripts so far.
+export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS.filter((scenario) => scenario !== 'stalled');
 
 export interface FalFakeOptions {
   /** The one key the fake accepts (`Authorization: Key <apiKey>`). */

@@ -6,6 +6,7 @@ import {
   formDataOf,
   sendJson,
   sendMalformed,
+  sendStalledJson,
   sendTruncatedJson,
   sleep,
   startFakeUpstream,
@@ -57,6 +58,7 @@ const BASE_SCENARIOS: FakeScenario[] = [
   'slow',
   'malformed',
   'truncated',
+  'stalled',
 ];
 /** The `Retry-After` OpenAI sends with a 429 rate limit, in seconds. */
 const RATE_LIMIT_RETRY_AFTER_SECONDS = 2;
@@ -508,6 +510,7 @@ async function answer(
   }
   const body = await successBody(request, context, scenario === 'result_gone');
   if (scenario === 'truncated') return sendTruncatedJson(response, body);
+  if (scenario === 'stalled') return sendStalledJson(response, body, headers);
   sendJson(response, 200, body, headers);
 }
 

@@ -33,12 +33,8 @@ const handlers: Record<string, Handler> = {
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.write(PIECES[0], () => socket.destroy());
   },
-  '/stalled': (response) => {
+  '/stalled': (response, socket) => {
     // Sends a third of the body, then nothing more: the connection stays open.
-    response.writeHead(200, { 'content-length': String(BODY.length) });
-    response.write(PIECES[0]);
-  },
-  '/stalled-watched': (response, socket) => {
     watchedSocketClosed = new Promise((resolve) => socket.once('close', () => resolve('closed')));
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.write(PIECES[0]);
@@ -64,8 +60,9 @@ const handlers: Record<string, Handler> = {
 
 let server: Server;
 let base: string;
-/** Set by the handlers that watch their connection: resolves once the client has closed it. */
+/** Requests the server has received, whatever their path. */
 let requestsSeen = 0;
+/** Set by the handlers that watch their connection: resolves once the client has closed it. */
 let watchedSocketClosed: Promise<unknown> | undefined;
 
 beforeAll(async () => {
@@ -178,7 +175,7 @@ describe('upstreamFetch stops reading a body that stalls', () => {
   it('and closes the connection, so a stalled upstream holds no socket', async () => {
     watchedSocketClosed = undefined;
     const controller = new AbortController();
-    const reading = upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/stalled-watched`, signal: controller.signal });
+    const reading = upstreamFetch({ provider: 'fake', method: 'GET', url: `${base}/stalled`, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('gone')), 100);
     await expect(reading).rejects.toThrow('gone');
     await expect(watchedSocketClosed).resolves.toBe('closed');
