@@ -178,7 +178,9 @@ describe('recovering generations abandoned by a dead process', () => {
         const response = postJson(
           gateway.url,
           '/v1/openai/images/generations',
-          { model: 'test/test', prompt: '[[delay:1500]] a slow lighthouse', size: '64x64', response_format: 'b64_json' },
+          // Long past the four rounds below (1.2 s and the recoveries), even on a loaded machine where
+          // the record is seen late: a generation that finished mid-rounds would show no lease.
+          { model: 'test/test', prompt: '[[delay:5000]] a slow lighthouse', size: '64x64', response_format: 'b64_json' },
           { key },
         );
         const id = await waitFor(
