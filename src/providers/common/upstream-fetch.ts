@@ -3,6 +3,7 @@ import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { ChunkCollector } from './chunk-collector.js';
+import type { ChunkedBytes } from './chunked-bytes.js';
 import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
 /** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
@@ -32,6 +33,11 @@ export interface UpstreamRequest {
   /** Refuse bodies larger than this (a misbehaving upstream must not exhaust memory). */
   maxBodyBytes?: number;
   dispatcher?: Dispatcher;
+  /**
+   * `upstreamFetchChunks` only: bytes a scanner of the answer will look for (`"` and `\` for JSON),
+   * their first position in each chunk noted as it arrives (`ChunkCollector`).
+   */
+  noteBytes?: readonly number[];
 }
 
 export interface UpstreamResponse {
@@ -49,20 +55,15 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  * HTTP error statuses are returned, not thrown: each adapter maps its provider's error bodies.
  */
 export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
-  const { status, headers, chunks } = await upstreamFetchChunks(input);
-  return { status, headers, body: joinChunks(chunks) };
-}
-
-/** A chunked body as one buffer (the chunk itself when there is only one). */
-export function joinChunks(chunks: readonly Buffer[]): Buffer {
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const { status, headers, bytes } = await upstreamFetchChunks(input);
+  return { status, headers, body: bytes.join() };
 }
 
 /** A response whose body is kept as the chunks it arrived in (in order), never joined. */
 export interface UpstreamChunkedResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  chunks: Buffer[];
+  bytes: ChunkedBytes;
 }
 
 /**
@@ -95,6 +96,7 @@ export async function upstreamFetchChunks(input: UpstreamRequest): Promise<Upstr
       input.dispatcher ?? upstreamAgent,
       { origin, path: `${pathname}${search}`, method: input.method, headers, body: body ?? null },
       timed?.signal ?? input.signal,
+      new ChunkCollector(input.noteBytes === undefined ? {} : { noteBytes: input.noteBytes }),
       maxBodyBytes,
     );
   } catch (error) {
@@ -127,6 +129,7 @@ function dispatchForChunks(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal,
+  collected: ChunkCollector,
   maxBodyBytes: number,
 ): Promise<UpstreamChunkedResponse> {
   return new Promise<UpstreamChunkedResponse>((resolve, reject) => {
@@ -140,7 +143,6 @@ function dispatchForChunks(
     let headers: UpstreamChunkedResponse['headers'] = {};
     let declared: number | undefined;
     let limit = maxBodyBytes;
-    const collected = new ChunkCollector();
     const settle = (error: unknown, response?: UpstreamChunkedResponse) => {
       if (settled) return;
       settled = true;
@@ -187,7 +189,7 @@ function dispatchForChunks(
         if (declared !== undefined && !bodiless && collected.size < declared) {
           settle(brokenBody(provider, `sent ${collected.size} of the ${declared} bytes its content-length announced`));
         } else {
-          settle(undefined, { status, headers, chunks: collected.chunks });
+          settle(undefined, { status, headers, bytes: collected.bytes() });
         }
       },
       onResponseError(_controller, error) {

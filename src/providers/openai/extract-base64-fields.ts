@@ -18,6 +18,9 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
+/** The bytes this reader searches a body for: noted as an answer arrives, they are found without a second pass (`ChunkedBytes`). */
+export const JSON_SCAN_BYTES: readonly number[] = [QUOTE, BACKSLASH];
+
 export interface JsonWithBase64 {
   /**
    * The parsed body. Every extracted `<field>` value is replaced by its index in `values` (a number:
@@ -32,13 +35,12 @@ export interface JsonWithBase64 {
 }
 
 /**
- * Parses `body` (one buffer, or the chunks it arrived in, in order) as JSON with the string values
- * of `field` (e.g. `b64_json`) extracted. `undefined` when the body is not valid JSON (truncated,
- * an HTML error page, ...).
+ * Parses `body` (one buffer, the chunks it arrived in, in order, or those chunks as `ChunkedBytes`
+ * with `JSON_SCAN_BYTES` noted) as JSON with the string values of `field` (e.g. `b64_json`)
+ * extracted. `undefined` when the body is not valid JSON (truncated, an HTML error page, ...).
  */
-export function parseJsonWithBase64(body: Buffer | readonly Buffer[], field: string): JsonWithBase64 | undefined {
-  const chunks = Buffer.isBuffer(body) ? [body] : body;
-  const bytes = new ChunkedBytes(chunks);
+export function parseJsonWithBase64(body: Buffer | readonly Buffer[] | ChunkedBytes, field: string): JsonWithBase64 | undefined {
+  const bytes = body instanceof ChunkedBytes ? body : new ChunkedBytes(Buffer.isBuffer(body) ? [body] : body);
   const fieldBytes = Buffer.from(field, 'utf8');
   const values: Base64Text[] = [];
   const pieces: Buffer[] = [];
@@ -86,14 +88,14 @@ export function parseJsonWithBase64(body: Buffer | readonly Buffer[], field: str
     const valueEnd = bytes.indexOf(QUOTE, valueStart);
     if (valueEnd === -1) return undefined;
     const backslash = backslashFrom(valueStart);
-    if (backslash !== -1 && backslash < valueEnd) return parseWhole(chunks);
+    if (backslash !== -1 && backslash < valueEnd) return parseWhole(bytes);
     pieces.push(...bytes.slices(pieceStart, valueOpen), Buffer.from(String(values.length), 'latin1'));
     const value = bytes.slices(valueStart, valueEnd);
     values.push(value.length === 1 ? value[0]! : value);
     pieceStart = valueEnd + 1;
     position = valueEnd + 1;
   }
-  if (values.length === 0) return parseWhole(chunks);
+  if (values.length === 0) return parseWhole(bytes);
   pieces.push(...bytes.slices(pieceStart, bytes.length));
   const json = parseText(Buffer.concat(pieces).toString('utf8'));
   return json === undefined ? undefined : { json: json.value, values };
@@ -106,8 +108,8 @@ export function base64Value(value: unknown, values: ReadonlyArray<Base64Text>): 
   return undefined;
 }
 
-function parseWhole(chunks: readonly Buffer[]): JsonWithBase64 | undefined {
-  const json = parseText((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
+function parseWhole(bytes: ChunkedBytes): JsonWithBase64 | undefined {
+  const json = parseText(bytes.join().toString('utf8'));
   return json === undefined ? undefined : { json: json.value, values: [] };
 }
 

@@ -2,7 +2,8 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { ImageProvider, ProbeResult, ProviderEndpoint, ProviderResult } from '../provider.js';
 import { convertMask, prepareInputImage } from '../common/input-image-conversion.js';
 import { redactSecrets } from '../common/upstream-error-from-response.js';
-import { joinChunks, upstreamFetchChunks } from '../common/upstream-fetch.js';
+import { upstreamFetchChunks } from '../common/upstream-fetch.js';
+import { JSON_SCAN_BYTES } from './extract-base64-fields.js';
 import { openAIErrorFromResponse, readOpenAIError } from './openai-errors.js';
 import { OPENAI_PROVIDER_ID, type OpenAICall } from './openai-parameters.js';
 import { buildOpenAIRequest, type OpenAIRequestBody, type PreparedInputs } from './openai-request.js';
@@ -38,12 +39,13 @@ async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
     body: encodeBody(request.body),
     signal: call.signal,
     deadline: call.deadline,
+    noteBytes: JSON_SCAN_BYTES,
   });
   if (response.status < 200 || response.status >= 300) {
-    const { status, headers, chunks } = response;
-    throw openAIErrorFromResponse(provider, { status, headers, body: joinChunks(chunks) }, [call.endpoint.apiKey]);
+    const { status, headers, bytes } = response;
+    throw openAIErrorFromResponse(provider, { status, headers, body: bytes.join() }, [call.endpoint.apiKey]);
   }
-  const result = readOpenAIImages(provider, response.chunks, call.request.images.length > 0);
+  const result = readOpenAIImages(provider, response.bytes, call.request.images.length > 0);
   return { images: result.images, warnings: request.warnings, ...(result.usage ? { usage: result.usage } : {}) };
 }
 

@@ -1,5 +1,6 @@
 import { base64Length } from '../../domain/base64-text.js';
 import type { ProviderImage, ProviderResult } from '../provider.js';
+import type { ChunkedBytes } from '../common/chunked-bytes.js';
 import { malformedResponse } from '../common/upstream-error-from-response.js';
 import { base64Value, parseJsonWithBase64 } from './extract-base64-fields.js';
 import { isRecord, text, tokenCount, type OpenAIImagesResponse, type OpenAIUsage } from './openai-wire-types.js';
@@ -13,7 +14,11 @@ export interface OpenAIImagesResult {
  * Reads a 200 `ImagesResponse`: `b64_json` values as base64 bytes sliced from the body (never
  * decoded or copied here), `url` values for the gateway to download, and the token usage.
  */
-export function readOpenAIImages(provider: string, body: Buffer | readonly Buffer[], hadInputImages: boolean): OpenAIImagesResult {
+export function readOpenAIImages(
+  provider: string,
+  body: Buffer | readonly Buffer[] | ChunkedBytes,
+  hadInputImages: boolean,
+): OpenAIImagesResult {
   const parsed = parseJsonWithBase64(body, 'b64_json');
   if (!parsed) throw malformedResponse(provider, 'the body is not JSON');
   const response: unknown = parsed.json;

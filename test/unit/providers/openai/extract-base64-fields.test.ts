@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64Parts, type Base64Text } from '../../../../src/domain/base64-text.js';
-import { base64Value, parseJsonWithBase64 } from '../../../../src/providers/openai/extract-base64-fields.js';
+import { ChunkCollector } from '../../../../src/providers/common/chunk-collector.js';
+import { base64Value, JSON_SCAN_BYTES, parseJsonWithBase64 } from '../../../../src/providers/openai/extract-base64-fields.js';
 
 /** A small deterministic generator, so a failing seed can be replayed. */
 function random(seed: number) {
@@ -128,9 +129,17 @@ describe('parseJsonWithBase64', () => {
       expect(parsed!.values.length, `seed ${seed}`).toBe(base64FieldCount(data));
       extractedCount += parsed!.values.length;
       // The same body as the chunks a socket might deliver: the same answer, wherever the cuts fall.
-      const chunked = parseJsonWithBase64(splitAtRandom(rng, body), 'b64_json');
+      const chunks = splitAtRandom(rng, body);
+      const chunked = parseJsonWithBase64(chunks, 'b64_json');
       expect(chunked!.json, `seed ${seed} chunked`).toEqual(parsed!.json);
       expect(chunked!.values.map(textOf), `seed ${seed} chunked`).toEqual(parsed!.values.map(textOf));
+      // And as the upstream fetch hands it over: the quotes and backslashes noted as the chunks
+      // arrived, runs of them joined, the searches trusting those notes.
+      const collector = new ChunkCollector({ joinEvery: 1 + rng.int(4), noteBytes: JSON_SCAN_BYTES });
+      for (const chunk of chunks) collector.push(chunk);
+      const noted = parseJsonWithBase64(collector.bytes(), 'b64_json');
+      expect(noted!.json, `seed ${seed} noted`).toEqual(parsed!.json);
+      expect(noted!.values.map(textOf), `seed ${seed} noted`).toEqual(parsed!.values.map(textOf));
     }
     expect(extractedCount).toBeGreaterThan(500);
   });
