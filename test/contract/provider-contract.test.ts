@@ -205,7 +205,8 @@ describe.each(cases.map((contractCase) => [contractCase.name, contractCase] as c
       (caught: unknown) => caught,
     );
     const answering = await waitFor(
-      async () => fake.calls.find((recorded) => recorded.kind === 'api' && recorded.answerStarted),
+      // The call whose answer began and never ended (an async provider answered its submit and polls in full).
+      async () => fake.calls.find((recorded) => recorded.kind === 'api' && recorded.answerStarted && !recorded.answerEnded),
       10_000,
       'the stalled answer',
     );

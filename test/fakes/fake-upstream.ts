@@ -34,6 +34,8 @@ export interface RecordedCall {
   connectionClosed: Promise<void>;
   /** Whether the fake has sent the call's status line yet. */
   readonly answerStarted: boolean;
+  /** Whether the fake has sent the call's whole answer. */
+  readonly answerEnded: boolean;
 }
 
 export interface FakeUpstream {
@@ -120,6 +122,9 @@ export async function startFakeUpstream(options: {
         connectionClosed,
         get answerStarted() {
           return response.headersSent;
+        },
+        get answerEnded() {
+          return response.writableEnded;
         },
       };
       calls.push(call);

@@ -5,6 +5,7 @@ import {
   fakeImage,
   sendJson,
   sendMalformed,
+  sendStalledJson,
   sendTruncatedJson,
   startFakeUpstream,
   type FakeContext,
@@ -25,8 +26,7 @@ import {
  *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
  * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
  */
-// Every shared scenario but a stall mid-answer, which only the OpenAI fake scripts so far.
-export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS.filter((scenario) => scenario !== 'stalled');
+export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS;
 
 export interface FalFakeOptions {
   /** The one key the fake accepts (`Authorization: Key <apiKey>`). */
@@ -203,6 +203,9 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
         return;
       case 'truncated':
         sendTruncatedJson(response, await output(job, context));
+        return;
+      case 'stalled':
+        sendStalledJson(response, await output(job, context));
         return;
       default: {
         const body = await output(job, context);
