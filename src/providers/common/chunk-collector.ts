@@ -1,4 +1,4 @@
-import { ChunkedBytes, type FirstPositions } from './chunked-bytes.js';
+import { ChunkedBytes } from './chunked-bytes.js';
 
 export interface ChunkCollectorOptions {
   /** Loose chunks past which they are joined into one (see the class). */
@@ -39,7 +39,7 @@ export class ChunkCollector {
 
   /** The body for scanning, with the positions noted on arrival. */
   bytes(): ChunkedBytes {
-    return new ChunkedBytes(this.chunks, this.firstPositions as FirstPositions);
+    return new ChunkedBytes(this.chunks, this.firstPositions);
   }
 
   private joinRun(): void {

@@ -21,22 +21,22 @@ export class ChunkedBytes {
   private readonly chunks: Buffer[] = [];
   private readonly noted = new Map<number, number[]>();
 
-  constructor(chunks: readonly Buffer[], firstPositions?: FirstPositions) {
-    const notedBytes = [...(firstPositions ?? new Map<number, readonly number[]>())];
-    for (const [byte, positions] of notedBytes) {
+  constructor(chunks: readonly Buffer[], firstPositions: FirstPositions = new Map()) {
+    // Empty chunks hold nothing to find: dropped, with their notes.
+    const kept = chunks.flatMap((chunk, index) => (chunk.length > 0 ? [index] : []));
+    let offset = 0;
+    for (const index of kept) {
+      this.chunks.push(chunks[index]!);
+      this.starts.push(offset);
+      offset += chunks[index]!.length;
+    }
+    this.length = offset;
+    for (const [byte, positions] of firstPositions) {
       if (positions.length !== chunks.length)
         throw new Error(`first positions of byte ${byte}: ${positions.length} for ${chunks.length} chunks`);
-      this.noted.set(byte, []);
+      const keptPositions = kept.map((index) => positions[index]!);
+      this.noted.set(byte, keptPositions);
     }
-    let offset = 0;
-    chunks.forEach((chunk, index) => {
-      if (chunk.length === 0) return;
-      this.chunks.push(chunk);
-      this.starts.push(offset);
-      offset += chunk.length;
-      for (const [byte, positions] of notedBytes) this.noted.get(byte)!.push(positions[index]!);
-    });
-    this.length = offset;
   }
 
   /** The byte at `position` (0 ≤ position < length), or `undefined` past the end. */

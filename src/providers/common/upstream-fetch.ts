@@ -34,8 +34,9 @@ export interface UpstreamRequest {
   maxBodyBytes?: number;
   dispatcher?: Dispatcher;
   /**
-   * `upstreamFetchChunks` only: bytes a scanner of the answer will look for (`"` and `\` for JSON),
-   * their first position in each chunk noted as it arrives (`ChunkCollector`).
+   * Bytes a scanner of `upstreamFetchChunks`' answer will look for (`"` and `\` for JSON), their
+   * first position in each chunk noted as it arrives (`ChunkCollector`). `upstreamFetch` joins the
+   * body at once and takes none.
    */
   noteBytes?: readonly number[];
 }
@@ -54,7 +55,7 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  * an abort rejects with the signal's reason so the router can tell deadline from disconnect.
  * HTTP error statuses are returned, not thrown: each adapter maps its provider's error bodies.
  */
-export async function upstreamFetch(input: UpstreamRequest): Promise<UpstreamResponse> {
+export async function upstreamFetch(input: Omit<UpstreamRequest, 'noteBytes'>): Promise<UpstreamResponse> {
   const { status, headers, bytes } = await upstreamFetchChunks(input);
   return { status, headers, body: bytes.join() };
 }
