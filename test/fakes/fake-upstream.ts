@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import sharp from 'sharp';
 
 /**
@@ -84,7 +84,7 @@ export async function startFakeUpstream(options: {
   let fileCounter = 0;
   const state = { slowMs: 10_000 };
   let origin = '';
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
 
   const context: FakeContext = {
     get origin() {
@@ -105,8 +105,11 @@ export async function startFakeUpstream(options: {
     },
   };
 
+  // Made once per connection as it opens: a close listener per request would pile up on a
+  // keep-alive connection (Node warns past ten).
+  const connectionsClosed = new WeakMap<Socket, Promise<void>>();
   const server: Server = createServer((request, response) => {
-    const connectionClosed = new Promise<void>((resolve) => request.socket.once('close', () => resolve()));
+    const connectionClosed = connectionsClosed.get(request.socket)!;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -145,7 +148,15 @@ export async function startFakeUpstream(options: {
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    connectionsClosed.set(
+      socket,
+      new Promise((resolve) =>
+        socket.on('close', () => {
+          sockets.delete(socket);
+          resolve();
+        }),
+      ),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
