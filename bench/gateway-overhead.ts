@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot } from './cpu-time.js';
+import { minorPageFaults } from './page-faults.js';
 import { startGatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
 import {
@@ -57,6 +58,8 @@ interface Measured {
   otherCores: number;
   /** CPU time (user + system, all threads) the measured process spent per completed response in the window. */
   cpuMsPerRequest: number;
+  /** Minor page faults of the measured process per completed response in the window (fresh memory it touched). */
+  faultsPerRequest: number;
 }
 
 /**
@@ -215,6 +218,7 @@ export const gatewayOverheadScenario: Scenario = {
           `(${settings.prewarmMs / 1000} s at c=${PREWARM_CONCURRENCY}, \`--prewarm\`), so every process is measured warm; then, at each concurrency, every path is measured in ${ROUNDS} rounds ` +
           '(one window each per round, in turn, the order reversed every other round; a row combines its windows: all responses over all window time, every latency). `added p50`: p50 minus the direct p50 at the same concurrency; `÷ proxy`, `÷ Portkey`: req/s over theirs at the same concurrency; ' +
           '`CPU ms / request`: CPU time (user + system, every thread) of the process the row measures (the upstream, the proxy, Portkey or the gateway) per response completed in the window; ' +
+          '`page faults / request`: minor page faults of that process per response (each a page of fresh memory it touched, 4 KiB on x64: a process that allocates and frees big buffers per request pays them, and on this VM their cost moves with the host; docs/performance.md); ' +
           '`other CPU`: cores the rest of the machine kept busy during the window (well above 0: that row was disturbed).',
         '',
         markdownTable(COLUMNS, rows),
@@ -240,6 +244,7 @@ const COLUMNS = [
   { title: '÷ proxy', align: 'right' },
   { title: '÷ Portkey', align: 'right' },
   { title: 'CPU ms / request', align: 'right' },
+  { title: 'page faults / request', align: 'right' },
   { title: 'other CPU (cores)', align: 'right' },
 ] as const;
 
@@ -264,6 +269,7 @@ function row(
     proxy ? formatFixed(rate / proxy.result.requestsPerSecond, 2) : '–',
     portkey ? formatFixed(rate / portkey.result.requestsPerSecond, 1) : '–',
     formatFixed(own.cpuMsPerRequest, 2),
+    formatFixed(own.faultsPerRequest, 1),
     formatFixed(own.otherCores, 2),
   ];
 }
@@ -298,6 +304,7 @@ function combineWindows(parts: readonly Measured[]): Measured {
     result,
     otherCores: parts.reduce((sum, part) => sum + part.otherCores * part.result.windowMs, 0) / windowMs,
     cpuMsPerRequest: parts.reduce((sum, part) => sum + part.cpuMsPerRequest * part.result.completedInWindow, 0) / completed,
+    faultsPerRequest: parts.reduce((sum, part) => sum + part.faultsPerRequest * part.result.completedInWindow, 0) / completed,
   };
 }
 
@@ -316,6 +323,8 @@ async function prewarm(target: Target, settings: BenchSettings): Promise<void> {
 async function measure(target: Target, concurrency: number, settings: BenchSettings): Promise<Measured> {
   let before: CpuSnapshot | undefined;
   let after: CpuSnapshot | undefined;
+  let faultsBefore: number | undefined;
+  let faultsAfter: number | undefined;
   const result = await runLoad({
     port: target.port,
     concurrency,
@@ -324,14 +333,23 @@ async function measure(target: Target, concurrency: number, settings: BenchSetti
     maxRequests: settings.maxRequests,
     request: () => target.request,
     verifyFirst: (response) => target.verify(response),
-    onWindowStart: () => (before = cpuSnapshot(target.pid)),
-    onWindowEnd: () => (after = cpuSnapshot(target.pid)),
+    onWindowStart: () => {
+      before = cpuSnapshot(target.pid);
+      faultsBefore = minorPageFaults(target.pid);
+    },
+    onWindowEnd: () => {
+      after = cpuSnapshot(target.pid);
+      faultsAfter = minorPageFaults(target.pid);
+    },
   });
   const usage = before && after ? cpuUsageBetween(before, after) : undefined;
+  const completed = result.completedInWindow;
   return {
     result,
     otherCores: usage ? otherCores(usage) : Number.NaN,
-    cpuMsPerRequest: usage && result.completedInWindow > 0 ? usage.gatewayMs / result.completedInWindow : Number.NaN,
+    cpuMsPerRequest: usage && completed > 0 ? usage.gatewayMs / completed : Number.NaN,
+    faultsPerRequest:
+      faultsBefore !== undefined && faultsAfter !== undefined && completed > 0 ? (faultsAfter - faultsBefore) / completed : Number.NaN,
   };
 }
 
