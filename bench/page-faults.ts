@@ -9,12 +9,19 @@ import { readFileSync } from 'node:fs';
 export function minorPageFaults(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    // `fields[0]` is then field 3, so minflt (10) sits at 7.
-    const faults = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
-    return Number.isFinite(faults) ? faults : undefined;
+    return minorFaultsFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** `minflt` of one /proc/<pid>/stat line; `undefined` when the line is not one. */
+export function minorFaultsFromStat(stat: string): number | undefined {
+  const afterName = stat.lastIndexOf(') ');
+  if (afterName < 0) return undefined;
+  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+  // `fields[0]` is then field 3, so minflt (10) sits at 7.
+  const field = stat.slice(afterName + 2).split(' ')[7];
+  if (field === undefined || !/^\d+$/.test(field)) return undefined;
+  return Number(field);
 }
