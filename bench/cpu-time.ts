@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { MS_PER_TICK, readProcStat } from './proc-stat.js';
 import { elapsedMs } from './stats.js';
 
-/** Linux counts CPU time in USER_HZ ticks: 100 per second on every mainstream architecture. */
-const PROC_TICKS_PER_SECOND = 100;
-const MS_PER_TICK = 1000 / PROC_TICKS_PER_SECOND;
 const MICROSECONDS_PER_MILLISECOND = 1000;
 
 /** CPU counters at one instant. Machine and gateway counters need Linux's /proc (else `undefined`). */
@@ -13,6 +11,8 @@ export interface CpuSnapshot {
   clientMs: number;
   /** The gateway child process, all threads (event loop, libuv pool, libvips); 0 without one. */
   gatewayMs: number | undefined;
+  /** The gateway child process's minor page faults so far (`ProcStat`); 0 without one. */
+  gatewayMinorFaults: number | undefined;
   /** Every CPU of the machine, busy time including time stolen by the hypervisor. */
   machineBusyMs: number | undefined;
 }
@@ -22,6 +22,8 @@ export interface CpuUsage {
   wallMs: number;
   clientMs: number;
   gatewayMs: number;
+  /** Minor page faults of the gateway process in between (NaN when unknown). */
+  gatewayMinorFaults: number;
   /** Busy time of anything else on the machine (other processes, steal): the run was not alone when this is high. */
   otherMs: number;
 }
@@ -29,10 +31,12 @@ export interface CpuUsage {
 /** `gatewayPid` of the gateway child process, if the scenario runs one. */
 export function cpuSnapshot(gatewayPid?: number): CpuSnapshot {
   const own = process.cpuUsage();
+  const gateway = gatewayPid === undefined ? { cpuMs: 0, minorFaults: 0 } : readProcStat(gatewayPid);
   return {
     atNs: process.hrtime.bigint(),
     clientMs: (own.user + own.system) / MICROSECONDS_PER_MILLISECOND,
-    gatewayMs: gatewayPid === undefined ? 0 : processCpuMs(gatewayPid),
+    gatewayMs: gateway?.cpuMs,
+    gatewayMinorFaults: gateway?.minorFaults,
     machineBusyMs: machineBusyMs(),
   };
 }
@@ -52,30 +56,17 @@ export function otherLoadNote(usage: CpuUsage): string {
 
 export function cpuUsageBetween(before: CpuSnapshot, after: CpuSnapshot): CpuUsage {
   const clientMs = after.clientMs - before.clientMs;
-  const gatewayMs = after.gatewayMs === undefined || before.gatewayMs === undefined ? Number.NaN : after.gatewayMs - before.gatewayMs;
-  const machineMs =
-    after.machineBusyMs === undefined || before.machineBusyMs === undefined ? Number.NaN : after.machineBusyMs - before.machineBusyMs;
+  const between = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? Number.NaN : to - from);
+  const gatewayMs = between(before.gatewayMs, after.gatewayMs);
+  const machineMs = between(before.machineBusyMs, after.machineBusyMs);
   return {
     wallMs: elapsedMs(before.atNs, after.atNs),
     clientMs,
     gatewayMs,
+    gatewayMinorFaults: between(before.gatewayMinorFaults, after.gatewayMinorFaults),
     // Tick granularity (10 ms per CPU) can make a quiet machine look slightly negative.
     otherMs: Math.max(0, machineMs - clientMs - gatewayMs),
   };
-}
-
-/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15). */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-    // `fields[0]` is then field 3, so utime (14) and stime (15) sit at 11 and 12.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks * MS_PER_TICK : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The `cpu` line of /proc/stat: user nice system idle iowait irq softirq steal …; busy is all but idle and iowait. */

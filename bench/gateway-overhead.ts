@@ -1,6 +1,5 @@
 import sharp from 'sharp';
 import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot } from './cpu-time.js';
-import { minorPageFaults } from './page-faults.js';
 import { startGatewayProcess } from './gateway-process.js';
 import { startListeningProcess } from './listening-process.js';
 import {
@@ -323,8 +322,6 @@ async function prewarm(target: Target, settings: BenchSettings): Promise<void> {
 async function measure(target: Target, concurrency: number, settings: BenchSettings): Promise<Measured> {
   let before: CpuSnapshot | undefined;
   let after: CpuSnapshot | undefined;
-  let faultsBefore: number | undefined;
-  let faultsAfter: number | undefined;
   const result = await runLoad({
     port: target.port,
     concurrency,
@@ -333,14 +330,8 @@ async function measure(target: Target, concurrency: number, settings: BenchSetti
     maxRequests: settings.maxRequests,
     request: () => target.request,
     verifyFirst: (response) => target.verify(response),
-    onWindowStart: () => {
-      before = cpuSnapshot(target.pid);
-      faultsBefore = minorPageFaults(target.pid);
-    },
-    onWindowEnd: () => {
-      after = cpuSnapshot(target.pid);
-      faultsAfter = minorPageFaults(target.pid);
-    },
+    onWindowStart: () => (before = cpuSnapshot(target.pid)),
+    onWindowEnd: () => (after = cpuSnapshot(target.pid)),
   });
   const usage = before && after ? cpuUsageBetween(before, after) : undefined;
   const completed = result.completedInWindow;
@@ -348,8 +339,7 @@ async function measure(target: Target, concurrency: number, settings: BenchSetti
     result,
     otherCores: usage ? otherCores(usage) : Number.NaN,
     cpuMsPerRequest: usage && completed > 0 ? usage.gatewayMs / completed : Number.NaN,
-    faultsPerRequest:
-      faultsBefore !== undefined && faultsAfter !== undefined && completed > 0 ? (faultsAfter - faultsBefore) / completed : Number.NaN,
+    faultsPerRequest: usage && completed > 0 ? usage.gatewayMinorFaults / completed : Number.NaN,
   };
 }
 
