@@ -11,7 +11,7 @@
  */
 
 import type { Base64Text } from '../../domain/base64-text.js';
-import { ChunkedBytes } from '../common/chunked-bytes.js';
+import type { ChunkedBytes } from '../common/chunked-bytes.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -35,12 +35,11 @@ export interface JsonWithBase64 {
 }
 
 /**
- * Parses `body` (one buffer, the chunks it arrived in, in order, or those chunks as `ChunkedBytes`
- * with `JSON_SCAN_BYTES` noted) as JSON with the string values of `field` (e.g. `b64_json`)
- * extracted. `undefined` when the body is not valid JSON (truncated, an HTML error page, ...).
+ * Parses `bytes` (the body as the chunks it arrived in, ideally with `JSON_SCAN_BYTES` noted) as
+ * JSON with the string values of `field` (e.g. `b64_json`) extracted. `undefined` when the body is
+ * not valid JSON (truncated, an HTML error page, ...).
  */
-export function parseJsonWithBase64(body: Buffer | readonly Buffer[] | ChunkedBytes, field: string): JsonWithBase64 | undefined {
-  const bytes = body instanceof ChunkedBytes ? body : new ChunkedBytes(Buffer.isBuffer(body) ? [body] : body);
+export function parseJsonWithBase64(bytes: ChunkedBytes, field: string): JsonWithBase64 | undefined {
   const fieldBytes = Buffer.from(field, 'utf8');
   const values: Base64Text[] = [];
   const pieces: Buffer[] = [];

@@ -14,11 +14,7 @@ export interface OpenAIImagesResult {
  * Reads a 200 `ImagesResponse`: `b64_json` values as base64 bytes sliced from the body (never
  * decoded or copied here), `url` values for the gateway to download, and the token usage.
  */
-export function readOpenAIImages(
-  provider: string,
-  body: Buffer | readonly Buffer[] | ChunkedBytes,
-  hadInputImages: boolean,
-): OpenAIImagesResult {
+export function readOpenAIImages(provider: string, body: ChunkedBytes, hadInputImages: boolean): OpenAIImagesResult {
   const parsed = parseJsonWithBase64(body, 'b64_json');
   if (!parsed) throw malformedResponse(provider, 'the body is not JSON');
   const response: unknown = parsed.json;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { base64Parts, type Base64Text } from '../../../../src/domain/base64-text.js';
 import { ChunkCollector } from '../../../../src/providers/common/chunk-collector.js';
+import { ChunkedBytes } from '../../../../src/providers/common/chunked-bytes.js';
 import { base64Value, JSON_SCAN_BYTES, parseJsonWithBase64 } from '../../../../src/providers/openai/extract-base64-fields.js';
+
+/** One buffer or its chunks, as the upstream fetch would hand them over without notes. */
+function parse(body: Buffer | readonly Buffer[]) {
+  return parseJsonWithBase64(new ChunkedBytes(Buffer.isBuffer(body) ? [body] : body), 'b64_json');
+}
 
 /** A small deterministic generator, so a failing seed can be replayed. */
 function random(seed: number) {
@@ -122,7 +128,7 @@ describe('parseJsonWithBase64', () => {
       const rng = random(seed);
       const data = { created: 1713833628, data: Array.from({ length: rng.int(4) }, () => object(rng, 1)), extra: object(rng, 1) };
       const body = Buffer.from(serialise(rng, data), 'utf8');
-      const parsed = parseJsonWithBase64(body, 'b64_json');
+      const parsed = parse(body);
       expect(parsed, `seed ${seed}`).toBeDefined();
       expect(rehydrate(parsed!.json, parsed!.values), `seed ${seed}`).toEqual(JSON.parse(body.toString('utf8')));
       // Base64 has no escapes, so every string under the exact key is sliced: none is left to the fallback.
@@ -130,7 +136,7 @@ describe('parseJsonWithBase64', () => {
       extractedCount += parsed!.values.length;
       // The same body as the chunks a socket might deliver: the same answer, wherever the cuts fall.
       const chunks = splitAtRandom(rng, body);
-      const chunked = parseJsonWithBase64(chunks, 'b64_json');
+      const chunked = parse(chunks);
       expect(chunked!.json, `seed ${seed} chunked`).toEqual(parsed!.json);
       expect(chunked!.values.map(textOf), `seed ${seed} chunked`).toEqual(parsed!.values.map(textOf));
       // And as the upstream fetch hands it over: the quotes and backslashes noted as the chunks
@@ -149,7 +155,7 @@ describe('parseJsonWithBase64', () => {
     const body = Buffer.from(
       JSON.stringify({ created: 1, data: [{ b64_json: image }, { b64_json: image }], usage: { output_tokens: 1056 } }),
     );
-    const parsed = parseJsonWithBase64(body, 'b64_json')!;
+    const parsed = parse(body)!;
     expect(parsed.json).toEqual({ created: 1, data: [{ b64_json: 0 }, { b64_json: 1 }], usage: { output_tokens: 1056 } });
     expect(parsed.values.map((value) => Buffer.isBuffer(value) && value.buffer === body.buffer)).toEqual([true, true]);
     expect(textOf(parsed.values[1]!)).toBe(image);
@@ -161,7 +167,7 @@ describe('parseJsonWithBase64', () => {
     const chunks = [0, 65_536, 131_072, 196_608, 262_144, 327_680].map((start, index, starts) =>
       Buffer.from(whole.subarray(start, starts[index + 1] ?? whole.length)),
     );
-    const parsed = parseJsonWithBase64(chunks, 'b64_json')!;
+    const parsed = parse(chunks)!;
     expect(parsed.json).toEqual({ data: [{ b64_json: 0 }], usage: { output_tokens: 7 } });
     const parts = base64Parts(parsed.values[0]!);
     expect(parts.length).toBeGreaterThan(1);
@@ -171,12 +177,12 @@ describe('parseJsonWithBase64', () => {
 
   it('finds the key and escapes wherever a cut falls: every split point of a tricky body', () => {
     const body = Buffer.from('{"a\\\\":"\\\\\\"b64_json","b64_json" : "QUJDREVG","x":["é\\\\",{"b64_json":"R0hJ"}]}');
-    const expected = parseJsonWithBase64(body, 'b64_json')!;
+    const expected = parse(body)!;
     expect(expected.values.map(textOf)).toEqual(['QUJDREVG', 'R0hJ']);
     for (let cut = 0; cut <= body.length; cut += 1) {
       for (const second of [cut, Math.min(body.length, cut + 1), Math.min(body.length, cut + 7)]) {
         const chunks = [body.subarray(0, cut), body.subarray(cut, second), body.subarray(second)];
-        const parsed = parseJsonWithBase64(chunks, 'b64_json');
+        const parsed = parse(chunks);
         expect(parsed?.json, `cut ${cut}/${second}`).toEqual(expected.json);
         expect(parsed?.values.map(textOf), `cut ${cut}/${second}`).toEqual(['QUJDREVG', 'R0hJ']);
       }
@@ -185,7 +191,7 @@ describe('parseJsonWithBase64', () => {
 
   it('leaves a value with an escape in it to JSON.parse (some encoders write \\/)', () => {
     const body = Buffer.from('{"data":[{"b64_json":"iVBORw0KGgo\\/AAAA"},{"b64_json":"QUJD"}]}');
-    const parsed = parseJsonWithBase64(body, 'b64_json')!;
+    const parsed = parse(body)!;
     expect(parsed.values).toEqual([]);
     expect(parsed.json).toEqual({ data: [{ b64_json: 'iVBORw0KGgo/AAAA' }, { b64_json: 'QUJD' }] });
     expect(textOf(base64Value((parsed.json as { data: Array<{ b64_json: unknown }> }).data[0]!.b64_json, parsed.values)!)).toBe(
@@ -195,21 +201,21 @@ describe('parseJsonWithBase64', () => {
 
   it('does not take a key that only ends in b64_json after an escaped quote', () => {
     const body = Buffer.from('{"a\\"b64_json":"QUJD","b64_json":"REVG"}');
-    const parsed = parseJsonWithBase64(body, 'b64_json')!;
+    const parsed = parse(body)!;
     expect(parsed.values.map(textOf)).toEqual(['REVG']);
     expect(parsed.json).toEqual({ 'a"b64_json': 'QUJD', b64_json: 0 });
   });
 
   it('returns undefined for bodies that are not JSON: truncated inside or after a value, HTML', () => {
     const full = JSON.stringify({ data: [{ b64_json: 'QUJDREVG'.repeat(100) }], usage: { output_tokens: 5 } });
-    expect(parseJsonWithBase64(Buffer.from(full.slice(0, full.length / 2)), 'b64_json')).toBeUndefined();
-    expect(parseJsonWithBase64(Buffer.from(full.slice(0, -3)), 'b64_json')).toBeUndefined();
-    expect(parseJsonWithBase64(Buffer.from('<html><body>Bad gateway</body></html>'), 'b64_json')).toBeUndefined();
-    expect(parseJsonWithBase64(Buffer.from('{"data":[{"b64_json":"QUJD"}]}x'), 'b64_json')).toBeUndefined();
+    expect(parse(Buffer.from(full.slice(0, full.length / 2)))).toBeUndefined();
+    expect(parse(Buffer.from(full.slice(0, -3)))).toBeUndefined();
+    expect(parse(Buffer.from('<html><body>Bad gateway</body></html>'))).toBeUndefined();
+    expect(parse(Buffer.from('{"data":[{"b64_json":"QUJD"}]}x'))).toBeUndefined();
   });
 
   it('parses bodies without the field as plain JSON', () => {
-    expect(parseJsonWithBase64(Buffer.from('{"data":[{"url":"https://cdn/x.png"}]}'), 'b64_json')).toEqual({
+    expect(parse(Buffer.from('{"data":[{"url":"https://cdn/x.png"}]}'))).toEqual({
       json: { data: [{ url: 'https://cdn/x.png' }] },
       values: [],
     });

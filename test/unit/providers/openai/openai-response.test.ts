@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../../src/errors/upstream-error.js';
 import { openAIErrorFromResponse } from '../../../../src/providers/openai/openai-errors.js';
 import { readOpenAIImages } from '../../../../src/providers/openai/openai-response.js';
+import { ChunkedBytes } from '../../../../src/providers/common/chunked-bytes.js';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+const answer = (value: unknown) => new ChunkedBytes([body(value)]);
 const errorResponse = (status: number, error: unknown, headers: Record<string, string> = {}) => ({
   status,
   headers,
@@ -24,7 +26,7 @@ describe('readOpenAIImages', () => {
   it('reads base64 and URL items in order, with the revised prompt when one was sent', () => {
     const result = readOpenAIImages(
       'openai',
-      body({ created: 1, data: [{ b64_json: 'iVBORw0K' }, { url: 'https://cdn.example/x.png', revised_prompt: 'r' }] }),
+      answer({ created: 1, data: [{ b64_json: 'iVBORw0K' }, { url: 'https://cdn.example/x.png', revised_prompt: 'r' }] }),
       false,
     );
     expect(result.images).toEqual([{ base64: Buffer.from('iVBORw0K') }, { url: 'https://cdn.example/x.png', revisedPrompt: 'r' }]);
@@ -38,7 +40,7 @@ describe('readOpenAIImages', () => {
       output_tokens: 1056,
       input_tokens_details: { text_tokens: 40, image_tokens: 10 },
     };
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
+    expect(readOpenAIImages('openai', answer({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
       inputTextTokens: 40,
       inputImageTokens: 10,
       outputImageTokens: 1056,
@@ -47,18 +49,18 @@ describe('readOpenAIImages', () => {
 
   it('bills input without details at the image rate when images were sent, else as text', () => {
     const usage = { input_tokens: 50, output_tokens: 272 };
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
+    expect(readOpenAIImages('openai', answer({ data: [{ b64_json: 'QQ==' }], usage }), true).usage).toEqual({
       inputImageTokens: 50,
       outputImageTokens: 272,
     });
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage }), false).usage).toEqual({
+    expect(readOpenAIImages('openai', answer({ data: [{ b64_json: 'QQ==' }], usage }), false).usage).toEqual({
       inputTextTokens: 50,
       outputImageTokens: 272,
     });
   });
 
   it('ignores usage without output tokens (it would price the images at $0)', () => {
-    expect(readOpenAIImages('openai', body({ data: [{ b64_json: 'QQ==' }], usage: { input_tokens: 50 } }), false).usage).toBeUndefined();
+    expect(readOpenAIImages('openai', answer({ data: [{ b64_json: 'QQ==' }], usage: { input_tokens: 50 } }), false).usage).toBeUndefined();
   });
 
   it.each([
@@ -67,7 +69,7 @@ describe('readOpenAIImages', () => {
     ['an empty b64_json', { data: [{ b64_json: '' }] }],
     ['not an object', [1, 2]],
   ])('refuses a 200 with %s', (_name, value) => {
-    expect(thrown(() => readOpenAIImages('openai', body(value), false)).kind).toBe('upstream_error');
+    expect(thrown(() => readOpenAIImages('openai', answer(value), false)).kind).toBe('upstream_error');
   });
 });
 
