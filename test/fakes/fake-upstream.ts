@@ -84,7 +84,9 @@ export async function startFakeUpstream(options: {
   let fileCounter = 0;
   const state = { slowMs: 10_000 };
   let origin = '';
-  const sockets = new Set<Socket>();
+  // Every open connection, with a promise of its close made once as it opens: a close listener per
+  // request would pile up on a keep-alive connection (Node warns past ten).
+  const connections = new Map<Socket, Promise<void>>();
 
   const context: FakeContext = {
     get origin() {
@@ -105,11 +107,8 @@ export async function startFakeUpstream(options: {
     },
   };
 
-  // Made once per connection as it opens: a close listener per request would pile up on a
-  // keep-alive connection (Node warns past ten).
-  const connectionsClosed = new WeakMap<Socket, Promise<void>>();
   const server: Server = createServer((request, response) => {
-    const connectionClosed = connectionsClosed.get(request.socket)!;
+    const connectionClosed = connections.get(request.socket)!;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -147,12 +146,11 @@ export async function startFakeUpstream(options: {
     });
   });
   server.on('connection', (socket) => {
-    sockets.add(socket);
-    connectionsClosed.set(
+    connections.set(
       socket,
       new Promise((resolve) =>
-        socket.on('close', () => {
-          sockets.delete(socket);
+        socket.once('close', () => {
+          connections.delete(socket);
           resolve();
         }),
       ),
@@ -175,7 +173,7 @@ export async function startFakeUpstream(options: {
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
+        for (const socket of connections.keys()) socket.destroy();
         server.close(() => resolve());
       }),
   };

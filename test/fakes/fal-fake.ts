@@ -26,7 +26,6 @@ import {
  *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
  * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
  */
-export const FAL_FAKE_SCENARIOS: ReadonlyArray<FakeScenario> = FAKE_SCENARIOS;
 
 export interface FalFakeOptions {
   /** The one key the fake accepts (`Authorization: Key <apiKey>`). */
@@ -70,7 +69,7 @@ export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstrea
 
   return startFakeUpstream({
     basePath: '',
-    supports: options.supports ?? FAL_FAKE_SCENARIOS,
+    supports: options.supports ?? FAKE_SCENARIOS,
     handler: async (_request, response, call, context) => {
       if (call.headers['authorization'] !== `Key ${options.apiKey}`) {
         sendJson(response, 401, { detail: 'Invalid Key Authorization header format or credentials.' });

@@ -1,5 +1,6 @@
 import { falProvider } from '../../../src/providers/fal/fal-provider.js';
-import { FAL_FAKE_SCENARIOS, startFalFake } from '../../fakes/fal-fake.js';
+import { startFalFake } from '../../fakes/fal-fake.js';
+import { FAKE_SCENARIOS } from '../../fakes/fake-upstream.js';
 import { catalogRouteOptions } from '../../helpers/catalog-route-options.js';
 import { CONTRACT_API_KEY, DEADLINE_TIMEOUT, type ContractCase } from '../contract-case.js';
 
@@ -12,7 +13,7 @@ const falCase = (name: string, upstreamModel: string, options: Record<string, un
   startFake: () =>
     startFalFake({
       apiKey: CONTRACT_API_KEY,
-      supports: options['sync_mode'] === true ? FAL_FAKE_SCENARIOS.filter((scenario) => scenario !== 'result_gone') : FAL_FAKE_SCENARIOS,
+      supports: options['sync_mode'] === true ? FAKE_SCENARIOS.filter((scenario) => scenario !== 'result_gone') : FAKE_SCENARIOS,
     }),
   provider: falProvider,
   endpoint: (fake) => ({ instance: 'fal', baseUrl: fake.baseUrl, apiKey: CONTRACT_API_KEY, keyIndex: 0, settings: {} }),
