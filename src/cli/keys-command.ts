@@ -4,8 +4,10 @@ import { formatUsd } from '../domain/money.js';
 import { ApiError } from '../errors/api-error.js';
 import {
   createApiKeyBodySchema,
+  keyUpdateFromBody,
   limitsFromBody,
   serializeApiKey,
+  setsPeriodWithoutLimit,
   updateApiKeyBodySchema,
   type ApiKeyResponse,
 } from '../http/schemas/api-key-schemas.js';
@@ -162,14 +164,10 @@ export function registerKeysCommand(program: Command, io: CliIo = processIo): vo
     const updated = await withAdminServices(io.env, async (services) => {
       const current = await services.keys.get(id);
       if (!current || current.apiKey.revokedAt !== null) return undefined;
-      const { name, ...limits } = parsed.data;
-      if (limits.spend_limit_period !== undefined && limits.spend_limit === undefined && current.apiKey.limits.spendLimit === null) {
+      if (setsPeriodWithoutLimit(parsed.data, current.apiKey.limits.spendLimit)) {
         throw new ApiError({ kind: 'invalid_request', message: '--period needs --spend-limit: this key has no spend limit' });
       }
-      return services.keys.update(id, {
-        ...(name === undefined ? {} : { name }),
-        ...limitsFromBody(limits, current.apiKey.limits.spendLimit),
-      });
+      return services.keys.update(id, keyUpdateFromBody(parsed.data, current.apiKey.limits.spendLimit));
     });
     if (!updated) throw new Error(`No active key '${id}'.`);
     const key = serializeApiKey(updated, Date.now());

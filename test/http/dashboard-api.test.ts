@@ -206,6 +206,11 @@ forEachDatabase((harness) => {
       const updated = await send('PATCH', `/v1/keys/${created.body.id as string}`, { name: 'ci-2', spend_limit: null, scopes: ['read'] });
       expect(updated.status, updated.text).toBe(200);
       expect(updated.body).toMatchObject({ name: 'ci-2', spend_limit: null, scopes: ['read'] });
+      // A period for a key without a spend limit would limit nothing: refused, naming the parameter.
+      expectApiError(await send('PATCH', `/v1/keys/${created.body.id as string}`, { spend_limit_period: 'day' }), {
+        status: 400,
+        param: 'spend_limit_period',
+      });
 
       const strangersKey = (await get('/v1/key', stranger)).body.id as string;
       expectApiError(await send('PATCH', `/v1/keys/${strangersKey}`, { name: 'mine now' }), { status: 404, param: 'id' });

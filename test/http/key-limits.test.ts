@@ -197,6 +197,20 @@ forEachDatabase((harness) => {
       expect((await admin('PATCH', '/v1/admin/keys/missing', { name: 'y' })).status).toBe(404);
     });
 
+    it('changes the period of a limit alone, and refuses a period for a key without one', async () => {
+      const limited = await createKey({ name: 'weekly', spend_limit: 0.5, spend_limit_period: 'week' });
+      const moved = await admin('PATCH', `/v1/admin/keys/${limited.id}`, { spend_limit_period: 'day' });
+      expect(moved.status).toBe(200);
+      expect(moved.body['spend_limit']).toMatchObject({ limit_micros: 500_000, period: 'day' });
+
+      const bare = await createKey({ name: 'no limit' });
+      const refused = await admin('PATCH', `/v1/admin/keys/${bare.id}`, { name: 'renamed', spend_limit_period: 'day' });
+      expect(refused.status).toBe(400);
+      expect(refused.body['error']).toMatchObject({ param: 'spend_limit_period', message: expect.stringContaining('no spend limit') });
+      const unchanged = await admin('GET', `/v1/admin/keys/${bare.id}`);
+      expect(unchanged.body).toMatchObject({ name: 'no limit', spend_limit: null });
+    });
+
     it('the openai SDK sees the 429 as a RateLimitError with the headers', async () => {
       const created = await createKey({ name: 'sdk', requests_per_minute: 1 });
       const client = new OpenAI({ apiKey: created.key, baseURL: `${gateway.url}/v1/openai`, maxRetries: 0 });

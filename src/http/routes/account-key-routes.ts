@@ -5,7 +5,7 @@ import type { ApiKeyService, Caller } from '../../accounts/api-key-service.js';
 import { ApiError } from '../../errors/api-error.js';
 import { authenticate, callerOf, type FindKey } from '../plugins/authenticate.js';
 import { accountKeyBodyError, accountKeyCreateBodySchema, accountKeyUpdateBodySchema } from '../schemas/account-key-schemas.js';
-import { limitsFromBody, serializeApiKey } from '../schemas/api-key-schemas.js';
+import { keyUpdateFromBody, limitsFromBody, serializeApiKey } from '../schemas/api-key-schemas.js';
 
 export interface AccountKeyRoutesOptions {
   findKey: FindKey;
@@ -61,22 +61,7 @@ export const accountKeyRoutes: FastifyPluginAsync<AccountKeyRoutesOptions> = asy
     if (!parsed.success) throw accountKeyBodyError(parsed.error);
     const current = await ownKey(caller, request.params.id);
     if (parsed.data.scopes !== undefined) checkScopes(caller, parsed.data.scopes);
-    if (
-      parsed.data.spend_limit_period !== undefined &&
-      parsed.data.spend_limit === undefined &&
-      current.apiKey.limits.spendLimit === null
-    ) {
-      throw new ApiError({
-        kind: 'invalid_request',
-        param: 'spend_limit_period',
-        message: "This key has no spend limit: send 'spend_limit' with 'spend_limit_period'.",
-      });
-    }
-    const { name, ...limitsBody } = parsed.data;
-    const updated = await keys.update(request.params.id, {
-      ...(name === undefined ? {} : { name }),
-      ...limitsFromBody(limitsBody, current.apiKey.limits.spendLimit),
-    });
+    const updated = await keys.update(request.params.id, keyUpdateFromBody(parsed.data, current.apiKey.limits.spendLimit));
     if (!updated) throw new ApiError({ kind: 'not_found', param: 'id', message: `No active key '${request.params.id}' in your account.` });
     return serializeApiKey(updated, clock());
   });

@@ -4,7 +4,13 @@ import { usdToMicros } from '../../domain/money.js';
 import { ApiError } from '../../errors/api-error.js';
 import { invalidParamFromZod } from '../../errors/invalid-param-from-zod.js';
 import { authenticate, type FindKey } from '../plugins/authenticate.js';
-import { createApiKeyBodySchema, limitsFromBody, serializeApiKey, updateApiKeyBodySchema } from '../schemas/api-key-schemas.js';
+import {
+  createApiKeyBodySchema,
+  keyUpdateFromBody,
+  limitsFromBody,
+  serializeApiKey,
+  updateApiKeyBodySchema,
+} from '../schemas/api-key-schemas.js';
 
 export interface AdminRoutesOptions {
   findKey: FindKey;
@@ -50,22 +56,7 @@ export const adminRoutes: FastifyPluginAsync<AdminRoutesOptions> = async (app, {
     if (!parsed.success) throw invalidParamFromZod(parsed.error);
     const current = await keys.get(request.params.id);
     if (!current || current.apiKey.revokedAt !== null) throw notFound(request.params.id);
-    if (
-      parsed.data.spend_limit_period !== undefined &&
-      parsed.data.spend_limit === undefined &&
-      current.apiKey.limits.spendLimit === null
-    ) {
-      throw new ApiError({
-        kind: 'invalid_request',
-        param: 'spend_limit_period',
-        message: "This key has no spend limit: send 'spend_limit' with 'spend_limit_period'.",
-      });
-    }
-    const { name, ...limitsBody } = parsed.data;
-    const updated = await keys.update(request.params.id, {
-      ...(name === undefined ? {} : { name }),
-      ...limitsFromBody(limitsBody, current.apiKey.limits.spendLimit),
-    });
+    const updated = await keys.update(request.params.id, keyUpdateFromBody(parsed.data, current.apiKey.limits.spendLimit));
     if (!updated) throw notFound(request.params.id);
     return serializeApiKey(updated, clock());
   });

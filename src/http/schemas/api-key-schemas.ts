@@ -4,6 +4,7 @@ import { API_KEY_SCOPES, SPEND_PERIODS, type SpendLimit } from '../../accounts/a
 import type { ApiKeyLimitsInput } from '../../accounts/api-key-repository.js';
 import { keyPeriodSpend } from '../../accounts/key-period-spend.js';
 import { microsToUsd, usdToMicros } from '../../domain/money.js';
+import { ApiError } from '../../errors/api-error.js';
 
 /** An instant as ISO 8601 text or epoch milliseconds; `null` clears it. */
 const instantSchema = z.union(
@@ -75,6 +76,27 @@ export function limitsFromBody(body: LimitsBody, current: SpendLimit | null): Ap
   if (body.requests_per_minute !== undefined) limits.requestsPerMinute = body.requests_per_minute;
   if (body.max_concurrent_generations !== undefined) limits.maxConcurrentGenerations = body.max_concurrent_generations;
   return limits;
+}
+
+/** `spend_limit_period` alone, for a key without a spend limit: a period of nothing, refused rather than ignored. */
+export function setsPeriodWithoutLimit(body: LimitsBody, current: SpendLimit | null): boolean {
+  return body.spend_limit_period !== undefined && body.spend_limit === undefined && current === null;
+}
+
+/**
+ * An update body as the repository takes it: the name, and the limits against the key's `current`
+ * spend limit. A period without a limit is a 400 naming `spend_limit_period`.
+ */
+export function keyUpdateFromBody(body: LimitsBody, current: SpendLimit | null): ApiKeyLimitsInput & { name?: string } {
+  if (setsPeriodWithoutLimit(body, current)) {
+    throw new ApiError({
+      kind: 'invalid_request',
+      param: 'spend_limit_period',
+      message: "This key has no spend limit: send 'spend_limit' with 'spend_limit_period'.",
+    });
+  }
+  const { name, ...limits } = body;
+  return { ...(name === undefined ? {} : { name }), ...limitsFromBody(limits, current) };
 }
 
 function toEpochMs(value: number | string): number {

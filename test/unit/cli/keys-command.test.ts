@@ -102,6 +102,9 @@ forEachDatabase((harness) => {
       await expect(run('keys', 'create', '--expires', 'soon')).rejects.toThrow(/^--expires: /);
       await expect(run('keys', 'create', '--spend-limit', 'lots')).rejects.toThrow(/--spend-limit/);
       await expect(run('keys', 'update', 'missing', '--rpm', '3')).rejects.toThrow(/No active key/);
+      await run('keys', 'create', '--name', 'no-limit');
+      const bare = (await runJson('keys', 'list')).data.find((key: Json) => key.name === 'no-limit');
+      await expect(run('keys', 'update', bare.id, '--period', 'day')).rejects.toThrow(/^--period needs --spend-limit/);
     });
   });
 });
