@@ -1,5 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
+import { integerParam, numberParam } from '../common/numeric-params.js';
 import { stepsForQuality } from '../common/quality-steps.js';
 import { formatSize, roundSizeToMultiple } from '../common/size-mapping.js';
 import type { ProviderCall } from '../provider.js';
@@ -133,16 +134,4 @@ function applyExtraParameters(
     else
       warnings.push({ type: 'unsupported', setting: 'strength', provider, message: "'strength' applies to edits only; it was ignored." });
   }
-}
-
-function integerParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
-}
-
-function numberParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be a number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
 }

@@ -1,5 +1,6 @@
 import { invalidParam } from '../../errors/api-error.js';
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
+import { integerParam, numberParam } from '../common/numeric-params.js';
 import { stepsForQuality } from '../common/quality-steps.js';
 import { formatSize, roundSizeToMultiple } from '../common/size-mapping.js';
 import type { ProviderCall } from '../provider.js';
@@ -145,16 +146,4 @@ function chooseSize(call: ComfyuiCall, imageSize: ImageSize | undefined, warning
       message: `'${call.upstreamModel}' takes widths and heights in multiples of ${options.sizeMultiple} from ${MIN_EDGE} to ${MAX_EDGE}; '${formatSize(requested)}' was sent as ${formatSize(sent)}.`,
     });
   return sent;
-}
-
-function integerParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
-}
-
-function numberParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be a number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
 }

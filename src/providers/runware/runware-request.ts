@@ -1,6 +1,7 @@
 import { invalidParam } from '../../errors/api-error.js';
 import { requireRasterFormat, type ImageFormat, type RasterOutputFormat } from '../../domain/image-format.js';
 import type { GenerationWarning, ImageSize } from '../../domain/image-request.js';
+import { integerParam, numberParam } from '../common/numeric-params.js';
 import { stepsForQuality } from '../common/quality-steps.js';
 import { formatSize, roundSizeToMultiple } from '../common/size-mapping.js';
 import type { ProviderCall } from '../provider.js';
@@ -145,16 +146,4 @@ function applyExtraParameters(
 
 function dataUri(bytes: Buffer, format: ImageFormat): string {
   return `data:${MIME[format] ?? 'image/png'};base64,${bytes.toString('base64')}`;
-}
-
-function integerParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
-}
-
-function numberParam(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
-    throw invalidParam(name, `'${name}' must be a number from ${min} to ${max}, got ${JSON.stringify(value)}.`);
-  return value;
 }
