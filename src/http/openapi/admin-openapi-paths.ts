@@ -60,6 +60,17 @@ const keyWithSecret = json({
   allOf: [ref('AdminApiKey'), { type: 'object', properties: { key: { type: 'string', description: 'The secret, shown only now.' } } }],
 });
 
+/** The 200 of GET /v1/admin/usage, and of GET /v1/usage, the same pinned to the caller's account. */
+export function usageOkResponse(): JsonObject {
+  return {
+    description: 'A page of generations, totals (with `group_by`), or CSV.',
+    content: {
+      'application/json': { schema: { oneOf: [ref('UsagePage'), ref('UsageTotals')] } },
+      'text/csv': { schema: { type: 'string' } },
+    },
+  };
+}
+
 export function adminOpenApiPaths(): JsonObject {
   return {
     '/v1/admin/keys': {
@@ -162,13 +173,7 @@ export function adminOpenApiPaths(): JsonObject {
           'Rows are ordered by created_at desc, id desc. `group_by` answers totals instead of rows (all groups, no paging). `format=csv` or `Accept: text/csv` streams every matching row (from `cursor` if given) as RFC 4180 CSV with a header row.',
         parameters: queryParameters(usageQuerySchema),
         responses: {
-          '200': {
-            description: 'A page of generations, totals (with `group_by`), or CSV.',
-            content: {
-              'application/json': { schema: { oneOf: [ref('UsagePage'), ref('UsageTotals')] } },
-              'text/csv': { schema: { type: 'string' } },
-            },
-          },
+          '200': usageOkResponse(),
           ...errors(400, 401, 403),
         },
       }),

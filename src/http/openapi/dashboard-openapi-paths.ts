@@ -8,6 +8,7 @@ import {
   modelRoutesResponseSchema,
 } from '../schemas/dashboard-response-schemas.js';
 import { generationListQuerySchema } from '../schemas/generation-list-schemas.js';
+import { usageOkResponse } from './admin-openapi-paths.js';
 import { errorResponses, json, queryParameters, ref, toJson, type JsonObject } from './openapi-json.js';
 
 /*
@@ -60,13 +61,7 @@ export function dashboardOpenApiPaths(): JsonObject {
           "GET /v1/admin/usage pinned to the calling key's account: the same filters, `group_by`, cursor and CSV. An `account_id` other than your own is a 403.",
         parameters: queryParameters(usageQuerySchema),
         responses: {
-          '200': {
-            description: 'A page of generations, totals (with `group_by`), or CSV.',
-            content: {
-              'application/json': { schema: { oneOf: [ref('UsagePage'), ref('UsageTotals')] } },
-              'text/csv': { schema: { type: 'string' } },
-            },
-          },
+          '200': usageOkResponse(),
           ...errors(400, 401, 403),
         },
       }),
