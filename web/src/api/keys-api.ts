@@ -8,6 +8,17 @@ import type { GatewayClient } from './gateway-client';
 export type Scope = 'generate' | 'read' | 'admin';
 export type SpendPeriod = 'day' | 'week' | 'month';
 
+/** A key's spend limit and what it spent in the current period, as every key object carries it. */
+export interface KeySpendLimit {
+  limit_micros: number;
+  limit: number;
+  period: SpendPeriod;
+  period_start: number;
+  period_spend_micros: number;
+  period_spend: number;
+  resets_at: number;
+}
+
 export interface ApiKey {
   id: string;
   name: string;
@@ -21,15 +32,7 @@ export interface ApiKey {
   last_used_at: number | null;
   expires_at: number | null;
   expired: boolean;
-  spend_limit: {
-    limit_micros: number;
-    limit: number;
-    period: SpendPeriod;
-    period_start: number;
-    period_spend_micros: number;
-    period_spend: number;
-    resets_at: number;
-  } | null;
+  spend_limit: KeySpendLimit | null;
   requests_per_minute: number | null;
   max_concurrent_generations: number | null;
 }
