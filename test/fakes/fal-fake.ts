@@ -14,19 +14,6 @@ import {
   type RecordedCall,
 } from './fake-upstream.js';
 
-/**
- * A wire-faithful fal queue (`queue.fal.run`), per https://docs.fal.ai/model-apis/model-endpoints/queue:
- * - `POST /{endpoint id}` checks `Authorization: Key <key>` and answers `IN_QUEUE` with
- *   `status_url`/`response_url`/`cancel_url` under `owner/app` only: status and result calls made
- *   with the full sub-path id get the 404 real fal gives.
- * - status answers 202 `IN_QUEUE`, then `IN_PROGRESS`, then 200 `COMPLETED`.
- * - the result is FLUX-shaped (`images[]` on the CDN at the requested size, `has_nsfw_concepts`),
- *   data URIs with `sync_mode`; a failed job still ends `COMPLETED` and its result is the error.
- * - errors: 401 without the right key, 429 + `Retry-After`, 422 `detail[]` (validation and
- *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
- * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
- */
-
 export interface FalFakeOptions {
   /** The one key the fake accepts (`Authorization: Key <apiKey>`). */
   apiKey: string;
@@ -63,6 +50,18 @@ const PRESET_SIZES: Readonly<Record<string, { width: number; height: number }>> 
 const MAX_NUM_IMAGES = 6;
 const REQUEST_PATH = /^\/(.+)\/requests\/([^/]+?)(\/status|\/cancel)?$/;
 
+/**
+ * A wire-faithful fal queue (`queue.fal.run`), per https://docs.fal.ai/model-apis/model-endpoints/queue:
+ * - `POST /{endpoint id}` checks `Authorization: Key <key>` and answers `IN_QUEUE` with
+ *   `status_url`/`response_url`/`cancel_url` under `owner/app` only: status and result calls made
+ *   with the full sub-path id get the 404 real fal gives.
+ * - status answers 202 `IN_QUEUE`, then `IN_PROGRESS`, then 200 `COMPLETED`.
+ * - the result is FLUX-shaped (`images[]` on the CDN at the requested size, `has_nsfw_concepts`),
+ *   data URIs with `sync_mode`; a failed job still ends `COMPLETED` and its result is the error.
+ * - errors: 401 without the right key, 429 + `Retry-After`, 422 `detail[]` (validation and
+ *   `content_policy_violation`), 503 with `error_type` and `X-Fal-Error-Type`.
+ * - `GET /v1/models/pricing` for the probe (the Platform API, on this same server).
+ */
 export async function startFalFake(options: FalFakeOptions): Promise<FakeUpstream> {
   const jobs = new Map<string, FakeJob>();
   const pendingPolls = options.pendingPolls ?? 2;
