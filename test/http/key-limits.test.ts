@@ -206,7 +206,11 @@ forEachDatabase((harness) => {
       const bare = await createKey({ name: 'no limit' });
       const refused = await admin('PATCH', `/v1/admin/keys/${bare.id}`, { name: 'renamed', spend_limit_period: 'day' });
       expect(refused.status).toBe(400);
-      expect(refused.body['error']).toMatchObject({ param: 'spend_limit_period', message: expect.stringContaining('no spend limit') });
+      expect(refused.body['error']).toMatchObject({
+        type: 'invalid_request_error',
+        param: 'spend_limit_period',
+        message: "This key has no spend limit: send 'spend_limit' with 'spend_limit_period'.",
+      });
       const unchanged = await admin('GET', `/v1/admin/keys/${bare.id}`);
       expect(unchanged.body).toMatchObject({ name: 'no limit', spend_limit: null });
     });
