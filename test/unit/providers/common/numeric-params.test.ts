@@ -27,8 +27,9 @@ describe('numberParam', () => {
   it('refuses infinities, strings and values out of range', () => {
     for (const value of [30.01, -1, Number.POSITIVE_INFINITY, '7']) {
       const error = thrownApiError(() => numberParam('guidance_scale', value, 0, 30));
+      expect(error.status).toBe(400);
       expect(error.param).toBe('guidance_scale');
-      expect(error.message).toMatch(/^'guidance_scale' must be a number from 0 to 30, got /);
+      expect(error.message).toBe(`'guidance_scale' must be a number from 0 to 30, got ${JSON.stringify(value)}.`);
     }
   });
 });
