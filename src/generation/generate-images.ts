@@ -58,6 +58,8 @@ export interface GenerateImagesInput {
    * never holds a whole answer that was not charged (docs/architecture.md, "Hot path").
    */
   onOutput?: (output: GenerationOutput) => void;
+  /** Lends the buffers providers' answers are read into (`ProviderCall.lendBuffer`); the entry point takes them back. */
+  lendBuffer?: (size: number) => Buffer;
 }
 
 /** The body of a successful image response, plus what the HTTP layer puts in headers. */
@@ -418,7 +420,13 @@ async function generateAll(
       // The rest goes to the route that answered, if it still can.
       routes: last ? [last, ...routes.filter((candidate) => candidate !== last)] : routes,
       registry: ports.registry,
-      call: { request: input.request, n: input.request.n - count, signal: input.signal, deadline: input.deadline },
+      call: {
+        request: input.request,
+        n: input.request.n - count,
+        signal: input.signal,
+        deadline: input.deadline,
+        ...(input.lendBuffer ? { lendBuffer: input.lendBuffer } : {}),
+      },
       clock: ports.clock,
       attempts,
       state: ports.router,

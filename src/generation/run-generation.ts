@@ -24,6 +24,11 @@ export interface RunGenerationInput {
   onAdmitted?: (rateLimit: RateLimitState | null) => void;
   /** See `GenerateImagesInput.onOutput`: the final output before the charge is committed; the run resolves with the same object. */
   onOutput?: (output: GenerationOutput) => void;
+  /**
+   * See `GenerateImagesInput.lendBuffer`. The output's base64 may be views of these buffers: the
+   * entry point takes them back only once the run is over and nothing reads the output.
+   */
+  lendBuffer?: (size: number) => Buffer;
 }
 
 /**
@@ -63,6 +68,7 @@ export async function runGeneration(ports: UseCasePorts, input: RunGenerationInp
       ...(job ? { job } : {}),
       ...(plan.deprecation === undefined ? {} : { deprecation: plan.deprecation }),
       ...(input.onOutput ? { onOutput: input.onOutput } : {}),
+      ...(input.lendBuffer ? { lendBuffer: input.lendBuffer } : {}),
     });
   } finally {
     deadline.clear();

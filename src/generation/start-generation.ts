@@ -1,7 +1,7 @@
 import type { UseCasePorts } from './generation-ports.js';
 import { runGeneration, type RunGenerationInput } from './run-generation.js';
 
-export interface StartGenerationInput extends Omit<RunGenerationInput, 'detached' | 'onRecorded' | 'signal'> {
+export interface StartGenerationInput extends Omit<RunGenerationInput, 'detached' | 'onRecorded' | 'signal' | 'lendBuffer'> {
   /** A failure after the generation was recorded: it is in the record already, this is for the log. */
   onBackgroundError?: (error: unknown, generationId: string) => void;
 }

@@ -41,6 +41,11 @@ export interface ProviderCall<Options = unknown, Settings = InstanceSettings> {
   options: Options;
   /** The upstream instance and key chosen for this attempt. */
   endpoint: ProviderEndpoint<Settings>;
+  /**
+   * Lends a buffer a large answer is read into instead of the socket's chunks (`UpstreamRequest`'s
+   * `lendBuffer`): the entry point takes it back once nothing reads the output any more.
+   */
+  lendBuffer?: (size: number) => Buffer;
 }
 
 /** One image produced by a provider. */

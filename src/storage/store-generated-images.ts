@@ -6,7 +6,7 @@ import { finishedImageBytes, type FinishedImage, type StoredImageRef } from '../
 import { EXTENSION_BY_FORMAT, MIME_BY_FORMAT } from '../domain/image-format.js';
 import type { HostedImageUrls } from './hosted-image-urls.js';
 import type { ImageStore } from './image-store.js';
-import { createScratchBuffers, type ScratchBuffers } from './scratch-buffers.js';
+import { createScratchBuffers, type ScratchBuffers } from '../domain/scratch-buffers.js';
 
 const DAY_MS = 86_400_000;
 /**

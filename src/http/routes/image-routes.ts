@@ -6,6 +6,7 @@ import type { GenerationRequest } from '../../generation/generation-request.js';
 import type { GenerationService } from '../../generation/generation-service.js';
 import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
 import { invalidParam } from '../../errors/api-error.js';
+import { createScratchBuffers, leaseScratch, type ScratchBuffers, type ScratchLease } from '../../domain/scratch-buffers.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
 import { clientAddressOf } from '../client-address.js';
 import type { HttpSettings } from '../http-services.js';
@@ -32,13 +33,23 @@ export interface ImageRoutesOptions {
   clock: () => number;
 }
 
+/**
+ * Where providers' answers are read (`lendBuffer`): a 1024x1024 PNG answer is ~1.9 MB, so 64
+ * requests in flight keep ~128 MiB, never more; beyond it, buffers are allocated and collected.
+ * Up to 32 MiB a buffer: ten images in one answer still fit.
+ */
+const ANSWER_BUFFER_LIMITS = { maxKept: 64, maxKeptBytes: 128 * 1024 * 1024, maxBufferBytes: 32 * 1024 * 1024 } as const;
+
 export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, options) => {
   app.addHook('onRequest', authenticate(options.findKey, 'generate'));
+  const answerBuffers = createScratchBuffers(ANSWER_BUFFER_LIMITS);
   // Only JSON and multipart are image requests: any other Content-Type (Fastify would parse
   // text/plain by default) is a 415, as the OpenAPI document says.
   app.removeContentTypeParser('text/plain');
   for (const url of IMAGE_PATHS) {
-    app.post(url, { bodyLimit: options.settings.maxRequestBytes }, (request, reply) => handleImageRequest(options, request, reply));
+    app.post(url, { bodyLimit: options.settings.maxRequestBytes }, (request, reply) =>
+      handleImageRequest(options, answerBuffers, request, reply),
+    );
   }
 };
 
@@ -48,6 +59,7 @@ export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, o
  */
 async function handleImageRequest(
   { generations, settings, clock }: ImageRoutesOptions,
+  answerBuffers: ScratchBuffers,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
@@ -55,6 +67,7 @@ async function handleImageRequest(
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   const answer = holdImageResponse(reply);
+  const lease = leaseScratch(answerBuffers);
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
@@ -93,12 +106,14 @@ async function handleImageRequest(
     };
     const work =
       idempotencyKey === undefined
-        ? generations.run({ ...generation, signal: disconnect.signal, onOutput })
-        : generations.runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey, onOutput }).then(({ output, replayed }) => {
-            // After a heartbeat the headers are gone; the body is the same either way.
-            if (replayed && !reply.raw.headersSent) reply.header('Idempotent-Replayed', 'true');
-            return output;
-          });
+        ? generations.run({ ...generation, signal: disconnect.signal, onOutput, lendBuffer: lease.borrow })
+        : generations
+            .runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey, onOutput, lendBuffer: lease.borrow })
+            .then(({ output, replayed }) => {
+              // After a heartbeat the headers are gone; the body is the same either way.
+              if (replayed && !reply.raw.headersSent) reply.header('Idempotent-Replayed', 'true');
+              return output;
+            });
     const outcome = await respondWithHeartbeat(
       request,
       reply,
@@ -133,7 +148,18 @@ async function handleImageRequest(
     throw error.error;
   } finally {
     disconnect.dispose();
+    releaseOnClose(reply, lease);
   }
+}
+
+/**
+ * The answer's buffers go back once the response is over: the run has settled (this handler
+ * awaited it) and the connection no longer sends them. `close` comes after the last write
+ * completed, or after the socket was destroyed and its pending writes dropped.
+ */
+function releaseOnClose(reply: FastifyReply, lease: ScratchLease): void {
+  if (reply.raw.closed) lease.release();
+  else reply.raw.once('close', () => lease.release());
 }
 
 function setSuccessHeaders(reply: FastifyReply, output: GenerationOutput, settings: HttpSettings): void {

@@ -21,6 +21,7 @@ export class ChunkCollector {
   readonly chunks: Buffer[] = [];
   size = 0;
   private joined = 0;
+  private target: Buffer | undefined;
   private readonly joinEvery: number;
   private readonly firstPositions = new Map<number, number[]>();
 
@@ -29,8 +30,24 @@ export class ChunkCollector {
     for (const byte of options.noteBytes ?? []) this.firstPositions.set(byte, []);
   }
 
+  /**
+   * Copies every chunk from now on into `target` (at least as long as the whole body), keeping
+   * views of it instead of the chunks: the socket's buffers then die young, and `target` can be
+   * one that is lent again after this body (`leaseScratch`). Before the first chunk only.
+   */
+  readInto(target: Buffer): void {
+    if (this.size > 0) throw new Error('ChunkCollector.readInto: chunks were already collected');
+    this.target = target;
+  }
+
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
+    if (this.target !== undefined) {
+      if (this.size + chunk.length > this.target.length)
+        throw new RangeError(`ChunkCollector: more than the ${this.target.length} bytes of the buffer read into`);
+      chunk.copy(this.target, this.size);
+      chunk = this.target.subarray(this.size, this.size + chunk.length);
+    }
     this.chunks.push(chunk);
     this.size += chunk.length;
     for (const [byte, positions] of this.firstPositions) positions.push(chunk.indexOf(byte));
@@ -57,7 +74,11 @@ export class ChunkCollector {
       }
       positions.push(first);
     }
-    this.chunks.push(Buffer.concat(run));
+    // Views of one buffer lie end to end: the run is one view of it, nothing copied.
+    const first = run[0]!;
+    const start = first.byteOffset - (this.target?.byteOffset ?? 0);
+    const length = run.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.chunks.push(this.target === undefined ? Buffer.concat(run) : this.target.subarray(start, start + length));
     this.joined = this.chunks.length;
   }
 }

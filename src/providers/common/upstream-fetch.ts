@@ -39,7 +39,19 @@ export interface UpstreamRequest {
    * body at once and takes none.
    */
   noteBytes?: readonly number[];
+  /**
+   * Lends the buffer an answer of `size` bytes (its `content-length`, when at least
+   * `LENT_BODY_MIN_BYTES`) is read into: each chunk is copied in as it arrives and the answer is
+   * views of it. Undici's socket chunks, kept until the client has read the answer, outlive
+   * young-generation collections under load and keep V8 marking; a lent buffer is reused
+   * (docs/performance.md, "fifth boot"). Nothing of the answer may be read after the lender takes
+   * the buffer back. Without it, the answer stays in the socket chunks.
+   */
+  lendBuffer?: (size: number) => Buffer;
 }
+
+/** Smaller answers (errors, URLs) stay in their chunks: a copy would gain nothing. */
+export const LENT_BODY_MIN_BYTES = 256 * 1024;
 
 export interface UpstreamResponse {
   status: number;
@@ -55,7 +67,7 @@ const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
  * an abort rejects with the signal's reason so the router can tell deadline from disconnect.
  * HTTP error statuses are returned, not thrown: each adapter maps its provider's error bodies.
  */
-export async function upstreamFetch(input: Omit<UpstreamRequest, 'noteBytes'>): Promise<UpstreamResponse> {
+export async function upstreamFetch(input: Omit<UpstreamRequest, 'noteBytes' | 'lendBuffer'>): Promise<UpstreamResponse> {
   const { status, headers, bytes } = await upstreamFetchChunks(input);
   return { status, headers, body: bytes.join() };
 }
@@ -99,6 +111,7 @@ export async function upstreamFetchChunks(input: UpstreamRequest): Promise<Upstr
       timed?.signal ?? input.signal,
       new ChunkCollector(input.noteBytes === undefined ? {} : { noteBytes: input.noteBytes }),
       maxBodyBytes,
+      input.lendBuffer,
     );
   } catch (error) {
     if (input.signal.aborted) throw input.signal.reason as Error;
@@ -132,6 +145,7 @@ function dispatchForChunks(
   signal: AbortSignal,
   collected: ChunkCollector,
   maxBodyBytes: number,
+  lendBuffer: ((size: number) => Buffer) | undefined,
 ): Promise<UpstreamChunkedResponse> {
   return new Promise<UpstreamChunkedResponse>((resolve, reject) => {
     if (signal.aborted) {
@@ -172,6 +186,9 @@ function dispatchForChunks(
         declared = declaredLength(responseHeaders['content-length']);
         if (declared !== undefined && declared > maxBodyBytes) stop(tooLarge(provider, maxBodyBytes));
         else limit = declared ?? maxBodyBytes;
+        // The limit keeps the body within the declared length, so it fits the lent buffer.
+        if (!settled && lendBuffer !== undefined && declared !== undefined && declared >= LENT_BODY_MIN_BYTES)
+          collected.readInto(lendBuffer(declared));
       },
       onResponseData(_controller, chunk) {
         if (settled) return;

@@ -40,6 +40,7 @@ async function generateWithOpenAI(call: OpenAICall): Promise<ProviderResult> {
     signal: call.signal,
     deadline: call.deadline,
     noteBytes: JSON_SCAN_BYTES,
+    ...(call.lendBuffer ? { lendBuffer: call.lendBuffer } : {}),
   });
   if (response.status < 200 || response.status >= 300) {
     const { status, headers, bytes } = response;

@@ -10,7 +10,7 @@ import type { FinishedImage } from '../../../src/domain/finished-image.js';
 import { createHostedImageUrls } from '../../../src/storage/hosted-image-urls.js';
 import type { ImageStore } from '../../../src/storage/image-store.js';
 import { createLocalDiskStore } from '../../../src/storage/local-disk-store.js';
-import { createScratchBuffers, type ScratchBuffers } from '../../../src/storage/scratch-buffers.js';
+import { createScratchBuffers, type ScratchBuffers } from '../../../src/domain/scratch-buffers.js';
 import { createImageStorer } from '../../../src/storage/store-generated-images.js';
 import { createKeyWithCredits, newGeneration } from '../accounts/account-fixtures.js';
 

@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMultipartForm } from '../../../../src/providers/common/multipart-form.js';
-import { upstreamFetch } from '../../../../src/providers/common/upstream-fetch.js';
+import { LENT_BODY_MIN_BYTES, upstreamFetch, upstreamFetchChunks } from '../../../../src/providers/common/upstream-fetch.js';
 import { upstreamFailure } from '../../../helpers/caught-error.js';
 
 /** Real bytes in several writes, so the client sees more than one chunk. */
@@ -136,6 +136,51 @@ describe('upstreamFetch reads the whole body', () => {
   it('up to exactly the limit', async () => {
     expect((await fetchPath('/sized', BODY.length)).body.equals(BODY)).toBe(true);
     expect((await fetchPath('/chunked', BODY.length)).body.equals(BODY)).toBe(true);
+  });
+});
+
+describe('upstreamFetchChunks reads into a lent buffer', () => {
+  function fetchLending(path: string, lent: number[]) {
+    let buffer: Buffer | undefined;
+    const response = upstreamFetchChunks({
+      provider: 'fake',
+      method: 'GET',
+      url: `${base}${path}`,
+      signal: new AbortController().signal,
+      lendBuffer: (size) => {
+        lent.push(size);
+        buffer = Buffer.alloc(size + 7);
+        return buffer;
+      },
+    });
+    return { response, lentBuffer: () => buffer };
+  }
+
+  it('when the content-length is large enough: the answer is views of that buffer, byte for byte', async () => {
+    expect(BODY.length).toBeGreaterThanOrEqual(LENT_BODY_MIN_BYTES);
+    const lent: number[] = [];
+    const { response, lentBuffer } = fetchLending('/sized', lent);
+    const { bytes } = await response;
+    expect(lent).toEqual([BODY.length]);
+    const views = bytes.slices(0, bytes.length);
+    expect(views.length).toBeGreaterThan(0);
+    expect(views.every((view) => view.buffer === lentBuffer()!.buffer)).toBe(true);
+    expect(bytes.join().equals(BODY)).toBe(true);
+  });
+
+  it('not without a content-length, nor for a small answer: those stay in their chunks', async () => {
+    const lent: number[] = [];
+    expect((await fetchLending('/chunked', lent).response).bytes.join().equals(BODY)).toBe(true);
+    expect((await fetchLending('/empty', lent).response).bytes.length).toBe(0);
+    expect(lent).toEqual([]);
+  });
+
+  it('still refusing a body cut short of its content-length', async () => {
+    const lent: number[] = [];
+    const error = await upstreamFailure(fetchLending('/truncated', lent).response);
+    expect(error.kind).toBe('upstream_error');
+    expect(error.message).toBe("The connection to 'fake' broke before the response was complete.");
+    expect(lent).toEqual([BODY.length]);
   });
 });
 

@@ -1,9 +1,10 @@
 /**
- * Buffers lent for bytes that live only as long as one call, then reused. Storing an image decodes
- * ~1.4 MB of base64 per request into memory outside V8's heap; allocated afresh each time, that
- * memory outlives young-generation collections while the file is written and the record waits,
- * and V8 answers the growth with full mark-compacts (docs/performance.md, "The url path"). Lent
- * buffers are allocated once and never become garbage.
+ * Buffers lent for bytes that live only as long as one call or request, then reused. Storing an
+ * image decodes ~1.4 MB of base64 per request into memory outside V8's heap, and an upstream's
+ * answer is ~1.9 MB; allocated afresh each time, that memory outlives young-generation collections
+ * while the file is written or the client reads the answer, and V8 answers the growth with full
+ * mark-compacts (docs/performance.md, "The url path" and "fifth boot"). Lent buffers are allocated
+ * once and never become garbage.
  *
  * A lent buffer must be given back only when nothing reads it any more: the next borrower
  * overwrites it. One that is never given back (a failed write) is simply left to the collector.
@@ -56,6 +57,38 @@ export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffer
         const smallest = kept.reduce((at, candidate, index) => (candidate.length < kept[at]!.length ? index : at), 0);
         keptBytes -= kept.splice(smallest, 1)[0]!.length;
       }
+    },
+  };
+}
+
+/** Buffers lent for one request, all given back at once when the request is over. */
+export interface ScratchLease {
+  /** A buffer of at least `size` bytes, kept lent until `release`. */
+  borrow(size: number): Buffer;
+  /** Gives back every buffer lent so far; nothing may read them any more. Idempotent. */
+  release(): void;
+}
+
+/**
+ * A lease over `scratch` for one request whose buffers end up in places that are hard to follow
+ * one by one (views in the answer being written, in the images being stored), so they go back
+ * together once all of that is over. A borrow after the release gets a buffer of its own, never
+ * given back: a call still running then (a fan-out sibling of a failed one) must not be handed a
+ * buffer that another request may already be writing into.
+ */
+export function leaseScratch(scratch: ScratchBuffers): ScratchLease {
+  let lent: Buffer[] | undefined = [];
+  return {
+    borrow(size) {
+      if (lent === undefined) return Buffer.allocUnsafeSlow(size);
+      const buffer = scratch.borrow(size);
+      lent.push(buffer);
+      return buffer;
+    },
+    release() {
+      const all = lent ?? [];
+      lent = undefined;
+      for (const buffer of all) scratch.giveBack(buffer);
     },
   };
 }

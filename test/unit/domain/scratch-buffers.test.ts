@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScratchBuffers } from '../../../src/storage/scratch-buffers.js';
+import { createScratchBuffers, leaseScratch } from '../../../src/domain/scratch-buffers.js';
 
 const MIB = 1024 * 1024;
 
@@ -59,5 +59,28 @@ describe('scratch buffers', () => {
     expect(scratch.borrow(MIB) === two).toBe(true);
     expect(scratch.borrow(MIB) === four).toBe(true);
     expect(scratch.borrow(MIB) === one).toBe(false);
+  });
+
+  it('a lease gives back everything it lent at once, once', () => {
+    const scratch = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * MIB, maxBufferBytes: 16 * MIB });
+    const lease = leaseScratch(scratch);
+    const first = lease.borrow(MIB);
+    const second = lease.borrow(2 * MIB);
+    expect(scratch.borrow(MIB) === first || scratch.borrow(MIB) === second).toBe(false);
+    lease.release();
+    lease.release();
+    expect(scratch.borrow(2 * MIB) === second).toBe(true);
+    expect(scratch.borrow(MIB) === first).toBe(true);
+  });
+
+  it('a lease lends a buffer of its own after its release, which never returns to the pool', () => {
+    const scratch = createScratchBuffers({ maxKept: 4, maxKeptBytes: 64 * MIB, maxBufferBytes: 16 * MIB });
+    const lease = leaseScratch(scratch);
+    lease.release();
+    const late = lease.borrow(MIB);
+    expect(late.length).toBeGreaterThanOrEqual(MIB);
+    lease.release();
+    expect(scratch.borrow(MIB) === late).toBe(false);
+    expect(() => scratch.giveBack(late)).toThrow('giveBack: this buffer is not on loan');
   });
 });
