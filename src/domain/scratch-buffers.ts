@@ -61,6 +61,12 @@ export function createScratchBuffers(limits: ScratchBufferLimits): ScratchBuffer
   };
 }
 
+/**
+ * Lends a buffer of at least `size` bytes for one request's data, or `undefined` when the caller
+ * is better off without one (it then keeps what it has).
+ */
+export type LendBuffer = (size: number) => Buffer | undefined;
+
 /** Buffers lent for one request, all given back at once when the request is over. */
 export interface ScratchLease {
   /** A buffer of at least `size` bytes, kept lent until `release`. */

@@ -19,6 +19,7 @@ import { actualCostMicros, estimateImageMicros } from './quote-price.js';
 import { claimFreeUsage } from './claim-free-usage.js';
 import { inputImageReserveMicros } from './input-image-reserve.js';
 import { settleAboveHoldWarnings } from './settle-above-hold.js';
+import type { LendBuffer } from '../domain/scratch-buffers.js';
 
 export interface GenerationCaller {
   accountId: string;
@@ -59,7 +60,7 @@ export interface GenerateImagesInput {
    */
   onOutput?: (output: GenerationOutput) => void;
   /** Lends the buffers providers' answers are read into (`ProviderCall.lendBuffer`); the entry point takes them back. */
-  lendBuffer?: (size: number) => Buffer;
+  lendBuffer?: LendBuffer;
 }
 
 /** The body of a successful image response, plus what the HTTP layer puts in headers. */

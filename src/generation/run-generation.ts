@@ -7,6 +7,7 @@ import type { UseCasePorts } from './generation-ports.js';
 import type { GenerationRequest } from './generation-request.js';
 import { planGeneration } from './plan-generation.js';
 import { startRequestDeadline } from './request-deadline.js';
+import type { LendBuffer } from '../domain/scratch-buffers.js';
 
 export interface RunGenerationInput {
   /** The request as an entry point received it: fields as sent, images unread. */
@@ -28,7 +29,7 @@ export interface RunGenerationInput {
    * See `GenerateImagesInput.lendBuffer`. The output's base64 may be views of these buffers: the
    * entry point takes them back only once the run is over and nothing reads the output.
    */
-  lendBuffer?: (size: number) => Buffer;
+  lendBuffer?: LendBuffer;
 }
 
 /**

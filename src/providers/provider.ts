@@ -1,4 +1,5 @@
 import type { Base64Text } from '../domain/base64-text.js';
+import type { LendBuffer } from '../domain/scratch-buffers.js';
 import type { ImageFormat } from '../domain/image-format.js';
 import type { GenerationWarning, ImageRequest } from '../domain/image-request.js';
 
@@ -45,7 +46,7 @@ export interface ProviderCall<Options = unknown, Settings = InstanceSettings> {
    * Lends a buffer a large answer is read into instead of the socket's chunks (`UpstreamRequest`'s
    * `lendBuffer`): the entry point takes it back once nothing reads the output any more.
    */
-  lendBuffer?: (size: number) => Buffer;
+  lendBuffer?: LendBuffer;
 }
 
 /** One image produced by a provider. */

@@ -23,7 +23,10 @@ async function noisyPng(width: number, height: number): Promise<Buffer> {
     .toBuffer();
 }
 
-/** An OpenAI upstream that answers the prompt `image-<k>` with image k, in pieces, with a content-length. */
+/**
+ * An OpenAI upstream that answers the prompt `image-<k>` with image k, in pieces, with a
+ * content-length; `image-<k> wait-<ms>` waits that long first.
+ */
 async function startUpstream(images: readonly Buffer[]): Promise<{ server: Server; baseUrl: string }> {
   const bodies = images.map((png) => Buffer.from(JSON.stringify({ created: 1_764_000_000, data: [{ b64_json: png.toString('base64') }] })));
   const server = createServer((request, response) => {
@@ -31,8 +34,12 @@ async function startUpstream(images: readonly Buffer[]): Promise<{ server: Serve
     request.on('data', (part: Buffer) => parts.push(part));
     request.on('end', () => {
       const { prompt } = JSON.parse(Buffer.concat(parts).toString('utf8')) as { prompt: string };
-      const body = bodies[Number(/^image-(\d+)$/.exec(prompt)?.[1])];
+      const [, index, wait] = /^image-(\d+)(?: wait-(\d+))?$/.exec(prompt) ?? [];
+      const body = bodies[Number(index)];
       if (!body) return void response.writeHead(400).end();
+      setTimeout(() => answer(body), Number(wait ?? 0));
+    });
+    const answer = (body: Buffer): void => {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
       // Pieces with pauses, so the answers of concurrent requests arrive interleaved.
       const pieces: Buffer[] = [];
@@ -43,7 +50,7 @@ async function startUpstream(images: readonly Buffer[]): Promise<{ server: Serve
         setTimeout(() => writeNext(index + 1), 1);
       };
       writeNext(0);
-    });
+    };
   });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -74,10 +81,10 @@ describe('answers read into lent buffers', () => {
     await new Promise((resolve) => upstream?.server.close(resolve));
   });
 
-  const generate = (index: number, responseFormat: 'b64_json' | 'url') =>
+  const generate = (index: number, responseFormat: 'b64_json' | 'url', waitMs = 0) =>
     client.images.generate({
       model: 'openai/gpt-image-2',
-      prompt: `image-${index}`,
+      prompt: waitMs > 0 ? `image-${index} wait-${waitMs}` : `image-${index}`,
       size: '1024x1024',
       output_format: 'png',
       response_format: responseFormat,
@@ -98,6 +105,8 @@ describe('answers read into lent buffers', () => {
   });
 
   it("keeps a client's answer intact while it stops reading and other requests reuse the buffers", async () => {
+    // Answers are read into lent buffers only with more than 8 image requests in flight: 9 wait upstream meanwhile.
+    const holders = Array.from({ length: 9 }, () => generate(5, 'b64_json', 500));
     // A raw request whose reader pauses at the first bytes: the gateway still has megabytes to send.
     const slow = await new Promise<IncomingMessage>((resolve, reject) => {
       const outgoing = httpRequest(`${gateway.url}/v1/images/generations`, {
@@ -113,9 +122,11 @@ describe('answers read into lent buffers', () => {
     });
     expect(slow.statusCode).toBe(200);
     // Meanwhile, answers of the same size come and go, and their buffers are lent on.
+    for (const holder of await Promise.all(holders))
+      expect(Buffer.from(holder.data![0]!.b64_json!, 'base64').equals(images[5]!)).toBe(true);
     for (let round = 0; round < 3; round += 1) {
-      const others = await Promise.all([generate(5, 'b64_json'), generate(5, 'b64_json'), generate(5, 'url')]);
-      expect(Buffer.from(others[0].data![0]!.b64_json!, 'base64').equals(images[5]!)).toBe(true);
+      const others = await Promise.all(Array.from({ length: 9 }, (_, call) => generate(5, call === 0 ? 'url' : 'b64_json')));
+      expect(Buffer.from(others[1]!.data![0]!.b64_json!, 'base64').equals(images[5]!)).toBe(true);
     }
     const parts: Buffer[] = [];
     slow.on('data', (part: Buffer) => parts.push(part));

@@ -6,7 +6,13 @@ import type { GenerationRequest } from '../../generation/generation-request.js';
 import type { GenerationService } from '../../generation/generation-service.js';
 import { IDEMPOTENCY_HEADER } from '../../generation/idempotent-generation.js';
 import { invalidParam } from '../../errors/api-error.js';
-import { createScratchBuffers, leaseScratch, type ScratchBuffers, type ScratchLease } from '../../domain/scratch-buffers.js';
+import {
+  createScratchBuffers,
+  leaseScratch,
+  type LendBuffer,
+  type ScratchBuffers,
+  type ScratchLease,
+} from '../../domain/scratch-buffers.js';
 import { formatAttemptsHeader } from '../format-attempts-header.js';
 import { clientAddressOf } from '../client-address.js';
 import type { HttpSettings } from '../http-services.js';
@@ -40,9 +46,24 @@ export interface ImageRoutesOptions {
  */
 const ANSWER_BUFFER_LIMITS = { maxKept: 64, maxKeptBytes: 128 * 1024 * 1024, maxBufferBytes: 32 * 1024 * 1024 } as const;
 
+/**
+ * Answers are read into lent buffers only with more image requests than this in flight. Copying
+ * a 1.9 MB answer costs ~0.1 ms; it pays off when answers are held while many more arrive (V8
+ * collects its young generation every ~32 MB of new buffers, and an answer held through two
+ * collections is promoted), not for a request on its own, whose latency it would only add to
+ * (docs/performance.md, "fifth boot").
+ */
+const LEND_ANSWER_BUFFERS_ABOVE = 8;
+
+/** Image requests being handled and the buffers their answers are read into, shared by the routes. */
+interface AnswerBuffers {
+  scratch: ScratchBuffers;
+  inFlight: number;
+}
+
 export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, options) => {
   app.addHook('onRequest', authenticate(options.findKey, 'generate'));
-  const answerBuffers = createScratchBuffers(ANSWER_BUFFER_LIMITS);
+  const answerBuffers: AnswerBuffers = { scratch: createScratchBuffers(ANSWER_BUFFER_LIMITS), inFlight: 0 };
   // Only JSON and multipart are image requests: any other Content-Type (Fastify would parse
   // text/plain by default) is a 415, as the OpenAPI document says.
   app.removeContentTypeParser('text/plain');
@@ -59,7 +80,7 @@ export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, o
  */
 async function handleImageRequest(
   { generations, settings, clock }: ImageRoutesOptions,
-  answerBuffers: ScratchBuffers,
+  answerBuffers: AnswerBuffers,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
@@ -67,7 +88,9 @@ async function handleImageRequest(
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   const answer = holdImageResponse(reply);
-  const lease = leaseScratch(answerBuffers);
+  const lease = leaseScratch(answerBuffers.scratch);
+  const lendBuffer: LendBuffer = (size) => (answerBuffers.inFlight > LEND_ANSWER_BUFFERS_ABOVE ? lease.borrow(size) : undefined);
+  answerBuffers.inFlight += 1;
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
@@ -106,9 +129,9 @@ async function handleImageRequest(
     };
     const work =
       idempotencyKey === undefined
-        ? generations.run({ ...generation, signal: disconnect.signal, onOutput, lendBuffer: lease.borrow })
+        ? generations.run({ ...generation, signal: disconnect.signal, onOutput, lendBuffer })
         : generations
-            .runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey, onOutput, lendBuffer: lease.borrow })
+            .runIdempotent({ ...generation, signal: disconnect.signal, idempotencyKey, onOutput, lendBuffer })
             .then(({ output, replayed }) => {
               // After a heartbeat the headers are gone; the body is the same either way.
               if (replayed && !reply.raw.headersSent) reply.header('Idempotent-Replayed', 'true');
@@ -148,6 +171,7 @@ async function handleImageRequest(
     throw error.error;
   } finally {
     disconnect.dispose();
+    answerBuffers.inFlight -= 1;
     releaseOnClose(reply, lease);
   }
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
+import type { LendBuffer } from '../../domain/scratch-buffers.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { ChunkCollector } from './chunk-collector.js';
 import type { ChunkedBytes } from './chunked-bytes.js';
@@ -45,9 +46,9 @@ export interface UpstreamRequest {
    * views of it. Undici's socket chunks, kept until the client has read the answer, outlive
    * young-generation collections under load and keep V8 marking; a lent buffer is reused
    * (docs/performance.md, "fifth boot"). Nothing of the answer may be read after the lender takes
-   * the buffer back. Without it, the answer stays in the socket chunks.
+   * the buffer back. Without it, or when it lends none, the answer stays in the socket chunks.
    */
-  lendBuffer?: (size: number) => Buffer;
+  lendBuffer?: LendBuffer;
 }
 
 /** Smaller answers (errors, URLs) stay in their chunks: a copy would gain nothing. */
@@ -145,7 +146,7 @@ function dispatchForChunks(
   signal: AbortSignal,
   collected: ChunkCollector,
   maxBodyBytes: number,
-  lendBuffer: ((size: number) => Buffer) | undefined,
+  lendBuffer: LendBuffer | undefined,
 ): Promise<UpstreamChunkedResponse> {
   return new Promise<UpstreamChunkedResponse>((resolve, reject) => {
     if (signal.aborted) {
@@ -187,8 +188,8 @@ function dispatchForChunks(
         if (declared !== undefined && declared > maxBodyBytes) stop(tooLarge(provider, maxBodyBytes));
         else limit = declared ?? maxBodyBytes;
         // The limit keeps the body within the declared length, so it fits the lent buffer.
-        if (!settled && lendBuffer !== undefined && declared !== undefined && declared >= LENT_BODY_MIN_BYTES)
-          collected.readInto(lendBuffer(declared));
+        const lent = !settled && declared !== undefined && declared >= LENT_BODY_MIN_BYTES ? lendBuffer?.(declared) : undefined;
+        if (lent !== undefined) collected.readInto(lent);
       },
       onResponseData(_controller, chunk) {
         if (settled) return;

@@ -140,7 +140,7 @@ describe('upstreamFetch reads the whole body', () => {
 });
 
 describe('upstreamFetchChunks reads into a lent buffer', () => {
-  function fetchLending(path: string, lent: number[]) {
+  function fetchLending(path: string, lent: number[], lends = true) {
     let buffer: Buffer | undefined;
     const response = upstreamFetchChunks({
       provider: 'fake',
@@ -149,7 +149,7 @@ describe('upstreamFetchChunks reads into a lent buffer', () => {
       signal: new AbortController().signal,
       lendBuffer: (size) => {
         lent.push(size);
-        buffer = Buffer.alloc(size + 7);
+        if (lends) buffer = Buffer.alloc(size + 7);
         return buffer;
       },
     });
@@ -173,6 +173,14 @@ describe('upstreamFetchChunks reads into a lent buffer', () => {
     expect((await fetchLending('/chunked', lent).response).bytes.join().equals(BODY)).toBe(true);
     expect((await fetchLending('/empty', lent).response).bytes.length).toBe(0);
     expect(lent).toEqual([]);
+  });
+
+  it('in its chunks when the lender has none to lend', async () => {
+    const lent: number[] = [];
+    const { bytes } = await fetchLending('/sized', lent, false).response;
+    expect(lent).toEqual([BODY.length]);
+    expect(bytes.join().equals(BODY)).toBe(true);
+    expect(bytes.slices(0, bytes.length).length).toBeGreaterThan(0);
   });
 
   it('still refusing a body cut short of its content-length', async () => {
