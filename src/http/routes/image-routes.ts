@@ -88,8 +88,10 @@ async function handleImageRequest(
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   const answer = holdImageResponse(reply);
-  const lease = leaseScratch(answerBuffers.scratch);
-  const lendBuffer: LendBuffer = (size) => (answerBuffers.inFlight > LEND_ANSWER_BUFFERS_ABOVE ? lease.borrow(size) : undefined);
+  // Made at the first loan: a request that borrows nothing (most, below the threshold) has nothing to give back.
+  let lease: ScratchLease | undefined;
+  const lendBuffer: LendBuffer = (size) =>
+    answerBuffers.inFlight > LEND_ANSWER_BUFFERS_ABOVE ? (lease ??= leaseScratch(answerBuffers.scratch)).borrow(size) : undefined;
   answerBuffers.inFlight += 1;
   try {
     const idempotencyKey = readIdempotencyKey(request);
@@ -172,7 +174,7 @@ async function handleImageRequest(
   } finally {
     disconnect.dispose();
     answerBuffers.inFlight -= 1;
-    releaseOnClose(reply, lease);
+    if (lease !== undefined) releaseOnClose(reply, lease);
   }
 }
 

@@ -74,11 +74,9 @@ export class ChunkCollector {
       }
       positions.push(first);
     }
-    // Views of one buffer lie end to end: the run is one view of it, nothing copied.
-    const first = run[0]!;
-    const start = first.byteOffset - (this.target?.byteOffset ?? 0);
+    // Read into one buffer, the run is its last bytes so far: one view of them, nothing copied.
     const length = run.reduce((sum, chunk) => sum + chunk.length, 0);
-    this.chunks.push(this.target === undefined ? Buffer.concat(run) : this.target.subarray(start, start + length));
+    this.chunks.push(this.target === undefined ? Buffer.concat(run) : this.target.subarray(this.size - length, this.size));
     this.joined = this.chunks.length;
   }
 }
