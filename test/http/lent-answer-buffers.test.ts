@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../src/providers/openai/openai-adapter.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { writeInPieces } from '../helpers/write-in-pieces.js';
 
 /*
  * Providers' answers are read into buffers the gateway lends again to later requests
@@ -44,12 +45,7 @@ async function startUpstream(images: readonly Buffer[]): Promise<{ server: Serve
       // Pieces with pauses, so the answers of concurrent requests arrive interleaved.
       const pieces: Buffer[] = [];
       for (let start = 0; start < body.length; start += 300_000) pieces.push(body.subarray(start, start + 300_000));
-      const writeNext = (index: number): void => {
-        if (index === pieces.length) return void response.end();
-        response.write(pieces[index]);
-        setTimeout(() => writeNext(index + 1), 1);
-      };
-      writeNext(0);
+      writeInPieces(response, pieces, 1);
     };
   });
   server.listen(0, '127.0.0.1');

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIAdapter } from '../../src/providers/openai/openai-adapter.js';
 import { startTestGateway, type TestGateway } from '../helpers/test-gateway.js';
+import { writeInPieces } from '../helpers/write-in-pieces.js';
 
 const UPSTREAM_KEY = 'sk-chunked-upstream-0123456789abcdef';
 
@@ -39,12 +40,7 @@ async function startChunkingUpstream(png: Buffer, sized: boolean): Promise<{ ser
       const pieces: Buffer[] = [];
       for (let start = 0, size = 7; start < body.length; start += size, size = size * 3 + 1)
         pieces.push(body.subarray(start, start + size));
-      const writeNext = (index: number): void => {
-        if (index === pieces.length) return void response.end();
-        response.write(pieces[index]);
-        setTimeout(() => writeNext(index + 1), 2);
-      };
-      writeNext(0);
+      writeInPieces(response, pieces, 2);
     });
   });
   server.listen(0, '127.0.0.1');
