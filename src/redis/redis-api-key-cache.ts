@@ -30,7 +30,7 @@ export async function createRedisApiKeyCache(
       if (!subscription.listening() || !connection.isUp()) return load();
       let generation: string | null;
       try {
-        generation = await connection.client.get(generationKey);
+        generation = await connection.withinDeadline(connection.client.get(generationKey));
       } catch (error) {
         connection.fellBack('api_key_cache', error);
         return load();
@@ -63,8 +63,8 @@ const apiKeyGenerationKey = (connection: RedisConnection) => `${connection.prefi
 async function publishKeyChange(connection: RedisConnection, apiKeyId: string): Promise<void> {
   try {
     // The number first: once the change's caller has its answer, no replica trusts an older lookup.
-    await connection.client.incr(apiKeyGenerationKey(connection));
-    await connection.client.publish(apiKeyChannel(connection), apiKeyId);
+    await connection.withinDeadline(connection.client.incr(apiKeyGenerationKey(connection)));
+    await connection.withinDeadline(connection.client.publish(apiKeyChannel(connection), apiKeyId));
   } catch (error) {
     // The replicas are most likely cut off too, and so caching nothing.
     connection.fellBack('api_key_invalidation', error);

@@ -1,11 +1,18 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../observability/metrics.js';
+import { withinDeadline } from './within-deadline.js';
 
 /**
  * Past this a command counts as failed and the in-process fallback serves: Redis answers in well
- * under a millisecond on a LAN, and must never hold a request up for long.
+ * under a millisecond on a LAN, and must never hold a request up for long. Measured by
+ * `withinDeadline`, so that this process's own event-loop lag is not taken for a slow Redis.
  */
 export const REDIS_COMMAND_TIMEOUT_MS = 250;
+/**
+ * ioredis's own timer, for the commands sent outside a deadline (a slot's renewal and release):
+ * frees them if the host vanished without closing the connection.
+ */
+const COMMAND_BACKSTOP_MS = 5_000;
 /** How long boot waits for the first connection before serving with the fallbacks. */
 const FIRST_CONNECT_WAIT_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 1_000;
@@ -25,6 +32,8 @@ export interface RedisConnection {
   readonly prefix: string;
   /** Whether commands go out now; when not, every shared-state operation uses its in-process fallback. */
   isUp(): boolean;
+  /** `command`, failed with a timeout if Redis has not answered it within REDIS_COMMAND_TIMEOUT_MS. */
+  withinDeadline<T>(command: Promise<T>): Promise<T>;
   /** Counts an operation served in process; `error` is why (absent: Redis was down). */
   fellBack(operation: string, error?: unknown): void;
   /**
@@ -83,6 +92,7 @@ export async function createRedisConnection(options: { url: string; prefix?: str
     client,
     prefix,
     isUp: () => client.status === 'ready' && Date.now() >= pausedUntil,
+    withinDeadline: (command) => withinDeadline(command, REDIS_COMMAND_TIMEOUT_MS),
     fellBack(operation, error) {
       metrics.redisFallbacks.inc({ operation });
       if (error instanceof Error && /timed out/i.test(error.message)) pausedUntil = Date.now() + PAUSE_AFTER_TIMEOUT_MS;
@@ -135,7 +145,7 @@ export async function createRedisConnection(options: { url: string; prefix?: str
 function connectionOptions(): RedisOptions {
   return {
     enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: COMMAND_BACKSTOP_MS,
     connectTimeout: CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     retryStrategy: (attempt: number) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),

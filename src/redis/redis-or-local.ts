@@ -15,7 +15,7 @@ export async function redisOrLocal<T>(
     return local();
   }
   try {
-    return await remote();
+    return await connection.withinDeadline(remote());
   } catch (error) {
     connection.fellBack(operation, error);
     return local();
