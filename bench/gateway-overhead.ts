@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { cpuSnapshot, cpuUsageBetween, otherCores, type CpuSnapshot } from './cpu-time.js';
 import { startGatewayProcess } from './gateway-process.js';
+import { createPhaseRecorder, medianPhases, type PhaseRecorder, type RequestPhases } from './gateway-phases.js';
 import { startListeningProcess } from './listening-process.js';
 import {
   bodySnippet,
@@ -83,8 +84,11 @@ export const gatewayOverheadScenario: Scenario = {
       const portkey = await startPortkeyGateway(progress);
       if (portkey.ok) stops.push(() => portkey.gateway.stop());
       else progress(`Portkey skipped: ${portkey.reason}`);
+      const phases = createPhaseRecorder();
+      stops.push(() => phases.dispose());
       const gateway = await startGatewayProcess({
-        env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1` },
+        env: { OPENAI_API_KEY: UPSTREAM_KEY, OPENAI_BASE_URL: `http://127.0.0.1:${upstream.port}/v1`, ...phases.env },
+        nodeArgs: phases.nodeArgs,
         ...(settings.cpuProfileDir === undefined ? {} : { cpuProfileDir: settings.cpuProfileDir }),
       });
       stops.push(() => gateway.stop());
@@ -130,6 +134,8 @@ export const gatewayOverheadScenario: Scenario = {
       ];
 
       const levels = settings.concurrencyLevels ?? CONCURRENCY_LEVELS;
+      const sameFormatLabel = `gateway: ${VARIANTS[0]!.label}`;
+      const phaseRows: RequestPhases[] = [];
       const measured = new Map<string, Measured>();
       const prewarmed = new Set<string>();
       // Each load level is measured in rounds, every path once per round (in turn, the order
@@ -151,7 +157,14 @@ export const gatewayOverheadScenario: Scenario = {
               await prewarm(target, settings);
             }
             progress(`${target.label} c=${concurrency}, round ${round + 1}/${ROUNDS} …`);
-            const window = await measure(target, concurrency, windowSettings);
+            // Inside the gateway, one request at a time: the preload tells requests apart only so.
+            const recordPhases = concurrency === 1 && target.label === sameFormatLabel && gateway.pid !== undefined;
+            const window = await measure(
+              target,
+              concurrency,
+              windowSettings,
+              recordPhases ? { recorder: phases, pid: gateway.pid!, rows: phaseRows } : undefined,
+            );
             windows.get(target.label)!.push(window);
             progress(
               `  ${formatRate(window.result.requestsPerSecond)} req/s, p50 ${formatMs(summarize(window.result.latenciesMs).p50)} ms, errors ${describeErrors(window.result)}`,
@@ -225,6 +238,7 @@ export const gatewayOverheadScenario: Scenario = {
         'Goals (from the hot-path issue), this run:',
         '',
         markdownTable([{ title: 'measure' }, { title: 'goal', align: 'right' }, { title: 'measured', align: 'right' }], goals),
+        ...phasesReport(phaseRows, at(targets[0]!.label, 1)),
       ].join('\n');
     } finally {
       for (const stop of stops.reverse()) await stop();
@@ -319,7 +333,14 @@ async function prewarm(target: Target, settings: BenchSettings): Promise<void> {
   });
 }
 
-async function measure(target: Target, concurrency: number, settings: BenchSettings): Promise<Measured> {
+/** Where the phases of a window's requests are recorded, and the list they are added to. */
+interface PhaseRecording {
+  recorder: PhaseRecorder;
+  pid: number;
+  rows: RequestPhases[];
+}
+
+async function measure(target: Target, concurrency: number, settings: BenchSettings, phases?: PhaseRecording): Promise<Measured> {
   let before: CpuSnapshot | undefined;
   let after: CpuSnapshot | undefined;
   const result = await runLoad({
@@ -330,9 +351,16 @@ async function measure(target: Target, concurrency: number, settings: BenchSetti
     maxRequests: settings.maxRequests,
     request: () => target.request,
     verifyFirst: (response) => target.verify(response),
-    onWindowStart: () => (before = cpuSnapshot(target.pid)),
-    onWindowEnd: () => (after = cpuSnapshot(target.pid)),
+    onWindowStart: () => {
+      before = cpuSnapshot(target.pid);
+      phases?.recorder.start(phases.pid);
+    },
+    onWindowEnd: () => {
+      after = cpuSnapshot(target.pid);
+    },
   });
+  // After the window's last measured response, so every request recorded also finished.
+  if (phases) phases.rows.push(...(await phases.recorder.stop(phases.pid)));
   const usage = before && after ? cpuUsageBetween(before, after) : undefined;
   const completed = result.completedInWindow;
   return {
@@ -386,4 +414,29 @@ async function verify(response: LoadResponse, format: 'png' | 'webp'): Promise<v
   const metadata = await sharp(image).metadata();
   if (metadata.format !== format || metadata.width !== 1024)
     throw new Error(`expected a 1024-wide ${format}, got ${metadata.format} ${metadata.width}`);
+}
+
+/**
+ * The same-format path's requests at c=1 seen from inside the gateway (bench/gateway-phases-preload.js):
+ * what the gateway spends before and after the provider's call, beside the call itself.
+ */
+function phasesReport(rows: readonly RequestPhases[], direct: Measured | undefined): string[] {
+  if (rows.length === 0) return [];
+  const median = medianPhases(rows);
+  const directP50 = direct ? summarize(direct.result.latenciesMs).p50 : Number.NaN;
+  return [
+    '',
+    `Inside the gateway, same format at c=1 (medians over ${rows.length} requests, from node:http's and undici's diagnostics channels; ` +
+      'each phase its own median):',
+    '',
+    markdownTable(
+      [{ title: 'phase' }, { title: 'ms', align: 'right' }],
+      [
+        ['arrival → provider request sent (parse, auth, admission, hold, provider request)', formatMs(median.beforeCall)],
+        [`provider request sent → whole answer read (direct p50, the client's whole call: ${formatMs(directP50)})`, formatMs(median.call)],
+        ['answer read → response handed to the kernel (image found, response written, charge committed)', formatMs(median.afterAnswer)],
+        ['arrival → response handed to the kernel', formatMs(median.total)],
+      ],
+    ),
+  ];
 }

@@ -45,6 +45,8 @@ export interface GatewayProcessOptions {
   cpuProfileDir?: string;
   /** Node options before the server file, e.g. an `--import` that reports on the process. */
   nodeArgs?: readonly string[];
+  /** Another build's server file (a copy of `dist/bundle`), to compare two builds side by side. */
+  serverEntry?: string;
 }
 
 /** Gateways still running: killed and their data dirs removed however the bench process exits. */
@@ -62,8 +64,9 @@ process.on('exit', () => {
  * process keeps the server off the load client's event loop and CPU accounting, as in production.
  */
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
-  if (!existsSync(SERVER_ENTRY))
-    throw new Error(`${path.relative(ROOT, SERVER_ENTRY)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
+  const serverEntry = options.serverEntry ?? SERVER_ENTRY;
+  if (!existsSync(serverEntry))
+    throw new Error(`${path.relative(ROOT, serverEntry)} is missing: run \`npm run build\` (\`npm run bench\` does)`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'imagerouter-bench-'));
   const url = `http://${LOOPBACK_HOST}:${port}`;
@@ -81,7 +84,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   };
 
   const profile = options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), serverEntry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
