@@ -1,29 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createInMemoryRateLimitStore } from '../../../src/accounts/in-memory-rate-limit-store.js';
 import { createMetrics, type Metrics } from '../../../src/observability/metrics.js';
 import { createRedisApiKeyCache } from '../../../src/redis/redis-api-key-cache.js';
 import { createRedisConnection, REDIS_COMMAND_TIMEOUT_MS, type RedisConnection } from '../../../src/redis/redis-connection.js';
 import { createRedisRateLimitStore } from '../../../src/redis/redis-rate-limit-store.js';
+import { sendThenBlock } from '../../helpers/block-event-loop.js';
 import { TEST_REDIS_URL, redisAvailable, removeRedisKeys, uniqueRedisPrefix } from '../../helpers/test-redis.js';
-
-/** Keeps this process busy (no timers, no I/O) for `ms`, as a replica's burst of requests can on a loaded machine. */
-function blockEventLoop(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-/**
- * Runs `start` in the check phase and blocks right after it: the next phase that runs is the
- * timers', before any reply that arrived meanwhile is read (the case that must not count as a timeout).
- */
-function sendThenBlock<T>(start: () => Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) =>
-    setImmediate(() => {
-      start().then(resolve, reject);
-      blockEventLoop(ms);
-    }),
-  );
-}
 
 /**
  * A replica that was too busy to read Redis's answer in time (its event loop blocked, not Redis
@@ -35,12 +17,15 @@ describe.skipIf(!redisAvailable)('Redis answers that arrived while the event loo
   let metrics: Metrics;
   let connection: RedisConnection;
 
-  beforeAll(async () => {
+  // A connection and counters per test: one test's fallback (or pause) must not decide the next one.
+  beforeEach(async () => {
     metrics = createMetrics({ defaultMetrics: false });
     connection = await createRedisConnection({ url: TEST_REDIS_URL, prefix, metrics });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await connection?.close();
+  });
+  afterAll(async () => {
     await removeRedisKeys(prefix);
   });
 
@@ -58,6 +43,8 @@ describe.skipIf(!redisAvailable)('Redis answers that arrived while the event loo
 
   it('a key lookup reads the shared generation instead of failing over to the database and pausing Redis', async () => {
     const cache = await createRedisApiKeyCache(connection, { clock: Date.now });
+    // Listening and up: the lookup reads the shared generation (a replica cut off would skip it).
+    expect(cache.listening()).toBe(true);
     const load = async () => undefined;
     await cache.lookup('hash', load);
     await sendThenBlock(() => cache.lookup('hash', load), REDIS_COMMAND_TIMEOUT_MS * 2);
