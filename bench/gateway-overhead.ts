@@ -426,7 +426,7 @@ function phasesReport(rows: readonly RequestPhases[], direct: Measured | undefin
   const directP50 = direct ? summarize(direct.result.latenciesMs).p50 : Number.NaN;
   return [
     '',
-    `Inside the gateway, same format at c=1 (medians over ${rows.length} requests, from node:http's and undici's diagnostics channels; ` +
+    `Inside the gateway, same format at c=1 (medians over ${rows.length} requests, from the diagnostics channels of node:http and the gateway's upstream client; ` +
       'each phase its own median):',
     '',
     markdownTable(

@@ -1,5 +1,5 @@
 // Loaded into the gateway by the `overhead` scenario (`node --import`), never by the gateway
-// itself: where a request's time goes, from the diagnostics channels of node:http and undici, so
+// itself: where a request's time goes, from the diagnostics channels of node:http and the gateway's upstream client, so
 // the gateway's code is measured as it ships. It assumes one request at a time (c=1): each phase
 // belongs to the request that started last. SIGUSR2 starts a recording; the next SIGUSR2 writes
 // it to BENCH_PHASES_FILE (written whole, then renamed into place) and stops.
@@ -19,8 +19,9 @@ const mark = (name) => () => {
 subscribe('http.server.request.start', () => {
   current = recording ? { arrived: performance.now() } : undefined;
 });
-subscribe('undici:client:sendHeaders', mark('sent'));
-subscribe('undici:request:trailers', mark('answered'));
+// The gateway's upstream client (src/providers/common/http1-connection.ts).
+subscribe('imagerouter:http1:request-sent', mark('sent'));
+subscribe('imagerouter:http1:response-end', mark('answered'));
 subscribe('http.server.response.finish', () => {
   if (current === undefined) return;
   current.finished = performance.now();

@@ -46,24 +46,10 @@ export interface ImageRoutesOptions {
  */
 const ANSWER_BUFFER_LIMITS = { maxKept: 64, maxKeptBytes: 128 * 1024 * 1024, maxBufferBytes: 32 * 1024 * 1024 } as const;
 
-/**
- * Answers are read into lent buffers only with more image requests than this in flight. Copying
- * a 1.9 MB answer costs ~0.1 ms; it pays off when answers are held while many more arrive (V8
- * collects its young generation every ~32 MB of new buffers, and an answer held through two
- * collections is promoted), not for a request on its own, whose latency it would only add to
- * (docs/performance.md, "fifth boot").
- */
-const LEND_ANSWER_BUFFERS_ABOVE = 8;
-
-/** Image requests being handled and the buffers their answers are read into, shared by the routes. */
-interface AnswerBuffers {
-  scratch: ScratchBuffers;
-  inFlight: number;
-}
-
 export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, options) => {
   app.addHook('onRequest', authenticate(options.findKey, 'generate'));
-  const answerBuffers: AnswerBuffers = { scratch: createScratchBuffers(ANSWER_BUFFER_LIMITS), inFlight: 0 };
+  // The buffers answers are read into, shared by the routes.
+  const answerBuffers = createScratchBuffers(ANSWER_BUFFER_LIMITS);
   // Only JSON and multipart are image requests: any other Content-Type (Fastify would parse
   // text/plain by default) is a 415, as the OpenAPI document says.
   app.removeContentTypeParser('text/plain');
@@ -80,7 +66,7 @@ export const imageRoutes: FastifyPluginAsync<ImageRoutesOptions> = async (app, o
  */
 async function handleImageRequest(
   { generations, settings, clock }: ImageRoutesOptions,
-  answerBuffers: AnswerBuffers,
+  answerBuffers: ScratchBuffers,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<unknown> {
@@ -88,11 +74,10 @@ async function handleImageRequest(
   const caller = callerOf(request);
   const disconnect = abortOnClientClose(reply);
   const answer = holdImageResponse(reply);
-  // Made at the first loan: a request that borrows nothing (most, below the threshold) has nothing to give back.
+  // Made at the first loan: a request that borrows nothing (a small answer, an error) has nothing to give back.
+  // The kernel reads an answer straight into the lent buffer (`upstreamFetchChunks`), so lending costs no copy.
   let lease: ScratchLease | undefined;
-  const lendBuffer: LendBuffer = (size) =>
-    answerBuffers.inFlight > LEND_ANSWER_BUFFERS_ABOVE ? (lease ??= leaseScratch(answerBuffers.scratch)).borrow(size) : undefined;
-  answerBuffers.inFlight += 1;
+  const lendBuffer: LendBuffer = (size) => (lease ??= leaseScratch(answerBuffers)).borrow(size);
   try {
     const idempotencyKey = readIdempotencyKey(request);
     const body = withPathDefaults(await readImageBody(request, settings), request.routeOptions.url);
@@ -173,7 +158,6 @@ async function handleImageRequest(
     throw error.error;
   } finally {
     disconnect.dispose();
-    answerBuffers.inFlight -= 1;
     if (lease !== undefined) releaseOnClose(reply, lease);
   }
 }

@@ -1,28 +1,26 @@
-import { Readable } from 'node:stream';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { abortAfter } from '../../domain/abort-after.js';
 import type { LendBuffer } from '../../domain/scratch-buffers.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { ChunkCollector } from './chunk-collector.js';
 import type { ChunkedBytes } from './chunked-bytes.js';
+import { ConnectTimeoutError, type Http1Exchange, type Http1Request, type Http1ResponseHandler } from './http1-connection.js';
+import { Http1Pool } from './http1-pool.js';
+import { MalformedResponseError } from './http1-response-head.js';
 import { isMultipartBody, type MultipartBody } from './multipart-form.js';
 
-/** One keep-alive pool for every upstream API call (not for downloads: those use the guarded downloader). */
-const upstreamAgent = new Agent({
-  connect: { timeout: 10_000 },
-  keepAliveTimeout: 30_000,
-  // Generations take minutes; the request deadline (the signal) bounds them instead.
-  headersTimeout: 0,
-  bodyTimeout: 0,
-  connections: 128,
-});
+/**
+ * One keep-alive pool for every upstream API call (not for downloads: those use the guarded
+ * downloader). Generations take minutes, so no head or body timeout: the request deadline (the
+ * signal) bounds them instead.
+ */
+const upstreamPool = new Http1Pool({ maxConnectionsPerOrigin: 128, idleTimeoutMs: 30_000, connectTimeoutMs: 10_000 });
 
 export interface UpstreamRequest {
   provider: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers?: Record<string, string>;
-  /** A `MultipartBody` is streamed from its buffers; a `FormData` is encoded into one buffer first. */
+  /** A `MultipartBody` is written from its buffers (one `writev`); a `FormData` is encoded into one buffer first. */
   body?: string | Buffer | FormData | MultipartBody;
   signal: AbortSignal;
   /**
@@ -33,7 +31,8 @@ export interface UpstreamRequest {
   deadline?: number;
   /** Refuse bodies larger than this (a misbehaving upstream must not exhaust memory). */
   maxBodyBytes?: number;
-  dispatcher?: Dispatcher;
+  /** Another pool than the shared one (a test's, with its own TLS trust). */
+  pool?: Http1Pool;
   /**
    * Bytes a scanner of `upstreamFetchChunks`' answer will look for (`"` and `\` for JSON), their
    * first position in each chunk noted as it arrives (`ChunkCollector`). `upstreamFetch` joins the
@@ -42,16 +41,16 @@ export interface UpstreamRequest {
   noteBytes?: readonly number[];
   /**
    * Lends the buffer an answer of `size` bytes (its `content-length`, when at least
-   * `LENT_BODY_MIN_BYTES`) is read into: each chunk is copied in as it arrives and the answer is
-   * views of it. Undici's socket chunks, kept until the client has read the answer, outlive
-   * young-generation collections under load and keep V8 marking; a lent buffer is reused
+   * `LENT_BODY_MIN_BYTES`) is read into: the kernel writes the body straight into it and the
+   * answer is views of it. A buffer allocated per answer outlives young-generation collections
+   * while the client reads it and keeps V8 marking under load; a lent buffer is reused
    * (docs/performance.md, "fifth boot"). Nothing of the answer may be read after the lender takes
-   * the buffer back. Without it, or when it lends none, the answer stays in the socket chunks.
+   * the buffer back. Without it, or when it lends none, the answer is read into a buffer of its own.
    */
   lendBuffer?: LendBuffer;
 }
 
-/** Smaller answers (errors, URLs) stay in their chunks: a copy would gain nothing. */
+/** Smaller answers (errors, URLs) get a buffer of their own: a lent one would gain nothing. */
 export const LENT_BODY_MIN_BYTES = 256 * 1024;
 
 export interface UpstreamResponse {
@@ -82,33 +81,33 @@ export interface UpstreamChunkedResponse {
 
 /**
  * `upstreamFetch` for multi-megabyte answers read in place (images as base64 in JSON): the body
- * stays in its socket chunks, so no second buffer of the whole body is allocated. Every other
- * check is the same: its `content-length` and `maxBodyBytes` are enforced as it arrives.
+ * stays in the pieces it was read in, so no second buffer of the whole body is allocated. Every
+ * other check is the same: its `content-length` and `maxBodyBytes` are enforced as it arrives.
  */
 export async function upstreamFetchChunks(input: UpstreamRequest): Promise<UpstreamChunkedResponse> {
   const maxBodyBytes = input.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  let body: string | Buffer | Readable | undefined;
+  let body: Http1Request['body'];
   const headers: Record<string, string> = { ...input.headers };
   if (isMultipartBody(input.body)) {
-    // A fresh stream per call over the same buffers: nothing is copied, and a retry can send it again.
-    body = Readable.from(input.body.parts, { objectMode: false });
+    // The same buffers every call: nothing is copied, and a retry can send them again.
+    body = input.body.parts;
     headers['content-type'] = input.body.contentType;
-    headers['content-length'] = String(input.body.length);
   } else if (input.body instanceof FormData) {
-    // undici's fetch encodes FormData; `dispatch` needs bytes, so let a Response do the encoding.
+    // Let a Response do the multipart encoding of a FormData.
     const encoded = new Response(input.body);
     body = Buffer.from(await encoded.arrayBuffer());
     headers['content-type'] = encoded.headers.get('content-type') ?? 'multipart/form-data';
   } else {
-    body = input.body;
+    body = input.body ?? null;
   }
   const timed = input.deadline === undefined ? undefined : abortAfter(input.signal, input.deadline - Date.now());
   try {
-    const { origin, pathname, search } = new URL(input.url);
-    return await dispatchForChunks(
+    const url = new URL(input.url);
+    return await exchangeForChunks(
       input.provider,
-      input.dispatcher ?? upstreamAgent,
-      { origin, path: `${pathname}${search}`, method: input.method, headers, body: body ?? null },
+      input.pool ?? upstreamPool,
+      url,
+      { path: `${url.pathname}${url.search}`, method: input.method, headers, body },
       timed?.signal ?? input.signal,
       new ChunkCollector(input.noteBytes === undefined ? {} : { noteBytes: input.noteBytes }),
       maxBodyBytes,
@@ -132,17 +131,16 @@ export async function upstreamFetchChunks(input: UpstreamRequest): Promise<Upstr
 }
 
 /**
- * One request through undici's `dispatch`, its body kept as the chunks it arrived in (in order).
- * A declared `content-length` over the limit is refused before reading, and the body must match
- * it exactly (shorter or longer is a broken response); without one, reading stops at
- * `maxBodyBytes`. `dispatch` hands each chunk straight from undici's parser to this handler, where
- * `request` put a stream between them: ~0.1 ms of the gateway's CPU per 1.9 MB answer
- * (docs/performance.md, "undici's `dispatch`").
+ * One request through the pool, its body kept as the pieces it was read in (in order). A declared
+ * `content-length` over the limit is refused before reading, and the body is read into one buffer
+ * of that length (lent, or its own): the kernel writes it there, nothing is copied after
+ * (docs/performance.md, "seventh boot"). Without one, reading stops at `maxBodyBytes`.
  */
-function dispatchForChunks(
+function exchangeForChunks(
   provider: string,
-  dispatcher: Dispatcher,
-  options: Dispatcher.DispatchOptions,
+  pool: Http1Pool,
+  url: URL,
+  request: Http1Request,
   signal: AbortSignal,
   collected: ChunkCollector,
   maxBodyBytes: number,
@@ -153,12 +151,10 @@ function dispatchForChunks(
       reject(signal.reason as Error);
       return;
     }
-    let controller: Dispatcher.DispatchController | undefined;
+    let exchange: Http1Exchange | undefined;
     let settled = false;
     let status = 0;
     let headers: UpstreamChunkedResponse['headers'] = {};
-    let declared: number | undefined;
-    let limit = maxBodyBytes;
     const settle = (error: unknown, response?: UpstreamChunkedResponse) => {
       if (settled) return;
       settled = true;
@@ -166,67 +162,42 @@ function dispatchForChunks(
       if (response) resolve(response);
       else reject(error);
     };
-    // Settled first: the handler's error callback that the abort brings changes nothing after it.
+    // Settled first: nothing the abort brings changes anything after it.
     const stop = (error: Error) => {
       settle(error);
-      controller?.abort(error);
+      exchange?.abort(error);
     };
     const onAbort = () => stop(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        // Aborted while it waited for a connection.
-        if (settled) started.abort(signal.reason as Error);
-      },
-      onResponseStart(_controller, statusCode, responseHeaders) {
-        // An informational answer (103 Early Hints) comes before the real one: nothing to keep.
-        if (statusCode < 200) return;
+    const handler: Http1ResponseHandler = {
+      onResponseStart(statusCode, responseHeaders, declared) {
         status = statusCode;
         headers = responseHeaders;
-        declared = declaredLength(responseHeaders['content-length']);
-        if (declared !== undefined && declared > maxBodyBytes) stop(tooLarge(provider, maxBodyBytes));
-        else limit = declared ?? maxBodyBytes;
-        // The limit keeps the body within the declared length, so it fits the lent buffer.
-        const lent = !settled && declared !== undefined && declared >= LENT_BODY_MIN_BYTES ? lendBuffer?.(declared) : undefined;
-        if (lent !== undefined) collected.readInto(lent);
-      },
-      onResponseData(_controller, chunk) {
-        if (settled) return;
-        if (collected.size + chunk.length <= limit) {
-          collected.push(chunk);
-          return;
+        if (declared !== undefined && declared > maxBodyBytes) {
+          stop(tooLarge(provider, maxBodyBytes));
+          return undefined;
         }
-        stop(
-          declared === undefined
-            ? tooLarge(provider, maxBodyBytes)
-            : brokenBody(provider, `sent more than the ${declared} bytes its content-length announced`),
-        );
+        return declared !== undefined && declared >= LENT_BODY_MIN_BYTES ? lendBuffer?.(declared) : undefined;
+      },
+      onResponseData(chunk) {
+        if (settled) return;
+        // A declared length was checked above and frames the body; only an undeclared one can grow past the limit.
+        if (collected.size + chunk.length <= maxBodyBytes) collected.push(chunk);
+        else stop(tooLarge(provider, maxBodyBytes));
       },
       onResponseEnd() {
-        const bodiless = status === 204 || status === 304;
-        if (declared !== undefined && !bodiless && collected.size < declared) {
-          settle(brokenBody(provider, `sent ${collected.size} of the ${declared} bytes its content-length announced`));
-        } else {
-          settle(undefined, { status, headers, bytes: collected.bytes() });
-        }
+        settle(undefined, { status, headers, bytes: collected.bytes() });
       },
-      onResponseError(_controller, error) {
+      onResponseError(error) {
         settle(error);
       },
     };
     try {
-      dispatcher.dispatch(options, handler);
+      exchange = pool.request(url, request, handler);
     } catch (error) {
       settle(error);
     }
   });
-}
-
-function declaredLength(header: string | string[] | undefined): number | undefined {
-  if (typeof header !== 'string' || !/^\d+$/.test(header)) return undefined;
-  const length = Number(header);
-  return Number.isSafeInteger(length) ? length : undefined;
 }
 
 function tooLarge(provider: string, maxBodyBytes: number): UpstreamError {
@@ -237,18 +208,22 @@ function tooLarge(provider: string, maxBodyBytes: number): UpstreamError {
   });
 }
 
-function brokenBody(provider: string, detail: string): UpstreamError {
-  return new UpstreamError({ provider, kind: 'upstream_error', message: `The provider '${provider}' ${detail}.` });
-}
-
 function networkError(provider: string, error: unknown): UpstreamError {
+  if (error instanceof MalformedResponseError) {
+    return new UpstreamError({
+      provider,
+      kind: 'upstream_error',
+      message: `The provider '${provider}' sent a malformed HTTP response.`,
+      cause: error,
+    });
+  }
   const code = (error as { code?: unknown }).code;
   const refused =
     code === 'ECONNREFUSED' ||
     code === 'ENOTFOUND' ||
     code === 'EAI_AGAIN' ||
     code === 'EHOSTUNREACH' ||
-    error instanceof undiciErrors.ConnectTimeoutError;
+    error instanceof ConnectTimeoutError;
   return new UpstreamError({
     provider,
     kind: refused ? 'unavailable' : 'upstream_error',

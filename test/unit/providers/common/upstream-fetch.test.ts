@@ -45,6 +45,10 @@ const handlers: Record<string, Handler> = {
     response.writeHead(200, { 'content-length': String(BODY.length) });
     response.end(BODY);
   },
+  '/malformed': (_response, socket) => {
+    // A status line no HTTP/1.1 server sends, then the connection closed.
+    socket.end('HTTP/1.1 2000 OK\r\ncontent-length: 0\r\n\r\n');
+  },
   '/hang-up': (_response, socket) => {
     socket.destroy();
   },
@@ -281,6 +285,12 @@ describe('upstreamFetch maps network failures', () => {
     );
     expect(error.kind).toBe('unavailable');
     expect(error.message).toBe("The provider 'fake' could not be reached.");
+  });
+
+  it('a malformed answer: an upstream error saying so', async () => {
+    const error = await upstreamFailure(fetchPath('/malformed'));
+    expect(error.kind).toBe('upstream_error');
+    expect(error.message).toBe("The provider 'fake' sent a malformed HTTP response.");
   });
 
   it('a connection closed before the status line: an upstream error', async () => {
