@@ -101,7 +101,7 @@ describe('answers read into lent buffers', () => {
   });
 
   it("keeps a client's answer intact while it stops reading and other requests reuse the buffers", async () => {
-    // Answers are read into lent buffers only with more than 8 image requests in flight: 9 wait upstream meanwhile.
+    // Nine wait upstream meanwhile, so the slow answer is read while others hold buffers too.
     const holders = Array.from({ length: 9 }, () => generate(5, 'b64_json', 500));
     // A raw request whose reader pauses at the first bytes: the gateway still has megabytes to send.
     const slow = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -123,6 +123,11 @@ describe('answers read into lent buffers', () => {
     for (let round = 0; round < 3; round += 1) {
       const others = await Promise.all(Array.from({ length: 9 }, (_, call) => generate(5, call === 0 ? 'url' : 'b64_json')));
       expect(Buffer.from(others[1]!.data![0]!.b64_json!, 'base64').equals(images[5]!)).toBe(true);
+    }
+    // And one at a time, as a lone request borrows the buffer the last one gave back.
+    for (let call = 0; call < 3; call += 1) {
+      const single = await generate(5, 'b64_json');
+      expect(Buffer.from(single.data![0]!.b64_json!, 'base64').equals(images[5]!)).toBe(true);
     }
     const parts: Buffer[] = [];
     slow.on('data', (part: Buffer) => parts.push(part));
