@@ -17,10 +17,14 @@ export interface Http1PoolOptions {
   tls?: ConnectionOptions;
 }
 
+/** TLS sessions kept to resume, one per origin, for this many origins (the most recently stored). */
+const MAX_TLS_SESSIONS = 100;
+
 /** A server's own idle timeout is cut by this much, so the connection is retired before the server closes it. */
 const SERVER_IDLE_MARGIN_MS = 1000;
 
 interface Origin {
+  key: string;
   target: Http1ConnectionTarget;
   /** Open connections, busy or idle. */
   connections: Set<Http1Connection>;
@@ -28,7 +32,6 @@ interface Origin {
   idle: Http1Connection[];
   idleTimers: Map<Http1Connection, NodeJS.Timeout>;
   waiting: Array<{ request: Http1Request; handler: Http1ResponseHandler; exchange: PooledExchange }>;
-  tlsSession: Buffer | undefined;
 }
 
 interface PooledExchange extends Http1Exchange {
@@ -50,13 +53,15 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
  */
 export class Http1Pool {
   private readonly origins = new Map<string, Origin>();
+  /** Kept apart from `origins`, which forgets an origin with nothing open: a session outlives its connections. */
+  private readonly tlsSessions = new Map<string, Buffer>();
   private closed = false;
 
   constructor(private readonly options: Http1PoolOptions) {}
 
   /** Sends `request` to `url`'s origin; the answer goes to `handler`, never synchronously. */
   request(url: URL, request: Http1Request, handler: Http1ResponseHandler): Http1Exchange {
-    const origin = this.origin(url);
+    let origin = this.origin(url);
     const exchange: PooledExchange = {
       connection: undefined,
       done: false,
@@ -77,6 +82,8 @@ export class Http1Pool {
     // Asynchronously, as undici's dispatch: the caller has its exchange before any callback.
     queueMicrotask(() => {
       if (exchange.done) return;
+      // Forgotten meanwhile if its last connection closed: look it up again.
+      origin = this.origin(url);
       const connection = this.idleConnection(origin) ?? this.newConnection(origin);
       if (connection === undefined) origin.waiting.push({ request, handler: tracked, exchange });
       else this.start(connection, request, tracked, exchange);
@@ -102,12 +109,12 @@ export class Http1Pool {
     let origin = this.origins.get(key);
     if (origin === undefined) {
       origin = {
+        key,
         target: { protocol, host: url.hostname.replace(/^\[|\]$/g, ''), port, authority: url.host },
         connections: new Set(),
         idle: [],
         idleTimers: new Map(),
         waiting: [],
-        tlsSession: undefined,
       };
       this.origins.set(key, origin);
     }
@@ -131,16 +138,22 @@ export class Http1Pool {
       {
         onExchangeDone: (done, reusable) => this.onExchangeDone(origin, done, reusable),
         onClosed: (gone) => this.onClosed(origin, gone),
-        onTlsSession: (session) => (origin.tlsSession = session),
+        onTlsSession: (session) => this.keepTlsSession(origin.key, session),
       },
       {
         connectTimeoutMs: this.options.connectTimeoutMs,
         ...(this.options.tls ? { tls: this.options.tls } : {}),
-        ...(origin.tlsSession ? { tlsSession: origin.tlsSession } : {}),
+        ...(this.tlsSessions.has(origin.key) ? { tlsSession: this.tlsSessions.get(origin.key)! } : {}),
       },
     );
     origin.connections.add(connection);
     return connection;
+  }
+
+  private keepTlsSession(key: string, session: Buffer): void {
+    this.tlsSessions.delete(key);
+    this.tlsSessions.set(key, session);
+    if (this.tlsSessions.size > MAX_TLS_SESSIONS) this.tlsSessions.delete(this.tlsSessions.keys().next().value!);
   }
 
   private start(connection: Http1Connection, request: Http1Request, handler: Http1ResponseHandler, exchange: PooledExchange): void {
@@ -202,7 +215,11 @@ export class Http1Pool {
     if (at >= 0) origin.idle.splice(at, 1);
     if (this.closed) return;
     const next = origin.waiting.shift();
-    if (next === undefined) return;
+    if (next === undefined) {
+      // Polling URLs name hosts of the provider's choosing: an origin with nothing open is forgotten.
+      if (origin.connections.size === 0) this.origins.delete(origin.key);
+      return;
+    }
     const replacement = this.idleConnection(origin) ?? this.newConnection(origin);
     if (replacement === undefined) origin.waiting.unshift(next);
     else this.start(replacement, next.request, next.handler, next.exchange);
