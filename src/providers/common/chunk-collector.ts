@@ -21,7 +21,6 @@ export class ChunkCollector {
   readonly chunks: Buffer[] = [];
   size = 0;
   private joined = 0;
-  private target: Buffer | undefined;
   private readonly joinEvery: number;
   private readonly firstPositions = new Map<number, number[]>();
 
@@ -30,24 +29,8 @@ export class ChunkCollector {
     for (const byte of options.noteBytes ?? []) this.firstPositions.set(byte, []);
   }
 
-  /**
-   * Copies every chunk from now on into `target` (at least as long as the whole body), keeping
-   * views of it instead of the chunks: the socket's buffers then die young, and `target` can be
-   * one that is lent again after this body (`leaseScratch`). Before the first chunk only.
-   */
-  readInto(target: Buffer): void {
-    if (this.size > 0) throw new Error('ChunkCollector.readInto: chunks were already collected');
-    this.target = target;
-  }
-
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.target !== undefined) {
-      if (this.size + chunk.length > this.target.length)
-        throw new RangeError(`ChunkCollector: more than the ${this.target.length} bytes of the buffer read into`);
-      chunk.copy(this.target, this.size);
-      chunk = this.target.subarray(this.size, this.size + chunk.length);
-    }
     this.chunks.push(chunk);
     this.size += chunk.length;
     for (const [byte, positions] of this.firstPositions) positions.push(chunk.indexOf(byte));
@@ -74,9 +57,7 @@ export class ChunkCollector {
       }
       positions.push(first);
     }
-    // Read into one buffer, the run is its last bytes so far: one view of them, nothing copied.
-    const length = run.reduce((sum, chunk) => sum + chunk.length, 0);
-    this.chunks.push(this.target === undefined ? Buffer.concat(run) : this.target.subarray(this.size - length, this.size));
+    this.chunks.push(Buffer.concat(run));
     this.joined = this.chunks.length;
   }
 }

@@ -67,7 +67,13 @@ export class ChunkedBytes {
 
   /** The whole body as one buffer (the chunk itself when there is only one). */
   join(): Buffer {
-    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.length);
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    // Reads into one buffer (a body with a content-length) are adjacent views of it: one view of them all, nothing copied.
+    const first = this.chunks[0];
+    const adjacent =
+      first !== undefined &&
+      this.chunks.every((chunk, index) => chunk.buffer === first.buffer && chunk.byteOffset === first.byteOffset + this.starts[index]!);
+    return adjacent ? Buffer.from(first.buffer, first.byteOffset, this.length) : Buffer.concat(this.chunks, this.length);
   }
 
   /** Whether the bytes from `position` on are exactly `bytes`. */

@@ -2,7 +2,7 @@ import { channel } from 'node:diagnostics_channel';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ChunkedBodyDecoder } from './chunked-body-decoder.js';
-import { MalformedResponseError, parseResponseHead, type ResponseHead } from './http1-response-head.js';
+import { FIELD_NAME, FIELD_VALUE, MalformedResponseError, parseResponseHead, type ResponseHead } from './http1-response-head.js';
 
 /** What a connection reads a response's head (and chunked or unframed bodies) into: the longest head accepted. */
 const SCRATCH_BYTES = 64 * 1024;
@@ -84,9 +84,6 @@ export interface Http1ConnectionEvents {
   /** A TLS session to resume on the next connection to the same origin. */
   onTlsSession?(session: Buffer): void;
 }
-
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 type Mode = 'idle' | 'head' | 'sized' | 'chunked' | 'until-close';
 

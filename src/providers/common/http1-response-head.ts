@@ -20,9 +20,10 @@ export class MalformedResponseError extends Error {
 
 const BLANK_LINE = Buffer.from('\r\n\r\n', 'latin1');
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?$/;
-const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A field name as RFC 9110 defines it (a token); used for requests too. */
+export const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values as RFC 9110 allows them (visible ASCII, obs-text, spaces and tabs): never CR, LF or NUL.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+export const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Reads one response head from `bytes[start, end)`: `undefined` while the blank line that ends it

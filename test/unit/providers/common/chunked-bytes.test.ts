@@ -27,4 +27,20 @@ describe('ChunkedBytes', () => {
   it('refuses notes that do not match the chunks', () => {
     expect(() => new ChunkedBytes([Buffer.from('a"')], new Map([[QUOTE, [1, -1]]]))).toThrow(/2 for 1 chunks/);
   });
+
+  it('joins adjacent views of one buffer as one view of it, and copies chunks that are not', () => {
+    // Not from Buffer's shared pool, whose slab the copy below could come from too.
+    const whole = Buffer.alloc(1000);
+    for (let index = 0; index < whole.length; index += 1) whole[index] = index % 251;
+    const views = new ChunkedBytes([whole.subarray(0, 10), whole.subarray(10, 700), whole.subarray(700)]);
+    const joined = views.join();
+    expect(joined.equals(whole)).toBe(true);
+    expect(joined.buffer).toBe(whole.buffer);
+    expect(joined.byteOffset).toBe(whole.byteOffset);
+    // Views of one buffer with a gap between them are not one run of it.
+    const gapped = new ChunkedBytes([whole.subarray(0, 10), whole.subarray(20, 30)]);
+    const copied = gapped.join();
+    expect(copied.equals(Buffer.concat([whole.subarray(0, 10), whole.subarray(20, 30)]))).toBe(true);
+    expect(copied.buffer).not.toBe(whole.buffer);
+  });
 });
